@@ -1,0 +1,6 @@
+/**
+ * `@xcore/cli`: the `xcore` command.
+ *
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,70 @@
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { EventBus } from '../events/event-bus.js';
+
+/**
+ * The registry of services by name, extended by service packages through declaration merging.
+ *
+ * @remarks
+ * A service package adds itself with
+ * `declare module '@xcore/core' { interface XcoreServices { scheduler: SchedulerService } }`,
+ * which makes `ctx.getService('scheduler')` return `SchedulerService` with no cast.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface XcoreServices {}
+
+/** A service name known to the type system. */
+export type ServiceName = keyof XcoreServices & string;
+
+/** What a service's `create` receives. */
+export interface ServiceCreateContext<TConfig> {
+  /** The service's validated, frozen section of `services.<name>` in `xcore.yaml`. */
+  readonly config: TConfig;
+  /** Logger bound to `{ service: name }`. */
+  readonly logger: Logger;
+  /** The application's event bus. */
+  readonly events: EventBus;
+  /** Absolute path of the config file, for resolving relative paths (empty when built in code). */
+  readonly configFile: string;
+  /** Another service, already created (services are created in registration order). */
+  getService<K extends ServiceName>(name: K): XcoreServices[K];
+}
+
+/** Lifecycle hints the kernel passes to a service's `start`/`stop`. */
+export interface ServiceLifecycleContext {
+  /** Aborted when the kernel gives up waiting (drain deadline reached). */
+  readonly signal: AbortSignal;
+  /** Milliseconds the service has before the kernel aborts `signal`. */
+  readonly deadlineMs: number;
+}
+
+/**
+ * A service package's declaration: its name, config schema and lifecycle.
+ *
+ * @remarks
+ * Services are created before plugins load, started before plugins start (`start`), told when
+ * every plugin has started (`afterPluginsStarted`), stopped after plugins stop (`stop`) and
+ * disposed last (`dispose`, closing connections).
+ */
+export interface ServiceDefinition<K extends ServiceName = ServiceName, TSchema extends z.ZodType = z.ZodType> {
+  /** Service name: the key under `services:` in `xcore.yaml` and the name given to `getService`. */
+  readonly name: K;
+  /** Zod schema of the service's config section (strict). */
+  readonly configSchema: TSchema;
+  /** Builds the service instance. */
+  create(ctx: ServiceCreateContext<z.output<TSchema>>): XcoreServices[K] | Promise<XcoreServices[K]>;
+  /** Called before any plugin starts. */
+  start?(instance: XcoreServices[K], ctx: ServiceLifecycleContext): void | Promise<void>;
+  /** Called once every plugin has started (or failed). The scheduler begins firing here. */
+  afterPluginsStarted?(instance: XcoreServices[K]): void | Promise<void>;
+  /** Called after every plugin has stopped. */
+  stop?(instance: XcoreServices[K], ctx: ServiceLifecycleContext): void | Promise<void>;
+  /** Releases resources (connections, files). Called last. */
+  dispose?(instance: XcoreServices[K]): void | Promise<void>;
+}
+
+/** Hooks a service can implement to follow plugins (the scheduler detaches a stopped plugin's jobs). */
+export interface PluginAwareService {
+  /** Called after a plugin has stopped or failed, so the service can drop what the plugin owned. */
+  onPluginStopped?(plugin: string): void | Promise<void>;
+}

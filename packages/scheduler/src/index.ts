@@ -1,0 +1,11 @@
+/**
+ * `@xcore/scheduler`: the `scheduler` service: interval, cron and date jobs with misfire,
+ * coalesce, overlap, timeout and retry policies, on a memory or Redis store.
+ *
+ * @packageDocumentation
+ */
+export type { TriggerSpec, IntervalTriggerSpec, CronTriggerSpec, DateTriggerSpec, TriggerBounds, TriggerState } from './triggers/trigger.js';
+export type {
+  Store, StoredSchedule, ScheduleDefinition, ScheduleState, SchedulePolicy, CoalesceMode, RunRecord, RunStatus,
+  UpsertInput, UpsertResult, Claim, CommitItem, CommitResult, RunSlot, StoreChange,
+} from './stores/store.js';
