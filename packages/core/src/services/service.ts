@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import type { LoadedConfig } from '../config/types.js';
 import type { EventBus } from '../events/event-bus.js';
 
 /**
@@ -26,6 +27,8 @@ export interface ServiceCreateContext<TConfig> {
   readonly events: EventBus;
   /** Absolute path of the config file, for resolving relative paths (empty when built in code). */
   readonly configFile: string;
+  /** The loaded config file, to point errors at `file:line:col` (absent when built in code). */
+  readonly loaded?: LoadedConfig;
   /** Another service, already created (services are created in registration order). */
   getService<K extends ServiceName>(name: K): XcoreServices[K];
 }
@@ -59,6 +62,15 @@ export interface ServiceDefinition<K extends ServiceName = ServiceName, TSchema 
   afterPluginsStarted?(instance: XcoreServices[K]): void | Promise<void>;
   /** Called after every plugin has stopped. */
   stop?(instance: XcoreServices[K], ctx: ServiceLifecycleContext): void | Promise<void>;
+  /**
+   * Returns the view of the service a given plugin gets from `ctx.getService(name)`.
+   *
+   * @remarks
+   * Lets a service scope what a plugin does to that plugin (the scheduler namespaces job ids by
+   * plugin and refuses registrations after the plugin stopped). The kernel calls it once per
+   * plugin start and caches the result; without it plugins get the shared instance.
+   */
+  forPlugin?(instance: XcoreServices[K], plugin: string): XcoreServices[K];
   /** Releases resources (connections, files). Called last. */
   dispose?(instance: XcoreServices[K]): void | Promise<void>;
 }
