@@ -2,9 +2,9 @@
  * The catalogue of coded errors thrown by `@xcore/scheduler`.
  *
  * @remarks
- * Every error is an `XcoreError` subclass with a stable `code`, documented in
- * {@link SCHEDULER_ERROR_CODES}. Messages say what was wrong, where (job id, plugin, file:line:col)
- * and what to do. Match errors by `code` (see `isXcoreError`), not by `instanceof`.
+ * Every error is an `XcoreError` subclass (from `@xcore/core`) with a stable `XCORE_ERR_...`
+ * code, documented once in {@link SCHEDULER_ERROR_CODES}. Messages say what was wrong, where
+ * (job id, key path, file:line:col) and what to do. Match errors by `code`, not `instanceof`.
  */
 import { XcoreError, type XcoreErrorOptions } from '@xcore/core';
 
@@ -12,68 +12,63 @@ import { XcoreError, type XcoreErrorOptions } from '@xcore/core';
  * Documentation of every code thrown by `@xcore/scheduler`: code, then what it means and what to do.
  *
  * @remarks
- * Kept beside the classes so `errors.test.ts` can check each class's code is listed here once.
+ * Kept beside the classes so a test can check each class's code is listed here exactly once.
  */
 export const SCHEDULER_ERROR_CODES: Readonly<Record<string, string>> = {
-  XCORE_ERR_JOB_CONFLICT:
-    'A job with this id is already registered (by this process or by another owner). Nothing was changed. Pick another id or pass `replaceExisting: true`.',
-  XCORE_ERR_JOB_NOT_FOUND: 'No job has this id (for a plugin view: among the plugin\'s own jobs). Check `jobs()` for the ids that exist.',
-  XCORE_ERR_JOB_INVALID:
-    'A job definition is malformed: missing id, no trigger or two kinds of trigger, a zero or negative interval, a negative policy value. The message names the job and the field.',
-  XCORE_ERR_JOB_FUNC_INVALID:
-    'A YAML job\'s `func` cannot be resolved: module not found, export missing or not a function. The message gives file:line:col and the job id.',
-  XCORE_ERR_SCHEDULER_PLUGIN_STOPPED:
-    'A plugin tried to register or control jobs after it stopped. Register jobs in `onStart`; a reloaded plugin gets a fresh view.',
-  XCORE_ERR_SCHEDULER_STOPPED: 'The scheduler has been stopped; no new runs start. Create a new host to schedule again.',
-  XCORE_ERR_SCHEDULER_BACKEND_UNAVAILABLE:
-    'The configured backend cannot be created (e.g. `backend: redis` without the Redis store or without `url`).',
+  XCORE_ERR_STORE_CLOSED:
+    'A store method was called after `close()`. Create a new store, or stop using it once the scheduler stopped.',
+  XCORE_ERR_STORE_INVALID_INPUT:
+    'A store method got an argument outside its domain (non-finite time, lease or limit below 1, empty id). ' +
+    'This is a caller bug; the message names the method and the argument.',
+  XCORE_ERR_SCHEDULE_NOT_SERIALIZABLE:
+    'A schedule definition (usually its `args`) holds a value JSON cannot represent exactly (function, ' +
+    'symbol, bigint, NaN, Infinity, a cycle). Pass plain JSON data; the message gives the key path.',
 };
 
-/** Thrown when a job id is already taken; nothing was changed. */
-export class JobConflictError extends XcoreError {
-  constructor(message: string, options?: XcoreErrorOptions) {
-    super('XCORE_ERR_JOB_CONFLICT', message, options);
+// ---------------------------------------------------------------------------------------------
+// Store errors (stores/)
+// ---------------------------------------------------------------------------------------------
+
+/** A store was used after {@link Store.close}. Code `XCORE_ERR_STORE_CLOSED`. */
+export class StoreClosedError extends XcoreError {
+  /** @param kind - the store kind (`memory`, `redis`). @param method - the method that was called. */
+  constructor(kind: string, method: string, options: XcoreErrorOptions = {}) {
+    super(
+      'XCORE_ERR_STORE_CLOSED',
+      `${kind} store: ${method}() was called after close(); the store is unusable once closed. ` +
+        'Create a new store instead of reusing a closed one.',
+      options,
+    );
   }
 }
 
-/** Thrown when a job id is unknown (or belongs to another plugin). */
-export class JobNotFoundError extends XcoreError {
-  constructor(message: string, options?: XcoreErrorOptions) {
-    super('XCORE_ERR_JOB_NOT_FOUND', message, options);
+/** A store method got an invalid argument. Code `XCORE_ERR_STORE_INVALID_INPUT`. */
+export class StoreInputError extends XcoreError {
+  /**
+   * @param method - the store method, e.g. `claimDue`.
+   * @param detail - what was wrong, naming the argument and the value found.
+   */
+  constructor(method: string, detail: string, options: XcoreErrorOptions = {}) {
+    super('XCORE_ERR_STORE_INVALID_INPUT', `store.${method}(): ${detail}`, options);
   }
 }
 
-/** Thrown for a malformed job definition (trigger, policy or id). */
-export class JobInvalidError extends XcoreError {
-  constructor(message: string, options?: XcoreErrorOptions) {
-    super('XCORE_ERR_JOB_INVALID', message, options);
-  }
-}
-
-/** Thrown at boot when a YAML job's `func` cannot be resolved to a function. */
-export class JobFuncInvalidError extends XcoreError {
-  constructor(message: string, options?: XcoreErrorOptions) {
-    super('XCORE_ERR_JOB_FUNC_INVALID', message, options);
-  }
-}
-
-/** Thrown when a stopped plugin's scheduler view is used to register or control jobs. */
-export class SchedulerPluginStoppedError extends XcoreError {
-  constructor(message: string, options?: XcoreErrorOptions) {
-    super('XCORE_ERR_SCHEDULER_PLUGIN_STOPPED', message, options);
-  }
-}
-
-/** Thrown when the scheduler is used after `stop`. */
-export class SchedulerStoppedError extends XcoreError {
-  constructor(message: string, options?: XcoreErrorOptions) {
-    super('XCORE_ERR_SCHEDULER_STOPPED', message, options);
-  }
-}
-
-/** Thrown when the configured backend cannot be created. */
-export class SchedulerBackendUnavailableError extends XcoreError {
-  constructor(message: string, options?: XcoreErrorOptions) {
-    super('XCORE_ERR_SCHEDULER_BACKEND_UNAVAILABLE', message, options);
+/**
+ * A schedule definition cannot be fingerprinted or persisted because it is not plain JSON.
+ * Code `XCORE_ERR_SCHEDULE_NOT_SERIALIZABLE`.
+ */
+export class ScheduleNotSerializableError extends XcoreError {
+  /**
+   * @param jobId - the schedule id.
+   * @param path - key path of the bad value, e.g. `args[0].when`.
+   * @param found - what was found there, e.g. `a function`.
+   */
+  constructor(jobId: string, path: string, found: string, options: XcoreErrorOptions = {}) {
+    super(
+      'XCORE_ERR_SCHEDULE_NOT_SERIALIZABLE',
+      `job "${jobId}": ${path} is ${found}, which JSON cannot represent; ` +
+        'schedule definitions and args must be plain JSON (strings, finite numbers, booleans, null, arrays, objects).',
+      options,
+    );
   }
 }

@@ -1,0 +1,196 @@
+/**
+ * Starts a throwaway `redis-server` for a test suite: a fresh process on a free port in a temp dir.
+ *
+ * @remarks
+ * - `REDIS_URL` set: the suite uses that server instead (no `kill`/`restart`; tests that need them
+ *   check {@link RedisServer.controllable}). Suites must isolate themselves with unique key prefixes.
+ * - `redis-server` missing and no `REDIS_URL`: with `CI=true` the suite fails loudly
+ *   ({@link redisUnavailable} throws); otherwise it prints a loud warning and the suite is skipped
+ *   with `describe.skipIf(redisUnavailable())`.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A running Redis server for tests. */
+export interface RedisServer {
+  /** `redis://127.0.0.1:<port>`. */
+  readonly url: string;
+  readonly port: number;
+  /** `false` when the server comes from `REDIS_URL` (it cannot be killed or restarted here). */
+  readonly controllable: boolean;
+  /** Shuts the server down (SIGTERM) and removes its temp dir. Idempotent. */
+  stop(): Promise<void>;
+  /** SIGKILLs the server, as a crash; `restart()` brings it back on the same port. */
+  kill(): Promise<void>;
+  /** Kills the server if running and starts it again on the same port and dir (AOF data survives). */
+  restart(): Promise<void>;
+}
+
+/** Options of {@link startRedisServer}. */
+export interface RedisServerOptions {
+  /** Keep data across `restart()` with an append-only file (fsync always). @defaultValue `false` */
+  readonly appendOnly?: boolean;
+  /** Extra `redis-server` arguments, e.g. `['--cluster-enabled', 'yes']`. @defaultValue `[]` */
+  readonly args?: readonly string[];
+  /** Port to use. @defaultValue a free port */
+  readonly port?: number;
+}
+
+let availability: boolean | undefined;
+
+/** True when `redis-server` can be spawned here. */
+export function hasRedisServerBinary(): boolean {
+  if (availability === undefined) {
+    const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+    availability = probe.status === 0;
+  }
+  return availability;
+}
+
+/**
+ * True when Redis suites must be skipped: no `REDIS_URL` and no `redis-server` binary.
+ *
+ * @remarks With `CI=true` it throws instead, so CI never silently skips the Redis suites.
+ */
+export function redisUnavailable(options: { needBinary?: boolean } = {}): boolean {
+  if (!options.needBinary && process.env['REDIS_URL']) return false;
+  if (hasRedisServerBinary()) return false;
+  const what = options.needBinary ? 'redis-server (this suite needs its own servers)' : 'redis-server and REDIS_URL';
+  if (process.env['CI'] === 'true') {
+    throw new Error(`${what} not available, and CI=true: install redis-server (apt-get install redis-server) or set REDIS_URL.`);
+  }
+  process.stderr.write(`\n!!! WARNING: ${what} not available: Redis suites are SKIPPED. Install redis-server or set REDIS_URL.\n\n`);
+  return true;
+}
+
+/** Finds a free TCP port on 127.0.0.1 (and, with `bus`, checks `port + 10000` too, for Cluster). */
+export async function freePort(bus = false): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = bus ? 20000 + Math.floor(Math.random() * 20000) : await listenPort(0);
+    if (!bus) return port;
+    if ((await isFree(port)) && (await isFree(port + 10000))) return port;
+  }
+  throw new Error('no free port pair found for a Redis Cluster node');
+}
+
+function listenPort(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      const address = server.address();
+      const chosen = typeof address === 'object' && address ? address.port : port;
+      server.close(() => resolve(chosen));
+    });
+  });
+}
+
+async function isFree(port: number): Promise<boolean> {
+  try {
+    await listenPort(port);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Sends `PING` until the server answers `+PONG` (after a restart it may still be loading the AOF). */
+async function waitForPong(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = new Socket();
+      let data = '';
+      socket.setTimeout(500);
+      socket.once('error', () => resolve(false));
+      socket.once('timeout', () => { socket.destroy(); resolve(false); });
+      socket.on('data', (chunk) => {
+        data += chunk.toString();
+        if (data.includes('\r\n')) { socket.destroy(); resolve(data.startsWith('+PONG')); }
+      });
+      socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`redis-server on port ${port} did not answer PING within ${timeoutMs} ms`);
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/**
+ * Starts a fresh `redis-server` (or returns the `REDIS_URL` server).
+ *
+ * @example
+ * ```ts
+ * const skip = redisUnavailable();
+ * describe.skipIf(skip)('RedisStore', () => {
+ *   let redis: RedisServer;
+ *   beforeAll(async () => { redis = await startRedisServer(); });
+ *   afterAll(() => redis.stop());
+ * });
+ * ```
+ */
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
+  const external = process.env['REDIS_URL'];
+  if (external && !options.args?.length && !options.appendOnly) {
+    const port = Number(new URL(external).port || 6379);
+    const notHere = async (): Promise<void> => { throw new Error('REDIS_URL server cannot be killed or restarted by tests'); };
+    return { url: external, port, controllable: false, stop: async () => {}, kill: notHere, restart: notHere };
+  }
+  const port = options.port ?? (await freePort(options.args?.includes('--cluster-enabled') ?? false));
+  const dir = mkdtempSync(join(tmpdir(), 'xcore-redis-'));
+  const args = [
+    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
+    '--appendonly', options.appendOnly ? 'yes' : 'no', '--appendfsync', 'always',
+    '--logfile', '', '--loglevel', 'warning', ...(options.args ?? []),
+  ];
+  let child: ChildProcess | undefined;
+  let stopped = false;
+
+  const launch = async (): Promise<void> => {
+    const proc = spawn('redis-server', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    proc.stdout?.on('data', (chunk: Buffer) => { output = (output + chunk.toString()).slice(-4000); });
+    proc.stderr?.on('data', (chunk: Buffer) => { output = (output + chunk.toString()).slice(-4000); });
+    child = proc;
+    const died = exited(proc).then(() => { throw new Error(`redis-server exited at start on port ${port}: ${output}`); });
+    await Promise.race([waitForPong(port, 10_000), died]);
+  };
+  const kill = async (): Promise<void> => {
+    if (!child) return;
+    const proc = child;
+    child = undefined;
+    proc.kill('SIGKILL');
+    await exited(proc);
+  };
+
+  await launch();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    controllable: true,
+    kill,
+    async restart() {
+      await kill();
+      await launch();
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (child) {
+        const proc = child;
+        child = undefined;
+        proc.kill('SIGTERM');
+        await exited(proc);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
