@@ -23,6 +23,19 @@ export const SCHEDULER_ERROR_CODES: Readonly<Record<string, string>> = {
   XCORE_ERR_SCHEDULE_NOT_SERIALIZABLE:
     'A schedule definition (usually its `args`) holds a value JSON cannot represent exactly (function, ' +
     'symbol, bigint, NaN, Infinity, a cycle). Pass plain JSON data; the message gives the key path.',
+  XCORE_ERR_REDIS_OPTIONS_INVALID:
+    'RedisStore options are invalid: give exactly one of `url`, `client` or `nodes`, and a key `prefix` ' +
+    'without `{`, `}` or whitespace. The message names the option.',
+  XCORE_ERR_REDIS_UNAVAILABLE:
+    'A Redis store call failed because Redis cannot be reached or did not answer in time (connection ' +
+    'refused or lost, timeout, cluster down). The call rejected; the scheduler retries with backoff. ' +
+    'Check that Redis runs at the configured url.',
+  XCORE_ERR_REDIS_COMMAND:
+    'Redis answered a store command with an error reply (e.g. OOM under maxmemory, READONLY replica). ' +
+    'The message names the store operation and the reply. Use `maxmemory-policy noeviction` and a primary.',
+  XCORE_ERR_REDIS_SCRIPT:
+    'A store Lua script returned a negative code or a malformed reply (bad arguments, corrupt schedule ' +
+    'data). The message names the script and the code: a bug, or a foreign writer under the key prefix.',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -70,5 +83,41 @@ export class ScheduleNotSerializableError extends XcoreError {
         'schedule definitions and args must be plain JSON (strings, finite numbers, booleans, null, arrays, objects).',
       options,
     );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Redis store errors (stores/redis/)
+// ---------------------------------------------------------------------------------------------
+
+/** `RedisStore` options are contradictory or the key prefix is unusable. Code `XCORE_ERR_REDIS_OPTIONS_INVALID`. */
+export class RedisOptionsInvalidError extends XcoreError {
+  constructor(message: string, options?: XcoreErrorOptions) {
+    super('XCORE_ERR_REDIS_OPTIONS_INVALID', message, options);
+  }
+}
+
+/** A store call failed because Redis cannot be reached (refused, lost, timed out). Code `XCORE_ERR_REDIS_UNAVAILABLE`. */
+export class RedisUnavailableError extends XcoreError {
+  constructor(message: string, options?: XcoreErrorOptions) {
+    super('XCORE_ERR_REDIS_UNAVAILABLE', message, options);
+  }
+}
+
+/** Redis answered a store command with an error reply (OOM, READONLY, ...). Code `XCORE_ERR_REDIS_COMMAND`. */
+export class RedisCommandError extends XcoreError {
+  constructor(message: string, options?: XcoreErrorOptions) {
+    super('XCORE_ERR_REDIS_COMMAND', message, options);
+  }
+}
+
+/** A store Lua script returned a negative code or a malformed reply. Code `XCORE_ERR_REDIS_SCRIPT`. */
+export class RedisScriptError extends XcoreError {
+  /** The script's negative return code, when it returned one. */
+  readonly scriptCode: number | undefined;
+
+  constructor(message: string, scriptCode?: number, options?: XcoreErrorOptions) {
+    super('XCORE_ERR_REDIS_SCRIPT', message, options);
+    this.scriptCode = scriptCode;
   }
 }
