@@ -46,6 +46,40 @@ export function isXcoreError(value: unknown, code?: string): value is XcoreError
  */
 export const CORE_ERROR_CODES: Readonly<Record<string, string>> = {
   // Filled in as classes are added below; the test fails when one is missing.
+  // Service container (services/)
+  XCORE_ERR_SERVICE_UNKNOWN:
+    'getService() was asked for a name no service registered. The message lists the registered names; fix the name or enable the service under `services:`.',
+  XCORE_ERR_SERVICE_DUPLICATE: 'Two services registered the same name. Each service name must be unique; remove one of the definitions.',
+  XCORE_ERR_SERVICE_INVALID: 'A service definition is malformed (missing name, configSchema or create). Build it with defineService().',
+  XCORE_ERR_SERVICE_FAILED: 'A service threw while being created or started. Boot stops; the cause says why.',
+  // Plugins (plugins/)
+  XCORE_ERR_PLUGIN_MANIFEST_INVALID:
+    'A plugin folder\'s package.json (its "xcore" field) is malformed. The message names the file and the field; fix it.',
+  XCORE_ERR_PLUGIN_DUPLICATE: 'Two plugin folders declare the same plugin name. Rename one or remove it.',
+  XCORE_ERR_PLUGIN_NOT_FOUND: 'plugins.enabled names a plugin that is not in plugins.directory. Fix the name or add the plugin folder.',
+  XCORE_ERR_PLUGIN_CONFIG_ORPHAN:
+    'plugins.config has a section for a plugin that is not installed or not enabled. Remove the section or enable the plugin.',
+  XCORE_ERR_PLUGIN_DEFINITION_INVALID:
+    'A plugin entry does not export a valid definePlugin({...}) object (unknown hook, hook that is not a function, bad actions).',
+  XCORE_ERR_PLUGIN_IMPORT_FAILED: 'A plugin entry module could not be imported (syntax error, missing file, failing import).',
+  XCORE_ERR_PLUGIN_DEPENDENCY_MISSING: 'A plugin depends on a plugin that is not installed or not enabled. Install or enable it.',
+  XCORE_ERR_PLUGIN_DEPENDENCY_VERSION:
+    'A plugin depends on a version range its dependency does not satisfy. Update one of the two plugins or the range.',
+  XCORE_ERR_PLUGIN_DEPENDENCY_CYCLE: 'Plugins depend on each other in a cycle (named in the message). Break the cycle.',
+  XCORE_ERR_PLUGIN_DEPENDENCY_FAILED: 'A plugin was skipped because a plugin it depends on is disabled or failed.',
+  XCORE_ERR_PLUGIN_HOOK_TIMEOUT:
+    'A plugin hook (onLoad, onStart, onStop) did not settle within plugins.hookTimeoutMs. Make the hook faster or raise the timeout.',
+  XCORE_ERR_PLUGIN_HOOK_FAILED: 'A plugin hook threw or rejected; the plugin is marked failed. The cause is the plugin\'s error.',
+  XCORE_ERR_PLUGIN_START_FAILED: 'With plugins.failFast, a plugin failed to start and boot was aborted after stopping what had started.',
+  XCORE_ERR_PLUGIN_UNKNOWN: 'call() named a plugin that is not installed. The message lists the known plugins.',
+  XCORE_ERR_PLUGIN_ACTION_UNKNOWN:
+    'call() named an action the target plugin does not declare in `actions`, or the target has no `handle`.',
+  XCORE_ERR_PLUGIN_NOT_STARTED: 'call() targeted a plugin that is not started (failed, disabled or stopped). Check kernel.plugins().',
+  XCORE_ERR_PLUGIN_CALL_TIMEOUT: 'The target plugin\'s handle() did not answer within the call timeout. Raise timeoutMs or make it faster.',
+  XCORE_ERR_PLUGIN_CONTEXT_CLOSED:
+    'A plugin used getService() or call() after it stopped. Stop work in onStop; do not keep using the context afterwards.',
+  XCORE_ERR_PLUGIN_RELOAD_REFUSED:
+    'reload() was refused: the plugin is unknown, disabled, or has started dependents (stop them first).',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -56,6 +90,231 @@ export const CORE_ERROR_CODES: Readonly<Record<string, string>> = {
 // Service container errors (services/)
 // ---------------------------------------------------------------------------------------------
 
+/** `getService(name)` named a service that is not registered. */
+export class ServiceUnknownError extends XcoreError {
+  /** The names that are registered, sorted. */
+  readonly registered: readonly string[];
+
+  constructor(name: string, registered: readonly string[], where?: string) {
+    const list = registered.length > 0 ? registered.join(', ') : '(none)';
+    super(
+      'XCORE_ERR_SERVICE_UNKNOWN',
+      `Unknown service "${name}"${where ? ` requested by ${where}` : ''}. Registered services: ${list}. ` +
+        'Fix the name, or enable the service under `services:` in xcore.yaml.',
+    );
+    this.registered = registered;
+  }
+}
+
+/** Two services registered the same name. */
+export class ServiceDuplicateError extends XcoreError {
+  constructor(name: string) {
+    super('XCORE_ERR_SERVICE_DUPLICATE', `Service "${name}" is registered twice. Each service name must be unique; remove one definition.`);
+  }
+}
+
+/** A service definition is malformed. */
+export class ServiceInvalidError extends XcoreError {
+  constructor(name: string, problem: string) {
+    super('XCORE_ERR_SERVICE_INVALID', `Service definition "${name}" is invalid: ${problem}. Build it with defineService({ name, configSchema, create }).`);
+  }
+}
+
+/** A service threw while being created or started. */
+export class ServiceFailedError extends XcoreError {
+  constructor(name: string, phase: 'create' | 'start', cause: unknown) {
+    super(
+      'XCORE_ERR_SERVICE_FAILED',
+      `Service "${name}" failed in ${phase}: ${cause instanceof Error ? cause.message : String(cause)}. Boot was stopped; fix the cause above.`,
+      { cause },
+    );
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Plugin errors (plugins/)
 // ---------------------------------------------------------------------------------------------
+
+/** A plugin folder's manifest (`package.json` and its `"xcore"` field) is malformed. */
+export class PluginManifestInvalidError extends XcoreError {
+  constructor(file: string, problem: string, options: XcoreErrorOptions = {}) {
+    super('XCORE_ERR_PLUGIN_MANIFEST_INVALID', `Invalid plugin manifest ${file}: ${problem}.`, options);
+  }
+}
+
+/** Two plugin folders declare the same plugin name. */
+export class PluginDuplicateError extends XcoreError {
+  constructor(name: string, first: string, second: string) {
+    super('XCORE_ERR_PLUGIN_DUPLICATE', `Plugin "${name}" is declared twice: in ${first} and in ${second}. Rename or remove one.`);
+  }
+}
+
+/** `plugins.enabled` names a plugin that was not found. */
+export class PluginNotFoundError extends XcoreError {
+  constructor(name: string, directory: string, found: readonly string[], where?: string) {
+    super(
+      'XCORE_ERR_PLUGIN_NOT_FOUND',
+      `Plugin "${name}" is enabled${where ? ` at ${where}` : ''} but no folder in ${directory} declares it. ` +
+        `Found: ${found.length > 0 ? found.join(', ') : '(none)'}. Fix the name in plugins.enabled or add the plugin folder.`,
+    );
+  }
+}
+
+/** `plugins.config` holds a section for a plugin that is not installed or enabled. */
+export class PluginConfigOrphanError extends XcoreError {
+  constructor(name: string, where: string, known: readonly string[]) {
+    super(
+      'XCORE_ERR_PLUGIN_CONFIG_ORPHAN',
+      `${where}: plugins.config.${name} configures a plugin that is not installed or not enabled. ` +
+        `Enabled plugins: ${known.length > 0 ? known.join(', ') : '(none)'}. Remove the section or enable the plugin.`,
+    );
+  }
+}
+
+/** A plugin entry does not export a valid plugin definition. */
+export class PluginDefinitionInvalidError extends XcoreError {
+  constructor(where: string, problem: string) {
+    super('XCORE_ERR_PLUGIN_DEFINITION_INVALID', `Invalid plugin definition (${where}): ${problem}. Export definePlugin({ onStart, ... }) as default.`);
+  }
+}
+
+/** A plugin entry module could not be imported. */
+export class PluginImportFailedError extends XcoreError {
+  constructor(plugin: string, file: string, cause: unknown) {
+    super(
+      'XCORE_ERR_PLUGIN_IMPORT_FAILED',
+      `Plugin "${plugin}": importing ${file} failed: ${cause instanceof Error ? cause.message : String(cause)}. Fix the module.`,
+      { cause },
+    );
+  }
+}
+
+/** A plugin depends on a plugin that is not installed or enabled. */
+export class PluginDependencyMissingError extends XcoreError {
+  constructor(plugin: string, dependency: string) {
+    super(
+      'XCORE_ERR_PLUGIN_DEPENDENCY_MISSING',
+      `Plugin "${plugin}" depends on "${dependency}", which is not installed or not enabled. Install/enable "${dependency}" or remove the dependency.`,
+    );
+  }
+}
+
+/** A dependency's version is outside the range a plugin asks for. */
+export class PluginDependencyVersionError extends XcoreError {
+  constructor(plugin: string, dependency: string, range: string, version: string) {
+    super(
+      'XCORE_ERR_PLUGIN_DEPENDENCY_VERSION',
+      `Plugin "${plugin}" needs "${dependency}" ${range}, but ${dependency} is version ${version}. Update one of the plugins or the range.`,
+    );
+  }
+}
+
+/** Plugins depend on each other in a cycle. */
+export class PluginDependencyCycleError extends XcoreError {
+  /** The cycle, first name repeated at the end (`['a', 'b', 'a']`). */
+  readonly cycle: readonly string[];
+
+  constructor(cycle: readonly string[]) {
+    super('XCORE_ERR_PLUGIN_DEPENDENCY_CYCLE', `Plugin dependency cycle: ${cycle.join(' -> ')}. Remove one of these dependencies to break it.`);
+    this.cycle = cycle;
+  }
+}
+
+/** A plugin was skipped because a plugin it depends on is disabled or failed. */
+export class PluginDependencyFailedError extends XcoreError {
+  constructor(plugin: string, dependency: string) {
+    super(
+      'XCORE_ERR_PLUGIN_DEPENDENCY_FAILED',
+      `Plugin "${plugin}" was skipped because its dependency "${dependency}" is disabled or failed. Fix "${dependency}" first.`,
+    );
+  }
+}
+
+/** A plugin hook did not settle in time. */
+export class PluginHookTimeoutError extends XcoreError {
+  constructor(plugin: string, hook: string, timeoutMs: number) {
+    super(
+      'XCORE_ERR_PLUGIN_HOOK_TIMEOUT',
+      `Plugin "${plugin}": ${hook} did not finish within ${timeoutMs} ms. Make it faster (start long work in the background) or raise plugins.hookTimeoutMs.`,
+    );
+  }
+}
+
+/** A plugin hook threw or rejected. */
+export class PluginHookFailedError extends XcoreError {
+  constructor(plugin: string, hook: string, cause: unknown) {
+    super(
+      'XCORE_ERR_PLUGIN_HOOK_FAILED',
+      `Plugin "${plugin}": ${hook} failed: ${cause instanceof Error ? cause.message : String(cause)}.`,
+      { cause },
+    );
+  }
+}
+
+/** With `plugins.failFast`, a plugin failed and boot was aborted. */
+export class PluginStartFailedError extends XcoreError {
+  constructor(plugin: string, cause: unknown) {
+    super(
+      'XCORE_ERR_PLUGIN_START_FAILED',
+      `Boot aborted (plugins.failFast): plugin "${plugin}" failed to start: ${cause instanceof Error ? cause.message : String(cause)}. ` +
+        'What had started was stopped. Fix the plugin, or set plugins.failFast: false to run without it.',
+      { cause },
+    );
+  }
+}
+
+/** `call()` named a plugin that is not installed. */
+export class PluginUnknownError extends XcoreError {
+  constructor(name: string, known: readonly string[], caller?: string) {
+    super(
+      'XCORE_ERR_PLUGIN_UNKNOWN',
+      `${caller ? `Plugin "${caller}" called` : 'Call to'} unknown plugin "${name}". Known plugins: ${known.length > 0 ? known.join(', ') : '(none)'}.`,
+    );
+  }
+}
+
+/** `call()` named an action the target does not support. */
+export class PluginActionUnknownError extends XcoreError {
+  constructor(plugin: string, action: string, actions: readonly string[] | undefined) {
+    super(
+      'XCORE_ERR_PLUGIN_ACTION_UNKNOWN',
+      actions === undefined
+        ? `Plugin "${plugin}" has no handle(), so it cannot answer action "${action}".`
+        : `Plugin "${plugin}" has no action "${action}". Its actions: ${actions.length > 0 ? actions.join(', ') : '(none)'}.`,
+    );
+  }
+}
+
+/** `call()` targeted a plugin that is not started. */
+export class PluginNotStartedError extends XcoreError {
+  constructor(plugin: string, state: string) {
+    super('XCORE_ERR_PLUGIN_NOT_STARTED', `Plugin "${plugin}" is ${state}, not started, so it cannot answer calls. See kernel.plugins() for why.`);
+  }
+}
+
+/** The target of `call()` did not answer in time. */
+export class PluginCallTimeoutError extends XcoreError {
+  constructor(plugin: string, action: string, timeoutMs: number) {
+    super(
+      'XCORE_ERR_PLUGIN_CALL_TIMEOUT',
+      `Call to plugin "${plugin}" action "${action}" did not answer within ${timeoutMs} ms. Raise timeoutMs or make the handler faster.`,
+    );
+  }
+}
+
+/** A plugin used its context after it stopped. */
+export class PluginContextClosedError extends XcoreError {
+  constructor(plugin: string, what: string) {
+    super(
+      'XCORE_ERR_PLUGIN_CONTEXT_CLOSED',
+      `Plugin "${plugin}" used ${what} after it stopped. Stop timers and work in onStop; do not use the context afterwards.`,
+    );
+  }
+}
+
+/** `reload()` was refused. */
+export class PluginReloadRefusedError extends XcoreError {
+  constructor(plugin: string, reason: string) {
+    super('XCORE_ERR_PLUGIN_RELOAD_REFUSED', `Cannot reload plugin "${plugin}": ${reason}.`);
+  }
+}

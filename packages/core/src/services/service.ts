@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { LoadedConfig } from '../config/types.js';
+import type { LoadedConfig, XcoreConfig } from '../config/types.js';
 import type { EventBus } from '../events/event-bus.js';
 
 /**
@@ -11,8 +11,14 @@ import type { EventBus } from '../events/event-bus.js';
  * `declare module '@xcore/core' { interface XcoreServices { scheduler: SchedulerService } }`,
  * which makes `ctx.getService('scheduler')` return `SchedulerService` with no cast.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface XcoreServices {}
+export interface XcoreServices {
+  /** The validated, frozen `xcore.yaml` (core service, always registered). */
+  config: XcoreConfig;
+  /** The application's root pino logger (core service, always registered). */
+  logger: Logger;
+  /** The application's event bus (core service, always registered). */
+  events: EventBus;
+}
 
 /** A service name known to the type system. */
 export type ServiceName = keyof XcoreServices & string;
