@@ -7,6 +7,8 @@
  * documented in {@link CORE_ERROR_CODES}; a test keeps the classes, codes and docs in sync.
  */
 
+import type { ConfigIssue } from './config/types.js';
+
 /** Options accepted by every {@link XcoreError} constructor. */
 export interface XcoreErrorOptions {
   /** The underlying error, kept on `error.cause`. */
@@ -46,6 +48,10 @@ export function isXcoreError(value: unknown, code?: string): value is XcoreError
  */
 export const CORE_ERROR_CODES: Readonly<Record<string, string>> = {
   // Filled in as classes are added below; the test fails when one is missing.
+  XCORE_ERR_CONFIG_INVALID:
+    'The config file has problems (YAML syntax, unset ${VAR}, unknown key, wrong type or value). The message lists each at file:line:col with its key path; fix them and run `xcore validate`.',
+  XCORE_ERR_CONFIG_NOT_FOUND:
+    'The config file does not exist. Create xcore.yaml in the working directory or pass another file with `-c <file>`.',
   // Service container (services/)
   XCORE_ERR_SERVICE_UNKNOWN:
     'getService() was asked for a name no service registered. The message lists the registered names; fix the name or enable the service under `services:`.',
@@ -85,6 +91,41 @@ export const CORE_ERROR_CODES: Readonly<Record<string, string>> = {
 // ---------------------------------------------------------------------------------------------
 // Config errors (config/)
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * A config file is invalid: it holds every problem found, each at `file:line:col`.
+ *
+ * @remarks
+ * Thrown by `loadConfig`, `parseConfigText` and `validateSection`. The message lists one issue
+ * per line as `file:line:col  path: expected X, found Y`; `issues` holds them as data.
+ */
+export class ConfigInvalidError extends XcoreError {
+  /** Every problem found, ordered by position. */
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[], options: XcoreErrorOptions = {}) {
+    const files = [...new Set(issues.map((issue) => issue.file))];
+    const head = `Invalid config${files.length === 1 ? ` ${files[0]}` : ''}: ${issues.length} problem${issues.length === 1 ? '' : 's'}`;
+    const lines = issues.map((issue) => `  ${issue.file}:${issue.line}:${issue.col}  ${issue.message}`);
+    super('XCORE_ERR_CONFIG_INVALID', [`${head}:`, ...lines, 'Fix them and check the file with `xcore validate`.'].join('\n'), options);
+    this.issues = Object.freeze([...issues]);
+  }
+}
+
+/** The config file does not exist (or is not a file). */
+export class ConfigNotFoundError extends XcoreError {
+  /** Absolute path that was looked up. */
+  readonly path: string;
+
+  constructor(path: string, options: XcoreErrorOptions = {}) {
+    super(
+      'XCORE_ERR_CONFIG_NOT_FOUND',
+      `Config file not found: ${path}. Create it (see the config reference in the README), or pass another file with \`xcore start -c <file>\`.`,
+      options,
+    );
+    this.path = path;
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Service container errors (services/)

@@ -8,6 +8,9 @@ const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, 
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g;
 const WHOLE = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+$/;
 
+/** What a duration looks like, as said in config error messages. */
+export const DURATION_EXPECTED = 'a duration like 500, "30s", "5m" or "1h30m"';
+
 /** Parses `"1h30m"`-style text to milliseconds; `undefined` when the text is not a duration. */
 export function parseDuration(text: string): number | undefined {
   const compact = text.replace(/\s+/g, '');
@@ -26,11 +29,11 @@ export function parseDuration(text: string): number | undefined {
  * ```
  */
 export function duration(): z.ZodType<number, number | string> {
-  return z.union([z.number().nonnegative(), z.string()]).transform((value, ctx) => {
+  return z.union([z.number().nonnegative(), z.string()], { error: `expected ${DURATION_EXPECTED}` }).transform((value, ctx) => {
     if (typeof value === 'number') return value;
     const ms = parseDuration(value);
     if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration like 500, "30s", "5m" or "1h30m", got "${value}"` });
+      ctx.addIssue({ code: 'custom', message: `expected ${DURATION_EXPECTED}, got "${value}"`, params: { expected: DURATION_EXPECTED }, input: value });
       return z.NEVER;
     }
     return ms;

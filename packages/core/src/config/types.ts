@@ -41,11 +41,54 @@ export interface SourcePosition {
   readonly col: number;
 }
 
+/** One step of a key path: a map key or a list index. */
+export type ConfigPathSegment = string | number;
+
 /** A loaded config: the value plus where it came from, for pointing errors at lines. */
 export interface LoadedConfig {
   readonly config: XcoreConfig;
   /** Absolute path of the file, or `'<inline>'`. */
   readonly file: string;
-  /** Position of a key path in the file (closest existing ancestor when the path is absent). */
-  locate(path: readonly (string | number)[]): SourcePosition | undefined;
+  /**
+   * Position of a key path in the file (closest existing ancestor when the path is absent).
+   *
+   * @remarks
+   * For a map entry this is where its key is written (`hookTimeoutMs:`), for a list item where
+   * the item starts, for `[]` where the document starts.
+   */
+  locate(path: readonly ConfigPathSegment[]): SourcePosition | undefined;
+  /**
+   * Position of the value at a key path (for `key: value`, where `value` starts); falls back to
+   * {@link LoadedConfig.locate} of the closest existing ancestor when the path is absent.
+   */
+  locateValue?(path: readonly ConfigPathSegment[]): SourcePosition | undefined;
+}
+
+/** What kind of problem a {@link ConfigIssue} is. */
+export type ConfigIssueKind = 'syntax' | 'interpolation' | 'schema';
+
+/**
+ * One problem in a config file, positioned at `file:line:col`.
+ *
+ * @remarks
+ * `message` is the issue without its position, e.g.
+ * `plugins.hookTimeoutMs: expected a duration like 500, "30s", "5m" or "1h30m", found "soon"`;
+ * `ConfigInvalidError` prints one issue per line as `file:line:col  message`.
+ */
+export interface ConfigIssue {
+  readonly kind: ConfigIssueKind;
+  /** Absolute path of the file, or `'<inline>'`. */
+  readonly file: string;
+  /** 1-based line. */
+  readonly line: number;
+  /** 1-based column. */
+  readonly col: number;
+  /** Key path, e.g. `"services.scheduler.jobs[2].trigger"`; `""` for the whole file. */
+  readonly path: string;
+  /** What was expected, e.g. `number`, `one of "info", "warn"`. */
+  readonly expected: string;
+  /** What was found, e.g. `"abc"`, `nothing (the key is missing)`. */
+  readonly found: string;
+  /** The issue as one human sentence, without its position. */
+  readonly message: string;
 }

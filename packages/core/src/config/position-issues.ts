@@ -1,0 +1,229 @@
+/**
+ * Turns zod issues into {@link ConfigIssue}s that point at `file:line:col` with a key path, what
+ * was expected and what was found.
+ */
+import type { z } from 'zod';
+import { formatConfigPath, toConfigPath } from './config-path.js';
+import type { ConfigIssue, ConfigPathSegment, LoadedConfig, SourcePosition } from './types.js';
+
+/** A zod 4 issue, as found in `error.issues` of a failed `safeParse`. */
+export type ZodIssue = z.core.$ZodIssue;
+
+/** Where a config came from: enough of a {@link LoadedConfig} to position issues. */
+export type ConfigLocator = Pick<LoadedConfig, 'file' | 'locate' | 'locateValue'>;
+
+/**
+ * Positions zod issues found while validating the sub-tree of `loaded` at `basePath`.
+ *
+ * @remarks
+ * Pass `reportInput: true` to `safeParse` so each issue can say what it found. An unknown key
+ * points at the key, every other issue at the value (or, for a missing key, at the closest
+ * entry that exists). A union issue reports the branch that matched deepest, or what any
+ * branch expected. A custom issue reports `params.expected` when set (the `expected X, found Y`
+ * form), otherwise its message as written. Pass `schema` (the one that produced the issues) to
+ * list the known keys on an unknown-key issue.
+ *
+ * @example
+ * ```ts
+ * const result = jobSchema.safeParse(raw, { reportInput: true });
+ * if (!result.success) {
+ *   throw new ConfigInvalidError(positionIssues(loaded, ['services', 'scheduler', 'jobs', 2], result.error.issues));
+ * }
+ * ```
+ */
+export function positionIssues(
+  loaded: ConfigLocator,
+  basePath: readonly ConfigPathSegment[],
+  issues: readonly ZodIssue[],
+  schema?: z.ZodType,
+): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  for (const issue of issues) collect(loaded, [...basePath], basePath.length, issue, schema, out);
+  return out.sort((a, b) => a.line - b.line || a.col - b.col || a.path.localeCompare(b.path));
+}
+
+/** A positioned issue from parts; `message` is derived. */
+export function makeIssue(
+  loaded: ConfigLocator,
+  path: readonly ConfigPathSegment[],
+  expected: string,
+  found: string,
+  at: 'key' | 'value' = 'value',
+): ConfigIssue {
+  const position = (at === 'key' ? loaded.locate(path) : (loaded.locateValue ?? loaded.locate)(path)) ?? START;
+  const formatted = formatConfigPath(path);
+  return {
+    kind: 'schema',
+    file: loaded.file,
+    line: position.line,
+    col: position.col,
+    path: formatted,
+    expected,
+    found,
+    message: `${formatted || '(root)'}: expected ${expected}, found ${found}`,
+  };
+}
+
+const START: SourcePosition = { line: 1, col: 1 };
+
+function collect(
+  loaded: ConfigLocator,
+  prefix: readonly ConfigPathSegment[],
+  schemaDepth: number,
+  issue: ZodIssue,
+  schema: z.ZodType | undefined,
+  out: ConfigIssue[],
+): void {
+  const path = [...prefix, ...toConfigPath(issue.path)];
+  const input = (issue as { input?: unknown }).input;
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const known = schema === undefined ? undefined : knownKeysAt(schema, path.slice(schemaDepth));
+      for (const key of issue.keys) {
+        const hint = known === undefined ? undefined : closest(key, known);
+        const expected = known === undefined ? 'a known key' : known.length === 0 ? 'no key here' : `one of the known keys (${known.join(', ')})`;
+        const found = `unknown key ${JSON.stringify(key)}${hint === undefined ? '' : ` (did you mean ${JSON.stringify(hint)}?)`}`;
+        out.push(makeIssue(loaded, [...path, key], expected, found, 'key'));
+      }
+      return;
+    }
+    case 'invalid_union': {
+      if (issue.message.startsWith('expected ')) {
+        out.push(makeIssue(loaded, path, issue.message.slice('expected '.length), describe(input)));
+        return;
+      }
+      const deep = issue.errors.filter((branch) => branch.length > 0 && branch.every((inner) => inner.path.length > 0));
+      if (deep.length === 1) {
+        for (const inner of deep[0]!) collect(loaded, path, schemaDepth, inner, schema, out);
+        return;
+      }
+      const expected = [...new Set(issue.errors.map((branch) => (branch[0] === undefined ? 'something else' : expectation(branch[0]))))];
+      out.push(makeIssue(loaded, path, expected.join(' or '), describe(input)));
+      return;
+    }
+    case 'custom': {
+      const params = (issue as { params?: { expected?: unknown } }).params;
+      if (typeof params?.expected === 'string') {
+        out.push(makeIssue(loaded, path, params.expected, describe(input)));
+      } else {
+        const base = makeIssue(loaded, path, issue.message, describe(input));
+        out.push({ ...base, message: `${base.path || '(root)'}: ${issue.message}` });
+      }
+      return;
+    }
+    default:
+      out.push(makeIssue(loaded, path, expectation(issue), input === undefined && issue.code === 'invalid_type' ? 'nothing (the key is missing)' : describe(input)));
+  }
+}
+
+/** What an issue says was expected, in words. */
+function expectation(issue: ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.expected;
+    case 'invalid_value':
+      return issue.values.length === 1 ? JSON.stringify(issue.values[0]) : `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'too_small':
+    case 'too_big': {
+      const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
+      const op = issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
+      const words = issue.code === 'too_small' ? 'at least' : 'at most';
+      if (issue.origin === 'string') return `a string of ${words} ${String(bound)} character(s)`;
+      if (issue.origin === 'array' || issue.origin === 'set') return `a list of ${words} ${String(bound)} item(s)`;
+      return `${issue.origin} ${op} ${String(bound)}`;
+    }
+    case 'invalid_format':
+      return issue.format === 'regex' && 'pattern' in issue ? `a string matching ${String(issue.pattern)}` : `a valid ${issue.format}`;
+    case 'not_multiple_of':
+      return `a multiple of ${String(issue.divisor)}`;
+    case 'invalid_key':
+      return 'a valid key';
+    case 'invalid_element':
+      return 'valid elements';
+    case 'invalid_union':
+      return 'one of the allowed forms';
+    case 'unrecognized_keys':
+      return 'no unknown key';
+    case 'custom': {
+      const params = (issue as { params?: { expected?: unknown } }).params;
+      return typeof params?.expected === 'string' ? params.expected : issue.message;
+    }
+  }
+}
+
+/** Describes a found value: strings quoted, lists and maps by kind. */
+export function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null (an empty value)';
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (Array.isArray(value)) return `a list of ${value.length} item(s)`;
+  if (typeof value === 'object') return 'a map';
+  return String(value);
+}
+
+interface LooseDef {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  element?: z.ZodType;
+  valueType?: z.ZodType;
+  getter?: () => z.ZodType;
+}
+
+function defOf(schema: z.ZodType): LooseDef {
+  return schema._zod.def as unknown as LooseDef;
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  let current = schema;
+  for (let i = 0; i < 32; i += 1) {
+    const def = defOf(current);
+    const next = def.innerType ?? (def.type === 'pipe' ? def.in : def.type === 'lazy' ? def.getter?.() : undefined);
+    if (next === undefined) return current;
+    current = next;
+  }
+  return current;
+}
+
+/** The keys an object schema accepts at `path` inside `schema`, or `undefined` when unknown. */
+export function knownKeysAt(schema: z.ZodType, path: readonly ConfigPathSegment[]): string[] | undefined {
+  let current: z.ZodType | undefined = unwrap(schema);
+  for (const segment of path) {
+    const def: LooseDef = defOf(current);
+    if (def.type === 'object' && typeof segment === 'string') current = def.shape?.[segment];
+    else if (def.type === 'array' && typeof segment === 'number') current = def.element;
+    else if (def.type === 'record') current = def.valueType;
+    else return undefined;
+    if (current === undefined) return undefined;
+    current = unwrap(current);
+  }
+  const def = defOf(current);
+  return def.type === 'object' && def.shape !== undefined ? Object.keys(def.shape) : undefined;
+}
+
+/** The known key closest to `key` by edit distance, when close enough to be a typo. */
+function closest(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
+  for (const candidate of known) {
+    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = row;
+  }
+  return previous[b.length]!;
+}

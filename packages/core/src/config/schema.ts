@@ -1,0 +1,87 @@
+/**
+ * The zod schemas of `xcore.yaml`: one per core section, and the whole file for a set of services.
+ */
+import { z } from 'zod';
+import type { ServiceDefinition } from '../services/service.js';
+import { duration } from './duration.js';
+
+/** Log levels accepted in `logging.level` (pino's). */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/**
+ * Schema of the `app` section.
+ *
+ * @remarks
+ * `name` defaults to `'xcore'`; `shutdownTimeoutMs` (a duration) to 10 s.
+ */
+export const appConfigSchema = z.strictObject({
+  name: z.string().min(1).default('xcore').describe('Application name, used in logs.'),
+  shutdownTimeoutMs: duration().default(10_000).describe('Drain deadline for shutdown: milliseconds or "10s".'),
+});
+
+/**
+ * Builds the schema of the `logging` section.
+ *
+ * @param prettyDefault - Default of `logging.pretty` (the CLI passes whether stdout is a TTY).
+ */
+export function loggingConfigSchema(prettyDefault: boolean) {
+  return z.strictObject({
+    level: z.enum(LOG_LEVELS).default('info').describe('Minimum log level.'),
+    pretty: z.boolean().default(prettyDefault).describe('Human-readable logs (pino-pretty). Defaults to true on a terminal.'),
+  });
+}
+
+/**
+ * Schema of the `plugins` section.
+ *
+ * @remarks
+ * `directory` is returned as written; the loader resolves it against the config file's folder.
+ * Defaults: `directory: ./plugins`, `enabled: '*'`, `config: {}`, `hookTimeoutMs: 10s`,
+ * `failFast: false`.
+ */
+export const pluginsConfigSchema = z.strictObject({
+  directory: z.string().min(1).default('./plugins').describe('Folder holding one folder per plugin, relative to this file.'),
+  enabled: z
+    .union([z.literal('*'), z.array(z.string().min(1))])
+    .default('*')
+    .describe('Plugin names to load, or "*" for every plugin found.'),
+  config: z.record(z.string(), z.unknown()).default({}).describe("Per-plugin config, validated by each plugin's configSchema."),
+  hookTimeoutMs: duration().default(10_000).describe('Timeout of each plugin hook: milliseconds or "10s".'),
+  failFast: z.boolean().default(false).describe('Abort boot when a plugin fails to start.'),
+});
+
+/** Options of {@link configSchema}. */
+export interface ConfigSchemaOptions {
+  /**
+   * Default of `logging.pretty`.
+   * @defaultValue `false`
+   */
+  readonly prettyDefault?: boolean;
+}
+
+/**
+ * Builds the schema of a whole `xcore.yaml` for the given service packages.
+ *
+ * @remarks
+ * Strict at every level the core owns. `services` accepts exactly the names of `services`; an
+ * absent section is validated as `{}` so the service's defaults apply (the loader also reads an
+ * empty section, `null` in YAML, as absent). A top-level `$schema` string (for editors) is accepted and ignored.
+ */
+export function configSchema(services: readonly ServiceDefinition[], options: ConfigSchemaOptions = {}) {
+  const shape: Record<string, z.ZodType> = {};
+  for (const service of services) {
+    shape[service.name] = emptyAsObject(service.configSchema).describe(`Config of the ${service.name} service.`);
+  }
+  return z.strictObject({
+    $schema: z.string().optional().describe('JSON Schema of this file, for editors.'),
+    app: emptyAsObject(appConfigSchema),
+    logging: emptyAsObject(loggingConfigSchema(options.prettyDefault ?? false)),
+    plugins: emptyAsObject(pluginsConfigSchema),
+    services: emptyAsObject(z.strictObject(shape)).describe('One section per service package.'),
+  });
+}
+
+/** A section that may be absent: validated as `{}` so its defaults apply. */
+function emptyAsObject<T extends z.ZodType>(schema: T): z.ZodType<z.output<T>, z.input<T> | undefined> {
+  return (schema as z.ZodType<unknown, unknown>).prefault({}) as unknown as z.ZodType<z.output<T>, z.input<T> | undefined>;
+}
