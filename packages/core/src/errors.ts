@@ -48,6 +48,7 @@ export function isXcoreError(value: unknown, code?: string): value is XcoreError
  */
 export const CORE_ERROR_CODES: Readonly<Record<string, string>> = {
   // Filled in as classes are added below; the test fails when one is missing.
+  // Config (config/)
   XCORE_ERR_CONFIG_INVALID:
     'The config file has problems (YAML syntax, unset ${VAR}, unknown key, wrong type or value). The message lists each at file:line:col with its key path; fix them and run `xcore validate`.',
   XCORE_ERR_CONFIG_NOT_FOUND:
@@ -84,6 +85,7 @@ export const CORE_ERROR_CODES: Readonly<Record<string, string>> = {
   XCORE_ERR_PLUGIN_CALL_TIMEOUT: 'The target plugin\'s handle() did not answer within the call timeout. Raise timeoutMs or make it faster.',
   XCORE_ERR_PLUGIN_CONTEXT_CLOSED:
     'A plugin used getService() or call() after it stopped. Stop work in onStop; do not keep using the context afterwards.',
+  XCORE_ERR_KERNEL_STATE: 'A kernel method was called in the wrong state (start() twice). Create a new kernel to boot again.',
   XCORE_ERR_PLUGIN_RELOAD_REFUSED:
     'reload() was refused: the plugin is unknown, disabled, or has started dependents (stop them first).',
 };
@@ -350,6 +352,13 @@ export class PluginContextClosedError extends XcoreError {
       'XCORE_ERR_PLUGIN_CONTEXT_CLOSED',
       `Plugin "${plugin}" used ${what} after it stopped. Stop timers and work in onStop; do not use the context afterwards.`,
     );
+  }
+}
+
+/** A kernel method was called in a state that does not allow it. */
+export class KernelStateError extends XcoreError {
+  constructor(problem: string) {
+    super('XCORE_ERR_KERNEL_STATE', `${problem}. Create a new kernel with createKernel() to boot again.`);
   }
 }
 
