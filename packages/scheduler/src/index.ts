@@ -9,3 +9,8 @@ export type {
   Store, StoredSchedule, ScheduleDefinition, ScheduleState, SchedulePolicy, CoalesceMode, RunRecord, RunStatus,
   UpsertInput, UpsertResult, Claim, CommitItem, CommitResult, RunSlot, StoreChange,
 } from './stores/store.js';
+export { MemoryStore } from './stores/memory-store.js';
+export type { MemoryStoreOptions, MemoryStoreLogger } from './stores/memory-store.js';
+export { scheduleHash } from './stores/schedule-hash.js';
+export { canonicalJson } from './stores/canonical-json.js';
+export { SCHEDULER_ERROR_CODES, StoreClosedError, StoreInputError, ScheduleNotSerializableError } from './errors.js';

@@ -92,7 +92,13 @@ export interface ScheduleState {
   readonly token: number;
 }
 
-/** A definition with its state. */
+/**
+ * A definition with its state.
+ *
+ * @remarks
+ * Read-only: a store may hand out its own stored (deeply frozen) definition object, shared
+ * between calls, instead of a copy (the memory store does, so claims allocate no copies).
+ */
 export interface StoredSchedule {
   readonly definition: ScheduleDefinition;
   readonly state: ScheduleState;
@@ -104,8 +110,13 @@ export interface UpsertInput {
   /** Fingerprint of the definition, computed by the caller (`scheduleHash`). */
   readonly hash: string;
   /**
-   * Next fire time to use when the schedule is new or its trigger changed, computed by the
-   * caller from the definition with `anchor = now`. Ignored when the stored hash is unchanged.
+   * Next fire time to use when the schedule is new or its definition changed, computed by the
+   * caller. Ignored when the stored hash is unchanged.
+   *
+   * @remarks
+   * On an update the store keeps the stored `state.anchor` unless the trigger `type` changed, so
+   * a caller that wants an updated interval to keep its phase computes this from the stored
+   * anchor (`get` first); for a new schedule or a changed trigger type, from `anchor`.
    */
   readonly nextRunAt: number | null;
   /** Anchor to store when the schedule is new (the caller's `now`). */
@@ -114,7 +125,17 @@ export interface UpsertInput {
   readonly replaceExisting: boolean;
 }
 
-/** Result of {@link Store.upsert}. */
+/**
+ * Result of {@link Store.upsert}.
+ *
+ * @remarks
+ * - `created`: new schedule, `nextRunAt` and `anchor` from the input, `token` 0, `runs` 0.
+ * - `unchanged`: same hash; nothing changes (next run, pause state, runs, anchor, history kept).
+ * - `updated`: different hash with the same owner, or `replaceExisting`: the definition is
+ *   replaced, `nextRunAt` taken from the input, pause state, runs and history kept, the anchor kept
+ *   unless the trigger type changed, and an outstanding claim is cancelled (its commit is `stale`).
+ * - `conflict`: another owner holds the id and `replaceExisting` is false; nothing changed.
+ */
 export type UpsertResult =
   | { readonly status: 'created' | 'unchanged' | 'updated'; readonly schedule: StoredSchedule }
   | { readonly status: 'conflict'; readonly existingOwner: string };
@@ -157,7 +178,9 @@ export interface RunSlot {
 
 /** Change hints a store publishes; listeners re-check `nextWakeup`. Hints can be lost. */
 export interface StoreChange {
-  readonly kind: 'upsert' | 'remove' | 'pause' | 'resume' | 'commit' | 'release';
+  /** What changed; `reschedule` is {@link Store.setNextRunAt}. */
+  readonly kind: 'upsert' | 'remove' | 'pause' | 'resume' | 'commit' | 'release' | 'reschedule';
+  /** The schedule concerned, when the change touched exactly one. */
   readonly id?: string;
 }
 
@@ -175,39 +198,111 @@ export interface Store {
   get(id: string): Promise<StoredSchedule | null>;
   /** Every schedule, optionally only those whose owner is `owner`. */
   list(filter?: { owner?: string }): Promise<StoredSchedule[]>;
-  /** Pauses; `false` when missing. */
+  /**
+   * Pauses; `false` when missing.
+   *
+   * @remarks
+   * A paused schedule is never claimed and has no wakeup. An outstanding claim stays valid: its
+   * commit is accepted (records the occurrences and the next run) and the schedule stays paused.
+   */
   pause(id: string): Promise<boolean>;
-  /** Resumes with the given next fire time (computed by the caller from now); `false` when missing. */
+  /**
+   * Resumes with the given next fire time (computed by the caller from now); `false` when missing.
+   *
+   * @remarks
+   * On a schedule that is not paused this changes nothing and returns `true` (so a duplicate
+   * resume never moves a running schedule's next fire time).
+   */
   resume(id: string, nextRunAt: number | null): Promise<boolean>;
-  /** Sets a new next fire time (used by `modify`/`reschedule`), `false` when missing. */
+  /**
+   * Sets a new next fire time (used by `modify`/`reschedule`), `false` when missing.
+   *
+   * @remarks
+   * Cancels an outstanding claim (its commit becomes `stale`), so a commit planned from the old
+   * next run cannot overwrite the new one; the schedule is claimable at `nextRunAt`.
+   */
   setNextRunAt(id: string, nextRunAt: number | null): Promise<boolean>;
 
   /**
    * Hands up to `limit` due, unpaused, unclaimed (or lease-expired) schedules to `owner`.
    * Schedules in `exclude` are never claimed (ids this process has no handler for).
+   *
+   * @remarks
+   * Due means `nextRunAt <= now` (store clock). Each claim increments the schedule's token and
+   * leases it until `now + leaseMs`; a lease has expired when `leaseUntil <= now`. Claims come
+   * earliest first: by `nextRunAt`, a lapsed claim counting from its lease end. Concurrent callers
+   * get disjoint sets.
    */
   claimDue(owner: string, leaseMs: number, limit: number, exclude?: ReadonlySet<string>): Promise<Claim[]>;
-  /** The exactly-once point; see {@link CommitItem}. One atomic step per item, batched. */
+  /**
+   * The exactly-once point; see {@link CommitItem}. One atomic step per item, batched.
+   *
+   * @remarks
+   * An item is refused as `missing` when the schedule is gone, and as `stale` unless `owner` holds
+   * the schedule's current claim with `token` (refused once another owner re-claimed after the
+   * lease expired, after the claim was committed or released, and after `upsert` updated or
+   * `setNextRunAt`/`resume` moved the schedule; a lapsed lease nobody re-claimed still commits).
+   * Otherwise, atomically: each occurrence in `fire` not recorded before is recorded and returned
+   * in `accepted` (in order; an occurrence is never accepted twice, and a store may refuse one
+   * earlier than an occurrence it already accepted), `state.runs` grows by the accepted count,
+   * `nextRunAt` is set and the claim is released. Only accepted occurrences may be dispatched.
+   */
   commit(owner: string, items: readonly CommitItem[]): Promise<CommitResult[]>;
-  /** Gives claims back unchanged (no handler here); other owners may claim them at once. */
+  /**
+   * Gives claims back unchanged (no handler here); other owners may claim them at once.
+   *
+   * @remarks
+   * Only claims `owner` still holds with that exact token are released; others are ignored.
+   */
   release(owner: string, claims: readonly { id: string; token: number }[]): Promise<void>;
 
-  /** Takes a run slot if fewer than `max` unexpired slots exist for the job. */
+  /**
+   * Takes a run slot if fewer than `max` unexpired slots exist for the job.
+   *
+   * @remarks
+   * A slot has expired when `leaseUntil <= now`; expired slots do not count but stay until reaped.
+   * Acquiring a run id already held (same job) succeeds again and replaces the slot.
+   */
   acquireSlot(slot: RunSlot, max: number): Promise<boolean>;
-  /** Extends the leases of this owner's slots; returns the run ids it still holds. */
+  /**
+   * Extends the leases of this owner's slots to `now + leaseMs`; returns the run ids it still holds.
+   *
+   * @remarks
+   * A slot that expired but was not reaped yet is still held and renewed; a released or reaped
+   * one, or one held by another owner, is not.
+   */
   renewSlots(owner: string, runIds: readonly { jobId: string; runId: string }[], leaseMs: number): Promise<string[]>;
   releaseSlot(jobId: string, runId: string): Promise<void>;
   /** Removes and returns slots whose lease expired (their process died) so `recover` jobs re-run. */
   reapExpiredSlots(limit: number): Promise<RunSlot[]>;
 
-  /** Appends a finished run to the bounded history and sets `state.lastRun`. */
+  /**
+   * Appends a finished run to the bounded history and sets `state.lastRun`.
+   *
+   * @remarks
+   * Keeps the newest `historyLimit` records of the job. A record for a schedule that no longer
+   * exists is dropped (removal deletes the history; a late record does not bring it back).
+   */
   recordRun(record: RunRecord, historyLimit: number): Promise<void>;
   /** Newest first. */
   history(id: string, limit: number): Promise<RunRecord[]>;
 
-  /** Earliest `nextRunAt` among unpaused schedules (ignoring `exclude`), or `null`. */
+  /**
+   * Earliest time something may become claimable, or `null` when nothing will.
+   *
+   * @remarks
+   * The minimum over unpaused schedules not in `exclude` of `nextRunAt`, or, for a schedule under
+   * an unexpired claim, of its lease end (it becomes claimable again if the claim is never
+   * committed). May be in the past (schedules already due).
+   */
   nextWakeup(exclude?: ReadonlySet<string>): Promise<number | null>;
-  /** Subscribes to change hints; returns an unsubscribe function. */
+  /**
+   * Subscribes to change hints; returns an unsubscribe function.
+   *
+   * @remarks
+   * Hints follow mutations (upsert that changed something, remove, pause, resume, setNextRunAt,
+   * commit, release) and may be lost or coalesced; a listener that throws never affects the store.
+   */
   onChange(listener: (change: StoreChange) => void): () => void;
   /** Closes connections; the store is unusable afterwards. */
   close(): Promise<void>;

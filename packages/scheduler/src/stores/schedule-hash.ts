@@ -1,0 +1,36 @@
+/**
+ * The fingerprint of a schedule definition that {@link Store.upsert} compares.
+ *
+ * @remarks
+ * Pure apart from hashing with `node:crypto` (no I/O).
+ */
+import { createHash } from 'node:crypto';
+import type { ScheduleDefinition } from './store.js';
+import { canonicalJson } from './canonical-json.js';
+
+/**
+ * Returns a stable fingerprint of a definition's owner, trigger, policy and args.
+ *
+ * @remarks
+ * The canonical JSON (sorted keys, see {@link canonicalJson}) of
+ * `{ owner, trigger, policy, args }` is hashed with SHA-256 and the first 16 hex digits (64 bits)
+ * are kept: short enough to store per schedule, and a collision between two versions of one job's
+ * definition is vanishingly unlikely. The id is not part of the hash (it is the store key). The
+ * same definition yields the same hash in every process and across restarts, which is what makes
+ * boot registration an idempotent upsert that keeps the schedule's phase, pause state and history.
+ *
+ * @throws {@link ScheduleNotSerializableError} when the definition (usually `args`) is not plain JSON.
+ *
+ * @example
+ * ```ts
+ * const hash = scheduleHash(definition);
+ * await store.upsert({ definition, hash, nextRunAt, anchor: now, replaceExisting: false });
+ * ```
+ */
+export function scheduleHash(definition: ScheduleDefinition): string {
+  const json = canonicalJson(
+    { owner: definition.owner, trigger: definition.trigger, policy: definition.policy, args: definition.args },
+    definition.id,
+  );
+  return createHash('sha256').update(json).digest('hex').slice(0, 16);
+}
