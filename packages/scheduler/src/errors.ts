@@ -186,3 +186,17 @@ export class RedisScriptError extends XcoreError {
     this.scriptCode = scriptCode;
   }
 }
+
+/** The reason a run's signal is aborted when it passes its `timeout`. */
+export class JobTimeoutError extends XcoreError {
+  constructor(message: string, options?: XcoreErrorOptions) {
+    super('XCORE_ERR_JOB_TIMEOUT', message, options);
+  }
+}
+
+/** The reason a run's signal is aborted on shutdown or when its plugin stops. */
+export class JobAbortedError extends XcoreError {
+  constructor(message: string, options?: XcoreErrorOptions) {
+    super('XCORE_ERR_JOB_ABORTED', message, options);
+  }
+}
