@@ -22,6 +22,12 @@ export const SCHEDULER_ERROR_CODES: Readonly<Record<string, string>> = {
     'A job definition is malformed: missing id, no trigger or two kinds of trigger, a zero or negative interval, a negative policy value. The message names the job and the field.',
   XCORE_ERR_JOB_FUNC_INVALID:
     'A YAML job\'s `func` cannot be resolved: module not found, export missing or not a function. The message gives file:line:col and the job id.',
+  XCORE_ERR_JOB_TIMEOUT:
+    'A run passed its `timeout`; its signal was aborted with this error and the run recorded as `timed_out`. ' +
+    'Raise `timeout` or make the job honour `ctx.signal` sooner.',
+  XCORE_ERR_JOB_ABORTED:
+    'A run was aborted because the scheduler shut down past its drain deadline or the owning plugin stopped; ' +
+    'recorded as `aborted`.',
   XCORE_ERR_SCHEDULER_PLUGIN_STOPPED:
     'A plugin tried to register or control jobs after it stopped. Register jobs in `onStart`; a reloaded plugin gets a fresh view.',
   XCORE_ERR_SCHEDULER_STOPPED: 'The scheduler has been stopped; no new runs start. Create a new host to schedule again.',
