@@ -1,0 +1,157 @@
+/**
+ * The zod schema of `services.scheduler` in `xcore.yaml`.
+ *
+ * @remarks
+ * Strict everywhere: an unknown key is an error the config loader points at by line. Durations
+ * accept milliseconds or text (`"30s"`, `"1h30m"`) and come out as milliseconds. The kernel builds
+ * the JSON Schema of the whole file from {@link schedulerConfigSchema}.
+ */
+import { duration } from '@xcore/core';
+import { z } from 'zod';
+
+/** A date in config: ISO 8601 text, epoch milliseconds or a YAML timestamp; output is epoch ms. */
+const dateValue = z.union([z.string(), z.number(), z.date()]).transform((value, ctx) => {
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value);
+  if (!Number.isFinite(ms)) {
+    ctx.addIssue({ code: 'custom', message: `expected an ISO 8601 date like "2026-01-31T09:00:00Z", got "${String(value)}"` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const nullableDuration = z.union([z.null(), duration()]);
+
+/** Policy fields shared by `defaults` and each job, all optional (defaults are applied later). */
+const policyShape = {
+  /** Concurrent runs allowed across all processes. @defaultValue `1` */
+  maxInstances: z.number().int().min(1).optional(),
+  /** Which of several due occurrences run after downtime. @defaultValue `'latest'` */
+  coalesce: z.enum(['all', 'earliest', 'latest', 'skip']).optional(),
+  /** An occurrence later than this is missed, not run; `null` = no limit. @defaultValue `60000` */
+  misfireGraceTime: nullableDuration.optional(),
+  /** Most occurrences `coalesce: all` runs in one catch-up. @defaultValue `100` */
+  maxCatchUp: z.number().int().min(1).optional(),
+  /** Run timeout (aborts the run's signal); `null` = none. @defaultValue `null` */
+  timeout: nullableDuration.optional(),
+  /** Retries after a failed or timed-out attempt. @defaultValue `0` */
+  retries: z.number().int().min(0).optional(),
+  /** Base delay of the exponential retry backoff. @defaultValue `1000` */
+  retryDelay: duration().optional(),
+  /** Random delay added to each run, clamped before the next fire time. @defaultValue `0` */
+  jitter: duration().optional(),
+  /** At `maxInstances`: `skip` the occurrence (event `job.skipped`) or `queue` it. @defaultValue `'skip'` */
+  overlap: z.enum(['skip', 'queue']).optional(),
+  /** Re-run an occurrence whose process died mid-run. @defaultValue `false` */
+  recover: z.boolean().optional(),
+  /** Run records kept per job. @defaultValue `20` */
+  historyLimit: z.number().int().min(0).max(10_000).optional(),
+};
+
+/** Job policy overrides (every field optional). */
+export const jobPolicySchema = z.strictObject(policyShape);
+
+const bounds = {
+  startDate: dateValue.optional(),
+  endDate: dateValue.optional(),
+  maxRuns: z.number().int().min(1).optional(),
+};
+
+/** A YAML job's trigger: `interval`, `cron` or `date`, with that kind's fields. */
+export const triggerConfigSchema = z.discriminatedUnion('type', [
+  z
+    .strictObject({
+      type: z.literal('interval'),
+      weeks: z.number().nonnegative().optional(),
+      days: z.number().nonnegative().optional(),
+      hours: z.number().nonnegative().optional(),
+      minutes: z.number().nonnegative().optional(),
+      seconds: z.number().nonnegative().optional(),
+      milliseconds: z.number().nonnegative().optional(),
+      ...bounds,
+    })
+    .refine((t) => (t.weeks ?? 0) + (t.days ?? 0) + (t.hours ?? 0) + (t.minutes ?? 0) + (t.seconds ?? 0) + (t.milliseconds ?? 0) > 0, {
+      message: 'an interval needs a positive period: set at least one of weeks, days, hours, minutes, seconds, milliseconds',
+    }),
+  z.strictObject({
+    type: z.literal('cron'),
+    expression: z.string().min(1),
+    /** IANA zone; the scheduler's `timezone` when absent. */
+    timezone: z.string().min(1).optional(),
+    ...bounds,
+  }),
+  z.strictObject({ type: z.literal('date'), runDate: dateValue }),
+]);
+
+/** One global job declared in `xcore.yaml`. */
+export const jobConfigSchema = z.strictObject({
+  /** Job id (global jobs are owned by `config` and are not namespaced). */
+  id: z.string().min(1).regex(/^[^\s]+$/, 'a job id has no spaces'),
+  /** `"./path/module.ts:exportName"` relative to the config file, or `"package:exportName"`. */
+  func: z.string().regex(/^.+:[A-Za-z_$][\w$]*$/, 'expected "./path/to/module.ts:exportName" or "package:exportName"'),
+  trigger: triggerConfigSchema,
+  /** Arguments passed to every run as `ctx.args`. @defaultValue `[]` */
+  args: z.array(z.unknown()).default([]),
+  ...policyShape,
+});
+
+/**
+ * Schema of `services.scheduler`.
+ *
+ * @example
+ * ```yaml
+ * services:
+ *   scheduler:
+ *     timezone: Europe/Berlin
+ *     defaults: { timeout: 30s, retries: 2 }
+ *     jobs:
+ *       - id: nightly-report
+ *         func: ./jobs/report.ts:nightly
+ *         trigger: { type: cron, expression: "0 3 * * *" }
+ * ```
+ */
+export const schedulerConfigSchema = z
+  .strictObject({
+    /** Create the scheduler at all. @defaultValue `true` */
+    enabled: z.boolean().default(true),
+    /** Where schedules live: this process (`memory`) or a shared Redis (`redis`). @defaultValue `'memory'` */
+    backend: z.enum(['memory', 'redis']).default('memory'),
+    /** Redis URL, required with `backend: redis`. */
+    url: z.string().min(1).optional(),
+    /** Key prefix in the shared store. @defaultValue `'xcore'` */
+    prefix: z.string().min(1).default('xcore'),
+    /** IANA timezone for cron jobs that name none. @defaultValue `'UTC'` */
+    timezone: z.string().min(1).default('UTC'),
+    /** Policy defaults for every job. @defaultValue see each field */
+    defaults: jobPolicySchema.prefault({}),
+    /** Global jobs. @defaultValue `[]` */
+    jobs: z.array(jobConfigSchema).default([]),
+    /** Lease of a claim and of a run slot; a dead process frees them after this. @defaultValue `30000` */
+    leaseMs: duration().default(30_000),
+    /**
+     * Longest sleep of the runner between store checks. @defaultValue `30000`
+     *
+     * @remarks
+     * Change hints wake the runner early, but hints can be lost (another process's publish while
+     * Redis was away), so the sleep is capped; 30 s (croner's `maxDelay` too) also keeps timers far
+     * below the 2^31-1 ms limit of `setTimeout`.
+     */
+    pollMs: duration().default(30_000),
+  })
+  .superRefine((cfg, ctx) => {
+    if (cfg.backend === 'redis' && cfg.url === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'backend "redis" needs `url`, e.g. redis://127.0.0.1:6379' });
+    }
+    const seen = new Set<string>();
+    cfg.jobs.forEach((job, i) => {
+      if (seen.has(job.id)) ctx.addIssue({ code: 'custom', path: ['jobs', i, 'id'], message: `duplicate job id "${job.id}"` });
+      seen.add(job.id);
+    });
+  })
+  .prefault({});
+
+/** The validated `services.scheduler` section. */
+export type SchedulerConfig = z.output<typeof schedulerConfigSchema>;
+/** One validated YAML job. */
+export type JobConfig = z.output<typeof jobConfigSchema>;
+/** Policy overrides as written in config or `addJob` options (durations already in ms). */
+export type JobPolicyConfig = z.output<typeof jobPolicySchema>;

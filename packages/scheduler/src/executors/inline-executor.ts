@@ -1,0 +1,237 @@
+/**
+ * Runs job functions on the event loop, with timeouts, retries and cooperative abort.
+ *
+ * @remarks
+ * A job that throws synchronously, rejects or returns a rejected thenable is a failed attempt;
+ * it never escapes as an exception or an unhandled rejection, so it never stops its schedule.
+ * A timed-out attempt is recorded as soon as the timeout passes even when the job ignores its
+ * signal; a later rejection of that abandoned attempt is swallowed. The per-run signal and logger
+ * are created only when the job reads them.
+ */
+import type { Logger } from 'pino';
+import type { SchedulePolicy } from '../stores/store.js';
+import type { JobContext, JobFunction } from '../service/scheduler-service.js';
+import { JobAbortedError, JobTimeoutError } from '../errors.js';
+
+/** Final status of an execution. */
+export type ExecutionStatus = 'succeeded' | 'failed' | 'timed_out' | 'aborted';
+
+/** What one execution (all its attempts) produced. */
+export interface ExecutionOutcome {
+  readonly status: ExecutionStatus;
+  readonly attempts: number;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  /** The last attempt's error, when not succeeded. */
+  readonly error?: unknown;
+}
+
+/** One run to execute. */
+export interface ExecutionRequest {
+  readonly jobId: string;
+  readonly owner: string;
+  readonly fn: JobFunction;
+  readonly args: readonly unknown[];
+  readonly policy: SchedulePolicy;
+  /** Occurrence time, epoch ms. */
+  readonly scheduledAt: number;
+}
+
+/** Dependencies of {@link InlineExecutor}. */
+export interface InlineExecutorOptions {
+  /** Parent of each run's `{ job }` child logger. */
+  readonly logger: Logger;
+  /** Clock for start/finish times. @defaultValue `Date.now` */
+  readonly clock?: () => number;
+  /** Delay before retry `attempt` (1-based count of failed attempts) with base `baseMs`. */
+  readonly backoff: (attempt: number, baseMs: number) => number;
+  /** Called when an attempt starts (for `job.started`). */
+  readonly onAttempt?: (request: ExecutionRequest, attempt: number) => void;
+}
+
+/** A handle on an execution in progress, to abort it. */
+export interface ActiveExecution {
+  readonly request: ExecutionRequest;
+  /** Aborts the current attempt (its signal gets `reason`) and ends the execution as `aborted`. */
+  abort(reason: Error): void;
+}
+
+class RunContext implements JobContext {
+  private loggerCache: Logger | undefined;
+  readonly scheduledAt: Date;
+
+  constructor(
+    private readonly run: Execution,
+    readonly attempt: number,
+  ) {
+    this.scheduledAt = new Date(run.request.scheduledAt);
+  }
+
+  get jobId(): string {
+    return this.run.request.jobId;
+  }
+
+  get args(): readonly unknown[] {
+    return this.run.request.args;
+  }
+
+  get signal(): AbortSignal {
+    return this.run.signalFor(this.attempt);
+  }
+
+  get logger(): Logger {
+    this.loggerCache ??= this.run.parentLogger.child({ job: this.run.request.jobId, attempt: this.attempt });
+    return this.loggerCache;
+  }
+}
+
+type AttemptResult = { status: ExecutionStatus; error?: unknown };
+
+class Execution implements ActiveExecution {
+  private attemptNo = 0;
+  private controller: AbortController | undefined;
+  private settle: ((r: AttemptResult) => void) | undefined;
+  private backoffTimer: ReturnType<typeof setTimeout> | undefined;
+  private abortReason: Error | undefined;
+
+  constructor(
+    readonly request: ExecutionRequest,
+    readonly parentLogger: Logger,
+  ) {}
+
+  signalFor(attempt: number): AbortSignal {
+    if (attempt !== this.attemptNo) return AbortSignal.abort(new JobAbortedError(`Job "${this.request.jobId}": attempt ${attempt} is over.`));
+    this.controller ??= new AbortController();
+    return this.controller.signal;
+  }
+
+  abort(reason: Error): void {
+    if (this.abortReason !== undefined) return;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+    this.settle?.({ status: 'aborted', error: reason });
+  }
+
+  get aborted(): Error | undefined {
+    return this.abortReason;
+  }
+
+  runAttempt(onAttempt: InlineExecutorOptions['onAttempt']): Promise<AttemptResult> {
+    this.attemptNo += 1;
+    this.controller = undefined;
+    const attempt = this.attemptNo;
+    const { request } = this;
+    return new Promise<AttemptResult>((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let settled = false;
+      const finish = (r: AttemptResult): void => {
+        if (settled) return;
+        settled = true;
+        if (this.settle === finish) this.settle = undefined;
+        if (timer !== undefined) clearTimeout(timer);
+        resolve(r);
+      };
+      this.settle = finish;
+      if (this.abortReason !== undefined) return finish({ status: 'aborted', error: this.abortReason });
+      const timeoutMs = request.policy.timeoutMs;
+      if (timeoutMs !== null) {
+        timer = setTimeout(() => {
+          const error = new JobTimeoutError(`Job "${request.jobId}" attempt ${attempt} timed out after ${timeoutMs} ms; raise its timeout or honour ctx.signal.`);
+          this.controller?.abort(error);
+          finish({ status: 'timed_out', error });
+        }, timeoutMs);
+      }
+      onAttempt?.(request, attempt);
+      let result: unknown;
+      try {
+        result = request.fn(new RunContext(this, attempt));
+      } catch (error) {
+        return finish({ status: 'failed', error });
+      }
+      if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+        Promise.resolve(result as PromiseLike<unknown>).then(
+          () => finish({ status: 'succeeded' }),
+          (error: unknown) => finish({ status: 'failed', error }),
+        );
+      } else {
+        finish({ status: 'succeeded' });
+      }
+    });
+  }
+
+  sleep(ms: number): Promise<AttemptResult | undefined> {
+    return new Promise((resolve) => {
+      this.settle = (r) => {
+        this.settle = undefined;
+        if (this.backoffTimer !== undefined) clearTimeout(this.backoffTimer);
+        resolve(r);
+      };
+      this.backoffTimer = setTimeout(() => {
+        this.settle = undefined;
+        resolve(undefined);
+      }, ms);
+    });
+  }
+
+  get attempts(): number {
+    return this.attemptNo;
+  }
+}
+
+/**
+ * Executes job functions inline (on the event loop).
+ *
+ * @example
+ * ```ts
+ * const executor = new InlineExecutor({ logger, backoff: (n, base) => base * 2 ** (n - 1) });
+ * const outcome = await executor.execute({ jobId: 'a', owner: 'app', fn, args: [], policy, scheduledAt: Date.now() });
+ * ```
+ */
+export class InlineExecutor {
+  private readonly clock: () => number;
+  private readonly active = new Set<Execution>();
+
+  constructor(private readonly options: InlineExecutorOptions) {
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /** Executions in progress. */
+  get running(): ReadonlySet<ActiveExecution> {
+    return this.active;
+  }
+
+  /** Runs every attempt of `request`; never rejects. */
+  async execute(request: ExecutionRequest): Promise<ExecutionOutcome> {
+    const run = new Execution(request, this.options.logger);
+    this.active.add(run);
+    const startedAt = this.clock();
+    try {
+      for (;;) {
+        const result = await run.runAttempt(this.options.onAttempt);
+        const done = result.status === 'succeeded' || result.status === 'aborted' || run.attempts > request.policy.retries;
+        if (done) return this.outcome(result, run, startedAt);
+        const waited = await run.sleep(this.options.backoff(run.attempts, request.policy.retryDelayMs));
+        if (waited !== undefined) return this.outcome(waited, run, startedAt);
+      }
+    } finally {
+      this.active.delete(run);
+    }
+  }
+
+  /** Aborts every execution in progress (`filter` narrows it, e.g. to one plugin's jobs). */
+  abortAll(reason: Error, filter?: (request: ExecutionRequest) => boolean): number {
+    let n = 0;
+    for (const run of this.active) {
+      if (filter === undefined || filter(run.request)) {
+        run.abort(reason);
+        n += 1;
+      }
+    }
+    return n;
+  }
+
+  private outcome(result: AttemptResult, run: Execution, startedAt: number): ExecutionOutcome {
+    const base = { status: result.status, attempts: run.attempts, startedAt, finishedAt: this.clock() };
+    return result.error === undefined ? base : { ...base, error: result.error };
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * The runner: one timer for every job, claiming due schedules from the store in batches,
+ * planning their occurrences, committing them and dispatching the accepted ones.
+ *
+ * @remarks
+ * Never a timer per job: the runner sleeps until `store.nextWakeup()`, capped at `pollMs`
+ * (change hints wake it early, but hints can be lost, so the sleep is bounded; the cap also keeps
+ * every `setTimeout` far below its 2^31-1 ms limit). A store error never escapes: the runner
+ * reports itself degraded, backs off exponentially (capped at `pollMs`) and retries; on its next
+ * successful tick the misfire policy handles what was missed meanwhile.
+ */
+import type { Logger } from 'pino';
+import type { Claim, CommitItem, Store, StoredSchedule, StoreChange } from '../stores/store.js';
+import type { Plan, PlanInput } from '../policy/plan.js';
+
+/** The longest `setTimeout` Node honours (larger values fire at once). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Dependencies and settings of the {@link Runner}. */
+export interface RunnerOptions {
+  readonly store: Store;
+  /** This process's owner id for claims. */
+  readonly owner: string;
+  readonly logger: Logger;
+  /** Claim lease. */
+  readonly leaseMs: number;
+  /** Longest sleep between store checks. */
+  readonly pollMs: number;
+  /** Schedules claimed per round trip. @defaultValue `1000` */
+  readonly batchSize?: number;
+  /** The pure misfire/coalesce policy (`planOccurrences`). */
+  readonly plan: (input: PlanInput) => Plan;
+  /** Ids that have no handler in this process; never claimed. */
+  readonly exclude: ReadonlySet<string>;
+  /** True when this process has a handler for `id`. */
+  isHandled(id: string): boolean;
+  /** Claims given back because no handler is registered here. */
+  onUnhandled(ids: readonly string[]): void;
+  /** Runs one accepted occurrence (`nextRunAt` is the schedule's next fire time, for jitter clamping). */
+  dispatch(schedule: StoredSchedule, scheduledAt: number, nextRunAt: number | null): void;
+  /** Occurrences the policy dropped. */
+  onMissed(schedule: StoredSchedule, count: number, nextRunAt: number | null): void;
+  /** `error` when a tick failed, `null` when a tick succeeded. */
+  onHealth(error: unknown): void;
+}
+
+/**
+ * The single scheduling loop of a scheduler instance.
+ *
+ * @example
+ * ```ts
+ * const runner = new Runner({ store, owner, logger, leaseMs: 30_000, pollMs: 30_000, plan: planOccurrences, ... });
+ * runner.start();
+ * await runner.stop();
+ * ```
+ */
+export class Runner {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timerAt = Infinity;
+  private ticking: Promise<void> | undefined;
+  private again = false;
+  private started = false;
+  private stopped = false;
+  private failures = 0;
+  private skewMs = 0;
+  private unsubscribe: (() => void) | undefined;
+  private readonly batchSize: number;
+
+  constructor(private readonly options: RunnerOptions) {
+    this.batchSize = options.batchSize ?? 1000;
+  }
+
+  /** Starts claiming (call once every handler is registered). */
+  start(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    this.unsubscribe = this.options.store.onChange((change) => this.onHint(change));
+    this.schedule(0);
+  }
+
+  /** Asks for a tick as soon as possible (after the current one). */
+  wake(): void {
+    if (!this.started || this.stopped) return;
+    if (this.ticking !== undefined) this.again = true;
+    else this.schedule(0);
+  }
+
+  /** Stops claiming and waits for the tick in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.ticking;
+  }
+
+  private onHint(change: StoreChange): void {
+    // Our own commits and releases never bring the wakeup earlier than what the tick computes.
+    if (change.kind === 'commit' || change.kind === 'release') return;
+    this.wake();
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    const delay = Math.max(0, Math.min(delayMs, this.options.pollMs, MAX_TIMER_MS));
+    const at = Date.now() + delay;
+    if (this.timer !== undefined) {
+      if (this.timerAt <= at) return;
+      clearTimeout(this.timer);
+    }
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.ticking = this.tick().finally(() => {
+        this.ticking = undefined;
+      });
+    }, delay);
+  }
+
+  private async tick(): Promise<void> {
+    this.again = false;
+    let delay: number;
+    try {
+      await this.claimRounds();
+      if (this.stopped) return;
+      const wakeAt = await this.options.store.nextWakeup(this.options.exclude);
+      delay = wakeAt === null ? this.options.pollMs : wakeAt - (Date.now() + this.skewMs);
+      if (this.failures > 0) this.options.onHealth(null);
+      this.failures = 0;
+    } catch (error) {
+      this.failures += 1;
+      delay = Math.min(this.options.pollMs, 100 * 2 ** Math.min(this.failures - 1, 16));
+      this.options.logger.warn({ err: error, retryInMs: delay }, 'scheduler store failed; retrying');
+      this.options.onHealth(error);
+    }
+    if (this.again) delay = 0;
+    this.schedule(delay);
+  }
+
+  private async claimRounds(): Promise<void> {
+    const { store, owner, leaseMs } = this.options;
+    while (!this.stopped) {
+      const claims = await store.claimDue(owner, leaseMs, this.batchSize, this.options.exclude);
+      if (claims.length === 0) return;
+      const now = await store.now();
+      this.skewMs = now - Date.now();
+      await this.process(claims, now);
+      if (claims.length < this.batchSize) return;
+      // Let dispatched runs start before the next batch.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private async process(claims: readonly Claim[], now: number): Promise<void> {
+    const { store, owner } = this.options;
+    const items: CommitItem[] = [];
+    const plans: Plan[] = [];
+    const claimed: StoredSchedule[] = [];
+    let unhandled: Claim[] | undefined;
+    for (const claim of claims) {
+      const { definition, state } = claim.schedule;
+      if (!this.options.isHandled(definition.id)) {
+        (unhandled ??= []).push(claim);
+        continue;
+      }
+      const nextRunAt = state.nextRunAt;
+      const plan =
+        nextRunAt === null
+          ? { fire: [], missedCount: 0, nextRunAt: null }
+          : this.options.plan({ trigger: definition.trigger, policy: definition.policy, nextRunAt, state, now });
+      items.push({ id: definition.id, token: claim.token, fire: plan.fire, missedCount: plan.missedCount, nextRunAt: plan.nextRunAt });
+      plans.push(plan);
+      claimed.push(claim.schedule);
+    }
+    if (unhandled !== undefined) {
+      const ids = unhandled.map((c) => c.schedule.definition.id);
+      await store.release(owner, unhandled.map((c) => ({ id: c.schedule.definition.id, token: c.token })));
+      this.options.onUnhandled(ids);
+    }
+    if (items.length === 0) return;
+    const results = await store.commit(owner, items);
+    for (let i = 0; i < results.length; i++) {
+      const result = results[i]!;
+      const schedule = claimed[i]!;
+      const plan = plans[i]!;
+      if (!result.ok) {
+        this.options.logger.debug({ job: result.id, reason: result.reason }, 'commit refused; another process holds the schedule');
+        continue;
+      }
+      if (plan.missedCount > 0) this.options.onMissed(schedule, plan.missedCount, plan.nextRunAt);
+      for (const scheduledAt of result.accepted) this.options.dispatch(schedule, scheduledAt, plan.nextRunAt);
+    }
+  }
+}
