@@ -28,6 +28,15 @@ export const SCHEDULER_ERROR_CODES: Readonly<Record<string, string>> = {
   XCORE_ERR_JOB_ABORTED:
     'A run was aborted because the scheduler shut down past its drain deadline or the owning plugin stopped; ' +
     'recorded as `aborted`.',
+  XCORE_ERR_CRON_INVALID:
+    'A cron expression cannot be parsed: wrong field count (5 or 6 fields, seconds first when 6, or a macro such as ' +
+    '`@daily`), a value out of range, or an unknown name. The message quotes the expression and gives a valid example.',
+  XCORE_ERR_TIMEZONE_INVALID:
+    'A timezone is not an IANA zone name this Node.js build knows (e.g. `Europe/Berlin`, `America/New_York`, `UTC`). ' +
+    'The message quotes the zone; fix the spelling or drop it to use the scheduler default.',
+  XCORE_ERR_TRIGGER_INVALID:
+    'A trigger spec cannot produce fire times: an interval below 1 ms, a non-finite date, `maxRuns` below 0, or a ' +
+    '`startDate` after `endDate`. The message names the field and the value found.',
   XCORE_ERR_SCHEDULER_PLUGIN_STOPPED:
     'A plugin tried to register or control jobs after it stopped. Register jobs in `onStart`; a reloaded plugin gets a fresh view.',
   XCORE_ERR_SCHEDULER_STOPPED: 'The scheduler has been stopped; no new runs start. Create a new host to schedule again.',
@@ -204,5 +213,57 @@ export class JobTimeoutError extends XcoreError {
 export class JobAbortedError extends XcoreError {
   constructor(message: string, options?: XcoreErrorOptions) {
     super('XCORE_ERR_JOB_ABORTED', message, options);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trigger errors (triggers/)
+// ---------------------------------------------------------------------------------------------
+
+/** A cron expression cannot be parsed. Code `XCORE_ERR_CRON_INVALID`. */
+export class CronInvalidError extends XcoreError {
+  /** The expression as given. */
+  readonly expression: string;
+
+  /**
+   * @param expression - the expression as given.
+   * @param reason - what is wrong with it (croner's parse message, or ours).
+   */
+  constructor(expression: string, reason: string, options?: XcoreErrorOptions) {
+    super(
+      'XCORE_ERR_CRON_INVALID',
+      `invalid cron expression "${expression}": ${reason}. Use 5 fields (minute hour day-of-month month ` +
+        'day-of-week), 6 with seconds first, or a macro, e.g. "0 9 * * 1-5", "*/10 * * * * *" or "@daily".',
+      options,
+    );
+    this.expression = expression;
+  }
+}
+
+/** A timezone is not a known IANA zone. Code `XCORE_ERR_TIMEZONE_INVALID`. */
+export class TimezoneInvalidError extends XcoreError {
+  /** The zone as given. */
+  readonly timezone: string;
+
+  /** @param timezone - the zone as given. */
+  constructor(timezone: string, options?: XcoreErrorOptions) {
+    super(
+      'XCORE_ERR_TIMEZONE_INVALID',
+      `unknown timezone "${timezone}": not an IANA zone name known to this Node.js build. ` +
+        'Use a name such as "Europe/Berlin", "America/New_York" or "UTC" (see the tz database list).',
+      options,
+    );
+    this.timezone = timezone;
+  }
+}
+
+/** A trigger spec cannot produce fire times. Code `XCORE_ERR_TRIGGER_INVALID`. */
+export class TriggerInvalidError extends XcoreError {
+  /**
+   * @param field - the spec field, e.g. `everyMs`.
+   * @param detail - what was wrong and what was found.
+   */
+  constructor(field: string, detail: string, options?: XcoreErrorOptions) {
+    super('XCORE_ERR_TRIGGER_INVALID', `invalid trigger: ${field} ${detail}`, options);
   }
 }
