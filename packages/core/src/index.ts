@@ -9,6 +9,46 @@ export type { XcoreErrorOptions } from './errors.js';
 export type { XcoreServices, ServiceName, ServiceDefinition, ServiceCreateContext, ServiceLifecycleContext, PluginAwareService } from './services/service.js';
 export type { PluginContext, PluginDefinition } from './plugins/plugin.js';
 export type { XcoreEvents, EventName, EventBus } from './events/event-bus.js';
+export { createKernel } from './kernel/create-kernel.js';
+export type { Kernel, CreateKernelOptions, PluginState, PluginStatus, StopReport } from './kernel/kernel-types.js';
+export { defineService } from './services/define-service.js';
+export { createContainer } from './services/container.js';
+export type { ServiceContainer } from './services/container.js';
+export { definePlugin, assertPluginDefinition } from './plugins/define-plugin.js';
+export { readPluginManifest } from './plugins/manifest.js';
+export type { PluginManifest } from './plugins/manifest.js';
+export { discoverPlugins } from './plugins/discover-plugins.js';
+export { dependencyOrder, dependentsOf } from './plugins/dependency-order.js';
+export type { DependencyNode, DependencyPlan } from './plugins/dependency-order.js';
+export { createEventBus } from './events/create-event-bus.js';
+export { createLogger } from './logger/create-logger.js';
+export type { CreateLoggerOptions } from './logger/create-logger.js';
+export {
+  ServiceUnknownError,
+  ServiceDuplicateError,
+  ServiceInvalidError,
+  ServiceFailedError,
+  PluginManifestInvalidError,
+  PluginDuplicateError,
+  PluginNotFoundError,
+  PluginConfigOrphanError,
+  PluginDefinitionInvalidError,
+  PluginImportFailedError,
+  PluginDependencyMissingError,
+  PluginDependencyVersionError,
+  PluginDependencyCycleError,
+  PluginDependencyFailedError,
+  PluginHookTimeoutError,
+  PluginHookFailedError,
+  PluginStartFailedError,
+  PluginUnknownError,
+  PluginActionUnknownError,
+  PluginNotStartedError,
+  PluginCallTimeoutError,
+  PluginContextClosedError,
+  KernelStateError,
+  PluginReloadRefusedError,
+} from './errors.js';
 export type { XcoreConfig, LoadedConfig, LogLevel, SourcePosition } from './config/types.js';
 export { duration, parseDuration } from './config/duration.js';
 export { ConfigInvalidError, ConfigNotFoundError } from './errors.js';

@@ -1,0 +1,66 @@
+import type { Logger } from 'pino';
+import type { LoadedConfig } from '../config/types.js';
+import type { ServiceDefinition } from '../services/service.js';
+
+/**
+ * Where a plugin is in its lifecycle.
+ *
+ * @remarks
+ * `loaded`: imported and `onLoad` done, not started yet. `started`: `onStart` succeeded.
+ * `failed`: its own import, `onLoad` or `onStart` threw or timed out. `stopped`: `onStop` ran.
+ * `disabled`: never started because of a dependency problem (missing, version, cycle, or a
+ * dependency that is itself disabled or failed).
+ */
+export type PluginState = 'loaded' | 'started' | 'failed' | 'stopped' | 'disabled';
+
+/** One plugin as {@link Kernel.plugins} reports it. */
+export interface PluginStatus {
+  readonly name: string;
+  readonly version: string;
+  readonly state: PluginState;
+  /** Why it is `failed` or `disabled` (a coded error; match on `code`). */
+  readonly error: Error | undefined;
+  /** Duration of its last successful `onStart`, ms. */
+  readonly startMs: number | undefined;
+  /** Its manifest dependencies: plugin name to semver range. */
+  readonly dependencies: Readonly<Record<string, string>>;
+}
+
+/** What {@link Kernel.stop} reports. */
+export interface StopReport {
+  /** True when something did not finish before `app.shutdownTimeoutMs` and was abandoned. */
+  readonly timedOut: boolean;
+  /** What did not finish in time: `plugin:<name>`, `service:<name>`. */
+  readonly unfinished: readonly string[];
+  /** Plugin hooks and services that threw while stopping (they were still considered stopped). */
+  readonly failed: readonly string[];
+}
+
+/** Options of `createKernel`. */
+export interface CreateKernelOptions {
+  /** The loaded, validated config (from `loadConfig`). */
+  readonly loaded: LoadedConfig;
+  /** Service packages, created in this order. @defaultValue `[]` */
+  readonly services?: readonly ServiceDefinition[];
+  /** Root logger. @defaultValue `createLogger(config.logging, { name: config.app.name })` */
+  readonly logger?: Logger;
+}
+
+/** A running xcore application: services plus plugins. */
+export interface Kernel {
+  /**
+   * Boots: discovers and orders plugins, validates their config, creates and starts services,
+   * runs `onLoad` then `onStart` per plugin, then `afterPluginsStarted` on services.
+   * @throws config, service and (with `failFast`) `XCORE_ERR_PLUGIN_START_FAILED` errors.
+   */
+  start(): Promise<void>;
+  /** Stops plugins in reverse start order, then services, then disposes, within the drain deadline. */
+  stop(options?: { signal?: AbortSignal }): Promise<StopReport>;
+  /**
+   * Stops one plugin, re-imports its entry (new code runs), revalidates its config and starts it.
+   * @throws `XCORE_ERR_PLUGIN_RELOAD_REFUSED` when it has started dependents, or the start error.
+   */
+  reload(plugin: string): Promise<PluginStatus>;
+  /** Every enabled plugin with its state, in start order (disabled ones last, by name). */
+  plugins(): PluginStatus[];
+}

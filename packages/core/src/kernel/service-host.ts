@@ -1,0 +1,209 @@
+import type { Logger } from 'pino';
+import type { LoadedConfig } from '../config/types.js';
+import { isXcoreError, ServiceDuplicateError, ServiceFailedError, ServiceInvalidError } from '../errors.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { ServiceContainer } from '../services/container.js';
+import type { PluginAwareService, ServiceDefinition, ServiceName, XcoreServices } from '../services/service.js';
+import { validateSection } from '../config/validate-section.js';
+import { withTimeout } from './with-timeout.js';
+
+interface Hosted {
+  readonly def: ServiceDefinition;
+  readonly instance: unknown;
+  started: boolean;
+}
+
+/** Options of {@link createServiceHost}. */
+export interface ServiceHostOptions {
+  readonly loaded: LoadedConfig;
+  readonly definitions: readonly ServiceDefinition[];
+  readonly container: ServiceContainer;
+  readonly logger: Logger;
+  readonly events: EventBus;
+  /** Timeout of `start`, `afterPluginsStarted` and `onPluginStopped`, ms. */
+  readonly hookTimeoutMs: number;
+}
+
+/** Runs the services through their lifecycle for the kernel. */
+export interface ServiceHost {
+  /** Validates each section, creates and registers the services, in definition order. */
+  create(): Promise<void>;
+  /** Calls `start` on each created service, in order. */
+  start(): Promise<void>;
+  /** Calls `afterPluginsStarted` on each started service. */
+  afterPluginsStarted(): Promise<void>;
+  /** Calls `onPluginStopped(plugin)` on every service instance that has it; failures are logged. */
+  pluginStopped(plugin: string): Promise<void>;
+  /** The instance of `name` and, when its definition has `forPlugin`, the view factory for `plugin`. */
+  resolveFor(name: string, plugin: string): { instance: unknown; forPlugin?: (instance: unknown) => unknown };
+  /** Stops started services in reverse order; returns the names that did not finish in time. */
+  stop(signal: AbortSignal, deadlineAt: number): Promise<string[]>;
+  /** Disposes created services in reverse order; returns the names that did not finish in time. */
+  dispose(deadlineAt: number): Promise<string[]>;
+}
+
+/** Dispose still gets this long when the drain deadline has already passed: connections must close. */
+const DISPOSE_FLOOR_MS = 1_000;
+
+/**
+ * Creates the {@link ServiceHost} for a set of service definitions.
+ *
+ * @remarks
+ * A service's config is `services.<name>` validated by its `configSchema`. When the section is
+ * absent, the schema is given `undefined`: a schema with a default (`.default({...})`) creates the
+ * service with its defaults, a schema that rejects `undefined` means the service is not configured
+ * and it is skipped (logged at debug). A validated section with `enabled: false` is skipped too.
+ * Creation errors that are already coded (such as a bad job in the scheduler's section) are
+ * rethrown as they are; other errors become `XCORE_ERR_SERVICE_FAILED`.
+ */
+export function createServiceHost(options: ServiceHostOptions): ServiceHost {
+  const { loaded, container, logger, events, hookTimeoutMs } = options;
+  const hosted: Hosted[] = [];
+  const definitions = new Map<string, ServiceDefinition>();
+  for (const def of options.definitions) {
+    if (def === null || typeof def !== 'object' || typeof def.name !== 'string' || (def.name as string) === '') {
+      throw new ServiceInvalidError(String((def as { name?: unknown } | null)?.name), 'it needs a non-empty "name"');
+    }
+    if (typeof def.create !== 'function') throw new ServiceInvalidError(def.name, '"create" must be a function');
+    if (def.configSchema === undefined || typeof def.configSchema.safeParse !== 'function') {
+      throw new ServiceInvalidError(def.name, '"configSchema" must be a zod schema');
+    }
+    if (definitions.has(def.name) || container.has(def.name)) throw new ServiceDuplicateError(def.name);
+    definitions.set(def.name, def);
+  }
+
+  const wrap = (name: string, phase: 'create' | 'start', error: unknown): Error =>
+    isXcoreError(error) ? (error as Error) : new ServiceFailedError(name, phase, error);
+
+  return {
+    async create() {
+      for (const def of definitions.values()) {
+        const raw = loaded.config.services[def.name];
+        if (raw === undefined && !def.configSchema.safeParse(undefined).success) {
+          logger.debug({ service: def.name }, 'service not configured; skipped');
+          continue;
+        }
+        const config: unknown = validateSection(loaded, ['services', def.name], def.configSchema);
+        if (config !== null && typeof config === 'object' && (config as { enabled?: unknown }).enabled === false) {
+          logger.info({ service: def.name }, 'service disabled in config; skipped');
+          continue;
+        }
+        let instance: unknown;
+        try {
+          instance = await def.create({
+            config,
+            logger: logger.child({ service: def.name }),
+            events,
+            configFile: loaded.file === '<inline>' ? '' : loaded.file,
+            loaded,
+            getService: <K extends ServiceName>(name: K): XcoreServices[K] => container.get(name, `service "${def.name}"`),
+          });
+        } catch (error) {
+          throw wrap(def.name, 'create', error);
+        }
+        container.register(def.name, instance as never);
+        hosted.push({ def, instance, started: false });
+      }
+    },
+
+    async start() {
+      for (const service of hosted) {
+        const { def } = service;
+        if (def.start !== undefined) {
+          const controller = new AbortController();
+          try {
+            await withTimeout(
+              () => def.start!(service.instance as never, { signal: controller.signal, deadlineMs: hookTimeoutMs }),
+              hookTimeoutMs,
+              () => {
+                controller.abort();
+                return new ServiceFailedError(def.name, 'start', new Error(`start did not finish within ${hookTimeoutMs} ms`));
+              },
+            );
+          } catch (error) {
+            throw wrap(def.name, 'start', error);
+          }
+        }
+        service.started = true;
+      }
+    },
+
+    async afterPluginsStarted() {
+      for (const service of hosted) {
+        const hook = service.def.afterPluginsStarted;
+        if (!service.started || hook === undefined) continue;
+        try {
+          await withTimeout(() => hook.call(service.def, service.instance as never), hookTimeoutMs, () =>
+            new Error(`afterPluginsStarted did not finish within ${hookTimeoutMs} ms`),
+          );
+        } catch (error) {
+          throw wrap(service.def.name, 'start', error);
+        }
+      }
+    },
+
+    async pluginStopped(plugin) {
+      for (const service of hosted) {
+        const aware = service.instance as PluginAwareService | null;
+        if (aware === null || typeof aware !== 'object' || typeof aware.onPluginStopped !== 'function') continue;
+        try {
+          await withTimeout(() => aware.onPluginStopped!(plugin), hookTimeoutMs, () => new Error(`onPluginStopped did not finish within ${hookTimeoutMs} ms`));
+        } catch (err) {
+          logger.error({ err, service: service.def.name, plugin }, 'service failed to release a stopped plugin');
+        }
+      }
+    },
+
+    resolveFor(name, plugin) {
+      const instance = container.get(name as ServiceName, `plugin "${plugin}"`);
+      const def = definitions.get(name);
+      if (def?.forPlugin === undefined) return { instance };
+      const forPlugin = def.forPlugin;
+      return { instance, forPlugin: (value) => forPlugin.call(def, value as never, plugin) };
+    },
+
+    async stop(signal, deadlineAt) {
+      const unfinished: string[] = [];
+      for (const service of [...hosted].reverse()) {
+        const { def } = service;
+        if (!service.started) continue;
+        service.started = false;
+        if (def.stop === undefined) continue;
+        const remaining = signal.aborted ? 0 : Math.max(0, deadlineAt - Date.now());
+        try {
+          await withTimeout(() => def.stop!(service.instance as never, { signal, deadlineMs: remaining }), remaining, () => new DeadlineError());
+        } catch (err) {
+          if (err instanceof DeadlineError) {
+            unfinished.push(`service:${def.name}`);
+            logger.warn({ service: def.name, deadlineMs: remaining }, 'service did not stop before the drain deadline');
+          } else {
+            logger.error({ err, service: def.name }, 'service failed to stop');
+          }
+        }
+      }
+      return unfinished;
+    },
+
+    async dispose(deadlineAt) {
+      const unfinished: string[] = [];
+      for (const service of hosted.splice(0).reverse()) {
+        const { def } = service;
+        if (def.dispose === undefined) continue;
+        const remaining = Math.max(DISPOSE_FLOOR_MS, deadlineAt - Date.now());
+        try {
+          await withTimeout(() => def.dispose!(service.instance as never), remaining, () => new DeadlineError());
+        } catch (err) {
+          if (err instanceof DeadlineError) {
+            unfinished.push(`service:${def.name}:dispose`);
+            logger.warn({ service: def.name }, 'service did not dispose in time');
+          } else {
+            logger.error({ err, service: def.name }, 'service failed to dispose');
+          }
+        }
+      }
+      return unfinished;
+    },
+  };
+}
+
+class DeadlineError extends Error {}
