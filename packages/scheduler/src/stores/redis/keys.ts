@@ -1,0 +1,104 @@
+/**
+ * Every Redis key and channel the {@link RedisStore} uses, built in this one place.
+ *
+ * @remarks
+ * All names start with one hash tag, `{<prefix>}`, so they hash to one Redis Cluster slot and each
+ * Lua script (which may touch per-schedule keys it builds from the `...Prefix` strings below,
+ * passed to it as ARGV) runs on one node. Layout under tag `{p}`:
+ *
+ * | key                | type | content                                                        |
+ * |--------------------|------|----------------------------------------------------------------|
+ * | `{p}:all`          | zset | every schedule id, scored by creation sequence (list order)    |
+ * | `{p}:seq`          | str  | creation sequence counter                                      |
+ * | `{p}:due`          | zset | unpaused schedules with a next run, scored by when they can next be claimed (`max(nextRunAt, leaseUntil)`) |
+ * | `{p}:s:<id>`       | hash | a schedule: definition JSON and state fields ({@link SCHEDULE_FIELDS}) |
+ * | `{p}:o:<id>`       | zset | recorded occurrences of a schedule (member and score = scheduledAt), trimmed by age and count |
+ * | `{p}:h:<id>`       | list | run history, newest first, trimmed to the history limit        |
+ * | `{p}:slots`        | zset | every run slot (member = slot key), scored by lease expiry     |
+ * | `{p}:slot-data`    | hash | slot key -> slot JSON (`jobId`, `runId`, `scheduledAt`, `owner`) |
+ * | `{p}:js:<jobId>`   | zset | a job's run slots (member = runId), scored by lease expiry     |
+ * | `{p}:changes`      | chan | pub/sub channel of change hints                                |
+ */
+import { RedisOptionsInvalidError } from '../../errors.js';
+
+/**
+ * Field names of a schedule hash, in the order scripts return them (see `decodeSchedule`).
+ *
+ * @remarks `def` is the definition JSON; `next`/`lease` are epoch ms (`''` = none); `cowner` is the
+ * current claim owner (`''` = unclaimed).
+ */
+export const SCHEDULE_FIELDS = [
+  'def', 'hash', 'next', 'paused', 'runs', 'anchor', 'created', 'updated', 'last', 'token', 'cowner', 'lease',
+] as const;
+
+/** The keys of one store namespace; see the module doc for the layout. */
+export interface RedisKeys {
+  /** The user's prefix, e.g. `xcore`. */
+  readonly prefix: string;
+  /** `{<prefix>}`: the hash tag every key starts with. */
+  readonly tag: string;
+  readonly all: string;
+  readonly seq: string;
+  readonly due: string;
+  readonly slots: string;
+  readonly slotData: string;
+  readonly channel: string;
+  /** Prefix of schedule hashes; a script appends the id. */
+  readonly schedulePrefix: string;
+  /** Prefix of occurrence sets; a script appends the id. */
+  readonly occurrencePrefix: string;
+  /** Prefix of history lists; a script appends the id. */
+  readonly historyPrefix: string;
+  /** Prefix of per-job slot sets; a script appends the job id. */
+  readonly jobSlotsPrefix: string;
+  schedule(id: string): string;
+  occurrences(id: string): string;
+  history(id: string): string;
+  jobSlots(jobId: string): string;
+  /** The member naming one run slot in {@link RedisKeys.slots} and {@link RedisKeys.slotData}. */
+  slotMember(jobId: string, runId: string): string;
+}
+
+/**
+ * Builds the keys of namespace `prefix`.
+ *
+ * @throws {@link RedisOptionsInvalidError} when `prefix` is empty or holds `{`, `}` or whitespace
+ * (a brace would change the hash tag and split the namespace across Cluster slots).
+ *
+ * @example
+ * ```ts
+ * redisKeys('xcore').schedule('billing:invoice'); // '{xcore}:s:billing:invoice'
+ * ```
+ */
+export function redisKeys(prefix: string): RedisKeys {
+  if (prefix.length === 0 || /[{}\s]/.test(prefix)) {
+    throw new RedisOptionsInvalidError(
+      `RedisStore option "prefix" is ${JSON.stringify(prefix)}: it must be non-empty and hold no "{", "}" or whitespace, ` +
+        'because it becomes the Redis Cluster hash tag "{prefix}". Use e.g. "xcore" or "myapp-prod".',
+    );
+  }
+  const tag = `{${prefix}}`;
+  const schedulePrefix = `${tag}:s:`;
+  const occurrencePrefix = `${tag}:o:`;
+  const historyPrefix = `${tag}:h:`;
+  const jobSlotsPrefix = `${tag}:js:`;
+  return {
+    prefix,
+    tag,
+    all: `${tag}:all`,
+    seq: `${tag}:seq`,
+    due: `${tag}:due`,
+    slots: `${tag}:slots`,
+    slotData: `${tag}:slot-data`,
+    channel: `${tag}:changes`,
+    schedulePrefix,
+    occurrencePrefix,
+    historyPrefix,
+    jobSlotsPrefix,
+    schedule: (id) => schedulePrefix + id,
+    occurrences: (id) => occurrencePrefix + id,
+    history: (id) => historyPrefix + id,
+    jobSlots: (jobId) => jobSlotsPrefix + jobId,
+    slotMember: (jobId, runId) => JSON.stringify([jobId, runId]),
+  };
+}

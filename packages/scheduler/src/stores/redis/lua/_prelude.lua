@@ -1,0 +1,42 @@
+--[[
+  Shared helpers, prepended by scripts.ts to every store script (this file is not a command).
+  scripts.ts also prepends `local SCHEDULE_FIELDS = {...}` generated from keys.ts, so the field
+  order of a schedule hash is defined in one place.
+
+  Numbers are written with s() (string.format '%d'), never tostring(): Lua 5.1's tostring uses
+  '%.14g', which would round epoch milliseconds past 14 digits.
+]]
+local function s(n)
+  return string.format('%d', n)
+end
+
+-- Redis's own clock in epoch milliseconds: the one clock every process shares.
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local function read_schedule(key)
+  return redis.call('HMGET', key, unpack(SCHEDULE_FIELDS))
+end
+
+-- Puts `id` in the due set at the instant it can next be claimed (max of next run and lease
+-- expiry), or removes it when it is paused or has no next run.
+local function place_due(due, key, id)
+  local f = redis.call('HMGET', key, 'next', 'paused', 'lease')
+  if (not f[1]) or f[1] == '' or f[2] == '1' then
+    redis.call('ZREM', due, id)
+    return
+  end
+  local at = tonumber(f[1])
+  local lease = tonumber(f[3] or '')
+  if lease and lease > at then at = lease end
+  redis.call('ZADD', due, s(at), id)
+end
+
+-- Publishes a change hint; `src` lets the publishing store ignore its own echo.
+local function hint(channel, src, kind, id)
+  local msg = {kind = kind, src = src}
+  if id then msg.id = id end
+  redis.call('PUBLISH', channel, cjson.encode(msg))
+end

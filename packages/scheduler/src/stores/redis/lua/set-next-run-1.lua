@@ -1,0 +1,13 @@
+--[[
+  Sets a schedule's next run (modify / reschedule); pause state is kept.
+  KEYS[1]  {p}:due
+  ARGV[1]  `{p}:s:`   ARGV[2]  channel   ARGV[3]  hint source   ARGV[4]  id
+  ARGV[5]  next run (epoch ms, '' = none)
+  Returns  1 set, 0 missing
+]]
+local key = ARGV[1] .. ARGV[4]
+if redis.call('EXISTS', key) == 0 then return 0 end
+redis.call('HSET', key, 'next', ARGV[5])
+place_due(KEYS[1], key, ARGV[4])
+hint(ARGV[2], ARGV[3], 'upsert', ARGV[4])
+return 1

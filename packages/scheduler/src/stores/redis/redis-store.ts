@@ -1,0 +1,431 @@
+/**
+ * `RedisStore`: the Store contract on Redis or Redis Cluster, shared by many processes.
+ *
+ * @remarks
+ * Every atomic step is one Lua script (`lua/*.lua`, loaded by `scripts.ts`), every key is built in
+ * `keys.ts` under one hash tag per prefix, and Redis's `TIME` is the only clock. Claims and commits
+ * are batched (one `EVALSHA` per batch), so a runner firing N schedules per tick costs about two
+ * round trips per batch, not per firing.
+ */
+import { randomUUID } from 'node:crypto';
+import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { RedisOptionsInvalidError, StoreClosedError, StoreInputError } from '../../errors.js';
+import type {
+  Claim, CommitItem, CommitResult, RunRecord, RunSlot, ScheduleDefinition, Store, StoreChange, StoredSchedule,
+  UpsertInput, UpsertResult,
+} from '../store.js';
+import { redisKeys, SCHEDULE_FIELDS, type RedisKeys } from './keys.js';
+import { loadScripts, runScript, toStoreError, type LuaScript, type RedisClient, type ScriptName } from './scripts.js';
+
+/** The logger calls the store makes (a pino `Logger` fits). */
+export interface RedisStoreLogger {
+  warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+/** Options of {@link RedisStore}; give exactly one of `url`, `client` or `nodes`. */
+export interface RedisStoreOptions {
+  /** `redis://[user:pass@]host:port[/db]` of a single Redis (or `rediss://` for TLS). */
+  readonly url?: string;
+  /** An ioredis client or Cluster you own; the store neither configures nor closes it. */
+  readonly client?: RedisClient;
+  /** Seed nodes of a Redis Cluster; the store creates and closes an ioredis `Cluster`. */
+  readonly nodes?: readonly ClusterNode[];
+  /**
+   * Key namespace; every key is `{prefix}:...`, one Cluster slot. Processes sharing schedules use
+   * the same prefix.
+   * @defaultValue `'xcore'`
+   */
+  readonly prefix?: string;
+  /** Extra ioredis options for the clients the store creates (they override the defaults below). */
+  readonly redisOptions?: RedisOptions;
+  /** Extra ioredis Cluster options when `nodes` is given. */
+  readonly clusterOptions?: ClusterOptions;
+  /**
+   * How long an occurrence record `(jobId, scheduledAt)` is kept to refuse a second start.
+   * @defaultValue `86_400_000` (24 h)
+   */
+  readonly occurrenceRetentionMs?: number;
+  /**
+   * Occurrence records kept per schedule within the retention window (the newest). Bounds memory for
+   * fast schedules: 10k schedules firing every second hold 640k records, not 864M.
+   * @defaultValue `64`
+   */
+  readonly occurrencesKept?: number;
+  /**
+   * A command with no reply after this long rejects with `XCORE_ERR_REDIS_UNAVAILABLE`.
+   * @defaultValue `5000`
+   */
+  readonly commandTimeoutMs?: number;
+  /** Logger for connection problems. @defaultValue no logging */
+  readonly logger?: RedisStoreLogger;
+}
+
+/**
+ * Defaults for clients the store creates, chosen so that Redis trouble surfaces as rejected
+ * promises the runner can catch, quickly, instead of hanging calls or crashes:
+ * - `maxRetriesPerRequest: 1`: a command caught by a disconnect is retried after one reconnect,
+ *   then rejects (ioredis's 20 would keep a runner tick waiting for about a minute);
+ * - `enableOfflineQueue: true`: calls made while (re)connecting wait for the connection instead of
+ *   failing at once, bounded by the line above and by `commandTimeout`;
+ * - `retryStrategy`: reconnect forever with exponential backoff from 50 ms, capped at 2 s, plus
+ *   jitter so many processes do not reconnect in lockstep after a Redis restart;
+ * - `commandTimeout`: a reply lost on a half-open connection rejects instead of hanging.
+ */
+function clientDefaults(commandTimeoutMs: number): RedisOptions {
+  return {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: true,
+    connectTimeout: 5_000,
+    commandTimeout: commandTimeoutMs,
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2_000) + Math.floor(Math.random() * 100),
+  };
+}
+
+const NO_LOG: RedisStoreLogger = { warn: () => {}, debug: () => {} };
+
+/**
+ * The Redis implementation of {@link Store}.
+ *
+ * @remarks
+ * Guarantees (with the runner): a claim carries a fencing token; {@link RedisStore.commit} records
+ * each occurrence once and refuses a stale token, atomically with advancing the schedule; run
+ * slots are leased so a dead process frees them; history is bounded; change hints go over pub/sub
+ * on `{prefix}:changes` (hints only: callers cap their sleeps). Redis failures reject with
+ * `XCORE_ERR_REDIS_UNAVAILABLE` or `XCORE_ERR_REDIS_COMMAND`; nothing is thrown asynchronously.
+ * Configure Redis with `maxmemory-policy noeviction` and persistence (AOF) for durable schedules.
+ *
+ * @example
+ * ```ts
+ * const store = new RedisStore({ url: 'redis://127.0.0.1:6379', prefix: 'myapp' });
+ * const claims = await store.claimDue('worker-1', 30_000, 500);
+ * await store.close();
+ * ```
+ */
+export class RedisStore implements Store {
+  readonly kind = 'redis';
+  /** The keys of this store's namespace. */
+  readonly keys: RedisKeys;
+  /** The command client (owned unless passed as `client`). */
+  readonly client: RedisClient;
+
+  readonly #owned: boolean;
+  readonly #scripts: Readonly<Record<ScriptName, LuaScript>>;
+  readonly #retentionMs: number;
+  readonly #kept: number;
+  readonly #logger: RedisStoreLogger;
+  readonly #source = randomUUID();
+  readonly #listeners = new Set<(change: StoreChange) => void>();
+  #subscriber: RedisClient | undefined;
+  #closed = false;
+
+  constructor(options: RedisStoreOptions) {
+    const given = (['url', 'client', 'nodes'] as const).filter((k) => options[k] !== undefined);
+    if (given.length !== 1) {
+      throw new RedisOptionsInvalidError(
+        `RedisStore needs exactly one of "url", "client" or "nodes"; got ${given.length === 0 ? 'none' : given.join(', ')}. ` +
+          'Pass e.g. { url: "redis://127.0.0.1:6379" }.',
+      );
+    }
+    this.keys = redisKeys(options.prefix ?? 'xcore');
+    this.#retentionMs = positive('occurrenceRetentionMs', options.occurrenceRetentionMs ?? 86_400_000);
+    this.#kept = positive('occurrencesKept', options.occurrencesKept ?? 64);
+    this.#logger = options.logger ?? NO_LOG;
+    this.#scripts = loadScripts();
+    const defaults = clientDefaults(positive('commandTimeoutMs', options.commandTimeoutMs ?? 5_000));
+    if (options.client) {
+      this.client = options.client;
+      this.#owned = false;
+    } else if (options.nodes) {
+      this.client = new Cluster([...options.nodes], {
+        ...options.clusterOptions,
+        redisOptions: { ...defaults, ...options.redisOptions, ...options.clusterOptions?.redisOptions },
+        clusterRetryStrategy: defaults.retryStrategy ?? undefined,
+        enableOfflineQueue: true,
+      });
+      this.#owned = true;
+    } else {
+      this.client = new Redis(options.url as string, { ...defaults, ...options.redisOptions });
+      this.#owned = true;
+    }
+    if (this.#owned) this.#watch(this.client, 'commands');
+  }
+
+  async now(): Promise<number> {
+    return Number(await this.#script('now', 'time-1', [this.keys.seq], []));
+  }
+
+  async upsert(input: UpsertInput): Promise<UpsertResult> {
+    const { definition } = input;
+    const reply = (await this.#script('upsert', 'upsert-3', [this.keys.all, this.keys.due, this.keys.seq], [
+      this.keys.schedulePrefix, this.keys.channel, this.#source, definition.id, definition.owner,
+      JSON.stringify(definition), input.hash, optionalTime(input.nextRunAt), String(input.anchor),
+      input.replaceExisting ? '1' : '0',
+    ])) as [string, unknown];
+    this.#emit({ kind: 'upsert', id: definition.id }, reply[0] === 'created' || reply[0] === 'updated');
+    if (reply[0] === 'conflict') return { status: 'conflict', existingOwner: String(reply[1]) };
+    const status = reply[0] as 'created' | 'updated' | 'unchanged';
+    return { status, schedule: decodeSchedule(reply[1] as Fields) };
+  }
+
+  async remove(id: string): Promise<boolean> {
+    const k = this.keys;
+    const removed = (await this.#script('remove', 'remove-2', [k.all, k.due], [
+      k.schedulePrefix, k.occurrencePrefix, k.historyPrefix, k.channel, this.#source, id,
+    ])) === 1;
+    this.#emit({ kind: 'remove', id }, removed);
+    return removed;
+  }
+
+  async get(id: string): Promise<StoredSchedule | null> {
+    const fields = (await this.#command('get', (c) => c.hmget(this.keys.schedule(id), ...SCHEDULE_FIELDS))) as Fields;
+    return fields[0] ? decodeSchedule(fields) : null;
+  }
+
+  async list(filter?: { owner?: string }): Promise<StoredSchedule[]> {
+    const owner = filter?.owner;
+    const reply = (await this.#script('list', 'list-1', [this.keys.all], [
+      this.keys.schedulePrefix, owner === undefined ? '0' : '1', owner ?? '',
+    ])) as Fields[];
+    return reply.map(decodeSchedule);
+  }
+
+  async pause(id: string): Promise<boolean> {
+    const done = (await this.#script('pause', 'pause-1', [this.keys.due], [this.keys.schedulePrefix, this.keys.channel, this.#source, id])) === 1;
+    this.#emit({ kind: 'pause', id }, done);
+    return done;
+  }
+
+  async resume(id: string, nextRunAt: number | null): Promise<boolean> {
+    const done = (await this.#script('resume', 'resume-1', [this.keys.due], [
+      this.keys.schedulePrefix, this.keys.channel, this.#source, id, optionalTime(nextRunAt),
+    ])) === 1;
+    this.#emit({ kind: 'resume', id }, done);
+    return done;
+  }
+
+  async setNextRunAt(id: string, nextRunAt: number | null): Promise<boolean> {
+    const done = (await this.#script('setNextRunAt', 'set-next-run-1', [this.keys.due], [
+      this.keys.schedulePrefix, this.keys.channel, this.#source, id, optionalTime(nextRunAt),
+    ])) === 1;
+    this.#emit({ kind: 'upsert', id }, done);
+    return done;
+  }
+
+  async claimDue(owner: string, leaseMs: number, limit: number, exclude?: ReadonlySet<string>): Promise<Claim[]> {
+    atLeastOne('claimDue', 'leaseMs', leaseMs);
+    atLeastOne('claimDue', 'limit', limit);
+    const reply = (await this.#script('claimDue', 'claim-due-1', [this.keys.due], [
+      this.keys.schedulePrefix, owner, String(Math.floor(leaseMs)), String(Math.floor(limit)), ...(exclude ?? []),
+    ])) as unknown[];
+    const claims: Claim[] = [];
+    for (let i = 1; i < reply.length; i++) {
+      const [, token, leaseUntil, fields] = reply[i] as [string, number, number, Fields];
+      claims.push({ schedule: decodeSchedule(fields), token: Number(token), leaseUntil: Number(leaseUntil) });
+    }
+    return claims;
+  }
+
+  async commit(owner: string, items: readonly CommitItem[]): Promise<CommitResult[]> {
+    if (items.length === 0) return [];
+    const args: string[] = [
+      this.keys.schedulePrefix, this.keys.occurrencePrefix, this.keys.channel, this.#source, owner,
+      String(this.#retentionMs), String(this.#kept), String(items.length),
+    ];
+    for (const item of items) {
+      args.push(item.id, String(item.token), optionalTime(item.nextRunAt), String(item.fire.length), ...item.fire.map(String));
+    }
+    const reply = (await this.#script('commit', 'commit-1', [this.keys.due], args)) as string[][];
+    const results = items.map((item, i): CommitResult => {
+      const [status, ...accepted] = reply[i] ?? ['missing'];
+      if (status === 'ok') return { id: item.id, ok: true, accepted: accepted.map(Number) };
+      return { id: item.id, ok: false, reason: status === 'stale' ? 'stale' : 'missing' };
+    });
+    this.#emit({ kind: 'commit' }, results.some((r) => r.ok));
+    return results;
+  }
+
+  async release(owner: string, claims: readonly { id: string; token: number }[]): Promise<void> {
+    if (claims.length === 0) return;
+    const released = await this.#script('release', 'release-1', [this.keys.due], [
+      this.keys.schedulePrefix, this.keys.channel, this.#source, owner, ...claims.flatMap((c) => [c.id, String(c.token)]),
+    ]);
+    this.#emit({ kind: 'release' }, Number(released) > 0);
+  }
+
+  async acquireSlot(slot: RunSlot, max: number): Promise<boolean> {
+    atLeastOne('acquireSlot', 'max', max);
+    const k = this.keys;
+    const data = JSON.stringify({ jobId: slot.jobId, runId: slot.runId, scheduledAt: slot.scheduledAt, owner: slot.owner });
+    const taken = await this.#script('acquireSlot', 'acquire-slot-2', [k.slots, k.slotData], [
+      k.jobSlotsPrefix, slot.jobId, slot.runId, k.slotMember(slot.jobId, slot.runId), data, String(slot.leaseUntil), String(Math.floor(max)),
+    ]);
+    return taken === 1;
+  }
+
+  async renewSlots(owner: string, runIds: readonly { jobId: string; runId: string }[], leaseMs: number): Promise<string[]> {
+    atLeastOne('renewSlots', 'leaseMs', leaseMs);
+    if (runIds.length === 0) return [];
+    const k = this.keys;
+    const reply = await this.#script('renewSlots', 'renew-slots-2', [k.slots, k.slotData], [
+      k.jobSlotsPrefix, owner, String(Math.floor(leaseMs)), ...runIds.flatMap((r) => [r.jobId, r.runId, k.slotMember(r.jobId, r.runId)]),
+    ]);
+    return (reply as string[]).map(String);
+  }
+
+  async releaseSlot(jobId: string, runId: string): Promise<void> {
+    const k = this.keys;
+    const freed = await this.#script('releaseSlot', 'release-slot-2', [k.slots, k.slotData], [
+      k.jobSlotsPrefix, jobId, runId, k.slotMember(jobId, runId), k.channel, this.#source,
+    ]);
+    this.#emit({ kind: 'release', id: jobId }, freed === 1);
+  }
+
+  async reapExpiredSlots(limit: number): Promise<RunSlot[]> {
+    atLeastOne('reapExpiredSlots', 'limit', limit);
+    const reply = (await this.#script('reapExpiredSlots', 'reap-slots-2', [this.keys.slots, this.keys.slotData], [
+      this.keys.jobSlotsPrefix, String(Math.floor(limit)),
+    ])) as string[];
+    const slots: RunSlot[] = [];
+    for (let i = 0; i + 1 < reply.length; i += 2) {
+      const data = JSON.parse(reply[i] as string) as Omit<RunSlot, 'leaseUntil'>;
+      slots.push({ jobId: data.jobId, runId: data.runId, scheduledAt: data.scheduledAt, owner: data.owner, leaseUntil: Number(reply[i + 1]) });
+    }
+    return slots;
+  }
+
+  async recordRun(record: RunRecord, historyLimit: number): Promise<void> {
+    atLeastOne('recordRun', 'historyLimit', historyLimit);
+    await this.#script('recordRun', 'record-run-2', [this.keys.schedule(record.jobId), this.keys.history(record.jobId)], [
+      JSON.stringify(record), String(Math.floor(historyLimit)),
+    ]);
+  }
+
+  async history(id: string, limit: number): Promise<RunRecord[]> {
+    if (limit <= 0) return [];
+    const items = (await this.#command('history', (c) => c.lrange(this.keys.history(id), 0, Math.floor(limit) - 1))) as string[];
+    return items.map((item) => JSON.parse(item) as RunRecord);
+  }
+
+  async nextWakeup(exclude?: ReadonlySet<string>): Promise<number | null> {
+    const skip = exclude?.size ?? 0;
+    const reply = (await this.#command('nextWakeup', (c) => (c as Redis).zrange(this.keys.due, 0, String(skip), 'WITHSCORES'))) as string[];
+    for (let i = 0; i + 1 < reply.length; i += 2) {
+      if (!exclude?.has(reply[i] as string)) return Number(reply[i + 1]);
+    }
+    return null;
+  }
+
+  onChange(listener: (change: StoreChange) => void): () => void {
+    this.#listeners.add(listener);
+    if (!this.#subscriber && !this.#closed) this.#subscribe();
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#listeners.clear();
+    const clients = [this.#owned ? this.client : undefined, this.#subscriber].filter((c): c is RedisClient => c !== undefined);
+    await Promise.all(clients.map(async (c) => {
+      if (c.status === 'ready') {
+        await c.quit().catch(() => c.disconnect());
+      } else {
+        c.disconnect();
+      }
+    }));
+  }
+
+  #subscribe(): void {
+    const subscriber: RedisClient = this.client instanceof Cluster ? this.client.duplicate() : this.client.duplicate();
+    this.#subscriber = subscriber;
+    this.#watch(subscriber, 'subscriber');
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel !== this.keys.channel) return;
+      let change: StoreChange & { src?: string };
+      try {
+        change = JSON.parse(message) as StoreChange & { src?: string };
+      } catch {
+        return;
+      }
+      if (change.src === this.#source) return;
+      this.#deliver(change.id === undefined ? { kind: change.kind } : { kind: change.kind, id: change.id });
+    });
+    subscriber.subscribe(this.keys.channel).catch((error: unknown) => {
+      this.#logger.warn({ err: error, channel: this.keys.channel }, 'RedisStore could not subscribe to change hints; ioredis resubscribes after reconnecting');
+    });
+  }
+
+  #watch(client: RedisClient, role: string): void {
+    client.on('error', (error: unknown) => {
+      this.#logger.warn({ err: error, role, prefix: this.keys.prefix }, 'Redis connection error');
+    });
+  }
+
+  #emit(change: StoreChange, happened: boolean): void {
+    if (happened) this.#deliver(change);
+  }
+
+  #deliver(change: StoreChange): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(change);
+      } catch (error) {
+        this.#logger.warn({ err: error, change }, 'store change listener threw');
+      }
+    }
+  }
+
+  async #script(operation: string, name: ScriptName, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+    if (this.#closed) throw new StoreClosedError('redis', operation);
+    return runScript(this.client, this.#scripts[name], keys, args, operation);
+  }
+
+  async #command(operation: string, run: (client: RedisClient) => Promise<unknown>): Promise<unknown> {
+    if (this.#closed) throw new StoreClosedError('redis', operation);
+    try {
+      return await run(this.client);
+    } catch (error) {
+      throw toStoreError(operation, error);
+    }
+  }
+}
+
+/** Schedule hash fields in {@link SCHEDULE_FIELDS} order, as scripts and HMGET return them. */
+type Fields = ReadonlyArray<string | null>;
+
+/** Decodes a schedule hash read in {@link SCHEDULE_FIELDS} order. */
+function decodeSchedule(fields: Fields): StoredSchedule {
+  const [def, hash, next, paused, runs, anchor, created, updated, last, token] = fields;
+  return {
+    definition: JSON.parse(def as string) as ScheduleDefinition,
+    state: {
+      nextRunAt: next ? Number(next) : null,
+      paused: paused === '1',
+      runs: Number(runs ?? 0),
+      anchor: Number(anchor ?? 0),
+      createdAt: Number(created ?? 0),
+      updatedAt: Number(updated ?? 0),
+      lastRun: last ? (JSON.parse(last) as RunRecord) : null,
+      hash: hash ?? '',
+      token: Number(token ?? 0),
+    },
+  };
+}
+
+function optionalTime(value: number | null): string {
+  return value === null ? '' : String(Math.floor(value));
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 1) {
+    throw new RedisOptionsInvalidError(`RedisStore option "${name}" is ${value}; it must be a finite number >= 1.`);
+  }
+  return Math.floor(value);
+}
+
+function atLeastOne(method: string, name: string, value: number): void {
+  if (!Number.isFinite(value) || value < 1) throw new StoreInputError(method, `${name} must be a finite number >= 1, got ${value}`);
+}
