@@ -78,7 +78,7 @@ function collect(
   const input = (issue as { input?: unknown }).input;
   switch (issue.code) {
     case 'unrecognized_keys': {
-      const known = schema === undefined ? undefined : knownKeysAt(schema, path.slice(schemaDepth));
+      const known = schema === undefined ? undefined : knownKeysAt(schema, path.slice(schemaDepth), input);
       for (const key of issue.keys) {
         const hint = known === undefined ? undefined : closest(key, known);
         const expected = known === undefined ? 'a known key' : known.length === 0 ? 'no key here' : `one of the known keys (${known.join(', ')})`;
@@ -169,6 +169,8 @@ interface LooseDef {
   element?: z.ZodType;
   valueType?: z.ZodType;
   getter?: () => z.ZodType;
+  options?: z.ZodType[];
+  values?: unknown[];
 }
 
 function defOf(schema: z.ZodType): LooseDef {
@@ -186,20 +188,62 @@ function unwrap(schema: z.ZodType): z.ZodType {
   return current;
 }
 
-/** The keys an object schema accepts at `path` inside `schema`, or `undefined` when unknown. */
-export function knownKeysAt(schema: z.ZodType, path: readonly ConfigPathSegment[]): string[] | undefined {
-  let current: z.ZodType | undefined = unwrap(schema);
+/**
+ * The keys an object schema accepts at `path` inside `schema`, or `undefined` when unknown.
+ *
+ * @remarks
+ * Through a union, the keys of every object branch are merged; when `input` (the object that had
+ * the unknown key) is given, only branches whose literal fields match it count, so a
+ * discriminated union lists the keys of the branch the input chose.
+ */
+export function knownKeysAt(schema: z.ZodType, path: readonly ConfigPathSegment[], input?: unknown): string[] | undefined {
+  let current = expand(schema);
   for (const segment of path) {
-    const def: LooseDef = defOf(current);
-    if (def.type === 'object' && typeof segment === 'string') current = def.shape?.[segment];
-    else if (def.type === 'array' && typeof segment === 'number') current = def.element;
-    else if (def.type === 'record') current = def.valueType;
-    else return undefined;
-    if (current === undefined) return undefined;
-    current = unwrap(current);
+    const next: z.ZodType[] = [];
+    for (const candidate of current) {
+      const def = defOf(candidate);
+      const child =
+        def.type === 'object' && typeof segment === 'string'
+          ? def.shape?.[segment]
+          : def.type === 'array' && typeof segment === 'number'
+            ? def.element
+            : def.type === 'record'
+              ? def.valueType
+              : undefined;
+      if (child !== undefined) next.push(...expand(child));
+    }
+    current = next;
   }
-  const def = defOf(current);
-  return def.type === 'object' && def.shape !== undefined ? Object.keys(def.shape) : undefined;
+  if (isRecord(input)) {
+    const matching = current.filter((candidate) => literalsMatch(candidate, input));
+    if (matching.length > 0) current = matching;
+  }
+  const keys = current.flatMap((candidate) => {
+    const def = defOf(candidate);
+    return def.type === 'object' && def.shape !== undefined ? Object.keys(def.shape) : [];
+  });
+  return current.some((candidate) => defOf(candidate).type === 'object') ? [...new Set(keys)] : undefined;
+}
+
+/** True when every literal-typed field of an object schema accepts the input's value. */
+function literalsMatch(schema: z.ZodType, input: Record<string, unknown>): boolean {
+  const def = defOf(schema);
+  if (def.type !== 'object' || def.shape === undefined) return false;
+  return Object.entries(def.shape).every(([key, field]) => {
+    const fieldDef = defOf(unwrap(field));
+    return fieldDef.type !== 'literal' || (fieldDef.values ?? []).includes(input[key]);
+  });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The schemas a value at this place may be checked against: wrappers removed, unions opened. */
+function expand(schema: z.ZodType): z.ZodType[] {
+  const inner = unwrap(schema);
+  const def = defOf(inner);
+  return def.type === 'union' && def.options !== undefined ? def.options.flatMap(expand) : [inner];
 }
 
 /** The known key closest to `key` by edit distance, when close enough to be a typo. */
