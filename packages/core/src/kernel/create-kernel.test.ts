@@ -1,0 +1,219 @@
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { z } from 'zod';
+import type { Logger } from 'pino';
+import { defineService } from '../services/define-service.js';
+import type { ServiceDefinition } from '../services/service.js';
+import { createKernel } from './create-kernel.js';
+import type { Kernel } from './kernel-types.js';
+import { fixtureApp, memoryLogger, resetTrace, trace, tracingPlugin, type FixtureApp } from './kernel.fixtures.js';
+
+interface Recorder {
+  record(entry: string): void;
+  readonly owner: string;
+}
+
+declare module '../services/service.js' {
+  interface XcoreServices {
+    recorder: Recorder;
+  }
+}
+
+/** A service that traces its lifecycle and gives each plugin a view naming it. */
+const recorderService = (): ServiceDefinition =>
+  defineService({
+    name: 'recorder',
+    configSchema: z.strictObject({ prefix: z.string().default('svc') }).prefault({}),
+    create: ({ config }) => {
+      trace().push(`${config.prefix}:create`);
+      const instance = {
+        owner: 'shared',
+        record: (entry: string) => trace().push(entry),
+        onPluginStopped: (plugin: string) => void trace().push(`${config.prefix}:released:${plugin}`),
+      };
+      return instance;
+    },
+    start: () => void trace().push('svc:start'),
+    afterPluginsStarted: () => void trace().push('svc:after'),
+    stop: () => void trace().push('svc:stop'),
+    dispose: () => void trace().push('svc:dispose'),
+    forPlugin: (instance, plugin) => ({ ...instance, owner: plugin }),
+  }) as unknown as ServiceDefinition;
+
+let app: FixtureApp;
+let kernel: Kernel | undefined;
+
+beforeEach(() => {
+  resetTrace();
+});
+
+afterEach(async () => {
+  await kernel?.stop();
+  kernel = undefined;
+  app?.cleanup();
+});
+
+const boot = async (yaml = '', services: ServiceDefinition[] = [recorderService()]): Promise<{ kernel: Kernel; lines: Record<string, unknown>[] }> => {
+  const { logger, lines } = memoryLogger();
+  kernel = createKernel({ loaded: app.load(yaml, services), services, logger });
+  await kernel.start();
+  return { kernel, lines };
+};
+
+const states = (k: Kernel): Record<string, string> => Object.fromEntries(k.plugins().map((p) => [p.name, p.state]));
+const codes = (k: Kernel): Record<string, string | undefined> =>
+  Object.fromEntries(k.plugins().map((p) => [p.name, (p.error as { code?: string } | undefined)?.code]));
+
+describe('createKernel: order', () => {
+  it('starts services, then plugins in dependency order, and stops in reverse, then services', async () => {
+    app = fixtureApp([
+      { name: 'web', dependencies: { db: '^1.0.0', cache: '*' }, source: tracingPlugin('web') },
+      { name: 'db', version: '1.4.0', source: tracingPlugin('db') },
+      { name: 'cache', dependencies: { db: '1.x' }, source: tracingPlugin('cache') },
+      { name: 'audit', source: tracingPlugin('audit') },
+    ]);
+    const { kernel: k, lines } = await boot();
+    expect(trace()).toEqual([
+      'svc:create',
+      'svc:start',
+      'audit:load',
+      'db:load',
+      'cache:load',
+      'web:load',
+      'audit:start',
+      'db:start',
+      'cache:start',
+      'web:start',
+      'svc:after',
+    ]);
+    expect(k.plugins().map((p) => [p.name, p.version, p.state])).toEqual([
+      ['audit', '1.0.0', 'started'],
+      ['db', '1.4.0', 'started'],
+      ['cache', '1.0.0', 'started'],
+      ['web', '1.0.0', 'started'],
+    ]);
+    const started = lines.filter((l) => l['msg'] === 'plugin started');
+    expect(started.map((l) => l['plugin'])).toEqual(['audit', 'db', 'cache', 'web']);
+    expect(started.every((l) => typeof l['ms'] === 'number' && l['level'] === 30)).toBe(true);
+
+    resetTrace();
+    const report = await k.stop();
+    expect(report).toEqual({ timedOut: false, unfinished: [], failed: [] });
+    expect(trace()).toEqual([
+      'web:stop',
+      'svc:released:web',
+      'cache:stop',
+      'svc:released:cache',
+      'db:stop',
+      'svc:released:db',
+      'audit:stop',
+      'svc:released:audit',
+      'svc:stop',
+      'svc:dispose',
+    ]);
+    expect(states(k)).toEqual({ audit: 'stopped', db: 'stopped', cache: 'stopped', web: 'stopped' });
+  });
+
+  it('filters by plugins.enabled and reports an enabled plugin that is not installed with its line', async () => {
+    app = fixtureApp([
+      { name: 'a', source: tracingPlugin('a') },
+      { name: 'b', source: tracingPlugin('b') },
+    ]);
+    const { kernel: k } = await boot('  enabled: [b]\n');
+    expect(states(k)).toEqual({ b: 'started' });
+    await k.stop();
+
+    const { logger } = memoryLogger();
+    kernel = createKernel({ loaded: app.load('  enabled:\n    - b\n    - ghost\n'), logger });
+    await expect(kernel.start()).rejects.toMatchObject({
+      code: 'XCORE_ERR_PLUGIN_NOT_FOUND',
+      message: expect.stringContaining(`Plugin "ghost" is enabled at ${app.dir}/xcore.yaml:6:7`),
+    });
+  });
+});
+
+describe('createKernel: dependency problems and failures', () => {
+  it('disables plugins with missing, out-of-range or cyclic dependencies and their dependents; the rest start', async () => {
+    app = fixtureApp([
+      { name: 'health', version: '2.0.0', source: tracingPlugin('health') },
+      { name: 'old', dependencies: { health: '^1.0.0' }, source: tracingPlugin('old') },
+      { name: 'orphan', dependencies: { ghost: '*' }, source: tracingPlugin('orphan') },
+      { name: 'x', dependencies: { y: '*' }, source: tracingPlugin('x') },
+      { name: 'y', dependencies: { x: '*' }, source: tracingPlugin('y') },
+      { name: 'uses-old', dependencies: { old: '*' }, source: tracingPlugin('uses-old') },
+    ]);
+    const { kernel: k } = await boot();
+    expect(states(k)).toEqual({ health: 'started', old: 'disabled', orphan: 'disabled', 'uses-old': 'disabled', x: 'disabled', y: 'disabled' });
+    expect(codes(k)).toEqual({
+      health: undefined,
+      old: 'XCORE_ERR_PLUGIN_DEPENDENCY_VERSION',
+      orphan: 'XCORE_ERR_PLUGIN_DEPENDENCY_MISSING',
+      'uses-old': 'XCORE_ERR_PLUGIN_DEPENDENCY_FAILED',
+      x: 'XCORE_ERR_PLUGIN_DEPENDENCY_CYCLE',
+      y: 'XCORE_ERR_PLUGIN_DEPENDENCY_CYCLE',
+    });
+    expect(k.plugins().find((p) => p.name === 'x')!.error!.message).toContain('x -> y -> x');
+    expect(trace()).toEqual(['svc:create', 'svc:start', 'health:load', 'health:start', 'svc:after']);
+  });
+
+  it('isolates a plugin whose onStart throws: marked failed, dependents disabled, others run, services told', async () => {
+    app = fixtureApp([
+      { name: 'base', source: tracingPlugin('base') },
+      { name: 'broken', dependencies: { base: '*' }, source: `export default { onStart() { throw new Error('no database'); } };` },
+      { name: 'child', dependencies: { broken: '*' }, source: tracingPlugin('child') },
+      { name: 'other', source: tracingPlugin('other') },
+    ]);
+    const failed: string[] = [];
+    const { logger } = memoryLogger();
+    const services = [recorderService()];
+    kernel = createKernel({ loaded: app.load('', services), services, logger });
+    await kernel.start();
+    expect(states(kernel)).toEqual({ base: 'started', broken: 'failed', child: 'disabled', other: 'started' });
+    expect(codes(kernel)).toMatchObject({ broken: 'XCORE_ERR_PLUGIN_HOOK_FAILED', child: 'XCORE_ERR_PLUGIN_DEPENDENCY_FAILED' });
+    const brokenError = kernel.plugins().find((p) => p.name === 'broken')!.error!;
+    expect(brokenError.message).toBe('Plugin "broken": onStart failed: no database.');
+    expect((brokenError.cause as Error).message).toBe('no database');
+    expect(trace()).toContain('svc:released:broken');
+    expect(trace()).toContain('svc:released:child');
+    expect(trace()).not.toContain('child:start');
+    expect(failed).toEqual([]);
+  });
+
+  it('fails a hook that does not settle within plugins.hookTimeoutMs', async () => {
+    app = fixtureApp([
+      { name: 'slow', source: `export default { onStart() { return new Promise(() => {}); } };` },
+      { name: 'fast', source: tracingPlugin('fast') },
+    ]);
+    const { kernel: k } = await boot('  hookTimeoutMs: 30\n', []);
+    expect(states(k)).toEqual({ fast: 'started', slow: 'failed' });
+    expect(k.plugins().find((p) => p.name === 'slow')!.error).toMatchObject({
+      code: 'XCORE_ERR_PLUGIN_HOOK_TIMEOUT',
+      message: expect.stringContaining('Plugin "slow": onStart did not finish within 30 ms'),
+    });
+  });
+
+  it('with failFast, stops what started and throws XCORE_ERR_PLUGIN_START_FAILED', async () => {
+    app = fixtureApp([
+      { name: 'a', source: tracingPlugin('a') },
+      { name: 'b', dependencies: { a: '*' }, source: `export default { onStart() { throw new Error('boom'); } };` },
+      { name: 'c', dependencies: { b: '*' }, source: tracingPlugin('c') },
+    ]);
+    const services = [recorderService()];
+    const { logger } = memoryLogger();
+    kernel = createKernel({ loaded: app.load('  failFast: true\n', services), services, logger });
+    await expect(kernel.start()).rejects.toMatchObject({ code: 'XCORE_ERR_PLUGIN_START_FAILED', message: expect.stringContaining('plugin "b" failed') });
+    expect(trace()).toEqual([
+      'svc:create',
+      'svc:start',
+      'a:load',
+      'c:load',
+      'a:start',
+      'svc:released:b',
+      'a:stop',
+      'svc:released:a',
+      'svc:released:c',
+      'svc:stop',
+      'svc:dispose',
+    ]);
+    expect(states(kernel)).toEqual({ a: 'stopped', b: 'failed', c: 'stopped' });
+  });
+});
