@@ -11,6 +11,9 @@ const WHOLE = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+$/;
 /** What a duration looks like, as said in config error messages. */
 export const DURATION_EXPECTED = 'a duration like 500, "30s", "5m" or "1h30m"';
 
+/** The duration text shape, as shown to editors through the JSON Schema. */
+const DURATION_PATTERN = '^\\s*(\\d+(\\.\\d+)?\\s*(ms|s|m|h|d|w)\\s*)+$';
+
 /** Parses `"1h30m"`-style text to milliseconds; `undefined` when the text is not a duration. */
 export function parseDuration(text: string): number | undefined {
   const compact = text.replace(/\s+/g, '');
@@ -29,7 +32,7 @@ export function parseDuration(text: string): number | undefined {
  * ```
  */
 export function duration(): z.ZodType<number, number | string> {
-  return z.union([z.number().nonnegative(), z.string()], { error: `expected ${DURATION_EXPECTED}` }).transform((value, ctx) => {
+  return z.union([z.number().nonnegative(), z.string().meta({ pattern: DURATION_PATTERN })], { error: `expected ${DURATION_EXPECTED}` }).transform((value, ctx) => {
     if (typeof value === 'number') return value;
     const ms = parseDuration(value);
     if (ms === undefined) {

@@ -16,7 +16,7 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', '
  */
 export const appConfigSchema = z.strictObject({
   name: z.string().min(1).default('xcore').describe('Application name, used in logs.'),
-  shutdownTimeoutMs: duration().default(10_000).describe('Drain deadline for shutdown: milliseconds or "10s".'),
+  shutdownTimeoutMs: duration().default(10_000).describe('Drain deadline for shutdown: milliseconds or text like "10s". Default 10s.'),
 });
 
 /**
@@ -46,7 +46,7 @@ export const pluginsConfigSchema = z.strictObject({
     .default('*')
     .describe('Plugin names to load, or "*" for every plugin found.'),
   config: z.record(z.string(), z.unknown()).default({}).describe("Per-plugin config, validated by each plugin's configSchema."),
-  hookTimeoutMs: duration().default(10_000).describe('Timeout of each plugin hook: milliseconds or "10s".'),
+  hookTimeoutMs: duration().default(10_000).describe('Timeout of each plugin hook: milliseconds or text like "10s". Default 10s.'),
   failFast: z.boolean().default(false).describe('Abort boot when a plugin fails to start.'),
 });
 
