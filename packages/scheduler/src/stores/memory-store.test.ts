@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { isXcoreError } from '@xcore/core';
+import { MemoryStore } from './memory-store.js';
+import { scheduleHash } from './schedule-hash.js';
+import { describeStoreContract } from './store-contract.js';
+import type { ScheduleDefinition, SchedulePolicy } from './store.js';
+
+describeStoreContract('MemoryStore', async () => ({ store: new MemoryStore(), teardown: async () => {} }));
+
+const POLICY: SchedulePolicy = {
+  misfireGraceTimeMs: null, coalesce: 'all', maxCatchUp: 10, maxInstances: 1, overlap: 'skip',
+  jitterMs: 0, timeoutMs: null, retries: 0, retryDelayMs: 0, recover: false,
+};
+
+function def(id: string, owner = 'p'): ScheduleDefinition {
+  return { id, owner, trigger: { type: 'interval', everyMs: 1000 }, policy: POLICY, args: [{ n: 1 }] };
+}
+
+/** A store on a hand-moved clock starting at T0. */
+function fixture(): { store: MemoryStore; clock: { now: number } } {
+  const clock = { now: Date.UTC(2026, 0, 1, 12, 0, 0) };
+  return { store: new MemoryStore({ clock: () => clock.now }), clock };
+}
+
+async function add(store: MemoryStore, d: ScheduleDefinition, nextRunAt: number | null): Promise<void> {
+  await store.upsert({ definition: d, hash: scheduleHash(d), nextRunAt, anchor: await store.now(), replaceExisting: false });
+}
+
+describe('MemoryStore with an injected clock', () => {
+  it('uses the injected clock for now, createdAt and leases', async () => {
+    const { store, clock } = fixture();
+    const t0 = clock.now;
+    await add(store, def('a'), t0 + 1000);
+    expect((await store.get('a'))?.state).toMatchObject({ createdAt: t0, updatedAt: t0, anchor: t0 });
+    clock.now = t0 + 1000;
+    expect(await store.now()).toBe(t0 + 1000);
+    const [claim] = await store.claimDue('o', 500, 10);
+    expect(claim?.leaseUntil).toBe(t0 + 1500);
+    expect(await store.nextWakeup()).toBe(t0 + 1500);
+  });
+
+  it('a schedule becomes due exactly at nextRunAt, and a lease lapses exactly at leaseUntil', async () => {
+    const { store, clock } = fixture();
+    const t0 = clock.now;
+    await add(store, def('a'), t0 + 1000);
+    clock.now = t0 + 999;
+    expect(await store.claimDue('o', 500, 10)).toEqual([]);
+    clock.now = t0 + 1000;
+    const [first] = await store.claimDue('o', 500, 10);
+    expect(first?.token).toBe(1);
+    clock.now = t0 + 1499;
+    expect(await store.claimDue('o2', 500, 10)).toEqual([]);
+    clock.now = t0 + 1500;
+    const [second] = await store.claimDue('o2', 500, 10);
+    expect(second?.token).toBe(2);
+    expect(second?.leaseUntil).toBe(t0 + 2000);
+  });
+
+  it('slots expire exactly at leaseUntil and renew from the store clock', async () => {
+    const { store, clock } = fixture();
+    const t0 = clock.now;
+    const slot = { jobId: 'j', runId: 'r', scheduledAt: t0, owner: 'o', leaseUntil: t0 + 100 };
+    await store.acquireSlot(slot, 1);
+    clock.now = t0 + 99;
+    expect(await store.reapExpiredSlots(10)).toEqual([]);
+    expect(await store.renewSlots('o', [{ jobId: 'j', runId: 'r' }], 100)).toEqual(['r']);
+    clock.now = t0 + 198;
+    expect(await store.reapExpiredSlots(10)).toEqual([]);
+    clock.now = t0 + 199;
+    expect(await store.reapExpiredSlots(10)).toEqual([{ ...slot, leaseUntil: t0 + 199 }]);
+  });
+
+  it('hands out the stored definition, deeply frozen, instead of copies', async () => {
+    const { store, clock } = fixture();
+    const d = def('a');
+    await add(store, d, clock.now);
+    const [claim] = await store.claimDue('o', 1000, 10);
+    expect(claim?.schedule.definition).toBe(d);
+    expect((await store.get('a'))?.definition).toBe(d);
+    expect(Object.isFrozen(d.args[0])).toBe(true);
+    expect(Object.isFrozen(d.trigger)).toBe(true);
+  });
+
+  it('refuses occurrences at or before the highest one accepted (watermark), accepts later ones', async () => {
+    const { store, clock } = fixture();
+    const t0 = clock.now;
+    await add(store, def('a'), t0);
+    let [claim] = await store.claimDue('o', 1000, 10);
+    let [r] = await store.commit('o', [{ id: 'a', token: claim!.token, fire: [t0, t0 + 2000], missedCount: 0, nextRunAt: t0 }]);
+    expect(r).toEqual({ id: 'a', ok: true, accepted: [t0, t0 + 2000] });
+    [claim] = await store.claimDue('o', 1000, 10);
+    [r] = await store.commit('o', [{ id: 'a', token: claim!.token, fire: [t0 + 1000, t0 + 2000, t0 + 3000], missedCount: 0, nextRunAt: null }]);
+    expect(r).toEqual({ id: 'a', ok: true, accepted: [t0 + 3000] });
+    expect((await store.get('a'))?.state.runs).toBe(3);
+  });
+
+  it('returns the caller\'s fire array as accepted when all are new (no copy)', async () => {
+    const { store, clock } = fixture();
+    await add(store, def('a'), clock.now);
+    const [claim] = await store.claimDue('o', 1000, 10);
+    const fire = [clock.now];
+    const [r] = await store.commit('o', [{ id: 'a', token: claim!.token, fire, missedCount: 0, nextRunAt: null }]);
+    expect(r?.ok && r.accepted).toBe(fire);
+  });
+
+  it('keeps the heap consistent through many random updates, removals and claims', async () => {
+    const { store, clock } = fixture();
+    const t0 = clock.now;
+    let seed = 42;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const expected = new Map<string, number>();
+    for (let i = 0; i < 500; i++) {
+      const id = `s${rand(200)}`;
+      const op = rand(4);
+      if (op === 0 && expected.has(id)) {
+        await store.remove(id);
+        expected.delete(id);
+      } else if (expected.has(id)) {
+        const next = t0 + rand(10_000);
+        await store.setNextRunAt(id, next);
+        expected.set(id, next);
+      } else {
+        const next = t0 + rand(10_000);
+        await add(store, def(id), next);
+        expected.set(id, next);
+      }
+    }
+    const min = Math.min(...expected.values());
+    expect(await store.nextWakeup()).toBe(min);
+    clock.now = t0 + 5000;
+    const claims = await store.claimDue('o', 60_000, 100_000);
+    const dueTimes = [...expected.values()].filter((t) => t <= clock.now).sort((a, b) => a - b);
+    expect(claims.map((c) => c.schedule.state.nextRunAt)).toEqual(dueTimes);
+  });
+
+  it('validates inputs with XCORE_ERR_STORE_INVALID_INPUT', async () => {
+    const { store } = fixture();
+    const codeOf = (p: Promise<unknown>): Promise<unknown> => p.then(() => null, (e: unknown) => (isXcoreError(e) ? e.code : e));
+    expect(await codeOf(store.claimDue('o', 0, 10))).toBe('XCORE_ERR_STORE_INVALID_INPUT');
+    expect(await codeOf(store.claimDue('o', 100, 0))).toBe('XCORE_ERR_STORE_INVALID_INPUT');
+    expect(await codeOf(store.setNextRunAt('a', Number.NaN))).toBe('XCORE_ERR_STORE_INVALID_INPUT');
+    const d = def('a');
+    expect(await codeOf(store.upsert({ definition: d, hash: '', nextRunAt: 1, anchor: 1, replaceExisting: false }))).toBe('XCORE_ERR_STORE_INVALID_INPUT');
+  });
+
+  it('reports a throwing listener to the logger', async () => {
+    const logged: { obj: object; msg: string }[] = [];
+    const store = new MemoryStore({ logger: { error: (obj, msg) => logged.push({ obj, msg }) } });
+    const boom = new Error('boom');
+    store.onChange(() => {
+      throw boom;
+    });
+    await add(store, def('a'), 1);
+    expect(logged).toEqual([{ obj: { err: boom, change: { kind: 'upsert', id: 'a' } }, msg: 'store change listener threw; the store is unaffected' }]);
+  });
+
+  it('reuses the slots of removed schedules', async () => {
+    const { store, clock } = fixture();
+    await add(store, def('a'), clock.now + 10);
+    await store.remove('a');
+    await add(store, def('b'), clock.now + 20);
+    expect(await store.nextWakeup()).toBe(clock.now + 20);
+    expect((await store.get('b'))?.state).toMatchObject({ nextRunAt: clock.now + 20, runs: 0, token: 0 });
+  });
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { isXcoreError } from '@xcore/core';
+import { canonicalJson } from './canonical-json.js';
+import { scheduleHash } from './schedule-hash.js';
+import type { ScheduleDefinition, SchedulePolicy } from './store.js';
+
+const POLICY: SchedulePolicy = {
+  misfireGraceTimeMs: null, coalesce: 'all', maxCatchUp: 10, maxInstances: 1, overlap: 'skip',
+  jitterMs: 0, timeoutMs: null, retries: 0, retryDelayMs: 0, recover: false,
+};
+const base: ScheduleDefinition = { id: 'p:job', owner: 'p', trigger: { type: 'interval', everyMs: 1000 }, policy: POLICY, args: [{ a: 1, b: [2, 'x'] }] };
+
+describe('canonicalJson', () => {
+  it('sorts keys at every depth and drops undefined properties', () => {
+    expect(canonicalJson({ b: 1, a: { d: [true, null], c: 'x' }, u: undefined }, 'j')).toBe('{"a":{"c":"x","d":[true,null]},"b":1}');
+  });
+
+  it('rejects values JSON cannot represent, naming the key path', () => {
+    const pathOf = (v: unknown): string => {
+      try {
+        canonicalJson(v, 'job-1');
+        return 'accepted';
+      } catch (e) {
+        expect(isXcoreError(e, 'XCORE_ERR_SCHEDULE_NOT_SERIALIZABLE')).toBe(true);
+        return (e as Error).message;
+      }
+    };
+    expect(pathOf({ args: [1, () => 1] })).toContain('$.args[1] is a function');
+    expect(pathOf({ n: Number.NaN })).toContain('$.n is NaN');
+    expect(pathOf([undefined])).toContain('$[0] is undefined');
+    expect(pathOf({ d: new Date(0) })).toContain('$.d is an instance of Date');
+    const cyc: Record<string, unknown> = {};
+    cyc.self = cyc;
+    expect(pathOf(cyc)).toContain('$.self is a circular reference');
+    expect(pathOf({ big: 1n })).toContain('job "job-1"');
+  });
+});
+
+describe('scheduleHash', () => {
+  it('is 16 hex digits and ignores key order and the id', () => {
+    const reordered = { args: [{ b: [2, 'x'], a: 1 }], policy: { ...POLICY }, trigger: { everyMs: 1000, type: 'interval' as const }, owner: 'p', id: 'other' };
+    expect(scheduleHash(base)).toMatch(/^[0-9a-f]{16}$/);
+    expect(scheduleHash(reordered)).toBe(scheduleHash(base));
+  });
+
+  it('changes when owner, trigger, policy or args change', () => {
+    const h = scheduleHash(base);
+    expect(scheduleHash({ ...base, owner: 'q' })).not.toBe(h);
+    expect(scheduleHash({ ...base, trigger: { type: 'interval', everyMs: 1001 } })).not.toBe(h);
+    expect(scheduleHash({ ...base, policy: { ...POLICY, retries: 1 } })).not.toBe(h);
+    expect(scheduleHash({ ...base, args: [{ a: 1, b: [2, 'y'] }] })).not.toBe(h);
+  });
+});
