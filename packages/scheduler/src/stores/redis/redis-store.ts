@@ -156,11 +156,19 @@ export class RedisStore implements Store {
   }
 
   async upsert(input: UpsertInput): Promise<UpsertResult> {
-    const { definition } = input;
+    const { definition, hash } = input;
+    if (typeof definition.id !== 'string' || definition.id === '') {
+      throw new StoreInputError('upsert', `definition.id must be a non-empty string, found ${JSON.stringify(definition.id)}`);
+    }
+    if (typeof hash !== 'string' || hash === '') {
+      throw new StoreInputError('upsert', `hash of "${definition.id}" must be a non-empty string (use scheduleHash)`);
+    }
+    checkTime('upsert', `nextRunAt of "${definition.id}"`, input.nextRunAt, true);
+    checkTime('upsert', `anchor of "${definition.id}"`, input.anchor, false);
     const reply = (await this.#script('upsert', 'upsert-3', [this.keys.all, this.keys.due, this.keys.seq], [
       this.keys.schedulePrefix, this.keys.channel, this.#source, definition.id, definition.owner,
       JSON.stringify(definition), input.hash, optionalTime(input.nextRunAt), String(input.anchor),
-      input.replaceExisting ? '1' : '0',
+      input.replaceExisting ? '1' : '0', definition.trigger.type,
     ])) as [string, unknown];
     this.#emit({ kind: 'upsert', id: definition.id }, reply[0] === 'created' || reply[0] === 'updated');
     if (reply[0] === 'conflict') return { status: 'conflict', existingOwner: String(reply[1]) };
@@ -197,6 +205,7 @@ export class RedisStore implements Store {
   }
 
   async resume(id: string, nextRunAt: number | null): Promise<boolean> {
+    checkTime('resume', `nextRunAt of "${id}"`, nextRunAt, true);
     const done = (await this.#script('resume', 'resume-1', [this.keys.due], [
       this.keys.schedulePrefix, this.keys.channel, this.#source, id, optionalTime(nextRunAt),
     ])) === 1;
@@ -205,10 +214,11 @@ export class RedisStore implements Store {
   }
 
   async setNextRunAt(id: string, nextRunAt: number | null): Promise<boolean> {
+    checkTime('setNextRunAt', `nextRunAt of "${id}"`, nextRunAt, true);
     const done = (await this.#script('setNextRunAt', 'set-next-run-1', [this.keys.due], [
       this.keys.schedulePrefix, this.keys.channel, this.#source, id, optionalTime(nextRunAt),
     ])) === 1;
-    this.#emit({ kind: 'upsert', id }, done);
+    this.#emit({ kind: 'reschedule', id }, done);
     return done;
   }
 
@@ -233,6 +243,7 @@ export class RedisStore implements Store {
       String(this.#retentionMs), String(this.#kept), String(items.length),
     ];
     for (const item of items) {
+      checkTime('commit', `nextRunAt of "${item.id}"`, item.nextRunAt, true);
       args.push(item.id, String(item.token), optionalTime(item.nextRunAt), String(item.fire.length), ...item.fire.map(String));
     }
     const reply = (await this.#script('commit', 'commit-1', [this.keys.due], args)) as string[][];
@@ -241,7 +252,7 @@ export class RedisStore implements Store {
       if (status === 'ok') return { id: item.id, ok: true, accepted: accepted.map(Number) };
       return { id: item.id, ok: false, reason: status === 'stale' ? 'stale' : 'missing' };
     });
-    this.#emit({ kind: 'commit' }, results.some((r) => r.ok));
+    this.#emit(items.length === 1 ? { kind: 'commit', id: items[0]!.id } : { kind: 'commit' }, true);
     return results;
   }
 
@@ -250,15 +261,15 @@ export class RedisStore implements Store {
     const released = await this.#script('release', 'release-1', [this.keys.due], [
       this.keys.schedulePrefix, this.keys.channel, this.#source, owner, ...claims.flatMap((c) => [c.id, String(c.token)]),
     ]);
-    this.#emit({ kind: 'release' }, Number(released) > 0);
+    this.#emit(claims.length === 1 ? { kind: 'release', id: claims[0]!.id } : { kind: 'release' }, Number(released) > 0);
   }
 
   async acquireSlot(slot: RunSlot, max: number): Promise<boolean> {
-    atLeastOne('acquireSlot', 'max', max);
+    checkTime('acquireSlot', `leaseUntil of run "${slot.runId}"`, slot.leaseUntil, false);
     const k = this.keys;
     const data = JSON.stringify({ jobId: slot.jobId, runId: slot.runId, scheduledAt: slot.scheduledAt, owner: slot.owner });
     const taken = await this.#script('acquireSlot', 'acquire-slot-2', [k.slots, k.slotData], [
-      k.jobSlotsPrefix, slot.jobId, slot.runId, k.slotMember(slot.jobId, slot.runId), data, String(slot.leaseUntil), String(Math.floor(max)),
+      k.jobSlotsPrefix, slot.jobId, slot.runId, k.slotMember(slot.jobId, slot.runId), data, String(Math.floor(slot.leaseUntil)), String(Math.max(0, Math.floor(max))),
     ]);
     return taken === 1;
   }
@@ -282,7 +293,7 @@ export class RedisStore implements Store {
   }
 
   async reapExpiredSlots(limit: number): Promise<RunSlot[]> {
-    atLeastOne('reapExpiredSlots', 'limit', limit);
+    if (!(limit >= 1)) return [];
     const reply = (await this.#script('reapExpiredSlots', 'reap-slots-2', [this.keys.slots, this.keys.slotData], [
       this.keys.jobSlotsPrefix, String(Math.floor(limit)),
     ])) as string[];
@@ -295,9 +306,8 @@ export class RedisStore implements Store {
   }
 
   async recordRun(record: RunRecord, historyLimit: number): Promise<void> {
-    atLeastOne('recordRun', 'historyLimit', historyLimit);
     await this.#script('recordRun', 'record-run-2', [this.keys.schedule(record.jobId), this.keys.history(record.jobId)], [
-      JSON.stringify(record), String(Math.floor(historyLimit)),
+      JSON.stringify(record), String(Math.max(0, Math.floor(historyLimit) || 0)),
     ]);
   }
 
@@ -424,6 +434,13 @@ function positive(name: string, value: number): number {
     throw new RedisOptionsInvalidError(`RedisStore option "${name}" is ${value}; it must be a finite number >= 1.`);
   }
   return Math.floor(value);
+}
+
+function checkTime(method: string, what: string, value: number | null, nullable: boolean): void {
+  if (value === null && nullable) return;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new StoreInputError(method, `${what} must be a finite epoch-ms number${nullable ? ' or null' : ''}, found ${String(value)}`);
+  }
 }
 
 function atLeastOne(method: string, name: string, value: number): void {

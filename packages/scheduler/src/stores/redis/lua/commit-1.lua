@@ -17,7 +17,6 @@ if (not retention) or retention < 1 or (not keep) or keep < 1 or not n then retu
 local now = now_ms()
 local out = {}
 local i = 9
-local committed = 0
 for item = 1, n do
   local id, token, nextRun, nFire = ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])
   if not nFire then return -1 end
@@ -42,10 +41,9 @@ for item = 1, n do
     redis.call('HINCRBY', key, 'runs', #result - 1)
     redis.call('HSET', key, 'next', nextRun, 'cowner', '', 'lease', '')
     place_due(KEYS[1], key, id)
-    committed = committed + 1
     out[item] = result
   end
   i = i + 4 + nFire
 end
-if committed > 0 then hint(ARGV[3], ARGV[4], 'commit', nil) end
+if n > 0 then hint(ARGV[3], ARGV[4], 'commit', n == 1 and ARGV[9] or nil) end
 return out

@@ -1,13 +1,17 @@
 --[[
   Appends a finished run to a schedule's bounded history and makes it the schedule's last run.
   KEYS[1]  `{p}:s:<id>`   KEYS[2]  `{p}:h:<id>`
-  ARGV[1]  run record JSON   ARGV[2]  history limit (>= 1)
+  ARGV[1]  run record JSON   ARGV[2]  history limit (0 = keep none)
   Returns  1 recorded, 0 schedule missing (nothing written), -1 bad arguments
 ]]
 local limit = tonumber(ARGV[2])
-if (not limit) or limit < 1 then return -1 end
+if not limit then return -1 end
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'last', ARGV[1])
+if limit < 1 then
+  redis.call('DEL', KEYS[2])
+  return 1
+end
 redis.call('LPUSH', KEYS[2], ARGV[1])
 redis.call('LTRIM', KEYS[2], 0, limit - 1)
 return 1

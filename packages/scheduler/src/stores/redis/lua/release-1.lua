@@ -16,5 +16,5 @@ for i = 5, #ARGV, 2 do
     released = released + 1
   end
 end
-if released > 0 then hint(ARGV[2], ARGV[3], 'release', nil) end
+if released > 0 then hint(ARGV[2], ARGV[3], 'release', #ARGV == 6 and ARGV[5] or nil) end
 return released

@@ -1,5 +1,6 @@
 --[[
-  Sets a schedule's next run (modify / reschedule); pause state is kept.
+  Sets a schedule's next run (modify / reschedule), cancelling any outstanding claim so a commit
+  planned from the old next run cannot overwrite it; pause state is kept.
   KEYS[1]  {p}:due
   ARGV[1]  `{p}:s:`   ARGV[2]  channel   ARGV[3]  hint source   ARGV[4]  id
   ARGV[5]  next run (epoch ms, '' = none)
@@ -7,7 +8,7 @@
 ]]
 local key = ARGV[1] .. ARGV[4]
 if redis.call('EXISTS', key) == 0 then return 0 end
-redis.call('HSET', key, 'next', ARGV[5])
+redis.call('HSET', key, 'next', ARGV[5], 'cowner', '', 'lease', '', 'updated', s(now_ms()))
 place_due(KEYS[1], key, ARGV[4])
-hint(ARGV[2], ARGV[3], 'upsert', ARGV[4])
+hint(ARGV[2], ARGV[3], 'reschedule', ARGV[4])
 return 1

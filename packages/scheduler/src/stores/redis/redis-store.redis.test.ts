@@ -1,0 +1,245 @@
+import { randomUUID } from 'node:crypto';
+import { Cluster, Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startRedisCluster, type RedisCluster } from '../../../../../test/helpers/redis-cluster.js';
+import { redisUnavailable, startRedisServer, type RedisServer } from '../../../../../test/helpers/redis-server.js';
+import { scheduleHash } from '../schedule-hash.js';
+import { describeStoreContract } from '../store-contract.js';
+import type { ScheduleDefinition, StoreChange } from '../store.js';
+import { RedisStore, type RedisStoreOptions } from './redis-store.js';
+import { loadScripts } from './scripts.js';
+
+const skipServer = redisUnavailable();
+const skipCluster = skipServer || redisUnavailable({ needBinary: true });
+
+function definition(id: string, everyMs = 1000): ScheduleDefinition {
+  return {
+    id,
+    owner: 'plugin-a',
+    trigger: { type: 'interval', everyMs },
+    policy: {
+      misfireGraceTimeMs: null, coalesce: 'latest', maxCatchUp: 10, maxInstances: 1, overlap: 'skip', jitterMs: 0,
+      timeoutMs: null, retries: 0, retryDelayMs: 1000, recover: false,
+    },
+    args: [],
+  };
+}
+
+async function add(store: RedisStore, id: string, nextRunAt: number | null): Promise<void> {
+  const d = definition(id);
+  const result = await store.upsert({ definition: d, hash: scheduleHash(d), nextRunAt, anchor: await store.now(), replaceExisting: false });
+  expect(result.status).toBe('created');
+}
+
+describe.skipIf(skipServer)('RedisStore on one redis-server', () => {
+  let server: RedisServer;
+  let admin: Redis;
+  const stores: RedisStore[] = [];
+  const open = (options: Partial<RedisStoreOptions> = {}): RedisStore => {
+    const store = new RedisStore({ url: server.url, prefix: `t-${randomUUID()}`, ...options });
+    stores.push(store);
+    return store;
+  };
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    admin = new Redis(server.url);
+  });
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((s) => s.close()));
+  });
+  afterAll(async () => {
+    admin?.disconnect();
+    await server?.stop();
+  });
+
+  describeStoreContract('RedisStore', async () => {
+    const store = new RedisStore({ url: server.url, prefix: `c-${randomUUID()}` });
+    return { store, teardown: () => store.close() };
+  });
+
+  it('reloads its scripts after SCRIPT FLUSH (NOSCRIPT) and keeps working', async () => {
+    const store = open();
+    const now = await store.now();
+    await add(store, 'flush', now - 1);
+    const sha = loadScripts()['claim-due-1'].sha;
+    await store.claimDue('p', 1000, 10);
+    expect(await admin.script('EXISTS', sha)).toEqual([1]);
+    await admin.script('FLUSH');
+    expect(await admin.script('EXISTS', sha)).toEqual([0]);
+    await store.setNextRunAt('flush', now - 1);
+    const claims = await store.claimDue('p', 1000, 10);
+    expect(claims.map((c) => c.schedule.definition.id)).toEqual(['flush']);
+    expect(await admin.script('EXISTS', sha)).toEqual([1]);
+  });
+
+  it('uses Redis TIME as its clock, not the process clock', async () => {
+    const store = open();
+    await store.now();
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2001-02-03T04:05:06Z') });
+    try {
+      const [sec, usec] = await admin.time();
+      const before = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+      const now = await store.now();
+      await add(store, 'clock', now - 1);
+      const [claim] = await store.claimDue('p', 30_000, 1);
+      const [sec2, usec2] = await admin.time();
+      const after = Number(sec2) * 1000 + Math.floor(Number(usec2) / 1000);
+      expect(Date.now()).toBe(Date.parse('2001-02-03T04:05:06Z'));
+      expect(now).toBeGreaterThanOrEqual(before);
+      expect(now).toBeLessThanOrEqual(after);
+      expect(claim!.leaseUntil - 30_000).toBeGreaterThanOrEqual(now);
+      expect(claim!.leaseUntil - 30_000).toBeLessThanOrEqual(after);
+      expect((await store.get('clock'))!.state.createdAt).toBeGreaterThanOrEqual(before);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('claims and commits a batch of 200 schedules with one EVALSHA each', async () => {
+    const store = open();
+    const now = await store.now();
+    for (let i = 0; i < 200; i++) await add(store, `batch-${i}`, now - 1000 + i);
+    const evalshaCalls = async (): Promise<number> => {
+      const info = await admin.info('commandstats');
+      return Number(/cmdstat_evalsha:calls=(\d+)/.exec(info)?.[1] ?? 0);
+    };
+    await store.now();
+    const before = await evalshaCalls();
+    const claims = await store.claimDue('p', 30_000, 500);
+    const results = await store.commit('p', claims.map((c) => ({
+      id: c.schedule.definition.id, token: c.token, fire: [c.schedule.state.nextRunAt!], missedCount: 0, nextRunAt: now + 60_000,
+    })));
+    expect(await evalshaCalls()).toBe(before + 2);
+    expect(claims).toHaveLength(200);
+    expect(results.filter((r) => r.ok && r.accepted.length === 1)).toHaveLength(200);
+  });
+
+  it('keeps at most occurrencesKept records per schedule, with a TTL', async () => {
+    const store = open({ occurrencesKept: 3, occurrenceRetentionMs: 60_000 });
+    const now = await store.now();
+    await add(store, 'occ', now - 10_000);
+    const fire = [now - 10_000, now - 9000, now - 8000, now - 7000, now - 6000];
+    const [claim] = await store.claimDue('p', 30_000, 1);
+    const [result] = await store.commit('p', [{ id: 'occ', token: claim!.token, fire, missedCount: 0, nextRunAt: now + 1000 }]);
+    expect(result).toEqual({ id: 'occ', ok: true, accepted: fire });
+    const key = store.keys.occurrences('occ');
+    expect(await admin.zrange(key, 0, -1)).toEqual(fire.slice(2).map(String));
+    const ttl = await admin.pttl(key);
+    expect(ttl).toBeGreaterThan(50_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+  });
+
+  it('delivers change hints over pub/sub to other stores, and not twice to the publisher', async () => {
+    const prefix = `hints-${randomUUID()}`;
+    const a = open({ prefix });
+    const b = open({ prefix });
+    const seenA: StoreChange[] = [];
+    const seenB: StoreChange[] = [];
+    a.onChange((c) => seenA.push(c));
+    b.onChange((c) => seenB.push(c));
+    // Wait until both subscriptions are live (a hint published before SUBSCRIBE is lost, by design).
+    await vi.waitFor(async () => expect(await admin.pubsub('NUMSUB', a.keys.channel)).toEqual([a.keys.channel, 2]));
+    const now = await a.now();
+    await add(a, 'h', now + 60_000);
+    await vi.waitFor(() => expect(seenB).toEqual([{ kind: 'upsert', id: 'h' }]));
+    await b.pause('h');
+    await vi.waitFor(() => expect(seenA).toEqual([{ kind: 'upsert', id: 'h' }, { kind: 'pause', id: 'h' }]));
+    expect(seenB).toEqual([{ kind: 'upsert', id: 'h' }, { kind: 'pause', id: 'h' }]);
+  });
+
+  it('rejects with XCORE_ERR_REDIS_UNAVAILABLE while Redis is down, then works again after a restart', async () => {
+    const own = await startRedisServer({ appendOnly: true });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => { unhandled.push(reason); };
+    process.on('unhandledRejection', onUnhandled);
+    const store = new RedisStore({ url: own.url, prefix: 'restart', commandTimeoutMs: 1000 });
+    try {
+      const hints: StoreChange[] = [];
+      store.onChange((c) => hints.push(c));
+      const now = await store.now();
+      await add(store, 'survivor', now + 3_600_000);
+      await own.kill();
+
+      const failures = await Promise.allSettled([
+        store.now(), store.get('survivor'), store.claimDue('p', 1000, 10), store.nextWakeup(), store.history('survivor', 5),
+      ]);
+      for (const failure of failures) {
+        expect(failure.status).toBe('rejected');
+        expect((failure as PromiseRejectedResult).reason).toMatchObject({ code: 'XCORE_ERR_REDIS_UNAVAILABLE' });
+      }
+
+      await own.restart();
+      await vi.waitFor(async () => expect(await store.get('survivor')).not.toBeNull(), { timeout: 10_000, interval: 100 });
+      expect((await store.get('survivor'))!.state.nextRunAt).toBe(now + 3_600_000);
+
+      // The subscriber reconnects and resubscribes: hints from another store arrive again.
+      const other = new RedisStore({ url: own.url, prefix: 'restart' });
+      try {
+        await vi.waitFor(async () => expect(await other.pause('survivor')).toBe(true), { timeout: 10_000 });
+        await vi.waitFor(async () => {
+          if (!hints.some((h) => h.kind === 'pause')) await other.pause('survivor');
+          expect(hints).toContainEqual({ kind: 'pause', id: 'survivor' });
+        }, { timeout: 10_000, interval: 200 });
+      } finally {
+        await other.close();
+      }
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await store.close();
+      await own.stop();
+    }
+  });
+
+  it('refuses contradictory options and a prefix that would break the hash tag', () => {
+    expect(() => new RedisStore({})).toThrow(expect.objectContaining({ code: 'XCORE_ERR_REDIS_OPTIONS_INVALID' }));
+    expect(() => new RedisStore({ url: server.url, nodes: [{ host: '127.0.0.1', port: 1 }] })).toThrow(
+      expect.objectContaining({ code: 'XCORE_ERR_REDIS_OPTIONS_INVALID' }),
+    );
+    expect(() => new RedisStore({ url: server.url, prefix: 'a}b' })).toThrow(expect.objectContaining({ code: 'XCORE_ERR_REDIS_OPTIONS_INVALID' }));
+  });
+});
+
+describe.skipIf(skipCluster)('RedisStore on a 3-master Redis Cluster', () => {
+  let cluster: RedisCluster;
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  describeStoreContract('RedisStore on a 3-master cluster', async () => {
+    const store = new RedisStore({ nodes: cluster.nodes, prefix: `c-${randomUUID()}` });
+    return { store, teardown: () => store.close() };
+  });
+
+  it('puts every key of a namespace in one Cluster slot', async () => {
+    const store = new RedisStore({ nodes: cluster.nodes, prefix: 'slots' });
+    const admin = new Cluster([...cluster.nodes]);
+    try {
+      const now = await store.now();
+      await add(store, 'job-1', now - 10);
+      await add(store, 'other:job', now - 10);
+      const claims = await store.claimDue('p', 30_000, 10);
+      await store.commit('p', claims.map((c) => ({ id: c.schedule.definition.id, token: c.token, fire: [now - 10], missedCount: 0, nextRunAt: now + 1000 })));
+      await store.acquireSlot({ jobId: 'job-1', runId: 'r1', scheduledAt: now - 10, owner: 'p', leaseUntil: now + 30_000 }, 1);
+      await store.recordRun({ jobId: 'job-1', scheduledAt: now - 10, startedAt: now, finishedAt: now + 1, status: 'succeeded', attempts: 1 }, 5);
+
+      const keys: string[] = [];
+      for (const node of admin.nodes('master')) keys.push(...(await node.keys('{slots}:*')));
+      const k = store.keys;
+      expect(keys.sort()).toEqual([
+        k.all, k.due, k.seq, k.slots, k.slotData, k.schedule('job-1'), k.schedule('other:job'), k.occurrences('job-1'),
+        k.occurrences('other:job'), k.history('job-1'), k.jobSlots('job-1'),
+      ].sort());
+      const slotsOf = await Promise.all([...keys, k.channel].map((key) => admin.cluster('KEYSLOT', key)));
+      expect(new Set(slotsOf)).toEqual(new Set([await admin.cluster('KEYSLOT', '{slots}')]));
+    } finally {
+      admin.disconnect();
+      await store.close();
+    }
+  });
+});
