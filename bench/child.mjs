@@ -1,0 +1,110 @@
+/**
+ * One measurement in a fresh process: one library, one N, one kind (interval | cron).
+ *
+ * Run by run.mjs with `node --expose-gc --max-old-space-size=4096 child.mjs <lib> <n> <kind>
+ * <seconds> <warmup>`; sends one result object over IPC, then exits. Phases:
+ *   1. import the adapter (and its library), create the scheduler instance, GC, read heap;
+ *   2. register N jobs (timed), GC, read heap again: heap per job before the first fire;
+ *   3. start firing, let the jobs run for the warm-up;
+ *   4. the measured window of S seconds starts and ends on half seconds (jobs on whole seconds
+ *      sit in the middle); CPU is read at both ends, fires are counted by intended time;
+ *   5. a grace period of 2 s lets late fires whose intended time lay in the window arrive.
+ */
+import { performance } from 'node:perf_hooks';
+import { createHarness, PERIOD_MS } from './lib/harness.mjs';
+import { drift } from './lib/clock.mjs';
+import { summarize } from './lib/stats.mjs';
+
+const [lib, nArg, kind, secondsArg, warmupArg] = process.argv.slice(2);
+const n = Number(nArg);
+const seconds = Number(secondsArg);
+const warmup = Number(warmupArg);
+const GRACE_MS = 2000;
+
+if (typeof global.gc !== 'function') throw new Error('run with --expose-gc');
+const send = (msg) => (process.send ? new Promise((r) => process.send(msg, r)) : Promise.resolve(console.log(JSON.stringify(msg))));
+const phase = (name) => process.send?.({ phase: name });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Heap in use once the event loop has settled: yields twice so lazily created loop state exists on both readings. */
+async function settledHeap() {
+  for (let i = 0; i < 3; i++) {
+    await new Promise((r) => setImmediate(r));
+    global.gc();
+  }
+  return process.memoryUsage().heapUsed;
+}
+
+async function main() {
+  phase('loading');
+  const h = createHarness({ n, seconds });
+  const adapter = await import(`./adapters/${lib}.mjs`);
+  const instance = await adapter.create({ kind, h });
+
+  // Phase messages allocate (IPC), so none is sent between the two heap readings.
+  phase('registering');
+  // The first readings after import move by ~50 KB as the loop and timer state settle; wait it out.
+  for (let i = 0; i < 3; i++) { await sleep(20); await settledHeap(); }
+  const heap0 = await settledHeap();
+  const r0 = performance.now();
+  await instance.register(n);
+  const registerMs = performance.now() - r0;
+  const firedBeforeRegistered = h.state.total;
+  const heap1 = await settledHeap();
+  const firedBeforeHeap = h.state.total;
+
+  phase('running');
+  await instance.start?.();
+
+  // Window on half seconds, after the warm-up.
+  const t = h.now();
+  const winStart = Math.ceil(t / PERIOD_MS) * PERIOD_MS + warmup * 1000 + PERIOD_MS / 2;
+  const winEnd = winStart + seconds * 1000;
+  h.state.winStart = winStart;
+  h.state.winEnd = winEnd;
+
+  await sleep(winStart - h.now());
+  const cpuA = process.cpuUsage();
+  const firesA = h.state.total;
+  const atA = h.now();
+  await sleep(winEnd - h.now());
+  const cpuB = process.cpuUsage(cpuA);
+  const firesB = h.state.total;
+  const atB = h.now();
+  await sleep(winEnd + GRACE_MS - h.now());
+  phase('stopping');
+  const clockDrift = drift();
+  await instance.stop?.();
+
+  const firesInWindow = firesB - firesA;
+  const cpuUs = cpuB.user + cpuB.system;
+  const lateness = summarize(h.lateness, h.state.recorded);
+  return {
+    lib, n, kind, seconds, warmup,
+    status: 'ok',
+    expected: n * seconds,
+    delivered: h.state.delivered,
+    lateness,
+    cpuUs,
+    cpuWindowMs: atB - atA,
+    snapshotLagMs: [atA - winStart, atB - winEnd],
+    firesInWindow,
+    cpuUsPerFire: firesInWindow > 0 ? cpuUs / firesInWindow : null,
+    heapBytesPerJob: (heap1 - heap0) / n,
+    heapBefore: heap0,
+    heapAfter: heap1,
+    firedBeforeRegistered,
+    firedBeforeHeap,
+    registerMs,
+    clockDriftMs: clockDrift,
+    rssAfter: process.memoryUsage().rss,
+    note: instance.note ?? null,
+  };
+}
+
+main().then(
+  async (result) => { await send(result); process.exit(0); },
+  async (err) => {
+    await send({ lib, n, kind, status: 'error', error: String(err?.stack ?? err) });
+    process.exit(1);
+  },
+);
