@@ -32,9 +32,10 @@ export interface FixtureApp {
   writePlugin(plugin: FixturePlugin): void;
   /**
    * Loads an inline `xcore.yaml` whose `plugins.directory` is this app's plugins folder; `yaml` is
-   * appended inside the `plugins:` map (lines 1-3 are `plugins:`, `directory:`, `hookTimeoutMs:`).
+   * appended inside the `plugins:` map (lines 1-3 are `plugins:`, `directory:`, `hookTimeoutMs:`),
+   * then `topLevel` at the top level (`services:` sections).
    */
-  load(yaml?: string, services?: readonly ServiceDefinition[]): LoadedConfig;
+  load(yaml?: string, services?: readonly ServiceDefinition[], topLevel?: string): LoadedConfig;
   cleanup(): void;
 }
 
@@ -59,9 +60,9 @@ export function fixtureApp(plugins: readonly FixturePlugin[] = []): FixtureApp {
       writeFileSync(join(folder, 'package.json'), JSON.stringify(manifest, null, 2));
       writeFileSync(join(folder, 'index.ts'), plugin.source);
     },
-    load(yaml = '', services = []) {
+    load(yaml = '', services = [], topLevel = '') {
       const timeout = yaml.includes('hookTimeoutMs') ? '' : '  hookTimeoutMs: 2000\n';
-      const text = `plugins:\n  directory: ${JSON.stringify(pluginsDir)}\n${timeout}${yaml}`;
+      const text = `plugins:\n  directory: ${JSON.stringify(pluginsDir)}\n${timeout}${yaml}${topLevel}`;
       return parseConfigText(text, join(dir, 'xcore.yaml'), { env: {}, services, prettyDefault: false });
     },
     cleanup() {
