@@ -1,3 +1,4 @@
+import { cpSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
@@ -8,4 +9,9 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   splitting: false,
+  // RedisStore reads its Lua scripts from `new URL('./lua/', import.meta.url)`: next to
+  // `src/stores/redis/scripts.ts` in tests, next to the bundled `dist/index.js` once built.
+  onSuccess: async () => {
+    cpSync('src/stores/redis/lua', 'dist/lua', { recursive: true });
+  },
 });
