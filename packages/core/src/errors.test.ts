@@ -23,12 +23,13 @@ function placeholder(): unknown {
   return proxy;
 }
 
-const errorClasses = Object.entries(errors).filter(
-  (entry): entry is [string, new (...args: unknown[]) => XcoreError] =>
-    typeof entry[1] === 'function' && entry[1].prototype instanceof XcoreError,
-);
+type ErrorClass = new (...args: unknown[]) => XcoreError;
 
-function build(Cls: new (...args: unknown[]) => XcoreError): XcoreError {
+const errorClasses: [string, ErrorClass][] = Object.entries(errors as Record<string, unknown>)
+  .filter(([, value]) => typeof value === 'function' && (value as { prototype?: unknown }).prototype instanceof XcoreError)
+  .map(([name, value]) => [name, value as ErrorClass]);
+
+function build(Cls: ErrorClass): XcoreError {
   return new Cls(...Array.from({ length: Math.max(Cls.length, 4) }, placeholder));
 }
 
