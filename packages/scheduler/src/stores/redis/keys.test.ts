@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { redisKeys } from './keys.js';
+
+describe('redisKeys', () => {
+  it('builds every key and the channel under the one hash tag {prefix}', () => {
+    const k = redisKeys('app');
+    const names = [
+      k.all, k.seq, k.due, k.slots, k.slotData, k.channel, k.schedule('p:job'), k.occurrences('p:job'), k.history('p:job'), k.jobSlots('p:job'),
+    ];
+    expect(names).toEqual([
+      '{app}:all', '{app}:seq', '{app}:due', '{app}:slots', '{app}:slot-data', '{app}:changes',
+      '{app}:s:p:job', '{app}:o:p:job', '{app}:h:p:job', '{app}:js:p:job',
+    ]);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('builds per-id keys from the prefixes the scripts receive', () => {
+    const k = redisKeys('app');
+    expect(k.schedule('x')).toBe(`${k.schedulePrefix}x`);
+    expect(k.occurrences('x')).toBe(`${k.occurrencePrefix}x`);
+    expect(k.history('x')).toBe(`${k.historyPrefix}x`);
+    expect(k.jobSlots('x')).toBe(`${k.jobSlotsPrefix}x`);
+  });
+
+  it('names a run slot by job and run id without ambiguity', () => {
+    const k = redisKeys('app');
+    expect(k.slotMember('a:b', 'c')).not.toBe(k.slotMember('a', 'b:c'));
+    expect(JSON.parse(k.slotMember('a', 'r-1'))).toEqual(['a', 'r-1']);
+  });
+
+  it.each(['', 'a{b', 'a}b', 'a b', 'tab\there'])('refuses the prefix %j with XCORE_ERR_REDIS_OPTIONS_INVALID', (prefix) => {
+    expect(() => redisKeys(prefix)).toThrow(expect.objectContaining({ code: 'XCORE_ERR_REDIS_OPTIONS_INVALID' }));
+  });
+});
