@@ -60,6 +60,6 @@ export { positionIssues, makeIssue } from './config/position-issues.js';
 export type { ConfigLocator, ZodIssue } from './config/position-issues.js';
 export { configJsonSchema } from './config/json-schema.js';
 export { configSchema, appConfigSchema, loggingConfigSchema, pluginsConfigSchema, LOG_LEVELS } from './config/schema.js';
-export type { ConfigSchemaOptions } from './config/schema.js';
+export type { ConfigSchemaOptions, ServiceConfigSource } from './config/schema.js';
 export { formatConfigPath } from './config/config-path.js';
 export type { ConfigEnv } from './config/interpolate.js';

@@ -2,8 +2,7 @@
  * The JSON Schema of `xcore.yaml`, generated from the zod schemas, for editors and `xcore schema`.
  */
 import { z } from 'zod';
-import type { ServiceDefinition } from '../services/service.js';
-import { configSchema } from './schema.js';
+import { configSchema, type ServiceConfigSource } from './schema.js';
 
 /**
  * JSON Schema (draft 2020-12) of a whole `xcore.yaml` for the given service packages.
@@ -19,7 +18,7 @@ import { configSchema } from './schema.js';
  * writeFileSync('xcore.schema.json', JSON.stringify(configJsonSchema([schedulerService]), null, 2));
  * ```
  */
-export function configJsonSchema(services: readonly ServiceDefinition[]): Record<string, unknown> {
+export function configJsonSchema(services: readonly ServiceConfigSource[]): Record<string, unknown> {
   const schema = z.toJSONSchema(configSchema(services), { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
   const properties = schema.properties as Record<string, Record<string, unknown>> | undefined;
   const logging = properties?.logging?.properties as Record<string, Record<string, unknown>> | undefined;

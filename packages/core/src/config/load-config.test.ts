@@ -140,6 +140,33 @@ describe('parseConfigText: valid files', () => {
   });
 });
 
+describe('parseConfigText: YAML features', () => {
+  it('expands anchors and aliases', () => {
+    const text = ['plugins:', '  config:', '    a: &base { greeting: hi, times: 2 }', '    b: *base', '    c: &name ${WHO:-world}', '    d: *name'].join('\n');
+    const loaded = parseConfigText(text, FILE, { env: {} });
+    expect(loaded.config.plugins.config).toEqual({ a: { greeting: 'hi', times: 2 }, b: { greeting: 'hi', times: 2 }, c: 'world', d: 'world' });
+  });
+
+  it('reports an unset variable in an anchor once, at the anchor', () => {
+    expect(brief(issuesOf('plugins:\n  config:\n    c: &name ${WHO}\n    d: *name\n'))).toEqual([
+      '3:14 plugins.config.c | environment variable WHO to be set (or a default: ${WHO:-value}) | no variable WHO in the environment',
+    ]);
+  });
+
+  it('reads numeric keys as strings and rejects __proto__ as an unknown key', () => {
+    const loaded = parseConfigText('plugins:\n  config:\n    1: one\n', FILE, { env: {} });
+    expect(loaded.config.plugins.config).toEqual({ 1: 'one' });
+    expect(brief(issuesOf('app:\n  __proto__: { name: x }\n'))).toEqual([
+      '2:3 app.__proto__ | one of the known keys (name, shutdownTimeoutMs) | unknown key "__proto__"',
+    ]);
+  });
+
+  it('does not interpolate keys or comments', () => {
+    const loaded = parseConfigText('plugins:\n  config:\n    ${KEY}: v # ${NOPE}\n', FILE, { env: {} });
+    expect(loaded.config.plugins.config).toEqual({ '${KEY}': 'v' });
+  });
+});
+
 describe('parseConfigText: every problem at its line and column', () => {
   it('reports an unknown key at the key, with the known keys and a suggestion', () => {
     expect(brief(issuesOf('plugins:\n  directory: ./p\n  hookTimeout: 5s\n'))).toEqual([

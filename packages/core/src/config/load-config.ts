@@ -5,13 +5,12 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigInvalidError, ConfigNotFoundError } from '../errors.js';
-import type { ServiceDefinition } from '../services/service.js';
 import { pathKey, toConfigPath } from './config-path.js';
 import { deepFreeze } from './deep-freeze.js';
 import type { ConfigEnv } from './interpolate.js';
 import { positionIssues } from './position-issues.js';
 import { readYaml } from './read-yaml.js';
-import { configSchema } from './schema.js';
+import { configSchema, type ServiceConfigSource } from './schema.js';
 import type { ConfigIssue, LoadedConfig, XcoreConfig } from './types.js';
 
 /** Options of {@link parseConfigText}. */
@@ -25,7 +24,7 @@ export interface ParseConfigOptions {
    * Service packages whose sections `services:` may hold (each validated by its `configSchema`).
    * @defaultValue `[]`
    */
-  readonly services?: readonly ServiceDefinition[];
+  readonly services?: readonly ServiceConfigSource[];
   /**
    * Default of `logging.pretty` when the file does not set it.
    * @defaultValue `process.stdout.isTTY === true`
@@ -127,7 +126,7 @@ export async function loadConfig(file: string, options: LoadConfigOptions = {}):
   return parseConfigText(text, absolute, options);
 }
 
-function normaliseEmptySections(value: unknown, services: readonly ServiceDefinition[]): unknown {
+function normaliseEmptySections(value: unknown, services: readonly ServiceConfigSource[]): unknown {
   if (!isRecord(value)) return value;
   const out: Record<string, unknown> = { ...value };
   for (const section of SECTIONS) if (out[section] === null) delete out[section];

@@ -2,7 +2,6 @@
  * The zod schemas of `xcore.yaml`: one per core section, and the whole file for a set of services.
  */
 import { z } from 'zod';
-import type { ServiceDefinition } from '../services/service.js';
 import { duration } from './duration.js';
 
 /** Log levels accepted in `logging.level` (pino's). */
@@ -50,6 +49,19 @@ export const pluginsConfigSchema = z.strictObject({
   failFast: z.boolean().default(false).describe('Abort boot when a plugin fails to start.'),
 });
 
+/**
+ * What the config loader needs of a service package: the key of its section and its schema.
+ *
+ * @remarks
+ * Every `ServiceDefinition` is one, so pass service definitions as they are.
+ */
+export interface ServiceConfigSource {
+  /** The key under `services:`. */
+  readonly name: string;
+  /** Zod schema of the section (strict). */
+  readonly configSchema: z.ZodType;
+}
+
 /** Options of {@link configSchema}. */
 export interface ConfigSchemaOptions {
   /**
@@ -67,7 +79,7 @@ export interface ConfigSchemaOptions {
  * absent section is validated as `{}` so the service's defaults apply (the loader also reads an
  * empty section, `null` in YAML, as absent). A top-level `$schema` string (for editors) is accepted and ignored.
  */
-export function configSchema(services: readonly ServiceDefinition[], options: ConfigSchemaOptions = {}) {
+export function configSchema(services: readonly ServiceConfigSource[], options: ConfigSchemaOptions = {}) {
   const shape: Record<string, z.ZodType> = {};
   for (const service of services) {
     shape[service.name] = emptyAsObject(service.configSchema).describe(`Config of the ${service.name} service.`);
