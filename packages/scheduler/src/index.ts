@@ -19,3 +19,30 @@ export { redisKeys } from './stores/redis/keys.js';
 export type { RedisKeys } from './stores/redis/keys.js';
 export { RedisOptionsInvalidError, RedisUnavailableError, RedisCommandError, RedisScriptError } from './errors.js';
 export { SCHEDULER_ERROR_CODES, StoreClosedError, StoreInputError, ScheduleNotSerializableError } from './errors.js';
+// The scheduler service (service/, runner/, executors/, decorators/, config/, events/)
+export { schedulerService, createScheduler, CONFIG_OWNER } from './service/scheduler-definition.js';
+export { Scheduler } from './service/scheduler.js';
+export type { SchedulerOptions, SchedulerScope } from './service/scheduler.js';
+export { PluginScheduler } from './service/plugin-scheduler.js';
+export type {
+  SchedulerService, JobContext, JobFunction, JobInfo, LastRunInfo, JobChanges, HelperOptions, JobFailure, SchedulerHealth,
+} from './service/scheduler-service.js';
+export { BUILTIN_DEFAULTS } from './service/job-options.js';
+export type {
+  AddJobOptions, JobPolicyOptions, TriggerInput, IntervalSpec, BoundsInput, DurationInput, DateInput, ResolvedDefaults,
+} from './service/job-options.js';
+export { Interval, Cron, scheduledMethods } from './decorators/decorators.js';
+export type { DecoratorOptions, ScheduledMethod } from './decorators/decorators.js';
+export { schedulerConfigSchema, jobConfigSchema, jobPolicySchema, triggerConfigSchema } from './config/scheduler-config.js';
+export type { SchedulerConfig, JobConfig, JobPolicyConfig } from './config/scheduler-config.js';
+export { resolveFunc, resolveYamlJobs } from './config/yaml-jobs.js';
+export type { ResolvedYamlJob, YamlJobSource } from './config/yaml-jobs.js';
+export type { SchedulerEvents, SchedulerEventName, SchedulerListener, JobEventBase, JobStartedEvent, JobRunEvent } from './events/scheduler-events.js';
+export { InlineExecutor } from './executors/inline-executor.js';
+export type { ExecutionOutcome, ExecutionRequest, ExecutionStatus, InlineExecutorOptions } from './executors/inline-executor.js';
+export { Runner, MAX_TIMER_MS } from './runner/runner.js';
+export type { RunnerOptions } from './runner/runner.js';
+export {
+  JobConflictError, JobNotFoundError, JobInvalidError, JobFuncInvalidError, JobTimeoutError, JobAbortedError,
+  SchedulerPluginStoppedError, SchedulerStoppedError, SchedulerBackendUnavailableError,
+} from './errors.js';

@@ -40,7 +40,7 @@ export interface RunnerOptions {
   dispatch(schedule: StoredSchedule, scheduledAt: number, nextRunAt: number | null): void;
   /** Occurrences the policy dropped. */
   onMissed(schedule: StoredSchedule, count: number, nextRunAt: number | null): void;
-  /** `error` when a tick failed, `null` when a tick succeeded. */
+  /** `error` when a tick failed, `null` after every successful tick. */
   onHealth(error: unknown): void;
 }
 
@@ -126,8 +126,8 @@ export class Runner {
       if (this.stopped) return;
       const wakeAt = await this.options.store.nextWakeup(this.options.exclude);
       delay = wakeAt === null ? this.options.pollMs : wakeAt - (Date.now() + this.skewMs);
-      if (this.failures > 0) this.options.onHealth(null);
       this.failures = 0;
+      this.options.onHealth(null);
     } catch (error) {
       this.failures += 1;
       delay = Math.min(this.options.pollMs, 100 * 2 ** Math.min(this.failures - 1, 16));

@@ -227,7 +227,7 @@ export function intervalMs(spec: IntervalSpec | DurationInput, jobId: string): n
 }
 
 function withBounds<T extends object>(spec: T, b: BoundsInput, jobId: string): T {
-  const out: Record<string, unknown> = { ...spec };
+  const out = { ...spec } as Record<string, unknown>;
   if (b.startDate !== undefined) out['startDate'] = dateMs(b.startDate, jobId, 'startDate');
   if (b.endDate !== undefined) out['endDate'] = dateMs(b.endDate, jobId, 'endDate');
   if (b.maxRuns !== undefined) out['maxRuns'] = intAtLeast(b.maxRuns, 1, jobId, 'maxRuns');
@@ -255,14 +255,23 @@ export function toTriggerSpec(o: AddJobOptions, jobId: string, defaultTimezone: 
   if (o.cron !== undefined) return Object.freeze(withBounds({ type: 'cron' as const, expression: o.cron, timezone: o.timezone ?? defaultTimezone }, o, jobId));
   if (o.runDate !== undefined) return Object.freeze({ type: 'date' as const, runDate: dateMs(o.runDate, jobId, 'runDate') });
   const t = o.trigger!;
+  if (t === null || typeof t !== 'object') throw new JobInvalidError(`Job "${jobId}": trigger must be an object such as { type: 'interval', seconds: 30 }.`);
+  const bounds = (b: BoundsInput): BoundsInput => ({
+    ...(o.startDate === undefined ? {} : { startDate: o.startDate }),
+    ...(o.endDate === undefined ? {} : { endDate: o.endDate }),
+    ...(o.maxRuns === undefined ? {} : { maxRuns: o.maxRuns }),
+    ...(b.startDate === undefined ? {} : { startDate: b.startDate }),
+    ...(b.endDate === undefined ? {} : { endDate: b.endDate }),
+    ...(b.maxRuns === undefined ? {} : { maxRuns: b.maxRuns }),
+  });
   switch (t.type) {
     case 'interval':
-      return Object.freeze(withBounds({ type: 'interval' as const, everyMs: intervalMs(t, jobId) }, t, jobId));
+      return Object.freeze(withBounds({ type: 'interval' as const, everyMs: intervalMs(t, jobId) }, bounds(t), jobId));
     case 'cron':
       if (typeof t.expression !== 'string' || t.expression.trim() === '') {
         throw new JobInvalidError(`Job "${jobId}": a cron trigger needs an expression such as "*/5 * * * *".`);
       }
-      return Object.freeze(withBounds({ type: 'cron' as const, expression: t.expression, timezone: t.timezone ?? defaultTimezone }, t, jobId));
+      return Object.freeze(withBounds({ type: 'cron' as const, expression: t.expression, timezone: t.timezone ?? defaultTimezone }, bounds(t), jobId));
     case 'date':
       return Object.freeze({ type: 'date' as const, runDate: dateMs(t.runDate, jobId, 'runDate') });
     default:

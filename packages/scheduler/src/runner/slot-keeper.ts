@@ -1,0 +1,89 @@
+/**
+ * Keeps this process's run slots alive and reaps the slots of dead processes.
+ *
+ * @remarks
+ * Slots are leased (so a crashed process frees them). Renewal runs on its own interval timer,
+ * every third of the lease, so a lease survives two missed renewals; job work running on the
+ * event loop cannot starve it unless it blocks the loop for a whole lease. Each pass also reaps
+ * expired slots (their process died) and hands them to `onReaped` for `recover: true` jobs, and
+ * calls `onPass` (the scheduler retries queued occurrences there).
+ */
+import type { Logger } from 'pino';
+import type { RunSlot, Store } from '../stores/store.js';
+
+/** Dependencies of {@link SlotKeeper}. */
+export interface SlotKeeperOptions {
+  readonly store: Store;
+  readonly owner: string;
+  readonly leaseMs: number;
+  readonly logger: Logger;
+  /** Expired slots removed from the store (another process died mid-run). */
+  readonly onReaped: (slots: readonly RunSlot[]) => void;
+  /** Called after each pass. */
+  readonly onPass?: () => void;
+  /** Store errors (for health). */
+  readonly onError: (error: unknown) => void;
+}
+
+/** Renews held slots and reaps expired ones on one interval timer. */
+export class SlotKeeper {
+  private readonly held = new Map<string, { jobId: string; runId: string }>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private passing = false;
+
+  constructor(private readonly options: SlotKeeperOptions) {}
+
+  /** Lease end for a slot taken now (store clock). */
+  leaseUntil(now: number): number {
+    return now + this.options.leaseMs;
+  }
+
+  /** Starts the renewal timer. */
+  start(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(() => void this.pass(), Math.max(10, Math.floor(this.options.leaseMs / 3)));
+    this.timer.unref?.();
+  }
+
+  /** Stops the renewal timer. */
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Tracks a slot this process holds. */
+  track(jobId: string, runId: string): void {
+    this.held.set(runId, { jobId, runId });
+  }
+
+  /** Stops tracking a slot (released or lost). */
+  untrack(runId: string): void {
+    this.held.delete(runId);
+  }
+
+  /** One renewal and reap pass (exposed for tests). */
+  async pass(): Promise<void> {
+    if (this.passing) return;
+    this.passing = true;
+    const { store, owner, leaseMs, logger } = this.options;
+    try {
+      if (this.held.size > 0) {
+        const runs = [...this.held.values()];
+        const kept = new Set(await store.renewSlots(owner, runs, leaseMs));
+        for (const run of runs) {
+          if (!kept.has(run.runId) && this.held.has(run.runId)) {
+            logger.warn({ job: run.jobId, runId: run.runId }, 'run slot lease lost (the store expired it); maxInstances may be exceeded');
+            this.held.delete(run.runId);
+          }
+        }
+      }
+      const reaped = await store.reapExpiredSlots(100);
+      if (reaped.length > 0) this.options.onReaped(reaped);
+    } catch (error) {
+      this.options.onError(error);
+    } finally {
+      this.passing = false;
+    }
+    this.options.onPass?.();
+  }
+}

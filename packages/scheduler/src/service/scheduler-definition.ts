@@ -1,0 +1,132 @@
+/**
+ * `schedulerService`: the `ServiceDefinition` that registers the scheduler with the xcore kernel
+ * as the service `scheduler`, configured under `services.scheduler`.
+ */
+import type { ServiceCreateContext, ServiceDefinition } from '@xcore/core';
+import type { Store } from '../stores/store.js';
+import { MemoryStore } from '../stores/memory-store.js';
+import { SchedulerBackendUnavailableError } from '../errors.js';
+import { schedulerConfigSchema, type SchedulerConfig } from '../config/scheduler-config.js';
+import { resolveYamlJobs, withPosition } from '../config/yaml-jobs.js';
+import { Scheduler } from './scheduler.js';
+import { PluginScheduler } from './plugin-scheduler.js';
+import type { SchedulerService } from './scheduler-service.js';
+
+declare module '@xcore/core' {
+  interface XcoreServices {
+    /** The scheduler: interval, cron and date jobs (`@xcore/scheduler`). */
+    scheduler: SchedulerService;
+  }
+}
+
+/** Owner of the jobs declared in `xcore.yaml`. */
+export const CONFIG_OWNER = 'config';
+
+function asScheduler(instance: SchedulerService): Scheduler {
+  if (instance instanceof Scheduler) return instance;
+  if (instance instanceof PluginScheduler) throw new TypeError('expected the root scheduler, got a plugin view');
+  throw new TypeError('the scheduler service instance is not a Scheduler');
+}
+
+async function createStore(config: SchedulerConfig): Promise<Store> {
+  if (config.backend === 'memory') return new MemoryStore();
+  if (config.url === undefined) {
+    throw new SchedulerBackendUnavailableError('services.scheduler.backend is "redis" but services.scheduler.url is missing; set url: redis://127.0.0.1:6379.');
+  }
+  let mod: { RedisStore: new (options: { url: string; prefix: string }) => Store };
+  try {
+    mod = (await import('../stores/redis/redis-store.js')) as unknown as typeof mod;
+  } catch (cause) {
+    throw new SchedulerBackendUnavailableError(`services.scheduler.backend "redis": the Redis store could not be loaded; use backend: memory or reinstall @xcore/scheduler.`, { cause });
+  }
+  return new mod.RedisStore({ url: config.url, prefix: config.prefix });
+}
+
+/**
+ * Builds the scheduler from its config section: creates the store, resolves and registers the
+ * YAML jobs (owner `config`). Exposed for tests and for hosts that do not use the kernel.
+ *
+ * @throws boot errors with `file:line:col` and the job id for a bad YAML job.
+ */
+export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerConfig>, 'config' | 'logger' | 'configFile' | 'loaded'> & { events?: ServiceCreateContext<SchedulerConfig>['events']; store?: Store }): Promise<Scheduler> {
+  const { config } = ctx;
+  const store = ctx.store ?? (await createStore(config));
+  const d = config.defaults;
+  const scheduler = new Scheduler({
+    store,
+    logger: ctx.logger,
+    timezone: config.timezone,
+    defaults: {
+      ...(d.maxInstances === undefined ? {} : { maxInstances: d.maxInstances }),
+      ...(d.coalesce === undefined ? {} : { coalesce: d.coalesce }),
+      ...(d.misfireGraceTime === undefined ? {} : { misfireGraceTime: d.misfireGraceTime }),
+      ...(d.maxCatchUp === undefined ? {} : { maxCatchUp: d.maxCatchUp }),
+      ...(d.timeout === undefined ? {} : { timeout: d.timeout }),
+      ...(d.retries === undefined ? {} : { retries: d.retries }),
+      ...(d.retryDelay === undefined ? {} : { retryDelay: d.retryDelay }),
+      ...(d.jitter === undefined ? {} : { jitter: d.jitter }),
+      ...(d.overlap === undefined ? {} : { overlap: d.overlap }),
+      ...(d.recover === undefined ? {} : { recover: d.recover }),
+      ...(d.historyLimit === undefined ? {} : { historyLimit: d.historyLimit }),
+    },
+    leaseMs: config.leaseMs,
+    pollMs: config.pollMs,
+    enabled: config.enabled,
+    ...(ctx.events === undefined ? {} : { events: ctx.events }),
+  });
+  try {
+    const source = { configFile: ctx.configFile, ...(ctx.loaded === undefined ? {} : { loaded: ctx.loaded }) };
+    const jobs = await resolveYamlJobs(config.jobs, source);
+    for (const job of jobs) {
+      try {
+        await scheduler.addJobIn({ owner: CONFIG_OWNER }, job.fn, job.options);
+      } catch (error) {
+        throw withPosition(error, job.where, job.options.id);
+      }
+    }
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+  return scheduler;
+}
+
+/**
+ * The `scheduler` service definition for the xcore kernel.
+ *
+ * @remarks
+ * - `create`: builds the store (`memory`, or `redis` at `url` under `prefix`) and registers the
+ *   YAML jobs; a bad job is a boot error with its position.
+ * - `afterPluginsStarted`: firing begins only here, once every plugin has registered its jobs.
+ *   With `enabled: false` jobs can be registered and inspected but nothing fires.
+ * - `stop`: stops claiming, drains running jobs until the kernel's deadline (minus a margin to
+ *   record the aborted runs), then aborts them.
+ * - `dispose`: closes the store.
+ * - `forPlugin`: each plugin gets a namespaced {@link PluginScheduler} view.
+ *
+ * @example
+ * ```ts
+ * import { schedulerService } from '@xcore/scheduler';
+ * const kernel = createKernel({ services: [schedulerService] });
+ * ```
+ */
+export const schedulerService: ServiceDefinition<'scheduler', typeof schedulerConfigSchema> = {
+  name: 'scheduler',
+  configSchema: schedulerConfigSchema,
+  create: (ctx) => createScheduler(ctx),
+  afterPluginsStarted(instance) {
+    asScheduler(instance).startFiring();
+  },
+  async stop(instance, ctx) {
+    // Keep a tenth of the deadline (at most 1 s) to record aborted runs before the kernel gives up.
+    const margin = Math.min(1_000, ctx.deadlineMs / 10);
+    await asScheduler(instance).stop({ deadlineMs: Math.max(0, ctx.deadlineMs - margin), signal: ctx.signal });
+  },
+  async dispose(instance) {
+    await asScheduler(instance).dispose();
+  },
+  forPlugin(instance, plugin) {
+    const scheduler = asScheduler(instance);
+    return new PluginScheduler(scheduler, plugin, scheduler.attachPlugin(plugin));
+  },
+};
