@@ -231,6 +231,11 @@ describe('parseConfigText: every problem at its line and column', () => {
     ]);
   });
 
+  it('reports a document that is not a map, and a second document', () => {
+    expect(brief(issuesOf('# config\n- app\n'))).toEqual(['2:1  | object | a list of 1 item(s)']);
+    expect(brief(issuesOf('app: {}\n---\nlogging: {}\n'))).toEqual(['2:1  | valid YAML | Source contains multiple documents; please use YAML.parseAllDocuments()']);
+  });
+
   it('reports a YAML syntax error at its position', () => {
     expect(brief(issuesOf('app:\n  name: a: b\n'))).toEqual(['2:9  | valid YAML | Nested mappings are not allowed in compact mappings']);
     expect(brief(issuesOf('app:\n\tname: x\n'))).toEqual(['2:1  | valid YAML | Tabs are not allowed as indentation']);

@@ -42,7 +42,21 @@ export function positionIssues(
   return out.sort((a, b) => a.line - b.line || a.col - b.col || a.path.localeCompare(b.path));
 }
 
-/** A positioned issue from parts; `message` is derived. */
+/**
+ * Builds one positioned issue from its parts (`message` is derived), for problems found outside
+ * zod, such as a job whose module has no such export.
+ *
+ * @remarks
+ * `at: 'key'` points at where the entry is written (use it for keys that should not be there),
+ * `'value'` at its value; both fall back to the closest existing ancestor.
+ *
+ * @example
+ * ```ts
+ * throw new ConfigInvalidError([
+ *   makeIssue(loaded, ['services', 'scheduler', 'jobs', 2, 'func'], 'a module exporting "run"', 'no export "run" in ./jobs/report.ts'),
+ * ]);
+ * ```
+ */
 export function makeIssue(
   loaded: ConfigLocator,
   path: readonly ConfigPathSegment[],
