@@ -1,0 +1,22 @@
+/**
+ * `xcore schema [-o file]`: the JSON Schema of `xcore.yaml`, generated from the zod schemas.
+ */
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { configJsonSchema } from '@xcore/core';
+import type { CliIo } from '../cli.js';
+import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { builtinServices } from '../services.js';
+
+/** Runs `xcore schema`. */
+export async function schemaCommand(options: { output: string | undefined; io: CliIo }): Promise<ExitCodeValue> {
+  const text = `${JSON.stringify(configJsonSchema(builtinServices), null, 2)}\n`;
+  if (options.output === undefined) {
+    options.io.stdout(text);
+  } else {
+    const target = resolve(options.io.cwd, options.output);
+    await writeFile(target, text);
+    options.io.stdout(`wrote ${target}\n`);
+  }
+  return ExitCode.Ok;
+}

@@ -1,0 +1,136 @@
+/**
+ * The real `xcore` binary in a child process: boot, signals, exit codes, validate and schema.
+ */
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runXcore, type XcoreProcess } from './helpers/cli-process.js';
+
+const running: XcoreProcess[] = [];
+afterEach(() => {
+  for (const p of running.splice(0)) p.child.kill('SIGKILL');
+});
+
+interface FixturePlugin {
+  name: string;
+  dependencies?: Record<string, string>;
+  source: string;
+}
+
+function writeApp(yaml: string, plugins: FixturePlugin[] = []): string {
+  const dir = mkdtempSync(join(tmpdir(), 'xcore-cli-'));
+  writeFileSync(join(dir, 'xcore.yaml'), yaml);
+  for (const plugin of plugins) {
+    const folder = join(dir, 'plugins', plugin.name);
+    mkdirSync(join(folder, 'src'), { recursive: true });
+    writeFileSync(
+      join(folder, 'package.json'),
+      JSON.stringify({
+        name: plugin.name,
+        version: '1.0.0',
+        type: 'module',
+        xcore: { name: plugin.name, entry: './src/index.ts', dependencies: plugin.dependencies ?? {} },
+      }),
+    );
+    writeFileSync(join(folder, 'src', 'index.ts'), plugin.source);
+  }
+  return dir;
+}
+
+function start(dir: string, extraArgs: string[] = []): XcoreProcess {
+  const proc = runXcore(['start', '-c', join(dir, 'xcore.yaml'), ...extraArgs], { cwd: dir });
+  running.push(proc);
+  return proc;
+}
+
+const QUIET_LOGS = 'logging:\n  level: info\n  pretty: false\n';
+
+describe('xcore start', () => {
+  it('boots, logs each plugin start with timing, stops in reverse order on SIGTERM and exits 0', async () => {
+    const dir = writeApp(`app:\n  name: fixture\n${QUIET_LOGS}`, [
+      {
+        name: 'base',
+        source: `export default { onStart(ctx: any) { ctx.logger.info('base up'); }, onStop(ctx: any) { ctx.logger.info('base down'); } };\n`,
+      },
+      {
+        name: 'top',
+        dependencies: { base: '^1.0.0' },
+        source: `export default { onStart(ctx: any) { ctx.logger.info('top up'); }, onStop(ctx: any) { ctx.logger.info('top down'); } };\n`,
+      },
+    ]);
+    const app = start(dir);
+    await app.waitFor((l) => l.msg === 'xcore started');
+    const startedPlugins = app.lines.filter((l) => l.msg === 'plugin started');
+    expect(startedPlugins.map((l) => l.plugin)).toEqual(['base', 'top']);
+    for (const line of startedPlugins) expect(typeof line.ms).toBe('number');
+
+    app.child.kill('SIGTERM');
+    expect(await app.exited).toBe(0);
+    const order = app.lines.map((l) => l.msg).filter((m) => m === 'top down' || m === 'base down');
+    expect(order).toEqual(['top down', 'base down']);
+    expect(app.lines.some((l) => l.msg === 'xcore stopped cleanly')).toBe(true);
+  });
+
+  it('exits 3 when a plugin does not stop within the drain deadline', async () => {
+    const dir = writeApp(`app:\n  shutdownTimeoutMs: 300\n${QUIET_LOGS}plugins:\n  hookTimeoutMs: 5000\n`, [
+      { name: 'stuck', source: `export default { onStop() { return new Promise(() => {}); } };\n` },
+    ]);
+    const app = start(dir);
+    await app.waitFor((l) => l.msg === 'xcore started');
+    app.child.kill('SIGTERM');
+    expect(await app.exited).toBe(3);
+  });
+
+  it('forces the exit on a second signal', async () => {
+    const dir = writeApp(`app:\n  shutdownTimeoutMs: 60s\n${QUIET_LOGS}plugins:\n  hookTimeoutMs: 60s\n`, [
+      { name: 'stuck', source: `export default { onStop() { return new Promise(() => {}); } };\n` },
+    ]);
+    const app = start(dir);
+    await app.waitFor((l) => l.msg === 'xcore started');
+    app.child.kill('SIGTERM');
+    await app.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('shutdown requested'));
+    app.child.kill('SIGTERM');
+    expect(await app.exited).toBe(143);
+  });
+
+  it('exits 1 and prints file:line:col for an invalid config', async () => {
+    const dir = writeApp(`app:\n  name: fixture\n  colour: blue\n${QUIET_LOGS}`);
+    const app = start(dir);
+    expect(await app.exited).toBe(1);
+    expect(app.stderr()).toContain(`${join(dir, 'xcore.yaml')}:3:3`);
+    expect(app.stderr()).toContain('app.colour');
+  });
+});
+
+describe('xcore validate and schema', () => {
+  it('prints OK for a valid file and exits 0', async () => {
+    const dir = writeApp(`app:\n  name: fixture\n`);
+    const proc = runXcore(['validate', join(dir, 'xcore.yaml')], { cwd: dir });
+    expect(await proc.exited).toBe(0);
+    expect(proc.lines.map((l) => l.raw).join('\n')).toContain('OK');
+  });
+
+  it('lists every problem and exits 1', async () => {
+    const dir = writeApp(`app:\n  name: 42\nlogging:\n  level: loud\n`);
+    const proc = runXcore(['validate'], { cwd: dir });
+    expect(await proc.exited).toBe(1);
+    expect(proc.stderr()).toContain('xcore.yaml:2:9');
+    expect(proc.stderr()).toContain('xcore.yaml:4:10');
+  });
+
+  it('exits 2 on an unknown command', async () => {
+    const proc = runXcore(['launch'], { cwd: tmpdir() });
+    expect(await proc.exited).toBe(2);
+    expect(proc.stderr()).toContain('Unknown command "launch"');
+  });
+
+  it('prints a JSON Schema with the scheduler section', async () => {
+    const proc = runXcore(['schema'], { cwd: tmpdir() });
+    expect(await proc.exited).toBe(0);
+    const text = proc.lines.map((l) => (l.raw as string | undefined) ?? JSON.stringify(l)).join('\n');
+    const schema = JSON.parse(text) as { properties: Record<string, { properties?: Record<string, unknown> }> };
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['app', 'logging', 'plugins', 'services']));
+    expect(schema.properties.services?.properties).toHaveProperty('scheduler');
+  });
+});
