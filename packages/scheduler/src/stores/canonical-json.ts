@@ -8,6 +8,12 @@
 import { ScheduleNotSerializableError } from '../errors.js';
 
 /**
+ * Canonical JSON of deeply frozen objects (they cannot change, so it is computed once): shared
+ * frozen policies and defaults then cost one lookup per registration instead of a serialisation.
+ */
+const frozenCache = new WeakMap<object, string>();
+
+/**
  * Serialises `value` as JSON with object keys sorted (UTF-16 code unit order) and no whitespace.
  *
  * @remarks
@@ -28,49 +34,88 @@ import { ScheduleNotSerializableError } from '../errors.js';
  * ```
  */
 export function canonicalJson(value: unknown, jobId: string, path = '$'): string {
-  return write(value, jobId, path, []);
+  return write(value, { jobId, segments: [path], stack: [], lastDeepFrozen: true });
 }
 
-function write(value: unknown, jobId: string, path: string, stack: object[]): string {
-  switch (typeof value) {
+/** Walk state; module-level functions instead of closures keep a call allocation-light. */
+interface Walk {
+  readonly jobId: string;
+  /** Key path segments of the value being written, joined only for an error. */
+  readonly segments: string[];
+  /** Objects on the current path, for cycle detection. */
+  readonly stack: object[];
+  /** Whether the value written last was a primitive or a deeply frozen object. */
+  lastDeepFrozen: boolean;
+}
+
+function fail(walk: Walk, found: string): never {
+  throw new ScheduleNotSerializableError(walk.jobId, walk.segments.join(''), found);
+}
+
+function write(v: unknown, walk: Walk): string {
+  switch (typeof v) {
     case 'string':
+      walk.lastDeepFrozen = true;
+      return JSON.stringify(v);
     case 'boolean':
-      return JSON.stringify(value);
+      walk.lastDeepFrozen = true;
+      return v ? 'true' : 'false';
     case 'number':
-      if (!Number.isFinite(value)) throw new ScheduleNotSerializableError(jobId, path, String(value));
-      return JSON.stringify(value);
-    case 'object': {
-      if (value === null) return 'null';
-      if (stack.includes(value)) throw new ScheduleNotSerializableError(jobId, path, 'a circular reference');
-      stack.push(value);
-      try {
-        if (Array.isArray(value)) {
-          const parts = value.map((item: unknown, i) => {
-            if (item === undefined) throw new ScheduleNotSerializableError(jobId, `${path}[${i}]`, 'undefined');
-            return write(item, jobId, `${path}[${i}]`, stack);
-          });
-          return `[${parts.join(',')}]`;
-        }
-        const proto: unknown = Object.getPrototypeOf(value);
-        if (proto !== Object.prototype && proto !== null) {
-          const name = (value as { constructor?: { name?: string } }).constructor?.name ?? 'unknown';
-          throw new ScheduleNotSerializableError(jobId, path, `an instance of ${name}`);
-        }
-        const record = value as Record<string, unknown>;
-        const parts: string[] = [];
-        for (const key of Object.keys(record).sort()) {
-          const item = record[key];
-          if (item === undefined) continue;
-          parts.push(`${JSON.stringify(key)}:${write(item, jobId, `${path}.${key}`, stack)}`);
-        }
-        return `{${parts.join(',')}}`;
-      } finally {
-        stack.pop();
-      }
-    }
+      walk.lastDeepFrozen = true;
+      return Number.isFinite(v) ? String(v) : fail(walk, String(v));
+    case 'object':
+      return v === null ? ((walk.lastDeepFrozen = true), 'null') : writeObject(v, walk);
     default:
-      throw new ScheduleNotSerializableError(jobId, path, describe(value));
+      return fail(walk, describe(v));
   }
+}
+
+function writeObject(v: object, walk: Walk): string {
+  const cached = frozenCache.get(v);
+  if (cached !== undefined) {
+    walk.lastDeepFrozen = true;
+    return cached;
+  }
+  const { segments, stack } = walk;
+  if (stack.includes(v)) fail(walk, 'a circular reference');
+  stack.push(v);
+  let deep = Object.isFrozen(v);
+  let out: string;
+  if (Array.isArray(v)) {
+    out = '[';
+    for (let i = 0; i < v.length; i++) {
+      segments.push(`[${i}]`);
+      const item: unknown = v[i];
+      if (item === undefined) fail(walk, 'undefined');
+      out += (i === 0 ? '' : ',') + write(item, walk);
+      deep &&= walk.lastDeepFrozen;
+      segments.pop();
+    }
+    out += ']';
+  } else {
+    const proto: unknown = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) {
+      fail(walk, `an instance of ${(v as { constructor?: { name?: string } }).constructor?.name ?? 'unknown'}`);
+    }
+    const record = v as Record<string, unknown>;
+    const keys = Object.keys(record).sort();
+    out = '{';
+    let first = true;
+    for (const key of keys) {
+      const item = record[key];
+      if (item === undefined) continue;
+      segments.push(`.${key}`);
+      out += `${first ? '' : ','}${JSON.stringify(key)}:${write(item, walk)}`;
+      deep &&= walk.lastDeepFrozen;
+      segments.pop();
+      first = false;
+    }
+    out += '}';
+  }
+  stack.pop();
+  if (deep) frozenCache.set(v, out);
+  walk.lastDeepFrozen = deep;
+  return out;
 }
 
 function describe(value: unknown): string {

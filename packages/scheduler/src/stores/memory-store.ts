@@ -477,12 +477,15 @@ function checkTime(method: string, what: string, value: number | null, nullable:
   }
 }
 
-/** Freezes `value` and everything reachable from it (a frozen parent may hold unfrozen children). */
-function deepFreeze<T>(value: T, seen = new Set<object>()): T {
-  if (typeof value === 'object' && value !== null && !seen.has(value)) {
-    seen.add(value);
+/**
+ * Freezes `value` and everything reachable from it (a frozen parent may hold unfrozen children).
+ * Depth-capped instead of tracking visited objects: definitions are JSON, so deep nesting means a
+ * cycle, and the cap keeps the walk allocation-free.
+ */
+function deepFreeze<T>(value: T, depth = 0): T {
+  if (typeof value === 'object' && value !== null && depth < 32) {
     Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key], seen);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key], depth + 1);
   }
   return value;
 }

@@ -15,6 +15,17 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ b: 1, a: { d: [true, null], c: 'x' }, u: undefined }, 'j')).toBe('{"a":{"c":"x","d":[true,null]},"b":1}');
   });
 
+  it('reuses the text of deeply frozen objects but never of one holding a mutable child', () => {
+    const child = { n: 1 };
+    const parent = Object.freeze({ child });
+    const frozen = Object.freeze({ a: Object.freeze([1, 2]) });
+    expect(canonicalJson(parent, 'j')).toBe('{"child":{"n":1}}');
+    expect(canonicalJson(frozen, 'j')).toBe('{"a":[1,2]}');
+    child.n = 2;
+    expect(canonicalJson(parent, 'j')).toBe('{"child":{"n":2}}');
+    expect(canonicalJson({ x: frozen }, 'j')).toBe('{"x":{"a":[1,2]}}');
+  });
+
   it('rejects values JSON cannot represent, naming the key path', () => {
     const pathOf = (v: unknown): string => {
       try {
