@@ -138,7 +138,7 @@ export function createKernel(options: CreateKernelOptions): Kernel {
     });
   };
 
-  const call = async (from: string, target: string, action: string, payload: unknown, timeoutMs: number | undefined): Promise<unknown> => {
+  const call = async (from: string | undefined, target: string, action: string, payload: unknown, timeoutMs: number | undefined): Promise<unknown> => {
     const record = records.get(target);
     if (record === undefined) throw new PluginUnknownError(target, [...records.keys()].sort(), from);
     if (record.state !== 'started' || record.handle === undefined || record.definition === undefined) {
@@ -404,6 +404,9 @@ export function createKernel(options: CreateKernelOptions): Kernel {
     start,
     stop,
     reload,
+    async call<T>(plugin: string, action: string, payload?: unknown, callOptions?: { timeoutMs?: number }): Promise<T> {
+      return (await call(undefined, plugin, action, payload, callOptions?.timeoutMs)) as T;
+    },
     plugins() {
       const started = order.map((n) => records.get(n)!).filter((r) => r !== undefined);
       const rest = [...records.values()].filter((r) => !order.includes(r.manifest.name));

@@ -61,6 +61,12 @@ export interface Kernel {
    * @throws `XCORE_ERR_PLUGIN_RELOAD_REFUSED` when it has started dependents, or the start error.
    */
   reload(plugin: string): Promise<PluginStatus>;
+  /**
+   * Calls a plugin's `handle(action, payload)` from the host (CLI, admin endpoints, tests), with
+   * the same checks and timeout as a plugin's `ctx.call`.
+   * @defaultValue `options.timeoutMs`: `plugins.hookTimeoutMs`
+   */
+  call<T = unknown>(plugin: string, action: string, payload?: unknown, options?: { timeoutMs?: number }): Promise<T>;
   /** Every enabled plugin with its state, in start order (disabled ones last, by name). */
   plugins(): PluginStatus[];
 }
