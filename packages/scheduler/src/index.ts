@@ -5,6 +5,17 @@
  * @packageDocumentation
  */
 export type { TriggerSpec, IntervalTriggerSpec, CronTriggerSpec, DateTriggerSpec, TriggerBounds, TriggerState } from './triggers/trigger.js';
+// Pure trigger math and policy (triggers/, policy/)
+export { nextFireTime } from './triggers/next-fire-time.js';
+export { cronNextAfter } from './triggers/cron-schedule.js';
+export { validateCronExpression, validateTimezone, validateTrigger } from './triggers/validate.js';
+export { describeTrigger, formatDuration } from './triggers/describe-trigger.js';
+export { applyJitter } from './triggers/jitter.js';
+export { retryDelay } from './triggers/retry-delay.js';
+export type { RetryDelayOptions, RetryJitter } from './triggers/retry-delay.js';
+export { planOccurrences } from './policy/plan.js';
+export type { Plan, PlanInput } from './policy/plan.js';
+export { CronInvalidError, TimezoneInvalidError, TriggerInvalidError } from './errors.js';
 export type {
   Store, StoredSchedule, ScheduleDefinition, ScheduleState, SchedulePolicy, CoalesceMode, RunRecord, RunStatus,
   UpsertInput, UpsertResult, Claim, CommitItem, CommitResult, RunSlot, StoreChange,
