@@ -136,6 +136,81 @@ describe('MemoryStore with an injected clock', () => {
     expect(claims.map((c) => c.schedule.state.nextRunAt)).toEqual(dueTimes);
   });
 
+  it('agrees with a plain model through random claims, commits, releases, pauses and moves', async () => {
+    const { store, clock } = fixture();
+    const t0 = clock.now;
+    let seed = 2026;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    interface Model { next: number | null; paused: boolean; owner: string | null; lease: number; token: number }
+    const model = new Map<string, Model>();
+    const claimableAt = (m: Model): number | null =>
+      m.paused || m.next === null ? null : m.owner !== null ? m.lease : m.next;
+    for (let step = 0; step < 3000; step++) {
+      const id = `s${rand(40)}`;
+      const m = model.get(id);
+      const op = rand(9);
+      if (m === undefined) {
+        const next = rand(10) === 0 ? null : clock.now + rand(2000) - 1000;
+        await add(store, def(id), next);
+        model.set(id, { next, paused: false, owner: null, lease: 0, token: 0 });
+      } else if (op === 0) {
+        await store.pause(id);
+        m.paused = true;
+      } else if (op === 1) {
+        const next = clock.now + rand(2000);
+        await store.resume(id, next);
+        if (m.paused) Object.assign(m, { paused: false, owner: null, next });
+      } else if (op === 2) {
+        const next = clock.now + rand(2000) - 500;
+        await store.setNextRunAt(id, next);
+        Object.assign(m, { owner: null, next });
+      } else if (op === 3 && m.owner !== null) {
+        const next = rand(8) === 0 ? null : clock.now + rand(3000);
+        const [r] = await store.commit(m.owner, [{ id, token: m.token, fire: [], missedCount: 0, nextRunAt: next }]);
+        expect(r?.ok).toBe(true);
+        Object.assign(m, { owner: null, next });
+      } else if (op === 4 && m.owner !== null) {
+        await store.release(m.owner, [{ id, token: m.token }]);
+        m.owner = null;
+      } else if (op === 5) {
+        await store.remove(id);
+        model.delete(id);
+      } else if (op === 6) {
+        clock.now += rand(300);
+      } else if (op === 7) {
+        const owner = `o${rand(3)}`;
+        const lease = 1 + rand(1500);
+        const exclude = rand(3) === 0 ? new Set([`s${rand(40)}`, `s${rand(40)}`]) : undefined;
+        const limit = 1 + rand(6);
+        const eligible = [...model.entries()]
+          .filter(([k, v]) => !exclude?.has(k) && (claimableAt(v) ?? Infinity) <= clock.now)
+          .map(([k, v]) => ({ k, at: claimableAt(v) as number }))
+          .sort((a, b) => a.at - b.at);
+        const claims = await store.claimDue(owner, lease, limit, exclude);
+        expect(claims.length).toBe(Math.min(limit, eligible.length));
+        const cutoff = eligible[claims.length - 1]?.at ?? -Infinity;
+        for (const c of claims) {
+          const k = c.schedule.definition.id;
+          const e = eligible.find((x) => x.k === k);
+          expect(e !== undefined && e.at <= cutoff).toBe(true);
+          const mm = model.get(k) as Model;
+          Object.assign(mm, { owner, lease: clock.now + lease, token: mm.token + 1 });
+          expect(c.token).toBe(mm.token);
+        }
+      }
+      const exclude = step % 7 === 0 ? new Set([`s${rand(40)}`]) : undefined;
+      const times = [...model.entries()]
+        .filter(([k]) => !exclude?.has(k))
+        .map(([, v]) => claimableAt(v))
+        .filter((t): t is number => t !== null);
+      expect(await store.nextWakeup(exclude)).toBe(times.length === 0 ? null : Math.min(...times));
+    }
+    expect(clock.now).toBeGreaterThan(t0);
+  });
+
   it('validates inputs with XCORE_ERR_STORE_INVALID_INPUT', async () => {
     const { store } = fixture();
     const codeOf = (p: Promise<unknown>): Promise<unknown> => p.then(() => null, (e: unknown) => (isXcoreError(e) ? e.code : e));

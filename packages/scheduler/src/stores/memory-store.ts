@@ -3,9 +3,11 @@
  *
  * @remarks
  * Everything is synchronous under the `async` signatures, so each method is one atomic step.
- * Built for 100k+ schedules firing every second: one indexed binary min-heap of claimable
- * schedules keyed by the time each becomes claimable (O(log n) claim, commit, update, remove; the
- * next wakeup is the heap's root), times held in typed-array columns instead of boxed numbers, no
+ * Built for 100k+ schedules firing every second: two indexed binary min-heaps, unclaimed
+ * schedules keyed by `nextRunAt` and claimed ones keyed by lease end (O(log n) claim, commit,
+ * update, remove; the next wakeup is the smaller root). A claim pops the due heap's root and a
+ * commit pushes the next run at the due heap's end, where it usually stays, so firing costs
+ * about one heap pop like a bare timer loop. Times live in typed-array columns instead of boxed numbers, no
  * timers or closures per schedule, and claims that hand out the stored (deeply frozen) definition
  * instead of a copy.
  */
@@ -89,7 +91,10 @@ export class MemoryStore implements Store {
   private readonly byId = new Map<string, Entry>();
   private entries: (Entry | undefined)[] = [];
   private readonly free: number[] = [];
-  private readonly heap = new IndexedMinHeap();
+  /** Unpaused, unclaimed schedules with a next run, keyed by `nextRunAt`. */
+  private readonly due = new IndexedMinHeap();
+  /** Unpaused claimed schedules, keyed by lease end (claimable again once it passes). */
+  private readonly leased = new IndexedMinHeap();
   private readonly slots = new SlotTable();
   private readonly listeners = new Set<(change: StoreChange) => void>();
   private closed = false;
@@ -162,7 +167,8 @@ export class MemoryStore implements Store {
     const entry = this.byId.get(id);
     if (entry === undefined) return false;
     this.byId.delete(id);
-    this.heap.delete(entry.slot);
+    this.due.delete(entry.slot);
+    this.leased.delete(entry.slot);
     this.entries[entry.slot] = undefined;
     this.free.push(entry.slot);
     this.emit('remove', id);
@@ -194,7 +200,7 @@ export class MemoryStore implements Store {
     if (!entry.paused) {
       entry.paused = true;
       this.updatedAt[entry.slot] = this.clock();
-      this.heap.delete(entry.slot);
+      this.placeInHeap(entry);
     }
     this.emit('pause', id);
     return true;
@@ -238,25 +244,32 @@ export class MemoryStore implements Store {
     if (!(limit >= 1)) throw new StoreInputError('claimDue', `limit must be >= 1, found ${limit}`);
     const now = this.clock();
     const until = now + leaseMs;
-    const heap = this.heap;
+    const { due, leased } = this;
     const claims: Claim[] = [];
-    let skipped: number[] | undefined;
+    let skipped: Entry[] | undefined;
     while (claims.length < limit) {
-      const s = heap.peek();
-      if (s < 0 || heap.keyOf(s) > now) break;
+      // The earliest claimable of: the due root, or the root of lapsed leases.
+      let s = due.peek();
+      let from = due;
+      const l = leased.peek();
+      if (l >= 0 && (s < 0 || leased.keyOf(l) < due.keyOf(s))) {
+        s = l;
+        from = leased;
+      }
+      if (s < 0 || from.keyOf(s) > now) break;
       const entry = this.entries[s] as Entry;
+      from.delete(s);
       if (exclude !== undefined && exclude.has(entry.definition.id)) {
-        (skipped ??= []).push(s);
-        heap.delete(s);
+        (skipped ??= []).push(entry);
         continue;
       }
       entry.token++;
       entry.claimOwner = owner;
       this.leaseUntil[s] = until;
-      heap.set(s, until);
+      leased.set(s, until);
       claims.push({ schedule: this.snapshot(entry), token: entry.token, leaseUntil: until });
     }
-    if (skipped !== undefined) for (const s of skipped) heap.set(s, this.claimableAt(this.entries[s] as Entry));
+    if (skipped !== undefined) for (const entry of skipped) this.placeInHeap(entry);
     return claims;
   }
 
@@ -364,7 +377,13 @@ export class MemoryStore implements Store {
   /** {@inheritDoc Store.nextWakeup} */
   async nextWakeup(exclude?: ReadonlySet<string>): Promise<number | null> {
     this.open('nextWakeup');
-    const heap = this.heap;
+    const a = this.earliest(this.due, exclude);
+    const b = this.earliest(this.leased, exclude);
+    return a === null ? b : b === null ? a : Math.min(a, b);
+  }
+
+  /** Smallest key in `heap` whose schedule is not excluded, or `null`. */
+  private earliest(heap: IndexedMinHeap, exclude: ReadonlySet<string> | undefined): number | null {
     if (heap.size === 0) return null;
     if (exclude === undefined || exclude.size === 0) return heap.keyOf(heap.peek());
     // Walk down from the root only through excluded nodes: a kept node's subtree cannot beat it.
@@ -429,15 +448,20 @@ export class MemoryStore implements Store {
     this.placeInHeap(entry);
   }
 
-  /** When the entry becomes claimable: its lease end while claimed, else its next run. */
-  private claimableAt(entry: Entry): number {
-    return entry.claimOwner !== null ? (this.leaseUntil[entry.slot] as number) : (this.nextRunAt[entry.slot] as number);
-  }
-
+  /** Puts the entry in the heap its state calls for (or none when paused or exhausted). */
   private placeInHeap(entry: Entry): void {
-    const next = this.nextRunAt[entry.slot] as number;
-    if (entry.paused || Number.isNaN(next)) this.heap.delete(entry.slot);
-    else this.heap.set(entry.slot, this.claimableAt(entry));
+    const s = entry.slot;
+    const next = this.nextRunAt[s] as number;
+    if (entry.paused || Number.isNaN(next)) {
+      this.due.delete(s);
+      this.leased.delete(s);
+    } else if (entry.claimOwner !== null) {
+      this.due.delete(s);
+      this.leased.set(s, this.leaseUntil[s] as number);
+    } else {
+      this.leased.delete(s);
+      this.due.set(s, next);
+    }
   }
 
   private snapshot(entry: Entry): StoredSchedule {
