@@ -33,7 +33,7 @@ const DEFAULT_MAX_MS = 600_000;
  * @param random - a `Math.random`-like source in `[0, 1)` (injected so tests are exact).
  * @example
  * ```ts
- * retryDelay(3, 1_000, () => 0.5); // 4_000 capped exp -> 2_000 + 0.5 * 2_000 = 3_000
+ * retryDelay(3, 1_000, () => 0.5); // exp 4_000 -> 2_000 + 0.5 * 2_000 = 3_000
  * ```
  */
 export function retryDelay(attempt: number, baseMs: number, random: () => number, options: RetryDelayOptions = {}): number {
