@@ -217,3 +217,33 @@ describe('createKernel: dependency problems and failures', () => {
     expect(states(kernel)).toEqual({ a: 'stopped', b: 'failed', c: 'stopped' });
   });
 });
+
+describe('createKernel: shutdown deadline', () => {
+  it('abandons what does not stop within app.shutdownTimeoutMs, aborts the services signal, and still disposes', async () => {
+    app = fixtureApp([
+      { name: 'stuck', source: `export default { onStop() { globalThis.__xcoreTrace.push('stuck:stop'); return new Promise(() => {}); } };` },
+      { name: 'quick', source: tracingPlugin('quick') },
+    ]);
+    let signal: AbortSignal | undefined;
+    const slowService = defineService({
+      name: 'recorder',
+      configSchema: z.strictObject({}).prefault({}),
+      create: () => ({ owner: 'shared', record: () => undefined }),
+      stop: (_instance, ctx) => {
+        signal = ctx.signal;
+        trace().push(`slow:stop:${ctx.deadlineMs <= 100}`);
+        return new Promise(() => {});
+      },
+      dispose: () => void trace().push('slow:dispose'),
+    }) as unknown as ServiceDefinition;
+    const { logger, lines } = memoryLogger();
+    kernel = createKernel({ loaded: app.load('', [slowService], 'app:\n  shutdownTimeoutMs: 100\n'), services: [slowService], logger });
+    await kernel.start();
+    resetTrace();
+    const report = await kernel.stop();
+    expect(report).toEqual({ timedOut: true, unfinished: ['plugin:stuck', 'service:recorder'], failed: [] });
+    expect(trace()).toEqual(['stuck:stop', 'quick:stop', 'slow:stop:true', 'slow:dispose']);
+    expect(signal?.aborted).toBe(true);
+    expect(lines.find((l) => l['msg'] === 'shutdown passed the drain deadline')?.['unfinished']).toEqual(['plugin:stuck', 'service:recorder']);
+  });
+});

@@ -358,6 +358,8 @@ export function createKernel(options: CreateKernelOptions): Kernel {
       unfinished.push(...(await services.dispose(deadlineAt)));
     } finally {
       clearTimeout(timer);
+      // Whatever still runs after stop() returns was abandoned: tell it through the signal.
+      controller.abort();
       stopOptions.signal?.removeEventListener('abort', onExternalAbort);
       phase = 'stopped';
     }

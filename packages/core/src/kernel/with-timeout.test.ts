@@ -1,0 +1,31 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { withTimeout } from './with-timeout.js';
+
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => vi.useRealTimers());
+
+describe('withTimeout', () => {
+  it('settles with the work when it is in time, and clears its timer', async () => {
+    await expect(withTimeout(() => 7, 100, () => new Error('late'))).resolves.toBe(7);
+    await expect(withTimeout(() => Promise.reject(new Error('own')), 100, () => new Error('late'))).rejects.toThrow('own');
+    await expect(
+      withTimeout(() => {
+        throw new Error('sync');
+      }, 100, () => new Error('late')),
+    ).rejects.toThrow('sync');
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('rejects with the timeout error at exactly timeoutMs, and swallows a later rejection', async () => {
+    let rejectWork: (e: Error) => void = () => undefined;
+    const result = withTimeout(() => new Promise((_, reject) => (rejectWork = reject)), 50, () => new Error('late'));
+    const settled = vi.fn();
+    result.then(settled, settled);
+    await vi.advanceTimersByTimeAsync(49);
+    expect(settled).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+    await expect(result).rejects.toThrow('late');
+    rejectWork(new Error('after the fact'));
+    await vi.advanceTimersByTimeAsync(0);
+  });
+});
