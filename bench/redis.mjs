@@ -1,0 +1,198 @@
+#!/usr/bin/env node
+/**
+ * Redis benchmark: xcore on Redis (1, 2, 3 processes sharing one redis-server) against BullMQ job
+ * schedulers (`upsertJobScheduler`, `every: 1000`) with the same number of schedules and worker
+ * processes, in the same run, against a redis-server this script starts on a free port.
+ *
+ *   node bench/redis.mjs [--jobs 1000,10000] [--procs 1,2,3] [--seconds 10] [--warmup 3]
+ *        [--only xcore,bullmq] [--concurrency 100] [--timeout 120] [--no-write]
+ *
+ * Per (library, N, processes): FLUSHALL, start the processes (each registers, then waits), open
+ * one window for all of them, then merge what each recorded: distinct occurrences delivered,
+ * duplicates (an occurrence fired twice, in any processes), lateness p50/p99, firings per second,
+ * Redis commands and Redis CPU per firing (INFO deltas over the window), worker CPU per firing.
+ */
+import { fork } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { startRedis, serverCounters } from './lib/redis-server.mjs';
+import { summarize } from './lib/stats.mjs';
+import { now } from './lib/clock.mjs';
+import { fmtN } from './lib/report.mjs';
+
+const CHILD = fileURLToPath(new URL('./redis-child.mjs', import.meta.url));
+const LIBS = ['xcore', 'bullmq'];
+const USAGE = 'usage: node bench/redis.mjs [--jobs 1000,10000] [--procs 1,2,3] [--seconds 10] [--warmup 3] [--only xcore,bullmq] [--concurrency 100] [--timeout 120] [--no-write]';
+
+function parseArgs(argv) {
+  const o = { jobs: [1000, 10000], procs: [1, 2, 3], seconds: 10, warmup: 3, only: LIBS, concurrency: 100, timeout: 120, write: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = () => { const x = argv[++i]; if (x === undefined) throw new Error(`${a} needs a value\n${USAGE}`); return x; };
+    if (a === '--jobs') o.jobs = v().split(',').map(Number);
+    else if (a === '--procs') o.procs = v().split(',').map(Number);
+    else if (a === '--seconds') o.seconds = Number(v());
+    else if (a === '--warmup') o.warmup = Number(v());
+    else if (a === '--only') o.only = v().split(',');
+    else if (a === '--concurrency') o.concurrency = Number(v());
+    else if (a === '--timeout') o.timeout = Number(v());
+    else if (a === '--no-write') o.write = false;
+    else if (a === '--help' || a === '-h') { console.log(USAGE); process.exit(0); }
+    else throw new Error(`unknown argument ${a}\n${USAGE}`);
+  }
+  for (const l of o.only) if (!LIBS.includes(l)) throw new Error(`unknown library ${l}; known: ${LIBS.join(', ')}`);
+  return o;
+}
+
+/** Runs one (lib, n, procs) measurement; never throws: failures come back as a status. */
+async function measure(redis, lib, n, procs, o) {
+  await redis.client.flushall();
+  const children = [];
+  const ready = [];
+  const results = [];
+  const exits = [];
+  for (let p = 0; p < procs; p++) {
+    const child = fork(CHILD, [lib, redis.url, String(n), String(p), String(procs), String(o.concurrency)], {
+      serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: ['--max-old-space-size=4096'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-2000); });
+    ready.push(new Promise((resolve) => child.on('message', (m) => {
+      if (m.type === 'ready') resolve(m);
+      if (m.type === 'result') results[p] = m;
+    })));
+    exits.push(new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr: () => stderr }))));
+    children.push(child);
+  }
+  const fail = async (status, error) => {
+    for (const c of children) c.kill('SIGKILL');
+    await Promise.all(exits);
+    return { lib, n, procs, status, error };
+  };
+  const deadline = (ms) => new Promise((r) => setTimeout(() => r('timeout'), ms));
+  const anyExit = Promise.race(exits.map((e, p) => e.then((x) => ({ p, ...x }))));
+
+  const readyAll = await Promise.race([Promise.all(ready), deadline(o.timeout * 1000), anyExit]);
+  if (readyAll === 'timeout') return fail('timeout', `not registered after ${o.timeout} s`);
+  if (!Array.isArray(readyAll)) {
+    const r = results[readyAll.p];
+    return fail(r?.status ?? 'crash', r?.error?.split('\n')[0] ?? `process ${readyAll.p} exited (${readyAll.signal ?? readyAll.code}) while registering: ${readyAll.stderr().slice(-300)}`);
+  }
+  const winStart = Math.ceil(now() / 1000) * 1000 + o.warmup * 1000 + 500;
+  const winEnd = winStart + o.seconds * 1000;
+  for (const c of children) c.send({ type: 'go', winStart, winEnd });
+
+  await new Promise((r) => setTimeout(r, winStart - now()));
+  const a = await serverCounters(redis.client);
+  await new Promise((r) => setTimeout(r, winEnd - now()));
+  const b = await serverCounters(redis.client);
+
+  const finished = await Promise.race([Promise.all(exits), deadline((o.timeout + 10) * 1000)]);
+  if (finished === 'timeout') return fail('timeout', 'did not finish after the window');
+  const bad = results.find((r) => !r || r.status !== 'ok');
+  if (bad || results.length !== procs) return fail(bad?.status ?? 'crash', bad?.error?.split('\n')[0] ?? 'a process exited without a result');
+
+  // Merge: one counter per (job, second of the window).
+  const counts = new Uint8Array(n * o.seconds);
+  let samples = 0;
+  for (const r of results) samples += r.lateness.length;
+  const all = new Float64Array(samples);
+  let k = 0;
+  let firesInWindow = 0;
+  let cpuUs = 0;
+  const perProcess = [];
+  for (const r of results) {
+    all.set(r.lateness, k);
+    k += r.lateness.length;
+    for (let j = 0; j < r.jobIdx.length; j++) {
+      const c = r.jobIdx[j] * o.seconds + r.slot[j];
+      if (counts[c] < 255) counts[c]++;
+    }
+    firesInWindow += r.firesInWindow;
+    cpuUs += r.cpuUs;
+    perProcess.push(r.lateness.length);
+  }
+  let distinct = 0;
+  let duplicates = 0;
+  for (let c = 0; c < counts.length; c++) {
+    if (counts[c] > 0) distinct++;
+    if (counts[c] > 1) duplicates += counts[c] - 1;
+  }
+  const commands = b.commands - a.commands - 1;
+  return {
+    lib, n, procs, status: 'ok', seconds: o.seconds,
+    expected: n * o.seconds, delivered: distinct, duplicates, perProcess,
+    firingsPerSecond: distinct / o.seconds,
+    lateness: summarize(all, all.length),
+    redisCommandsPerFiring: firesInWindow > 0 ? commands / firesInWindow : null,
+    redisCpuUsPerFiring: firesInWindow > 0 ? ((b.cpuSeconds - a.cpuSeconds) * 1e6) / firesInWindow : null,
+    workerCpuUsPerFiring: firesInWindow > 0 ? cpuUs / firesInWindow : null,
+    registerMs: Math.max(...results.map((r) => r.registerMs)),
+    overflow: results.some((r) => r.overflow),
+  };
+}
+
+const int = (x) => Math.round(x).toLocaleString('en-US');
+const f = (x, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
+
+function table(rows) {
+  const out = [
+    '| library | N | procs | delivered/expected | duplicates | firings/s | lateness p50 ms | p99 ms | Redis cmds/firing | Redis CPU µs/firing | worker CPU µs/firing | register ms |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of rows) {
+    if (r.status !== 'ok') {
+      out.push(`| ${r.lib} | ${fmtN(r.n)} | ${r.procs} | **${r.status.toUpperCase()}**: ${r.error} | | | | | | | | |`);
+      continue;
+    }
+    const mark = r.delivered === r.expected ? '' : ' ⚠';
+    out.push(`| ${r.lib} | ${fmtN(r.n)} | ${r.procs} | ${int(r.delivered)}/${int(r.expected)}${mark} | ${r.duplicates}${r.duplicates ? ' ⚠' : ''} | ${int(r.firingsPerSecond)} | ${f(r.lateness.p50, 2)} | ${f(r.lateness.p99, 1)} | ${f(r.redisCommandsPerFiring, 2)} | ${f(r.redisCpuUsPerFiring)} | ${f(r.workerCpuUsPerFiring)} | ${int(r.registerMs)} |`);
+  }
+  return out;
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  const redis = await startRedis();
+  const rows = [];
+  const started = Date.now();
+  try {
+    for (const n of o.jobs) {
+      for (const procs of o.procs) {
+        for (const lib of o.only) {
+          process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${lib} ${fmtN(n)} × ${procs} ... `);
+          const r = await measure(redis, lib, n, procs, o);
+          process.stderr.write(r.status === 'ok'
+            ? `${r.delivered}/${r.expected}, ${r.duplicates} dup, p99 ${f(r.lateness.p99)} ms, ${f(r.redisCommandsPerFiring, 2)} cmds/firing\n`
+            : `${r.status}: ${r.error}\n`);
+          rows.push(r);
+        }
+      }
+    }
+  } finally {
+    await redis.stop();
+  }
+  const cpus = os.cpus();
+  const date = new Date().toISOString();
+  const md = [
+    '# xcore on Redis vs BullMQ job schedulers', '',
+    `${date.slice(0, 16).replace('T', ' ')} UTC, ${cpus[0]?.model ?? 'unknown'} × ${cpus.length}, Node ${process.version}, one local redis-server (no persistence).`,
+    `Interval schedules every 1 s; window ${o.seconds} s after a ${o.warmup} s warm-up; BullMQ worker concurrency ${o.concurrency}; whole run ${Math.round((Date.now() - started) / 1000)} s.`, '',
+    ...table(rows), '',
+  ].join('\n');
+  console.log(md);
+  if (o.write) {
+    const dir = fileURLToPath(new URL('./results/', import.meta.url));
+    mkdirSync(dir, { recursive: true });
+    const stamp = date.slice(0, 19).replace(/:/g, '-');
+    writeFileSync(`${dir}${stamp}-redis.json`, JSON.stringify({ date, opts: o, rows }, null, 2));
+    const full = o.only.length === LIBS.length;
+    writeFileSync(`${dir}${full ? 'latest' : `${stamp}-partial`}-redis.md`, md + '\n');
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err.stack ?? err}\n`);
+  process.exit(2);
+});
