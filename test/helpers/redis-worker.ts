@@ -34,7 +34,8 @@ const schedulerSrc = new URL('../../packages/scheduler/src/', import.meta.url);
 const { RedisStore } = await import(new URL('stores/redis/redis-store.ts', schedulerSrc).href);
 const { Scheduler } = await import(new URL('service/scheduler.ts', schedulerSrc).href);
 const requireFromScheduler = createRequire(new URL('package.json', new URL('../', schedulerSrc)));
-const { pino } = (await import(pathToFileURL(requireFromScheduler.resolve('pino')).href)) as typeof import('pino');
+type PinoFactory = ((options: object, stream: unknown) => unknown) & { destination(fd: number): unknown };
+const { pino } = (await import(pathToFileURL(requireFromScheduler.resolve('pino')).href)) as { pino: PinoFactory };
 
 const logger = pino({ level: process.env['LOG_LEVEL'] ?? 'warn', base: { worker: name } }, pino.destination(2));
 const store = new RedisStore({ url: env('REDIS_URL'), prefix: env('PREFIX'), commandTimeoutMs: 2000, logger });
