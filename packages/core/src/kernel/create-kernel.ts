@@ -62,8 +62,10 @@ type KernelPhase = 'idle' | 'starting' | 'started' | 'stopping' | 'stopped';
  * After a plugin stops or fails, every service's `onPluginStopped(name)` is called.
  *
  * Reload: `reload(name)` is refused while plugins that depend on `name` are started (stop or
- * reload them from the leaves up); it re-imports the entry, so the new code runs, but reads
- * neither the manifest nor the config file again.
+ * reload them from the leaves up) or while one of its dependencies is not started; it re-imports
+ * the entry, so the new code runs, but reads neither the manifest nor the config file again.
+ * A plugin skipped because its dependency failed can be started with `reload` once the
+ * dependency runs again.
  *
  * @example
  * ```ts
@@ -371,7 +373,11 @@ export function createKernel(options: CreateKernelOptions): Kernel {
     const record = records.get(name);
     if (record === undefined) throw new PluginReloadRefusedError(name, `no such plugin (known: ${[...records.keys()].sort().join(', ') || 'none'})`);
     if (phase !== 'started') throw new PluginReloadRefusedError(name, `the kernel is ${phase}, not started`);
-    if (record.state === 'disabled') throw new PluginReloadRefusedError(name, `it is disabled: ${record.error?.message ?? 'dependency problem'}`);
+    // A plugin skipped because a dependency failed can start once that dependency runs again;
+    // one with a missing, out-of-range or cyclic dependency cannot until its manifest changes.
+    if (record.state === 'disabled' && !isXcoreError(record.error, 'XCORE_ERR_PLUGIN_DEPENDENCY_FAILED')) {
+      throw new PluginReloadRefusedError(name, `it is disabled: ${record.error?.message ?? 'dependency problem'}`);
+    }
     const manifests = [...records.values()].map((r) => r.manifest);
     const running = dependentsOf(manifests, name).filter((d) => records.get(d)?.state === 'started');
     if (running.length > 0) throw new PluginReloadRefusedError(name, `plugins that depend on it are started (${running.join(', ')}); stop or reload them first`);

@@ -261,4 +261,19 @@ export default {
     await expect(k2.reload('worker')).resolves.toMatchObject({ state: 'started' });
     expect(trace()).toEqual(['worker:a:v1:start', 'worker:v1:stop', 'worker:a:v3:start', 'worker:a:v4:start']);
   });
+
+  it('starts a plugin skipped for a failed dependency once the dependency is reloaded and runs', async () => {
+    writeFileSync(join(app.pluginsDir, 'worker', 'index.ts'), worker('v1', "throw new Error('v1 is broken');"));
+    const k = await boot();
+    expect(k.plugins().map((p) => [p.name, p.state])).toEqual([
+      ['worker', 'failed'],
+      ['user', 'disabled'],
+    ]);
+    await expect(k.reload('user')).rejects.toMatchObject({ code: 'XCORE_ERR_PLUGIN_RELOAD_REFUSED', message: expect.stringContaining('its dependency "worker" is not started') });
+    writeFileSync(join(app.pluginsDir, 'worker', 'index.ts'), worker('v2'));
+    await k.reload('worker');
+    await expect(k.reload('user')).resolves.toMatchObject({ state: 'started', error: undefined });
+    await k.stop();
+    expect(trace()).toEqual(['worker:a:v1:start', 'worker:a:v2:start', 'user:stop', 'worker:v2:stop']);
+  });
 });
