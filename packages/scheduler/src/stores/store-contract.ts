@@ -286,8 +286,9 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreCo
       it('a claim whose lease expired can be re-claimed with a higher token; the old token is then stale', async () => {
         const now = await store.now();
         await add(def('lease'), now - 100);
+        // Not asserting "not claimable before expiry" here: a stalled machine could pass the short
+        // lease first. The long-lease claimDue tests cover it.
         const [first] = await store.claimDue('proc-1', SHORT_LEASE_MS, 10);
-        expect(await store.claimDue('proc-2', SHORT_LEASE_MS, 10)).toEqual([]);
         await waitUntilStoreTime(first!.leaseUntil);
 
         const [second] = await store.claimDue('proc-2', LONG_LEASE_MS, 10);
@@ -485,7 +486,6 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreCo
         const short = slot('j', 'dead', now + SHORT_LEASE_MS);
         await store.acquireSlot(short, 1);
         await store.acquireSlot(slot('j2', 'alive', now + LONG_LEASE_MS), 1);
-        expect(await store.acquireSlot(slot('j', 'next', now + LONG_LEASE_MS), 1)).toBe(false);
         await waitUntilStoreTime(short.leaseUntil);
 
         expect(await store.acquireSlot(slot('j', 'next', now + LONG_LEASE_MS), 1)).toBe(true);
