@@ -94,6 +94,7 @@ describe('createKernel: order', () => {
     const started = lines.filter((l) => l['msg'] === 'plugin started');
     expect(started.map((l) => l['plugin'])).toEqual(['audit', 'db', 'cache', 'web']);
     expect(started.every((l) => typeof l['ms'] === 'number' && l['level'] === 30)).toBe(true);
+    expect(k.plugins().map((p) => p.startMs)).toEqual(started.map((l) => l['ms']));
 
     resetTrace();
     const report = await k.stop();

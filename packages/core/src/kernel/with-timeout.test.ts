@@ -28,4 +28,14 @@ describe('withTimeout', () => {
     rejectWork(new Error('after the fact'));
     await vi.advanceTimersByTimeAsync(0);
   });
+
+  it('caps a timeout past 2^31-1 ms instead of firing at once', async () => {
+    const result = withTimeout(() => new Promise(() => {}), 40 * 86_400_000, () => new Error('late'));
+    const settled = vi.fn();
+    result.then(settled, settled);
+    await vi.advanceTimersByTimeAsync(2 ** 31 - 2);
+    expect(settled).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(settled).toHaveBeenCalledWith(new Error('late'));
+  });
 });

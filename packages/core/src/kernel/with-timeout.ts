@@ -1,3 +1,6 @@
+/** Node's largest timer delay; a longer one would fire after 1 ms instead. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * Runs `work` and settles with it, or rejects with `onTimeout()` after `timeoutMs`.
  *
@@ -5,6 +8,7 @@
  * The timer is cleared as soon as `work` settles, so it never keeps the process alive. When the
  * timeout wins, a later rejection of `work` is swallowed (it has already been reported as a
  * timeout) so it cannot become an unhandled rejection. A synchronous throw from `work` rejects.
+ * Timeouts above 2^31-1 ms (about 24.8 days) are capped there.
  */
 export function withTimeout<T>(work: () => T | Promise<T>, timeoutMs: number, onTimeout: () => Error): Promise<T> {
   let promise: Promise<T>;
@@ -15,7 +19,7 @@ export function withTimeout<T>(work: () => T | Promise<T>, timeoutMs: number, on
   }
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), Math.max(0, timeoutMs));
+    timer = setTimeout(() => reject(onTimeout()), Math.min(MAX_TIMER_MS, Math.max(0, timeoutMs)));
   });
   promise.catch(() => undefined);
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
