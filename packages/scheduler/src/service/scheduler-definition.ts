@@ -12,13 +12,6 @@ import { Scheduler } from './scheduler.js';
 import { PluginScheduler } from './plugin-scheduler.js';
 import type { SchedulerService } from './scheduler-service.js';
 
-declare module '@xcore/core' {
-  interface XcoreServices {
-    /** The scheduler: interval, cron and date jobs (`@xcore/scheduler`). */
-    scheduler: SchedulerService;
-  }
-}
-
 /** Owner of the jobs declared in `xcore.yaml`. */
 export const CONFIG_OWNER = 'config';
 

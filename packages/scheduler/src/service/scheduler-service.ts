@@ -152,3 +152,10 @@ export interface SchedulerService {
   /** `ok`, or `degraded` while the store fails (the scheduler retries with backoff). */
   health(): SchedulerHealth;
 }
+
+declare module '@xcore/core' {
+  interface XcoreServices {
+    /** The scheduler: interval, cron and date jobs (`@xcore/scheduler`). */
+    scheduler: SchedulerService;
+  }
+}
