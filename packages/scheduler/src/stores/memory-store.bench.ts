@@ -5,7 +5,7 @@
  * Registers N interval schedules (one per phase millisecond across a second, like N jobs each
  * firing every second), then drives the store the way the runner does, on an injected clock:
  * every millisecond claim what is due and commit it with the next run one second later. Prints
- * heap per schedule (definitions and store separately), registration cost, claim+commit cost per
+ * memory per schedule (JS heap plus ArrayBuffers; definitions and store separately), registration cost, claim+commit cost per
  * fire, and a bare binary-heap pop+push loop over the same fires as the floor.
  *
  * Run: `node --expose-gc --import tsx packages/scheduler/src/stores/memory-store.bench.ts [N] [seconds]`
@@ -22,10 +22,12 @@ const BATCH = 5000;
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with node --expose-gc');
 
+/** JS heap plus ArrayBuffer backing stores (the store's typed-array columns live outside the JS heap). */
 function heapUsed(): number {
   gc!();
   gc!();
-  return process.memoryUsage().heapUsed;
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
 }
 
 const policy: SchedulePolicy = Object.freeze({
@@ -76,6 +78,7 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage(cpuStart);
   const driveUs = Number(process.hrtime.bigint() - start) / 1000;
   const expected = N * SECONDS;
+  const afterFiring = heapUsed();
 
   // Floor: a bare binary heap of numbers, popping and re-pushing the same fires.
   const heap = new Float64Array(N);
@@ -120,6 +123,7 @@ async function main(): Promise<void> {
     ['schedules', String(N)],
     ['heap per schedule: definitions (caller-owned)', kib(withDefs - base)],
     ['heap per schedule: store (records, heap, index, hash)', kib(withStore - withDefs)],
+    ['heap per schedule: store after firing (lease heap grown)', kib(afterFiring - withDefs)],
     ['register (hash + upsert) per schedule', `${registerUs.toFixed(2)} us`],
     ['fires delivered / expected', `${fires} / ${expected}`],
     ['claim+commit wall per fire', `${(driveUs / fires).toFixed(3)} us`],
