@@ -304,6 +304,11 @@ export interface Store {
    * commit, release) and may be lost or coalesced; a listener that throws never affects the store.
    */
   onChange(listener: (change: StoreChange) => void): () => void;
-  /** Closes connections; the store is unusable afterwards. */
+  /**
+   * Closes connections; the store is unusable afterwards.
+   *
+   * @remarks
+   * Idempotent. Later calls reject with `XCORE_ERR_STORE_CLOSED` (`StoreClosedError`).
+   */
   close(): Promise<void>;
 }
