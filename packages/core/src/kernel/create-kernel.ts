@@ -22,7 +22,7 @@ import type { EventBus } from '../events/event-bus.js';
 import { createLogger } from '../logger/create-logger.js';
 import { dependencyOrder, dependentsOf } from '../plugins/dependency-order.js';
 import { discoverPlugins } from '../plugins/discover-plugins.js';
-import { loadPluginModule } from '../plugins/load-plugin-module.js';
+import { createPluginImporter } from '../plugins/load-plugin-module.js';
 import type { PluginManifest } from '../plugins/manifest.js';
 import type { PluginDefinition } from '../plugins/plugin.js';
 import { createContainer } from '../services/container.js';
@@ -275,11 +275,12 @@ export function createKernel(options: CreateKernelOptions): Kernel {
     await failFastCheck();
 
     // Import and validate config before services start, so config errors surface before any connection opens.
+    const importer = createPluginImporter();
     for (const name of order) {
       const record = records.get(name)!;
       let definition: PluginDefinition;
       try {
-        definition = await loadPluginModule(record.manifest);
+        definition = await importer.load(record.manifest);
       } catch (error) {
         await fail(record, 'import', error);
         continue;
@@ -387,7 +388,7 @@ export function createKernel(options: CreateKernelOptions): Kernel {
     if (record.state === 'started') await stopPlugin(record, hookTimeoutMs);
     let definition: PluginDefinition;
     try {
-      definition = await loadPluginModule(record.manifest);
+      definition = await createPluginImporter().load(record.manifest);
       record.config = validatePluginConfig(record, definition);
     } catch (error) {
       await fail(record, 'import', error);
