@@ -215,11 +215,12 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       this.jitterTimers.clear();
     }
     for (const [id] of this.queues) this.dropQueue(id);
-    if (this.inflight.size > 0) {
-      await waitFor(Promise.allSettled([...this.inflight]), options.deadlineMs ?? 10_000, options.signal);
+    const deadlineMs = options.deadlineMs ?? 10_000;
+    if (this.inflight.size > 0 && deadlineMs > 0) {
+      await waitFor(Promise.allSettled([...this.inflight]), deadlineMs, options.signal);
     }
     if (this.inflight.size > 0) {
-      const aborted = this.executor.abortAll(new JobAbortedError(`Run aborted: the scheduler shut down and the drain deadline of ${options.deadlineMs ?? 10_000} ms passed.`));
+      const aborted = this.executor.abortAll(new JobAbortedError(`Run aborted: the scheduler shut down and the drain deadline of ${deadlineMs} ms passed.`));
       this.logger.warn({ count: aborted }, 'drain deadline passed; aborted running jobs');
       await Promise.allSettled([...this.inflight]);
     }
