@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -24,6 +24,7 @@ describe('discoverPlugins', () => {
     folder('health-folder', { name: 'whatever', version: '1.0.0', xcore: { name: 'health', entry: './src/main.ts' } }, 'src/main.ts');
     folder('lib', { name: 'not-a-plugin', version: '1.0.0' });
     mkdirSync(join(dir, 'node_modules'));
+    symlinkSync(join(dir, 'missing-target'), join(dir, 'dangling'));
     mkdirSync(join(dir, 'empty'));
     expect(discoverPlugins(dir)).toEqual([
       {
@@ -67,5 +68,18 @@ describe('discoverPlugins', () => {
     expect(() => discoverPlugins(dir)).toThrow(
       expect.objectContaining({ code: 'XCORE_ERR_PLUGIN_DUPLICATE', message: `Plugin "dup" is declared twice: in ${first} and in ${second}. Rename or remove one.` }),
     );
+  });
+
+  it('follows a symlink to a plugin folder', () => {
+    const outside = mkdtempSync(join(tmpdir(), 'xcore-linked-'));
+    try {
+      mkdirSync(join(outside, 'src'));
+      writeFileSync(join(outside, 'package.json'), JSON.stringify({ name: 'linked', version: '2.0.0', xcore: {} }));
+      writeFileSync(join(outside, 'src', 'index.ts'), 'export default {};');
+      symlinkSync(outside, join(dir, 'linked'));
+      expect(discoverPlugins(dir).map((m) => [m.name, m.version, m.entry])).toEqual([['linked', '2.0.0', join(dir, 'linked', 'src', 'index.ts')]]);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PluginDuplicateError } from '../errors.js';
 import { readPluginManifest, type PluginManifest } from './manifest.js';
@@ -7,7 +7,8 @@ import { readPluginManifest, type PluginManifest } from './manifest.js';
  * Finds every plugin in `directory`: one sub-folder per plugin, each with a manifest.
  *
  * @remarks
- * Sub-folders are read in name order; hidden folders and `node_modules` are ignored, and so are
+ * Sub-folders (and symlinks to folders) are read in name order; hidden folders and `node_modules`
+ * are ignored, and so are
  * folders that are not plugins (see {@link readPluginManifest}). A missing `directory` yields no
  * plugins (an app may have none). Returned sorted by plugin name.
  *
@@ -18,7 +19,8 @@ export function discoverPlugins(directory: string): PluginManifest[] {
   if (!existsSync(directory)) return [];
   const byName = new Map<string, PluginManifest>();
   const folders = readdirSync(directory, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules')
+    .filter((entry) => !entry.name.startsWith('.') && entry.name !== 'node_modules')
+    .filter((entry) => entry.isDirectory() || (entry.isSymbolicLink() && statSync(join(directory, entry.name), { throwIfNoEntry: false })?.isDirectory() === true))
     .map((entry) => entry.name)
     .sort();
   for (const folder of folders) {
