@@ -5,11 +5,11 @@ describe('redisKeys', () => {
   it('builds every key and the channel under the one hash tag {prefix}', () => {
     const k = redisKeys('app');
     const names = [
-      k.all, k.seq, k.due, k.slots, k.slotData, k.channel, k.schedule('p:job'), k.occurrences('p:job'), k.history('p:job'), k.jobSlots('p:job'),
+      k.all, k.seq, k.due, k.slots, k.slotData, k.channel, k.schedule('p:job'), k.history('p:job'), k.jobSlots('p:job'),
     ];
     expect(names).toEqual([
       '{app}:all', '{app}:seq', '{app}:due', '{app}:slots', '{app}:slot-data', '{app}:changes',
-      '{app}:s:p:job', '{app}:o:p:job', '{app}:h:p:job', '{app}:js:p:job',
+      '{app}:s:p:job', '{app}:h:p:job', '{app}:js:p:job',
     ]);
     expect(new Set(names).size).toBe(names.length);
   });
@@ -17,7 +17,6 @@ describe('redisKeys', () => {
   it('builds per-id keys from the prefixes the scripts receive', () => {
     const k = redisKeys('app');
     expect(k.schedule('x')).toBe(`${k.schedulePrefix}x`);
-    expect(k.occurrences('x')).toBe(`${k.occurrencePrefix}x`);
     expect(k.history('x')).toBe(`${k.historyPrefix}x`);
     expect(k.jobSlots('x')).toBe(`${k.jobSlotsPrefix}x`);
   });

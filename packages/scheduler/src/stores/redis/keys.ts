@@ -11,8 +11,7 @@
  * | `{p}:all`          | zset | every schedule id, scored by creation sequence (list order)    |
  * | `{p}:seq`          | str  | creation sequence counter                                      |
  * | `{p}:due`          | zset | unpaused schedules with a next run, scored by when they can next be claimed (`max(nextRunAt, leaseUntil)`) |
- * | `{p}:s:<id>`       | hash | a schedule: definition JSON and state fields ({@link SCHEDULE_FIELDS}) |
- * | `{p}:o:<id>`       | zset | recorded occurrences of a schedule (member and score = scheduledAt), trimmed by age and count |
+ * | `{p}:s:<id>`       | hash | a schedule: definition JSON, state fields ({@link SCHEDULE_FIELDS}), `owner`, `ttype` (trigger type), `fired` (occurrence watermark) |
  * | `{p}:h:<id>`       | list | run history, newest first, trimmed to the history limit        |
  * | `{p}:slots`        | zset | every run slot (member = slot key), scored by lease expiry     |
  * | `{p}:slot-data`    | hash | slot key -> slot JSON (`jobId`, `runId`, `scheduledAt`, `owner`) |
@@ -45,14 +44,11 @@ export interface RedisKeys {
   readonly channel: string;
   /** Prefix of schedule hashes; a script appends the id. */
   readonly schedulePrefix: string;
-  /** Prefix of occurrence sets; a script appends the id. */
-  readonly occurrencePrefix: string;
   /** Prefix of history lists; a script appends the id. */
   readonly historyPrefix: string;
   /** Prefix of per-job slot sets; a script appends the job id. */
   readonly jobSlotsPrefix: string;
   schedule(id: string): string;
-  occurrences(id: string): string;
   history(id: string): string;
   jobSlots(jobId: string): string;
   /** The member naming one run slot in {@link RedisKeys.slots} and {@link RedisKeys.slotData}. */
@@ -79,7 +75,6 @@ export function redisKeys(prefix: string): RedisKeys {
   }
   const tag = `{${prefix}}`;
   const schedulePrefix = `${tag}:s:`;
-  const occurrencePrefix = `${tag}:o:`;
   const historyPrefix = `${tag}:h:`;
   const jobSlotsPrefix = `${tag}:js:`;
   return {
@@ -92,11 +87,9 @@ export function redisKeys(prefix: string): RedisKeys {
     slotData: `${tag}:slot-data`,
     channel: `${tag}:changes`,
     schedulePrefix,
-    occurrencePrefix,
     historyPrefix,
     jobSlotsPrefix,
     schedule: (id) => schedulePrefix + id,
-    occurrences: (id) => occurrencePrefix + id,
     history: (id) => historyPrefix + id,
     jobSlots: (jobId) => jobSlotsPrefix + jobId,
     slotMember: (jobId, runId) => JSON.stringify([jobId, runId]),

@@ -115,19 +115,22 @@ describe.skipIf(skipServer)('RedisStore on one redis-server', () => {
     expect(results.filter((r) => r.ok && r.accepted.length === 1)).toHaveLength(200);
   });
 
-  it('keeps at most occurrencesKept records per schedule, with a TTL', async () => {
-    const store = open({ occurrencesKept: 3, occurrenceRetentionMs: 60_000 });
+  it('records occurrences as a watermark in the schedule hash: no per-occurrence keys, earlier ones refused', async () => {
+    const store = open();
     const now = await store.now();
-    await add(store, 'occ', now - 10_000);
-    const fire = [now - 10_000, now - 9000, now - 8000, now - 7000, now - 6000];
+    await add(store, 'wm', now - 10_000);
     const [claim] = await store.claimDue('p', 30_000, 1);
-    const [result] = await store.commit('p', [{ id: 'occ', token: claim!.token, fire, missedCount: 0, nextRunAt: now + 1000 }]);
-    expect(result).toEqual({ id: 'occ', ok: true, accepted: fire });
-    const key = store.keys.occurrences('occ');
-    expect(await admin.zrange(key, 0, "-1")).toEqual(fire.slice(2).map(String));
-    const ttl = await admin.pttl(key);
-    expect(ttl).toBeGreaterThan(50_000);
-    expect(ttl).toBeLessThanOrEqual(60_000);
+    const fire = [now - 10_000, now - 9000, now - 8000];
+    const [result] = await store.commit('p', [{ id: 'wm', token: claim!.token, fire, missedCount: 0, nextRunAt: now - 9000 }]);
+    expect(result).toEqual({ id: 'wm', ok: true, accepted: fire });
+    expect(await admin.hget(store.keys.schedule('wm'), 'fired')).toBe(String(now - 8000));
+    // The next run moved back past fired times: only the occurrence after the watermark is accepted.
+    const [again] = await store.claimDue('p', 30_000, 1);
+    const [second] = await store.commit('p', [{ id: 'wm', token: again!.token, fire: [now - 9000, now - 8000, now - 7000], missedCount: 0, nextRunAt: now + 1000 }]);
+    expect(second).toEqual({ id: 'wm', ok: true, accepted: [now - 7000] });
+    expect((await store.get('wm'))!.state.runs).toBe(4);
+    const keys = await admin.keys(`${store.keys.tag}:*`);
+    expect(keys.sort()).toEqual([store.keys.all, store.keys.due, store.keys.schedule('wm'), store.keys.seq].sort());
   });
 
   it('delivers change hints over pub/sub to other stores, and not twice to the publisher', async () => {
@@ -232,8 +235,7 @@ describe.skipIf(skipCluster)('RedisStore on a 3-master Redis Cluster', () => {
       for (const node of admin.nodes('master')) keys.push(...(await node.keys('{slots}:*')));
       const k = store.keys;
       expect(keys.sort()).toEqual([
-        k.all, k.due, k.seq, k.slots, k.slotData, k.schedule('job-1'), k.schedule('other:job'), k.occurrences('job-1'),
-        k.occurrences('other:job'), k.history('job-1'), k.jobSlots('job-1'),
+        k.all, k.due, k.seq, k.slots, k.slotData, k.schedule('job-1'), k.schedule('other:job'), k.history('job-1'), k.jobSlots('job-1'),
       ].sort());
       const slotsOf = await Promise.all([...keys, k.channel].map((key) => admin.cluster('KEYSLOT', key)));
       expect(new Set(slotsOf)).toEqual(new Set([await admin.cluster('KEYSLOT', '{slots}')]));

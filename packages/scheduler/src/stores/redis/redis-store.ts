@@ -42,17 +42,6 @@ export interface RedisStoreOptions {
   /** Extra ioredis Cluster options when `nodes` is given. */
   readonly clusterOptions?: ClusterOptions;
   /**
-   * How long an occurrence record `(jobId, scheduledAt)` is kept to refuse a second start.
-   * @defaultValue `86_400_000` (24 h)
-   */
-  readonly occurrenceRetentionMs?: number;
-  /**
-   * Occurrence records kept per schedule within the retention window (the newest). Bounds memory for
-   * fast schedules: 10k schedules firing every second hold 640k records, not 864M.
-   * @defaultValue `64`
-   */
-  readonly occurrencesKept?: number;
-  /**
    * A command with no reply after this long rejects with `XCORE_ERR_REDIS_UNAVAILABLE`.
    * @defaultValue `5000`
    */
@@ -111,8 +100,8 @@ export class RedisStore implements Store {
 
   readonly #owned: boolean;
   readonly #scripts: Readonly<Record<ScriptName, LuaScript>>;
-  readonly #retentionMs: number;
-  readonly #kept: number;
+  /** Parsed definitions by id, reused while the stored hash is unchanged (claims parse no JSON). */
+  readonly #definitions = new Map<string, { hash: string; definition: ScheduleDefinition }>();
   readonly #logger: RedisStoreLogger;
   readonly #source = randomUUID();
   readonly #listeners = new Set<(change: StoreChange) => void>();
@@ -128,8 +117,6 @@ export class RedisStore implements Store {
       );
     }
     this.keys = redisKeys(options.prefix ?? 'xcore');
-    this.#retentionMs = positive('occurrenceRetentionMs', options.occurrenceRetentionMs ?? 86_400_000);
-    this.#kept = positive('occurrencesKept', options.occurrencesKept ?? 64);
     this.#logger = options.logger ?? NO_LOG;
     this.#scripts = loadScripts();
     const defaults = clientDefaults(positive('commandTimeoutMs', options.commandTimeoutMs ?? 5_000));
@@ -173,29 +160,34 @@ export class RedisStore implements Store {
     this.#emit({ kind: 'upsert', id: definition.id }, reply[0] === 'created' || reply[0] === 'updated');
     if (reply[0] === 'conflict') return { status: 'conflict', existingOwner: String(reply[1]) };
     const status = reply[0] as 'created' | 'updated' | 'unchanged';
-    return { status, schedule: decodeSchedule(reply[1] as Fields) };
+    return { status, schedule: this.#decode(definition.id, reply[1] as Fields) };
   }
 
   async remove(id: string): Promise<boolean> {
     const k = this.keys;
     const removed = (await this.#script('remove', 'remove-2', [k.all, k.due], [
-      k.schedulePrefix, k.occurrencePrefix, k.historyPrefix, k.channel, this.#source, id,
+      k.schedulePrefix, k.historyPrefix, k.channel, this.#source, id,
     ])) === 1;
+    this.#definitions.delete(id);
     this.#emit({ kind: 'remove', id }, removed);
     return removed;
   }
 
   async get(id: string): Promise<StoredSchedule | null> {
     const fields = (await this.#command('get', (c) => c.hmget(this.keys.schedule(id), ...SCHEDULE_FIELDS))) as Fields;
-    return fields[0] ? decodeSchedule(fields) : null;
+    if (!fields[0]) {
+      this.#definitions.delete(id);
+      return null;
+    }
+    return this.#decode(id, fields);
   }
 
   async list(filter?: { owner?: string }): Promise<StoredSchedule[]> {
     const owner = filter?.owner;
     const reply = (await this.#script('list', 'list-1', [this.keys.all], [
       this.keys.schedulePrefix, owner === undefined ? '0' : '1', owner ?? '',
-    ])) as Fields[];
-    return reply.map(decodeSchedule);
+    ])) as Array<[string, Fields]>;
+    return reply.map(([id, fields]) => this.#decode(id, fields));
   }
 
   async pause(id: string): Promise<boolean> {
@@ -230,18 +222,16 @@ export class RedisStore implements Store {
     ])) as unknown[];
     const claims: Claim[] = [];
     for (let i = 1; i < reply.length; i++) {
-      const [, token, leaseUntil, fields] = reply[i] as [string, number, number, Fields];
-      claims.push({ schedule: decodeSchedule(fields), token: Number(token), leaseUntil: Number(leaseUntil) });
+      const [id, fields] = reply[i] as [string, Fields];
+      const schedule = this.#decode(id, fields);
+      claims.push({ schedule, token: schedule.state.token, leaseUntil: Number(fields[11]) });
     }
     return claims;
   }
 
   async commit(owner: string, items: readonly CommitItem[]): Promise<CommitResult[]> {
     if (items.length === 0) return [];
-    const args: string[] = [
-      this.keys.schedulePrefix, this.keys.occurrencePrefix, this.keys.channel, this.#source, owner,
-      String(this.#retentionMs), String(this.#kept), String(items.length),
-    ];
+    const args: string[] = [this.keys.schedulePrefix, this.keys.channel, this.#source, owner, String(items.length)];
     for (const item of items) {
       checkTime('commit', `nextRunAt of "${item.id}"`, item.nextRunAt, true);
       args.push(item.id, String(item.token), optionalTime(item.nextRunAt), String(item.fire.length), ...item.fire.map(String));
@@ -348,6 +338,16 @@ export class RedisStore implements Store {
     }));
   }
 
+  /** Decodes a schedule, parsing its definition JSON only when its hash changed since last seen. */
+  #decode(id: string, fields: Fields): StoredSchedule {
+    const hash = fields[1] ?? '';
+    const cached = this.#definitions.get(id);
+    if (cached !== undefined && cached.hash === hash) return decodeSchedule(fields, cached.definition);
+    const definition = deepFreeze(JSON.parse(fields[0] as string) as ScheduleDefinition);
+    this.#definitions.set(id, { hash, definition });
+    return decodeSchedule(fields, definition);
+  }
+
   #subscribe(): void {
     const subscriber: RedisClient = this.client instanceof Cluster ? this.client.duplicate() : this.client.duplicate();
     this.#subscriber = subscriber;
@@ -407,10 +407,10 @@ export class RedisStore implements Store {
 type Fields = ReadonlyArray<string | null>;
 
 /** Decodes a schedule hash read in {@link SCHEDULE_FIELDS} order. */
-function decodeSchedule(fields: Fields): StoredSchedule {
-  const [def, hash, next, paused, runs, anchor, created, updated, last, token] = fields;
+function decodeSchedule(fields: Fields, definition: ScheduleDefinition): StoredSchedule {
+  const [, hash, next, paused, runs, anchor, created, updated, last, token] = fields;
   return {
-    definition: JSON.parse(def as string) as ScheduleDefinition,
+    definition,
     state: {
       nextRunAt: next ? Number(next) : null,
       paused: paused === '1',
@@ -445,4 +445,13 @@ function checkTime(method: string, what: string, value: number | null, nullable:
 
 function atLeastOne(method: string, name: string, value: number): void {
   if (!Number.isFinite(value) || value < 1) throw new StoreInputError(method, `${name} must be a finite number >= 1, got ${value}`);
+}
+
+/** Freezes a parsed definition deeply: it is shared between calls, as MemoryStore shares its own. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
 }

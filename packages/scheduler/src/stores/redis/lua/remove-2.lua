@@ -1,16 +1,15 @@
 --[[
-  Removes a schedule with its history and occurrence records (run slots of runs in progress stay
-  until their runs release them or their leases are reaped).
+  Removes a schedule with its history (run slots of runs in progress stay until their runs
+  release them or their leases are reaped).
   KEYS[1]  {p}:all    KEYS[2]  {p}:due
-  ARGV[1]  `{p}:s:`   ARGV[2]  `{p}:o:`   ARGV[3]  `{p}:h:`   ARGV[4]  channel   ARGV[5]  hint source
-  ARGV[6]  id
+  ARGV[1]  `{p}:s:`   ARGV[2]  `{p}:h:`   ARGV[3]  channel   ARGV[4]  hint source   ARGV[5]  id
   Returns  1 removed, 0 missing
 ]]
-local id = ARGV[6]
+local id = ARGV[5]
 local removed = redis.call('DEL', ARGV[1] .. id)
-redis.call('DEL', ARGV[2] .. id, ARGV[3] .. id)
+redis.call('DEL', ARGV[2] .. id)
 redis.call('ZREM', KEYS[1], id)
 redis.call('ZREM', KEYS[2], id)
 if removed == 0 then return 0 end
-hint(ARGV[4], ARGV[5], 'remove', id)
+hint(ARGV[3], ARGV[4], 'remove', id)
 return 1
