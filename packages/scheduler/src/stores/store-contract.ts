@@ -191,6 +191,19 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreCo
         expect(again[0]!.schedule.state.nextRunAt).toBe(now - 5);
       });
 
+      it('returns snapshots: a state read earlier does not change when the schedule does', async () => {
+        const now = await store.now();
+        const created = await add(def('snap'), now - 10);
+        const before = await store.get('snap');
+        const [claim] = await store.claimDue('proc-1', LONG_LEASE_MS, 10);
+        await store.commit('proc-1', [{ id: 'snap', token: claim!.token, fire: [now - 10], missedCount: 0, nextRunAt: now + 1000 }]);
+        await store.pause('snap');
+        expect(created.status === 'created' && created.schedule.state).toMatchObject({ nextRunAt: now - 10, token: 0, runs: 0, paused: false });
+        expect(before?.state).toMatchObject({ nextRunAt: now - 10, token: 0, runs: 0, paused: false });
+        expect(claim?.schedule.state).toMatchObject({ nextRunAt: now - 10, token: 1, runs: 0 });
+        expect((await store.get('snap'))?.state).toMatchObject({ nextRunAt: now + 1000, token: 1, runs: 1, paused: true });
+      });
+
       it('list returns every schedule, or only one owner\'s', async () => {
         const now = await store.now();
         await add(def('a:1', { owner: 'a' }), now + 1);
