@@ -21,6 +21,7 @@ import type {
 
 /** The slice of a pino logger the store uses. */
 export interface MemoryStoreLogger {
+  /** Logs at error level, pino style: fields first, then the message. */
   error(obj: object, msg: string): void;
 }
 
