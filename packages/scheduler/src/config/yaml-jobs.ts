@@ -24,7 +24,7 @@ import type { JobConfig } from './scheduler-config.js';
 export interface ResolvedYamlJob {
   readonly fn: JobFunction;
   readonly options: AddJobOptions;
-  /** `file:line:col` of the entry, for messages. */
+  /** `file:line:col` of the entry's trigger, for messages about it. */
   readonly where: string;
 }
 
@@ -111,7 +111,8 @@ export async function resolveYamlJobs(jobs: readonly JobConfig[], source: YamlJo
   for (const [i, job] of jobs.entries()) {
     const where = positionOf(source, [...base, i, 'func']);
     const fn = await resolveFunc(job.func, job.id, source, where);
-    out.push({ fn, options: yamlJobOptions(job), where: positionOf(source, [...base, i]) });
+    // addJob errors after this point are about the trigger (policy fields are schema-checked).
+    out.push({ fn, options: yamlJobOptions(job), where: positionOf(source, [...base, i, 'trigger']) });
   }
   return out;
 }

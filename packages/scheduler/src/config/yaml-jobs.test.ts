@@ -1,0 +1,110 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { parseConfigText } from '@xcore/core';
+import { schedulerConfigSchema } from './scheduler-config.js';
+import { createScheduler } from '../service/scheduler-definition.js';
+import type { Scheduler } from '../service/scheduler.js';
+
+const FILE = fileURLToPath(new URL('./xcore.yaml', import.meta.url));
+const logger = pino({ level: 'silent' });
+
+function load(text: string) {
+  const loaded = parseConfigText(text, FILE, { env: {}, services: [{ name: 'scheduler', configSchema: schedulerConfigSchema }] });
+  const config = schedulerConfigSchema.parse(loaded.config.services['scheduler']);
+  return { loaded, config };
+}
+
+async function boot(text: string): Promise<Scheduler> {
+  const { loaded, config } = load(text);
+  return createScheduler({ config, logger, configFile: FILE, loaded });
+}
+
+const yaml = (job: string): string => `services:
+  scheduler:
+    timezone: Europe/Berlin
+    jobs:
+      - id: ok
+        func: ./fixtures/jobs.ts:record
+        trigger: { type: interval, seconds: 5 }
+${job}`;
+
+describe('YAML jobs', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('loads ./module.ts:export relative to the config file, owned by config, with args and overrides', async () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(Date.parse('2026-01-01T00:00:00Z'));
+    const scheduler = await boot(yaml(`      - id: nightly
+        func: ./fixtures/jobs.ts:record
+        trigger: { type: cron, expression: "0 3 * * *" }
+        args: [1, "two"]
+        timeout: 30s
+        retries: 2
+`));
+    const jobs = await scheduler.jobs();
+    expect(jobs.map((j) => [j.id, j.owner, j.trigger, j.nextRunAt?.toISOString()])).toEqual([
+      ['nightly', 'config', expect.stringContaining('Europe/Berlin'), '2026-01-01T02:00:00.000Z'],
+      ['ok', 'config', 'every 5s', '2026-01-01T00:00:05.000Z'],
+    ]);
+    const g = globalThis as { __xcoreYamlCalls?: string[] };
+    g.__xcoreYamlCalls = [];
+    const record = await scheduler.runJob('nightly');
+    expect(record.status).toBe('succeeded');
+    expect(g.__xcoreYamlCalls).toEqual(['nightly [1,"two"]']);
+    const stopping = scheduler.stop({ deadlineMs: 0 });
+    await vi.advanceTimersByTimeAsync(0);
+    await stopping;
+  });
+
+  it.each([
+    ['a module that does not exist', './fixtures/missing.ts:record', 'XCORE_ERR_JOB_FUNC_INVALID', 'cannot import "./fixtures/missing.ts"'],
+    ['a missing export', './fixtures/jobs.ts:nope', 'XCORE_ERR_JOB_FUNC_INVALID', 'has no export "nope" (exports: notAFunction, record)'],
+    ['an export that is not a function', './fixtures/jobs.ts:notAFunction', 'XCORE_ERR_JOB_FUNC_INVALID', 'is a number, not a function'],
+    ['a package that does not exist', 'no-such-package-xcore:run', 'XCORE_ERR_JOB_FUNC_INVALID', 'cannot import "no-such-package-xcore"'],
+  ])('reports %s with file:line:col of its func and the job id', async (_name, func, code, detail) => {
+    const error = await boot(yaml(`      - id: broken
+        func: ${func}
+        trigger: { type: interval, minutes: 1 }
+`)).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code });
+    expect((error as Error).message).toContain(`${FILE}:9:9: job "broken"`);
+    expect((error as Error).message).toContain(detail);
+  });
+
+  it.each([
+    ['a bad cron expression', '{ type: cron, expression: "99 * * * *" }', 'XCORE_ERR_CRON_INVALID'],
+    ['an unknown timezone', '{ type: cron, expression: "0 * * * *", timezone: Mars/Base }', 'XCORE_ERR_TIMEZONE_INVALID'],
+  ])('reports %s with the position of the trigger and the job id', async (_name, trigger, code) => {
+    const error = await boot(yaml(`      - id: broken
+        func: ./fixtures/jobs.ts:record
+        trigger: ${trigger}
+`)).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code });
+    expect((error as Error).message).toMatch(new RegExp(`^${FILE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:10:9: job "broken": `));
+  });
+
+  it('validates the section strictly: unknown keys, a zero interval, redis without url, duplicate ids', () => {
+    const bad = schedulerConfigSchema.safeParse({
+      backend: 'redis',
+      colour: 'blue',
+      jobs: [
+        { id: 'a', func: './x.ts:f', trigger: { type: 'interval' } },
+        { id: 'a', func: './x.ts:f', trigger: { type: 'date', runDate: 'tomorrow' } },
+      ],
+    });
+    expect(bad.success).toBe(false);
+    const paths = bad.error!.issues.map((i) => i.path.join('.')).sort();
+    expect(paths).toEqual(['', 'jobs.0.trigger', 'jobs.1.trigger.runDate']);
+    const defaults = schedulerConfigSchema.parse(undefined);
+    expect(defaults).toEqual({ enabled: true, backend: 'memory', prefix: 'xcore', timezone: 'UTC', defaults: {}, jobs: [], leaseMs: 30_000, pollMs: 30_000 });
+    const redis = schedulerConfigSchema.safeParse({ backend: 'redis' });
+    expect(redis.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['url', 'backend "redis" needs `url`, e.g. redis://127.0.0.1:6379']]);
+    const dup = schedulerConfigSchema.safeParse({ jobs: [{ id: 'a', func: './x.ts:f', trigger: { type: 'interval', seconds: 1 } }, { id: 'a', func: './x.ts:f', trigger: { type: 'interval', seconds: 1 } }] });
+    expect(dup.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['jobs.1.id', 'duplicate job id "a"']]);
+    const durations = schedulerConfigSchema.parse({ defaults: { timeout: '1m30s', misfireGraceTime: null }, leaseMs: '10s' });
+    expect([durations.defaults.timeout, durations.defaults.misfireGraceTime, durations.leaseMs]).toEqual([90_000, null, 10_000]);
+  });
+});
