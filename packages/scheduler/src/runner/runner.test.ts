@@ -1,0 +1,128 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import pino from 'pino';
+import { MemoryStore } from '../stores/memory-store.js';
+import { Scheduler } from '../service/scheduler.js';
+import type { Store } from '../stores/store.js';
+import { scheduleHash } from '../stores/schedule-hash.js';
+import { internPolicy, BUILTIN_DEFAULTS } from '../service/job-options.js';
+
+const T0 = Date.parse('2026-01-01T00:00:00.000Z');
+const at = (offsetMs: number): string => new Date(T0 + offsetMs).toISOString();
+const logger = pino({ level: 'silent' });
+
+/** A MemoryStore whose methods throw while `down` is true (a store outage). */
+function flakyStore(): { store: Store; setDown(down: boolean): void } {
+  const inner = new MemoryStore();
+  let down = false;
+  const store = new Proxy(inner, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== 'function' || prop === 'onChange') return value;
+      return (...args: unknown[]) => {
+        if (down) return Promise.reject(new Error('connection refused'));
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { store, setDown: (d) => void (down = d) };
+}
+
+describe('Runner (through the Scheduler)', () => {
+  let scheduler: Scheduler | undefined;
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(T0);
+  });
+  afterEach(async () => {
+    const stopping = scheduler?.stop({ deadlineMs: 0 });
+    await vi.advanceTimersByTimeAsync(0);
+    await stopping;
+    scheduler = undefined;
+    vi.useRealTimers();
+  });
+
+  it('uses one timer for all jobs, never one per job', async () => {
+    scheduler = new Scheduler({ store: new MemoryStore(), logger, owner: 'o' });
+    let fired = 0;
+    const fn = (): void => void (fired += 1);
+    for (let i = 0; i < 500; i++) await scheduler.addJob(fn, { id: `j${i}`, every: 1000 + (i % 7) * 100 });
+    scheduler.startFiring();
+    await vi.advanceTimersByTimeAsync(0);
+    // The runner's timer and the slot keeper's renewal interval.
+    expect(vi.getTimerCount()).toBe(2);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(fired).toBe(72); // only jobs with i % 7 === 0 have a 1 s period: i = 0, 7, ..., 497
+    expect(vi.getTimerCount()).toBe(2);
+  });
+
+  it('caps its sleep at pollMs for far wakeups (no setTimeout past 2^31-1 ms)', async () => {
+    scheduler = new Scheduler({ store: new MemoryStore(), logger, owner: 'o', pollMs: 30_000 });
+    const runs: string[] = [];
+    const runDate = T0 + 60 * 86_400_000; // 60 days: more than 2^31 ms (24.8 days)
+    await scheduler.addJob((ctx) => void runs.push(ctx.scheduledAt.toISOString()), { id: 'far', runDate });
+    const spy = vi.spyOn(globalThis, 'setTimeout');
+    scheduler.startFiring();
+    await vi.advanceTimersByTimeAsync(0);
+    const delays = spy.mock.calls.map((c) => c[1] ?? 0);
+    expect(Math.max(...delays)).toBe(30_000);
+    spy.mockRestore();
+    vi.setSystemTime(runDate + 10); // jump the wall clock; the capped sleep notices within pollMs
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(runs).toEqual([new Date(runDate).toISOString()]);
+  });
+
+  it('wakes early on a change hint (a job added while sleeping)', async () => {
+    scheduler = new Scheduler({ store: new MemoryStore(), logger, owner: 'o', pollMs: 30_000 });
+    scheduler.startFiring();
+    await vi.advanceTimersByTimeAsync(1000);
+    const runs: string[] = [];
+    await scheduler.addJob((ctx) => void runs.push(ctx.scheduledAt.toISOString()), { id: 'soon', every: '2s' });
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(runs).toEqual([at(3000)]);
+  });
+
+  it('reports degraded on store errors, backs off without crashing, and recovers applying the misfire policy', async () => {
+    const { store, setDown } = flakyStore();
+    scheduler = new Scheduler({ store, logger, owner: 'o' });
+    const health: string[] = [];
+    scheduler.on('scheduler.degraded', (p) => void health.push(`degraded ${p.reason}`));
+    scheduler.on('scheduler.recovered', (p) => void health.push(`recovered after ${p.degradedForMs}`));
+    const runs: string[] = [];
+    await scheduler.addJob((ctx) => void runs.push(ctx.scheduledAt.toISOString()), { id: 'beat', every: '1s', coalesce: 'latest' });
+    scheduler.startFiring();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(runs).toEqual([at(1000)]);
+    setDown(true);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(scheduler.health()).toEqual({ status: 'degraded', reason: 'store error: connection refused', since: new Date(T0 + 2000) });
+    expect(runs).toEqual([at(1000)]);
+    setDown(false);
+    // Ticks fail at 2.0, 2.1, 2.3, 2.7, 3.5 and 5.1 s (backoff 100 ms doubling); the retry at 8.3 s succeeds.
+    await vi.advanceTimersByTimeAsync(2299);
+    expect(scheduler.health().status).toBe('degraded');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(scheduler.health()).toEqual({ status: 'ok' });
+    expect(health).toEqual(['degraded store error: connection refused', 'recovered after 6300']);
+    await vi.advanceTimersByTimeAsync(700);
+    // The outage (2 s .. 8 s) collapses into one run of the latest occurrence, then back on the beat.
+    expect(runs).toEqual([at(1000), at(8000), at(9000)]);
+  });
+
+  it('gives back a claimed schedule it has no handler for, with a warning, and stops claiming it', async () => {
+    const store = new MemoryStore();
+    const definition = { id: 'elsewhere', owner: 'other-process-plugin', trigger: { type: 'interval' as const, everyMs: 1000 }, policy: internPolicy(BUILTIN_DEFAULTS), args: [] };
+    await store.upsert({ definition, hash: scheduleHash(definition), nextRunAt: T0 + 1000, anchor: T0, replaceExisting: false });
+    const warnings: string[] = [];
+    const capture = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line).msg as string) });
+    scheduler = new Scheduler({ store, logger: capture, owner: 'o' });
+    const claimSpy = vi.spyOn(store, 'claimDue');
+    scheduler.startFiring();
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(warnings).toEqual(['claimed a schedule with no handler in this process; gave the claim back for a process that has one']);
+    const lastExclude = claimSpy.mock.calls.at(-1)?.[3];
+    expect([...(lastExclude ?? [])]).toEqual(['elsewhere']);
+    const stored = await store.get('elsewhere');
+    expect([stored?.state.nextRunAt, stored?.state.runs]).toEqual([T0 + 1000, 0]);
+  });
+});
