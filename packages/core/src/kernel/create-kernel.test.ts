@@ -248,3 +248,36 @@ describe('createKernel: shutdown deadline', () => {
     expect(lines.find((l) => l['msg'] === 'shutdown passed the drain deadline')?.['unfinished']).toEqual(['plugin:stuck', 'service:recorder']);
   });
 });
+
+describe('createKernel: services', () => {
+  const made: Record<string, unknown> = {};
+  const service = (name: string, configSchema: z.ZodType): ServiceDefinition =>
+    ({ name, configSchema, create: ({ config }: { config: unknown }) => (made[name] = config) }) as unknown as ServiceDefinition;
+
+  it('uses the section as the loader validated it, applies defaults when the loader did not know the service, and skips the rest', async () => {
+    app = fixtureApp([]);
+    const parsedOnce = service('when', z.strictObject({ at: z.string().transform((text) => new Date(text)) }));
+    const defaulted = service('withDefaults', z.strictObject({ size: z.number().default(3) }).prefault({}));
+    const required = service('needsUrl', z.strictObject({ url: z.string() }));
+    const off = service('off', z.strictObject({ enabled: z.boolean().default(true) }).prefault({}));
+    const loaded = app.load('', [parsedOnce, off], 'services:\n  when:\n    at: "2030-01-02T03:04:05Z"\n  off:\n    enabled: false\n');
+    const { logger } = memoryLogger();
+    kernel = createKernel({ loaded, services: [parsedOnce, defaulted, required, off], logger });
+    await kernel.start();
+    expect(made).toEqual({ when: { at: new Date('2030-01-02T03:04:05Z') }, withDefaults: { size: 3 } });
+  });
+
+  it('rethrows a coded error from create as it is, and wraps any other as XCORE_ERR_SERVICE_FAILED', async () => {
+    app = fixtureApp([]);
+    const coded = { name: 'coded', configSchema: z.object({}).prefault({}), create: () => { throw Object.assign(new Error('bad job'), { code: 'XCORE_ERR_JOB_INVALID' }); } } as unknown as ServiceDefinition;
+    const plain = { name: 'plain', configSchema: z.object({}).prefault({}), create: () => { throw new Error('ECONNREFUSED'); } } as unknown as ServiceDefinition;
+    const { logger } = memoryLogger();
+    kernel = createKernel({ loaded: app.load(), services: [coded], logger });
+    await expect(kernel.start()).rejects.toMatchObject({ code: 'XCORE_ERR_JOB_INVALID', message: 'bad job' });
+    kernel = createKernel({ loaded: app.load(), services: [plain], logger });
+    await expect(kernel.start()).rejects.toMatchObject({
+      code: 'XCORE_ERR_SERVICE_FAILED',
+      message: 'Service "plain" failed in create: ECONNREFUSED. Boot was stopped; fix the cause above.',
+    });
+  });
+});

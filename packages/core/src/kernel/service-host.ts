@@ -49,10 +49,12 @@ const DISPOSE_FLOOR_MS = 1_000;
  * Creates the {@link ServiceHost} for a set of service definitions.
  *
  * @remarks
- * A service's config is `services.<name>` validated by its `configSchema`. When the section is
- * absent, the schema is given `undefined`: a schema with a default (`.default({...})`) creates the
- * service with its defaults, a schema that rejects `undefined` means the service is not configured
- * and it is skipped (logged at debug). A validated section with `enabled: false` is skipped too.
+ * A service's config is `services.<name>` as the config loader validated it with the service's
+ * `configSchema` (the loader is given the same services; it is not parsed twice, since a schema
+ * with transforms need not accept its own output). When the loaded config has no such section
+ * (the loader was not told about the service), the schema is given `undefined`: a schema with a
+ * default creates the service with its defaults, one that rejects `undefined` means the service is
+ * not configured and it is skipped (logged at debug). A section with `enabled: false` is skipped.
  * Creation errors that are already coded (such as a bad job in the scheduler's section) are
  * rethrown as they are; other errors become `XCORE_ERR_SERVICE_FAILED`.
  */
@@ -78,12 +80,15 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
   return {
     async create() {
       for (const def of definitions.values()) {
-        const raw = loaded.config.services[def.name];
-        if (raw === undefined && !def.configSchema.safeParse(undefined).success) {
-          logger.debug({ service: def.name }, 'service not configured; skipped');
-          continue;
+        let config: unknown = loaded.config.services[def.name];
+        if (config === undefined) {
+          // The loader was not given this service (it validates the sections of those it knows).
+          if (!def.configSchema.safeParse(undefined).success) {
+            logger.debug({ service: def.name }, 'service not configured; skipped');
+            continue;
+          }
+          config = validateSection(loaded, ['services', def.name], def.configSchema);
         }
-        const config: unknown = validateSection(loaded, ['services', def.name], def.configSchema);
         if (config !== null && typeof config === 'object' && (config as { enabled?: unknown }).enabled === false) {
           logger.info({ service: def.name }, 'service disabled in config; skipped');
           continue;
