@@ -12,6 +12,7 @@
  * instead of a copy.
  */
 import { StoreClosedError, StoreInputError } from '../errors.js';
+import { Entry, checkTime, deepFreeze } from './memory-entry.js';
 import { IndexedMinHeap } from './indexed-heap.js';
 import { SlotTable } from './memory-slots.js';
 import type {
@@ -37,29 +38,6 @@ export interface MemoryStoreOptions {
    * @defaultValue none: listener errors are dropped
    */
   readonly logger?: MemoryStoreLogger;
-}
-
-/** Per-schedule record; times live in the store's typed-array columns at index `slot`. */
-class Entry {
-  definition: ScheduleDefinition;
-  hash: string;
-  paused = false;
-  runs = 0;
-  token = 0;
-  /** Owner of the current claim, `null` when unclaimed. */
-  claimOwner: string | null = null;
-  lastRun: RunRecord | null = null;
-  /** Run history, oldest first; `null` until the first run is recorded. */
-  history: RunRecord[] | null = null;
-
-  constructor(
-    readonly slot: number,
-    definition: ScheduleDefinition,
-    hash: string,
-  ) {
-    this.definition = definition;
-    this.hash = hash;
-  }
 }
 
 const INITIAL_CAPACITY = 64;
@@ -515,24 +493,4 @@ export class MemoryStore implements Store {
       }
     }
   }
-}
-
-function checkTime(method: string, what: string, value: number | null, nullable: boolean): void {
-  if (value === null && nullable) return;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new StoreInputError(method, `${what} must be a finite epoch-ms number${nullable ? ' or null' : ''}, found ${String(value)}`);
-  }
-}
-
-/**
- * Freezes `value` and everything reachable from it (a frozen parent may hold unfrozen children).
- * Depth-capped instead of tracking visited objects: definitions are JSON, so deep nesting means a
- * cycle, and the cap keeps the walk allocation-free.
- */
-function deepFreeze<T>(value: T, depth = 0): T {
-  if (typeof value === 'object' && value !== null && depth < 32) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key], depth + 1);
-  }
-  return value;
 }

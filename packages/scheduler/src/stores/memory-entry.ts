@@ -1,0 +1,56 @@
+/**
+ * The per-schedule record of the {@link MemoryStore} and its small input helpers.
+ *
+ * @remarks
+ * Pure: no I/O, no timers.
+ */
+import { StoreInputError } from '../errors.js';
+import type { RunRecord, ScheduleDefinition } from './store.js';
+
+/** Per-schedule record of the {@link MemoryStore}; times live in its typed-array columns at index `slot`. */
+export class Entry {
+  /** The stored, deeply frozen definition (handed out as is). */
+  definition: ScheduleDefinition;
+  /** `scheduleHash` of the definition. */
+  hash: string;
+  paused = false;
+  /** Occurrences accepted by commits so far. */
+  runs = 0;
+  /** Token of the latest claim (fencing); 0 when never claimed. */
+  token = 0;
+  /** Owner of the current claim, `null` when unclaimed. */
+  claimOwner: string | null = null;
+  lastRun: RunRecord | null = null;
+  /** Run history, oldest first; `null` until the first run is recorded. */
+  history: RunRecord[] | null = null;
+
+  constructor(
+    readonly slot: number,
+    definition: ScheduleDefinition,
+    hash: string,
+  ) {
+    this.definition = definition;
+    this.hash = hash;
+  }
+}
+
+/** Throws {@link StoreInputError} unless `value` is a finite epoch-ms number (or `null` when `nullable`). */
+export function checkTime(method: string, what: string, value: number | null, nullable: boolean): void {
+  if (value === null && nullable) return;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new StoreInputError(method, `${what} must be a finite epoch-ms number${nullable ? ' or null' : ''}, found ${String(value)}`);
+  }
+}
+
+/**
+ * Freezes `value` and everything reachable from it (a frozen parent may hold unfrozen children).
+ * Depth-capped instead of tracking visited objects: definitions are JSON, so deep nesting means a
+ * cycle, and the cap keeps the walk allocation-free.
+ */
+export function deepFreeze<T>(value: T, depth = 0): T {
+  if (typeof value === 'object' && value !== null && depth < 32) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key], depth + 1);
+  }
+  return value;
+}
