@@ -9,8 +9,9 @@
  * @packageDocumentation
  */
 import { appendFileSync } from 'node:fs';
-import type { PluginContext, PluginDefinition } from '../../../../../packages/core/src/index.js';
-import type { JobContext, SchedulerService } from '../../../../../packages/scheduler/src/index.js';
+// Type-only imports: erased when the kernel loads this file with tsx, so the plugin needs no install.
+import type { PluginContext, PluginDefinition } from '@xcore/core';
+import type { JobContext } from '@xcore/scheduler';
 
 const jobs = Number(process.env['LEDGER_JOBS'] ?? 50);
 const every = process.env['LEDGER_EVERY'] ?? '1s';
@@ -19,7 +20,7 @@ const name = process.env['LEDGER_PROCESS'] ?? String(process.pid);
 
 const plugin: PluginDefinition = {
   async onStart(ctx: PluginContext) {
-    const scheduler = ctx.getService('scheduler') as SchedulerService;
+    const scheduler = ctx.getService('scheduler');
     for (let i = 0; i < jobs; i++) {
       await scheduler.addJob((run: JobContext) => {
         appendFileSync(file, `${run.jobId} ${run.scheduledAt.getTime()} ${name}\n`);
