@@ -16,11 +16,12 @@ function failure(r) {
 }
 
 /** One row of the main table. */
-export function row(r, label) {
+export function row(r, label, derived = false) {
   if (r.status !== 'ok') return `| ${label} | ${fmtN(r.n)} | ${failure(r)} | | | | | |`;
   const all = r.delivered === r.expected;
   const delivered = `${int(r.delivered)}/${int(r.expected)}${all ? '' : r.delivered > r.expected ? ' ⚠ extra' : ' ⚠'}`;
-  return `| ${label} | ${fmtN(r.n)} | ${delivered} | ${ms(r.lateness.p50)} | ${ms(r.lateness.p99)} | ${num(r.cpuUsPerFire)} | ${int(r.heapBytesPerJob)} | ${ms(r.registerMs)} |`;
+  const d = derived ? ' †' : '';
+  return `| ${label} | ${fmtN(r.n)} | ${delivered} | ${ms(r.lateness.p50)}${d} | ${ms(r.lateness.p99)}${d} | ${num(r.cpuUsPerFire)} | ${int(r.heapBytesPerJob)} | ${ms(r.registerMs)} |`;
 }
 
 export const HEADER = [
