@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startRedisCluster, type RedisCluster } from '../../../../../test/helpers/redis-cluster.js';
-import { redisUnavailable, startRedisServer, type RedisServer } from '../../../../../test/helpers/redis-server.js';
+import { freePort, redisUnavailable, startRedisServer, type RedisServer } from '../../../../../test/helpers/redis-server.js';
 import { scheduleHash } from '../schedule-hash.js';
 import { describeStoreContract } from '../store-contract.js';
 import type { ScheduleDefinition, StoreChange } from '../store.js';
@@ -193,6 +193,34 @@ describe.skipIf(skipServer)('RedisStore on one redis-server', () => {
       await store.close();
       await own.stop();
     }
+  });
+
+  it('rejects a call that would wait forever (client queueing without limit) after commandTimeoutMs + 2 s', async () => {
+    const port = await freePort();
+    const client = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: null, retryStrategy: () => 100 });
+    client.on('error', () => {});
+    const store = new RedisStore({ client, prefix: 'deadline', commandTimeoutMs: 100 });
+    try {
+      const started = Date.now();
+      await expect(store.now()).rejects.toMatchObject({
+        code: 'XCORE_ERR_REDIS_UNAVAILABLE',
+        message: expect.stringContaining('RedisStore.now: no answer from Redis within 2100 ms'),
+      });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    } finally {
+      await store.close();
+      client.disconnect();
+    }
+  });
+
+  it('leaves a client it was given open on close', async () => {
+    const client = new Redis(server.url);
+    const store = new RedisStore({ client, prefix: `given-${randomUUID()}` });
+    await store.now();
+    await store.close();
+    expect(await client.ping()).toBe('PONG');
+    await expect(store.now()).rejects.toMatchObject({ code: 'XCORE_ERR_STORE_CLOSED' });
+    client.disconnect();
   });
 
   it('refuses contradictory options and a prefix that would break the hash tag', () => {

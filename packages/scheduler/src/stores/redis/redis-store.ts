@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
-import { RedisOptionsInvalidError, StoreClosedError, StoreInputError } from '../../errors.js';
+import { RedisOptionsInvalidError, RedisUnavailableError, StoreClosedError, StoreInputError } from '../../errors.js';
 import type {
   Claim, CommitItem, CommitResult, RunRecord, RunSlot, ScheduleDefinition, Store, StoreChange, StoredSchedule,
   UpsertInput, UpsertResult,
@@ -42,7 +42,8 @@ export interface RedisStoreOptions {
   /** Extra ioredis Cluster options when `nodes` is given. */
   readonly clusterOptions?: ClusterOptions;
   /**
-   * A command with no reply after this long rejects with `XCORE_ERR_REDIS_UNAVAILABLE`.
+   * A command with no reply after this long rejects with `XCORE_ERR_REDIS_UNAVAILABLE`; any store
+   * call, queued or sent, rejects after this plus 2 s (the time for one reconnect).
    * @defaultValue `5000`
    */
   readonly commandTimeoutMs?: number;
@@ -103,6 +104,8 @@ export class RedisStore implements Store {
   /** Parsed definitions by id, reused while the stored hash is unchanged (claims parse no JSON). */
   readonly #definitions = new Map<string, { hash: string; definition: ScheduleDefinition }>();
   readonly #logger: RedisStoreLogger;
+  /** Longest wait for any store call: the command timeout plus time for one reconnect. */
+  readonly #deadlineMs: number;
   readonly #source = randomUUID();
   readonly #listeners = new Set<(change: StoreChange) => void>();
   #subscriber: RedisClient | undefined;
@@ -119,7 +122,9 @@ export class RedisStore implements Store {
     this.keys = redisKeys(options.prefix ?? 'xcore');
     this.#logger = options.logger ?? NO_LOG;
     this.#scripts = loadScripts();
-    const defaults = clientDefaults(positive('commandTimeoutMs', options.commandTimeoutMs ?? 5_000));
+    const commandTimeoutMs = positive('commandTimeoutMs', options.commandTimeoutMs ?? 5_000);
+    this.#deadlineMs = commandTimeoutMs + 2_000;
+    const defaults = clientDefaults(commandTimeoutMs);
     if (options.client) {
       this.client = options.client;
       this.#owned = false;
@@ -390,16 +395,43 @@ export class RedisStore implements Store {
 
   async #script(operation: string, name: ScriptName, keys: readonly string[], args: readonly string[]): Promise<unknown> {
     if (this.#closed) throw new StoreClosedError('redis', operation);
-    return runScript(this.client, this.#scripts[name], keys, args, operation);
+    return this.#deadline(operation, runScript(this.client, this.#scripts[name], keys, args, operation));
   }
 
   async #command(operation: string, run: (client: RedisClient) => Promise<unknown>): Promise<unknown> {
     if (this.#closed) throw new StoreClosedError('redis', operation);
-    try {
-      return await run(this.client);
-    } catch (error) {
-      throw toStoreError(operation, error);
-    }
+    const call = (async () => {
+      try {
+        return await run(this.client);
+      } catch (error) {
+        throw toStoreError(operation, error);
+      }
+    })();
+    return this.#deadline(operation, call);
+  }
+
+  /**
+   * Rejects with `XCORE_ERR_REDIS_UNAVAILABLE` when `call` has not settled within the deadline.
+   *
+   * @remarks
+   * ioredis's `commandTimeout` covers commands sent to a node, and `maxRetriesPerRequest` the
+   * offline queue of a single client; a Cluster's own offline queue (cluster down or still
+   * connecting) has no bound, so without this a runner tick could wait forever. The command may
+   * still run later; callers treat the rejection as "not confirmed" (a claim then lapses with its
+   * lease, a commit's occurrences are not dispatched: at most once).
+   */
+  #deadline<T>(operation: string, call: Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new RedisUnavailableError(
+          `RedisStore.${operation}: no answer from Redis within ${this.#deadlineMs} ms (connection down or cluster not ready). ` +
+            'The call was not confirmed; retry once Redis is back (the scheduler does this with backoff).',
+        ));
+      }, this.#deadlineMs);
+      timer.unref?.();
+    });
+    return Promise.race([call, expired]).finally(() => clearTimeout(timer));
   }
 }
 
