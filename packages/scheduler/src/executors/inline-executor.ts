@@ -58,13 +58,16 @@ export interface ActiveExecution {
 
 class RunContext implements JobContext {
   private loggerCache: Logger | undefined;
-  readonly scheduledAt: Date;
+  private dateCache: Date | undefined;
 
   constructor(
     private readonly run: Execution,
     readonly attempt: number,
-  ) {
-    this.scheduledAt = new Date(run.request.scheduledAt);
+  ) {}
+
+  get scheduledAt(): Date {
+    this.dateCache ??= new Date(this.run.request.scheduledAt);
+    return this.dateCache;
   }
 
   get jobId(): string {
@@ -86,6 +89,8 @@ class RunContext implements JobContext {
 }
 
 type AttemptResult = { status: ExecutionStatus; error?: unknown };
+
+const SUCCEEDED: AttemptResult = Object.freeze({ status: 'succeeded' });
 
 class Execution implements ActiveExecution {
   private attemptNo = 0;
@@ -116,11 +121,40 @@ class Execution implements ActiveExecution {
     return this.abortReason;
   }
 
-  runAttempt(onAttempt: InlineExecutorOptions['onAttempt']): Promise<AttemptResult> {
+  /**
+   * Runs one attempt. A synchronous job without a timeout settles synchronously (no promise, no
+   * timer): the common case of a quick job costs one call.
+   */
+  runAttempt(onAttempt: InlineExecutorOptions['onAttempt']): AttemptResult | Promise<AttemptResult> {
     this.attemptNo += 1;
     this.controller = undefined;
     const attempt = this.attemptNo;
     const { request } = this;
+    if (this.abortReason !== undefined) return { status: 'aborted', error: this.abortReason };
+    if (request.policy.timeoutMs === null) {
+      onAttempt?.(request, attempt);
+      let result: unknown;
+      try {
+        result = request.fn(new RunContext(this, attempt));
+      } catch (error) {
+        return { status: 'failed', error };
+      }
+      if (result === null || typeof result !== 'object' || typeof (result as PromiseLike<unknown>).then !== 'function') return SUCCEEDED;
+      return new Promise<AttemptResult>((resolve) => {
+        let settled = false;
+        const finish = (r: AttemptResult): void => {
+          if (settled) return;
+          settled = true;
+          if (this.settle === finish) this.settle = undefined;
+          resolve(r);
+        };
+        this.settle = finish;
+        Promise.resolve(result as PromiseLike<unknown>).then(
+          () => finish(SUCCEEDED),
+          (error: unknown) => finish({ status: 'failed', error }),
+        );
+      });
+    }
     return new Promise<AttemptResult>((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       let settled = false;
@@ -150,11 +184,11 @@ class Execution implements ActiveExecution {
       }
       if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
         Promise.resolve(result as PromiseLike<unknown>).then(
-          () => finish({ status: 'succeeded' }),
+          () => finish(SUCCEEDED),
           (error: unknown) => finish({ status: 'failed', error }),
         );
       } else {
-        finish({ status: 'succeeded' });
+        finish(SUCCEEDED);
       }
     });
   }
@@ -201,17 +235,35 @@ export class InlineExecutor {
   }
 
   /** Runs every attempt of `request`; never rejects. */
-  async execute(request: ExecutionRequest): Promise<ExecutionOutcome> {
+  execute(request: ExecutionRequest): Promise<ExecutionOutcome> {
+    return Promise.resolve(this.run(request));
+  }
+
+  /**
+   * Runs every attempt of `request`; the outcome is returned synchronously when the job settled
+   * synchronously with no retry to wait for (no promise allocated). Never throws or rejects.
+   */
+  run(request: ExecutionRequest): ExecutionOutcome | Promise<ExecutionOutcome> {
     const run = new Execution(request, this.options.logger);
-    this.active.add(run);
     const startedAt = this.clock();
+    const first = run.runAttempt(this.options.onAttempt);
+    if (!(first instanceof Promise) && (first.status === 'succeeded' || first.status === 'aborted' || request.policy.retries === 0)) {
+      return this.outcome(first, run, startedAt);
+    }
+    return this.continue(run, first, startedAt);
+  }
+
+  private async continue(run: Execution, first: AttemptResult | Promise<AttemptResult>, startedAt: number): Promise<ExecutionOutcome> {
+    this.active.add(run);
     try {
+      let result = first instanceof Promise ? await first : first;
       for (;;) {
-        const result = await run.runAttempt(this.options.onAttempt);
-        const done = result.status === 'succeeded' || result.status === 'aborted' || run.attempts > request.policy.retries;
+        const done = result.status === 'succeeded' || result.status === 'aborted' || run.attempts > run.request.policy.retries;
         if (done) return this.outcome(result, run, startedAt);
-        const waited = await run.sleep(this.options.backoff(run.attempts, request.policy.retryDelayMs));
+        const waited = await run.sleep(this.options.backoff(run.attempts, run.request.policy.retryDelayMs));
         if (waited !== undefined) return this.outcome(waited, run, startedAt);
+        const next = run.runAttempt(this.options.onAttempt);
+        result = next instanceof Promise ? await next : next;
       }
     } finally {
       this.active.delete(run);

@@ -111,7 +111,8 @@ export class Scheduler implements SchedulerService, PluginAwareService {
   private readonly unhandled = new Set<string>();
   private readonly runningCount = new Map<string, number>();
   private readonly queues = new Map<string, QueuedRun[]>();
-  private readonly inflight = new Set<Promise<RunRecord>>();
+  private inflight = 0;
+  private idleWaiters: (() => void)[] = [];
   private readonly jitterTimers = new Set<ReturnType<typeof setTimeout>>();
   private readonly emitter: SchedulerEmitter;
   private readonly failureHooks = new Set<(failure: JobFailure) => void | Promise<void>>();
@@ -127,10 +128,16 @@ export class Scheduler implements SchedulerService, PluginAwareService {
   private runSeq = 0;
   private skewMs = 0;
   private readonly enabled: boolean;
+  /**
+   * A process-local store (memory) has no other process to share run slots with, so this
+   * process's running count is the whole truth and the store's slot calls are skipped on the hot path.
+   */
+  private readonly localSlots: boolean;
 
   constructor(options: SchedulerOptions) {
     this.enabled = options.enabled ?? true;
     this.store = options.store;
+    this.localSlots = options.store.kind === 'memory';
     this.logger = options.logger;
     this.timezone = options.timezone ?? 'UTC';
     validateTimezone(this.timezone);
@@ -216,13 +223,13 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     }
     for (const [id] of this.queues) this.dropQueue(id);
     const deadlineMs = options.deadlineMs ?? 10_000;
-    if (this.inflight.size > 0 && deadlineMs > 0) {
-      await waitFor(Promise.allSettled([...this.inflight]), deadlineMs, options.signal);
+    if (this.inflight > 0 && deadlineMs > 0) {
+      await waitFor(this.whenIdle(), deadlineMs, options.signal);
     }
-    if (this.inflight.size > 0) {
+    if (this.inflight > 0) {
       const aborted = this.executor.abortAll(new JobAbortedError(`Run aborted: the scheduler shut down and the drain deadline of ${deadlineMs} ms passed.`));
       this.logger.warn({ count: aborted }, 'drain deadline passed; aborted running jobs');
-      await Promise.allSettled([...this.inflight]);
+      await this.whenIdle();
     }
     this.slots.stop();
   }
@@ -466,7 +473,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     if (!this.handlers.has(definition.id)) {
       throw new JobNotFoundError(`Job "${definition.id}" has no handler in this process (its plugin stopped, or another process registered it); it cannot run here.`);
     }
-    return this.launch(definition, Date.now() + this.skewMs, true);
+    return Promise.resolve(this.launch(definition, Date.now() + this.skewMs, true));
   }
 
   async historyIn(scope: SchedulerScope, id: string, options?: { readonly limit?: number }): Promise<RunRecord[]> {
@@ -507,92 +514,133 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       if (delay > 0) {
         const timer = setTimeout(() => {
           this.jitterTimers.delete(timer);
-          void this.launch(definition, scheduledAt, false);
+          this.launch(definition, scheduledAt, false);
         }, delay);
         this.jitterTimers.add(timer);
         return;
       }
     }
-    void this.launch(definition, scheduledAt, false);
+    this.launch(definition, scheduledAt, false);
   }
 
-  private launch(definition: ScheduleDefinition, scheduledAt: number, manual: boolean): Promise<RunRecord> {
-    const run = this.startRun(definition, scheduledAt, manual);
-    this.inflight.add(run);
-    void run.then(() => this.inflight.delete(run));
-    return run;
-  }
-
-  private async startRun(definition: ScheduleDefinition, scheduledAt: number, manual: boolean): Promise<RunRecord> {
+  /**
+   * Starts one run. Never throws or rejects.
+   *
+   * @remarks
+   * The hot path: with a process-local store and a synchronous job this allocates no promise
+   * and the record is returned synchronously; store writes are not awaited (a failing write
+   * marks the scheduler degraded) but are counted as in flight so `stop` waits for them.
+   */
+  private launch(definition: ScheduleDefinition, scheduledAt: number, manual: boolean): RunRecord | Promise<RunRecord> {
     const job = this.handlers.get(definition.id);
     if (job === undefined) {
       this.logger.warn({ job: definition.id, scheduledAt: new Date(scheduledAt) }, 'occurrence accepted but its handler was detached before it started; not run');
       return { jobId: definition.id, scheduledAt, startedAt: null, finishedAt: null, status: 'aborted', attempts: 0, error: 'handler detached' };
     }
-    const { policy } = definition;
-    const runId = `${this.owner}#${++this.runSeq}`;
+    if (!this.localSlots) return this.launchShared(definition, job, scheduledAt, manual);
+    if ((this.runningCount.get(definition.id) ?? 0) < definition.policy.maxInstances) return this.run(definition, job, null, scheduledAt, manual);
+    return this.notAcquired(definition, job, scheduledAt, manual);
+  }
+
+  /** The run path with run slots in a shared store (`maxInstances` across processes). */
+  private async launchShared(definition: ScheduleDefinition, job: LocalJob, scheduledAt: number, manual: boolean): Promise<RunRecord> {
+    let runId: string | null = `${this.owner}#${++this.runSeq}`;
     let acquired: boolean;
+    this.inflight += 1;
     try {
       const slot: RunSlot = { jobId: definition.id, runId, scheduledAt, owner: this.owner, leaseUntil: Date.now() + this.skewMs + this.leaseMs };
-      acquired = await this.store.acquireSlot(slot, policy.maxInstances);
+      acquired = await this.store.acquireSlot(slot, definition.policy.maxInstances);
     } catch (error) {
       // The occurrence is committed: run it rather than lose it, bounded by this process's count.
       this.reportHealth(error);
-      acquired = (this.runningCount.get(definition.id) ?? 0) < policy.maxInstances;
-    }
-    if (!acquired) {
-      if (policy.overlap === 'queue' && !this.stopping) {
-        return new Promise<RunRecord>((resolve) => {
-          let queue = this.queues.get(definition.id);
-          if (queue === undefined) this.queues.set(definition.id, (queue = []));
-          queue.push({ definition, scheduledAt, manual, resolve });
-        });
-      }
-      return this.skipped(definition, job, scheduledAt, manual);
-    }
-    return this.execute(definition, job, runId, scheduledAt, manual);
-  }
-
-  private async execute(definition: ScheduleDefinition, job: LocalJob, runId: string, scheduledAt: number, manual: boolean): Promise<RunRecord> {
-    const id = definition.id;
-    this.runningCount.set(id, (this.runningCount.get(id) ?? 0) + 1);
-    this.slots.track(id, runId);
-    let outcome: ExecutionOutcome;
-    try {
-      outcome = await this.executor.execute({ jobId: id, owner: definition.owner, fn: job.fn, args: definition.args, policy: definition.policy, scheduledAt });
+      acquired = (this.runningCount.get(definition.id) ?? 0) < definition.policy.maxInstances;
+      runId = null;
     } finally {
-      this.slots.untrack(runId);
-      const n = (this.runningCount.get(id) ?? 1) - 1;
-      if (n <= 0) this.runningCount.delete(id);
-      else this.runningCount.set(id, n);
+      this.settled();
     }
-    try {
-      await this.store.releaseSlot(id, runId);
-    } catch (error) {
-      this.reportHealth(error);
-    }
-    const record: RunRecord = {
-      jobId: id, scheduledAt, startedAt: outcome.startedAt, finishedAt: outcome.finishedAt, status: outcome.status, attempts: outcome.attempts, owner: this.owner,
-      ...(outcome.error === undefined ? {} : { error: errorMessage(outcome.error) }),
-      ...(manual ? { manual: true } : {}),
-    };
-    await this.record(record, job.historyLimit);
-    this.emitOutcome(definition, record, outcome.error);
-    this.drainQueue(id);
-    return record;
+    if (!acquired) return this.notAcquired(definition, job, scheduledAt, manual);
+    return this.run(definition, job, runId, scheduledAt, manual);
   }
 
-  private async skipped(definition: ScheduleDefinition, job: LocalJob, scheduledAt: number, manual: boolean): Promise<RunRecord> {
+  /** `maxInstances` runs are in progress: queue the occurrence or skip it. */
+  private notAcquired(definition: ScheduleDefinition, job: LocalJob, scheduledAt: number, manual: boolean): RunRecord | Promise<RunRecord> {
+    if (definition.policy.overlap === 'queue' && !this.stopping) {
+      return new Promise<RunRecord>((resolve) => {
+        let queue = this.queues.get(definition.id);
+        if (queue === undefined) this.queues.set(definition.id, (queue = []));
+        queue.push({ definition, scheduledAt, manual, resolve });
+      });
+    }
     const record: RunRecord = {
       jobId: definition.id, scheduledAt, startedAt: null, finishedAt: null, status: 'skipped', attempts: 0, owner: this.owner,
       error: `maxInstances (${definition.policy.maxInstances}) runs in progress`, ...(manual ? { manual: true } : {}),
     };
     this.logger.debug({ job: definition.id, scheduledAt: new Date(scheduledAt) }, 'occurrence skipped: maxInstances runs in progress');
-    await this.record(record, job.historyLimit);
+    const saved = this.save(record, job.historyLimit);
     if (this.emitter.has('job.skipped')) {
       this.emitter.emit('job.skipped', { jobId: definition.id, owner: definition.owner, scheduledAt: new Date(scheduledAt), reason: 'max_instances' });
     }
-    return record;
+    return manual && saved !== undefined ? saved.then(() => record) : record;
+  }
+
+  private run(definition: ScheduleDefinition, job: LocalJob, runId: string | null, scheduledAt: number, manual: boolean): RunRecord | Promise<RunRecord> {
+    const id = definition.id;
+    this.inflight += 1;
+    this.runningCount.set(id, (this.runningCount.get(id) ?? 0) + 1);
+    if (runId !== null) this.slots.track(id, runId);
+    const outcome = this.executor.run({ jobId: id, owner: definition.owner, fn: job.fn, args: definition.args, policy: definition.policy, scheduledAt });
+    if (outcome instanceof Promise) return outcome.then((o) => this.finish(definition, job, runId, scheduledAt, manual, o));
+    return this.finish(definition, job, runId, scheduledAt, manual, outcome);
+  }
+
+  private finish(definition: ScheduleDefinition, job: LocalJob, runId: string | null, scheduledAt: number, manual: boolean, outcome: ExecutionOutcome): RunRecord | Promise<RunRecord> {
+    const id = definition.id;
+    const n = (this.runningCount.get(id) ?? 1) - 1;
+    if (n <= 0) this.runningCount.delete(id);
+    else this.runningCount.set(id, n);
+    if (runId !== null) {
+      this.slots.untrack(runId);
+      this.inflight += 1;
+      this.store.releaseSlot(id, runId).then(this.afterWrite, this.afterWriteError);
+    }
+    const record: { -readonly [K in keyof RunRecord]: RunRecord[K] } = {
+      jobId: id, scheduledAt, startedAt: outcome.startedAt, finishedAt: outcome.finishedAt, status: outcome.status, attempts: outcome.attempts, owner: this.owner,
+    };
+    if (outcome.error !== undefined) record.error = errorMessage(outcome.error);
+    if (manual) record.manual = true;
+    const saved = this.save(record, job.historyLimit);
+    this.emitOutcome(definition, record, outcome.error);
+    this.settled();
+    this.drainQueue(id);
+    return manual && saved !== undefined ? saved.then(() => record) : record;
+  }
+
+  /** Writes a run record without blocking the run path; `stop` waits for pending writes. */
+  private save(record: RunRecord, historyLimit: number): Promise<void> | undefined {
+    if (historyLimit <= 0) return undefined;
+    this.inflight += 1;
+    return this.store.recordRun(record, historyLimit).then(this.afterWrite, this.afterWriteError);
+  }
+
+  private readonly afterWrite = (): void => this.settled();
+  private readonly afterWriteError = (error: unknown): void => {
+    this.reportHealth(error);
+    this.settled();
+  };
+
+  /** Counterpart of each `inflight += 1` (a run or a store write): called once when it settles. */
+  private settled(): void {
+    this.inflight -= 1;
+    if (this.inflight === 0 && this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  /** Resolves once no run or store write is in flight. */
+  private whenIdle(): Promise<void> {
+    return this.inflight === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private drainQueue(id: string): void {
@@ -601,7 +649,9 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     const next = queue.shift();
     if (queue.length === 0) this.queues.delete(id);
     if (next === undefined || this.stopping) return;
-    void this.launch(next.definition, next.scheduledAt, next.manual).then(next.resolve);
+    const result = this.launch(next.definition, next.scheduledAt, next.manual);
+    if (result instanceof Promise) void result.then(next.resolve);
+    else next.resolve(result);
   }
 
   private dropQueue(id: string): void {
@@ -610,15 +660,6 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     this.queues.delete(id);
     for (const q of queue) {
       q.resolve({ jobId: id, scheduledAt: q.scheduledAt, startedAt: null, finishedAt: null, status: 'aborted', attempts: 0, error: 'queued run dropped (job detached or scheduler stopped)' });
-    }
-  }
-
-  private async record(record: RunRecord, historyLimit: number): Promise<void> {
-    if (historyLimit <= 0) return;
-    try {
-      await this.store.recordRun(record, historyLimit);
-    } catch (error) {
-      this.reportHealth(error);
     }
   }
 
@@ -666,10 +707,10 @@ export class Scheduler implements SchedulerService, PluginAwareService {
         const job = this.handlers.get(slot.jobId);
         if (schedule.definition.policy.recover && job !== undefined && !this.stopping) {
           this.logger.warn({ job: slot.jobId, scheduledAt: new Date(slot.scheduledAt), deadOwner: slot.owner }, 'recovering a run whose process died');
-          void this.launch(schedule.definition, slot.scheduledAt, false);
+          this.launch(schedule.definition, slot.scheduledAt, false);
         } else {
           this.logger.warn({ job: slot.jobId, scheduledAt: new Date(slot.scheduledAt), deadOwner: slot.owner }, 'a run was lost with its process (set recover: true to re-run it)');
-          await this.record({ jobId: slot.jobId, scheduledAt: slot.scheduledAt, startedAt: null, finishedAt: null, status: 'aborted', attempts: 1, owner: slot.owner, error: 'process died mid-run' }, job?.historyLimit ?? this.defaults.historyLimit);
+          await this.save({ jobId: slot.jobId, scheduledAt: slot.scheduledAt, startedAt: null, finishedAt: null, status: 'aborted', attempts: 1, owner: slot.owner, error: 'process died mid-run' }, job?.historyLimit ?? this.defaults.historyLimit);
         }
       } catch (error) {
         this.reportHealth(error);
