@@ -6,7 +6,19 @@
  * window, records every fire whose intended time lies in the window (job index, second of the
  * window, lateness) and CPU time over the window, and after the grace period sends them back.
  */
+import { createRequire } from 'node:module';
 import { now, drift } from './lib/clock.mjs';
+
+// Count every command this process sends (xcore, BullMQ and the bench resolve one ioredis):
+// an upper bound on round trips, since a pipeline or a batch sends several commands per trip.
+const IORedis = createRequire(import.meta.url)('ioredis');
+const proto = (IORedis.default ?? IORedis).prototype;
+const originalSend = proto.sendCommand;
+let sent = 0;
+proto.sendCommand = function countedSendCommand(command, stream) {
+  sent++;
+  return originalSend.call(this, command, stream);
+};
 
 const [lib, url, nArg, procArg, procsArg, concArg] = process.argv.slice(2);
 const n = Number(nArg);
@@ -51,15 +63,17 @@ async function main() {
   await sleep(go.winStart - now());
   const cpuA = process.cpuUsage();
   const totalA = total;
+  const sentA = sent;
   await sleep(go.winEnd - now());
   const cpu = process.cpuUsage(cpuA);
   const totalB = total;
+  const sentB = sent;
   await sleep(go.winEnd + GRACE_MS - now());
   const clockDriftMs = drift();
   await instance.stop();
   process.send({
     type: 'result', status: 'ok', procIndex, registerMs, clockDriftMs,
-    cpuUs: cpu.user + cpu.system, firesInWindow: totalB - totalA, overflow: recorded >= capacity,
+    cpuUs: cpu.user + cpu.system, clientCommands: sentB - sentA, firesInWindow: totalB - totalA, overflow: recorded >= capacity,
     jobIdx: jobIdx.subarray(0, recorded), slot: slot.subarray(0, recorded), lateness: lateness.subarray(0, recorded),
   }, () => process.exit(0));
 }

@@ -10,7 +10,8 @@
  * Per (library, N, processes): FLUSHALL, start the processes (each registers, then waits), open
  * one window for all of them, then merge what each recorded: distinct occurrences delivered,
  * duplicates (an occurrence fired twice, in any processes), lateness p50/p99, firings per second,
- * Redis commands and Redis CPU per firing (INFO deltas over the window), worker CPU per firing.
+ * commands the processes sent per firing, commands Redis ran per firing (INFO, including those
+ * inside Lua scripts), Redis CPU per firing, worker CPU per firing.
  */
 import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -101,6 +102,7 @@ async function measure(redis, lib, n, procs, o) {
   let k = 0;
   let firesInWindow = 0;
   let cpuUs = 0;
+  let clientCommands = 0;
   const perProcess = [];
   for (const r of results) {
     all.set(r.lateness, k);
@@ -111,6 +113,7 @@ async function measure(redis, lib, n, procs, o) {
     }
     firesInWindow += r.firesInWindow;
     cpuUs += r.cpuUs;
+    clientCommands += r.clientCommands;
     perProcess.push(r.lateness.length);
   }
   let distinct = 0;
@@ -126,6 +129,7 @@ async function measure(redis, lib, n, procs, o) {
     firingsPerSecond: distinct / o.seconds,
     lateness: summarize(all, all.length),
     redisCommandsPerFiring: firesInWindow > 0 ? commands / firesInWindow : null,
+    clientCommandsPerFiring: firesInWindow > 0 ? clientCommands / firesInWindow : null,
     redisCpuUsPerFiring: firesInWindow > 0 ? ((b.cpuSeconds - a.cpuSeconds) * 1e6) / firesInWindow : null,
     workerCpuUsPerFiring: firesInWindow > 0 ? cpuUs / firesInWindow : null,
     registerMs: Math.max(...results.map((r) => r.registerMs)),
@@ -138,16 +142,16 @@ const f = (x, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? 
 
 function table(rows) {
   const out = [
-    '| library | N | procs | delivered/expected | duplicates | firings/s | lateness p50 ms | p99 ms | Redis cmds/firing | Redis CPU µs/firing | worker CPU µs/firing | register ms |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| library | N | procs | delivered/expected | duplicates | firings/s | lateness p50 ms | p99 ms | client cmds/firing | Redis cmds/firing | Redis CPU µs/firing | worker CPU µs/firing | register ms |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     if (r.status !== 'ok') {
-      out.push(`| ${r.lib} | ${fmtN(r.n)} | ${r.procs} | **${r.status.toUpperCase()}**: ${r.error} | | | | | | | | |`);
+      out.push(`| ${r.lib} | ${fmtN(r.n)} | ${r.procs} | **${r.status.toUpperCase()}**: ${r.error} | | | | | | | | | |`);
       continue;
     }
     const mark = r.delivered === r.expected ? '' : ' ⚠';
-    out.push(`| ${r.lib} | ${fmtN(r.n)} | ${r.procs} | ${int(r.delivered)}/${int(r.expected)}${mark} | ${r.duplicates}${r.duplicates ? ' ⚠' : ''} | ${int(r.firingsPerSecond)} | ${f(r.lateness.p50, 2)} | ${f(r.lateness.p99, 1)} | ${f(r.redisCommandsPerFiring, 2)} | ${f(r.redisCpuUsPerFiring)} | ${f(r.workerCpuUsPerFiring)} | ${int(r.registerMs)} |`);
+    out.push(`| ${r.lib} | ${fmtN(r.n)} | ${r.procs} | ${int(r.delivered)}/${int(r.expected)}${mark} | ${r.duplicates}${r.duplicates ? ' ⚠' : ''} | ${int(r.firingsPerSecond)} | ${f(r.lateness.p50, 2)} | ${f(r.lateness.p99, 1)} | ${f(r.clientCommandsPerFiring, 2)} | ${f(r.redisCommandsPerFiring, 2)} | ${f(r.redisCpuUsPerFiring)} | ${f(r.workerCpuUsPerFiring)} | ${int(r.registerMs)} |`);
   }
   return out;
 }
@@ -164,7 +168,7 @@ async function main() {
           process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${lib} ${fmtN(n)} × ${procs} ... `);
           const r = await measure(redis, lib, n, procs, o);
           process.stderr.write(r.status === 'ok'
-            ? `${r.delivered}/${r.expected}, ${r.duplicates} dup, p99 ${f(r.lateness.p99)} ms, ${f(r.redisCommandsPerFiring, 2)} cmds/firing\n`
+            ? `${r.delivered}/${r.expected}, ${r.duplicates} dup, p99 ${f(r.lateness.p99)} ms, ${f(r.clientCommandsPerFiring, 2)} client / ${f(r.redisCommandsPerFiring, 2)} Redis cmds/firing\n`
             : `${r.status}: ${r.error}\n`);
           rows.push(r);
         }
