@@ -162,7 +162,11 @@ describe.skipIf(skipServer)('RedisStore on one redis-server', () => {
       store.onChange((c) => hints.push(c));
       const now = await store.now();
       await add(store, 'survivor', now + 3_600_000);
+      await add(store, 'in-flight', now - 1);
+      const [claim] = await store.claimDue('p', 60_000, 10);
       await own.kill();
+      // A commit while Redis is down keeps retrying (commitRetryMs) and lands after the restart.
+      const pending = store.commit('p', [{ id: 'in-flight', token: claim!.token, fire: [now - 1], missedCount: 0, nextRunAt: now + 1000 }]);
 
       const failures = await Promise.allSettled([
         store.now(), store.get('survivor'), store.claimDue('p', 1000, 10), store.nextWakeup(), store.history('survivor', 5),
@@ -173,6 +177,7 @@ describe.skipIf(skipServer)('RedisStore on one redis-server', () => {
       }
 
       await own.restart();
+      expect(await pending).toEqual([{ id: 'in-flight', ok: true, accepted: [now - 1] }]);
       await vi.waitFor(async () => expect(await store.get('survivor')).not.toBeNull(), { timeout: 10_000, interval: 100 });
       expect((await store.get('survivor'))!.state.nextRunAt).toBe(now + 3_600_000);
 
@@ -221,6 +226,20 @@ describe.skipIf(skipServer)('RedisStore on one redis-server', () => {
     expect(await client.ping()).toBe('PONG');
     await expect(store.now()).rejects.toMatchObject({ code: 'XCORE_ERR_STORE_CLOSED' });
     client.disconnect();
+  });
+
+  it('answers a retried identical commit as the first time; any other late commit is stale', async () => {
+    const store = open();
+    const now = await store.now();
+    await add(store, 'retry', now - 2000);
+    const [claim] = await store.claimDue('p', 30_000, 1);
+    const item = { id: 'retry', token: claim!.token, fire: [now - 2000, now - 1000], missedCount: 0, nextRunAt: now + 1000 };
+    const first = await store.commit('p', [item]);
+    expect(first).toEqual([{ id: 'retry', ok: true, accepted: [now - 2000, now - 1000] }]);
+    expect(await store.commit('p', [item])).toEqual(first);
+    expect(await store.commit('p', [{ ...item, fire: [now - 1000] }])).toEqual([{ id: 'retry', ok: false, reason: 'stale' }]);
+    expect(await store.commit('q', [item])).toEqual([{ id: 'retry', ok: false, reason: 'stale' }]);
+    expect((await store.get('retry'))!.state.runs).toBe(2);
   });
 
   it('refuses contradictory options and a prefix that would break the hash tag', () => {

@@ -47,6 +47,13 @@ export interface RedisStoreOptions {
    * @defaultValue `5000`
    */
   readonly commandTimeoutMs?: number;
+  /**
+   * How long `commit` keeps retrying while Redis is unreachable before it rejects. A retried
+   * commit is answered as the first one was, so a commit whose reply was lost still dispatches
+   * the occurrences it recorded; meanwhile the caller's tick waits.
+   * @defaultValue `10000`
+   */
+  readonly commitRetryMs?: number;
   /** Logger for connection problems. @defaultValue no logging */
   readonly logger?: RedisStoreLogger;
 }
@@ -109,6 +116,7 @@ export class RedisStore implements Store {
   readonly #logger: RedisStoreLogger;
   /** Longest wait for any store call: the command timeout plus time for one reconnect. */
   readonly #deadlineMs: number;
+  readonly #commitRetryMs: number;
   readonly #source = randomUUID();
   readonly #listeners = new Set<(change: StoreChange) => void>();
   #subscriber: RedisClient | undefined;
@@ -127,6 +135,7 @@ export class RedisStore implements Store {
     this.#scripts = loadScripts();
     const commandTimeoutMs = positive('commandTimeoutMs', options.commandTimeoutMs ?? 5_000);
     this.#deadlineMs = commandTimeoutMs + 2_000;
+    this.#commitRetryMs = Math.max(0, options.commitRetryMs ?? 10_000);
     const defaults = clientDefaults(commandTimeoutMs);
     if (options.client) {
       this.client = options.client;
@@ -245,7 +254,7 @@ export class RedisStore implements Store {
       checkTime('commit', `nextRunAt of "${item.id}"`, item.nextRunAt, true);
       args.push(item.id, String(item.token), optionalTime(item.nextRunAt), String(item.fire.length), ...item.fire.map(String));
     }
-    const reply = (await this.#script('commit', 'commit-1', [this.keys.due], args)) as string[][];
+    const reply = (await this.#retrying('commit', () => this.#script('commit', 'commit-1', [this.keys.due], args))) as string[][];
     const results = items.map((item, i): CommitResult => {
       const [status, ...accepted] = reply[i] ?? ['missing'];
       if (status === 'ok') return { id: item.id, ok: true, accepted: accepted.map(Number) };
@@ -412,6 +421,21 @@ export class RedisStore implements Store {
       }
     })();
     return this.#deadline(operation, call);
+  }
+
+  /** Repeats `call` while it rejects with `XCORE_ERR_REDIS_UNAVAILABLE`, for up to `commitRetryMs`. */
+  async #retrying<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    const giveUpAt = Date.now() + this.#commitRetryMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        if (!(error instanceof RedisUnavailableError) || this.#closed || Date.now() >= giveUpAt) throw error;
+        const delay = Math.min(50 * 2 ** attempt, 1_000, Math.max(1, giveUpAt - Date.now()));
+        this.#logger.debug({ err: error, operation, retryInMs: delay }, 'Redis unavailable; retrying the unconfirmed call');
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 
   /**

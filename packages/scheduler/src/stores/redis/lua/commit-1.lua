@@ -6,6 +6,9 @@
   ARGV[5]  item count, then per item: id, token, next run ('' = none), fire count, fire times...
   Returns  {{'ok', accepted...} | {'stale'} | {'missing'}, ...} in item order
            -1 bad arguments
+  A retry of the last commit of a schedule, identical (owner, token, next run, fire times), gets
+  the first answer again instead of 'stale': a commit whose reply was lost with the connection
+  can be re-sent without losing the occurrences it recorded.
   Occurrences are recorded as a per-schedule watermark (hash field `fired`, the latest accepted
   scheduledAt), exactly as MemoryStore does: an occurrence is accepted only when later than the
   watermark. Triggers and the misfire policy produce a schedule's occurrences in increasing
@@ -21,11 +24,18 @@ for item = 1, n do
   local id, token, nextRun, nFire = ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])
   if not nFire then return -1 end
   local key = ARGV[1] .. id
-  local f = redis.call('HMGET', key, 'token', 'cowner', 'fired', 'runs', 'paused')
+  local f = redis.call('HMGET', key, 'token', 'cowner', 'fired', 'runs', 'paused', 'lcommit', 'lacc')
+  local fingerprint = ARGV[4] .. '|' .. token .. '|' .. nextRun .. '|' .. table.concat(ARGV, ',', i + 4, i + 3 + nFire)
   if not f[1] then
     out[item] = {'missing'}
   elseif f[1] ~= token or f[2] ~= ARGV[4] then
-    out[item] = {'stale'}
+    if f[6] == fingerprint then
+      local replay = {'ok'}
+      for at in string.gmatch(f[7] or '', '[^,]+') do replay[#replay + 1] = at end
+      out[item] = replay
+    else
+      out[item] = {'stale'}
+    end
   else
     local result = {'ok'}
     local upTo = tonumber(f[3] or '')
@@ -37,7 +47,8 @@ for item = 1, n do
         result[#result + 1] = at
       end
     end
-    local fields = {'next', nextRun, 'cowner', '', 'lease', ''}
+    local fields = {'next', nextRun, 'cowner', '', 'lease', '', 'lcommit', fingerprint,
+      'lacc', table.concat(result, ',', 2)}
     if #result > 1 then
       fields[#fields + 1] = 'fired'
       fields[#fields + 1] = result[#result]
