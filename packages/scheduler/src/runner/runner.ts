@@ -32,8 +32,8 @@ export interface RunnerOptions {
   readonly plan: (input: PlanInput) => Plan;
   /** Ids that have no handler in this process; never claimed. */
   readonly exclude: ReadonlySet<string>;
-  /** True when this process has a handler for `id`. */
-  isHandled(id: string): boolean;
+  /** The ids this process has a handler for (read only). */
+  readonly handlers: ReadonlyMap<string, unknown>;
   /** Claims given back because no handler is registered here. */
   onUnhandled(ids: readonly string[]): void;
   /** Runs one accepted occurrence (`nextRunAt` is the schedule's next fire time, for jitter clamping). */
@@ -158,9 +158,11 @@ export class Runner {
     const plans: Plan[] = [];
     const claimed: StoredSchedule[] = [];
     let unhandled: Claim[] | undefined;
+    const handlers = this.options.handlers;
+    const planOf = this.options.plan;
     for (const claim of claims) {
       const { definition, state } = claim.schedule;
-      if (!this.options.isHandled(definition.id)) {
+      if (!handlers.has(definition.id)) {
         (unhandled ??= []).push(claim);
         continue;
       }
@@ -168,7 +170,7 @@ export class Runner {
       const plan =
         nextRunAt === null
           ? { fire: [], missedCount: 0, nextRunAt: null }
-          : this.options.plan({ trigger: definition.trigger, policy: definition.policy, nextRunAt, state, now });
+          : planOf({ trigger: definition.trigger, policy: definition.policy, nextRunAt, state, now });
       items.push({ id: definition.id, token: claim.token, fire: plan.fire, missedCount: plan.missedCount, nextRunAt: plan.nextRunAt });
       plans.push(plan);
       claimed.push(claim.schedule);

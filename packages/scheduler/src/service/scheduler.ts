@@ -70,10 +70,13 @@ export interface SchedulerScope {
   assertLive?(): void;
 }
 
+/** What this process holds per job: its handler and its runs in progress here. */
 interface LocalJob {
-  readonly fn: JobFunction;
-  readonly owner: string;
-  readonly historyLimit: number;
+  fn: JobFunction;
+  owner: string;
+  historyLimit: number;
+  /** Runs of this job in progress in this process (the run slots of a process-local store). */
+  running: number;
 }
 
 interface QueuedRun {
@@ -109,7 +112,6 @@ export class Scheduler implements SchedulerService, PluginAwareService {
   private readonly handlers = new Map<string, LocalJob>();
   private readonly pending = new Set<string>();
   private readonly unhandled = new Set<string>();
-  private readonly runningCount = new Map<string, number>();
   private readonly queues = new Map<string, QueuedRun[]>();
   private inflight = 0;
   private idleWaiters: (() => void)[] = [];
@@ -176,7 +178,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
       plan: planOccurrences,
       exclude: this.unhandled,
-      isHandled: (id) => this.handlers.has(id),
+      handlers: this.handlers,
       onUnhandled: (ids) => {
         for (const id of ids) {
           this.unhandled.add(id);
@@ -375,11 +377,19 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       }
       let schedule = result.schedule;
       if (result.status === 'updated') schedule = await this.realignPhase(schedule, now);
-      this.handlers.set(id, { fn, owner: scope.owner, historyLimit: resolved.historyLimit });
+      const current = this.handlers.get(id);
+      if (current === undefined) {
+        this.handlers.set(id, { fn, owner: scope.owner, historyLimit: resolved.historyLimit, running: 0 });
+      } else {
+        // Replaced: keep the object so runs in progress keep counting against maxInstances.
+        current.fn = fn;
+        current.owner = scope.owner;
+        current.historyLimit = resolved.historyLimit;
+      }
       this.unhandled.delete(id);
       this.runner.wake();
       this.emitJob('job.added', definition);
-      return toJobInfo(schedule, this.runningCount.get(id) ?? 0, true);
+      return toJobInfo(schedule, this.handlers.get(id)?.running ?? 0, true);
     } finally {
       this.pending.delete(id);
     }
@@ -449,7 +459,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     const nextRunAt = triggerChanged ? firstRunAt(trigger, now, anchor, state.runs) : state.nextRunAt;
     const result = await this.store.upsert({ definition, hash: scheduleHash(definition), nextRunAt, anchor: now, replaceExisting: true });
     if (result.status === 'conflict') throw new JobConflictError(`Job "${fullId}" is registered by "${result.existingOwner}"; nothing was changed.`);
-    if (local !== undefined) this.handlers.set(fullId, { ...local, historyLimit: resolved.historyLimit });
+    if (local !== undefined) local.historyLimit = resolved.historyLimit;
     this.runner.wake();
     this.emitJob('job.modified', definition);
     return this.info(result.schedule);
@@ -538,7 +548,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       return { jobId: definition.id, scheduledAt, startedAt: null, finishedAt: null, status: 'aborted', attempts: 0, error: 'handler detached' };
     }
     if (!this.localSlots) return this.launchShared(definition, job, scheduledAt, manual);
-    if ((this.runningCount.get(definition.id) ?? 0) < definition.policy.maxInstances) return this.run(definition, job, null, scheduledAt, manual);
+    if (job.running < definition.policy.maxInstances) return this.run(definition, job, null, scheduledAt, manual);
     return this.notAcquired(definition, job, scheduledAt, manual);
   }
 
@@ -553,7 +563,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     } catch (error) {
       // The occurrence is committed: run it rather than lose it, bounded by this process's count.
       this.reportHealth(error);
-      acquired = (this.runningCount.get(definition.id) ?? 0) < definition.policy.maxInstances;
+      acquired = job.running < definition.policy.maxInstances;
       runId = null;
     } finally {
       this.settled();
@@ -586,7 +596,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
   private run(definition: ScheduleDefinition, job: LocalJob, runId: string | null, scheduledAt: number, manual: boolean): RunRecord | Promise<RunRecord> {
     const id = definition.id;
     this.inflight += 1;
-    this.runningCount.set(id, (this.runningCount.get(id) ?? 0) + 1);
+    job.running += 1;
     if (runId !== null) this.slots.track(id, runId);
     const outcome = this.executor.run({ jobId: id, owner: definition.owner, fn: job.fn, args: definition.args, policy: definition.policy, scheduledAt });
     if (outcome instanceof Promise) return outcome.then((o) => this.finish(definition, job, runId, scheduledAt, manual, o));
@@ -595,9 +605,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
 
   private finish(definition: ScheduleDefinition, job: LocalJob, runId: string | null, scheduledAt: number, manual: boolean, outcome: ExecutionOutcome): RunRecord | Promise<RunRecord> {
     const id = definition.id;
-    const n = (this.runningCount.get(id) ?? 1) - 1;
-    if (n <= 0) this.runningCount.delete(id);
-    else this.runningCount.set(id, n);
+    job.running -= 1;
     if (runId !== null) {
       this.slots.untrack(runId);
       this.inflight += 1;
@@ -747,7 +755,8 @@ export class Scheduler implements SchedulerService, PluginAwareService {
 
   private info(schedule: StoredSchedule): JobInfo {
     const id = schedule.definition.id;
-    return toJobInfo(schedule, this.runningCount.get(id) ?? 0, this.handlers.has(id));
+    const job = this.handlers.get(id);
+    return toJobInfo(schedule, job?.running ?? 0, job !== undefined);
   }
 
   private async visible(scope: SchedulerScope, id: string): Promise<StoredSchedule> {
