@@ -1,0 +1,62 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import pino from 'pino';
+import { MemoryStore } from '../stores/memory-store.js';
+import type { Store } from '../stores/store.js';
+import { Scheduler } from '../service/scheduler.js';
+
+const T0 = Date.parse('2026-01-01T00:00:00.000Z');
+const logger = pino({ level: 'silent' });
+
+/** A MemoryStore that presents itself as shared, so the scheduler uses the store's run slots. */
+function sharedStore(): MemoryStore & Store {
+  const inner = new MemoryStore();
+  return new Proxy(inner, { get: (t, p, r) => (p === 'kind' ? 'shared-test' : (Reflect.get(t, p, r) as unknown)) }) as MemoryStore & Store;
+}
+
+describe('run slots in a shared store', () => {
+  let scheduler: Scheduler | undefined;
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(T0);
+  });
+  afterEach(async () => {
+    const stopping = scheduler?.stop({ deadlineMs: 0 });
+    await vi.advanceTimersByTimeAsync(0);
+    await stopping;
+    vi.useRealTimers();
+  });
+
+  it('renews the leases of slots held by long runs, so they never expire while running', async () => {
+    const store = sharedStore();
+    scheduler = new Scheduler({ store, logger, owner: 'me', leaseMs: 3000 });
+    let running = 0;
+    await scheduler.addJob(() => {
+      running += 1;
+      return new Promise((resolve) => setTimeout(resolve, 20_000));
+    }, { id: 'long', every: '2s', maxInstances: 1 });
+    scheduler.startFiring();
+    await vi.advanceTimersByTimeAsync(15_000);
+    // Held for 13 s with a 3 s lease: renewal kept the slot, so no second run started.
+    expect(running).toBe(1);
+    expect(await store.reapExpiredSlots(10)).toEqual([]);
+  });
+
+  it('re-runs the occurrence of a dead process with recover: true and records a lost run otherwise', async () => {
+    const store = sharedStore();
+    scheduler = new Scheduler({ store, logger, owner: 'me', leaseMs: 3000 });
+    const reran: string[] = [];
+    await scheduler.addJob((ctx) => void reran.push(`${ctx.jobId} ${ctx.scheduledAt.toISOString()}`), { id: 'safe', every: '1h', recover: true });
+    await scheduler.addJob(() => undefined, { id: 'plain', every: '1h' });
+    const scheduledAt = T0 - 60_000;
+    // Another process took slots for both jobs, then died (its leases run out after 1 s).
+    for (const jobId of ['safe', 'plain']) {
+      expect(await store.acquireSlot({ jobId, runId: `dead#${jobId}`, scheduledAt, owner: 'dead', leaseUntil: T0 + 1000 }, 1)).toBe(true);
+    }
+    scheduler.startFiring();
+    await vi.advanceTimersByTimeAsync(1000); // first keeper pass at leaseMs / 3 = 1 s: the leases just expired
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(reran).toEqual([`safe ${new Date(scheduledAt).toISOString()}`]);
+    const plain = await scheduler.history('plain');
+    expect(plain.map((r) => [r.status, r.owner, r.error])).toEqual([['aborted', 'dead', 'process died mid-run']]);
+  });
+});
