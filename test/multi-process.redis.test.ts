@@ -115,7 +115,9 @@ describe.skipIf(redisUnavailable({ needBinary: true }))('three processes sharing
       runs.set(job, list);
     }
     const duplicates = [...seen].filter(([, n]) => n > 1).map(([k]) => k);
-    expect(duplicates).toEqual([]);
+    const lines = readFileSync(ledger, 'utf8').split('\n');
+    expect(duplicates, `duplicates: ${duplicates.map((d) => lines.filter((l) => l.startsWith(`${d} `)).join(' & ')).join('; ')}; ` +
+      `timeline (ms after start): ${JSON.stringify(timeline)}; start ${start}`).toEqual([]);
 
     // Every job ran from its first occurrence after start until shortly before the end, with no
     // gap: late runs after the outage are fine (coalesce 'all'), missing ones are not.
