@@ -13,17 +13,15 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { EventBus, PluginAwareService } from '@xcore/core';
-import type { ScheduleDefinition, SchedulePolicy, RunRecord, RunSlot, Store, StoredSchedule } from '../stores/store.js';
+import type { ScheduleDefinition, SchedulePolicy, RunRecord, Store, StoredSchedule } from '../stores/store.js';
 import type { TriggerSpec } from '../triggers/trigger.js';
 import { scheduleHash } from '../stores/schedule-hash.js';
 import { planOccurrences } from '../policy/plan.js';
 import { nextFireTime } from '../triggers/next-fire-time.js';
-import { applyJitter } from '../triggers/jitter.js';
-import { retryDelay } from '../triggers/retry-delay.js';
 import { validateCronExpression, validateTimezone } from '../triggers/validate.js';
 import { Runner } from '../runner/runner.js';
 import { SlotKeeper } from '../runner/slot-keeper.js';
-import { InlineExecutor, type ExecutionOutcome } from '../executors/inline-executor.js';
+import { RunDispatcher, type LocalJob } from '../runner/run-dispatcher.js';
 import { SchedulerEmitter, type SchedulerEventName, type SchedulerEvents, type SchedulerListener } from '../events/scheduler-events.js';
 import { JobAbortedError, JobConflictError, JobInvalidError, JobNotFoundError, SchedulerStoppedError } from '../errors.js';
 import { scheduledMethods } from '../decorators/decorators.js';
@@ -70,21 +68,6 @@ export interface SchedulerScope {
   assertLive?(): void;
 }
 
-/** What this process holds per job: its handler and its runs in progress here. */
-interface LocalJob {
-  fn: JobFunction;
-  owner: string;
-  historyLimit: number;
-  /** Runs of this job in progress in this process (the run slots of a process-local store). */
-  running: number;
-}
-
-interface QueuedRun {
-  readonly definition: ScheduleDefinition;
-  readonly scheduledAt: number;
-  readonly manual: boolean;
-  readonly resolve: (record: RunRecord) => void;
-}
 
 const EMPTY_ARGS: readonly unknown[] = Object.freeze([]);
 const APP_SCOPE: SchedulerScope = { owner: 'app' };
@@ -112,22 +95,17 @@ export class Scheduler implements SchedulerService, PluginAwareService {
   private readonly handlers = new Map<string, LocalJob>();
   private readonly pending = new Set<string>();
   private readonly unhandled = new Set<string>();
-  private readonly queues = new Map<string, QueuedRun[]>();
-  private inflight = 0;
-  private idleWaiters: (() => void)[] = [];
-  private readonly jitterTimers = new Set<ReturnType<typeof setTimeout>>();
   private readonly emitter: SchedulerEmitter;
   private readonly failureHooks = new Set<(failure: JobFailure) => void | Promise<void>>();
   private readonly stoppedPlugins = new Set<string>();
   private readonly pluginGenerations = new Map<string, number>();
   private readonly pluginSubscriptions = new Map<string, Set<() => void>>();
   private readonly runner: Runner;
-  private readonly executor: InlineExecutor;
+  private readonly runs: RunDispatcher;
   private readonly slots: SlotKeeper;
   private degradedState: { reason: string; since: number } | undefined;
   private firing = false;
   private stopping = false;
-  private runSeq = 0;
   private skewMs = 0;
   private readonly enabled: boolean;
   /**
@@ -149,25 +127,22 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     this.bus = options.events;
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.emitter = new SchedulerEmitter(this.logger);
-    this.executor = new InlineExecutor({
-      logger: this.logger,
-      backoff: (attempt, baseMs) => retryDelay(attempt, baseMs, this.random),
-      onAttempt: (request, attempt) => {
-        if (this.emitter.has('job.started')) {
-          this.emitter.emit('job.started', { jobId: request.jobId, owner: request.owner, scheduledAt: new Date(request.scheduledAt), attempt });
-        }
-      },
-    });
     this.slots = new SlotKeeper({
       store: this.store,
       owner: this.owner,
       leaseMs: this.leaseMs,
       logger: this.logger,
-      onReaped: (slots) => void this.onReaped(slots),
-      onPass: () => {
-        for (const id of [...this.queues.keys()]) this.drainQueue(id);
-      },
+      onReaped: (slots) => void this.runs.onReaped(slots),
+      onPass: () => this.runs.drainQueues(),
       onError: (error) => this.reportHealth(error),
+    });
+    this.runs = new RunDispatcher({
+      store: this.store, logger: this.logger, owner: this.owner, leaseMs: this.leaseMs, localSlots: this.localSlots, random: this.random,
+      handlers: this.handlers, emitter: this.emitter, failureHooks: this.failureHooks, slots: this.slots, bus: this.bus,
+      defaultHistoryLimit: this.defaults.historyLimit,
+      skew: () => this.skewMs,
+      isStopping: () => this.stopping,
+      reportHealth: (error) => this.reportHealth(error),
     });
     this.runner = new Runner({
       store: this.store,
@@ -185,8 +160,8 @@ export class Scheduler implements SchedulerService, PluginAwareService {
           this.logger.warn({ job: id }, 'claimed a schedule with no handler in this process; gave the claim back for a process that has one');
         }
       },
-      dispatch: (schedule, scheduledAt, nextRunAt) => this.dispatch(schedule, scheduledAt, nextRunAt),
-      onMissed: (schedule, count, nextRunAt) => this.onMissed(schedule, count, nextRunAt),
+      dispatch: (schedule, scheduledAt, nextRunAt) => this.runs.dispatch(schedule, scheduledAt, nextRunAt),
+      onMissed: (schedule, count, nextRunAt) => this.runs.onMissed(schedule, count, nextRunAt),
       onHealth: (error) => this.reportHealth(error),
     });
   }
@@ -218,20 +193,15 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     if (this.stopping) return;
     this.stopping = true;
     await this.runner.stop();
-    if (this.jitterTimers.size > 0) {
-      this.logger.warn({ count: this.jitterTimers.size }, 'shutdown dropped occurrences waiting for their jitter delay');
-      for (const timer of this.jitterTimers) clearTimeout(timer);
-      this.jitterTimers.clear();
-    }
-    for (const [id] of this.queues) this.dropQueue(id);
+    this.runs.cancelPending();
     const deadlineMs = options.deadlineMs ?? 10_000;
-    if (this.inflight > 0 && deadlineMs > 0) {
-      await waitFor(this.whenIdle(), deadlineMs, options.signal);
+    if (this.runs.busy && deadlineMs > 0) {
+      await waitFor(this.runs.whenIdle(), deadlineMs, options.signal);
     }
-    if (this.inflight > 0) {
-      const aborted = this.executor.abortAll(new JobAbortedError(`Run aborted: the scheduler shut down and the drain deadline of ${deadlineMs} ms passed.`));
+    if (this.runs.busy) {
+      const aborted = this.runs.executor.abortAll(new JobAbortedError(`Run aborted: the scheduler shut down and the drain deadline of ${deadlineMs} ms passed.`));
       this.logger.warn({ count: aborted }, 'drain deadline passed; aborted running jobs');
-      await this.whenIdle();
+      await this.runs.whenIdle();
     }
     this.slots.stop();
   }
@@ -248,11 +218,11 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       if (job.owner !== plugin) continue;
       this.handlers.delete(id);
       this.unhandled.add(id);
-      this.dropQueue(id);
+      this.runs.dropQueue(id);
     }
     for (const off of this.pluginSubscriptions.get(plugin) ?? []) off();
     this.pluginSubscriptions.delete(plugin);
-    this.executor.abortAll(new JobAbortedError(`Run aborted: plugin "${plugin}" stopped.`), (request) => request.owner === plugin);
+    this.runs.executor.abortAll(new JobAbortedError(`Run aborted: plugin "${plugin}" stopped.`), (request) => request.owner === plugin);
     this.runner.wake();
   }
 
@@ -417,7 +387,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     await this.store.remove(fullId);
     this.handlers.delete(fullId);
     this.unhandled.delete(fullId);
-    this.dropQueue(fullId);
+    this.runs.dropQueue(fullId);
     this.emitJob('job.removed', schedule.definition);
   }
 
@@ -483,7 +453,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     if (!this.handlers.has(definition.id)) {
       throw new JobNotFoundError(`Job "${definition.id}" has no handler in this process (its plugin stopped, or another process registered it); it cannot run here.`);
     }
-    return Promise.resolve(this.launch(definition, Date.now() + this.skewMs, true));
+    return Promise.resolve(this.runs.launch(definition, Date.now() + this.skewMs, true));
   }
 
   async historyIn(scope: SchedulerScope, id: string, options?: { readonly limit?: number }): Promise<RunRecord[]> {
@@ -509,221 +479,6 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     const plugin = scope.plugin;
     const off = this.onFailure((failure) => (failure.owner === plugin ? hook(failure) : undefined));
     return this.trackSubscription(plugin, off);
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // The run path
-  // -------------------------------------------------------------------------------------------
-
-  private dispatch(schedule: StoredSchedule, scheduledAt: number, nextRunAt: number | null): void {
-    const { definition } = schedule;
-    const jitter = definition.policy.jitterMs;
-    if (jitter > 0) {
-      const runAt = applyJitter(scheduledAt, jitter, nextRunAt, this.random);
-      const delay = runAt - (Date.now() + this.skewMs);
-      if (delay > 0) {
-        const timer = setTimeout(() => {
-          this.jitterTimers.delete(timer);
-          this.launch(definition, scheduledAt, false);
-        }, delay);
-        this.jitterTimers.add(timer);
-        return;
-      }
-    }
-    this.launch(definition, scheduledAt, false);
-  }
-
-  /**
-   * Starts one run. Never throws or rejects.
-   *
-   * @remarks
-   * The hot path: with a process-local store and a synchronous job this allocates no promise
-   * and the record is returned synchronously; store writes are not awaited (a failing write
-   * marks the scheduler degraded) but are counted as in flight so `stop` waits for them.
-   */
-  private launch(definition: ScheduleDefinition, scheduledAt: number, manual: boolean): RunRecord | Promise<RunRecord> {
-    const job = this.handlers.get(definition.id);
-    if (job === undefined) {
-      this.logger.warn({ job: definition.id, scheduledAt: new Date(scheduledAt) }, 'occurrence accepted but its handler was detached before it started; not run');
-      return { jobId: definition.id, scheduledAt, startedAt: null, finishedAt: null, status: 'aborted', attempts: 0, error: 'handler detached' };
-    }
-    if (!this.localSlots) return this.launchShared(definition, job, scheduledAt, manual);
-    if (job.running < definition.policy.maxInstances) return this.run(definition, job, null, scheduledAt, manual);
-    return this.notAcquired(definition, job, scheduledAt, manual);
-  }
-
-  /** The run path with run slots in a shared store (`maxInstances` across processes). */
-  private async launchShared(definition: ScheduleDefinition, job: LocalJob, scheduledAt: number, manual: boolean): Promise<RunRecord> {
-    let runId: string | null = `${this.owner}#${++this.runSeq}`;
-    let acquired: boolean;
-    this.inflight += 1;
-    try {
-      const slot: RunSlot = { jobId: definition.id, runId, scheduledAt, owner: this.owner, leaseUntil: Date.now() + this.skewMs + this.leaseMs };
-      acquired = await this.store.acquireSlot(slot, definition.policy.maxInstances);
-    } catch (error) {
-      // The occurrence is committed: run it rather than lose it, bounded by this process's count.
-      this.reportHealth(error);
-      acquired = job.running < definition.policy.maxInstances;
-      runId = null;
-    } finally {
-      this.settled();
-    }
-    if (!acquired) return this.notAcquired(definition, job, scheduledAt, manual);
-    return this.run(definition, job, runId, scheduledAt, manual);
-  }
-
-  /** `maxInstances` runs are in progress: queue the occurrence or skip it. */
-  private notAcquired(definition: ScheduleDefinition, job: LocalJob, scheduledAt: number, manual: boolean): RunRecord | Promise<RunRecord> {
-    if (definition.policy.overlap === 'queue' && !this.stopping) {
-      return new Promise<RunRecord>((resolve) => {
-        let queue = this.queues.get(definition.id);
-        if (queue === undefined) this.queues.set(definition.id, (queue = []));
-        queue.push({ definition, scheduledAt, manual, resolve });
-      });
-    }
-    const record: RunRecord = {
-      jobId: definition.id, scheduledAt, startedAt: null, finishedAt: null, status: 'skipped', attempts: 0, owner: this.owner,
-      error: `maxInstances (${definition.policy.maxInstances}) runs in progress`, ...(manual ? { manual: true } : {}),
-    };
-    this.logger.debug({ job: definition.id, scheduledAt: new Date(scheduledAt) }, 'occurrence skipped: maxInstances runs in progress');
-    const saved = this.save(record, job.historyLimit);
-    if (this.emitter.has('job.skipped')) {
-      this.emitter.emit('job.skipped', { jobId: definition.id, owner: definition.owner, scheduledAt: new Date(scheduledAt), reason: 'max_instances' });
-    }
-    return manual && saved !== undefined ? saved.then(() => record) : record;
-  }
-
-  private run(definition: ScheduleDefinition, job: LocalJob, runId: string | null, scheduledAt: number, manual: boolean): RunRecord | Promise<RunRecord> {
-    const id = definition.id;
-    this.inflight += 1;
-    job.running += 1;
-    if (runId !== null) this.slots.track(id, runId);
-    const outcome = this.executor.run({ jobId: id, owner: definition.owner, fn: job.fn, args: definition.args, policy: definition.policy, scheduledAt });
-    if (outcome instanceof Promise) return outcome.then((o) => this.finish(definition, job, runId, scheduledAt, manual, o));
-    return this.finish(definition, job, runId, scheduledAt, manual, outcome);
-  }
-
-  private finish(definition: ScheduleDefinition, job: LocalJob, runId: string | null, scheduledAt: number, manual: boolean, outcome: ExecutionOutcome): RunRecord | Promise<RunRecord> {
-    const id = definition.id;
-    job.running -= 1;
-    if (runId !== null) {
-      this.slots.untrack(runId);
-      this.inflight += 1;
-      this.store.releaseSlot(id, runId).then(this.afterWrite, this.afterWriteError);
-    }
-    const record: { -readonly [K in keyof RunRecord]: RunRecord[K] } = {
-      jobId: id, scheduledAt, startedAt: outcome.startedAt, finishedAt: outcome.finishedAt, status: outcome.status, attempts: outcome.attempts, owner: this.owner,
-    };
-    if (outcome.error !== undefined) record.error = errorMessage(outcome.error);
-    if (manual) record.manual = true;
-    const saved = this.save(record, job.historyLimit);
-    this.emitOutcome(definition, record, outcome.error);
-    this.settled();
-    this.drainQueue(id);
-    return manual && saved !== undefined ? saved.then(() => record) : record;
-  }
-
-  /** Writes a run record without blocking the run path; `stop` waits for pending writes. */
-  private save(record: RunRecord, historyLimit: number): Promise<void> | undefined {
-    if (historyLimit <= 0) return undefined;
-    this.inflight += 1;
-    return this.store.recordRun(record, historyLimit).then(this.afterWrite, this.afterWriteError);
-  }
-
-  private readonly afterWrite = (): void => this.settled();
-  private readonly afterWriteError = (error: unknown): void => {
-    this.reportHealth(error);
-    this.settled();
-  };
-
-  /** Counterpart of each `inflight += 1` (a run or a store write): called once when it settles. */
-  private settled(): void {
-    this.inflight -= 1;
-    if (this.inflight === 0 && this.idleWaiters.length > 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const resolve of waiters) resolve();
-    }
-  }
-
-  /** Resolves once no run or store write is in flight. */
-  private whenIdle(): Promise<void> {
-    return this.inflight === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  private drainQueue(id: string): void {
-    const queue = this.queues.get(id);
-    if (queue === undefined) return;
-    const next = queue.shift();
-    if (queue.length === 0) this.queues.delete(id);
-    if (next === undefined || this.stopping) return;
-    const result = this.launch(next.definition, next.scheduledAt, next.manual);
-    if (result instanceof Promise) void result.then(next.resolve);
-    else next.resolve(result);
-  }
-
-  private dropQueue(id: string): void {
-    const queue = this.queues.get(id);
-    if (queue === undefined) return;
-    this.queues.delete(id);
-    for (const q of queue) {
-      q.resolve({ jobId: id, scheduledAt: q.scheduledAt, startedAt: null, finishedAt: null, status: 'aborted', attempts: 0, error: 'queued run dropped (job detached or scheduler stopped)' });
-    }
-  }
-
-  private emitOutcome(definition: ScheduleDefinition, record: RunRecord, error: unknown): void {
-    const status = record.status;
-    if (status === 'succeeded') {
-      if (this.emitter.has('job.succeeded')) this.emitter.emit('job.succeeded', this.runEvent(definition, record, error));
-      return;
-    }
-    const event = status === 'failed' ? 'job.failed' : status === 'timed_out' ? 'job.timed_out' : 'job.aborted';
-    this.logger.warn({ job: definition.id, err: error, status, attempts: record.attempts, scheduledAt: new Date(record.scheduledAt) }, `job ${status.replace('_', ' ')}`);
-    const payload = this.runEvent(definition, record, error);
-    this.emitter.emit(event, payload);
-    if (status === 'aborted') return;
-    this.bus?.emit('scheduler.job.failed', payload);
-    for (const hook of this.failureHooks) {
-      try {
-        void Promise.resolve(hook({ jobId: definition.id, owner: definition.owner, record, error })).catch((err: unknown) => {
-          this.logger.error({ err, job: definition.id }, 'onFailure hook rejected');
-        });
-      } catch (err) {
-        this.logger.error({ err, job: definition.id }, 'onFailure hook threw');
-      }
-    }
-  }
-
-  private runEvent(definition: ScheduleDefinition, record: RunRecord, error: unknown): SchedulerEvents['job.failed'] {
-    const base = { jobId: definition.id, owner: definition.owner, scheduledAt: new Date(record.scheduledAt), record };
-    return error === undefined ? base : { ...base, error };
-  }
-
-  private onMissed(schedule: StoredSchedule, count: number, nextRunAt: number | null): void {
-    const { definition } = schedule;
-    this.logger.debug({ job: definition.id, count }, 'occurrences missed (misfire grace time / coalesce)');
-    if (this.emitter.has('job.missed')) {
-      this.emitter.emit('job.missed', { jobId: definition.id, owner: definition.owner, count, nextRunAt: nextRunAt === null ? null : new Date(nextRunAt) });
-    }
-  }
-
-  private async onReaped(slots: readonly RunSlot[]): Promise<void> {
-    for (const slot of slots) {
-      try {
-        const schedule = await this.store.get(slot.jobId);
-        if (schedule === null) continue;
-        const job = this.handlers.get(slot.jobId);
-        if (schedule.definition.policy.recover && job !== undefined && !this.stopping) {
-          this.logger.warn({ job: slot.jobId, scheduledAt: new Date(slot.scheduledAt), deadOwner: slot.owner }, 'recovering a run whose process died');
-          this.launch(schedule.definition, slot.scheduledAt, false);
-        } else {
-          this.logger.warn({ job: slot.jobId, scheduledAt: new Date(slot.scheduledAt), deadOwner: slot.owner }, 'a run was lost with its process (set recover: true to re-run it)');
-          await this.save({ jobId: slot.jobId, scheduledAt: slot.scheduledAt, startedAt: null, finishedAt: null, status: 'aborted', attempts: 1, owner: slot.owner, error: 'process died mid-run' }, job?.historyLimit ?? this.defaults.historyLimit);
-        }
-      } catch (error) {
-        this.reportHealth(error);
-      }
-    }
   }
 
   // -------------------------------------------------------------------------------------------

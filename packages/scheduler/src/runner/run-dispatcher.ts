@@ -1,0 +1,332 @@
+/**
+ * The run path: from an accepted occurrence to a recorded run.
+ *
+ * @remarks
+ * Jitter delay, run slots (`maxInstances` through the store's leased slots, or this process's
+ * count for a process-local store), overlap `skip`/`queue`, the executor, the run record and the
+ * run events and failure hooks. This is the hot path of a fire: with a process-local store and a
+ * synchronous job it allocates no promise and no timer, and the child logger is created only if
+ * the job uses it. Store writes (history, slot release) are not awaited on the run path but are
+ * counted as in flight, so `whenIdle()` (used by the drain on shutdown) waits for them.
+ */
+import type { Logger } from 'pino';
+import type { EventBus } from '@xcore/core';
+import type { ScheduleDefinition, RunRecord, RunSlot, Store, StoredSchedule } from '../stores/store.js';
+import { applyJitter } from '../triggers/jitter.js';
+import { retryDelay } from '../triggers/retry-delay.js';
+import { InlineExecutor, type ExecutionOutcome } from '../executors/inline-executor.js';
+import type { SchedulerEmitter, SchedulerEvents } from '../events/scheduler-events.js';
+import type { JobFailure, JobFunction } from '../service/scheduler-service.js';
+import type { SlotKeeper } from './slot-keeper.js';
+
+/** What this process holds per job: its handler and its runs in progress here. */
+export interface LocalJob {
+  fn: JobFunction;
+  owner: string;
+  historyLimit: number;
+  /** Runs of this job in progress in this process (the run slots of a process-local store). */
+  running: number;
+}
+
+interface QueuedRun {
+  readonly definition: ScheduleDefinition;
+  readonly scheduledAt: number;
+  readonly manual: boolean;
+  readonly resolve: (record: RunRecord) => void;
+}
+
+/** Shared state and callbacks the {@link RunDispatcher} works with (owned by the scheduler). */
+export interface RunDispatcherDeps {
+  readonly store: Store;
+  readonly logger: Logger;
+  /** This process's owner id in slots and records. */
+  readonly owner: string;
+  readonly leaseMs: number;
+  /** Use this process's running counts instead of the store's slots (process-local store). */
+  readonly localSlots: boolean;
+  readonly random: () => number;
+  /** Handlers registered in this process, by job id. */
+  readonly handlers: ReadonlyMap<string, LocalJob>;
+  readonly emitter: SchedulerEmitter;
+  readonly failureHooks: ReadonlySet<(failure: JobFailure) => void | Promise<void>>;
+  readonly slots: SlotKeeper;
+  readonly bus: EventBus | undefined;
+  readonly defaultHistoryLimit: number;
+  /** Store clock minus local clock, ms. */
+  skew(): number;
+  isStopping(): boolean;
+  reportHealth(error: unknown): void;
+}
+
+/**
+ * Runs accepted occurrences: slots, overlap, executor, history and events.
+ *
+ * @example
+ * ```ts
+ * const runs = new RunDispatcher(deps);
+ * runs.dispatch(schedule, scheduledAt, nextRunAt); // from the runner
+ * const record = await runs.launch(definition, Date.now(), true); // runJob
+ * ```
+ */
+export class RunDispatcher {
+  private readonly queues = new Map<string, QueuedRun[]>();
+  private readonly jitterTimers = new Set<ReturnType<typeof setTimeout>>();
+  private inflight = 0;
+  private idleWaiters: (() => void)[] = [];
+  private runSeq = 0;
+  /** The executor; `abortAll` aborts runs in progress. */
+  readonly executor: InlineExecutor;
+
+  constructor(private readonly deps: RunDispatcherDeps) {
+    this.executor = new InlineExecutor({
+      logger: deps.logger,
+      backoff: (attempt, baseMs) => retryDelay(attempt, baseMs, deps.random),
+      onAttempt: (request, attempt) => {
+        if (deps.emitter.has('job.started')) {
+          deps.emitter.emit('job.started', { jobId: request.jobId, owner: request.owner, scheduledAt: new Date(request.scheduledAt), attempt });
+        }
+      },
+    });
+  }
+
+  /** Runs or launches nothing more: drops occurrences waiting for jitter or in queues (shutdown). */
+  cancelPending(): void {
+    if (this.jitterTimers.size > 0) {
+      this.deps.logger.warn({ count: this.jitterTimers.size }, 'shutdown dropped occurrences waiting for their jitter delay');
+      for (const timer of this.jitterTimers) clearTimeout(timer);
+      this.jitterTimers.clear();
+    }
+    for (const [id] of this.queues) this.dropQueue(id);
+  }
+
+  /** True while a run or a store write is in flight. */
+  get busy(): boolean {
+    return this.inflight > 0;
+  }
+
+  /** Retries every queued occurrence (a slot may have freed in another process). */
+  drainQueues(): void {
+    for (const id of [...this.queues.keys()]) this.drainQueue(id);
+  }
+
+
+  dispatch(schedule: StoredSchedule, scheduledAt: number, nextRunAt: number | null): void {
+    const { definition } = schedule;
+    const jitter = definition.policy.jitterMs;
+    if (jitter > 0) {
+      const runAt = applyJitter(scheduledAt, jitter, nextRunAt, this.deps.random);
+      const delay = runAt - (Date.now() + this.deps.skew());
+      if (delay > 0) {
+        const timer = setTimeout(() => {
+          this.jitterTimers.delete(timer);
+          this.launch(definition, scheduledAt, false);
+        }, delay);
+        this.jitterTimers.add(timer);
+        return;
+      }
+    }
+    this.launch(definition, scheduledAt, false);
+  }
+
+  /**
+   * Starts one run. Never throws or rejects.
+   *
+   * @remarks
+   * The hot path: with a process-local store and a synchronous job this allocates no promise
+   * and the record is returned synchronously; store writes are not awaited (a failing write
+   * marks the scheduler degraded) but are counted as in flight so `stop` waits for them.
+   */
+  launch(definition: ScheduleDefinition, scheduledAt: number, manual: boolean): RunRecord | Promise<RunRecord> {
+    const job = this.deps.handlers.get(definition.id);
+    if (job === undefined) {
+      this.deps.logger.warn({ job: definition.id, scheduledAt: new Date(scheduledAt) }, 'occurrence accepted but its handler was detached before it started; not run');
+      return { jobId: definition.id, scheduledAt, startedAt: null, finishedAt: null, status: 'aborted', attempts: 0, error: 'handler detached' };
+    }
+    if (!this.deps.localSlots) return this.launchShared(definition, job, scheduledAt, manual);
+    if (job.running < definition.policy.maxInstances) return this.run(definition, job, null, scheduledAt, manual);
+    return this.notAcquired(definition, job, scheduledAt, manual);
+  }
+
+  /** The run path with run slots in a shared store (`maxInstances` across processes). */
+  private async launchShared(definition: ScheduleDefinition, job: LocalJob, scheduledAt: number, manual: boolean): Promise<RunRecord> {
+    let runId: string | null = `${this.deps.owner}#${++this.runSeq}`;
+    let acquired: boolean;
+    this.inflight += 1;
+    try {
+      const slot: RunSlot = { jobId: definition.id, runId, scheduledAt, owner: this.deps.owner, leaseUntil: Date.now() + this.deps.skew() + this.deps.leaseMs };
+      acquired = await this.deps.store.acquireSlot(slot, definition.policy.maxInstances);
+    } catch (error) {
+      // The occurrence is committed: run it rather than lose it, bounded by this process's count.
+      this.deps.reportHealth(error);
+      acquired = job.running < definition.policy.maxInstances;
+      runId = null;
+    } finally {
+      this.settled();
+    }
+    if (!acquired) return this.notAcquired(definition, job, scheduledAt, manual);
+    return this.run(definition, job, runId, scheduledAt, manual);
+  }
+
+  /** `maxInstances` runs are in progress: queue the occurrence or skip it. */
+  private notAcquired(definition: ScheduleDefinition, job: LocalJob, scheduledAt: number, manual: boolean): RunRecord | Promise<RunRecord> {
+    if (definition.policy.overlap === 'queue' && !this.deps.isStopping()) {
+      return new Promise<RunRecord>((resolve) => {
+        let queue = this.queues.get(definition.id);
+        if (queue === undefined) this.queues.set(definition.id, (queue = []));
+        queue.push({ definition, scheduledAt, manual, resolve });
+      });
+    }
+    const record: RunRecord = {
+      jobId: definition.id, scheduledAt, startedAt: null, finishedAt: null, status: 'skipped', attempts: 0, owner: this.deps.owner,
+      error: `maxInstances (${definition.policy.maxInstances}) runs in progress`, ...(manual ? { manual: true } : {}),
+    };
+    this.deps.logger.debug({ job: definition.id, scheduledAt: new Date(scheduledAt) }, 'occurrence skipped: maxInstances runs in progress');
+    const saved = this.save(record, job.historyLimit);
+    if (this.deps.emitter.has('job.skipped')) {
+      this.deps.emitter.emit('job.skipped', { jobId: definition.id, owner: definition.owner, scheduledAt: new Date(scheduledAt), reason: 'max_instances' });
+    }
+    return manual && saved !== undefined ? saved.then(() => record) : record;
+  }
+
+  private run(definition: ScheduleDefinition, job: LocalJob, runId: string | null, scheduledAt: number, manual: boolean): RunRecord | Promise<RunRecord> {
+    const id = definition.id;
+    this.inflight += 1;
+    job.running += 1;
+    if (runId !== null) this.deps.slots.track(id, runId);
+    const outcome = this.executor.run({ jobId: id, owner: definition.owner, fn: job.fn, args: definition.args, policy: definition.policy, scheduledAt });
+    if (outcome instanceof Promise) return outcome.then((o) => this.finish(definition, job, runId, scheduledAt, manual, o));
+    return this.finish(definition, job, runId, scheduledAt, manual, outcome);
+  }
+
+  private finish(definition: ScheduleDefinition, job: LocalJob, runId: string | null, scheduledAt: number, manual: boolean, outcome: ExecutionOutcome): RunRecord | Promise<RunRecord> {
+    const id = definition.id;
+    job.running -= 1;
+    if (runId !== null) {
+      this.deps.slots.untrack(runId);
+      this.inflight += 1;
+      this.deps.store.releaseSlot(id, runId).then(this.afterWrite, this.afterWriteError);
+    }
+    const record: { -readonly [K in keyof RunRecord]: RunRecord[K] } = {
+      jobId: id, scheduledAt, startedAt: outcome.startedAt, finishedAt: outcome.finishedAt, status: outcome.status, attempts: outcome.attempts, owner: this.deps.owner,
+    };
+    if (outcome.error !== undefined) record.error = errorMessage(outcome.error);
+    if (manual) record.manual = true;
+    const saved = this.save(record, job.historyLimit);
+    this.emitOutcome(definition, record, outcome.error);
+    this.settled();
+    this.drainQueue(id);
+    return manual && saved !== undefined ? saved.then(() => record) : record;
+  }
+
+  /** Writes a run record without blocking the run path; `stop` waits for pending writes. */
+  private save(record: RunRecord, historyLimit: number): Promise<void> | undefined {
+    if (historyLimit <= 0) return undefined;
+    this.inflight += 1;
+    return this.deps.store.recordRun(record, historyLimit).then(this.afterWrite, this.afterWriteError);
+  }
+
+  private readonly afterWrite = (): void => this.settled();
+  private readonly afterWriteError = (error: unknown): void => {
+    this.deps.reportHealth(error);
+    this.settled();
+  };
+
+  /** Counterpart of each `inflight += 1` (a run or a store write): called once when it settles. */
+  private settled(): void {
+    this.inflight -= 1;
+    if (this.inflight === 0 && this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  /** Resolves once no run or store write is in flight. */
+  whenIdle(): Promise<void> {
+    return this.inflight === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  drainQueue(id: string): void {
+    const queue = this.queues.get(id);
+    if (queue === undefined) return;
+    const next = queue.shift();
+    if (queue.length === 0) this.queues.delete(id);
+    if (next === undefined || this.deps.isStopping()) return;
+    const result = this.launch(next.definition, next.scheduledAt, next.manual);
+    if (result instanceof Promise) void result.then(next.resolve);
+    else next.resolve(result);
+  }
+
+  dropQueue(id: string): void {
+    const queue = this.queues.get(id);
+    if (queue === undefined) return;
+    this.queues.delete(id);
+    for (const q of queue) {
+      q.resolve({ jobId: id, scheduledAt: q.scheduledAt, startedAt: null, finishedAt: null, status: 'aborted', attempts: 0, error: 'queued run dropped (job detached or scheduler stopped)' });
+    }
+  }
+
+  private emitOutcome(definition: ScheduleDefinition, record: RunRecord, error: unknown): void {
+    const status = record.status;
+    if (status === 'succeeded') {
+      if (this.deps.emitter.has('job.succeeded')) this.deps.emitter.emit('job.succeeded', this.runEvent(definition, record, error));
+      return;
+    }
+    const event = status === 'failed' ? 'job.failed' : status === 'timed_out' ? 'job.timed_out' : 'job.aborted';
+    this.deps.logger.warn({ job: definition.id, err: error, status, attempts: record.attempts, scheduledAt: new Date(record.scheduledAt) }, `job ${status.replace('_', ' ')}`);
+    const payload = this.runEvent(definition, record, error);
+    this.deps.emitter.emit(event, payload);
+    if (status === 'aborted') return;
+    this.deps.bus?.emit('scheduler.job.failed', payload);
+    for (const hook of this.deps.failureHooks) {
+      try {
+        void Promise.resolve(hook({ jobId: definition.id, owner: definition.owner, record, error })).catch((err: unknown) => {
+          this.deps.logger.error({ err, job: definition.id }, 'onFailure hook rejected');
+        });
+      } catch (err) {
+        this.deps.logger.error({ err, job: definition.id }, 'onFailure hook threw');
+      }
+    }
+  }
+
+  private runEvent(definition: ScheduleDefinition, record: RunRecord, error: unknown): SchedulerEvents['job.failed'] {
+    const base = { jobId: definition.id, owner: definition.owner, scheduledAt: new Date(record.scheduledAt), record };
+    return error === undefined ? base : { ...base, error };
+  }
+
+  onMissed(schedule: StoredSchedule, count: number, nextRunAt: number | null): void {
+    const { definition } = schedule;
+    this.deps.logger.debug({ job: definition.id, count }, 'occurrences missed (misfire grace time / coalesce)');
+    if (this.deps.emitter.has('job.missed')) {
+      this.deps.emitter.emit('job.missed', { jobId: definition.id, owner: definition.owner, count, nextRunAt: nextRunAt === null ? null : new Date(nextRunAt) });
+    }
+  }
+
+  async onReaped(slots: readonly RunSlot[]): Promise<void> {
+    for (const slot of slots) {
+      try {
+        const schedule = await this.deps.store.get(slot.jobId);
+        if (schedule === null) continue;
+        const job = this.deps.handlers.get(slot.jobId);
+        if (schedule.definition.policy.recover && job !== undefined && !this.deps.isStopping()) {
+          this.deps.logger.warn({ job: slot.jobId, scheduledAt: new Date(slot.scheduledAt), deadOwner: slot.owner }, 'recovering a run whose process died');
+          this.launch(schedule.definition, slot.scheduledAt, false);
+        } else {
+          this.deps.logger.warn({ job: slot.jobId, scheduledAt: new Date(slot.scheduledAt), deadOwner: slot.owner }, 'a run was lost with its process (set recover: true to re-run it)');
+          await this.save({ jobId: slot.jobId, scheduledAt: slot.scheduledAt, startedAt: null, finishedAt: null, status: 'aborted', attempts: 1, owner: slot.owner, error: 'process died mid-run' }, job?.historyLimit ?? this.deps.defaultHistoryLimit);
+        }
+      } catch (error) {
+        this.deps.reportHealth(error);
+      }
+    }
+  }
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  try {
+    return typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}
