@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startRedisCluster, type RedisCluster } from '../../../../../test/helpers/redis-cluster.js';
-import { freePort, redisUnavailable, startRedisServer, type RedisServer } from '../../../../../test/helpers/redis-server.js';
+import { freePort, hasRedisServerBinary, redisUnavailable, startRedisServer, type RedisServer } from '../../../../../test/helpers/redis-server.js';
 import { scheduleHash } from '../schedule-hash.js';
 import { describeStoreContract } from '../store-contract.js';
 import type { ScheduleDefinition, StoreChange } from '../store.js';
@@ -151,7 +151,7 @@ describe.skipIf(skipServer)('RedisStore on one redis-server', () => {
     expect(seenB).toEqual([{ kind: 'upsert', id: 'h' }, { kind: 'pause', id: 'h' }]);
   });
 
-  it('rejects with XCORE_ERR_REDIS_UNAVAILABLE while Redis is down, then works again after a restart', async () => {
+  it.skipIf(!hasRedisServerBinary())('rejects with XCORE_ERR_REDIS_UNAVAILABLE while Redis is down, then works again after a restart', async () => {
     const own = await startRedisServer({ appendOnly: true });
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown): void => { unhandled.push(reason); };
