@@ -116,4 +116,22 @@ describe('plugin views and ownership', () => {
     expect(reports.seen).toEqual([`refresh ${at(2000)}`, `digest ${at(3000)} x`, `refresh ${at(4000)}`]);
     await expect(core.register({})).rejects.toMatchObject({ code: 'XCORE_ERR_JOB_INVALID' });
   });
+  it('delivers a plugin only its own failures, and drops its hooks when it stops', async () => {
+    const a = view('a');
+    const b = view('b');
+    const failures: string[] = [];
+    a.onFailure((f) => void failures.push(f.jobId));
+    const boom = (): void => {
+      throw new Error('boom');
+    };
+    await a.addJob(boom, { id: 'x', every: '1s' });
+    await b.addJob(boom, { id: 'x', every: '1s' });
+    core.startFiring();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(failures).toEqual(['a:x']);
+    core.onPluginStopped('a');
+    await view('a').addJob(boom, { id: 'x', every: '1s' });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(failures).toEqual(['a:x']);
+  });
 });

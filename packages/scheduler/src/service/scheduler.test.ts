@@ -316,4 +316,20 @@ describe('Scheduler', () => {
     // window = min(30 s, next - scheduledAt - 1 ms) = 9999 ms; delay = floor(0.99 * 10000) = 9900 ms.
     expect(runs).toEqual([19_900, 29_900]);
   });
+  it('interval(spec, opts)(fn) registers like addJob; failures reach the app event bus', async () => {
+    const forwarded: string[] = [];
+    const bus = { on: () => () => undefined, once: () => () => undefined, emit: (event: string, payload: { jobId?: string }) => void forwarded.push(`${event}:${payload.jobId ?? ''}`) };
+    scheduler = make({ events: bus as unknown as SchedulerOptions['events'] });
+    const runs: string[] = [];
+    const info = await scheduler.interval({ seconds: 2 }, { id: 'helper' })(recorder(runs));
+    expect([info.id, info.trigger]).toEqual(['helper', 'every 2s']);
+    await scheduler.interval('3s', { id: 'failing' })(() => {
+      throw new Error('x');
+    });
+    scheduler.startFiring();
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(runs).toEqual([at(2000), at(4000)]);
+    expect(forwarded).toEqual(['scheduler.job.failed:failing']);
+    await expect(scheduler.history('helper', { limit: 0 })).rejects.toMatchObject({ code: 'XCORE_ERR_JOB_INVALID' });
+  });
 });
