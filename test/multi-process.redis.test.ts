@@ -132,6 +132,9 @@ describe.skipIf(redisUnavailable({ needBinary: true }))('three processes sharing
         if (times[i]! - times[i - 1]! !== EVERY_MS) problems.push(`${job}: gap ${times[i - 1]! - start} -> ${times[i]! - start} (ms after start)`);
       }
     }
-    expect(problems.length, `${problems.length} problems; timeline (ms after start): ${JSON.stringify(timeline)}; first: ${problems.slice(0, 8).join("; ")}`).toBe(0);
+    const logs = join(tmpdir(), `xcore-multi-process-${Date.now()}.log`);
+    if (problems.length > 0) writeFileSync(logs, workers.map((w, i) => `--- worker ${i}\n${w.stderr()}`).join('\n'));
+    expect(problems.length, `${problems.length} problems; timeline (ms after start): ${JSON.stringify(timeline)}; ` +
+      `first: ${problems.slice(0, 8).join('; ')}; worker logs: ${logs}`).toBe(0);
   }, 90_000);
 });
