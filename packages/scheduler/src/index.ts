@@ -26,6 +26,7 @@ export { scheduleHash } from './stores/schedule-hash.js';
 export { canonicalJson } from './stores/canonical-json.js';
 export { RedisStore } from './stores/redis/redis-store.js';
 export type { RedisStoreOptions, RedisStoreLogger } from './stores/redis/redis-store.js';
+export type { RedisClient } from './stores/redis/scripts.js';
 export { redisKeys } from './stores/redis/keys.js';
 export type { RedisKeys } from './stores/redis/keys.js';
 export { RedisOptionsInvalidError, RedisUnavailableError, RedisCommandError, RedisScriptError } from './errors.js';

@@ -156,10 +156,12 @@ export class RedisStore implements Store {
     if (this.#owned) this.#watch(this.client, 'commands');
   }
 
+  /** Redis's clock (`TIME`, read on the namespace's node), epoch ms. */
   async now(): Promise<number> {
     return Number(await this.#script('now', 'time-1', [this.keys.seq], []));
   }
 
+  /** {@inheritDoc Store.upsert} */
   async upsert(input: UpsertInput): Promise<UpsertResult> {
     const { definition, hash } = input;
     if (typeof definition.id !== 'string' || definition.id === '') {
@@ -181,6 +183,7 @@ export class RedisStore implements Store {
     return { status, schedule: this.#decode(definition.id, reply[1] as Fields) };
   }
 
+  /** {@inheritDoc Store.remove} */
   async remove(id: string): Promise<boolean> {
     const k = this.keys;
     const removed = (await this.#script('remove', 'remove-2', [k.all, k.due], [
@@ -191,6 +194,7 @@ export class RedisStore implements Store {
     return removed;
   }
 
+  /** {@inheritDoc Store.get} */
   async get(id: string): Promise<StoredSchedule | null> {
     const fields = (await this.#command('get', (c) => c.hmget(this.keys.schedule(id), ...SCHEDULE_FIELDS))) as Fields;
     if (!fields[0]) {
@@ -200,6 +204,7 @@ export class RedisStore implements Store {
     return this.#decode(id, fields);
   }
 
+  /** {@inheritDoc Store.list} */
   async list(filter?: { owner?: string }): Promise<StoredSchedule[]> {
     const owner = filter?.owner;
     const reply = (await this.#script('list', 'list-1', [this.keys.all], [
@@ -208,12 +213,14 @@ export class RedisStore implements Store {
     return reply.map(([id, fields]) => this.#decode(id, fields));
   }
 
+  /** {@inheritDoc Store.pause} */
   async pause(id: string): Promise<boolean> {
     const done = (await this.#script('pause', 'pause-1', [this.keys.due], [this.keys.schedulePrefix, this.keys.channel, this.#source, id])) === 1;
     this.#emit({ kind: 'pause', id }, done);
     return done;
   }
 
+  /** {@inheritDoc Store.resume} */
   async resume(id: string, nextRunAt: number | null): Promise<boolean> {
     checkTime('resume', `nextRunAt of "${id}"`, nextRunAt, true);
     const done = (await this.#script('resume', 'resume-1', [this.keys.due], [
@@ -223,6 +230,7 @@ export class RedisStore implements Store {
     return done;
   }
 
+  /** {@inheritDoc Store.setNextRunAt} */
   async setNextRunAt(id: string, nextRunAt: number | null): Promise<boolean> {
     checkTime('setNextRunAt', `nextRunAt of "${id}"`, nextRunAt, true);
     const done = (await this.#script('setNextRunAt', 'set-next-run-1', [this.keys.due], [
@@ -232,6 +240,7 @@ export class RedisStore implements Store {
     return done;
   }
 
+  /** {@inheritDoc Store.claimDue} */
   async claimDue(owner: string, leaseMs: number, limit: number, exclude?: ReadonlySet<string>): Promise<Claim[]> {
     atLeastOne('claimDue', 'leaseMs', leaseMs);
     atLeastOne('claimDue', 'limit', limit);
@@ -247,6 +256,7 @@ export class RedisStore implements Store {
     return claims;
   }
 
+  /** {@inheritDoc Store.commit} */
   async commit(owner: string, items: readonly CommitItem[]): Promise<CommitResult[]> {
     if (items.length === 0) return [];
     const args: string[] = [this.keys.schedulePrefix, this.keys.channel, this.#source, owner, String(items.length)];
@@ -264,6 +274,7 @@ export class RedisStore implements Store {
     return results;
   }
 
+  /** {@inheritDoc Store.release} */
   async release(owner: string, claims: readonly { id: string; token: number }[]): Promise<void> {
     if (claims.length === 0) return;
     const released = await this.#script('release', 'release-1', [this.keys.due], [
@@ -272,6 +283,7 @@ export class RedisStore implements Store {
     this.#emit(claims.length === 1 ? { kind: 'release', id: claims[0]!.id } : { kind: 'release' }, Number(released) > 0);
   }
 
+  /** {@inheritDoc Store.acquireSlot} */
   async acquireSlot(slot: RunSlot, max: number): Promise<boolean> {
     checkTime('acquireSlot', `leaseUntil of run "${slot.runId}"`, slot.leaseUntil, false);
     const k = this.keys;
@@ -282,6 +294,7 @@ export class RedisStore implements Store {
     return taken === 1;
   }
 
+  /** {@inheritDoc Store.renewSlots} */
   async renewSlots(owner: string, runIds: readonly { jobId: string; runId: string }[], leaseMs: number): Promise<string[]> {
     atLeastOne('renewSlots', 'leaseMs', leaseMs);
     if (runIds.length === 0) return [];
@@ -292,6 +305,7 @@ export class RedisStore implements Store {
     return (reply as string[]).map(String);
   }
 
+  /** {@inheritDoc Store.releaseSlot} */
   async releaseSlot(jobId: string, runId: string): Promise<void> {
     const k = this.keys;
     const freed = await this.#script('releaseSlot', 'release-slot-2', [k.slots, k.slotData], [
@@ -300,6 +314,7 @@ export class RedisStore implements Store {
     this.#emit({ kind: 'release', id: jobId }, freed === 1);
   }
 
+  /** {@inheritDoc Store.reapExpiredSlots} */
   async reapExpiredSlots(limit: number): Promise<RunSlot[]> {
     if (!(limit >= 1)) return [];
     const reply = (await this.#script('reapExpiredSlots', 'reap-slots-2', [this.keys.slots, this.keys.slotData], [
@@ -313,18 +328,21 @@ export class RedisStore implements Store {
     return slots;
   }
 
+  /** {@inheritDoc Store.recordRun} */
   async recordRun(record: RunRecord, historyLimit: number): Promise<void> {
     await this.#script('recordRun', 'record-run-2', [this.keys.schedule(record.jobId), this.keys.history(record.jobId)], [
       JSON.stringify(record), String(Math.max(0, Math.floor(historyLimit) || 0)),
     ]);
   }
 
+  /** {@inheritDoc Store.history} */
   async history(id: string, limit: number): Promise<RunRecord[]> {
     if (limit <= 0) return [];
     const items = (await this.#command('history', (c) => c.lrange(this.keys.history(id), 0, Math.floor(limit) - 1))) as string[];
     return items.map((item) => JSON.parse(item) as RunRecord);
   }
 
+  /** {@inheritDoc Store.nextWakeup} */
   async nextWakeup(exclude?: ReadonlySet<string>): Promise<number | null> {
     const skip = exclude?.size ?? 0;
     const reply = (await this.#command('nextWakeup', (c) => (c as Redis).zrange(this.keys.due, 0, String(skip), 'WITHSCORES'))) as string[];
@@ -334,6 +352,7 @@ export class RedisStore implements Store {
     return null;
   }
 
+  /** {@inheritDoc Store.onChange} */
   onChange(listener: (change: StoreChange) => void): () => void {
     this.#listeners.add(listener);
     if (!this.#subscriber && !this.#closed) this.#subscribe();
@@ -342,6 +361,7 @@ export class RedisStore implements Store {
     };
   }
 
+  /** Closes the connections the store created (not a `client` it was given). Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
