@@ -4,11 +4,15 @@
  *
  * @packageDocumentation
  */
+import type { Logger } from 'pino';
+import type { XcoreConfig } from './config/types.js';
+import type { EventBus } from './events/event-bus.js';
+
 export { XcoreError, isXcoreError, CORE_ERROR_CODES } from './errors.js';
 export type { XcoreErrorOptions } from './errors.js';
-export type { XcoreServices, ServiceName, ServiceDefinition, ServiceCreateContext, ServiceLifecycleContext, PluginAwareService } from './services/service.js';
+export type { ServiceName, ServiceDefinition, ServiceCreateContext, ServiceLifecycleContext, PluginAwareService } from './services/service.js';
 export type { PluginContext, PluginDefinition } from './plugins/plugin.js';
-export type { XcoreEvents, EventName, EventBus } from './events/event-bus.js';
+export type { EventName, EventBus } from './events/event-bus.js';
 export { createKernel } from './kernel/create-kernel.js';
 export type { Kernel, CreateKernelOptions, PluginState, PluginStatus, StopReport } from './kernel/kernel-types.js';
 export { defineService } from './services/define-service.js';
@@ -63,3 +67,41 @@ export { configSchema, appConfigSchema, loggingConfigSchema, pluginsConfigSchema
 export type { ConfigSchemaOptions, ServiceConfigSource } from './config/schema.js';
 export { formatConfigPath } from './config/config-path.js';
 export type { ConfigEnv } from './config/interpolate.js';
+
+// The two registries below are declared here, not re-exported: TypeScript merges a
+// `declare module '@xcore/core'` augmentation only into interfaces declared in this module, so a
+// re-exported interface would silently ignore what service packages and plugins add.
+
+/**
+ * The registry of services by name, extended by service packages through declaration merging.
+ *
+ * @remarks
+ * A service package adds itself with
+ * `declare module '@xcore/core' { interface XcoreServices { scheduler: SchedulerService } }`,
+ * which makes `ctx.getService('scheduler')` return `SchedulerService` with no cast.
+ */
+export interface XcoreServices {
+  /** The validated, frozen `xcore.yaml` (core service, always registered). */
+  config: XcoreConfig;
+  /** The application's root pino logger (core service, always registered). */
+  logger: Logger;
+  /** The application's event bus (core service, always registered). */
+  events: EventBus;
+}
+
+/**
+ * The map of event names to payload types, extended by declaration merging.
+ *
+ * @remarks
+ * `declare module '@xcore/core' { interface XcoreEvents { 'orders.created': { id: string } } }`
+ * makes `ctx.events.emit('orders.created', { id })` and `on('orders.created', ...)` typed.
+ */
+export interface XcoreEvents {
+  /** A plugin has started. */
+  'plugin.started': { plugin: string; durationMs: number };
+  /** A plugin has stopped. */
+  'plugin.stopped': { plugin: string };
+  /** A plugin failed in a hook and was isolated. */
+  'plugin.failed': { plugin: string; hook: string; error: unknown };
+}
+

@@ -1,18 +1,6 @@
-/**
- * The map of event names to payload types, extended by declaration merging.
- *
- * @remarks
- * `declare module '@xcore/core' { interface XcoreEvents { 'orders.created': { id: string } } }`
- * makes `ctx.events.emit('orders.created', { id })` and `on('orders.created', ...)` typed.
- */
-export interface XcoreEvents {
-  /** A plugin has started. */
-  'plugin.started': { plugin: string; durationMs: number };
-  /** A plugin has stopped. */
-  'plugin.stopped': { plugin: string };
-  /** A plugin failed in a hook and was isolated. */
-  'plugin.failed': { plugin: string; hook: string; error: unknown };
-}
+import type { XcoreEvents } from '../index.js';
+
+export type { XcoreEvents };
 
 /** An event name known to the type system. */
 export type EventName = keyof XcoreEvents & string;

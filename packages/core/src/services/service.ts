@@ -2,23 +2,9 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { LoadedConfig, XcoreConfig } from '../config/types.js';
 import type { EventBus } from '../events/event-bus.js';
+import type { XcoreServices } from '../index.js';
 
-/**
- * The registry of services by name, extended by service packages through declaration merging.
- *
- * @remarks
- * A service package adds itself with
- * `declare module '@xcore/core' { interface XcoreServices { scheduler: SchedulerService } }`,
- * which makes `ctx.getService('scheduler')` return `SchedulerService` with no cast.
- */
-export interface XcoreServices {
-  /** The validated, frozen `xcore.yaml` (core service, always registered). */
-  config: XcoreConfig;
-  /** The application's root pino logger (core service, always registered). */
-  logger: Logger;
-  /** The application's event bus (core service, always registered). */
-  events: EventBus;
-}
+export type { XcoreServices };
 
 /** A service name known to the type system. */
 export type ServiceName = keyof XcoreServices & string;
