@@ -15,8 +15,10 @@ const IORedis = createRequire(import.meta.url)('ioredis');
 const proto = (IORedis.default ?? IORedis).prototype;
 const originalSend = proto.sendCommand;
 let sent = 0;
+let byName = null;
 proto.sendCommand = function countedSendCommand(command, stream) {
   sent++;
+  if (byName) byName.set(command.name, (byName.get(command.name) ?? 0) + 1);
   return originalSend.call(this, command, stream);
 };
 
@@ -64,16 +66,20 @@ async function main() {
   const cpuA = process.cpuUsage();
   const totalA = total;
   const sentA = sent;
+  byName = new Map();
   await sleep(go.winEnd - now());
   const cpu = process.cpuUsage(cpuA);
   const totalB = total;
   const sentB = sent;
+  const commandsByName = Object.fromEntries(byName);
+  byName = null;
   await sleep(go.winEnd + GRACE_MS - now());
   const clockDriftMs = drift();
-  await instance.stop();
+  // The result goes out before any shutdown: exiting ends the library's timers and connections,
+  // and the parent FLUSHALLs before the next run, so a slow shutdown cannot lose a measurement.
   process.send({
     type: 'result', status: 'ok', procIndex, registerMs, clockDriftMs,
-    cpuUs: cpu.user + cpu.system, clientCommands: sentB - sentA, firesInWindow: totalB - totalA, overflow: recorded >= capacity,
+    cpuUs: cpu.user + cpu.system, clientCommands: sentB - sentA, commandsByName, firesInWindow: totalB - totalA, overflow: recorded >= capacity,
     jobIdx: jobIdx.subarray(0, recorded), slot: slot.subarray(0, recorded), lateness: lateness.subarray(0, recorded),
   }, () => process.exit(0));
 }

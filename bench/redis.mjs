@@ -13,14 +13,14 @@
  * commands the processes sent per firing, commands Redis ran per firing (INFO, including those
  * inside Lua scripts), Redis CPU per firing, worker CPU per firing.
  */
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startRedis, serverCounters } from './lib/redis-server.mjs';
 import { summarize } from './lib/stats.mjs';
 import { now } from './lib/clock.mjs';
-import { fmtN } from './lib/report.mjs';
+import { fmtN, gitDescribe } from './lib/report.mjs';
 
 const CHILD = fileURLToPath(new URL('./redis-child.mjs', import.meta.url));
 const LIBS = ['xcore', 'bullmq'];
@@ -103,6 +103,7 @@ async function measure(redis, lib, n, procs, o) {
   let firesInWindow = 0;
   let cpuUs = 0;
   let clientCommands = 0;
+  const byName = {};
   const perProcess = [];
   for (const r of results) {
     all.set(r.lateness, k);
@@ -114,6 +115,7 @@ async function measure(redis, lib, n, procs, o) {
     firesInWindow += r.firesInWindow;
     cpuUs += r.cpuUs;
     clientCommands += r.clientCommands;
+    for (const [name, count] of Object.entries(r.commandsByName ?? {})) byName[name] = (byName[name] ?? 0) + count;
     perProcess.push(r.lateness.length);
   }
   let distinct = 0;
@@ -130,6 +132,8 @@ async function measure(redis, lib, n, procs, o) {
     lateness: summarize(all, all.length),
     redisCommandsPerFiring: firesInWindow > 0 ? commands / firesInWindow : null,
     clientCommandsPerFiring: firesInWindow > 0 ? clientCommands / firesInWindow : null,
+    clientCommandsPerFiringByName: Object.fromEntries(Object.entries(byName)
+      .sort((x, y) => y[1] - x[1]).map(([name, count]) => [name, firesInWindow > 0 ? +(count / firesInWindow).toFixed(3) : null])),
     redisCpuUsPerFiring: firesInWindow > 0 ? ((b.cpuSeconds - a.cpuSeconds) * 1e6) / firesInWindow : null,
     workerCpuUsPerFiring: firesInWindow > 0 ? cpuUs / firesInWindow : null,
     registerMs: Math.max(...results.map((r) => r.registerMs)),
@@ -168,7 +172,7 @@ async function main() {
           process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${lib} ${fmtN(n)} × ${procs} ... `);
           const r = await measure(redis, lib, n, procs, o);
           process.stderr.write(r.status === 'ok'
-            ? `${r.delivered}/${r.expected}, ${r.duplicates} dup, p99 ${f(r.lateness.p99)} ms, ${f(r.clientCommandsPerFiring, 2)} client / ${f(r.redisCommandsPerFiring, 2)} Redis cmds/firing\n`
+            ? `${r.delivered}/${r.expected}, ${r.duplicates} dup, p99 ${f(r.lateness.p99)} ms, ${f(r.clientCommandsPerFiring, 2)} client / ${f(r.redisCommandsPerFiring, 2)} Redis cmds/firing ${JSON.stringify(r.clientCommandsPerFiringByName)}\n`
             : `${r.status}: ${r.error}\n`);
           rows.push(r);
         }
@@ -181,9 +185,12 @@ async function main() {
   const date = new Date().toISOString();
   const md = [
     '# xcore on Redis vs BullMQ job schedulers', '',
-    `${date.slice(0, 16).replace('T', ' ')} UTC, ${cpus[0]?.model ?? 'unknown'} × ${cpus.length}, Node ${process.version}, one local redis-server (no persistence).`,
+    `${date.slice(0, 16).replace('T', ' ')} UTC, ${cpus[0]?.model ?? 'unknown'} × ${cpus.length}, Node ${process.version}, one local redis-server (no persistence), xcore at ${gitDescribe(execFileSync)}.`,
     `Interval schedules every 1 s; window ${o.seconds} s after a ${o.warmup} s warm-up; BullMQ worker concurrency ${o.concurrency}; whole run ${Math.round((Date.now() - started) / 1000)} s.`, '',
     ...table(rows), '',
+    'Commands the processes sent per firing, by name (top 6):', '',
+    ...rows.filter((r) => r.status === 'ok' && r.clientCommandsPerFiringByName).map((r) => `- ${r.lib} ${fmtN(r.n)} × ${r.procs}: ${
+      Object.entries(r.clientCommandsPerFiringByName).slice(0, 6).map(([name, v]) => `${name} ${v}`).join(', ')}`), '',
   ].join('\n');
   console.log(md);
   if (o.write) {

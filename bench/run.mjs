@@ -12,10 +12,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { LIBRARIES } from './lib/libraries.mjs';
 import { runChild } from './lib/spawn-child.mjs';
-import { HEADER, row, ratioTable, fmtN } from './lib/report.mjs';
+import { HEADER, row, ratioTable, fmtN, gitDescribe } from './lib/report.mjs';
 
 const USAGE = 'usage: node --expose-gc bench/run.mjs [--jobs 1000,10000,100000] [--seconds 10] [--warmup 2] [--only name,...] [--kinds interval,cron] [--timeout 60] [--no-write]';
 
@@ -105,10 +106,10 @@ async function main() {
     }
   }
 
-  const info = { date: new Date().toISOString(), machine: machine(), opts, totalSeconds: Math.round((Date.now() - started) / 1000) };
+  const info = { date: new Date().toISOString(), commit: gitDescribe(execFileSync), machine: machine(), opts, totalSeconds: Math.round((Date.now() - started) / 1000) };
   const out = [];
   out.push(`# xcore memory backend vs peers`, '');
-  out.push(`${info.date.slice(0, 16).replace('T', ' ')} UTC, ${info.machine.cpu}, ${info.machine.memGiB} GiB, Node ${info.machine.node}, ${info.machine.platform}.`);
+  out.push(`${info.date.slice(0, 16).replace('T', ' ')} UTC, ${info.machine.cpu}, ${info.machine.memGiB} GiB, Node ${info.machine.node}, ${info.machine.platform}, xcore at ${info.commit}.`);
   out.push(`Each job fires every second; window ${opts.seconds} s after a ${opts.warmup} s warm-up; one fresh process per (library, N, kind); whole run ${info.totalSeconds} s.`, '');
   for (const kind of opts.kinds) {
     out.push(kind === 'interval' ? '## Interval jobs (every 1 s)' : '## Cron jobs (`* * * * * *`)', '');

@@ -62,3 +62,14 @@ export function ratioTable(xcore, bareFor, kind) {
 }
 
 export { fmtN };
+
+/** The repo's commit (and `+dirty` with uncommitted changes), so a table says what it measured. */
+export function gitDescribe(execFileSync) {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', '../packages'], { encoding: 'utf8', cwd: new URL('.', import.meta.url) }).trim();
+    return dirty ? `${head}+dirty` : head;
+  } catch {
+    return 'unknown';
+  }
+}
