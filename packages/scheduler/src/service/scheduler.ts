@@ -106,6 +106,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
   private degradedState: { reason: string; since: number } | undefined;
   private firing = false;
   private stopping = false;
+  private stopped: Promise<void> | undefined;
   private skewMs = 0;
   private readonly enabled: boolean;
   /**
@@ -189,8 +190,12 @@ export class Scheduler implements SchedulerService, PluginAwareService {
    * Stops claiming, lets running jobs finish until `deadlineMs`, then aborts them (their signal)
    * and records them as `aborted`.
    */
-  async stop(options: { readonly deadlineMs?: number; readonly signal?: AbortSignal } = {}): Promise<void> {
-    if (this.stopping) return;
+  stop(options: { readonly deadlineMs?: number; readonly signal?: AbortSignal } = {}): Promise<void> {
+    this.stopped ??= this.drain(options);
+    return this.stopped;
+  }
+
+  private async drain(options: { readonly deadlineMs?: number; readonly signal?: AbortSignal }): Promise<void> {
     this.stopping = true;
     await this.runner.stop();
     this.runs.cancelPending();
