@@ -26,6 +26,8 @@ export interface LocalJob {
   historyLimit: number;
   /** Runs of this job in progress in this process (the run slots of a process-local store). */
   running: number;
+  /** `false` once the handler was removed or detached (a stale reference must not run). */
+  attached: boolean;
 }
 
 interface QueuedRun {
@@ -110,7 +112,8 @@ export class RunDispatcher {
   }
 
 
-  dispatch(schedule: StoredSchedule, scheduledAt: number, nextRunAt: number | null): void {
+  /** Runs an occurrence the runner committed, after its jitter delay; `job` is its handler as claimed. */
+  dispatch(schedule: StoredSchedule, scheduledAt: number, nextRunAt: number | null, job?: LocalJob): void {
     const { definition } = schedule;
     const jitter = definition.policy.jitterMs;
     if (jitter > 0) {
@@ -125,7 +128,7 @@ export class RunDispatcher {
         return;
       }
     }
-    this.launch(definition, scheduledAt, false);
+    this.launch(definition, scheduledAt, false, job);
   }
 
   /**
@@ -136,8 +139,9 @@ export class RunDispatcher {
    * and the record is returned synchronously; store writes are not awaited (a failing write
    * marks the scheduler degraded) but are counted as in flight so `stop` waits for them.
    */
-  launch(definition: ScheduleDefinition, scheduledAt: number, manual: boolean): RunRecord | Promise<RunRecord> {
-    const job = this.deps.handlers.get(definition.id);
+  launch(definition: ScheduleDefinition, scheduledAt: number, manual: boolean, handler?: LocalJob): RunRecord | Promise<RunRecord> {
+    // A handler looked up at claim time may have been detached since (its plugin stopped).
+    const job = handler !== undefined && handler.attached ? handler : this.deps.handlers.get(definition.id);
     if (job === undefined) {
       this.deps.logger.warn({ job: definition.id, scheduledAt: new Date(scheduledAt) }, 'occurrence accepted but its handler was detached before it started; not run');
       return { jobId: definition.id, scheduledAt, startedAt: null, finishedAt: null, status: 'aborted', attempts: 0, error: 'handler detached' };

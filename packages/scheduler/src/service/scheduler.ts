@@ -100,7 +100,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
   private readonly stoppedPlugins = new Set<string>();
   private readonly pluginGenerations = new Map<string, number>();
   private readonly pluginSubscriptions = new Map<string, Set<() => void>>();
-  private readonly runner: Runner;
+  private readonly runner: Runner<LocalJob>;
   private readonly runs: RunDispatcher;
   private readonly slots: SlotKeeper;
   private degradedState: { reason: string; since: number } | undefined;
@@ -161,7 +161,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
           this.logger.warn({ job: id }, 'claimed a schedule with no handler in this process; gave the claim back for a process that has one');
         }
       },
-      dispatch: (schedule, scheduledAt, nextRunAt) => this.runs.dispatch(schedule, scheduledAt, nextRunAt),
+      dispatch: (schedule, scheduledAt, nextRunAt, job) => this.runs.dispatch(schedule, scheduledAt, nextRunAt, job),
       onMissed: (schedule, count, nextRunAt) => this.runs.onMissed(schedule, count, nextRunAt),
       onHealth: (error) => this.reportHealth(error),
     });
@@ -221,6 +221,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     this.stoppedPlugins.add(plugin);
     for (const [id, job] of this.handlers) {
       if (job.owner !== plugin) continue;
+      job.attached = false;
       this.handlers.delete(id);
       this.unhandled.add(id);
       this.runs.dropQueue(id);
@@ -354,7 +355,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       if (result.status === 'updated') schedule = await this.realignPhase(schedule, now);
       const current = this.handlers.get(id);
       if (current === undefined) {
-        this.handlers.set(id, { fn, owner: scope.owner, historyLimit: resolved.historyLimit, running: 0 });
+        this.handlers.set(id, { fn, owner: scope.owner, historyLimit: resolved.historyLimit, running: 0, attached: true });
       } else {
         // Replaced: keep the object so runs in progress keep counting against maxInstances.
         current.fn = fn;
@@ -390,6 +391,8 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     const schedule = await this.visible(scope, id);
     const fullId = schedule.definition.id;
     await this.store.remove(fullId);
+    const local = this.handlers.get(fullId);
+    if (local !== undefined) local.attached = false;
     this.handlers.delete(fullId);
     this.unhandled.delete(fullId);
     this.runs.dropQueue(fullId);
