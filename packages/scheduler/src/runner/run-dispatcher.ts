@@ -326,7 +326,8 @@ export class RunDispatcher {
   }
 }
 
-function errorMessage(error: unknown): string {
+/** A readable message for any thrown value (run records keep text, not objects). */
+export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   try {
     return typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);

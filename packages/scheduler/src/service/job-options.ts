@@ -9,6 +9,8 @@ import { parseDuration } from '@xcore/core';
 import type { TriggerSpec } from '../triggers/trigger.js';
 import type { CoalesceMode, SchedulePolicy } from '../stores/store.js';
 import { JobInvalidError } from '../errors.js';
+import { nextFireTime } from '../triggers/next-fire-time.js';
+import { validateCronExpression, validateTimezone } from '../triggers/validate.js';
 
 /** A duration: milliseconds, or text like `"30s"`, `"5m"`, `"1h30m"`. */
 export type DurationInput = number | string;
@@ -277,4 +279,34 @@ export function toTriggerSpec(o: AddJobOptions, jobId: string, defaultTimezone: 
     default:
       throw new JobInvalidError(`Job "${jobId}": unknown trigger type ${JSON.stringify((t as { type?: unknown }).type)}; use interval, cron or date.`);
   }
+}
+
+const EMPTY_ARGS: readonly unknown[] = Object.freeze([]);
+
+/** Checks a cron trigger's timezone and expression (coded errors naming them). */
+export function validateTrigger(trigger: TriggerSpec): void {
+  if (trigger.type !== 'cron') return;
+  validateTimezone(trigger.timezone);
+  validateCronExpression(trigger.expression, trigger.timezone);
+}
+
+/** The first fire time of a trigger registered (or changed) at `now`; a date in the past is due at once. */
+export function firstRunAt(trigger: TriggerSpec, now: number, anchor: number, runs: number): number | null {
+  if (trigger.type === 'date') return trigger.runDate;
+  return nextFireTime(trigger, now, { anchor, runs });
+}
+
+/** The resolved options behind a stored policy (to apply changes over it). */
+export function fromPolicy(p: SchedulePolicy, historyLimit: number): ResolvedDefaults {
+  return {
+    maxInstances: p.maxInstances, coalesce: p.coalesce, misfireGraceTimeMs: p.misfireGraceTimeMs, maxCatchUp: p.maxCatchUp, timeoutMs: p.timeoutMs,
+    retries: p.retries, retryDelayMs: p.retryDelayMs, jitterMs: p.jitterMs, overlap: p.overlap, recover: p.recover, historyLimit,
+  };
+}
+
+/** Frozen job args; no args share one empty array. */
+export function freezeArgs(args: readonly unknown[] | undefined): readonly unknown[] {
+  if (args === undefined || args.length === 0) return EMPTY_ARGS;
+  if (!Array.isArray(args)) throw new JobInvalidError(`Job args must be an array, got ${typeof args}.`);
+  return Object.freeze([...args]);
 }

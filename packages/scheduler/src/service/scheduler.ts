@@ -13,20 +13,19 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { EventBus, PluginAwareService } from '@xcore/core';
-import type { ScheduleDefinition, SchedulePolicy, RunRecord, Store, StoredSchedule } from '../stores/store.js';
-import type { TriggerSpec } from '../triggers/trigger.js';
+import type { ScheduleDefinition, RunRecord, Store, StoredSchedule } from '../stores/store.js';
 import { scheduleHash } from '../stores/schedule-hash.js';
 import { planOccurrences } from '../policy/plan.js';
 import { nextFireTime } from '../triggers/next-fire-time.js';
-import { validateCronExpression, validateTimezone } from '../triggers/validate.js';
+import { validateTimezone } from '../triggers/validate.js';
 import { Runner } from '../runner/runner.js';
 import { SlotKeeper } from '../runner/slot-keeper.js';
-import { RunDispatcher, type LocalJob } from '../runner/run-dispatcher.js';
+import { RunDispatcher, errorMessage, type LocalJob } from '../runner/run-dispatcher.js';
 import { SchedulerEmitter, type SchedulerEventName, type SchedulerEvents, type SchedulerListener } from '../events/scheduler-events.js';
 import { JobAbortedError, JobConflictError, JobInvalidError, JobNotFoundError, SchedulerStoppedError } from '../errors.js';
 import { scheduledMethods } from '../decorators/decorators.js';
 import {
-  BUILTIN_DEFAULTS, internPolicy, resolveDefaults, toTriggerSpec,
+  BUILTIN_DEFAULTS, firstRunAt, freezeArgs, fromPolicy, internPolicy, resolveDefaults, toTriggerSpec, validateTrigger,
   type AddJobOptions, type DurationInput, type IntervalSpec, type JobPolicyOptions, type ResolvedDefaults, type TriggerInput,
 } from './job-options.js';
 import { toJobInfo } from './job-info.js';
@@ -69,7 +68,6 @@ export interface SchedulerScope {
 }
 
 
-const EMPTY_ARGS: readonly unknown[] = Object.freeze([]);
 const APP_SCOPE: SchedulerScope = { owner: 'app' };
 
 /**
@@ -546,40 +544,6 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     if (next === state.nextRunAt) return schedule;
     await this.store.setNextRunAt(definition.id, next);
     return { definition, state: { ...state, nextRunAt: next } };
-  }
-}
-
-function validateTrigger(trigger: TriggerSpec): void {
-  if (trigger.type !== 'cron') return;
-  validateTimezone(trigger.timezone);
-  validateCronExpression(trigger.expression, trigger.timezone);
-}
-
-/** The first fire time of a trigger registered (or changed) at `now`; a date in the past is due at once. */
-function firstRunAt(trigger: TriggerSpec, now: number, anchor: number, runs: number): number | null {
-  if (trigger.type === 'date') return trigger.runDate;
-  return nextFireTime(trigger, now, { anchor, runs });
-}
-
-function fromPolicy(p: SchedulePolicy, historyLimit: number): ResolvedDefaults {
-  return {
-    maxInstances: p.maxInstances, coalesce: p.coalesce, misfireGraceTimeMs: p.misfireGraceTimeMs, maxCatchUp: p.maxCatchUp, timeoutMs: p.timeoutMs,
-    retries: p.retries, retryDelayMs: p.retryDelayMs, jitterMs: p.jitterMs, overlap: p.overlap, recover: p.recover, historyLimit,
-  };
-}
-
-function freezeArgs(args: readonly unknown[] | undefined): readonly unknown[] {
-  if (args === undefined || args.length === 0) return EMPTY_ARGS;
-  if (!Array.isArray(args)) throw new JobInvalidError(`Job args must be an array, got ${typeof args}.`);
-  return Object.freeze([...args]);
-}
-
-function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  try {
-    return typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);
-  } catch {
-    return String(error);
   }
 }
 
