@@ -39,8 +39,9 @@ export async function pruneOldFiles(ctx: PruneContext): Promise<number> {
   try {
     names = await readdir(dir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-    throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    ctx.logger.info({ dir, scanned: 0, deleted: 0 }, 'pruned old files (folder absent)');
+    return 0;
   }
   let deleted = 0;
   for (const name of names) {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { schedulerService } from '@xcore/scheduler';
 import { createKernel, createLogger, parseConfigText, type Kernel } from '@xcore/core';
 import type { HealthSnapshot } from './health-registry.js';
 
@@ -35,7 +36,7 @@ describe('health plugin', () => {
   it('records a plugin that fails as a failing check, and clears it when the plugin starts again', async () => {
     writeFlaky(`export default { onStart() { throw new Error('cannot reach the queue'); } };`);
     const loaded = parseConfigText(`plugins:\n  directory: ${JSON.stringify(dir)}\n`, join(dir, 'xcore.yaml'), { env: {}, prettyDefault: false });
-    kernel = createKernel({ loaded, logger: createLogger({ level: 'silent', pretty: false }) });
+    kernel = createKernel({ loaded, services: [schedulerService], logger: createLogger({ level: 'silent', pretty: false }) });
     await kernel.start();
     expect(kernel.plugins().map((p) => [p.name, p.state])).toEqual([
       ['flaky', 'failed'],
@@ -54,5 +55,22 @@ describe('health plugin', () => {
     writeFlaky(`export default {};`);
     await kernel.reload('flaky');
     expect(await kernel.call<HealthSnapshot>('health', 'status')).toMatchObject({ status: 'ok', checks: [{ check: 'plugin:flaky', status: 'ok' }] });
+  });
+
+  it('records a scheduled job that failed after its last retry as a failing job check', async () => {
+    writeFlaky(`export default {
+      async onStart(ctx: any) { await ctx.getService('scheduler').addJob(() => { throw new Error('disk full'); }, { id: 'boom', every: '1h' }); },
+      actions: ['boom'],
+      handle: (_action: string, _payload: unknown, ctx: any) => ctx.getService('scheduler').runJob('boom'),
+    };`);
+    const loaded = parseConfigText(`plugins:\n  directory: ${JSON.stringify(dir)}\n  config:\n    health:\n      summary: null\n`, join(dir, 'xcore.yaml'), { env: {}, prettyDefault: false });
+    kernel = createKernel({ loaded, services: [schedulerService], logger: createLogger({ level: 'silent', pretty: false }) });
+    await kernel.start();
+    expect(await kernel.call<HealthSnapshot>('health', 'status')).toEqual({ status: 'ok', checks: [] });
+    await expect(kernel.call('flaky', 'boom')).resolves.toMatchObject({ status: 'failed', error: expect.stringContaining('disk full') });
+    expect(await kernel.call<HealthSnapshot>('health', 'status')).toMatchObject({
+      status: 'down',
+      checks: [{ check: 'job:flaky:boom', status: 'fail', detail: expect.stringContaining('disk full') }],
+    });
   });
 });

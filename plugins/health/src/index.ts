@@ -9,12 +9,16 @@
  * - `remove` `{ check }`: forgets a check (a plugin that shuts a resource down on purpose).
  *
  * With `watchPlugins`, a plugin that fails (after `health` started) becomes a failing check
- * `plugin:<name>`, cleared when it starts again. With `http`, `GET /health` serves the status
+ * `plugin:<name>`, cleared when it starts again. With `watchScheduler`, a scheduled job that fails
+ * after its last retry becomes a failing check `job:<id>` for `jobFailureTtl`, and a degraded
+ * scheduler store the failing check `scheduler` until it recovers. With `summary` (a cron
+ * expression), a scheduler job `health:summary` logs the overall status on that schedule. With `http`, `GET /health` serves the status
  * (503 when down). Every change of the overall status is logged and emitted as `health.changed`.
  *
  * @packageDocumentation
  */
 import { definePlugin, duration, type PluginContext } from '@xcore/core';
+import type {} from '@xcore/scheduler';
 import { z } from 'zod';
 import { HealthReportInvalidError } from './errors.js';
 import { createHealthRegistry, parseCheckReport, type HealthRegistry, type OverallStatus } from './health-registry.js';
@@ -37,6 +41,12 @@ export const healthConfigSchema = z
     defaultTtlMs: duration().default(0),
     /** Record failing plugins as `plugin:<name>` checks. @defaultValue `true` */
     watchPlugins: z.boolean().default(true),
+    /** Record jobs that failed after their last retry as `job:<id>`, and a degraded store as `scheduler`. @defaultValue `true` */
+    watchScheduler: z.boolean().default(true),
+    /** How long a `job:<id>` failure counts before the check expires. @defaultValue `'15m'` */
+    jobFailureTtl: duration().default(15 * 60_000),
+    /** Cron expression of the `summary` job that logs the overall status; `null` for none. @defaultValue `'0 * * * *'` (hourly) */
+    summary: z.string().min(1).nullable().default('0 * * * *'),
     /** Serve the status over HTTP. @defaultValue off */
     http: z
       .strictObject({
@@ -79,6 +89,25 @@ export default definePlugin({
           }
         }),
       ];
+    }
+    if (ctx.config.watchScheduler) {
+      unsubscribe.push(
+        ctx.events.on('scheduler.job.failed', ({ jobId, record: run }) => {
+          record(ctx, { check: `job:${jobId}`, status: 'fail', detail: run.error ?? run.status, ttlMs: ctx.config.jobFailureTtl });
+        }),
+        ctx.events.on('scheduler.degraded', ({ reason }) => record(ctx, { check: 'scheduler', status: 'fail', detail: reason })),
+        ctx.events.on('scheduler.recovered', () => record(ctx, { check: 'scheduler', status: 'ok' })),
+      );
+    }
+    if (ctx.config.summary !== null) {
+      await ctx.getService('scheduler').addJob(
+        ({ logger }) => {
+          const snapshot = registry!.snapshot(Date.now());
+          const failing = snapshot.checks.filter((c) => c.status !== 'ok').map((c) => c.check);
+          logger.info({ status: snapshot.status, checks: snapshot.checks.length, failing }, 'health summary');
+        },
+        { id: 'summary', cron: ctx.config.summary },
+      );
     }
     if (ctx.config.http !== undefined) {
       endpoint = await listenHealthEndpoint({ ...ctx.config.http, snapshot: () => registry!.snapshot(Date.now()) });

@@ -3,7 +3,9 @@
  * reports them to the `health` plugin as the check `heartbeat`.
  *
  * @remarks
- * Depends on `health` (`^1.0.0` in its manifest) and reaches it with
+ * The beat is a scheduler interval job (`heartbeat:beat`, every `interval`), so it shows up in
+ * `scheduler.jobs()`, can be paused or run now, and stops with the plugin. Depends on `health`
+ * (`^1.0.0` in its manifest) and reaches it with
  * `ctx.call('health', 'report', ...)`. Each report carries a ttl of three intervals, so if this
  * process stops beating (blocked event loop, stuck plugin) the check goes stale and health turns
  * `down`. Action `beat` runs one beat now and returns the sample and verdict.
@@ -11,6 +13,7 @@
  * @packageDocumentation
  */
 import { definePlugin, duration, type PluginContext } from '@xcore/core';
+import type {} from '@xcore/scheduler';
 import { z } from 'zod';
 import { startVitalsSampler, type VitalsSampler } from './sampler.js';
 import { assessVitals, type VitalsSample, type VitalsVerdict } from './vitals.js';
@@ -37,7 +40,6 @@ export const heartbeatConfigSchema = z
 type HeartbeatConfig = z.output<typeof heartbeatConfigSchema>;
 
 let sampler: VitalsSampler | undefined;
-let timer: NodeJS.Timeout | undefined;
 
 /**
  * One beat: sample, judge, report to `health`, log when not ok.
@@ -55,7 +57,7 @@ export async function beat(ctx: PluginContext<HeartbeatConfig>): Promise<{ sampl
   } catch (err) {
     ctx.logger.warn({ err }, 'could not report to health');
   }
-  if (verdict.status === 'ok') ctx.logger.debug({ ...sample }, 'heartbeat');
+  if (verdict.status === 'ok') ctx.logger.info({ ...sample }, 'heartbeat');
   else ctx.logger.warn({ ...sample, status: verdict.status }, verdict.detail);
   return { sample, verdict };
 }
@@ -65,14 +67,17 @@ export default definePlugin({
   async onStart(ctx) {
     sampler = startVitalsSampler();
     await beat(ctx);
-    // A plain timer until this becomes a scheduler interval job (the scheduler is not a dependency yet).
-    timer = setInterval(() => void beat(ctx), ctx.config.interval);
-    timer.unref();
+    // A beat must finish well within its interval; one that hangs is aborted rather than stacking up.
+    await ctx.getService('scheduler').addJob(() => beat(ctx), {
+      id: 'beat',
+      every: ctx.config.interval,
+      timeout: ctx.config.interval,
+      coalesce: 'latest',
+    });
     ctx.logger.info({ intervalMs: ctx.config.interval, check: ctx.config.check }, 'heartbeat started');
   },
   onStop() {
-    clearInterval(timer);
-    timer = undefined;
+    // The scheduler detaches this plugin's jobs when it stops; only the sampler is ours to close.
     sampler?.close();
     sampler = undefined;
   },

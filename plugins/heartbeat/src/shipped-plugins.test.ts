@@ -5,6 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { schedulerService } from '@xcore/scheduler';
 import { createKernel, createLogger, parseConfigText, type Kernel } from '@xcore/core';
 
 const pluginsDir = fileURLToPath(new URL('../../', import.meta.url));
@@ -18,7 +19,7 @@ afterEach(async () => {
 const boot = async (pluginConfig: string, enabled = '[health, heartbeat]'): Promise<Kernel> => {
   const yaml = `plugins:\n  directory: ${JSON.stringify(pluginsDir)}\n  enabled: ${enabled}\n  config:\n${pluginConfig}`;
   const loaded = parseConfigText(yaml, '/virtual/xcore.yaml', { env: {}, prettyDefault: false });
-  kernel = createKernel({ loaded, logger: createLogger({ level: 'silent', pretty: false }) });
+  kernel = createKernel({ loaded, services: [schedulerService], logger: createLogger({ level: 'silent', pretty: false }) });
   await kernel.start();
   return kernel;
 };

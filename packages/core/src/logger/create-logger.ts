@@ -32,7 +32,7 @@ export function createLogger(logging: XcoreConfig['logging'], options: CreateLog
   if (logging.pretty) {
     return pino({
       ...common,
-      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } },
+      transport: { target: 'pino-pretty', options: { colorize: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,app' } },
     });
   }
   return options.destination === undefined ? pino(common) : pino(common, options.destination);
