@@ -8,6 +8,20 @@
  */
 import { duration } from '@xcore/core';
 import { z } from 'zod';
+import { validateCronExpression, validateTimezone } from '../triggers/validate.js';
+
+/** Runs a throwing validator as a zod refinement, so `xcore validate` reports it at its line. */
+function refineWith(check: (value: string) => void) {
+  return (value: string, ctx: z.RefinementCtx): void => {
+    try {
+      check(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+    }
+  };
+}
+
+const timezoneValue = z.string().min(1).superRefine(refineWith(validateTimezone));
 
 /** A date in config: ISO 8601 text, epoch milliseconds or a YAML timestamp; output is epoch ms. */
 const dateValue = z.union([z.string(), z.number(), z.date()]).transform((value, ctx) => {
@@ -72,13 +86,21 @@ export const triggerConfigSchema = z.discriminatedUnion('type', [
     .refine((t) => (t.weeks ?? 0) + (t.days ?? 0) + (t.hours ?? 0) + (t.minutes ?? 0) + (t.seconds ?? 0) + (t.milliseconds ?? 0) > 0, {
       message: 'an interval needs a positive period: set at least one of weeks, days, hours, minutes, seconds, milliseconds',
     }),
-  z.strictObject({
-    type: z.literal('cron'),
-    expression: z.string().min(1),
-    /** IANA zone; the scheduler's `timezone` when absent. */
-    timezone: z.string().min(1).optional(),
-    ...bounds,
-  }),
+  z
+    .strictObject({
+      type: z.literal('cron'),
+      expression: z.string().min(1),
+      /** IANA zone; the scheduler's `timezone` when absent. */
+      timezone: timezoneValue.optional(),
+      ...bounds,
+    })
+    .superRefine((t, ctx) => {
+      try {
+        validateCronExpression(t.expression, 'UTC');
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', path: ['expression'], message: error instanceof Error ? error.message : String(error) });
+      }
+    }),
   z.strictObject({ type: z.literal('date'), runDate: dateValue }),
 ]);
 
@@ -120,7 +142,7 @@ export const schedulerConfigSchema = z
     /** Key prefix in the shared store. @defaultValue `'xcore'` */
     prefix: z.string().min(1).default('xcore'),
     /** IANA timezone for cron jobs that name none. @defaultValue `'UTC'` */
-    timezone: z.string().min(1).default('UTC'),
+    timezone: timezoneValue.default('UTC'),
     /** Policy defaults for every job. @defaultValue see each field */
     defaults: jobPolicySchema.prefault({}),
     /** Global jobs. @defaultValue `[]` */

