@@ -23,6 +23,7 @@ Usage:
   xcore start [-c <file>]      boot the app in xcore.yaml (default: ./xcore.yaml, searched upwards)
   xcore validate [<file>]      check a config file: prints OK, or every problem with file:line:col
   xcore schema [-o <file>]     print the JSON Schema of xcore.yaml (for editor autocompletion)
+               [--markdown]    ... or the config reference as a Markdown table
   xcore --help | --version
 
 Exit codes: 0 ok, 1 invalid config or boot failure, 2 bad usage, 3 shutdown passed its deadline,
@@ -58,8 +59,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
         return await validateCommand({ configPath: positionals[0] ?? values.config, io });
       }
       case 'schema': {
-        const { values } = parse(rest, { output: { type: 'string', short: 'o' } }, 0);
-        return await schemaCommand({ output: values.output, io });
+        const { values } = parse(rest, { output: { type: 'string', short: 'o' }, markdown: { type: 'boolean' } }, 0);
+        return await schemaCommand({ output: values.output as string | undefined, markdown: values.markdown === true, io });
       }
       default:
         throw new CliUsageError(`Unknown command "${command}".`);
