@@ -165,6 +165,7 @@ export class Runner<H = unknown> {
     let unhandled: Claim[] | undefined;
     const handlers = this.options.handlers;
     const planOf = this.options.plan;
+    const input: { -readonly [K in keyof PlanInput]: PlanInput[K] } = { trigger: claims[0]!.schedule.definition.trigger, policy: claims[0]!.schedule.definition.policy, nextRunAt: 0, state: claims[0]!.schedule.state, now };
     for (const claim of claims) {
       const { definition, state } = claim.schedule;
       const handler = handlers.get(definition.id);
@@ -173,10 +174,17 @@ export class Runner<H = unknown> {
         continue;
       }
       const nextRunAt = state.nextRunAt;
-      const plan =
-        nextRunAt === null
-          ? { fire: [], missedCount: 0, nextRunAt: null }
-          : planOf({ trigger: definition.trigger, policy: definition.policy, nextRunAt, state, now });
+      let plan: Plan;
+      if (nextRunAt === null) {
+        plan = { fire: [], missedCount: 0, nextRunAt: null };
+      } else {
+        // One input object reused for the batch: the policy is pure and keeps no reference.
+        input.trigger = definition.trigger;
+        input.policy = definition.policy;
+        input.nextRunAt = nextRunAt;
+        input.state = state;
+        plan = planOf(input);
+      }
       items.push({ id: definition.id, token: claim.token, fire: plan.fire, missedCount: plan.missedCount, nextRunAt: plan.nextRunAt });
       plans.push(plan);
       claimed.push(claim.schedule);
