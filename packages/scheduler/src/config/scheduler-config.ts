@@ -38,36 +38,36 @@ const nullableDuration = z.union([z.null(), duration()]);
 /** Policy fields shared by `defaults` and each job, all optional (defaults are applied later). */
 const policyShape = {
   /** Concurrent runs allowed across all processes. @defaultValue `1` */
-  maxInstances: z.number().int().min(1).optional(),
+  maxInstances: z.number().int().min(1).optional().describe('Concurrent runs allowed across all processes. Default 1.'),
   /** Which of several due occurrences run after downtime. @defaultValue `'latest'` */
-  coalesce: z.enum(['all', 'earliest', 'latest', 'skip']).optional(),
+  coalesce: z.enum(['all', 'earliest', 'latest', 'skip']).optional().describe('Which of several due occurrences run after downtime. Default \'latest\'.'),
   /** An occurrence later than this is missed, not run; `null` = no limit. @defaultValue `60000` */
-  misfireGraceTime: nullableDuration.optional(),
+  misfireGraceTime: nullableDuration.optional().describe('An occurrence later than this is missed, not run; `null` = no limit. Default 60000.'),
   /** Most occurrences `coalesce: all` runs in one catch-up. @defaultValue `100` */
-  maxCatchUp: z.number().int().min(1).optional(),
+  maxCatchUp: z.number().int().min(1).optional().describe('Most occurrences `coalesce: all` runs in one catch-up. Default 100.'),
   /** Run timeout (aborts the run's signal); `null` = none. @defaultValue `null` */
-  timeout: nullableDuration.optional(),
+  timeout: nullableDuration.optional().describe('Run timeout (aborts the run\'s signal); `null` = none. Default null.'),
   /** Retries after a failed or timed-out attempt. @defaultValue `0` */
-  retries: z.number().int().min(0).optional(),
+  retries: z.number().int().min(0).optional().describe('Retries after a failed or timed-out attempt. Default 0.'),
   /** Base delay of the exponential retry backoff. @defaultValue `1000` */
-  retryDelay: duration().optional(),
+  retryDelay: duration().optional().describe('Base delay of the exponential retry backoff. Default 1000.'),
   /** Random delay added to each run, clamped before the next fire time. @defaultValue `0` */
-  jitter: duration().optional(),
+  jitter: duration().optional().describe('Random delay added to each run, clamped before the next fire time. Default 0.'),
   /** At `maxInstances`: `skip` the occurrence (event `job.skipped`) or `queue` it. @defaultValue `'skip'` */
-  overlap: z.enum(['skip', 'queue']).optional(),
+  overlap: z.enum(['skip', 'queue']).optional().describe('At `maxInstances`: `skip` the occurrence (event `job.skipped`) or `queue` it. Default \'skip\'.'),
   /** Re-run an occurrence whose process died mid-run. @defaultValue `false` */
-  recover: z.boolean().optional(),
+  recover: z.boolean().optional().describe('Re-run an occurrence whose process died mid-run. Default false.'),
   /** Run records kept per job. @defaultValue `20` */
-  historyLimit: z.number().int().min(0).max(10_000).optional(),
+  historyLimit: z.number().int().min(0).max(10_000).optional().describe('Run records kept per job. Default 20.'),
 };
 
 /** Job policy overrides (every field optional). */
 export const jobPolicySchema = z.strictObject(policyShape);
 
 const bounds = {
-  startDate: dateValue.optional(),
-  endDate: dateValue.optional(),
-  maxRuns: z.number().int().min(1).optional(),
+  startDate: dateValue.optional().describe('No occurrence before this instant (ISO 8601 or epoch ms); an interval is anchored here.'),
+  endDate: dateValue.optional().describe('No occurrence after this instant (ISO 8601 or epoch ms).'),
+  maxRuns: z.number().int().min(1).optional().describe('Stop after this many runs.'),
 };
 
 /** A YAML job's trigger: `interval`, `cron` or `date`, with that kind's fields. */
@@ -75,7 +75,7 @@ export const triggerConfigSchema = z.discriminatedUnion('type', [
   z
     .strictObject({
       type: z.literal('interval'),
-      weeks: z.number().nonnegative().optional(),
+      weeks: z.number().nonnegative().optional().describe('Period part; the parts add up (at least one must be positive).'),
       days: z.number().nonnegative().optional(),
       hours: z.number().nonnegative().optional(),
       minutes: z.number().nonnegative().optional(),
@@ -89,9 +89,9 @@ export const triggerConfigSchema = z.discriminatedUnion('type', [
   z
     .strictObject({
       type: z.literal('cron'),
-      expression: z.string().min(1),
+      expression: z.string().min(1).describe('5 fields, or 6 with seconds first, or a macro like `@daily`; day-of-month and day-of-week combine with OR.'),
       /** IANA zone; the scheduler's `timezone` when absent. */
-      timezone: timezoneValue.optional(),
+      timezone: timezoneValue.optional().describe('IANA zone; the scheduler\'s `timezone` when absent.'),
       ...bounds,
     })
     .superRefine((t, ctx) => {
@@ -101,18 +101,18 @@ export const triggerConfigSchema = z.discriminatedUnion('type', [
         ctx.addIssue({ code: 'custom', path: ['expression'], message: error instanceof Error ? error.message : String(error) });
       }
     }),
-  z.strictObject({ type: z.literal('date'), runDate: dateValue }),
+  z.strictObject({ type: z.literal('date'), runDate: dateValue.describe('The single run (ISO 8601 or epoch ms).') }),
 ]);
 
 /** One global job declared in `xcore.yaml`. */
 export const jobConfigSchema = z.strictObject({
   /** Job id (global jobs are owned by `config` and are not namespaced). */
-  id: z.string().min(1).regex(/^[^\s]+$/, 'a job id has no spaces'),
+  id: z.string().min(1).regex(/^[^\s]+$/, 'a job id has no spaces').describe('Job id (global jobs are owned by `config` and are not namespaced).'),
   /** `"./path/module.ts:exportName"` relative to the config file, or `"package:exportName"`. */
-  func: z.string().regex(/^.+:[A-Za-z_$][\w$]*$/, 'expected "./path/to/module.ts:exportName" or "package:exportName"'),
-  trigger: triggerConfigSchema,
+  func: z.string().regex(/^.+:[A-Za-z_$][\w$]*$/, 'expected "./path/to/module.ts:exportName" or "package:exportName"').describe('`"./path/module.ts:exportName"` relative to the config file, or `"package:exportName"`.'),
+  trigger: triggerConfigSchema.describe('When the job runs: `type: interval`, `cron` or `date` with that kind\'s fields.'),
   /** Arguments passed to every run as `ctx.args`. @defaultValue `[]` */
-  args: z.array(z.unknown()).default([]),
+  args: z.array(z.unknown()).default([]).describe('Arguments passed to every run as `ctx.args`. Default [].'),
   ...policyShape,
 });
 
@@ -134,21 +134,21 @@ export const jobConfigSchema = z.strictObject({
 export const schedulerConfigSchema = z
   .strictObject({
     /** Create the scheduler at all. @defaultValue `true` */
-    enabled: z.boolean().default(true),
+    enabled: z.boolean().default(true).describe('Create the scheduler at all. Default true.'),
     /** Where schedules live: this process (`memory`) or a shared Redis (`redis`). @defaultValue `'memory'` */
-    backend: z.enum(['memory', 'redis']).default('memory'),
+    backend: z.enum(['memory', 'redis']).default('memory').describe('Where schedules live: this process (`memory`) or a shared Redis (`redis`). Default \'memory\'.'),
     /** Redis URL, required with `backend: redis`. */
-    url: z.string().min(1).optional(),
+    url: z.string().min(1).optional().describe('Redis URL, required with `backend: redis`.'),
     /** Key prefix in the shared store. @defaultValue `'xcore'` */
-    prefix: z.string().min(1).default('xcore'),
+    prefix: z.string().min(1).default('xcore').describe('Key prefix in the shared store. Default \'xcore\'.'),
     /** IANA timezone for cron jobs that name none. @defaultValue `'UTC'` */
-    timezone: timezoneValue.default('UTC'),
+    timezone: timezoneValue.default('UTC').describe('IANA timezone for cron jobs that name none. Default \'UTC\'.'),
     /** Policy defaults for every job. @defaultValue see each field */
-    defaults: jobPolicySchema.prefault({}),
+    defaults: jobPolicySchema.prefault({}).describe('Policy defaults for every job.'),
     /** Global jobs. @defaultValue `[]` */
-    jobs: z.array(jobConfigSchema).default([]),
+    jobs: z.array(jobConfigSchema).default([]).describe('Global jobs. Default [].'),
     /** Lease of a claim and of a run slot; a dead process frees them after this. @defaultValue `30000` */
-    leaseMs: duration().default(30_000),
+    leaseMs: duration().default(30_000).describe('Lease of a claim and of a run slot; a dead process frees them after this. Default 30000.'),
     /**
      * Longest sleep of the runner between store checks. @defaultValue `30000`
      *
@@ -157,7 +157,7 @@ export const schedulerConfigSchema = z
      * Redis was away), so the sleep is capped; 30 s (croner's `maxDelay` too) also keeps timers far
      * below the 2^31-1 ms limit of `setTimeout`.
      */
-    pollMs: duration().default(30_000),
+    pollMs: duration().default(30_000).describe('Longest sleep of the runner between store checks (change hints can be lost). Default 30000.'),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.backend === 'redis' && cfg.url === undefined) {
