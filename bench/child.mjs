@@ -2,7 +2,7 @@
  * One measurement in a fresh process: one library, one N, one kind (interval | cron).
  *
  * Run by run.mjs with `node --expose-gc --max-old-space-size=4096 child.mjs <lib> <n> <kind>
- * <seconds> <warmup>`; sends one result object over IPC, then exits. Phases:
+ * <seconds> <warmup> [spread|registration]`; sends one result object over IPC, then exits. Phases:
  *   1. import the adapter (and its library), create the scheduler instance, GC, read heap;
  *   2. register N jobs (timed), GC, read heap again: heap per job before the first fire;
  *   3. start firing, let the jobs run for the warm-up;
@@ -16,7 +16,7 @@ import { createHarness, PERIOD_MS } from './lib/harness.mjs';
 import { drift } from './lib/clock.mjs';
 import { summarize } from './lib/stats.mjs';
 
-const [lib, nArg, kind, secondsArg, warmupArg] = process.argv.slice(2);
+const [lib, nArg, kind, secondsArg, warmupArg, phaseArg = 'spread'] = process.argv.slice(2);
 const n = Number(nArg);
 const seconds = Number(secondsArg);
 const warmup = Number(warmupArg);
@@ -24,7 +24,7 @@ const GRACE_MS = 2000;
 
 if (typeof global.gc !== 'function') throw new Error('run with --expose-gc');
 const send = (msg) => (process.send ? new Promise((r) => process.send(msg, r)) : Promise.resolve(console.log(JSON.stringify(msg))));
-const phase = (name) => process.send?.({ phase: name });
+const phase = (name) => process.send?.({ stage: name });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Heap in use once the event loop has settled: yields twice so lazily created loop state exists on both readings. */
 async function settledHeap() {
@@ -39,7 +39,7 @@ async function main() {
   phase('loading');
   const h = createHarness({ n, seconds });
   const adapter = await import(`./adapters/${lib}.mjs`);
-  const instance = await adapter.create({ kind, h });
+  const instance = await adapter.create({ kind, h, phase: phaseArg });
 
   // Phase messages allocate (IPC), so none is sent between the two heap readings.
   phase('registering');
@@ -80,7 +80,7 @@ async function main() {
   const cpuUs = cpuB.user + cpuB.system;
   const lateness = summarize(h.lateness, h.state.recorded);
   return {
-    lib, n, kind, seconds, warmup,
+    lib, n, kind, seconds, warmup, phase: phaseArg,
     status: 'ok',
     expected: n * seconds,
     delivered: h.state.delivered,

@@ -3,7 +3,7 @@
  * Benchmark of xcore's memory backend against the schedulers users would pick instead.
  *
  *   node --expose-gc bench/run.mjs [--jobs 1000,10000,100000] [--seconds 10] [--warmup 2]
- *        [--only name,...] [--kinds interval,cron] [--timeout 60] [--no-write]
+ *        [--only name,...] [--kinds interval,cron] [--timeout 60] [--phase spread|registration] [--no-write]
  *
  * For each kind, N and library, one fresh child process (child.mjs) registers N jobs firing every
  * second and measures delivered fires, lateness, CPU per fire, heap per job and registration time.
@@ -18,10 +18,10 @@ import { LIBRARIES } from './lib/libraries.mjs';
 import { runChild } from './lib/spawn-child.mjs';
 import { HEADER, row, ratioTable, fmtN, gitDescribe } from './lib/report.mjs';
 
-const USAGE = 'usage: node --expose-gc bench/run.mjs [--jobs 1000,10000,100000] [--seconds 10] [--warmup 2] [--only name,...] [--kinds interval,cron] [--timeout 60] [--no-write]';
+const USAGE = 'usage: node --expose-gc bench/run.mjs [--jobs 1000,10000,100000] [--seconds 10] [--warmup 2] [--only name,...] [--kinds interval,cron] [--timeout 60] [--phase spread|registration] [--no-write]';
 
 function parseArgs(argv) {
-  const opts = { jobs: [1000, 10000, 100000], seconds: 10, warmup: 2, only: null, kinds: ['interval', 'cron'], timeout: 60, write: true };
+  const opts = { jobs: [1000, 10000, 100000], seconds: 10, warmup: 2, only: null, kinds: ['interval', 'cron'], timeout: 60, phase: 'spread', write: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -35,6 +35,7 @@ function parseArgs(argv) {
     else if (a === '--only') opts.only = next().split(',');
     else if (a === '--kinds') opts.kinds = next().split(',');
     else if (a === '--timeout') opts.timeout = Number(next());
+    else if (a === '--phase') opts.phase = next();
     else if (a === '--no-write') opts.write = false;
     else if (a === '--help' || a === '-h') { console.log(USAGE); process.exit(0); }
     else throw new Error(`unknown argument ${a}\n${USAGE}`);
@@ -43,6 +44,7 @@ function parseArgs(argv) {
   if (!(opts.seconds > 0) || !(opts.warmup >= 0)) throw new Error(`--seconds must be > 0 and --warmup >= 0\n${USAGE}`);
   const known = LIBRARIES.map((l) => l.name);
   for (const name of opts.only ?? []) if (!known.includes(name)) throw new Error(`unknown library ${name}; known: ${known.join(', ')}`);
+  if (opts.phase !== 'spread' && opts.phase !== 'registration') throw new Error(`--phase is spread or registration\n${USAGE}`);
   for (const k of opts.kinds) if (k !== 'interval' && k !== 'cron') throw new Error(`unknown kind ${k}; known: interval, cron`);
   return opts;
 }
@@ -75,7 +77,7 @@ async function main() {
     } else {
       process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${lib} ${fmtN(n)} ${kind} ... `);
       const timeoutMs = (opts.timeout + opts.warmup + opts.seconds + 2) * 1000;
-      r = await runChild({ lib, n, kind, seconds: opts.seconds, warmup: opts.warmup, timeoutMs, maxOldSpaceMb: 4096 });
+      r = await runChild({ lib, n, kind, seconds: opts.seconds, warmup: opts.warmup, phase: opts.phase, timeoutMs, maxOldSpaceMb: 4096 });
       process.stderr.write(r.status === 'ok'
         ? `${r.delivered}/${r.expected} p99 ${r.lateness.p99?.toFixed(1)} ms, ${r.cpuUsPerFire?.toFixed(1)} µs/fire, ${Math.round(r.heapBytesPerJob)} B/job (${(r.wallMs / 1000).toFixed(0)} s)\n`
         : `${r.status}: ${r.error}\n`);
@@ -110,7 +112,7 @@ async function main() {
   const out = [];
   out.push(`# xcore memory backend vs peers`, '');
   out.push(`${info.date.slice(0, 16).replace('T', ' ')} UTC, ${info.machine.cpu}, ${info.machine.memGiB} GiB, Node ${info.machine.node}, ${info.machine.platform}, xcore at ${info.commit}.`);
-  out.push(`Each job fires every second; window ${opts.seconds} s after a ${opts.warmup} s warm-up; one fresh process per (library, N, kind); whole run ${info.totalSeconds} s.`, '');
+  out.push(`Each job fires every second; window ${opts.seconds} s after a ${opts.warmup} s warm-up; one fresh process per (library, N, kind); interval phases of bare-loop and xcore: ${opts.phase === 'spread' ? 'spread evenly over the second' : 'registration time'}; whole run ${info.totalSeconds} s.`, '');
   for (const kind of opts.kinds) {
     out.push(kind === 'interval' ? '## Interval jobs (every 1 s)' : '## Cron jobs (`* * * * * *`)', '');
     out.push(...HEADER, ...tables[kind].map(({ label, r, derived }) => row(r, label, derived)), '');

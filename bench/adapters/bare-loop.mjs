@@ -9,13 +9,14 @@
  * measure from the loop's cached time, so a tick can arrive a fraction of a millisecond before the
  * root is due: the tick then fires nothing and re-arms for the remainder.
  *
- * Interval kind: each job's phase is its registration time (anchor + 1000, + 2000, ...), like
- * setInterval and xcore's interval trigger. Cron kind: every job fires on whole seconds, like a
- * `* * * * * *` cron expression.
+ * Interval kind: phases spread evenly over the second (`phaseAnchor`), the same as xcore's in
+ * this benchmark, first fire at the next occurrence after registering; with `--phase
+ * registration`, each job's phase is its registration time (like setInterval). Cron kind: every job fires
+ * on whole seconds, like a `* * * * * *` cron expression.
  */
-import { PERIOD_MS } from '../lib/harness.mjs';
+import { PERIOD_MS, phaseAnchor } from '../lib/harness.mjs';
 
-export async function create({ kind, h }) {
+export async function create({ kind, h, phase }) {
   const { fire, anchors, now } = h;
   const keys = [];
   const ids = [];
@@ -81,13 +82,14 @@ export async function create({ kind, h }) {
 
   return {
     register(n) {
+      const base = Math.floor(now() / PERIOD_MS) * PERIOD_MS;
       for (let i = 0; i < n; i++) {
         let first;
         if (kind === 'cron') {
           first = Math.ceil(now() / PERIOD_MS) * PERIOD_MS;
         } else {
-          anchors[i] = now();
-          first = anchors[i] + PERIOD_MS;
+          const anchor = phase === 'registration' ? now() : phaseAnchor(base, i, n);
+          first = anchor + Math.ceil((now() - anchor) / PERIOD_MS) * PERIOD_MS;
         }
         fns.push((intended) => fire(i, intended));
         push(first, i);

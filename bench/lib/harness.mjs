@@ -20,6 +20,16 @@ export const PERIOD_MS = 1000;
 const EARLY_TOLERANCE_MS = 50;
 
 /**
+ * The phase anchor of job `i` of `n` when phases are spread evenly over the second: `base` (a
+ * whole second) plus `i/n` of a period, in whole milliseconds. Used by the bare loop and xcore in
+ * the interval table, so both carry the same load shape whatever their registration speed
+ * (libraries that anchor at registration cannot be given one).
+ */
+export function phaseAnchor(base, i, n) {
+  return base + Math.floor((i * PERIOD_MS) / n);
+}
+
+/**
  * Creates the harness for `n` jobs and a window of `seconds`.
  * @param {{ n: number, seconds: number }} opts
  */
