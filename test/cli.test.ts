@@ -4,6 +4,7 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runXcore, type XcoreProcess } from './helpers/cli-process.js';
 
@@ -132,5 +133,32 @@ describe('xcore validate and schema', () => {
     const schema = JSON.parse(text) as { properties: Record<string, { properties?: Record<string, unknown> }> };
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['app', 'logging', 'plugins', 'services']));
     expect(schema.properties.services?.properties).toHaveProperty('scheduler');
+  });
+});
+
+describe('shipped apps', () => {
+  const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+  it('the default app (the README quick start) boots, fires its plugin jobs and stops cleanly', async () => {
+    const app = runXcore(['start'], { cwd: repoRoot, env: { XCORE_LOG_PRETTY: 'false', XCORE_LOG_LEVEL: 'info' } });
+    running.push(app);
+    await app.waitFor((l) => l.msg === 'xcore started');
+    expect(app.lines.filter((l) => l.msg === 'plugin started').map((l) => l.plugin)).toEqual(['health', 'heartbeat']);
+    expect(app.lines.find((l) => l.msg === 'xcore started')).toMatchObject({ started: 2, failed: [] });
+    // heartbeat beats once in onStart (before "xcore started"), then only from its 5 s interval job.
+    const booted = app.lines.length;
+    await app.waitFor((l) => l.msg === 'heartbeat' && app.lines.indexOf(l) >= booted, 12_000);
+    app.child.kill('SIGTERM');
+    expect(await app.exited).toBe(0);
+  });
+
+  it('runs the @Interval methods of a class-based plugin, bound to its instance', async () => {
+    const app = runXcore(['start', '-c', 'test/fixtures/deco-app/xcore.yaml'], { cwd: repoRoot });
+    running.push(app);
+    await app.waitFor((l) => l.msg === 'registered decorated jobs');
+    expect(app.lines.find((l) => l.msg === 'registered decorated jobs')).toMatchObject({ jobs: ['reports:tick'] });
+    await app.waitFor((l) => l.msg === 'decorated tick' && l.runs === 2);
+    app.child.kill('SIGTERM');
+    expect(await app.exited).toBe(0);
   });
 });

@@ -5,7 +5,7 @@
  * Standard decorators, not TypeScript's legacy `experimentalDecorators`. Node 20 has no
  * `Symbol.metadata`, so the decorators do not rely on `context.metadata`: each decorated method
  * adds an initializer (`context.addInitializer`) that records the method on the instance in a
- * module-private `WeakMap` when the class is constructed. `scheduler.register(instance)` reads
+ * process-wide `WeakMap` when the class is constructed. `scheduler.register(instance)` reads
  * that record and registers one job per method, bound to the instance. Nothing is scheduled by
  * decorating alone.
  *
@@ -42,7 +42,13 @@ export interface ScheduledMethod {
 
 type JobMethod = (this: unknown, ctx: JobContext) => unknown;
 
-const registry = new WeakMap<object, ScheduledMethod[]>();
+/**
+ * Decorated methods by instance, shared through `globalThis` on purpose: a plugin loaded through
+ * tsx gets its own copy of this module, so a module-level map would leave the scheduler's copy
+ * blind to the plugin's decorations.
+ */
+const REGISTRY_KEY = Symbol.for('xcore.scheduler.scheduledMethods');
+const registry: WeakMap<object, ScheduledMethod[]> = ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] ??= new WeakMap()) as WeakMap<object, ScheduledMethod[]>;
 
 function decorate(kind: 'interval' | 'cron', spec: DurationInput | IntervalSpec, options: DecoratorOptions) {
   return function <M extends JobMethod>(method: M, context: ClassMethodDecoratorContext<unknown, M>): void {
