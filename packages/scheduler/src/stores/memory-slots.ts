@@ -3,58 +3,83 @@
  *
  * @remarks
  * Pure bookkeeping, no I/O and no timers: every method takes `now` from the store's clock. A slot
- * is held until released or until `leaseUntil <= now`; an expired slot no longer counts against
- * `maxInstances` but stays listed until {@link SlotTable.reap} hands it to the runner, so a run
- * whose process died is noticed exactly once.
+ * is held until released or reaped. A counted slot whose `leaseUntil <= now` no longer counts
+ * against `maxInstances`; an in-flight slot a commit recorded while `max` runs were in progress
+ * never counts until {@link SlotTable.acquire} takes it. Reaping is two-pass, as the contract
+ * says: the first {@link SlotTable.reap} that finds a slot expired marks it suspect and extends
+ * it by its own lease; the next one that finds it expired removes and returns it.
  */
 import type { RunSlot } from './store.js';
 
+/** A held slot with the table's bookkeeping. */
+interface HeldSlot {
+  slot: RunSlot;
+  /** Counts against `maxInstances` (an in-flight slot recorded over the limit does not). */
+  counted: boolean;
+  /** A reaper found it expired once. */
+  suspect: boolean;
+  /** Lease length, the grace a suspect slot gets. */
+  readonly leaseMs: number;
+}
+
 /** Run slots grouped by job id. */
 export class SlotTable {
-  private readonly byJob = new Map<string, Map<string, RunSlot>>();
+  private readonly byJob = new Map<string, Map<string, HeldSlot>>();
 
   /**
-   * Takes `slot` when fewer than `max` unexpired slots of its job exist.
+   * Takes `slot` when fewer than `max` unexpired counted slots of its job exist.
    *
    * @remarks
-   * Re-acquiring a run id this table already holds (same job, same run) succeeds and replaces
-   * the stored slot, so a retried call is idempotent.
+   * Re-acquiring a counted run id this table already holds (same job, same run) succeeds and
+   * replaces the stored slot, so a retried call is idempotent; an uncounted in-flight slot with
+   * that run id is counted when there is room.
    */
   acquire(slot: RunSlot, max: number, now: number): boolean {
     let slots = this.byJob.get(slot.jobId);
-    if (slots?.has(slot.runId)) {
-      slots.set(slot.runId, slot);
-      return true;
+    const held = slots?.get(slot.runId);
+    if (held === undefined || !held.counted) {
+      if (this.live(slots, now) >= max) return false;
     }
-    let live = 0;
-    if (slots !== undefined) {
-      for (const s of slots.values()) if (s.leaseUntil > now) live++;
-    }
-    if (live >= max) return false;
     if (slots === undefined) {
       slots = new Map();
       this.byJob.set(slot.jobId, slots);
     }
-    slots.set(slot.runId, slot);
+    slots.set(slot.runId, { slot, counted: true, suspect: false, leaseMs: Math.max(1, slot.leaseUntil - now) });
     return true;
+  }
+
+  /**
+   * Records the in-flight run `slot` (from a commit): counted when fewer than `max` unexpired
+   * counted slots exist, otherwise held uncounted. Returns whether it counts.
+   */
+  record(slot: RunSlot, max: number, leaseMs: number, now: number): boolean {
+    let slots = this.byJob.get(slot.jobId);
+    const counted = this.live(slots, now) < max;
+    if (slots === undefined) {
+      slots = new Map();
+      this.byJob.set(slot.jobId, slots);
+    }
+    slots.set(slot.runId, { slot, counted, suspect: false, leaseMs });
+    return counted;
   }
 
   /**
    * Extends to `now + leaseMs` the slots in `runIds` that `owner` still holds.
    *
    * @remarks
-   * A slot whose lease ran out but that was not reaped yet is renewed too: nobody has taken
-   * over its run, so the late renewal is harmless and keeps the run from being recovered twice.
+   * A slot whose lease ran out but that was not reaped yet is renewed too (and is no longer
+   * suspect): nobody has taken over its run, so the late renewal is harmless and keeps the run
+   * from being recovered twice.
    *
    * @returns the run ids renewed.
    */
   renew(owner: string, runIds: readonly { jobId: string; runId: string }[], leaseMs: number, now: number): string[] {
     const held: string[] = [];
     for (const { jobId, runId } of runIds) {
-      const slots = this.byJob.get(jobId);
-      const slot = slots?.get(runId);
-      if (slots === undefined || slot === undefined || slot.owner !== owner) continue;
-      slots.set(runId, { ...slot, leaseUntil: now + leaseMs });
+      const h = this.byJob.get(jobId)?.get(runId);
+      if (h === undefined || h.slot.owner !== owner) continue;
+      h.slot = { ...h.slot, leaseUntil: now + leaseMs };
+      h.suspect = false;
       held.push(runId);
     }
     return held;
@@ -68,15 +93,34 @@ export class SlotTable {
     if (slots.size === 0) this.byJob.delete(jobId);
   }
 
-  /** Removes and returns up to `limit` slots whose lease expired, oldest lease first. */
+  /**
+   * Reaps up to `limit` expired slots, oldest lease first: a suspect one is removed and
+   * returned, any other is marked suspect and extended by its own lease.
+   */
   reap(limit: number, now: number): RunSlot[] {
-    const expired: RunSlot[] = [];
+    const expired: HeldSlot[] = [];
     for (const slots of this.byJob.values()) {
-      for (const s of slots.values()) if (s.leaseUntil <= now) expired.push(s);
+      for (const h of slots.values()) if (h.slot.leaseUntil <= now) expired.push(h);
     }
-    expired.sort((a, b) => a.leaseUntil - b.leaseUntil);
-    const taken = expired.slice(0, limit);
-    for (const s of taken) this.release(s.jobId, s.runId);
+    expired.sort((a, b) => a.slot.leaseUntil - b.slot.leaseUntil);
+    const taken: RunSlot[] = [];
+    for (const h of expired.slice(0, limit)) {
+      if (h.suspect) {
+        this.release(h.slot.jobId, h.slot.runId);
+        taken.push(h.slot);
+      } else {
+        h.suspect = true;
+        h.slot = { ...h.slot, leaseUntil: now + h.leaseMs };
+      }
+    }
     return taken;
+  }
+
+  private live(slots: Map<string, HeldSlot> | undefined, now: number): number {
+    let live = 0;
+    if (slots !== undefined) {
+      for (const h of slots.values()) if (h.counted && h.slot.leaseUntil > now) live++;
+    }
+    return live;
   }
 }

@@ -16,8 +16,8 @@ import { Entry, checkTime, deepFreeze } from './memory-entry.js';
 import { IndexedMinHeap } from './indexed-heap.js';
 import { SlotTable } from './memory-slots.js';
 import type {
-  Claim, CommitItem, CommitResult, RunRecord, RunSlot, ScheduleDefinition, ScheduleState, Store, StoreChange,
-  StoredSchedule, UpsertInput, UpsertResult,
+  Claim, CommitItem, CommitResult, CommittedRun, FinishedRun, RunRecord, RunSlot, ScheduleDefinition, ScheduleState, Store,
+  StoreChange, StoredSchedule, UpsertInput, UpsertResult,
 } from './store.js';
 
 /** The slice of a pino logger the store uses. */
@@ -306,7 +306,7 @@ export class MemoryStore implements Store {
       entry.runs += accepted.length;
       entry.claimOwner = null;
       this.setNext(entry, item.nextRunAt);
-      results[i] = { id: item.id, ok: true, accepted };
+      results[i] = item.slots === undefined ? { id: item.id, ok: true, accepted } : { id: item.id, ok: true, accepted, runs: this.recordRuns(owner, item, accepted) };
     }
     if (items.length > 0) this.emit('commit', items.length === 1 ? items[0]?.id : undefined);
     return results;
@@ -324,6 +324,29 @@ export class MemoryStore implements Store {
       released++;
     }
     if (released > 0) this.emit('release', claims.length === 1 ? claims[0]?.id : undefined);
+  }
+
+  /** In-flight run slots for a commit item's accepted occurrences (`CommitItem.slots`). */
+  private recordRuns(owner: string, item: CommitItem, accepted: readonly number[]): CommittedRun[] {
+    const { max, leaseMs } = item.slots!;
+    if (!(leaseMs >= 1) || !Number.isFinite(leaseMs)) {
+      throw new StoreInputError('commit', `slots.leaseMs of "${item.id}" must be a finite number >= 1, found ${leaseMs}`);
+    }
+    const now = this.clock();
+    return accepted.map((scheduledAt) => {
+      const runId = `${scheduledAt}@${owner}`;
+      const slotted = this.slots.record({ jobId: item.id, runId, scheduledAt, owner, leaseUntil: now + leaseMs }, max, leaseMs, now);
+      return { runId, slotted };
+    });
+  }
+
+  /** {@inheritDoc Store.finishRuns} */
+  async finishRuns(runs: readonly FinishedRun[]): Promise<void> {
+    this.open('finishRuns');
+    for (const run of runs) {
+      if (run.slot !== undefined) this.slots.release(run.slot.jobId, run.slot.runId);
+      if (run.record !== undefined) this.appendRun(run.record, run.historyLimit);
+    }
   }
 
   /** {@inheritDoc Store.acquireSlot} */
@@ -353,6 +376,10 @@ export class MemoryStore implements Store {
   /** {@inheritDoc Store.recordRun} */
   async recordRun(record: RunRecord, historyLimit: number): Promise<void> {
     this.open('recordRun');
+    this.appendRun(record, historyLimit);
+  }
+
+  private appendRun(record: RunRecord, historyLimit: number): void {
     const entry = this.byId.get(record.jobId);
     if (entry === undefined) return;
     entry.lastRun = record;

@@ -98,6 +98,12 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreCo
       }
     }
 
+    /** Runs a first reap pass (expected to return nothing: it marks), then waits out the grace it gave. */
+    async function markSuspect(): Promise<void> {
+      expect(await store.reapExpiredSlots(10)).toEqual([]);
+      await waitUntilStoreTime((await store.now()) + SHORT_LEASE_MS);
+    }
+
     /** Claims every due schedule for `owner` with a long lease and commits them to run at `next`. */
     async function fireOnce(id: string, next: number | null, owner = 'proc-1'): Promise<readonly number[]> {
       const claims = await store.claimDue(owner, LONG_LEASE_MS, 100);
@@ -494,16 +500,41 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreCo
         expect(await store.reapExpiredSlots(10)).toEqual([]);
       });
 
-      it('an expired slot stops counting, and is reaped exactly once', async () => {
+      /** Strips the lease end, which a first reap pass extends. */
+      function held(s: RunSlot): Omit<RunSlot, 'leaseUntil'> {
+        return { jobId: s.jobId, runId: s.runId, scheduledAt: s.scheduledAt, owner: s.owner };
+      }
+
+      it('an expired slot stops counting; it is reaped on the second pass that finds it expired, exactly once', async () => {
         const now = await store.now();
         const short = slot('j', 'dead', now + SHORT_LEASE_MS);
-        await store.acquireSlot(short, 1);
+        await store.acquireSlot(short, 2);
         await store.acquireSlot(slot('j2', 'alive', now + LONG_LEASE_MS), 1);
         await waitUntilStoreTime(short.leaseUntil);
 
         expect(await store.acquireSlot(slot('j', 'next', now + LONG_LEASE_MS), 1)).toBe(true);
-        expect(await store.reapExpiredSlots(10)).toEqual([short]);
+        // First pass: suspect, extended by its lease, counting again meanwhile.
         expect(await store.reapExpiredSlots(10)).toEqual([]);
+        expect(await store.acquireSlot(slot('j', 'third', now + LONG_LEASE_MS), 2)).toBe(false);
+        await waitUntilStoreTime((await store.now()) + SHORT_LEASE_MS);
+        expect((await store.reapExpiredSlots(10)).map(held)).toEqual([held(short)]);
+        expect(await store.reapExpiredSlots(10)).toEqual([]);
+        expect(await store.acquireSlot(slot('j', 'third', now + LONG_LEASE_MS), 2)).toBe(true);
+      });
+
+      it('renewing or freeing a suspect slot saves it from the second pass', async () => {
+        const now = await store.now();
+        await store.acquireSlot(slot('j', 'slow', now + SHORT_LEASE_MS), 5);
+        await store.acquireSlot(slot('j', 'done', now + SHORT_LEASE_MS), 5);
+        await waitUntilStoreTime(now + SHORT_LEASE_MS);
+        expect(await store.reapExpiredSlots(10)).toEqual([]);
+        expect(await store.renewSlots('proc-1', [{ jobId: 'j', runId: 'slow' }], SHORT_LEASE_MS)).toEqual(['slow']);
+        await store.finishRuns([{ slot: { jobId: 'j', runId: 'done' }, historyLimit: 10 }]);
+        await waitUntilStoreTime((await store.now()) + SHORT_LEASE_MS);
+        // 'slow' expired again after its renewal: a first pass again, not a reap.
+        expect(await store.reapExpiredSlots(10)).toEqual([]);
+        await waitUntilStoreTime((await store.now()) + SHORT_LEASE_MS);
+        expect((await store.reapExpiredSlots(10)).map((s) => s.runId)).toEqual(['slow']);
       });
 
       it('renewSlots extends only the owner\'s held slots', async () => {
@@ -513,6 +544,7 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreCo
         const held = await store.renewSlots('proc-1', [{ jobId: 'j', runId: 'mine' }, { jobId: 'j', runId: 'theirs' }, { jobId: 'j', runId: 'gone' }], LONG_LEASE_MS);
         expect(held).toEqual(['mine']);
         await waitUntilStoreTime(now + SHORT_LEASE_MS);
+        await markSuspect();
         const reaped = await store.reapExpiredSlots(10);
         expect(reaped.map((s) => s.runId)).toEqual(['theirs']);
         expect(await store.renewSlots('proc-2', [{ jobId: 'j', runId: 'theirs' }], LONG_LEASE_MS)).toEqual([]);
@@ -522,8 +554,77 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreCo
         const now = await store.now();
         for (let i = 0; i < 3; i++) await store.acquireSlot(slot('j', `r${i}`, now + SHORT_LEASE_MS), 10);
         await waitUntilStoreTime(now + SHORT_LEASE_MS);
+        await markSuspect();
         expect(await store.reapExpiredSlots(2)).toHaveLength(2);
         expect(await store.reapExpiredSlots(2)).toHaveLength(1);
+      });
+    });
+
+    describe('commit with run slots, finishRuns', () => {
+      it('takes a slot per accepted occurrence atomically: counted up to max, the rest in flight', async () => {
+        const now = await store.now();
+        const p2 = { ...POLICY, coalesce: 'all' as const };
+        await add(def('cs', { policy: p2 }), now - 3000);
+        const [claim] = await store.claimDue('proc-1', LONG_LEASE_MS, 10);
+        const fire = [now - 3000, now - 2000, now - 1000];
+        const [result] = await store.commit('proc-1', [{ id: 'cs', token: claim!.token, fire, missedCount: 0, nextRunAt: now + 1000, slots: { max: 2, leaseMs: LONG_LEASE_MS } }]);
+        const runIds = fire.map((at) => `${at}@proc-1`);
+        expect(result).toEqual({ id: 'cs', ok: true, accepted: fire, runs: [
+          { runId: runIds[0], slotted: true }, { runId: runIds[1], slotted: true }, { runId: runIds[2], slotted: false },
+        ] });
+        const until = now + LONG_LEASE_MS;
+        // Two counted: no room for another run; the in-flight one is counted once a slot frees.
+        expect(await store.acquireSlot({ jobId: 'cs', runId: 'x', scheduledAt: now, owner: 'proc-2', leaseUntil: until }, 2)).toBe(false);
+        expect(await store.acquireSlot({ jobId: 'cs', runId: runIds[2]!, scheduledAt: fire[2]!, owner: 'proc-1', leaseUntil: until }, 2)).toBe(false);
+        await store.finishRuns([{ slot: { jobId: 'cs', runId: runIds[0]! }, record: record('cs', fire[0]!), historyLimit: 10 }]);
+        expect(await store.acquireSlot({ jobId: 'cs', runId: runIds[2]!, scheduledAt: fire[2]!, owner: 'proc-1', leaseUntil: until }, 2)).toBe(true);
+        expect(await store.renewSlots('proc-1', runIds.map((runId) => ({ jobId: 'cs', runId })), LONG_LEASE_MS)).toEqual([runIds[1], runIds[2]]);
+      });
+
+      it('a process that dies after the commit leaves slots that are reaped (recoverable), uncounted ones too', async () => {
+        const now = await store.now();
+        await add(def('die', { policy: { ...POLICY, coalesce: 'all' } }), now - 2000);
+        const [claim] = await store.claimDue('proc-1', LONG_LEASE_MS, 10);
+        const fire = [now - 2000, now - 1000];
+        await store.commit('proc-1', [{ id: 'die', token: claim!.token, fire, missedCount: 0, nextRunAt: now + 60_000, slots: { max: 1, leaseMs: SHORT_LEASE_MS } }]);
+        await waitUntilStoreTime((await store.now()) + SHORT_LEASE_MS);
+        await markSuspect();
+        const reaped = await store.reapExpiredSlots(10);
+        expect(reaped.map((s) => [s.jobId, s.runId, s.scheduledAt, s.owner]).sort()).toEqual(fire.map((at) => ['die', `${at}@proc-1`, at, 'proc-1']).sort());
+      });
+
+      it('a commit without slots takes none', async () => {
+        const now = await store.now();
+        await add(def('ns'), now - 1000);
+        const [claim] = await store.claimDue('proc-1', LONG_LEASE_MS, 10);
+        const [result] = await store.commit('proc-1', [{ id: 'ns', token: claim!.token, fire: [now - 1000], missedCount: 0, nextRunAt: now + 1000 }]);
+        expect(result).toEqual({ id: 'ns', ok: true, accepted: [now - 1000] });
+        expect(await store.acquireSlot({ jobId: 'ns', runId: 'r', scheduledAt: now, owner: 'proc-1', leaseUntil: now + LONG_LEASE_MS }, 1)).toBe(true);
+      });
+
+      it('finishRuns frees slots and appends records in order, in one call; records of unknown jobs are dropped', async () => {
+        const now = await store.now();
+        await add(def('f1'), now + 1000);
+        await add(def('f2'), now + 1000);
+        const until = now + LONG_LEASE_MS;
+        await store.acquireSlot({ jobId: 'f1', runId: 'a', scheduledAt: now, owner: 'proc-1', leaseUntil: until }, 1);
+        const r1 = record('f1', now - 2000);
+        const r2 = record('f1', now - 1000, { status: 'failed', error: 'boom' });
+        const r3 = record('f2', now - 1000);
+        await store.finishRuns([
+          { slot: { jobId: 'f1', runId: 'a' }, record: r1, historyLimit: 2 },
+          { record: r2, historyLimit: 2 },
+          { record: r3, historyLimit: 0 },
+          { record: record('ghost', now), historyLimit: 5 },
+          { slot: { jobId: 'f1', runId: 'never-held' }, historyLimit: 5 },
+        ]);
+        expect(await store.history('f1', 10)).toEqual([r2, r1]);
+        expect((await store.get('f1'))?.state.lastRun).toEqual(r2);
+        expect(await store.history('f2', 10)).toEqual([]);
+        expect((await store.get('f2'))?.state.lastRun).toEqual(r3);
+        expect(await store.get('ghost')).toBeNull();
+        expect(await store.acquireSlot({ jobId: 'f1', runId: 'b', scheduledAt: now, owner: 'proc-1', leaseUntil: until }, 1)).toBe(true);
+        await store.finishRuns([]);
       });
     });
 

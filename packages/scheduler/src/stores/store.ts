@@ -159,11 +159,58 @@ export interface CommitItem {
   readonly missedCount: number;
   /** The new next fire time, or `null` when exhausted. */
   readonly nextRunAt: number | null;
+  /**
+   * Take the run slots of the accepted occurrences in the same atomic step (shared stores).
+   *
+   * @remarks
+   * Each accepted occurrence gets a leased in-flight run (`runs` in the result), so a process
+   * that dies after the commit, before or during the run, leaves a slot that expires and is
+   * reaped (`recover: true` re-runs it). Omit it when the caller keeps its own slots (a
+   * process-local store).
+   * @defaultValue no slots
+   */
+  readonly slots?: CommitSlots;
+}
+
+/** How {@link Store.commit} takes run slots for an item's accepted occurrences. */
+export interface CommitSlots {
+  /** `maxInstances`: an occurrence counts as running only while fewer counted slots exist. */
+  readonly max: number;
+  /** Lease of each slot from the store's `now`; renewed with {@link Store.renewSlots}. */
+  readonly leaseMs: number;
+}
+
+/** The in-flight run a commit recorded for one accepted occurrence (see {@link CommitItem.slots}). */
+export interface CommittedRun {
+  /** The run's slot id, for {@link Store.renewSlots}, {@link Store.acquireSlot} and {@link Store.finishRuns}. */
+  readonly runId: string;
+  /**
+   * `true`: the slot counts against `maxInstances` and the run may start. `false`: `max` runs
+   * were in progress; the slot is leased (recoverable) but not counted, and the caller takes it
+   * later with {@link Store.acquireSlot} (same `runId`) or frees it with {@link Store.finishRuns}.
+   */
+  readonly slotted: boolean;
+}
+
+/** One finished (or skipped) run handed to {@link Store.finishRuns}. */
+export interface FinishedRun {
+  /** The run's slot to free, when it holds one. */
+  readonly slot?: { readonly jobId: string; readonly runId: string };
+  /** The record to append to the job's history and set as `lastRun` (as {@link Store.recordRun}). */
+  readonly record?: RunRecord;
+  /** History length kept for the record's job. */
+  readonly historyLimit: number;
 }
 
 /** Result of committing one {@link CommitItem}. */
 export type CommitResult =
-  | { readonly id: string; readonly ok: true; readonly accepted: readonly number[] }
+  | {
+    readonly id: string;
+    readonly ok: true;
+    readonly accepted: readonly number[];
+    /** With {@link CommitItem.slots}: one in-flight run per accepted occurrence, in the same order. */
+    readonly runs?: readonly CommittedRun[];
+  }
   | { readonly id: string; readonly ok: false; readonly reason: 'stale' | 'missing' };
 
 /** A leased run slot held for a run in progress (for `maxInstances` and `recover`). */
@@ -273,8 +320,26 @@ export interface Store {
    */
   renewSlots(owner: string, runIds: readonly { jobId: string; runId: string }[], leaseMs: number): Promise<string[]>;
   releaseSlot(jobId: string, runId: string): Promise<void>;
-  /** Removes and returns slots whose lease expired (their process died) so `recover` jobs re-run. */
+  /**
+   * Removes and returns slots whose process died, so `recover` jobs re-run.
+   *
+   * @remarks
+   * Two passes: the first pass that finds a slot expired marks it suspect and extends its lease
+   * by its own length (it keeps counting); a later pass that finds it expired again removes and
+   * returns it. Renewing or freeing the slot in between clears it. So a live owner that could not
+   * reach the store for a while (a Redis restart) gets one full lease after the store is back to
+   * free a finished run's slot before anyone recovers it: a finished run is never re-run.
+   */
   reapExpiredSlots(limit: number): Promise<RunSlot[]>;
+  /**
+   * Frees the slots of finished runs and appends their records, a batch in one atomic step.
+   *
+   * @remarks
+   * Each entry acts as {@link Store.releaseSlot} (when `slot` is given) followed by
+   * {@link Store.recordRun} (when `record` is given), in order. One call per batch of finished
+   * runs: this is the finish side of a firing, amortised.
+   */
+  finishRuns(runs: readonly FinishedRun[]): Promise<void>;
 
   /**
    * Appends a finished run to the bounded history and sets `state.lastRun`.

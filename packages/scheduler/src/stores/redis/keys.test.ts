@@ -24,7 +24,8 @@ describe('redisKeys', () => {
   it('names a run slot by job and run id without ambiguity', () => {
     const k = redisKeys('app');
     expect(k.slotMember('a:b', 'c')).not.toBe(k.slotMember('a', 'b:c'));
-    expect(JSON.parse(k.slotMember('a', 'r-1'))).toEqual(['a', 'r-1']);
+    expect(k.slotMember('a', 'r-1')).toBe('1:ar-1');
+    expect(k.slotMember('é:x', 'r')).toBe('4:é:xr');
   });
 
   it.each(['', 'a{b', 'a}b', 'a b', 'tab\there'])('refuses the prefix %j with XCORE_ERR_REDIS_OPTIONS_INVALID', (prefix) => {

@@ -14,10 +14,11 @@
  * | `{p}:s:<id>`       | hash | a schedule: definition JSON, state fields ({@link SCHEDULE_FIELDS}), `owner`, `ttype` (trigger type), `fired` (occurrence watermark) |
  * | `{p}:h:<id>`       | list | run history, newest first, trimmed to the history limit        |
  * | `{p}:slots`        | zset | every run slot (member = slot key), scored by lease expiry     |
- * | `{p}:slot-data`    | hash | slot key -> slot JSON (`jobId`, `runId`, `scheduledAt`, `owner`) |
- * | `{p}:js:<jobId>`   | zset | a job's run slots (member = runId), scored by lease expiry     |
+ * | `{p}:slot-data`    | hash | slot key -> slot JSON (`jobId`, `runId`, `scheduledAt`, `owner`, `leaseMs`, `suspect` once a reaper saw it expired) |
+ * | `{p}:js:<jobId>`   | zset | a job's counted run slots (member = runId), scored by lease expiry; an in-flight slot a commit could not count (max runs in progress) is only in the two keys above |
  * | `{p}:changes`      | chan | pub/sub channel of change hints                                |
  */
+import { Buffer } from 'node:buffer';
 import { RedisOptionsInvalidError } from '../../errors.js';
 
 /**
@@ -51,7 +52,10 @@ export interface RedisKeys {
   schedule(id: string): string;
   history(id: string): string;
   jobSlots(jobId: string): string;
-  /** The member naming one run slot in {@link RedisKeys.slots} and {@link RedisKeys.slotData}. */
+  /**
+   * The member naming one run slot in {@link RedisKeys.slots} and {@link RedisKeys.slotData}:
+   * `<byte length of jobId>:<jobId><runId>` (unambiguous; `slot_member` in `_prelude.lua` builds the same).
+   */
   slotMember(jobId: string, runId: string): string;
 }
 
@@ -92,6 +96,6 @@ export function redisKeys(prefix: string): RedisKeys {
     schedule: (id) => schedulePrefix + id,
     history: (id) => historyPrefix + id,
     jobSlots: (jobId) => jobSlotsPrefix + jobId,
-    slotMember: (jobId, runId) => JSON.stringify([jobId, runId]),
+    slotMember: (jobId, runId) => `${Buffer.byteLength(jobId)}:${jobId}${runId}`,
   };
 }

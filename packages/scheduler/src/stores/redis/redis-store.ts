@@ -11,8 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { RedisOptionsInvalidError, RedisUnavailableError, StoreClosedError, StoreInputError } from '../../errors.js';
 import type {
-  Claim, CommitItem, CommitResult, RunRecord, RunSlot, ScheduleDefinition, Store, StoreChange, StoredSchedule,
-  UpsertInput, UpsertResult,
+  Claim, CommitItem, CommitResult, CommittedRun, FinishedRun, RunRecord, RunSlot, ScheduleDefinition, Store, StoreChange,
+  StoredSchedule, UpsertInput, UpsertResult,
 } from '../store.js';
 import { redisKeys, SCHEDULE_FIELDS, type RedisKeys } from './keys.js';
 import { loadScripts, runScript, toStoreError, type LuaScript, type RedisClient, type ScriptName } from './scripts.js';
@@ -259,16 +259,28 @@ export class RedisStore implements Store {
   /** {@inheritDoc Store.commit} */
   async commit(owner: string, items: readonly CommitItem[]): Promise<CommitResult[]> {
     if (items.length === 0) return [];
-    const args: string[] = [this.keys.schedulePrefix, this.keys.channel, this.#source, owner, String(items.length)];
+    const k = this.keys;
+    const args: string[] = [k.schedulePrefix, k.channel, this.#source, owner, String(items.length), k.slots, k.slotData, k.jobSlotsPrefix];
     for (const item of items) {
       checkTime('commit', `nextRunAt of "${item.id}"`, item.nextRunAt, true);
-      args.push(item.id, String(item.token), optionalTime(item.nextRunAt), String(item.fire.length), ...item.fire.map(String));
+      const slots = item.slots;
+      if (slots !== undefined) atLeastOne('commit', `slots.leaseMs of "${item.id}"`, slots.leaseMs);
+      args.push(
+        item.id, String(item.token), optionalTime(item.nextRunAt),
+        slots === undefined ? '' : String(Math.max(0, Math.floor(slots.max))), slots === undefined ? '' : String(Math.floor(slots.leaseMs)),
+        String(item.fire.length),
+      );
+      for (const at of item.fire) args.push(String(at));
     }
-    const reply = (await this.#retrying('commit', () => this.#script('commit', 'commit-1', [this.keys.due], args))) as string[][];
+    const reply = (await this.#retrying('commit', () => this.#script('commit', 'commit-1', [k.due], args))) as string[][];
     const results = items.map((item, i): CommitResult => {
-      const [status, ...accepted] = reply[i] ?? ['missing'];
-      if (status === 'ok') return { id: item.id, ok: true, accepted: accepted.map(Number) };
-      return { id: item.id, ok: false, reason: status === 'stale' ? 'stale' : 'missing' };
+      const row = reply[i] ?? ['missing'];
+      if (row[0] !== 'ok') return { id: item.id, ok: false, reason: row[0] === 'stale' ? 'stale' : 'missing' };
+      const bar = row.indexOf('|');
+      if (bar < 0) return { id: item.id, ok: true, accepted: row.slice(1).map(Number) };
+      const accepted = row.slice(1, bar).map(Number);
+      const runs = accepted.map((at, j): CommittedRun => ({ runId: `${at}@${owner}`, slotted: row[bar + 1 + j] === '1' }));
+      return { id: item.id, ok: true, accepted, runs };
     });
     this.#emit(items.length === 1 ? { kind: 'commit', id: items[0]!.id } : { kind: 'commit' }, true);
     return results;
@@ -287,9 +299,10 @@ export class RedisStore implements Store {
   async acquireSlot(slot: RunSlot, max: number): Promise<boolean> {
     checkTime('acquireSlot', `leaseUntil of run "${slot.runId}"`, slot.leaseUntil, false);
     const k = this.keys;
-    const data = JSON.stringify({ jobId: slot.jobId, runId: slot.runId, scheduledAt: slot.scheduledAt, owner: slot.owner });
+    checkTime('acquireSlot', `scheduledAt of run "${slot.runId}"`, slot.scheduledAt, false);
     const taken = await this.#script('acquireSlot', 'acquire-slot-2', [k.slots, k.slotData], [
-      k.jobSlotsPrefix, slot.jobId, slot.runId, k.slotMember(slot.jobId, slot.runId), data, String(Math.floor(slot.leaseUntil)), String(Math.max(0, Math.floor(max))),
+      k.jobSlotsPrefix, slot.jobId, slot.runId, String(Math.floor(slot.scheduledAt)), slot.owner,
+      String(Math.floor(slot.leaseUntil)), String(Math.max(0, Math.floor(max))),
     ]);
     return taken === 1;
   }
@@ -300,7 +313,7 @@ export class RedisStore implements Store {
     if (runIds.length === 0) return [];
     const k = this.keys;
     const reply = await this.#script('renewSlots', 'renew-slots-2', [k.slots, k.slotData], [
-      k.jobSlotsPrefix, owner, String(Math.floor(leaseMs)), ...runIds.flatMap((r) => [r.jobId, r.runId, k.slotMember(r.jobId, r.runId)]),
+      k.jobSlotsPrefix, owner, String(Math.floor(leaseMs)), ...runIds.flatMap((r) => [r.jobId, r.runId]),
     ]);
     return (reply as string[]).map(String);
   }
@@ -309,9 +322,26 @@ export class RedisStore implements Store {
   async releaseSlot(jobId: string, runId: string): Promise<void> {
     const k = this.keys;
     const freed = await this.#script('releaseSlot', 'release-slot-2', [k.slots, k.slotData], [
-      k.jobSlotsPrefix, jobId, runId, k.slotMember(jobId, runId), k.channel, this.#source,
+      k.jobSlotsPrefix, jobId, runId, k.channel, this.#source,
     ]);
     this.#emit({ kind: 'release', id: jobId }, freed === 1);
+  }
+
+  /** {@inheritDoc Store.finishRuns} */
+  async finishRuns(runs: readonly FinishedRun[]): Promise<void> {
+    if (runs.length === 0) return;
+    const k = this.keys;
+    const args: string[] = [k.jobSlotsPrefix, k.schedulePrefix, k.historyPrefix, k.channel, this.#source];
+    for (const run of runs) {
+      const jobId = run.slot?.jobId ?? run.record?.jobId;
+      if (jobId === undefined) continue;
+      if (run.record !== undefined && run.slot !== undefined && run.record.jobId !== run.slot.jobId) {
+        throw new StoreInputError('finishRuns', `record of "${run.record.jobId}" and slot of "${run.slot.jobId}" belong to different jobs`);
+      }
+      args.push(jobId, run.slot?.runId ?? '', run.record === undefined ? '' : JSON.stringify(run.record), String(Math.max(0, Math.floor(run.historyLimit) || 0)));
+    }
+    const freed = await this.#script('finishRuns', 'finish-runs-2', [k.slots, k.slotData], args);
+    this.#emit({ kind: 'release' }, Number(freed) > 0);
   }
 
   /** {@inheritDoc Store.reapExpiredSlots} */
@@ -323,6 +353,7 @@ export class RedisStore implements Store {
     const slots: RunSlot[] = [];
     for (let i = 0; i + 1 < reply.length; i += 2) {
       const data = JSON.parse(reply[i] as string) as Omit<RunSlot, 'leaseUntil'>;
+      // Keep the RunSlot shape: leaseMs and suspect are the store's bookkeeping.
       slots.push({ jobId: data.jobId, runId: data.runId, scheduledAt: data.scheduledAt, owner: data.owner, leaseUntil: Number(reply[i + 1]) });
     }
     return slots;

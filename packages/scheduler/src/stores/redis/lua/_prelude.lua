@@ -40,3 +40,39 @@ local function hint(channel, src, kind, id)
   if id then msg.id = id end
   redis.call('PUBLISH', channel, cjson.encode(msg))
 end
+
+-- The member naming one run slot in {p}:slots and {p}:slot-data: the job id's byte length, ':',
+-- the job id, then the run id (unambiguous for any ids). keys.ts slotMember builds the same.
+local function slot_member(jobId, runId)
+  return #jobId .. ':' .. jobId .. runId
+end
+
+-- The JSON stored for a slot in {p}:slot-data (numbers written exactly, see s()).
+local function slot_json(jobId, runId, scheduledAt, owner, leaseMs)
+  return '{"jobId":' .. cjson.encode(jobId) .. ',"runId":' .. cjson.encode(runId) .. ',"scheduledAt":' ..
+    scheduledAt .. ',"owner":' .. cjson.encode(owner) .. ',"leaseMs":' .. s(leaseMs) .. '}'
+end
+
+-- Frees a run slot; returns 1 when the job held it, else 0.
+local function free_slot(slots, slotData, jsPrefix, jobId, runId)
+  local member = slot_member(jobId, runId)
+  local counted = redis.call('ZREM', jsPrefix .. jobId, runId)
+  local listed = redis.call('ZREM', slots, member)
+  redis.call('HDEL', slotData, member)
+  if counted + listed > 0 then return 1 end
+  return 0
+end
+
+-- Appends a run record to a schedule's bounded history and sets its last run; a record for a
+-- schedule that no longer exists is dropped. Returns 1 recorded, 0 dropped.
+local function record_run(scheduleKey, historyKey, record, limit)
+  if redis.call('EXISTS', scheduleKey) == 0 then return 0 end
+  redis.call('HSET', scheduleKey, 'last', record)
+  if limit < 1 then
+    redis.call('DEL', historyKey)
+    return 1
+  end
+  redis.call('LPUSH', historyKey, record)
+  redis.call('LTRIM', historyKey, 0, limit - 1)
+  return 1
+end

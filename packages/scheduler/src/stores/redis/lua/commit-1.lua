@@ -3,9 +3,19 @@
   occurrences once, advances the next run and releases the claim, atomically.
   KEYS[1]  {p}:due
   ARGV[1]  `{p}:s:`   ARGV[2]  channel   ARGV[3]  hint source   ARGV[4]  owner
-  ARGV[5]  item count, then per item: id, token, next run ('' = none), fire count, fire times...
-  Returns  {{'ok', accepted...} | {'stale'} | {'missing'}, ...} in item order
+  ARGV[5]  item count   ARGV[6]  {p}:slots   ARGV[7]  {p}:slot-data   ARGV[8]  `{p}:js:`
+  ARGV[9..] per item: id, token, next run ('' = none), slot max ('' = no slots), slot lease ms,
+           fire count, fire times...
+  Returns  {{'ok', accepted...} | {'ok', accepted..., '|', slotted...} | {'stale'} | {'missing'}, ...}
+           in item order; with slots, after '|' one '1' (counted) or '0' (in flight, not
+           counted: max runs in progress) per accepted occurrence, whose run id is
+           `<scheduledAt>@<owner>`
            -1 bad arguments
+  Slots: with a slot max, every accepted occurrence gets a leased in-flight run slot in the same
+  atomic step (listed in {p}:slots and {p}:slot-data, so it is reaped and recoverable if the
+  process dies before or during the run), counted in `{p}:js:<id>` while fewer than max counted
+  slots are live. The slot keys are ARGV, not KEYS, as the per-schedule keys are: all share the
+  namespace's hash tag.
   A retry of the last commit of a schedule, identical (owner, token, next run, fire times), gets
   the first answer again instead of 'stale': a commit whose reply was lost with the connection
   can be re-sent without losing the occurrences it recorded.
@@ -18,20 +28,41 @@
 ]]
 local n = tonumber(ARGV[5])
 if not n then return -1 end
+local owner, slots, slotData, jsPrefix = ARGV[4], ARGV[6], ARGV[7], ARGV[8]
+local now = nil
 local out = {}
-local i = 6
+local i = 9
 for item = 1, n do
-  local id, token, nextRun, nFire = ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])
+  local id, token, nextRun, slotMax, slotLease, nFire = ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5])
   if not nFire then return -1 end
+  if slotMax and ((not slotLease) or slotLease < 1) then return -1 end
+  local first = i + 6
   local key = ARGV[1] .. id
+  local js = jsPrefix .. id
   local f = redis.call('HMGET', key, 'token', 'cowner', 'fired', 'runs', 'paused', 'lcommit', 'lacc')
-  local fingerprint = ARGV[4] .. '|' .. token .. '|' .. nextRun .. '|' .. table.concat(ARGV, ',', i + 4, i + 3 + nFire)
+  local fingerprint = owner .. '|' .. token .. '|' .. nextRun .. '|' .. ARGV[i + 3] .. '|' .. table.concat(ARGV, ',', first, first + nFire - 1)
   if not f[1] then
     out[item] = {'missing'}
-  elseif f[1] ~= token or f[2] ~= ARGV[4] then
+  elseif f[1] ~= token or f[2] ~= owner then
     if f[6] == fingerprint then
-      local replay = {'ok'}
-      for at in string.gmatch(f[7] or '', '[^,]+') do replay[#replay + 1] = at end
+      -- A retry of a commit whose reply was lost: the same answer, less runs whose in-flight
+      -- slot is gone meanwhile (reaped: another process recovered or recorded them).
+      local replay, flags = {'ok'}, {}
+      for at in string.gmatch(f[7] or '', '[^,]+') do
+        if slotMax then
+          local runId = at .. '@' .. owner
+          if redis.call('HEXISTS', slotData, slot_member(id, runId)) == 1 then
+            replay[#replay + 1] = at
+            flags[#flags + 1] = redis.call('ZSCORE', js, runId) and '1' or '0'
+          end
+        else
+          replay[#replay + 1] = at
+        end
+      end
+      if slotMax then
+        replay[#replay + 1] = '|'
+        for _, flag in ipairs(flags) do replay[#replay + 1] = flag end
+      end
       out[item] = replay
     else
       out[item] = {'stale'}
@@ -40,7 +71,7 @@ for item = 1, n do
     local result = {'ok'}
     local upTo = tonumber(f[3] or '')
     for j = 1, nFire do
-      local at = ARGV[i + 3 + j]
+      local at = ARGV[first + j - 1]
       local t = tonumber(at)
       if upTo == nil or t > upTo then
         upTo = t
@@ -61,9 +92,32 @@ for item = 1, n do
     else
       redis.call('ZADD', KEYS[1], nextRun, id)
     end
+    if slotMax then
+      local accepted = #result - 1
+      result[#result + 1] = '|'
+      if accepted > 0 then
+        now = now or now_ms()
+        local leaseUntil = s(now + slotLease)
+        local live = redis.call('ZCOUNT', js, '(' .. s(now), '+inf')
+        for j = 2, accepted + 1 do
+          local at = result[j]
+          local runId = at .. '@' .. owner
+          local member = slot_member(id, runId)
+          redis.call('ZADD', slots, leaseUntil, member)
+          redis.call('HSET', slotData, member, slot_json(id, runId, at, owner, slotLease))
+          if live < slotMax then
+            redis.call('ZADD', js, leaseUntil, runId)
+            live = live + 1
+            result[#result + 1] = '1'
+          else
+            result[#result + 1] = '0'
+          end
+        end
+      end
+    end
     out[item] = result
   end
-  i = i + 4 + nFire
+  i = first + nFire
 end
-if n > 0 then hint(ARGV[2], ARGV[3], 'commit', n == 1 and ARGV[6] or nil) end
+if n > 0 then hint(ARGV[2], ARGV[3], 'commit', n == 1 and ARGV[9] or nil) end
 return out

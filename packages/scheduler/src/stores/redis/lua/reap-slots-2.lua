@@ -1,8 +1,11 @@
 --[[
-  Removes and returns run slots whose lease expired (their process died), oldest first.
+  Reaps run slots whose process died, in two passes: an expired slot seen for the first time is
+  marked suspect and its lease extended by its own length (it keeps counting); an expired slot
+  already suspect is removed and returned. A live owner cut off from Redis (a restart) thus has
+  one full lease after Redis is back to renew or free it, so a finished run is never recovered.
   KEYS[1]  {p}:slots   KEYS[2]  {p}:slot-data
   ARGV[1]  `{p}:js:`   ARGV[2]  limit (>= 1)
-  Returns  {slot JSON, leaseUntil, slot JSON, leaseUntil, ...}
+  Returns  {slot JSON, leaseUntil, slot JSON, leaseUntil, ...} (reaped slots, oldest first)
            -1 bad arguments
 ]]
 local limit = tonumber(ARGV[2])
@@ -13,13 +16,24 @@ local out = {}
 for i = 1, #members, 2 do
   local member = members[i]
   local data = redis.call('HGET', KEYS[2], member)
-  redis.call('ZREM', KEYS[1], member)
-  redis.call('HDEL', KEYS[2], member)
-  if data then
+  if not data then
+    redis.call('ZREM', KEYS[1], member)
+  else
     local slot = cjson.decode(data)
-    redis.call('ZREM', ARGV[1] .. slot.jobId, slot.runId)
-    out[#out + 1] = data
-    out[#out + 1] = members[i + 1]
+    local js = ARGV[1] .. slot.jobId
+    if slot.suspect then
+      redis.call('ZREM', KEYS[1], member)
+      redis.call('HDEL', KEYS[2], member)
+      redis.call('ZREM', js, slot.runId)
+      out[#out + 1] = slot_json(slot.jobId, slot.runId, s(slot.scheduledAt), slot.owner, slot.leaseMs or 30000)
+      out[#out + 1] = members[i + 1]
+    else
+      local grace = tonumber(slot.leaseMs) or 30000
+      local untilMs = s(now + grace)
+      redis.call('ZADD', js, 'XX', untilMs, slot.runId)
+      redis.call('ZADD', KEYS[1], untilMs, member)
+      redis.call('HSET', KEYS[2], member, string.sub(data, 1, -2) .. ',"suspect":true}')
+    end
   end
 end
 return out

@@ -6,12 +6,4 @@
 ]]
 local limit = tonumber(ARGV[2])
 if not limit then return -1 end
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], 'last', ARGV[1])
-if limit < 1 then
-  redis.call('DEL', KEYS[2])
-  return 1
-end
-redis.call('LPUSH', KEYS[2], ARGV[1])
-redis.call('LTRIM', KEYS[2], 0, limit - 1)
-return 1
+return record_run(KEYS[1], KEYS[2], ARGV[1], limit)
