@@ -11,13 +11,14 @@
  */
 import type { Logger } from 'pino';
 import type { EventBus } from '@xcore/core';
-import type { ScheduleDefinition, RunRecord, RunSlot, Store, StoredSchedule } from '../stores/store.js';
+import type { CommittedRun, ScheduleDefinition, RunRecord, RunSlot, Store, StoredSchedule } from '../stores/store.js';
 import { applyJitter } from '../triggers/jitter.js';
 import { retryDelay } from '../triggers/retry-delay.js';
 import { InlineExecutor, type ExecutionOutcome } from '../executors/inline-executor.js';
 import type { SchedulerEmitter, SchedulerEvents } from '../events/scheduler-events.js';
 import type { JobFailure, JobFunction } from '../service/scheduler-service.js';
 import type { SlotKeeper } from './slot-keeper.js';
+import { FinishQueue } from './finish-queue.js';
 
 /** What this process holds per job: its handler and its runs in progress here. */
 export interface LocalJob {
@@ -34,6 +35,8 @@ interface QueuedRun {
   readonly definition: ScheduleDefinition;
   readonly scheduledAt: number;
   readonly manual: boolean;
+  /** The in-flight slot its commit recorded (not counted yet), if any. */
+  readonly runId: string | undefined;
   readonly resolve: (record: RunRecord) => void;
 }
 
@@ -78,8 +81,18 @@ export class RunDispatcher {
   private runSeq = 0;
   /** The executor; `abortAll` aborts runs in progress. */
   readonly executor: InlineExecutor;
+  /** Slot releases and run records of a shared store, batched (`undefined` with local slots). */
+  private readonly finished: FinishQueue | undefined;
 
   constructor(private readonly deps: RunDispatcherDeps) {
+    this.finished = deps.localSlots ? undefined : new FinishQueue({
+      store: deps.store,
+      logger: deps.logger,
+      onHealth: (error) => deps.reportHealth(error),
+      onSettled: (count) => {
+        for (let i = 0; i < count; i++) this.settled();
+      },
+    });
     this.executor = new InlineExecutor({
       logger: deps.logger,
       backoff: (attempt, baseMs) => retryDelay(attempt, baseMs, deps.random),
@@ -99,6 +112,12 @@ export class RunDispatcher {
       this.jitterTimers.clear();
     }
     for (const [id] of this.queues) this.dropQueue(id);
+    this.finished?.flushSoon();
+  }
+
+  /** Gives up on finished runs not yet written (shutdown after the drain deadline). */
+  abandonWrites(): void {
+    this.finished?.abandon();
   }
 
   /** True while a run or a store write is in flight. */
@@ -112,9 +131,14 @@ export class RunDispatcher {
   }
 
 
-  /** Runs an occurrence the runner committed, after its jitter delay; `job` is its handler as claimed. */
-  dispatch(schedule: StoredSchedule, scheduledAt: number, nextRunAt: number | null, job?: LocalJob): void {
+  /**
+   * Runs an occurrence the runner committed, after its jitter delay; `job` is its handler as
+   * claimed, `run` the in-flight slot its commit took (shared store).
+   */
+  dispatch(schedule: StoredSchedule, scheduledAt: number, nextRunAt: number | null, job?: LocalJob, run?: CommittedRun): void {
     const { definition } = schedule;
+    // The slot is ours from the commit on: renew it through jitter delays and queues too.
+    if (run !== undefined) this.deps.slots.track(definition.id, run.runId);
     const jitter = definition.policy.jitterMs;
     if (jitter > 0) {
       const runAt = applyJitter(scheduledAt, jitter, nextRunAt, this.deps.random);
@@ -122,13 +146,13 @@ export class RunDispatcher {
       if (delay > 0) {
         const timer = setTimeout(() => {
           this.jitterTimers.delete(timer);
-          this.launch(definition, scheduledAt, false);
+          this.launch(definition, scheduledAt, false, undefined, run);
         }, delay);
         this.jitterTimers.add(timer);
         return;
       }
     }
-    this.launch(definition, scheduledAt, false, job);
+    this.launch(definition, scheduledAt, false, job, run);
   }
 
   /**
@@ -139,12 +163,18 @@ export class RunDispatcher {
    * and the record is returned synchronously; store writes are not awaited (a failing write
    * marks the scheduler degraded) but are counted as in flight so `stop` waits for them.
    */
-  launch(definition: ScheduleDefinition, scheduledAt: number, manual: boolean, handler?: LocalJob): RunRecord | Promise<RunRecord> {
+  launch(definition: ScheduleDefinition, scheduledAt: number, manual: boolean, handler?: LocalJob, committed?: CommittedRun): RunRecord | Promise<RunRecord> {
     // A handler looked up at claim time may have been detached since (its plugin stopped).
     const job = handler !== undefined && handler.attached ? handler : this.deps.handlers.get(definition.id);
     if (job === undefined) {
+      // A committed slot is left to lapse: the run is recovered or recorded lost elsewhere.
+      if (committed !== undefined) this.deps.slots.untrack(committed.runId);
       this.deps.logger.warn({ job: definition.id, scheduledAt: new Date(scheduledAt) }, 'occurrence accepted but its handler was detached before it started; not run');
       return { jobId: definition.id, scheduledAt, startedAt: null, finishedAt: null, status: 'aborted', attempts: 0, error: 'handler detached' };
+    }
+    if (committed !== undefined) {
+      if (committed.slotted) return this.run(definition, job, committed.runId, scheduledAt, manual);
+      return this.notAcquired(definition, job, scheduledAt, manual, committed.runId);
     }
     if (!this.deps.localSlots) return this.launchShared(definition, job, scheduledAt, manual);
     if (job.running < definition.policy.maxInstances) return this.run(definition, job, null, scheduledAt, manual);
@@ -152,8 +182,8 @@ export class RunDispatcher {
   }
 
   /** The run path with run slots in a shared store (`maxInstances` across processes). */
-  private async launchShared(definition: ScheduleDefinition, job: LocalJob, scheduledAt: number, manual: boolean): Promise<RunRecord> {
-    let runId: string | null = `${this.deps.owner}#${++this.runSeq}`;
+  private async launchShared(definition: ScheduleDefinition, job: LocalJob, scheduledAt: number, manual: boolean, heldRunId?: string): Promise<RunRecord> {
+    let runId: string | null = heldRunId ?? `${this.deps.owner}#${++this.runSeq}`;
     let acquired: boolean;
     this.inflight += 1;
     try {
@@ -163,21 +193,22 @@ export class RunDispatcher {
       // The occurrence is committed: run it rather than lose it, bounded by this process's count.
       this.deps.reportHealth(error);
       acquired = job.running < definition.policy.maxInstances;
-      runId = null;
+      // A slot the commit took stays ours (released when the run finishes); a new one was not taken.
+      if (heldRunId === undefined) runId = null;
     } finally {
       this.settled();
     }
-    if (!acquired) return this.notAcquired(definition, job, scheduledAt, manual);
+    if (!acquired) return this.notAcquired(definition, job, scheduledAt, manual, heldRunId);
     return this.run(definition, job, runId, scheduledAt, manual);
   }
 
   /** `maxInstances` runs are in progress: queue the occurrence or skip it. */
-  private notAcquired(definition: ScheduleDefinition, job: LocalJob, scheduledAt: number, manual: boolean): RunRecord | Promise<RunRecord> {
+  private notAcquired(definition: ScheduleDefinition, job: LocalJob, scheduledAt: number, manual: boolean, runId?: string): RunRecord | Promise<RunRecord> {
     if (definition.policy.overlap === 'queue' && !this.deps.isStopping()) {
       return new Promise<RunRecord>((resolve) => {
         let queue = this.queues.get(definition.id);
         if (queue === undefined) this.queues.set(definition.id, (queue = []));
-        queue.push({ definition, scheduledAt, manual, resolve });
+        queue.push({ definition, scheduledAt, manual, runId, resolve });
       });
     }
     const record: RunRecord = {
@@ -185,7 +216,8 @@ export class RunDispatcher {
       error: `maxInstances (${definition.policy.maxInstances}) runs in progress`, ...(manual ? { manual: true } : {}),
     };
     this.deps.logger.debug({ job: definition.id, scheduledAt: new Date(scheduledAt) }, 'occurrence skipped: maxInstances runs in progress');
-    const saved = this.save(record, job.historyLimit);
+    if (runId !== undefined) this.deps.slots.untrack(runId);
+    const saved = this.save(record, job.historyLimit, runId === undefined ? undefined : { jobId: definition.id, runId });
     if (this.deps.emitter.has('job.skipped')) {
       this.deps.emitter.emit('job.skipped', { jobId: definition.id, owner: definition.owner, scheduledAt: new Date(scheduledAt), reason: 'max_instances' });
     }
@@ -205,25 +237,38 @@ export class RunDispatcher {
   private finish(definition: ScheduleDefinition, job: LocalJob, runId: string | null, scheduledAt: number, manual: boolean, outcome: ExecutionOutcome): RunRecord | Promise<RunRecord> {
     const id = definition.id;
     job.running -= 1;
+    let slot: { jobId: string; runId: string } | undefined;
     if (runId !== null) {
       this.deps.slots.untrack(runId);
-      this.inflight += 1;
-      this.deps.store.releaseSlot(id, runId).then(this.afterWrite, this.afterWriteError);
+      slot = { jobId: id, runId };
     }
     const record: { -readonly [K in keyof RunRecord]: RunRecord[K] } = {
       jobId: id, scheduledAt, startedAt: outcome.startedAt, finishedAt: outcome.finishedAt, status: outcome.status, attempts: outcome.attempts, owner: this.deps.owner,
     };
     if (outcome.error !== undefined) record.error = errorMessage(outcome.error);
     if (manual) record.manual = true;
-    const saved = this.save(record, job.historyLimit);
+    const saved = this.save(record, job.historyLimit, slot);
     this.emitOutcome(definition, record, outcome.error);
     this.settled();
     this.drainQueue(id);
     return manual && saved !== undefined ? saved.then(() => record) : record;
   }
 
-  /** Writes a run record without blocking the run path; `stop` waits for pending writes. */
-  private save(record: RunRecord, historyLimit: number): Promise<void> | undefined {
+  /**
+   * Writes a run record (and frees the run's slot) without blocking the run path; `stop` waits
+   * for pending writes. On a shared store both go through the batched, retried finish queue.
+   */
+  private save(record: RunRecord, historyLimit: number, slot?: { jobId: string; runId: string }): Promise<void> | undefined {
+    if (this.finished !== undefined) {
+      if (historyLimit <= 0 && slot === undefined) return undefined;
+      this.inflight += 1;
+      if (record.manual === true) {
+        // runJob resolves once its record is stored: one direct call, not the batch.
+        return this.deps.store.finishRuns([historyLimit > 0 ? { slot, record, historyLimit } : { slot, historyLimit }]).then(this.afterWrite, this.afterWriteError);
+      }
+      this.finished.push(historyLimit > 0 ? (slot === undefined ? { record, historyLimit } : { slot, record, historyLimit }) : { slot, historyLimit });
+      return undefined;
+    }
     if (historyLimit <= 0) return undefined;
     this.inflight += 1;
     return this.deps.store.recordRun(record, historyLimit).then(this.afterWrite, this.afterWriteError);
@@ -256,9 +301,16 @@ export class RunDispatcher {
     const next = queue.shift();
     if (queue.length === 0) this.queues.delete(id);
     if (next === undefined || this.deps.isStopping()) return;
-    const result = this.launch(next.definition, next.scheduledAt, next.manual);
+    const result = next.runId === undefined ? this.launch(next.definition, next.scheduledAt, next.manual) : this.launchQueued(next);
     if (result instanceof Promise) void result.then(next.resolve);
     else next.resolve(result);
+  }
+
+  /** A queued occurrence whose commit recorded an uncounted slot: count that slot now, or wait again. */
+  private launchQueued(next: QueuedRun): RunRecord | Promise<RunRecord> {
+    const job = this.deps.handlers.get(next.definition.id);
+    if (job === undefined) return this.launch(next.definition, next.scheduledAt, next.manual, undefined, { runId: next.runId!, slotted: false });
+    return this.launchShared(next.definition, job, next.scheduledAt, next.manual, next.runId);
   }
 
   dropQueue(id: string): void {
@@ -266,6 +318,8 @@ export class RunDispatcher {
     if (queue === undefined) return;
     this.queues.delete(id);
     for (const q of queue) {
+      // Its slot lapses and is reaped: recovered (recover: true) or recorded lost elsewhere.
+      if (q.runId !== undefined) this.deps.slots.untrack(q.runId);
       q.resolve({ jobId: id, scheduledAt: q.scheduledAt, startedAt: null, finishedAt: null, status: 'aborted', attempts: 0, error: 'queued run dropped (job detached or scheduler stopped)' });
     }
   }

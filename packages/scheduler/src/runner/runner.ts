@@ -10,7 +10,7 @@
  * successful tick the misfire policy handles what was missed meanwhile.
  */
 import type { Logger } from 'pino';
-import type { Claim, CommitItem, Store, StoredSchedule, StoreChange } from '../stores/store.js';
+import type { Claim, CommitItem, CommitSlots, CommittedRun, Store, StoredSchedule, StoreChange } from '../stores/store.js';
 import type { Plan, PlanInput } from '../policy/plan.js';
 
 /** The longest `setTimeout` Node honours (larger values fire at once). */
@@ -28,6 +28,12 @@ export interface RunnerOptions<H = unknown> {
   readonly pollMs: number;
   /** Schedules claimed per round trip. @defaultValue `1000` */
   readonly batchSize?: number;
+  /**
+   * Have each commit take the run slots of its occurrences (a shared store): `maxInstances`
+   * across processes and a recoverable in-flight run, with no extra round trip per firing.
+   * @defaultValue `false`
+   */
+  readonly commitSlots?: boolean;
   /** The pure misfire/coalesce policy (`planOccurrences`). */
   readonly plan: (input: PlanInput) => Plan;
   /** Ids that have no handler in this process; never claimed. */
@@ -41,7 +47,7 @@ export interface RunnerOptions<H = unknown> {
    * clamping) with the handler the runner looked up at claim time: one map probe per claim, which
    * matters at 100k schedules where each probe is a cache miss.
    */
-  dispatch(schedule: StoredSchedule, scheduledAt: number, nextRunAt: number | null, handler: H): void;
+  dispatch(schedule: StoredSchedule, scheduledAt: number, nextRunAt: number | null, handler: H, run?: CommittedRun): void;
   /** Occurrences the policy dropped. */
   onMissed(schedule: StoredSchedule, count: number, nextRunAt: number | null): void;
   /** `error` when a tick failed, `null` after every successful tick. */
@@ -69,9 +75,20 @@ export class Runner<H = unknown> {
   private skewMs = 0;
   private unsubscribe: (() => void) | undefined;
   private readonly batchSize: number;
+  /** Slot requests by policy object (policies are interned, so this stays small). */
+  private readonly slotRequests = new WeakMap<object, CommitSlots>();
 
   constructor(private readonly options: RunnerOptions<H>) {
     this.batchSize = options.batchSize ?? 1000;
+  }
+
+  private slotsFor(policy: StoredSchedule['definition']['policy']): CommitSlots {
+    let request = this.slotRequests.get(policy);
+    if (request === undefined) {
+      request = { max: policy.maxInstances, leaseMs: this.options.leaseMs };
+      this.slotRequests.set(policy, request);
+    }
+    return request;
   }
 
   /** Starts claiming (call once every handler is registered). */
@@ -185,7 +202,8 @@ export class Runner<H = unknown> {
         input.state = state;
         plan = planOf(input);
       }
-      items.push({ id: definition.id, token: claim.token, fire: plan.fire, missedCount: plan.missedCount, nextRunAt: plan.nextRunAt });
+      const item: CommitItem = { id: definition.id, token: claim.token, fire: plan.fire, missedCount: plan.missedCount, nextRunAt: plan.nextRunAt };
+      items.push(this.options.commitSlots === true && plan.fire.length > 0 ? { ...item, slots: this.slotsFor(definition.policy) } : item);
       plans.push(plan);
       claimed.push(claim.schedule);
       found.push(handler);
@@ -207,7 +225,9 @@ export class Runner<H = unknown> {
       }
       if (plan.missedCount > 0) this.options.onMissed(schedule, plan.missedCount, plan.nextRunAt);
       const handler = found[i]!;
-      for (const scheduledAt of result.accepted) this.options.dispatch(schedule, scheduledAt, plan.nextRunAt, handler);
+      const runs = result.runs;
+      const accepted = result.accepted;
+      for (let k = 0; k < accepted.length; k++) this.options.dispatch(schedule, accepted[k]!, plan.nextRunAt, handler, runs?.[k]);
     }
   }
 }

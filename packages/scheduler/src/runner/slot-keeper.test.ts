@@ -53,8 +53,10 @@ describe('run slots in a shared store', () => {
       expect(await store.acquireSlot({ jobId, runId: `dead#${jobId}`, scheduledAt, owner: 'dead', leaseUntil: T0 + 1000 }, 1)).toBe(true);
     }
     scheduler.startFiring();
-    await vi.advanceTimersByTimeAsync(1000); // first keeper pass at leaseMs / 3 = 1 s: the leases just expired
-    await vi.advanceTimersByTimeAsync(1000);
+    await vi.advanceTimersByTimeAsync(1000); // first keeper pass at leaseMs / 3 = 1 s: expired, marked suspect (+1 s)
+    expect(reran).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1000); // second pass: still expired, reaped
+    await vi.advanceTimersByTimeAsync(50); // the batched finish writes
     expect(reran).toEqual([`safe ${new Date(scheduledAt).toISOString()}`]);
     const plain = await scheduler.history('plain');
     expect(plain.map((r) => [r.status, r.owner, r.error])).toEqual([['aborted', 'dead', 'process died mid-run']]);

@@ -150,6 +150,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       leaseMs: this.leaseMs,
       pollMs: options.pollMs ?? 30_000,
       ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+      commitSlots: !this.localSlots,
       plan: planOccurrences,
       exclude: this.unhandled,
       handlers: this.handlers,
@@ -159,7 +160,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
           this.logger.warn({ job: id }, 'claimed a schedule with no handler in this process; gave the claim back for a process that has one');
         }
       },
-      dispatch: (schedule, scheduledAt, nextRunAt, job) => this.runs.dispatch(schedule, scheduledAt, nextRunAt, job),
+      dispatch: (schedule, scheduledAt, nextRunAt, job, run) => this.runs.dispatch(schedule, scheduledAt, nextRunAt, job, run),
       onMissed: (schedule, count, nextRunAt) => this.runs.onMissed(schedule, count, nextRunAt),
       onHealth: (error) => this.reportHealth(error),
     });
@@ -204,6 +205,10 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     if (this.runs.busy) {
       const aborted = this.runs.executor.abortAll(new JobAbortedError(`Run aborted: the scheduler shut down and the drain deadline of ${deadlineMs} ms passed.`));
       this.logger.warn({ count: aborted }, 'drain deadline passed; aborted running jobs');
+      // Aborted runs finish at once; their writes get one more short chance, then are given up
+      // (a store still down cannot be waited for forever; unreleased slots lapse and are reaped).
+      await waitFor(this.runs.whenIdle(), 1000);
+      this.runs.abandonWrites();
       await this.runs.whenIdle();
     }
     this.slots.stop();

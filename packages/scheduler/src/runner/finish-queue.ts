@@ -1,0 +1,144 @@
+/**
+ * The finish side of runs on a shared store, batched: slot releases and run records go to the
+ * store in one `finishRuns` call per batch instead of two commands per run.
+ *
+ * @remarks
+ * A batch is sent `flushMs` after its first entry, or at once when it reaches `maxBatch`. A batch
+ * that fails (Redis restarting) stays at the head of the queue and is retried with exponential
+ * backoff until the store answers: a slot release is never dropped while the store is down, so
+ * the run's slot does not lapse into a recovery of a finished run (the store's two-pass reaping
+ * gives the retry one lease after the store is back). The queue is bounded: past `maxQueued`
+ * entries the oldest are dropped with a warning (their slots lapse and are reaped).
+ */
+import type { Logger } from 'pino';
+import type { FinishedRun, Store } from '../stores/store.js';
+
+/** Options of {@link FinishQueue}. */
+export interface FinishQueueOptions {
+  readonly store: Store;
+  readonly logger: Logger;
+  /** Delay between the first entry of a batch and its flush. @defaultValue `5` */
+  readonly flushMs?: number;
+  /** Entries per `finishRuns` call. @defaultValue `1000` */
+  readonly maxBatch?: number;
+  /** Entries kept while the store is unreachable; older ones are dropped. @defaultValue `100000` */
+  readonly maxQueued?: number;
+  /** Longest retry delay. @defaultValue `1000` */
+  readonly maxRetryMs?: number;
+  /** Called with each failure (health; the runner's next good tick reports the recovery). */
+  readonly onHealth: (error: unknown) => void;
+  /** Called once per entry when it has been written or dropped. */
+  readonly onSettled: (count: number) => void;
+}
+
+/**
+ * A bounded, retrying batcher of {@link FinishedRun}s.
+ *
+ * @example
+ * ```ts
+ * const finished = new FinishQueue({ store, logger, onHealth, onSettled: (n) => inflight -= n });
+ * finished.push({ slot: { jobId, runId }, record, historyLimit: 100 });
+ * ```
+ */
+export class FinishQueue {
+  private queue: FinishedRun[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private flushing = false;
+  private failures = 0;
+  private closed = false;
+  private readonly flushMs: number;
+  private readonly maxBatch: number;
+  private readonly maxQueued: number;
+  private readonly maxRetryMs: number;
+
+  constructor(private readonly options: FinishQueueOptions) {
+    this.flushMs = options.flushMs ?? 5;
+    this.maxBatch = options.maxBatch ?? 1000;
+    this.maxQueued = options.maxQueued ?? 100_000;
+    this.maxRetryMs = options.maxRetryMs ?? 1000;
+  }
+
+  /** Entries not written yet. */
+  get size(): number {
+    return this.queue.length;
+  }
+
+  /** Queues one finished run. */
+  push(run: FinishedRun): void {
+    if (this.closed) {
+      this.options.onSettled(1);
+      return;
+    }
+    this.queue.push(run);
+    if (this.queue.length > this.maxQueued) {
+      const dropped = this.queue.splice(0, this.queue.length - this.maxQueued);
+      this.options.logger.warn({ dropped: dropped.length, maxQueued: this.maxQueued }, 'store unreachable for long: dropped the oldest finished runs (their history records; their slots lapse and are reaped)');
+      this.options.onSettled(dropped.length);
+    }
+    if (this.flushing || this.failures > 0) return;
+    if (this.queue.length >= this.maxBatch) this.arm(0);
+    else this.arm(this.flushMs);
+  }
+
+  /** Flushes now (used on shutdown); retries keep their backoff. */
+  flushSoon(): void {
+    if (!this.flushing && this.failures === 0) this.arm(0);
+  }
+
+  /** Drops what is still queued (shutdown after the drain deadline) and stops retrying. */
+  abandon(): void {
+    this.closed = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    const dropped = this.queue.length;
+    this.queue = [];
+    if (dropped > 0) {
+      this.options.logger.warn({ dropped }, 'shutdown: finished runs not written to the store (their slots lapse and are reaped)');
+      this.options.onSettled(dropped);
+    }
+  }
+
+  private arm(delayMs: number): void {
+    if (this.closed) return;
+    if (this.timer !== undefined) {
+      if (delayMs > 0) return;
+      clearTimeout(this.timer);
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, delayMs);
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing || this.closed || this.queue.length === 0) return;
+    this.flushing = true;
+    const batch = this.queue.slice(0, this.maxBatch);
+    let ok = false;
+    try {
+      await this.options.store.finishRuns(batch);
+      ok = true;
+    } catch (error) {
+      this.failures += 1;
+      this.options.onHealth(error);
+    } finally {
+      this.flushing = false;
+    }
+    if (this.closed) return;
+    if (ok) {
+      // Entries dropped meanwhile by the bound were at the head: only remove what is still there.
+      const sent = this.queue[0] === batch[0] ? batch.length : 0;
+      this.queue.splice(0, sent);
+      this.failures = 0;
+      this.options.onSettled(sent);
+      if (this.queue.length > 0) this.arm(this.queue.length >= this.maxBatch ? 0 : this.flushMs);
+      return;
+    }
+    const delay = Math.min(this.maxRetryMs, 50 * 2 ** Math.min(this.failures - 1, 10));
+    this.options.logger.debug({ retryInMs: delay, queued: this.queue.length }, 'finishing runs failed; retrying');
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, delay);
+  }
+}
