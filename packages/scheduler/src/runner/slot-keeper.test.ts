@@ -61,4 +61,54 @@ describe('run slots in a shared store', () => {
     const plain = await scheduler.history('plain');
     expect(plain.map((r) => [r.status, r.owner, r.error])).toEqual([['aborted', 'dead', 'process died mid-run']]);
   });
+
+  it('a process that dies right after its commit leaves a slot: the occurrence is recovered, run once', async () => {
+    const store = sharedStore();
+    const ran: string[] = [];
+    const job = (ctx: { jobId: string; scheduledAt: Date }): void => void ran.push(`${ctx.jobId} ${ctx.scheduledAt.getTime()}`);
+    // "dead": its commit lands in the store, then the process is gone (the reply never arrives).
+    const dying = new Proxy(store, {
+      get: (t, p, r) => (p === 'commit'
+        ? async (...args: Parameters<Store['commit']>) => { await t.commit(...args); return new Promise(() => {}); }
+        : (Reflect.get(t, p, r) as unknown)),
+    });
+    const dead = new Scheduler({ store: dying, logger, owner: 'dead', leaseMs: 3000 });
+    await dead.addJob(job, { id: 'safe', every: '1h', recover: true });
+    scheduler = new Scheduler({ store, logger, owner: 'me', leaseMs: 3000 });
+    await scheduler.addJob(job, { id: 'safe', every: '1h', recover: true });
+    vi.setSystemTime(T0 + 3_600_000);
+    dead.startFiring();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(ran).toEqual([]);
+    scheduler.startFiring();
+    await vi.advanceTimersByTimeAsync(7000); // lease 3 s, then the two reap passes
+    expect(ran).toEqual([`safe ${T0 + 3_600_000}`]);
+  });
+
+  it('costs no store call per firing besides the batched claim, commit and finishRuns', async () => {
+    const calls = new Map<string, number>();
+    const inner = sharedStore();
+    const store = new Proxy(inner, {
+      get: (t, p, r) => {
+        const value = Reflect.get(t, p, r) as unknown;
+        if (typeof value !== 'function' || typeof p !== 'string') return value;
+        return (...args: unknown[]) => {
+          calls.set(p, (calls.get(p) ?? 0) + 1);
+          return (value as (...a: unknown[]) => unknown).apply(t, args);
+        };
+      },
+    });
+    scheduler = new Scheduler({ store, logger, owner: 'me', leaseMs: 30_000 });
+    let fired = 0;
+    for (let i = 0; i < 100; i++) await scheduler.addJob(() => void (fired += 1), { id: `j${i}`, every: '1s' });
+    calls.clear();
+    scheduler.startFiring();
+    await vi.advanceTimersByTimeAsync(5010);
+    expect(fired).toBe(500);
+    for (const method of ['acquireSlot', 'releaseSlot', 'recordRun']) expect(calls.get(method) ?? 0).toBe(0);
+    // One claim, commit and finishRuns per tick (5 ticks, plus a first claim at start).
+    expect(calls.get('commit')).toBe(5);
+    expect(calls.get('finishRuns')).toBe(5);
+    expect(calls.get('claimDue')).toBeLessThanOrEqual(7);
+  });
 });

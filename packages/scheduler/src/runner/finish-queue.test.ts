@@ -1,0 +1,80 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import pino from 'pino';
+import { FinishQueue } from './finish-queue.js';
+import type { FinishedRun, Store } from '../stores/store.js';
+
+const logger = pino({ level: 'silent' });
+
+/** A store whose finishRuns fails while `down` is true and records the batches it accepted. */
+function fakeStore(): { store: Store; batches: FinishedRun[][]; calls: () => number; setDown(down: boolean): void } {
+  let down = false;
+  let calls = 0;
+  const batches: FinishedRun[][] = [];
+  const store = {
+    finishRuns: async (runs: readonly FinishedRun[]) => {
+      calls += 1;
+      if (down) throw new Error('connection refused');
+      batches.push([...runs]);
+    },
+  } as unknown as Store;
+  return { store, batches, calls: () => calls, setDown: (d) => { down = d; } };
+}
+
+const run = (i: number): FinishedRun => ({ slot: { jobId: `j${i}`, runId: `r${i}` }, historyLimit: 10 });
+
+describe('FinishQueue', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('sends the runs finished within flushMs in one finishRuns call, and splits at maxBatch', async () => {
+    const fake = fakeStore();
+    const settled: number[] = [];
+    const queue = new FinishQueue({ store: fake.store, logger, flushMs: 5, maxBatch: 3, onHealth: () => {}, onSettled: (n) => settled.push(n) });
+    queue.push(run(1));
+    queue.push(run(2));
+    await vi.advanceTimersByTimeAsync(5);
+    expect(fake.batches).toEqual([[run(1), run(2)]]);
+    for (let i = 3; i <= 7; i++) queue.push(run(i));
+    await vi.advanceTimersByTimeAsync(20);
+    expect(fake.batches).toEqual([[run(1), run(2)], [run(3), run(4), run(5)], [run(6), run(7)]]);
+    expect(settled).toEqual([2, 3, 2]);
+  });
+
+  it('retries a failed batch with backoff until the store is back, losing and repeating nothing', async () => {
+    const fake = fakeStore();
+    const errors: unknown[] = [];
+    let settled = 0;
+    const queue = new FinishQueue({ store: fake.store, logger, flushMs: 5, maxRetryMs: 1000, onHealth: (e) => errors.push(e), onSettled: (n) => { settled += n; } });
+    fake.setDown(true);
+    queue.push(run(1));
+    await vi.advanceTimersByTimeAsync(5);
+    expect(fake.calls()).toBe(1);
+    queue.push(run(2));
+    // Backoff 50, 100, 200, 400, 800, 1000, 1000 ... ms: 5 more attempts in the next 1.6 s.
+    await vi.advanceTimersByTimeAsync(1600);
+    expect(fake.calls()).toBe(6);
+    expect(settled).toBe(0);
+    expect(queue.size).toBe(2);
+    fake.setDown(false);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(fake.batches).toEqual([[run(1), run(2)]]);
+    expect(settled).toBe(2);
+    expect(queue.size).toBe(0);
+    expect(errors).toHaveLength(6);
+  });
+
+  it('is bounded: past maxQueued the oldest entries are dropped and settled; abandon drops the rest', async () => {
+    const fake = fakeStore();
+    let settled = 0;
+    const queue = new FinishQueue({ store: fake.store, logger, maxQueued: 3, onHealth: () => {}, onSettled: (n) => { settled += n; } });
+    fake.setDown(true);
+    for (let i = 1; i <= 5; i++) queue.push(run(i));
+    expect(queue.size).toBe(3);
+    expect(settled).toBe(2);
+    queue.abandon();
+    expect(queue.size).toBe(0);
+    expect(settled).toBe(5);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(fake.batches).toEqual([]);
+  });
+});
