@@ -6,6 +6,7 @@
  */
 import { StoreInputError } from '../errors.js';
 import type { RunRecord, ScheduleDefinition } from './store.js';
+import type { RunHistory } from './memory-history.js';
 
 /** Per-schedule record of the {@link MemoryStore}; times live in its typed-array columns at index `slot`. */
 export class Entry {
@@ -21,8 +22,8 @@ export class Entry {
   /** Owner of the current claim, `null` when unclaimed. */
   claimOwner: string | null = null;
   lastRun: RunRecord | null = null;
-  /** Run history, oldest first; `null` until the first run is recorded. */
-  history: RunRecord[] | null = null;
+  /** Run history (columnar ring); `null` until the first run is recorded. */
+  history: RunHistory | null = null;
 
   constructor(
     readonly slot: number,

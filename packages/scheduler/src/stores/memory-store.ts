@@ -15,6 +15,7 @@ import { StoreClosedError, StoreInputError } from '../errors.js';
 import { Entry, checkTime, deepFreeze } from './memory-entry.js';
 import { IndexedMinHeap } from './indexed-heap.js';
 import { SlotTable } from './memory-slots.js';
+import { RunHistory } from './memory-history.js';
 import type {
   Claim, CommitItem, CommitResult, CommittedRun, FinishedRun, RunRecord, RunSlot, ScheduleDefinition, ScheduleState, Store,
   StoreChange, StoredSchedule, UpsertInput, UpsertResult,
@@ -387,9 +388,7 @@ export class MemoryStore implements Store {
       entry.history = null;
       return;
     }
-    const history = (entry.history ??= []);
-    history.push(record);
-    if (history.length > historyLimit) history.splice(0, history.length - historyLimit);
+    (entry.history ??= new RunHistory()).push(record, historyLimit);
   }
 
   /** {@inheritDoc Store.history} */
@@ -397,9 +396,7 @@ export class MemoryStore implements Store {
     this.open('history');
     const history = this.byId.get(id)?.history;
     if (history == null || limit <= 0) return [];
-    const out: RunRecord[] = [];
-    for (let i = history.length - 1; i >= 0 && out.length < limit; i--) out.push(history[i] as RunRecord);
-    return out;
+    return history.newest(id, limit);
   }
 
   /** {@inheritDoc Store.nextWakeup} */

@@ -1,0 +1,121 @@
+/**
+ * The bounded run history of one schedule in the {@link MemoryStore}, stored as columns.
+ *
+ * @remarks
+ * Pure data structure, no I/O. At 100k schedules firing every second with the default 20
+ * records each, history is most of what stays alive: kept as `RunRecord` objects that is 2M
+ * objects (plus their boxed times) for the garbage collector to trace on every major collection,
+ * and 100k records a second promoted to the old generation. Here a record is a few numbers in
+ * arrays with unboxed elements (times as doubles, status and flags as small integers) and two
+ * string references, written into a ring, so recording a run allocates nothing once the ring is
+ * full and the collector traces four arrays per schedule. Records are rebuilt on read
+ * (`history()`), which is rare.
+ */
+import type { RunRecord, RunStatus } from './store.js';
+
+const STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'timed_out', 'aborted', 'missed', 'skipped'];
+const STATUS_CODE: Readonly<Record<RunStatus, number>> = { succeeded: 0, failed: 1, timed_out: 2, aborted: 3, missed: 4, skipped: 5 };
+
+// Flag bits above the 3-bit status code.
+const HAS_OWNER = 1 << 3;
+const HAS_ERROR = 1 << 4;
+const HAS_MANUAL = 1 << 5;
+const MANUAL_TRUE = 1 << 6;
+const ATTEMPTS_SHIFT = 7;
+
+/**
+ * A ring of the newest `limit` run records of one schedule.
+ *
+ * @example
+ * ```ts
+ * const history = new RunHistory();
+ * history.push(record, 20);
+ * history.newest('job-1', 5); // newest first
+ * ```
+ */
+export class RunHistory {
+  /** scheduledAt, startedAt, finishedAt per record (`NaN` encodes `null`). */
+  private times: number[] = [];
+  /** Status code, presence flags and attempts per record. */
+  private meta: number[] = [];
+  /** owner, error per record (`undefined` when absent). */
+  private texts: (string | undefined)[] = [];
+  /** Ring position of the oldest record. */
+  private head = 0;
+  private count = 0;
+  private capacity = 0;
+
+  /** Number of records held. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Appends `record`, dropping the oldest ones beyond `limit` (>= 1). */
+  push(record: RunRecord, limit: number): void {
+    if (limit !== this.capacity) this.resize(limit);
+    let i: number;
+    if (this.count < this.capacity) {
+      i = (this.head + this.count) % this.capacity;
+      this.count++;
+    } else {
+      i = this.head;
+      this.head = (this.head + 1) % this.capacity;
+    }
+    let meta = STATUS_CODE[record.status] | (record.attempts << ATTEMPTS_SHIFT);
+    if (record.owner !== undefined) meta |= HAS_OWNER;
+    if (record.error !== undefined) meta |= HAS_ERROR;
+    if (record.manual !== undefined) meta |= record.manual ? HAS_MANUAL | MANUAL_TRUE : HAS_MANUAL;
+    const t = 3 * i;
+    this.times[t] = record.scheduledAt;
+    this.times[t + 1] = record.startedAt ?? NaN;
+    this.times[t + 2] = record.finishedAt ?? NaN;
+    this.meta[i] = meta;
+    this.texts[2 * i] = record.owner;
+    this.texts[2 * i + 1] = record.error;
+  }
+
+  /** Up to `limit` records, newest first, rebuilt as `RunRecord`s of job `jobId`. */
+  newest(jobId: string, limit: number): RunRecord[] {
+    const out: RunRecord[] = [];
+    for (let k = this.count - 1; k >= 0 && out.length < limit; k--) out.push(this.at(jobId, (this.head + k) % this.capacity));
+    return out;
+  }
+
+  private at(jobId: string, i: number): RunRecord {
+    const t = 3 * i;
+    const meta = this.meta[i] as number;
+    const startedAt = this.times[t + 1] as number;
+    const finishedAt = this.times[t + 2] as number;
+    const record: { -readonly [K in keyof RunRecord]: RunRecord[K] } = {
+      jobId,
+      scheduledAt: this.times[t] as number,
+      startedAt: Number.isNaN(startedAt) ? null : startedAt,
+      finishedAt: Number.isNaN(finishedAt) ? null : finishedAt,
+      status: STATUSES[meta & 7] as RunStatus,
+      attempts: meta >>> ATTEMPTS_SHIFT,
+    };
+    if ((meta & HAS_ERROR) !== 0) record.error = this.texts[2 * i + 1] as string;
+    if ((meta & HAS_OWNER) !== 0) record.owner = this.texts[2 * i] as string;
+    if ((meta & HAS_MANUAL) !== 0) record.manual = (meta & MANUAL_TRUE) !== 0;
+    return record;
+  }
+
+  /** Re-lays the ring for a new capacity, keeping the newest records that fit. */
+  private resize(capacity: number): void {
+    const { times, meta, texts, head, count } = this;
+    const old = this.capacity;
+    const keep = Math.min(count, capacity);
+    this.times = [];
+    this.meta = [];
+    this.texts = [];
+    for (let k = 0; k < keep; k++) {
+      const i = (head + count - keep + k) % old;
+      this.times.push(times[3 * i] as number, times[3 * i + 1] as number, times[3 * i + 2] as number);
+      this.meta.push(meta[i] as number);
+      this.texts.push(texts[2 * i], texts[2 * i + 1]);
+    }
+    this.head = 0;
+    this.count = keep;
+    this.capacity = capacity;
+  }
+}
