@@ -10,6 +10,20 @@ describe('job options', () => {
     expect(() => intervalMs('soon', 'j')).toThrow(/non-negative duration/);
   });
 
+  it('shares one frozen trigger object between jobs with the same unbounded trigger, not bounded ones', () => {
+    const a = toTriggerSpec({ id: 'a', every: 1000 }, 'a', 'UTC');
+    expect(toTriggerSpec({ id: 'b', every: '1s' }, 'b', 'UTC')).toBe(a);
+    expect(toTriggerSpec({ id: 'c', trigger: { type: 'interval', seconds: 1 } }, 'c', 'UTC')).toBe(a);
+    expect(toTriggerSpec({ id: 'd', every: 2000 }, 'd', 'UTC')).not.toBe(a);
+    const cron = toTriggerSpec({ id: 'e', cron: '* * * * * *' }, 'e', 'UTC');
+    expect(toTriggerSpec({ id: 'f', cron: '* * * * * *' }, 'f', 'UTC')).toBe(cron);
+    expect(toTriggerSpec({ id: 'g', cron: '* * * * * *' }, 'g', 'Europe/Berlin')).not.toBe(cron);
+    const bounded = toTriggerSpec({ id: 'h', every: 1000, startDate: 5000 }, 'h', 'UTC');
+    expect(bounded).toEqual({ type: 'interval', everyMs: 1000, startDate: 5000 });
+    expect(toTriggerSpec({ id: 'i', every: 1000, startDate: 5000 }, 'i', 'UTC')).not.toBe(bounded);
+    expect(Object.isFrozen(a) && Object.isFrozen(cron) && Object.isFrozen(bounded)).toBe(true);
+  });
+
   it('builds each trigger kind, with bounds from the trigger or the options, and the default timezone', () => {
     expect(toTriggerSpec({ id: 'a', every: '5s', maxRuns: 3 }, 'a', 'UTC')).toEqual({ type: 'interval', everyMs: 5000, maxRuns: 3 });
     expect(toTriggerSpec({ id: 'b', cron: '0 9 * * *' }, 'b', 'Europe/Berlin')).toEqual({ type: 'cron', expression: '0 9 * * *', timezone: 'Europe/Berlin' });

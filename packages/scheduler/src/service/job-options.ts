@@ -11,6 +11,7 @@ import type { CoalesceMode, SchedulePolicy } from '../stores/store.js';
 import { JobInvalidError } from '../errors.js';
 import { nextFireTime } from '../triggers/next-fire-time.js';
 import { validateCronExpression, validateTimezone } from '../triggers/validate.js';
+import { shareCanonical } from '../stores/canonical-json.js';
 
 /** A duration: milliseconds, or text like `"30s"`, `"5m"`, `"1h30m"`. */
 export type DurationInput = number | string;
@@ -179,7 +180,7 @@ export function internPolicy(d: ResolvedDefaults): SchedulePolicy {
   const key = `${d.misfireGraceTimeMs}|${d.coalesce}|${d.maxCatchUp}|${d.maxInstances}|${d.overlap}|${d.jitterMs}|${d.timeoutMs}|${d.retries}|${d.retryDelayMs}|${d.recover}`;
   let policy = interned.get(key);
   if (policy === undefined) {
-    policy = Object.freeze({
+    policy = shareCanonical(Object.freeze({
       misfireGraceTimeMs: d.misfireGraceTimeMs,
       coalesce: d.coalesce,
       maxCatchUp: d.maxCatchUp,
@@ -190,7 +191,7 @@ export function internPolicy(d: ResolvedDefaults): SchedulePolicy {
       retries: d.retries,
       retryDelayMs: d.retryDelayMs,
       recover: d.recover,
-    });
+    }));
     interned.set(key, policy);
   }
   return policy;
@@ -229,7 +230,9 @@ export function intervalMs(spec: IntervalSpec | DurationInput, jobId: string): n
 }
 
 function withBounds<T extends object>(spec: T, b: BoundsInput, jobId: string): T {
-  const out = { ...spec } as Record<string, unknown>;
+  // Adds to the caller's fresh literal instead of spreading a copy: a spread copy gets a hidden
+  // class of its own per object once bounds are added (about 250 B per job at 100k jobs).
+  const out = spec as Record<string, unknown>;
   if (b.startDate !== undefined) out['startDate'] = dateMs(b.startDate, jobId, 'startDate');
   if (b.endDate !== undefined) out['endDate'] = dateMs(b.endDate, jobId, 'endDate');
   if (b.maxRuns !== undefined) out['maxRuns'] = intAtLeast(b.maxRuns, 1, jobId, 'maxRuns');
@@ -253,8 +256,8 @@ export function toTriggerSpec(o: AddJobOptions, jobId: string, defaultTimezone: 
   if (kinds.length > 1) {
     throw new JobInvalidError(`Job "${jobId}" has more than one trigger (${kinds.join(', ')}); keep exactly one.`);
   }
-  if (o.every !== undefined) return Object.freeze(withBounds({ type: 'interval' as const, everyMs: intervalMs(o.every, jobId) }, o, jobId));
-  if (o.cron !== undefined) return Object.freeze(withBounds({ type: 'cron' as const, expression: o.cron, timezone: o.timezone ?? defaultTimezone }, o, jobId));
+  if (o.every !== undefined) return internTrigger(Object.freeze(withBounds({ type: 'interval' as const, everyMs: intervalMs(o.every, jobId) }, o, jobId)));
+  if (o.cron !== undefined) return internTrigger(Object.freeze(withBounds({ type: 'cron' as const, expression: o.cron, timezone: o.timezone ?? defaultTimezone }, o, jobId)));
   if (o.runDate !== undefined) return Object.freeze({ type: 'date' as const, runDate: dateMs(o.runDate, jobId, 'runDate') });
   const t = o.trigger!;
   if (t === null || typeof t !== 'object') throw new JobInvalidError(`Job "${jobId}": trigger must be an object such as { type: 'interval', seconds: 30 }.`);
@@ -268,12 +271,12 @@ export function toTriggerSpec(o: AddJobOptions, jobId: string, defaultTimezone: 
   });
   switch (t.type) {
     case 'interval':
-      return Object.freeze(withBounds({ type: 'interval' as const, everyMs: intervalMs(t, jobId) }, bounds(t), jobId));
+      return internTrigger(Object.freeze(withBounds({ type: 'interval' as const, everyMs: intervalMs(t, jobId) }, bounds(t), jobId)));
     case 'cron':
       if (typeof t.expression !== 'string' || t.expression.trim() === '') {
         throw new JobInvalidError(`Job "${jobId}": a cron trigger needs an expression such as "*/5 * * * *".`);
       }
-      return Object.freeze(withBounds({ type: 'cron' as const, expression: t.expression, timezone: t.timezone ?? defaultTimezone }, bounds(t), jobId));
+      return internTrigger(Object.freeze(withBounds({ type: 'cron' as const, expression: t.expression, timezone: t.timezone ?? defaultTimezone }, bounds(t), jobId)));
     case 'date':
       return Object.freeze({ type: 'date' as const, runDate: dateMs(t.runDate, jobId, 'runDate') });
     default:
@@ -281,7 +284,25 @@ export function toTriggerSpec(o: AddJobOptions, jobId: string, defaultTimezone: 
   }
 }
 
-const EMPTY_ARGS: readonly unknown[] = Object.freeze([]);
+/** Most distinct triggers interned; past it, new ones are used as built (a bound on the table). */
+const TRIGGER_INTERN_LIMIT = 10_000;
+const internedTriggers = new Map<string, TriggerSpec>();
+
+/**
+ * One shared frozen object per distinct unbounded interval or cron trigger (`every: '1s'` on 100k
+ * jobs is one object); triggers with bounds (`startDate`, `endDate`, `maxRuns`) are per job and
+ * returned as given.
+ */
+function internTrigger(spec: TriggerSpec): TriggerSpec {
+  if (spec.type === 'date' || spec.startDate !== undefined || spec.endDate !== undefined || spec.maxRuns !== undefined) return spec;
+  const key = spec.type === 'interval' ? `i|${spec.everyMs}` : `c|${spec.timezone}|${spec.expression}`;
+  const hit = internedTriggers.get(key);
+  if (hit !== undefined) return hit;
+  if (internedTriggers.size < TRIGGER_INTERN_LIMIT) internedTriggers.set(key, shareCanonical(spec));
+  return spec;
+}
+
+const EMPTY_ARGS: readonly unknown[] = shareCanonical(Object.freeze([]));
 
 /** Checks a cron trigger's timezone and expression (coded errors naming them). */
 export function validateTrigger(trigger: TriggerSpec): void {

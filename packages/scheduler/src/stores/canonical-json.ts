@@ -8,10 +8,30 @@
 import { ScheduleNotSerializableError } from '../errors.js';
 
 /**
- * Canonical JSON of deeply frozen objects (they cannot change, so it is computed once): shared
- * frozen policies and defaults then cost one lookup per registration instead of a serialisation.
+ * Canonical JSON of deeply frozen objects marked shared with {@link shareCanonical} (they cannot
+ * change, so it is computed once): interned policies and triggers then cost one lookup per
+ * registration instead of a serialisation. `null` until first computed. Objects not marked are
+ * never cached: a per-job object's text would stay alive with it (hundreds of bytes per job).
  */
-const frozenCache = new WeakMap<object, string>();
+const frozenCache = new WeakMap<object, string | null>();
+
+/**
+ * Marks an object shared by many definitions (an interned policy or trigger) so its canonical
+ * JSON is computed once and remembered while the object lives; returns it.
+ *
+ * @remarks
+ * Only deeply frozen objects are remembered (checked when first written); others are written
+ * every time as before.
+ *
+ * @example
+ * ```ts
+ * const policy = shareCanonical(Object.freeze({ ... }));
+ * ```
+ */
+export function shareCanonical<T extends object>(value: T): T {
+  if (!frozenCache.has(value)) frozenCache.set(value, null);
+  return value;
+}
 
 /**
  * Serialises `value` as JSON with object keys sorted (UTF-16 code unit order) and no whitespace.
@@ -72,7 +92,7 @@ function write(v: unknown, walk: Walk): string {
 
 function writeObject(v: object, walk: Walk): string {
   const cached = frozenCache.get(v);
-  if (cached !== undefined) {
+  if (typeof cached === 'string') {
     walk.lastDeepFrozen = true;
     return cached;
   }
@@ -113,7 +133,7 @@ function writeObject(v: object, walk: Walk): string {
     out += '}';
   }
   stack.pop();
-  if (deep) frozenCache.set(v, out);
+  if (deep && cached === null) frozenCache.set(v, out);
   walk.lastDeepFrozen = deep;
   return out;
 }
