@@ -165,6 +165,7 @@ async function main() {
   const redis = await startRedis();
   const rows = [];
   const started = Date.now();
+  const commit = gitDescribe(execFileSync);
   try {
     for (const n of o.jobs) {
       for (const procs of o.procs) {
@@ -185,7 +186,7 @@ async function main() {
   const date = new Date().toISOString();
   const md = [
     '# xcore on Redis vs BullMQ job schedulers', '',
-    `${date.slice(0, 16).replace('T', ' ')} UTC, ${cpus[0]?.model ?? 'unknown'} × ${cpus.length}, Node ${process.version}, one local redis-server (no persistence), xcore at ${gitDescribe(execFileSync)}.`,
+    `${date.slice(0, 16).replace('T', ' ')} UTC, ${cpus[0]?.model ?? 'unknown'} × ${cpus.length}, Node ${process.version}, one local redis-server (no persistence), xcore at ${commit}.`,
     `Interval schedules every 1 s; window ${o.seconds} s after a ${o.warmup} s warm-up; BullMQ worker concurrency ${o.concurrency}; whole run ${Math.round((Date.now() - started) / 1000)} s.`, '',
     ...table(rows), '',
     'Commands the processes sent per firing, by name (top 6):', '',

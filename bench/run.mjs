@@ -65,6 +65,8 @@ async function main() {
   const memo = new Map();
   const failedAt = new Map();
   const started = Date.now();
+  // Read before the run: the tables describe the code built at this point (`pnpm build`).
+  const commit = gitDescribe(execFileSync);
 
   /** Runs (or reuses) one measurement; after a failure, larger N of the same lib and kind are skipped. */
   async function measure(lib, n, kind) {
@@ -108,7 +110,7 @@ async function main() {
     }
   }
 
-  const info = { date: new Date().toISOString(), commit: gitDescribe(execFileSync), machine: machine(), opts, totalSeconds: Math.round((Date.now() - started) / 1000) };
+  const info = { date: new Date().toISOString(), commit, machine: machine(), opts, totalSeconds: Math.round((Date.now() - started) / 1000) };
   const out = [];
   out.push(`# xcore memory backend vs peers`, '');
   out.push(`${info.date.slice(0, 16).replace('T', ' ')} UTC, ${info.machine.cpu}, ${info.machine.memGiB} GiB, Node ${info.machine.node}, ${info.machine.platform}, xcore at ${info.commit}.`);
