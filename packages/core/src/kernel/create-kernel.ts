@@ -29,7 +29,7 @@ import { createContainer } from '../services/container.js';
 import type { CreateKernelOptions, Kernel, PluginState, PluginStatus, StopReport } from './kernel-types.js';
 import { createPluginContext, type PluginContextHandle } from './plugin-context.js';
 import { createServiceHost, type ServiceHost } from './service-host.js';
-import { withTimeout } from './with-timeout.js';
+import { MAX_TIMER_MS, withTimeout } from './with-timeout.js';
 
 interface PluginRecord {
   readonly manifest: PluginManifest;
@@ -335,7 +335,7 @@ export function createKernel(options: CreateKernelOptions): Kernel {
     phase = 'stopping';
     const deadlineAt = Date.now() + config.app.shutdownTimeoutMs;
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), config.app.shutdownTimeoutMs);
+    const timer = setTimeout(() => controller.abort(), Math.min(config.app.shutdownTimeoutMs, MAX_TIMER_MS));
     const onExternalAbort = (): void => controller.abort();
     stopOptions.signal?.addEventListener('abort', onExternalAbort, { once: true });
     if (stopOptions.signal?.aborted) controller.abort();

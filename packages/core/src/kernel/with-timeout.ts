@@ -1,5 +1,5 @@
-/** Node's largest timer delay; a longer one would fire after 1 ms instead. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Node's largest timer delay; a longer one would fire after 1 ms instead, so every timer is clamped to it. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Runs `work` and settles with it, or rejects with `onTimeout()` after `timeoutMs`.
