@@ -195,3 +195,45 @@ describe('planOccurrences with cron triggers', () => {
     expect(Math.abs(p.missed - 86_400)).toBeLessThanOrEqual(864);
   });
 });
+
+describe('planOccurrences in the steady state (one due occurrence, on time)', () => {
+  const modes: CoalesceMode[] = ['all', 'earliest', 'latest', 'skip'];
+
+  it('every coalesce mode fires the one due occurrence and moves to the next', () => {
+    for (const coalesce of modes) {
+      expect(plan({ coalesce, grace: 60_000, nextRunAt: '2026-01-01T10:05:00Z', now: '2026-01-01T10:05:00.004Z' })).toEqual({
+        fire: ['2026-01-01T10:05:00.000Z'], missed: 0, next: '2026-01-01T10:06:00.000Z',
+      });
+    }
+  });
+
+  it('grace time is inclusive: exactly at the grace limit runs, one ms later is missed', () => {
+    expect(plan({ coalesce: 'latest', grace: 10_000, nextRunAt: '2026-01-01T10:05:00Z', now: '2026-01-01T10:05:10Z' })).toEqual({
+      fire: ['2026-01-01T10:05:00.000Z'], missed: 0, next: '2026-01-01T10:06:00.000Z',
+    });
+    expect(plan({ coalesce: 'latest', grace: 10_000, nextRunAt: '2026-01-01T10:05:00Z', now: '2026-01-01T10:05:10.001Z' })).toEqual({
+      fire: [], missed: 1, next: '2026-01-01T10:06:00.000Z',
+    });
+  });
+
+  it('an endDate before the next occurrence exhausts the schedule; maxRuns counts the run', () => {
+    const bounded: TriggerSpec = { type: 'interval', everyMs: 60_000, endDate: at('2026-01-01T10:05:30Z') };
+    expect(plan({ trigger: bounded, coalesce: 'latest', nextRunAt: '2026-01-01T10:05:00Z', now: '2026-01-01T10:05:01Z' })).toEqual({
+      fire: ['2026-01-01T10:05:00.000Z'], missed: 0, next: null,
+    });
+    const limited: TriggerSpec = { type: 'interval', everyMs: 60_000, maxRuns: 5 };
+    expect(plan({ trigger: limited, coalesce: 'latest', runs: 4, nextRunAt: '2026-01-01T10:05:00Z', now: '2026-01-01T10:05:01Z' })).toEqual({
+      fire: ['2026-01-01T10:05:00.000Z'], missed: 0, next: null,
+    });
+    expect(plan({ trigger: limited, coalesce: 'latest', runs: 3, nextRunAt: '2026-01-01T10:05:00Z', now: '2026-01-01T10:05:01Z' })).toEqual({
+      fire: ['2026-01-01T10:05:00.000Z'], missed: 0, next: '2026-01-01T10:06:00.000Z',
+    });
+  });
+
+  it('a cron schedule due once fires it and moves to the next match', () => {
+    const cron: TriggerSpec = { type: 'cron', expression: '*/15 * * * * *', timezone: 'Europe/Berlin' };
+    expect(plan({ trigger: cron, coalesce: 'skip', nextRunAt: '2026-01-01T10:05:15Z', now: '2026-01-01T10:05:15.020Z' })).toEqual({
+      fire: ['2026-01-01T10:05:15.000Z'], missed: 0, next: '2026-01-01T10:05:30.000Z',
+    });
+  });
+});
