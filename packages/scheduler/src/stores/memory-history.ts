@@ -74,6 +74,11 @@ export class RunHistory {
     this.texts[2 * i + 1] = record.error;
   }
 
+  /** The newest record rebuilt as a `RunRecord` of job `jobId`, or `null` when empty. */
+  latest(jobId: string): RunRecord | null {
+    return this.count === 0 ? null : this.at(jobId, (this.head + this.count - 1) % this.capacity);
+  }
+
   /** Up to `limit` records, newest first, rebuilt as `RunRecord`s of job `jobId`. */
   newest(jobId: string, limit: number): RunRecord[] {
     const out: RunRecord[] = [];
@@ -105,14 +110,18 @@ export class RunHistory {
     const { times, meta, texts, head, count } = this;
     const old = this.capacity;
     const keep = Math.min(count, capacity);
-    this.times = [];
-    this.meta = [];
-    this.texts = [];
+    // Sized once for the whole ring (growing by push leaves up to half of it as slack).
+    this.times = new Array<number>(3 * capacity).fill(0);
+    this.meta = new Array<number>(capacity).fill(0);
+    this.texts = new Array<string | undefined>(2 * capacity).fill(undefined);
     for (let k = 0; k < keep; k++) {
       const i = (head + count - keep + k) % old;
-      this.times.push(times[3 * i] as number, times[3 * i + 1] as number, times[3 * i + 2] as number);
-      this.meta.push(meta[i] as number);
-      this.texts.push(texts[2 * i], texts[2 * i + 1]);
+      this.times[3 * k] = times[3 * i] as number;
+      this.times[3 * k + 1] = times[3 * i + 1] as number;
+      this.times[3 * k + 2] = times[3 * i + 2] as number;
+      this.meta[k] = meta[i] as number;
+      this.texts[2 * k] = texts[2 * i];
+      this.texts[2 * k + 1] = texts[2 * i + 1];
     }
     this.head = 0;
     this.count = keep;

@@ -237,6 +237,33 @@ describe('MemoryStore with an injected clock', () => {
     expect(logged).toEqual([{ obj: { err: boom, change: { kind: 'upsert', id: 'a' } }, msg: 'store change listener threw; the store is unaffected' }]);
   });
 
+  it('records each run on its own job whatever the order runs finish in, and drops runs of removed jobs', async () => {
+    const { store, clock } = fixture();
+    const t0 = clock.now;
+    for (const [k, id] of ['a', 'b', 'c', 'd'].entries()) await add(store, def(id), t0 - 10 + k);
+    const claims = await store.claimDue('o', 30_000, 10);
+    expect(claims.map((c) => c.schedule.definition.id)).toEqual(['a', 'b', 'c', 'd']);
+    await store.remove('c');
+    const run = (id: string, k: number) => ({ jobId: id, scheduledAt: t0, startedAt: t0 + k, finishedAt: t0 + k, status: 'succeeded' as const, attempts: 1, owner: 'o' });
+    for (const [id, k] of [['b', 1], ['a', 2], ['c', 3], ['d', 4], ['a', 5], ['x', 6]] as const) await store.recordRun(run(id, k), 5);
+    expect((await store.history('a', 5)).map((r) => r.startedAt)).toEqual([t0 + 5, t0 + 2]);
+    expect((await store.history('b', 5)).map((r) => r.startedAt)).toEqual([t0 + 1]);
+    expect((await store.history('d', 5)).map((r) => r.startedAt)).toEqual([t0 + 4]);
+    expect(await store.history('c', 5)).toEqual([]);
+    expect((await store.get('a'))?.state.lastRun).toEqual(run('a', 5));
+    expect((await store.get('d'))?.state.lastRun).toEqual(run('d', 4));
+  });
+
+  it('keeps lastRun with historyLimit 0 (no history)', async () => {
+    const { store, clock } = fixture();
+    await add(store, def('a'), clock.now);
+    const record = { jobId: 'a', scheduledAt: clock.now, startedAt: null, finishedAt: null, status: 'skipped' as const, attempts: 0 };
+    await store.recordRun({ ...record, scheduledAt: clock.now - 1000 }, 3);
+    await store.recordRun(record, 0);
+    expect(await store.history('a', 5)).toEqual([]);
+    expect((await store.get('a'))?.state.lastRun).toEqual(record);
+  });
+
   it('reuses the slots of removed schedules', async () => {
     const { store, clock } = fixture();
     await add(store, def('a'), clock.now + 10);

@@ -43,6 +43,9 @@ export interface MemoryStoreOptions {
 
 const INITIAL_CAPACITY = 64;
 
+/** The answer of successful per-run writes (one promise shared instead of one per call). */
+const RESOLVED: Promise<void> = Promise.resolve();
+
 /**
  * In-memory implementation of the {@link Store} contract.
  *
@@ -83,6 +86,8 @@ export class MemoryStore implements Store {
    * `Map` probe is a cache miss that costs more than the rest of the commit).
    */
   private recentClaims: Entry[] = [];
+  /** Where {@link MemoryStore.entryOfRun} looks first in `recentClaims`. */
+  private runCursor = 0;
   private closed = false;
 
   // Time columns, indexed by Entry.slot. NaN encodes `null` in nextRunAt.
@@ -154,6 +159,7 @@ export class MemoryStore implements Store {
     if (entry === undefined) return false;
     this.byId.delete(id);
     this.recentClaims = [];
+    this.runCursor = 0;
     this.due.delete(entry.slot);
     this.leased.delete(entry.slot);
     this.entries[entry.slot] = undefined;
@@ -259,6 +265,7 @@ export class MemoryStore implements Store {
       claimed.push(entry);
     }
     this.recentClaims = claimed;
+    this.runCursor = 0;
     if (skipped !== undefined) for (const entry of skipped) this.placeInHeap(entry);
     return claims;
   }
@@ -374,21 +381,53 @@ export class MemoryStore implements Store {
     return this.slots.reap(limit, this.clock());
   }
 
-  /** {@inheritDoc Store.recordRun} */
-  async recordRun(record: RunRecord, historyLimit: number): Promise<void> {
-    this.open('recordRun');
-    this.appendRun(record, historyLimit);
+  /**
+   * {@inheritDoc Store.recordRun}
+   *
+   * @remarks
+   * Called once per run: not an `async` function, so a successful call allocates no promise (it
+   * returns one shared resolved promise); errors are returned as rejections all the same.
+   */
+  recordRun(record: RunRecord, historyLimit: number): Promise<void> {
+    try {
+      this.open('recordRun');
+      this.appendRun(record, historyLimit);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return RESOLVED;
   }
 
   private appendRun(record: RunRecord, historyLimit: number): void {
-    const entry = this.byId.get(record.jobId);
+    const entry = this.entryOfRun(record.jobId);
     if (entry === undefined) return;
-    entry.lastRun = record;
     if (historyLimit <= 0) {
       entry.history = null;
+      entry.lastRun = record;
       return;
     }
+    // `lastRun` is read back from the ring: holding the record object would keep one per job
+    // alive for a whole period, and every one of them would be promoted to the old generation.
+    entry.lastRun = null;
     (entry.history ??= new RunHistory()).push(record, historyLimit);
+  }
+
+  /**
+   * The entry of a finished run's job. Runs usually finish in the order they were claimed
+   * (synchronous jobs within the same tick), so the latest claims are followed first, as in
+   * `commit`, before hashing the id.
+   */
+  private entryOfRun(id: string): Entry | undefined {
+    const claims = this.recentClaims;
+    for (let k = this.runCursor; k < this.runCursor + 4; k++) {
+      const hint = claims[k];
+      if (hint === undefined) break;
+      if (hint.definition.id === id && this.entries[hint.slot] === hint) {
+        this.runCursor = k + 1;
+        return hint;
+      }
+    }
+    return this.byId.get(id);
   }
 
   /** {@inheritDoc Store.history} */
@@ -499,7 +538,7 @@ export class MemoryStore implements Store {
       anchor: this.anchor[s] as number,
       createdAt: this.createdAt[s] as number,
       updatedAt: this.updatedAt[s] as number,
-      lastRun: entry.lastRun,
+      lastRun: entry.history === null ? entry.lastRun : entry.history.latest(entry.definition.id),
       hash: entry.hash,
       token: entry.token,
     };
