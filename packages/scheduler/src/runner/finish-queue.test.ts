@@ -77,4 +77,17 @@ describe('FinishQueue', () => {
     await vi.advanceTimersByTimeAsync(5000);
     expect(fake.batches).toEqual([]);
   });
+
+  it('whenWritten resolves once everything pushed before it is written, flushing at once', async () => {
+    const fake = fakeStore();
+    const queue = new FinishQueue({ store: fake.store, logger, flushMs: 50, onHealth: () => {}, onSettled: () => {} });
+    await queue.whenWritten();
+    queue.push(run(1));
+    let written = false;
+    void queue.whenWritten().then(() => { written = true; });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fake.batches).toEqual([[run(1)]]);
+    expect(written).toBe(true);
+  });
 });
+

@@ -46,6 +46,10 @@ export class FinishQueue {
   private flushing = false;
   private failures = 0;
   private closed = false;
+  /** Entries pushed, and entries written or dropped, since construction. */
+  private pushed = 0;
+  private done = 0;
+  private waiters: { readonly target: number; readonly resolve: () => void }[] = [];
   private readonly flushMs: number;
   private readonly maxBatch: number;
   private readonly maxQueued: number;
@@ -58,6 +62,11 @@ export class FinishQueue {
     this.maxRetryMs = options.maxRetryMs ?? 1000;
   }
 
+  /** True while some pushed entry is not written (or dropped) yet. */
+  get pending(): boolean {
+    return this.done < this.pushed;
+  }
+
   /** Entries not written yet. */
   get size(): number {
     return this.queue.length;
@@ -65,19 +74,40 @@ export class FinishQueue {
 
   /** Queues one finished run. */
   push(run: FinishedRun): void {
+    this.pushed += 1;
     if (this.closed) {
-      this.options.onSettled(1);
+      this.settle(1);
       return;
     }
     this.queue.push(run);
     if (this.queue.length > this.maxQueued) {
       const dropped = this.queue.splice(0, this.queue.length - this.maxQueued);
       this.options.logger.warn({ dropped: dropped.length, maxQueued: this.maxQueued }, 'store unreachable for long: dropped the oldest finished runs (their history records; their slots lapse and are reaped)');
-      this.options.onSettled(dropped.length);
+      this.settle(dropped.length);
     }
     if (this.flushing || this.failures > 0) return;
     if (this.queue.length >= this.maxBatch) this.arm(0);
     else this.arm(this.flushMs);
+  }
+
+  /**
+   * Resolves once every entry pushed so far is written (or dropped), flushing now: a queued
+   * occurrence waits for this before taking the slot a finished run frees.
+   */
+  whenWritten(): Promise<void> {
+    if (this.done >= this.pushed) return Promise.resolve();
+    this.flushSoon();
+    return new Promise((resolve) => this.waiters.push({ target: this.pushed, resolve }));
+  }
+
+  private settle(count: number): void {
+    this.done += count;
+    this.options.onSettled(count);
+    if (this.waiters.length === 0) return;
+    const ready = this.waiters.filter((w) => w.target <= this.done);
+    if (ready.length === 0) return;
+    this.waiters = this.waiters.filter((w) => w.target > this.done);
+    for (const w of ready) w.resolve();
   }
 
   /** Flushes now (used on shutdown); retries keep their backoff. */
@@ -94,7 +124,7 @@ export class FinishQueue {
     this.queue = [];
     if (dropped > 0) {
       this.options.logger.warn({ dropped }, 'shutdown: finished runs not written to the store (their slots lapse and are reaped)');
-      this.options.onSettled(dropped);
+      this.settle(dropped);
     }
   }
 
@@ -130,7 +160,7 @@ export class FinishQueue {
       const sent = this.queue[0] === batch[0] ? batch.length : 0;
       this.queue.splice(0, sent);
       this.failures = 0;
-      this.options.onSettled(sent);
+      this.settle(sent);
       if (this.queue.length > 0) this.arm(this.queue.length >= this.maxBatch ? 0 : this.flushMs);
       return;
     }

@@ -209,6 +209,11 @@ export class RunDispatcher {
         let queue = this.queues.get(definition.id);
         if (queue === undefined) this.queues.set(definition.id, (queue = []));
         queue.push({ definition, scheduledAt, manual, runId, resolve });
+        // No run of this job in progress here: the slot may be held by a run that finished here
+        // and whose release is still in the finish queue; retry once that is written.
+        if (job.running === 0 && queue.length === 1 && this.finished?.pending === true) {
+          void this.finished.whenWritten().then(() => this.drainQueue(definition.id));
+        }
       });
     }
     const record: RunRecord = {
@@ -307,9 +312,21 @@ export class RunDispatcher {
   }
 
   /** A queued occurrence whose commit recorded an uncounted slot: count that slot now, or wait again. */
-  private launchQueued(next: QueuedRun): RunRecord | Promise<RunRecord> {
+  private async launchQueued(next: QueuedRun): Promise<RunRecord> {
+    // The run that just finished here frees its slot through the finish queue: take the slot
+    // only after that release is written, or the queued occurrence would find it still taken.
+    this.inflight += 1;
+    try {
+      await this.finished?.whenWritten();
+    } finally {
+      this.settled();
+    }
     const job = this.deps.handlers.get(next.definition.id);
-    if (job === undefined) return this.launch(next.definition, next.scheduledAt, next.manual, undefined, { runId: next.runId!, slotted: false });
+    if (job === undefined || this.deps.isStopping()) {
+      // Not run here: its slot lapses and is reaped (recovered with recover: true).
+      this.deps.slots.untrack(next.runId!);
+      return { jobId: next.definition.id, scheduledAt: next.scheduledAt, startedAt: null, finishedAt: null, status: 'aborted', attempts: 0, error: 'queued run dropped (job detached or scheduler stopped)' };
+    }
     return this.launchShared(next.definition, job, next.scheduledAt, next.manual, next.runId);
   }
 

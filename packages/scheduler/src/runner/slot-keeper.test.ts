@@ -111,4 +111,18 @@ describe('run slots in a shared store', () => {
     expect(calls.get('finishRuns')).toBe(5);
     expect(calls.get('claimDue')).toBeLessThanOrEqual(7);
   });
+
+  it('catch-up occurrences queued behind maxInstances run one after another at once, not one per keeper pass', async () => {
+    const store = sharedStore();
+    scheduler = new Scheduler({ store, logger, owner: 'me', leaseMs: 3000 });
+    const ran: number[] = [];
+    await scheduler.addJob((ctx) => void ran.push(ctx.scheduledAt.getTime() - T0), {
+      id: 'catch', every: '1s', coalesce: 'all', misfireGraceTime: null, maxInstances: 1, overlap: 'queue',
+    });
+    vi.setSystemTime(T0 + 3500); // three occurrences due at once
+    scheduler.startFiring();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(ran).toEqual([1000, 2000, 3000]);
+  });
 });
+
