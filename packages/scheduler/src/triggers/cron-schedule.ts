@@ -16,8 +16,14 @@
  * is computed in the zone's current UTC offset (from {@link offsetSegment}) and accepted when the
  * whole span from `after` to the result lies in one offset segment, outside a fall-back repeat.
  * Otherwise (a few hours a year per zone) the timezone-aware search answers. Both give the same
- * result by construction; the tests compare them across DST changes. Each cache entry also
- * remembers its last answer, so many jobs on one expression that fire together cost one search.
+ * result by construction; the tests compare them across DST changes.
+ *
+ * **Memo.** Cron results are whole seconds, so the next time after `after` equals the next time
+ * after `after` rounded down to its second; that rounded instant is the memo key. Each cache entry
+ * remembers its last {@link MEMO_SLOTS} (key -> next) answers, so 100k jobs on one expression that
+ * fire together cost one search per distinct second, even when a plan looks up two neighbouring
+ * occurrences per job (a backlog of two) or registrations within one second interleave with
+ * firing. The memo holds numbers only (no `Date`), and a hit allocates nothing.
  *
  * **DST** (see `docs/dst.md`): croner's `fixedTimeRule: 'no-wildcard'`, which is Vixie cron's
  * rule. A *fixed-time* expression (no `*`, `?` or step in the seconds, minutes and hours fields,
@@ -46,6 +52,16 @@ const NO_YEAR_TABLE: number[] = [];
 /** Reference instant for the "does it ever match" check: 2000-01-01T00:00:00Z. */
 const REFERENCE_INSTANT = 946_684_800_000;
 
+const SECOND = 1_000;
+
+/**
+ * Answers remembered per parsed pattern. A runner working through a burst asks for at most two
+ * neighbouring keys per job (the due occurrence and the one after it); four leaves room for a
+ * registration or a late schedule in between without evicting them. Probed linearly: four number
+ * compares cost less than any hash.
+ */
+const MEMO_SLOTS = 4;
+
 interface CronEntry {
   readonly expression: string;
   readonly timezone: string;
@@ -53,12 +69,23 @@ interface CronEntry {
   readonly wall: Cron;
   /** Timezone-aware search, built on first use near an offset change. */
   zoned: Cron | undefined;
-  memoAfter: number;
-  memoNext: number | null;
+  /** Whether the pattern matches any instant after 2000, computed on first use. */
+  everMatches: boolean | undefined;
+  /** Memo keys (whole-second `after`), `NaN` when empty (never equal to a key). */
+  readonly memoKeys: Float64Array;
+  /** Memo answers for the keys, `NaN` for `null` (no later match). */
+  readonly memoNext: Float64Array;
+  /** Slot the next memo miss overwrites (round robin). */
+  memoCursor: number;
 }
 
 const cache = new Map<string, Map<string, CronEntry>>();
 let cacheSize = 0;
+/** The entry of the last lookup: consecutive calls on one pattern skip both map probes. */
+let lastEntry: CronEntry | undefined;
+/** Calls of {@link cronNextAfter} and searches they ran (memo misses), for {@link cronStats}. */
+let lookups = 0;
+let searches = 0;
 
 function trimYearTable(cron: Cron): Cron {
   // Reaches into croner internals for memory only; if the shape changes, nothing breaks but size.
@@ -91,12 +118,25 @@ function parse(expression: string, options: CronOptions): Cron {
 }
 
 function entryFor(expression: string, timezone: string): CronEntry {
+  if (lastEntry !== undefined && lastEntry.expression === expression && lastEntry.timezone === timezone) return lastEntry;
   let byExpr = cache.get(timezone);
   const hit = byExpr?.get(expression);
-  if (hit !== undefined) return hit;
+  if (hit !== undefined) {
+    lastEntry = hit;
+    return hit;
+  }
   formatterFor(timezone);
   const wall = parse(expression, { utcOffset: 0 });
-  const entry: CronEntry = { expression, timezone, wall, zoned: undefined, memoAfter: Number.NaN, memoNext: null };
+  const entry: CronEntry = {
+    expression,
+    timezone,
+    wall,
+    zoned: undefined,
+    everMatches: undefined,
+    memoKeys: new Float64Array(MEMO_SLOTS).fill(Number.NaN),
+    memoNext: new Float64Array(MEMO_SLOTS),
+    memoCursor: 0,
+  };
   if (cacheSize >= CACHE_LIMIT) evictOne();
   if (byExpr === undefined) {
     byExpr = new Map();
@@ -104,13 +144,15 @@ function entryFor(expression: string, timezone: string): CronEntry {
   }
   byExpr.set(expression, entry);
   cacheSize++;
+  lastEntry = entry;
   return entry;
 }
 
 function evictOne(): void {
   // Oldest inserted first (FIFO): cheap, and a re-parse costs tens of µs, so LRU is not worth it.
   for (const [tz, byExpr] of cache) {
-    for (const key of byExpr.keys()) {
+    for (const [key, entry] of byExpr) {
+      if (entry === lastEntry) lastEntry = undefined;
       byExpr.delete(key);
       cacheSize--;
       if (byExpr.size === 0) cache.delete(tz);
@@ -158,11 +200,33 @@ function computeNext(entry: CronEntry, after: number): number | null {
  */
 export function cronNextAfter(expression: string, timezone: string, after: number): number | null {
   const entry = entryFor(expression, timezone);
-  if (after === entry.memoAfter) return entry.memoNext;
-  const next = computeNext(entry, after);
-  entry.memoAfter = after;
-  entry.memoNext = next;
+  lookups++;
+  // Results are whole seconds, so rounding `after` down to its second changes no answer.
+  const key = Math.floor(after / SECOND) * SECOND;
+  const keys = entry.memoKeys;
+  for (let i = 0; i < MEMO_SLOTS; i++) {
+    if (keys[i] === key) {
+      const hit = entry.memoNext[i] as number;
+      return Number.isNaN(hit) ? null : hit;
+    }
+  }
+  searches++;
+  const next = computeNext(entry, key);
+  const slot = entry.memoCursor;
+  keys[slot] = key;
+  entry.memoNext[slot] = next === null ? Number.NaN : next;
+  entry.memoCursor = (slot + 1) % MEMO_SLOTS;
   return next;
+}
+
+/**
+ * Like {@link cronNextAfter} (same fast path) but without the memo. For tests that check the
+ * memo changes no answer.
+ *
+ * @internal
+ */
+export function cronNextAfterUnmemoised(expression: string, timezone: string, after: number): number | null {
+  return computeNext(entryFor(expression, timezone), after);
 }
 
 /**
@@ -183,10 +247,25 @@ export function cronNextAfterZoned(expression: string, timezone: string, after: 
  * @internal
  */
 export function cronEverMatches(expression: string, timezone: string): boolean {
-  return entryFor(expression, timezone).wall.nextRun(new Date(REFERENCE_INSTANT)) !== null;
+  const entry = entryFor(expression, timezone);
+  if (entry.everMatches === undefined) entry.everMatches = entry.wall.nextRun(new Date(REFERENCE_INSTANT)) !== null;
+  return entry.everMatches;
 }
 
 /** How many parsed (expression, timezone) pairs the cache holds now. @internal */
 export function cronCacheSize(): number {
   return cacheSize;
+}
+
+/** Counters of {@link cronStats}. @internal */
+export interface CronStats {
+  /** Calls of {@link cronNextAfter} since the process started. */
+  readonly lookups: number;
+  /** Of those, how many searched (memo misses); the rest were answered from the memo. */
+  readonly searches: number;
+}
+
+/** How many next-time lookups ran and how many of them missed the memo. @internal */
+export function cronStats(): CronStats {
+  return { lookups, searches };
 }
