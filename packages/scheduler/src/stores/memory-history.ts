@@ -74,11 +74,6 @@ export class RunHistory {
     this.texts[2 * i + 1] = record.error;
   }
 
-  /** The newest record rebuilt as a `RunRecord` of job `jobId`, or `null` when empty. */
-  latest(jobId: string): RunRecord | null {
-    return this.count === 0 ? null : this.at(jobId, (this.head + this.count - 1) % this.capacity);
-  }
-
   /** Up to `limit` records, newest first, rebuilt as `RunRecord`s of job `jobId`. */
   newest(jobId: string, limit: number): RunRecord[] {
     const out: RunRecord[] = [];

@@ -401,14 +401,13 @@ export class MemoryStore implements Store {
   private appendRun(record: RunRecord, historyLimit: number): void {
     const entry = this.entryOfRun(record.jobId);
     if (entry === undefined) return;
+    // The record object itself is kept as `lastRun` (one per job; rebuilding it from the ring on
+    // every claim's snapshot measured dearer than the garbage collector's work on it).
+    entry.lastRun = record;
     if (historyLimit <= 0) {
       entry.history = null;
-      entry.lastRun = record;
       return;
     }
-    // `lastRun` is read back from the ring: holding the record object would keep one per job
-    // alive for a whole period, and every one of them would be promoted to the old generation.
-    entry.lastRun = null;
     (entry.history ??= new RunHistory()).push(record, historyLimit);
   }
 
@@ -538,7 +537,7 @@ export class MemoryStore implements Store {
       anchor: this.anchor[s] as number,
       createdAt: this.createdAt[s] as number,
       updatedAt: this.updatedAt[s] as number,
-      lastRun: entry.history === null ? entry.lastRun : entry.history.latest(entry.definition.id),
+      lastRun: entry.lastRun,
       hash: entry.hash,
       token: entry.token,
     };
