@@ -5,16 +5,19 @@
  * Pure data structure, no I/O. At 100k schedules firing every second with the default 20
  * records each, history is most of what stays alive: kept as `RunRecord` objects that is 2M
  * objects (plus their boxed times) for the garbage collector to trace on every major collection,
- * and 100k records a second promoted to the old generation. Here a record is a few numbers in
- * arrays with unboxed elements (times as doubles, status and flags as small integers) and two
- * string references, written into a ring, so recording a run allocates nothing once the ring is
- * full and the collector traces four arrays per schedule. Records are rebuilt on read
- * (`history()`), which is rare.
+ * and 100k records a second promoted to the old generation. Here a record is four unboxed
+ * doubles (three times, and status, flags and attempts packed in one) and two string references
+ * (owner, error), written into a ring sized once, so recording a run allocates nothing and the
+ * collector traces two arrays per schedule. Records are rebuilt on read (`history()`), which is
+ * rare.
  */
 import type { RunRecord, RunStatus } from './store.js';
 
 const STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'timed_out', 'aborted', 'missed', 'skipped'];
-const STATUS_CODE: Readonly<Record<RunStatus, number>> = { succeeded: 0, failed: 1, timed_out: 2, aborted: 3, missed: 4, skipped: 5 };
+
+function statusCode(status: RunStatus): number {
+  return status === 'succeeded' ? 0 : STATUSES.indexOf(status);
+}
 
 // Flag bits above the 3-bit status code.
 const HAS_OWNER = 1 << 3;
@@ -34,10 +37,11 @@ const ATTEMPTS_SHIFT = 7;
  * ```
  */
 export class RunHistory {
-  /** scheduledAt, startedAt, finishedAt per record (`NaN` encodes `null`). */
+  /**
+   * Per record: scheduledAt, startedAt, finishedAt (`NaN` encodes `null`) and the status code,
+   * presence flags and attempts, side by side so a write touches one array.
+   */
   private times: number[] = [];
-  /** Status code, presence flags and attempts per record. */
-  private meta: number[] = [];
   /** owner, error per record (`undefined` when absent). */
   private texts: (string | undefined)[] = [];
   /** Ring position of the oldest record. */
@@ -61,15 +65,16 @@ export class RunHistory {
       i = this.head;
       this.head = (this.head + 1) % this.capacity;
     }
-    let meta = STATUS_CODE[record.status] | (record.attempts << ATTEMPTS_SHIFT);
+    let meta = statusCode(record.status) | (record.attempts << ATTEMPTS_SHIFT);
     if (record.owner !== undefined) meta |= HAS_OWNER;
     if (record.error !== undefined) meta |= HAS_ERROR;
     if (record.manual !== undefined) meta |= record.manual ? HAS_MANUAL | MANUAL_TRUE : HAS_MANUAL;
-    const t = 3 * i;
-    this.times[t] = record.scheduledAt;
-    this.times[t + 1] = record.startedAt ?? NaN;
-    this.times[t + 2] = record.finishedAt ?? NaN;
-    this.meta[i] = meta;
+    const t = 4 * i;
+    const times = this.times;
+    times[t] = record.scheduledAt;
+    times[t + 1] = record.startedAt ?? NaN;
+    times[t + 2] = record.finishedAt ?? NaN;
+    times[t + 3] = meta;
     this.texts[2 * i] = record.owner;
     this.texts[2 * i + 1] = record.error;
   }
@@ -82,8 +87,8 @@ export class RunHistory {
   }
 
   private at(jobId: string, i: number): RunRecord {
-    const t = 3 * i;
-    const meta = this.meta[i] as number;
+    const t = 4 * i;
+    const meta = this.times[t + 3] as number;
     const startedAt = this.times[t + 1] as number;
     const finishedAt = this.times[t + 2] as number;
     const record: { -readonly [K in keyof RunRecord]: RunRecord[K] } = {
@@ -102,19 +107,15 @@ export class RunHistory {
 
   /** Re-lays the ring for a new capacity, keeping the newest records that fit. */
   private resize(capacity: number): void {
-    const { times, meta, texts, head, count } = this;
+    const { times, texts, head, count } = this;
     const old = this.capacity;
     const keep = Math.min(count, capacity);
     // Sized once for the whole ring (growing by push leaves up to half of it as slack).
-    this.times = new Array<number>(3 * capacity).fill(0);
-    this.meta = new Array<number>(capacity).fill(0);
+    this.times = new Array<number>(4 * capacity).fill(0);
     this.texts = new Array<string | undefined>(2 * capacity).fill(undefined);
     for (let k = 0; k < keep; k++) {
       const i = (head + count - keep + k) % old;
-      this.times[3 * k] = times[3 * i] as number;
-      this.times[3 * k + 1] = times[3 * i + 1] as number;
-      this.times[3 * k + 2] = times[3 * i + 2] as number;
-      this.meta[k] = meta[i] as number;
+      for (let f = 0; f < 4; f++) this.times[4 * k + f] = times[4 * i + f] as number;
       this.texts[2 * k] = texts[2 * i];
       this.texts[2 * k + 1] = texts[2 * i + 1];
     }
