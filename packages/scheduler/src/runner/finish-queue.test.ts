@@ -66,7 +66,7 @@ describe('FinishQueue', () => {
   it('is bounded: past maxQueued the oldest entries are dropped and settled; abandon drops the rest', async () => {
     const fake = fakeStore();
     let settled = 0;
-    const queue = new FinishQueue({ store: fake.store, logger, maxQueued: 3, onHealth: () => {}, onSettled: (n) => { settled += n; } });
+    const queue = new FinishQueue({ store: fake.store, logger, flushMs: 5, maxQueued: 3, onHealth: () => {}, onSettled: (n) => { settled += n; } });
     fake.setDown(true);
     for (let i = 1; i <= 5; i++) queue.push(run(i));
     expect(queue.size).toBe(3);

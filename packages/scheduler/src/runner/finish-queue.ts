@@ -17,7 +17,13 @@ import type { FinishedRun, Store } from '../stores/store.js';
 export interface FinishQueueOptions {
   readonly store: Store;
   readonly logger: Logger;
-  /** Delay between the first entry of a batch and its flush. @defaultValue `5` */
+  /**
+   * Delay between the first entry of a batch and its flush. The default sends at once (after the
+   * current macrotask, so runs finished in one tick share a call); entries finished while a call
+   * is in flight form the next batch. Keep it small: a process killed between a run's end and
+   * its flush leaves a slot that `recover: true` re-runs (at least once).
+   * @defaultValue `0`
+   */
   readonly flushMs?: number;
   /** Entries per `finishRuns` call. @defaultValue `1000` */
   readonly maxBatch?: number;
@@ -56,7 +62,7 @@ export class FinishQueue {
   private readonly maxRetryMs: number;
 
   constructor(private readonly options: FinishQueueOptions) {
-    this.flushMs = options.flushMs ?? 5;
+    this.flushMs = options.flushMs ?? 0;
     this.maxBatch = options.maxBatch ?? 1000;
     this.maxQueued = options.maxQueued ?? 100_000;
     this.maxRetryMs = options.maxRetryMs ?? 1000;

@@ -242,6 +242,22 @@ describe.skipIf(skipServer)('RedisStore on one redis-server', () => {
     expect((await store.get('retry'))!.state.runs).toBe(2);
   });
 
+  it('answers a retried commit with slots with the same runs, less any whose slot was freed or reaped meanwhile', async () => {
+    const store = open();
+    const now = await store.now();
+    await add(store, 'retry-slots', now - 2000);
+    const [claim] = await store.claimDue('p', 30_000, 1);
+    const fire = [now - 2000, now - 1000];
+    const item = { id: 'retry-slots', token: claim!.token, fire, missedCount: 0, nextRunAt: now + 1000, slots: { max: 1, leaseMs: 30_000 } };
+    const first = await store.commit('p', [item]);
+    expect(first).toEqual([{ id: 'retry-slots', ok: true, accepted: fire, runs: [
+      { runId: `${fire[0]}@p`, slotted: true }, { runId: `${fire[1]}@p`, slotted: false },
+    ] }]);
+    expect(await store.commit('p', [item])).toEqual(first);
+    await store.finishRuns([{ slot: { jobId: 'retry-slots', runId: `${fire[0]}@p` }, historyLimit: 10 }]);
+    expect(await store.commit('p', [item])).toEqual([{ id: 'retry-slots', ok: true, accepted: [fire[1]], runs: [{ runId: `${fire[1]}@p`, slotted: false }] }]);
+  });
+
   it('refuses contradictory options and a prefix that would break the hash tag', () => {
     expect(() => new RedisStore({})).toThrow(expect.objectContaining({ code: 'XCORE_ERR_REDIS_OPTIONS_INVALID' }));
     expect(() => new RedisStore({ url: server.url, nodes: [{ host: '127.0.0.1', port: 1 }] })).toThrow(
