@@ -74,4 +74,19 @@ describe('planOccurrences on a cron trigger: trigger calls', () => {
     expect(r.searches).toBe(2);
     expect(plans.every((p) => p.fire.length === 1 && p.fire[0] === t + 1_000 && p.missedCount === 1 && p.nextRunAt === t + 2_000)).toBe(true);
   });
+
+  it('10,000 jobs ten seconds behind (eleven due each, coalesce all) cost eleven searches', () => {
+    const trigger: TriggerSpec = { type: 'cron', expression: '* * * * * *', timezone: 'Europe/Berlin' };
+    const t = at('2026-10-25T00:59:55Z'); // across Berlin's fall-back at 01:00Z
+    const expected = Array.from({ length: 11 }, (_, i) => t + i * 1_000);
+    const plans: Plan[] = [];
+    const r = counted(() => {
+      for (let i = 0; i < 10_000; i++) {
+        plans.push(planOccurrences({ trigger, policy: { ...basePolicy, coalesce: 'all' }, nextRunAt: t, state: { anchor: 0, runs: 0 }, now: t + 10_000 + (i % 800) }));
+      }
+    });
+    expect(r.searches).toBe(11);
+    expect(plans[0]).toEqual({ fire: expected, missedCount: 0, nextRunAt: t + 11_000 });
+    expect(plans.every((p) => p.fire.length === 11 && p.fire[10] === t + 10_000 && p.nextRunAt === t + 11_000)).toBe(true);
+  });
 });

@@ -79,6 +79,16 @@ describe('cron memo: searches per distinct second, not per job', () => {
     expect(used).toEqual({ lookups: 2_000, searches: 2 });
   });
 
+  it('a walk of 21 consecutive seconds, or 11 quarter hours, repeated by 1,000 jobs costs one search per key', () => {
+    const walk = (expr: string, from: number, stepMs: number, keys: number): { lookups: number; searches: number } => counted(() => {
+      for (let j = 0; j < 1_000; j++) {
+        for (let i = 0; i < keys; i++) expect(cronNextAfter(expr, 'UTC', from + i * stepMs)).toBe(from + (i + 1) * stepMs);
+      }
+    });
+    expect(walk('* * * * * *', at('2026-09-09T09:09:09Z'), 1_000, 21)).toEqual({ lookups: 21_000, searches: 21 });
+    expect(walk('*/15 * * * *', at('2026-09-09T09:00:00Z'), 900_000, 11)).toEqual({ lookups: 11_000, searches: 11 });
+  });
+
   it('keeps one memo per (expression, timezone): two zones interleaved do not evict each other', () => {
     const t = at('2026-06-01T12:00:30Z');
     const used = counted(() => {

@@ -20,10 +20,10 @@
  *
  * **Memo.** Cron results are whole seconds, so the next time after `after` equals the next time
  * after `after` rounded down to its second; that rounded instant is the memo key. Each cache entry
- * remembers its last {@link MEMO_SLOTS} (key -> next) answers, so 100k jobs on one expression that
- * fire together cost one search per distinct second, even when a plan looks up two neighbouring
- * occurrences per job (a backlog of two) or registrations within one second interleave with
- * firing. The memo holds numbers only (no `Date`), and a hit allocates nothing.
+ * keeps a small direct-mapped table of (key -> next) answers, so 100k jobs on one expression that
+ * fire together cost one search per distinct second, also when each job's plan walks the same
+ * backlog of several occurrences (after a stall) or registrations interleave with firing. The
+ * memo holds numbers only (no `Date`), and a hit allocates nothing.
  *
  * **DST** (see `docs/dst.md`): croner's `fixedTimeRule: 'no-wildcard'`, which is Vixie cron's
  * rule. A *fixed-time* expression (no `*`, `?` or step in the seconds, minutes and hours fields,
@@ -55,12 +55,17 @@ const REFERENCE_INSTANT = 946_684_800_000;
 const SECOND = 1_000;
 
 /**
- * Answers remembered per parsed pattern. A runner working through a burst asks for at most two
- * neighbouring keys per job (the due occurrence and the one after it); four leaves room for a
- * registration or a late schedule in between without evicting them. Probed linearly: four number
- * compares cost less than any hash.
+ * Answers remembered per parsed pattern (a power of two). Every job on a pattern that is behind by
+ * k occurrences walks the same k + 1 keys. With 32 slots, any 21 consecutive seconds (or 11 keys
+ * evenly spaced by a common step: 5 s, 1 min, 15 min, 1 h, 1 day) land in distinct slots, so a
+ * backlog of that size costs one search per key for all jobs together; past it, only colliding
+ * keys are searched again. 512 bytes of answers per pattern, about 2 MB at {@link CACHE_LIMIT}.
  */
-const MEMO_SLOTS = 4;
+const MEMO_SLOTS = 32;
+/** `32 - log2(MEMO_SLOTS)`: the shift that keeps the top bits of the slot hash. */
+const MEMO_SHIFT = 27;
+/** 2^32 / golden ratio: Fibonacci hashing sends consecutive (or evenly spaced) seconds to distinct slots. */
+const FIBONACCI = 0x9e3779b1;
 
 interface CronEntry {
   readonly expression: string;
@@ -75,8 +80,6 @@ interface CronEntry {
   readonly memoKeys: Float64Array;
   /** Memo answers for the keys, `NaN` for `null` (no later match). */
   readonly memoNext: Float64Array;
-  /** Slot the next memo miss overwrites (round robin). */
-  memoCursor: number;
 }
 
 const cache = new Map<string, Map<string, CronEntry>>();
@@ -135,7 +138,6 @@ function entryFor(expression: string, timezone: string): CronEntry {
     everMatches: undefined,
     memoKeys: new Float64Array(MEMO_SLOTS).fill(Number.NaN),
     memoNext: new Float64Array(MEMO_SLOTS),
-    memoCursor: 0,
   };
   if (cacheSize >= CACHE_LIMIT) evictOne();
   if (byExpr === undefined) {
@@ -203,19 +205,16 @@ export function cronNextAfter(expression: string, timezone: string, after: numbe
   lookups++;
   // Results are whole seconds, so rounding `after` down to its second changes no answer.
   const key = Math.floor(after / SECOND) * SECOND;
-  const keys = entry.memoKeys;
-  for (let i = 0; i < MEMO_SLOTS; i++) {
-    if (keys[i] === key) {
-      const hit = entry.memoNext[i] as number;
-      return Number.isNaN(hit) ? null : hit;
-    }
+  // Direct-mapped on the second (its low 32 bits; a collision only costs a search).
+  const slot = Math.imul(key / SECOND, FIBONACCI) >>> MEMO_SHIFT;
+  if (entry.memoKeys[slot] === key) {
+    const hit = entry.memoNext[slot] as number;
+    return Number.isNaN(hit) ? null : hit;
   }
   searches++;
   const next = computeNext(entry, key);
-  const slot = entry.memoCursor;
-  keys[slot] = key;
+  entry.memoKeys[slot] = key;
   entry.memoNext[slot] = next === null ? Number.NaN : next;
-  entry.memoCursor = (slot + 1) % MEMO_SLOTS;
   return next;
 }
 
