@@ -8,7 +8,8 @@ import type { TriggerSpec } from '../triggers/trigger.js';
 /**
  * Cron occurrences scanned one by one before the scan jumps ahead and estimates the rest. At
  * ~5 µs per step this bounds one plan to about 50 ms (a year of a once-a-second cron is 31.5M
- * occurrences).
+ * occurrences). Steps another job on the same (expression, timezone) already took are answered
+ * by the pattern's memo (`cron-schedule.ts`), so many jobs behind together scan about once.
  */
 export const CRON_SCAN_LIMIT = 10_000;
 
