@@ -300,7 +300,10 @@ export class RunDispatcher {
     return this.inflight === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /** Launches the oldest queued occurrence of job `id`, if any (a run of it just finished). */
   drainQueue(id: string): void {
+    // Called after every run: no hash probe in the common case of no queue at all.
+    if (this.queues.size === 0) return;
     const queue = this.queues.get(id);
     if (queue === undefined) return;
     const next = queue.shift();

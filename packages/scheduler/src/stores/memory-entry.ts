@@ -21,8 +21,9 @@ export class Entry {
   token = 0;
   /** Owner of the current claim, `null` when unclaimed. */
   claimOwner: string | null = null;
+  /** The last run record while history is off (`history` is `null`); the ring's newest otherwise. */
   lastRun: RunRecord | null = null;
-  /** Run history (columnar ring); `null` until the first run is recorded. */
+  /** Run history (columnar ring); `null` until the first run is recorded, and while history is off. */
   history: RunHistory | null = null;
 
   constructor(

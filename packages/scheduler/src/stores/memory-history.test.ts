@@ -40,4 +40,33 @@ describe('RunHistory', () => {
     h.push(rec(8), 4);
     expect(h.newest('j', 10)).toEqual([rec(8), rec(7), rec(6), rec(5)]);
   });
+
+  it('rebuilds the newest record and the record newest at an earlier push', () => {
+    const h = new RunHistory();
+    expect(h.latest('j')).toBeNull();
+    expect(h.pushedAt('j', 0)).toBeNull();
+    for (let k = 0; k < 5; k++) h.push(rec(k), 3);
+    expect(h.written).toBe(5);
+    expect(h.latest('j')).toEqual(rec(4));
+    expect(h.pushedAt('j', 5)).toEqual(rec(4));
+    expect(h.pushedAt('j', 3)).toEqual(rec(2));
+    expect(h.pushedAt('j', 2)).toBeNull();
+    expect(h.pushedAt('j', 6)).toBeNull();
+  });
+
+  it('keeps each record\'s owner and error when they start to differ after shared-owner records, through wrap and resize', () => {
+    const h = new RunHistory();
+    const records = [
+      rec(0), rec(1, { owner: undefined }), rec(2), rec(3, { status: 'failed', error: 'boom' }), rec(4, { owner: 'p2' }), rec(5),
+    ];
+    for (const r of records) h.push(r, 4);
+    expect(h.newest('j', 10)).toStrictEqual([records[5], records[4], records[3], records[2]]);
+    h.push(rec(6, { owner: 'p3' }), 6);
+    expect(h.newest('j', 10)).toStrictEqual([rec(6, { owner: 'p3' }), records[5], records[4], records[3], records[2]]);
+    const fresh = new RunHistory();
+    fresh.push(rec(0, { owner: undefined }), 2);
+    fresh.push(rec(1), 2);
+    fresh.push(rec(2, { owner: 'p2' }), 2);
+    expect(fresh.newest('j', 10)).toStrictEqual([rec(2, { owner: 'p2' }), rec(1)]);
+  });
 });

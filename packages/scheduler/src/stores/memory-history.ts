@@ -5,11 +5,12 @@
  * Pure data structure, no I/O. At 100k schedules firing every second with the default 20
  * records each, history is most of what stays alive: kept as `RunRecord` objects that is 2M
  * objects (plus their boxed times) for the garbage collector to trace on every major collection,
- * and 100k records a second promoted to the old generation. Here a record is four unboxed
- * doubles (three times, and status, flags and attempts packed in one) and two string references
- * (owner, error), written into a ring sized once, so recording a run allocates nothing and the
- * collector traces two arrays per schedule. Records are rebuilt on read (`history()`), which is
- * rare.
+ * and 100k records a second promoted to the old generation. Here a record is four doubles (three
+ * times, and status, flags and attempts packed in one) in a `Float64Array` ring sized once, whose
+ * backing store lives outside the V8 heap (the collector neither traces nor moves it). The owner
+ * is kept once per ring while every record has the same one (the usual case: this process), and a
+ * per-record text column (owner, error) is allocated only when a record needs it, so recording a
+ * run allocates nothing. Records are rebuilt on read (`history()`, `lastRun`).
  */
 import type { RunRecord, RunStatus } from './store.js';
 
@@ -26,6 +27,8 @@ const HAS_MANUAL = 1 << 5;
 const MANUAL_TRUE = 1 << 6;
 const ATTEMPTS_SHIFT = 7;
 
+const EMPTY = new Float64Array(0);
+
 /**
  * A ring of the newest `limit` run records of one schedule.
  *
@@ -39,24 +42,33 @@ const ATTEMPTS_SHIFT = 7;
 export class RunHistory {
   /**
    * Per record: scheduledAt, startedAt, finishedAt (`NaN` encodes `null`) and the status code,
-   * presence flags and attempts, side by side so a write touches one array.
+   * presence flags and attempts, side by side so a write touches one cache line.
    */
-  private times: number[] = [];
-  /** owner, error per record (`undefined` when absent). */
-  private texts: (string | undefined)[] = [];
+  private times: Float64Array = EMPTY;
+  /** The owner of every record that has one, while {@link texts} is `null`. */
+  private owner: string | undefined = undefined;
+  /** owner, error per record (`undefined` when absent); `null` until a record needs it. */
+  private texts: (string | undefined)[] | null = null;
   /** Ring position of the oldest record. */
   private head = 0;
   private count = 0;
   private capacity = 0;
+  private pushes = 0;
 
   /** Number of records held. */
   get size(): number {
     return this.count;
   }
 
+  /** Records ever pushed (a position in the stream of runs, for {@link RunHistory.pushedAt}). */
+  get written(): number {
+    return this.pushes;
+  }
+
   /** Appends `record`, dropping the oldest ones beyond `limit` (>= 1). */
   push(record: RunRecord, limit: number): void {
     if (limit !== this.capacity) this.resize(limit);
+    this.pushes++;
     let i: number;
     if (this.count < this.capacity) {
       i = (this.head + this.count) % this.capacity;
@@ -66,7 +78,8 @@ export class RunHistory {
       this.head = (this.head + 1) % this.capacity;
     }
     let meta = statusCode(record.status) | (record.attempts << ATTEMPTS_SHIFT);
-    if (record.owner !== undefined) meta |= HAS_OWNER;
+    const owner = record.owner;
+    if (owner !== undefined) meta |= HAS_OWNER;
     if (record.error !== undefined) meta |= HAS_ERROR;
     if (record.manual !== undefined) meta |= record.manual ? HAS_MANUAL | MANUAL_TRUE : HAS_MANUAL;
     const t = 4 * i;
@@ -75,8 +88,16 @@ export class RunHistory {
     times[t + 1] = record.startedAt ?? NaN;
     times[t + 2] = record.finishedAt ?? NaN;
     times[t + 3] = meta;
-    this.texts[2 * i] = record.owner;
-    this.texts[2 * i + 1] = record.error;
+    let texts = this.texts;
+    if (texts === null) {
+      if (record.error === undefined && (owner === undefined || this.owner === undefined || owner === this.owner)) {
+        if (owner !== undefined) this.owner = owner;
+        return;
+      }
+      texts = this.textColumn();
+    }
+    texts[2 * i] = owner;
+    texts[2 * i + 1] = record.error;
   }
 
   /** Up to `limit` records, newest first, rebuilt as `RunRecord`s of job `jobId`. */
@@ -84,6 +105,21 @@ export class RunHistory {
     const out: RunRecord[] = [];
     for (let k = this.count - 1; k >= 0 && out.length < limit; k--) out.push(this.at(jobId, (this.head + k) % this.capacity));
     return out;
+  }
+
+  /** The newest record, rebuilt as a `RunRecord` of job `jobId`, or `null` when empty. */
+  latest(jobId: string): RunRecord | null {
+    return this.count === 0 ? null : this.at(jobId, (this.head + this.count - 1) % this.capacity);
+  }
+
+  /**
+   * The record that was the newest when {@link RunHistory.written} was `written`, rebuilt as a
+   * `RunRecord` of job `jobId`; `null` when `written` is 0 or the ring no longer holds it.
+   */
+  pushedAt(jobId: string, written: number): RunRecord | null {
+    const back = this.pushes - written;
+    if (written <= 0 || back < 0 || back >= this.count) return null;
+    return this.at(jobId, (this.head + this.count - 1 - back) % this.capacity);
   }
 
   private at(jobId: string, i: number): RunRecord {
@@ -99,10 +135,23 @@ export class RunHistory {
       status: STATUSES[meta & 7] as RunStatus,
       attempts: meta >>> ATTEMPTS_SHIFT,
     };
-    if ((meta & HAS_ERROR) !== 0) record.error = this.texts[2 * i + 1] as string;
-    if ((meta & HAS_OWNER) !== 0) record.owner = this.texts[2 * i] as string;
+    const texts = this.texts;
+    if ((meta & HAS_ERROR) !== 0) record.error = texts?.[2 * i + 1] as string;
+    if ((meta & HAS_OWNER) !== 0) record.owner = (texts === null ? this.owner : texts[2 * i]) as string;
     if ((meta & HAS_MANUAL) !== 0) record.manual = (meta & MANUAL_TRUE) !== 0;
     return record;
+  }
+
+  /** Switches to per-record texts: fills the owner of the records held so far. */
+  private textColumn(): (string | undefined)[] {
+    const texts = new Array<string | undefined>(2 * this.capacity).fill(undefined);
+    for (let k = 0; k < this.count; k++) {
+      const i = (this.head + k) % this.capacity;
+      if (((this.times[4 * i + 3] as number) & HAS_OWNER) !== 0) texts[2 * i] = this.owner;
+    }
+    this.texts = texts;
+    this.owner = undefined;
+    return texts;
   }
 
   /** Re-lays the ring for a new capacity, keeping the newest records that fit. */
@@ -111,13 +160,15 @@ export class RunHistory {
     const old = this.capacity;
     const keep = Math.min(count, capacity);
     // Sized once for the whole ring (growing by push leaves up to half of it as slack).
-    this.times = new Array<number>(4 * capacity).fill(0);
-    this.texts = new Array<string | undefined>(2 * capacity).fill(undefined);
+    this.times = new Float64Array(4 * capacity);
+    this.texts = texts === null ? null : new Array<string | undefined>(2 * capacity).fill(undefined);
     for (let k = 0; k < keep; k++) {
       const i = (head + count - keep + k) % old;
       for (let f = 0; f < 4; f++) this.times[4 * k + f] = times[4 * i + f] as number;
-      this.texts[2 * k] = texts[2 * i];
-      this.texts[2 * k + 1] = texts[2 * i + 1];
+      if (texts !== null) {
+        this.texts![2 * k] = texts[2 * i];
+        this.texts![2 * k + 1] = texts[2 * i + 1];
+      }
     }
     this.head = 0;
     this.count = keep;

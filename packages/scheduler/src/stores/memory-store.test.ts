@@ -264,6 +264,29 @@ describe('MemoryStore with an injected clock', () => {
     expect((await store.get('a'))?.state.lastRun).toEqual(record);
   });
 
+  it('gives a claim the lastRun of claim time, even once later runs are recorded', async () => {
+    const { store, clock } = fixture();
+    const t0 = clock.now;
+    await add(store, def('a'), t0 - 10);
+    await add(store, def('z'), t0 - 5);
+    const run = (id: string, k: number) => ({ jobId: id, scheduledAt: t0 + k * 1000, startedAt: t0 + k * 1000 + 1, finishedAt: t0 + k * 1000 + 2, status: 'succeeded' as const, attempts: 1, owner: 'o' });
+    await store.recordRun(run('a', 0), 3);
+    await store.recordRun(run('a', 1), 3);
+    await store.recordRun({ ...run('z', 0), status: 'skipped', startedAt: null, finishedAt: null }, 0);
+    const [a, z] = await store.claimDue('o', 30_000, 10);
+    await store.recordRun(run('a', 2), 3);
+    await store.recordRun(run('z', 1), 0);
+    expect(a?.schedule.state.lastRun).toEqual(run('a', 1));
+    expect(z?.schedule.state.lastRun).toEqual({ ...run('z', 0), status: 'skipped', startedAt: null, finishedAt: null });
+    expect((await store.get('a'))?.state.lastRun).toEqual(run('a', 2));
+    expect((await store.get('z'))?.state.lastRun).toEqual(run('z', 1));
+    // The ring of three still holds it after a3, and drops it with a4.
+    await store.recordRun(run('a', 3), 3);
+    expect(a?.schedule.state.lastRun).toEqual(run('a', 1));
+    await store.recordRun(run('a', 4), 3);
+    expect(a?.schedule.state.lastRun).toBeNull();
+  });
+
   it('reuses the slots of removed schedules', async () => {
     const { store, clock } = fixture();
     await add(store, def('a'), clock.now + 10);

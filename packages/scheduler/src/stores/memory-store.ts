@@ -16,6 +16,7 @@ import { Entry, checkTime, deepFreeze } from './memory-entry.js';
 import { IndexedMinHeap } from './indexed-heap.js';
 import { SlotTable } from './memory-slots.js';
 import { RunHistory } from './memory-history.js';
+import { ClaimedState } from './claimed-state.js';
 import type {
   Claim, CommitItem, CommitResult, CommittedRun, FinishedRun, RunRecord, RunSlot, ScheduleDefinition, ScheduleState, Store,
   StoreChange, StoredSchedule, UpsertInput, UpsertResult,
@@ -261,7 +262,7 @@ export class MemoryStore implements Store {
       entry.claimOwner = owner;
       this.leaseUntil[s] = until;
       leased.set(s, until);
-      claims.push({ schedule: this.snapshot(entry), token: entry.token, leaseUntil: until });
+      claims.push({ schedule: this.claimSnapshot(entry), token: entry.token, leaseUntil: until });
       claimed.push(entry);
     }
     this.recentClaims = claimed;
@@ -401,13 +402,15 @@ export class MemoryStore implements Store {
   private appendRun(record: RunRecord, historyLimit: number): void {
     const entry = this.entryOfRun(record.jobId);
     if (entry === undefined) return;
-    // The record object itself is kept as `lastRun` (one per job; rebuilding it from the ring on
-    // every claim's snapshot measured dearer than the garbage collector's work on it).
-    entry.lastRun = record;
     if (historyLimit <= 0) {
+      // No ring to rebuild it from: the record object itself is `lastRun`.
       entry.history = null;
+      entry.lastRun = record;
       return;
     }
+    // `lastRun` is the ring's newest record, rebuilt on read: keeping each run's object alive
+    // until the next run would promote one object per fire to the old generation.
+    entry.lastRun = null;
     (entry.history ??= new RunHistory()).push(record, historyLimit);
   }
 
@@ -537,10 +540,22 @@ export class MemoryStore implements Store {
       anchor: this.anchor[s] as number,
       createdAt: this.createdAt[s] as number,
       updatedAt: this.updatedAt[s] as number,
-      lastRun: entry.lastRun,
+      lastRun: entry.history === null ? entry.lastRun : entry.history.latest(entry.definition.id),
       hash: entry.hash,
       token: entry.token,
     };
+    return { definition: entry.definition, state };
+  }
+
+  /** The snapshot handed out with a claim: `lastRun` is rebuilt only if read (see {@link ClaimedState}). */
+  private claimSnapshot(entry: Entry): StoredSchedule {
+    const s = entry.slot;
+    const next = this.nextRunAt[s] as number;
+    const ring = entry.history;
+    const state = new ClaimedState(
+      Number.isNaN(next) ? null : next, entry.paused, entry.runs, this.anchor[s] as number, this.createdAt[s] as number, this.updatedAt[s] as number,
+      entry.hash, entry.token, entry.definition.id, ring, ring === null ? 0 : ring.written, entry.lastRun,
+    );
     return { definition: entry.definition, state };
   }
 
