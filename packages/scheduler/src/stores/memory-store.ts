@@ -278,7 +278,8 @@ export class MemoryStore implements Store {
     let cursor = 0;
     for (let i = 0; i < items.length; i++) {
       const item = items[i] as CommitItem;
-      checkTime('commit', `nextRunAt of "${item.id}"`, item.nextRunAt, true);
+      // Checked inline first: the message is built only for a bad value, not once per item.
+      if (item.nextRunAt !== null && !Number.isFinite(item.nextRunAt)) checkTime('commit', `nextRunAt of "${item.id}"`, item.nextRunAt, true);
       let entry: Entry | undefined;
       // Follow the latest claims (skipping a few the caller left out) before hashing the id.
       for (let k = cursor; k < cursor + 4; k++) {
