@@ -16,8 +16,9 @@ import type { RunRecord, ScheduleState } from './store.js';
  * A {@link ScheduleState} whose `lastRun` is rebuilt from the history ring on read.
  *
  * @remarks
- * `lastRun` is the record that was the newest at claim time; `null` when there was none, or when
- * more than `historyLimit` later runs have pushed it out of the ring before it was read.
+ * `lastRun` is the record that was the newest at claim time; `null` when there was none, when
+ * more than `historyLimit` later runs have pushed it out of the ring before it was read, or when the
+ * schedule was removed or its history turned off since.
  *
  * @example
  * ```ts

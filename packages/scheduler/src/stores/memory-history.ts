@@ -6,13 +6,14 @@
  * records each, history is most of what stays alive: kept as `RunRecord` objects that is 2M
  * objects (plus their boxed times) for the garbage collector to trace on every major collection,
  * and 100k records a second promoted to the old generation. Here a record is four doubles (three
- * times, and status, flags and attempts packed in one) in a `Float64Array` ring sized once, whose
- * backing store lives outside the V8 heap (the collector neither traces nor moves it). The owner
+ * times, and status, flags and attempts packed in one) in a ring sized once, a chunk of the store's
+ * shared {@link HistoryArena} (one `Float64Array` outside the V8 heap for every schedule). The owner
  * is kept once per ring while every record has the same one (the usual case: this process), and a
  * per-record text column (owner, error) is allocated only when a record needs it, so recording a
  * run allocates nothing. Records are rebuilt on read (`history()`, `lastRun`).
  */
 import type { RunRecord, RunStatus } from './store.js';
+import { HistoryArena } from './history-arena.js';
 
 const STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'timed_out', 'aborted', 'missed', 'skipped'];
 
@@ -27,7 +28,6 @@ const HAS_MANUAL = 1 << 5;
 const MANUAL_TRUE = 1 << 6;
 const ATTEMPTS_SHIFT = 7;
 
-const EMPTY = new Float64Array(0);
 
 /**
  * A ring of the newest `limit` run records of one schedule.
@@ -41,10 +41,11 @@ const EMPTY = new Float64Array(0);
  */
 export class RunHistory {
   /**
-   * Per record: scheduledAt, startedAt, finishedAt (`NaN` encodes `null`) and the status code,
-   * presence flags and attempts, side by side so a write touches one cache line.
+   * Offset of the ring in the arena. Per record, four doubles: scheduledAt, startedAt, finishedAt
+   * (`NaN` encodes `null`) and the status code, presence flags and attempts, side by side so a
+   * write touches one cache line.
    */
-  private times: Float64Array = EMPTY;
+  private base = 0;
   /** The owner of every record that has one, while {@link texts} is `null`. */
   private owner: string | undefined = undefined;
   /** owner, error per record (`undefined` when absent); `null` until a record needs it. */
@@ -55,6 +56,17 @@ export class RunHistory {
   private capacity = 0;
   private pushes = 0;
 
+  /** @param arena - where the ring lives (a store shares one between its schedules). */
+  constructor(private readonly arena: HistoryArena = new HistoryArena()) {}
+
+  /** Frees the ring's storage; the history is empty afterwards. */
+  dispose(): void {
+    if (this.capacity > 0) this.arena.release(this.base, 4 * this.capacity);
+    this.capacity = 0;
+    this.count = 0;
+    this.head = 0;
+    this.texts = null;
+  }
   /** Number of records held. */
   get size(): number {
     return this.count;
@@ -82,8 +94,8 @@ export class RunHistory {
     if (owner !== undefined) meta |= HAS_OWNER;
     if (record.error !== undefined) meta |= HAS_ERROR;
     if (record.manual !== undefined) meta |= record.manual ? HAS_MANUAL | MANUAL_TRUE : HAS_MANUAL;
-    const t = 4 * i;
-    const times = this.times;
+    const t = this.base + 4 * i;
+    const times = this.arena.data;
     times[t] = record.scheduledAt;
     times[t + 1] = record.startedAt ?? NaN;
     times[t + 2] = record.finishedAt ?? NaN;
@@ -123,13 +135,14 @@ export class RunHistory {
   }
 
   private at(jobId: string, i: number): RunRecord {
-    const t = 4 * i;
-    const meta = this.times[t + 3] as number;
-    const startedAt = this.times[t + 1] as number;
-    const finishedAt = this.times[t + 2] as number;
+    const t = this.base + 4 * i;
+    const times = this.arena.data;
+    const meta = times[t + 3] as number;
+    const startedAt = times[t + 1] as number;
+    const finishedAt = times[t + 2] as number;
     const record: { -readonly [K in keyof RunRecord]: RunRecord[K] } = {
       jobId,
-      scheduledAt: this.times[t] as number,
+      scheduledAt: times[t] as number,
       startedAt: Number.isNaN(startedAt) ? null : startedAt,
       finishedAt: Number.isNaN(finishedAt) ? null : finishedAt,
       status: STATUSES[meta & 7] as RunStatus,
@@ -147,7 +160,7 @@ export class RunHistory {
     const texts = new Array<string | undefined>(2 * this.capacity).fill(undefined);
     for (let k = 0; k < this.count; k++) {
       const i = (this.head + k) % this.capacity;
-      if (((this.times[4 * i + 3] as number) & HAS_OWNER) !== 0) texts[2 * i] = this.owner;
+      if (((this.arena.data[this.base + 4 * i + 3] as number) & HAS_OWNER) !== 0) texts[2 * i] = this.owner;
     }
     this.texts = texts;
     this.owner = undefined;
@@ -156,20 +169,24 @@ export class RunHistory {
 
   /** Re-lays the ring for a new capacity, keeping the newest records that fit. */
   private resize(capacity: number): void {
-    const { times, texts, head, count } = this;
+    const { texts, head, count } = this;
     const old = this.capacity;
+    const oldBase = this.base;
     const keep = Math.min(count, capacity);
     // Sized once for the whole ring (growing by push leaves up to half of it as slack).
-    this.times = new Float64Array(4 * capacity);
+    const base = this.arena.alloc(4 * capacity);
+    const data = this.arena.data;
     this.texts = texts === null ? null : new Array<string | undefined>(2 * capacity).fill(undefined);
     for (let k = 0; k < keep; k++) {
       const i = (head + count - keep + k) % old;
-      for (let f = 0; f < 4; f++) this.times[4 * k + f] = times[4 * i + f] as number;
+      for (let f = 0; f < 4; f++) data[base + 4 * k + f] = data[oldBase + 4 * i + f] as number;
       if (texts !== null) {
         this.texts![2 * k] = texts[2 * i];
         this.texts![2 * k + 1] = texts[2 * i + 1];
       }
     }
+    if (old > 0) this.arena.release(oldBase, 4 * old);
+    this.base = base;
     this.head = 0;
     this.count = keep;
     this.capacity = capacity;

@@ -17,6 +17,7 @@ import { IndexedMinHeap } from './indexed-heap.js';
 import { SlotTable } from './memory-slots.js';
 import { RunHistory } from './memory-history.js';
 import { ClaimedState } from './claimed-state.js';
+import { HistoryArena } from './history-arena.js';
 import type {
   Claim, CommitItem, CommitResult, CommittedRun, FinishedRun, RunRecord, RunSlot, ScheduleDefinition, ScheduleState, Store,
   StoreChange, StoredSchedule, UpsertInput, UpsertResult,
@@ -80,6 +81,8 @@ export class MemoryStore implements Store {
   /** Unpaused claimed schedules, keyed by lease end (claimable again once it passes). */
   private readonly leased = new IndexedMinHeap();
   private readonly slots = new SlotTable();
+  /** Storage of every schedule's run-history ring. */
+  private readonly arena = new HistoryArena();
   private readonly listeners = new Set<(change: StoreChange) => void>();
   /**
    * Entries handed out by the latest `claimDue`, in order. `commit` usually gets the same ids in
@@ -164,6 +167,8 @@ export class MemoryStore implements Store {
     this.due.delete(entry.slot);
     this.leased.delete(entry.slot);
     this.entries[entry.slot] = undefined;
+    entry.history?.dispose();
+    entry.history = null;
     this.free.push(entry.slot);
     this.emit('remove', id);
     return true;
@@ -405,6 +410,7 @@ export class MemoryStore implements Store {
     if (entry === undefined) return;
     if (historyLimit <= 0) {
       // No ring to rebuild it from: the record object itself is `lastRun`.
+      entry.history?.dispose();
       entry.history = null;
       entry.lastRun = record;
       return;
@@ -412,7 +418,7 @@ export class MemoryStore implements Store {
     // `lastRun` is the ring's newest record, rebuilt on read: keeping each run's object alive
     // until the next run would promote one object per fire to the old generation.
     entry.lastRun = null;
-    (entry.history ??= new RunHistory()).push(record, historyLimit);
+    (entry.history ??= new RunHistory(this.arena)).push(record, historyLimit);
   }
 
   /**
