@@ -4,7 +4,6 @@
  * @remarks
  * Pure: no I/O, no timers.
  */
-import { StoreInputError } from '../errors.js';
 import type { RunRecord, ScheduleDefinition } from './store.js';
 import type { RunHistory } from './memory-history.js';
 
@@ -33,14 +32,6 @@ export class Entry {
   ) {
     this.definition = definition;
     this.hash = hash;
-  }
-}
-
-/** Throws {@link StoreInputError} unless `value` is a finite epoch-ms number (or `null` when `nullable`). */
-export function checkTime(method: string, what: string, value: number | null, nullable: boolean): void {
-  if (value === null && nullable) return;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new StoreInputError(method, `${what} must be a finite epoch-ms number${nullable ? ' or null' : ''}, found ${String(value)}`);
   }
 }
 

@@ -12,7 +12,8 @@
  * instead of a copy.
  */
 import { StoreClosedError, StoreInputError } from '../errors.js';
-import { Entry, checkTime, deepFreeze } from './memory-entry.js';
+import { Entry, deepFreeze } from './memory-entry.js';
+import { checkTime, checkUpsertInput } from './store-input.js';
 import { IndexedMinHeap } from './indexed-heap.js';
 import { SlotTable } from './memory-slots.js';
 import { RunHistory } from './memory-history.js';
@@ -118,14 +119,7 @@ export class MemoryStore implements Store {
   async upsert(input: UpsertInput): Promise<UpsertResult> {
     this.open('upsert');
     const { definition, hash } = input;
-    if (typeof definition.id !== 'string' || definition.id === '') {
-      throw new StoreInputError('upsert', `definition.id must be a non-empty string, found ${JSON.stringify(definition.id)}`);
-    }
-    if (typeof hash !== 'string' || hash === '') {
-      throw new StoreInputError('upsert', `hash of "${definition.id}" must be a non-empty string (use scheduleHash)`);
-    }
-    checkTime('upsert', `nextRunAt of "${definition.id}"`, input.nextRunAt, true);
-    checkTime('upsert', `anchor of "${definition.id}"`, input.anchor, false);
+    checkUpsertInput(input);
     const now = this.clock();
     const existing = this.byId.get(definition.id);
     if (existing === undefined) {

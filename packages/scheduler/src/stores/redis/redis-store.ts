@@ -15,6 +15,7 @@ import type {
   StoredSchedule, UpsertInput, UpsertResult,
 } from '../store.js';
 import { redisKeys, SCHEDULE_FIELDS, type RedisKeys } from './keys.js';
+import { checkTime, checkUpsertInput } from '../store-input.js';
 import { loadScripts, runScript, toStoreError, type LuaScript, type RedisClient, type ScriptName } from './scripts.js';
 
 /** The logger calls the store makes (a pino `Logger` fits). */
@@ -164,14 +165,7 @@ export class RedisStore implements Store {
   /** {@inheritDoc Store.upsert} */
   async upsert(input: UpsertInput): Promise<UpsertResult> {
     const { definition, hash } = input;
-    if (typeof definition.id !== 'string' || definition.id === '') {
-      throw new StoreInputError('upsert', `definition.id must be a non-empty string, found ${JSON.stringify(definition.id)}`);
-    }
-    if (typeof hash !== 'string' || hash === '') {
-      throw new StoreInputError('upsert', `hash of "${definition.id}" must be a non-empty string (use scheduleHash)`);
-    }
-    checkTime('upsert', `nextRunAt of "${definition.id}"`, input.nextRunAt, true);
-    checkTime('upsert', `anchor of "${definition.id}"`, input.anchor, false);
+    checkUpsertInput(input);
     const reply = (await this.#script('upsert', 'upsert-3', [this.keys.all, this.keys.due, this.keys.seq], [
       this.keys.schedulePrefix, this.keys.channel, this.#source, definition.id, definition.owner,
       JSON.stringify(definition), input.hash, optionalTime(input.nextRunAt), String(input.anchor),
@@ -545,13 +539,6 @@ function positive(name: string, value: number): number {
     throw new RedisOptionsInvalidError(`RedisStore option "${name}" is ${value}; it must be a finite number >= 1.`);
   }
   return Math.floor(value);
-}
-
-function checkTime(method: string, what: string, value: number | null, nullable: boolean): void {
-  if (value === null && nullable) return;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new StoreInputError(method, `${what} must be a finite epoch-ms number${nullable ? ' or null' : ''}, found ${String(value)}`);
-  }
 }
 
 function atLeastOne(method: string, name: string, value: number): void {

@@ -1,0 +1,26 @@
+/**
+ * Input checks shared by every store, so a caller's mistake reads the same whatever the backend.
+ */
+import { StoreInputError } from '../errors.js';
+import type { UpsertInput } from './store.js';
+
+/** Throws {@link StoreInputError} unless `value` is a finite epoch-ms number (or `null` when `nullable`). */
+export function checkTime(method: string, what: string, value: number | null, nullable: boolean): void {
+  if (value === null && nullable) return;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new StoreInputError(method, `${what} must be a finite epoch-ms number${nullable ? ' or null' : ''}, found ${String(value)}`);
+  }
+}
+
+/** Throws {@link StoreInputError} when an upsert lacks an id or hash, or carries a bad time. */
+export function checkUpsertInput(input: UpsertInput): void {
+  const { definition, hash } = input;
+  if (typeof definition.id !== 'string' || definition.id === '') {
+    throw new StoreInputError('upsert', `definition.id must be a non-empty string, found ${JSON.stringify(definition.id)}`);
+  }
+  if (typeof hash !== 'string' || hash === '') {
+    throw new StoreInputError('upsert', `hash of "${definition.id}" must be a non-empty string (use scheduleHash)`);
+  }
+  checkTime('upsert', `nextRunAt of "${definition.id}"`, input.nextRunAt, true);
+  checkTime('upsert', `anchor of "${definition.id}"`, input.anchor, false);
+}
