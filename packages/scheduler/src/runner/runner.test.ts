@@ -1,10 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
 import { MemoryStore } from '../stores/memory-store.js';
 import { Scheduler } from '../service/scheduler.js';
 import type { Store } from '../stores/store.js';
 import { scheduleHash } from '../stores/schedule-hash.js';
 import { internPolicy, BUILTIN_DEFAULTS } from '../service/job-options.js';
+import { useFakeSchedulerClock } from '../service/scheduler.fixtures.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const at = (offsetMs: number): string => new Date(T0 + offsetMs).toISOString();
@@ -30,17 +31,7 @@ function flakyStore(): { store: Store; setDown(down: boolean): void } {
 describe('Runner (through the Scheduler)', () => {
   let scheduler: Scheduler | undefined;
 
-  beforeEach(() => {
-    vi.useFakeTimers();
-    vi.setSystemTime(T0);
-  });
-  afterEach(async () => {
-    const stopping = scheduler?.stop({ deadlineMs: 0 });
-    await vi.advanceTimersByTimeAsync(0);
-    await stopping;
-    scheduler = undefined;
-    vi.useRealTimers();
-  });
+  useFakeSchedulerClock(T0, () => scheduler);
 
   it('uses one timer for all jobs, never one per job', async () => {
     scheduler = new Scheduler({ store: new MemoryStore(), logger, owner: 'o' });

@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
 import { MemoryStore } from '../stores/memory-store.js';
 import type { Store } from '../stores/store.js';
 import { Scheduler } from '../service/scheduler.js';
+import { useFakeSchedulerClock } from '../service/scheduler.fixtures.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const logger = pino({ level: 'silent' });
@@ -15,16 +16,7 @@ function sharedStore(): MemoryStore & Store {
 
 describe('run slots in a shared store', () => {
   let scheduler: Scheduler | undefined;
-  beforeEach(() => {
-    vi.useFakeTimers();
-    vi.setSystemTime(T0);
-  });
-  afterEach(async () => {
-    const stopping = scheduler?.stop({ deadlineMs: 0 });
-    await vi.advanceTimersByTimeAsync(0);
-    await stopping;
-    vi.useRealTimers();
-  });
+  useFakeSchedulerClock(T0, () => scheduler);
 
   it('renews the leases of slots held by long runs, so they never expire while running', async () => {
     const store = sharedStore();

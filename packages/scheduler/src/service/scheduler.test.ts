@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
 import { MemoryStore } from '../stores/memory-store.js';
 import { Scheduler, type SchedulerOptions } from './scheduler.js';
 import type { JobContext } from './scheduler-service.js';
+import { useFakeSchedulerClock } from './scheduler.fixtures.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -20,16 +21,7 @@ function recorder(into: string[]): (ctx: JobContext) => void {
 describe('Scheduler', () => {
   let scheduler: Scheduler;
 
-  beforeEach(() => {
-    vi.useFakeTimers();
-    vi.setSystemTime(T0);
-  });
-  afterEach(async () => {
-    const stopping = scheduler?.stop({ deadlineMs: 0 });
-    await vi.advanceTimersByTimeAsync(0);
-    await stopping;
-    vi.useRealTimers();
-  });
+  useFakeSchedulerClock(T0, () => scheduler);
 
   it('fires an interval job at exact times, anchored at registration, only once firing started', async () => {
     scheduler = make();
