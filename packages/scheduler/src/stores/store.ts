@@ -149,6 +149,23 @@ export interface Claim {
   readonly leaseUntil: number;
 }
 
+/**
+ * What {@link Store.claimBatch} returns: the claims, with the store's clock and next wakeup read in
+ * the same step, so a runner tick needs no separate `now()` or `nextWakeup()` round trip.
+ */
+export interface ClaimBatch {
+  /** As {@link Store.claimDue} returns them. */
+  readonly claims: Claim[];
+  /** The store's clock (epoch ms) when it claimed. */
+  readonly now: number;
+  /**
+   * {@link Store.nextWakeup} with the same `exclude`, right after the claims: claimed schedules
+   * count at their lease end, so a caller that commits them takes the minimum of this and the
+   * next fire times it committed. At or before `now` when due schedules were left (`limit` reached).
+   */
+  readonly nextWakeup: number | null;
+}
+
 /** What the owner decided for one claim, sent to {@link Store.commit}. */
 export interface CommitItem {
   readonly id: string;
@@ -281,6 +298,15 @@ export interface Store {
    * get disjoint sets.
    */
   claimDue(owner: string, leaseMs: number, limit: number, exclude?: ReadonlySet<string>): Promise<Claim[]>;
+  /**
+   * {@link Store.claimDue}, returning the store's clock and next wakeup with the claims, in one
+   * step (one round trip on a remote store).
+   *
+   * @remarks
+   * Optional, so a store written against the older contract still works: a caller falls back to
+   * `claimDue`, `now` and `nextWakeup`. Claims exactly as `claimDue` does; see {@link ClaimBatch}.
+   */
+  claimBatch?(owner: string, leaseMs: number, limit: number, exclude?: ReadonlySet<string>): Promise<ClaimBatch>;
   /**
    * The exactly-once point; see {@link CommitItem}. One atomic step per item, batched.
    *

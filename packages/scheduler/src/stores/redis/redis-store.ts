@@ -4,14 +4,15 @@
  * @remarks
  * Every atomic step is one Lua script (`lua/*.lua`, loaded by `scripts.ts`), every key is built in
  * `keys.ts` under one hash tag per prefix, and Redis's `TIME` is the only clock. Claims and commits
- * are batched (one `EVALSHA` per batch), so a runner firing N schedules per tick costs about two
- * round trips per batch, not per firing.
+ * are batched (one `EVALSHA` per batch), and a claim returns Redis's clock and the next wakeup
+ * with the claims, so a runner firing N schedules per tick costs two round trips per batch (claim,
+ * commit), not per firing.
  */
 import { randomUUID } from 'node:crypto';
 import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { RedisOptionsInvalidError, RedisUnavailableError, StoreClosedError, StoreInputError } from '../../errors.js';
 import type {
-  Claim, CommitItem, CommitResult, CommittedRun, FinishedRun, RunRecord, RunSlot, ScheduleDefinition, Store, StoreChange,
+  Claim, ClaimBatch, CommitItem, CommitResult, CommittedRun, FinishedRun, RunRecord, RunSlot, ScheduleDefinition, Store, StoreChange,
   StoredSchedule, UpsertInput, UpsertResult,
 } from '../store.js';
 import { redisKeys, SCHEDULE_FIELDS, type RedisKeys } from './keys.js';
@@ -236,18 +237,24 @@ export class RedisStore implements Store {
 
   /** {@inheritDoc Store.claimDue} */
   async claimDue(owner: string, leaseMs: number, limit: number, exclude?: ReadonlySet<string>): Promise<Claim[]> {
+    return (await this.claimBatch(owner, leaseMs, limit, exclude)).claims;
+  }
+
+  /** {@inheritDoc Store.claimBatch} */
+  async claimBatch(owner: string, leaseMs: number, limit: number, exclude?: ReadonlySet<string>): Promise<ClaimBatch> {
     atLeastOne('claimDue', 'leaseMs', leaseMs);
     atLeastOne('claimDue', 'limit', limit);
     const reply = (await this.#script('claimDue', 'claim-due-1', [this.keys.due], [
       this.keys.schedulePrefix, owner, String(Math.floor(leaseMs)), String(Math.floor(limit)), ...(exclude ?? []),
     ])) as unknown[];
     const claims: Claim[] = [];
-    for (let i = 1; i < reply.length; i++) {
+    for (let i = 2; i < reply.length; i++) {
       const [id, fields] = reply[i] as [string, Fields];
       const schedule = this.#decode(id, fields);
       claims.push({ schedule, token: schedule.state.token, leaseUntil: Number(fields[11]) });
     }
-    return claims;
+    const wakeup = reply[1] as string;
+    return { claims, now: Number(reply[0]), nextWakeup: wakeup === '' ? null : Number(wakeup) };
   }
 
   /** {@inheritDoc Store.commit} */
