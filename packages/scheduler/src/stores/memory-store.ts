@@ -20,7 +20,7 @@ import { RunHistory } from './memory-history.js';
 import { ClaimedState } from './claimed-state.js';
 import { HistoryArena } from './history-arena.js';
 import type {
-  Claim, CommitItem, CommitResult, CommittedRun, FinishedRun, RunRecord, RunSlot, ScheduleDefinition, ScheduleState, Store,
+  Claim, ClaimBatch, CommitItem, CommitResult, CommittedRun, FinishedRun, RunRecord, RunSlot, ScheduleDefinition, ScheduleState, Store,
   StoreChange, StoredSchedule, UpsertInput, UpsertResult,
 } from './store.js';
 
@@ -268,6 +268,12 @@ export class MemoryStore implements Store {
     this.runCursor = 0;
     if (skipped !== undefined) for (const entry of skipped) this.placeInHeap(entry);
     return claims;
+  }
+
+  /** {@inheritDoc Store.claimBatch} */
+  async claimBatch(owner: string, leaseMs: number, limit: number, exclude?: ReadonlySet<string>): Promise<ClaimBatch> {
+    const claims = await this.claimDue(owner, leaseMs, limit, exclude);
+    return { claims, now: this.clock(), nextWakeup: await this.nextWakeup(exclude) };
   }
 
   /** {@inheritDoc Store.commit} */
