@@ -332,6 +332,50 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreCo
       });
     });
 
+    describe('claimBatch', () => {
+      it('claims as claimDue does, with the store clock and the next wakeup left after the claims', async () => {
+        expect(store.claimBatch, 'claimBatch (optional in Store) is implemented').toBeTypeOf('function');
+        const claimBatch = store.claimBatch!.bind(store);
+        const before = await store.now();
+        const empty = await claimBatch('proc-1', LONG_LEASE_MS, 10);
+        expect(empty).toMatchObject({ claims: [], nextWakeup: null });
+        expect(empty.now).toBeGreaterThanOrEqual(before);
+        expect(empty.now).toBeLessThanOrEqual(await store.now());
+
+        const now = empty.now;
+        await add(def('b3'), now - 1000);
+        await add(def('b1'), now - 3000);
+        await add(def('b2'), now - 2000);
+        await add(def('later'), now + 50_000);
+        await add(def('excluded'), now + 30_000);
+        await add(def('paused'), now + 10_000);
+        await store.pause('paused');
+        const skip = new Set(['excluded']);
+
+        const first = await claimBatch('proc-1', LONG_LEASE_MS, 2, skip);
+        expect(ids(first.claims)).toEqual(['b1', 'b2']);
+        expect(first.claims[0]!.token).toBe(1);
+        expect(first.now).toBeGreaterThanOrEqual(now);
+        expect(first.now).toBeLessThanOrEqual(await store.now());
+        // The limit left b3 due: the wakeup is its next run, already past.
+        expect(first.nextWakeup).toBe(now - 1000);
+
+        const second = await claimBatch('proc-1', LONG_LEASE_MS, 10, skip);
+        expect(ids(second.claims)).toEqual(['b3']);
+        expect(second.nextWakeup).toBe(now + 50_000);
+        // Without the exclusion the excluded schedule is the earliest; nothing is due for proc-2.
+        const other = await claimBatch('proc-2', LONG_LEASE_MS, 10);
+        expect(other.claims).toEqual([]);
+        expect(other.nextWakeup).toBe(now + 30_000);
+        // Claimed schedules count at their lease end, as nextWakeup has them.
+        await store.setNextRunAt('later', now + 500_000);
+        await store.setNextRunAt('excluded', now + 500_000);
+        const leased = await claimBatch('proc-2', LONG_LEASE_MS, 10);
+        expect(leased.nextWakeup).toBe(first.claims[0]!.leaseUntil);
+        expect(leased.nextWakeup).toBe(await store.nextWakeup());
+      });
+    });
+
     describe('commit', () => {
       it('records the occurrences, counts runs, sets the next run and releases the claim', async () => {
         const now = await store.now();
