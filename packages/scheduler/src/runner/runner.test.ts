@@ -116,4 +116,37 @@ describe('Runner (through the Scheduler)', () => {
     const stored = await store.get('elsewhere');
     expect([stored?.state.nextRunAt, stored?.state.runs]).toEqual([T0 + 1000, 0]);
   });
+
+  it('with claimWindowMs, wakes only on its grid: one claim takes what came due in the window', async () => {
+    const store = new MemoryStore();
+    // random 0.5: this process's grid is 5, 15, 25, ... ms past each 10 ms.
+    scheduler = new Scheduler({ store, logger, owner: 'o', claimWindowMs: 10, random: () => 0.5 });
+    const fired: string[] = [];
+    const job = (ctx: { jobId: string; scheduledAt: Date }): void => void fired.push(`${ctx.jobId} due ${ctx.scheduledAt.getTime() - T0} ran ${Date.now() - T0}`);
+    // Interval phases are anchored at registration: a at 1, b at 3, c at 12 ms past each second.
+    for (const [id, offset] of [['a', 1], ['b', 3], ['c', 12]] as const) {
+      vi.setSystemTime(T0 + offset);
+      await scheduler.addJob(job, { id, every: '1s' });
+    }
+    const claims = vi.spyOn(store, 'claimBatch');
+    scheduler.startFiring();
+    await vi.advanceTimersByTimeAsync(988); // to T0 + 1000
+    claims.mockClear();
+    await vi.advanceTimersByTimeAsync(30);
+    expect(fired).toEqual(['a due 1001 ran 1005', 'b due 1003 ran 1005', 'c due 1012 ran 1015']);
+    expect(claims).toHaveBeenCalledTimes(2);
+  });
+
+  it('without claimBatch in the store, asks now() and nextWakeup() itself and fires on time', async () => {
+    const inner = new MemoryStore();
+    const store = new Proxy(inner, { get: (t, p, r) => (p === 'claimBatch' ? undefined : (Reflect.get(t, p, r) as unknown)) }) as Store;
+    const wakeups = vi.spyOn(inner, 'nextWakeup');
+    scheduler = new Scheduler({ store, logger, owner: 'o' });
+    const runs: string[] = [];
+    await scheduler.addJob((ctx) => void runs.push(ctx.scheduledAt.toISOString()), { id: 'plain', every: '1s' });
+    scheduler.startFiring();
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(runs).toEqual([at(1000), at(2000), at(3000)]);
+    expect(wakeups.mock.calls.length).toBeGreaterThanOrEqual(3);
+  });
 });

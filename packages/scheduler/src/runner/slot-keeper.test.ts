@@ -98,10 +98,13 @@ describe('run slots in a shared store', () => {
     await vi.advanceTimersByTimeAsync(5010);
     expect(fired).toBe(500);
     for (const method of ['acquireSlot', 'releaseSlot', 'recordRun']) expect(calls.get(method) ?? 0).toBe(0);
-    // One claim, commit and finishRuns per tick (5 ticks, plus a first claim at start).
+    // One claim, commit and finishRuns per tick (5 ticks, plus a first claim at start); the
+    // claim brings the next wakeup, so no nextWakeup call.
     expect(calls.get('commit')).toBe(5);
     expect(calls.get('finishRuns')).toBe(5);
-    expect(calls.get('claimDue')).toBeLessThanOrEqual(7);
+    expect(calls.get('claimBatch')).toBeLessThanOrEqual(7);
+    expect(calls.get('claimDue') ?? 0).toBe(0);
+    expect(calls.get('nextWakeup') ?? 0).toBe(0);
   });
 
   it('catch-up occurrences queued behind maxInstances run one after another at once, not one per keeper pass', async () => {

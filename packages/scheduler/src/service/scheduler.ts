@@ -18,7 +18,7 @@ import { scheduleHash } from '../stores/schedule-hash.js';
 import { planOccurrences } from '../policy/plan.js';
 import { nextFireTime } from '../triggers/next-fire-time.js';
 import { validateTimezone } from '../triggers/validate.js';
-import { Runner } from '../runner/runner.js';
+import { Runner, SHARED_STORE_CLAIM_WINDOW_MS } from '../runner/runner.js';
 import { SlotKeeper } from '../runner/slot-keeper.js';
 import { RunDispatcher, errorMessage, type LocalJob } from '../runner/run-dispatcher.js';
 import { SchedulerEmitter, type SchedulerEventName, type SchedulerEvents, type SchedulerListener } from '../events/scheduler-events.js';
@@ -47,6 +47,13 @@ export interface SchedulerOptions {
   readonly pollMs?: number;
   /** Schedules claimed per store round trip. @defaultValue `1000` */
   readonly batchSize?: number;
+  /**
+   * The runner wakes at most once per this many ms (a grid of the store's clock, offset at random
+   * per process), so one claim takes every schedule due in the window: fewer store round trips per
+   * firing, at the cost of up to this much lateness. `0` wakes at each due time.
+   * @defaultValue {@link SHARED_STORE_CLAIM_WINDOW_MS} on a shared store (Redis), `0` on the memory store
+   */
+  readonly claimWindowMs?: number;
   /** This process's id in claims and slots. @defaultValue `<hostname>:<pid>:<random>` */
   readonly owner?: string;
   /** The app's event bus; failures and health changes are forwarded as `scheduler.*` events. */
@@ -150,6 +157,8 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       leaseMs: this.leaseMs,
       pollMs: options.pollMs ?? 30_000,
       ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+      claimWindowMs: options.claimWindowMs ?? (this.localSlots ? 0 : SHARED_STORE_CLAIM_WINDOW_MS),
+      random: this.random,
       commitSlots: !this.localSlots,
       plan: planOccurrences,
       exclude: this.unhandled,
