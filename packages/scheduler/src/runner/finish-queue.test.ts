@@ -29,7 +29,7 @@ describe('FinishQueue', () => {
   it('sends the runs finished within flushMs in one finishRuns call, and splits at maxBatch', async () => {
     const fake = fakeStore();
     const settled: number[] = [];
-    const queue = new FinishQueue({ store: fake.store, logger, flushMs: 5, maxBatch: 3, onHealth: () => {}, onSettled: (n) => settled.push(n) });
+    const queue = new FinishQueue({ store: fake.store, logger, flushMs: 5, minIntervalMs: 0, maxBatch: 3, onHealth: () => {}, onSettled: (n) => settled.push(n) });
     queue.push(run(1));
     queue.push(run(2));
     await vi.advanceTimersByTimeAsync(5);
@@ -38,6 +38,32 @@ describe('FinishQueue', () => {
     await vi.advanceTimersByTimeAsync(20);
     expect(fake.batches).toEqual([[run(1), run(2)], [run(3), run(4), run(5)], [run(6), run(7)]]);
     expect(settled).toEqual([2, 3, 2]);
+  });
+
+  it('sends no sooner than minIntervalMs after the previous call, except after a quiet spell or for whenWritten', async () => {
+    const fake = fakeStore();
+    const queue = new FinishQueue({ store: fake.store, logger, minIntervalMs: 25, onHealth: () => {}, onSettled: () => {} });
+    queue.push(run(1));
+    await vi.advanceTimersByTimeAsync(5);
+    expect(fake.batches).toEqual([[run(1)]]); // nothing sent before: at once
+    queue.push(run(2));
+    await vi.advanceTimersByTimeAsync(5);
+    queue.push(run(3));
+    await vi.advanceTimersByTimeAsync(14); // t = 24 ms
+    expect(fake.batches).toEqual([[run(1)]]);
+    await vi.advanceTimersByTimeAsync(1); // t = 25 ms: one call for both
+    expect(fake.batches).toEqual([[run(1)], [run(2), run(3)]]);
+    await vi.advanceTimersByTimeAsync(100);
+    queue.push(run(4)); // after a quiet spell: at once
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fake.batches).toHaveLength(3);
+    queue.push(run(5));
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fake.batches).toHaveLength(3);
+    const written = queue.whenWritten(); // a queued occurrence waiting for this slot: at once
+    await vi.advanceTimersByTimeAsync(0);
+    await written;
+    expect(fake.batches).toEqual([[run(1)], [run(2), run(3)], [run(4)], [run(5)]]);
   });
 
   it('retries a failed batch with backoff until the store is back, losing and repeating nothing', async () => {
