@@ -20,7 +20,16 @@ describe('IndexedMinHeap', () => {
         heap.set(id, key);
         model.set(id, key);
       }
-      if (i % 97 === 0 && model.size > 0) expect(heap.keyOf(heap.peek())).toBe(Math.min(...model.values()));
+      if (i % 97 === 0 && model.size > 0) {
+        const min = Math.min(...model.values());
+        expect(heap.keyOf(heap.peek())).toBe(min);
+        expect(heap.peekKey()).toBe(min);
+        // Every node's key is its id's key and no smaller than its parent's.
+        for (let p = 0; p < heap.size; p++) {
+          expect(heap.keyAt(p)).toBe(model.get(heap.at(p)));
+          if (p > 0) expect(heap.keyAt(p)).toBeGreaterThanOrEqual(heap.keyAt((p - 1) >> 1));
+        }
+      }
     }
     expect(heap.size).toBe(model.size);
     const popped: number[] = [];
@@ -30,8 +39,11 @@ describe('IndexedMinHeap', () => {
       popped.push(heap.keyOf(id));
       heap.delete(id);
       expect(heap.has(id)).toBe(false);
+      expect(heap.keyOf(id)).toBeUndefined();
     }
     expect(popped).toEqual([...model.values()].sort((a, b) => a - b));
     expect(heap.peek()).toBe(-1);
+    expect(heap.peekKey()).toBe(Infinity);
+    expect(heap.at(0)).toBe(-1);
   });
 });
