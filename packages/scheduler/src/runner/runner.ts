@@ -212,9 +212,9 @@ export class Runner<H = unknown> {
     const { store, exclude } = this.options;
     while (!this.stopped) {
       const batch = await this.claim();
+      this.skewMs = batch.now - Date.now();
       let wakeAt = batch.nextWakeup;
       if (batch.claims.length > 0) {
-        this.skewMs = batch.now - Date.now();
         const committedNext = await this.process(batch.claims, batch.now);
         if (wakeAt !== undefined && committedNext !== null) wakeAt = wakeAt === null ? committedNext : Math.min(wakeAt, committedNext);
       }
