@@ -2,7 +2,9 @@ import { describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
 import { MemoryStore } from '../stores/memory-store.js';
 import { Scheduler } from '../service/scheduler.js';
-import type { Store } from '../stores/store.js';
+import type { ScheduleDefinition, Store } from '../stores/store.js';
+import { Runner } from './runner.js';
+import { planOccurrences } from '../policy/plan.js';
 import { scheduleHash } from '../stores/schedule-hash.js';
 import { internPolicy, BUILTIN_DEFAULTS } from '../service/job-options.js';
 import { useFakeSchedulerClock } from '../service/scheduler.fixtures.js';
@@ -45,6 +47,55 @@ describe('Runner (through the Scheduler)', () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect(fired).toBe(72); // only jobs with i % 7 === 0 have a 1 s period: i = 0, 7, ..., 497
     expect(vi.getTimerCount()).toBe(2);
+  });
+
+  it('runs the current handler after remove, re-add and slot reuse (handlers cached by store slot)', async () => {
+    scheduler = new Scheduler({ store: new MemoryStore(), logger, owner: 'o' });
+    const runs: string[] = [];
+    const job = (name: string) => (): void => void runs.push(name);
+    await scheduler.addJob(job('a1'), { id: 'a', every: 1000 });
+    scheduler.startFiring();
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(runs).toEqual(['a1', 'a1']);
+    // Replaced in place, then removed and added again (a new handler object for the same id).
+    await scheduler.addJob(job('a2'), { id: 'a', every: 1000, replaceExisting: true });
+    await vi.advanceTimersByTimeAsync(1000);
+    await scheduler.removeJob('a');
+    await scheduler.addJob(job('a3'), { id: 'a', every: 1000 });
+    await vi.advanceTimersByTimeAsync(1000);
+    // Removed for good: its store slot goes to another job, which must run its own handler.
+    await scheduler.removeJob('a');
+    await scheduler.addJob(job('b'), { id: 'b', every: 1000 });
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(runs).toEqual(['a1', 'a1', 'a2', 'a3', 'b', 'b']);
+  });
+
+  it('hands dispatch the handler from its slot cache only while `current` says it is still registered', async () => {
+    const store = new MemoryStore();
+    type Handler = { name: string; live: boolean };
+    const handlers = new Map<string, Handler>();
+    const seen: string[] = [];
+    const runner = new Runner<Handler>({
+      store, owner: 'o', logger, leaseMs: 30_000, pollMs: 30_000, plan: planOccurrences, exclude: new Set(), handlers,
+      current: (h) => h.live,
+      onUnhandled: () => {},
+      dispatch: (_schedule, _at, _next, handler) => void seen.push(handler.name),
+      onMissed: () => {},
+      onHealth: () => {},
+    });
+    const definition: ScheduleDefinition = { id: 'a', owner: 'app', trigger: { type: 'interval', everyMs: 1000 }, policy: internPolicy(BUILTIN_DEFAULTS), args: [] };
+    await store.upsert({ definition, hash: scheduleHash(definition), nextRunAt: T0 + 1000, anchor: T0, replaceExisting: false });
+    const first: Handler = { name: 'first', live: true };
+    handlers.set('a', first);
+    runner.start();
+    await vi.advanceTimersByTimeAsync(2000);
+    // Swapped in the map behind the cache's back: the cached one is used while it says it is current.
+    handlers.set('a', { name: 'second', live: true });
+    await vi.advanceTimersByTimeAsync(1000);
+    first.live = false;
+    await vi.advanceTimersByTimeAsync(1000);
+    await runner.stop();
+    expect(seen).toEqual(['first', 'first', 'first', 'second']);
   });
 
   it('caps its sleep at pollMs for far wakeups (no setTimeout past 2^31-1 ms)', async () => {

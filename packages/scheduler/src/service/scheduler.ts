@@ -163,6 +163,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       plan: planOccurrences,
       exclude: this.unhandled,
       handlers: this.handlers,
+      current: (job) => job.attached,
       onUnhandled: (ids) => {
         for (const id of ids) {
           this.unhandled.add(id);

@@ -36,7 +36,7 @@ describe('IndexedMinHeap', () => {
     while (heap.size > 0) {
       const id = heap.peek();
       expect(heap.has(id)).toBe(true);
-      popped.push(heap.keyOf(id));
+      popped.push(heap.keyOf(id)!);
       heap.delete(id);
       expect(heap.has(id)).toBe(false);
       expect(heap.keyOf(id)).toBeUndefined();

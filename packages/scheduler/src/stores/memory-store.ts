@@ -272,7 +272,7 @@ export class MemoryStore implements Store {
       entry.claimOwner = owner;
       this.times[s * ROW + LEASE] = until;
       leased.set(s, until);
-      claims.push({ schedule: this.claimSnapshot(entry), token: entry.token, leaseUntil: until });
+      claims.push({ schedule: this.claimSnapshot(entry), token: entry.token, leaseUntil: until, slot: s });
       claimed.push(entry);
     }
     this.recentClaims = claimed;

@@ -147,6 +147,13 @@ export interface Claim {
   readonly token: number;
   /** Epoch ms when the claim lapses and another owner may claim the schedule. */
   readonly leaseUntil: number;
+  /**
+   * Optional: a small integer (>= 0) the store uses for this schedule while it exists, the same in
+   * every claim of it and different from every other live schedule's (reused after a removal).
+   * Lets a caller keep per-schedule data in an array instead of a map keyed by id (the runner
+   * caches handlers this way). A store without such numbers leaves it `undefined`.
+   */
+  readonly slot?: number;
 }
 
 /**
