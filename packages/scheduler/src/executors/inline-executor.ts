@@ -66,16 +66,16 @@ class RunContext implements JobContext {
   ) {}
 
   get scheduledAt(): Date {
-    this.dateCache ??= new Date(this.run.request.scheduledAt);
+    this.dateCache ??= new Date(this.run.scheduledAt);
     return this.dateCache;
   }
 
   get jobId(): string {
-    return this.run.request.jobId;
+    return this.run.jobId;
   }
 
   get args(): readonly unknown[] {
-    return this.run.request.args;
+    return this.run.args;
   }
 
   get signal(): AbortSignal {
@@ -83,7 +83,7 @@ class RunContext implements JobContext {
   }
 
   get logger(): Logger {
-    this.loggerCache ??= this.run.parentLogger.child({ job: this.run.request.jobId, attempt: this.attempt });
+    this.loggerCache ??= this.run.parentLogger.child({ job: this.run.jobId, attempt: this.attempt });
     return this.loggerCache;
   }
 }
@@ -92,7 +92,8 @@ type AttemptResult = { status: ExecutionStatus; error?: unknown };
 
 const SUCCEEDED: AttemptResult = Object.freeze({ status: 'succeeded' });
 
-class Execution implements ActiveExecution {
+/** One run in progress; it is its own {@link ExecutionRequest} (no separate object per run). */
+class Execution implements ActiveExecution, ExecutionRequest {
   private attemptNo = 0;
   private controller: AbortController | undefined;
   private settle: ((r: AttemptResult) => void) | undefined;
@@ -100,12 +101,21 @@ class Execution implements ActiveExecution {
   private abortReason: Error | undefined;
 
   constructor(
-    readonly request: ExecutionRequest,
+    readonly jobId: string,
+    readonly owner: string,
+    readonly fn: JobFunction,
+    readonly args: readonly unknown[],
+    readonly policy: SchedulePolicy,
+    readonly scheduledAt: number,
     readonly parentLogger: Logger,
   ) {}
 
+  get request(): ExecutionRequest {
+    return this;
+  }
+
   signalFor(attempt: number): AbortSignal {
-    if (attempt !== this.attemptNo) return AbortSignal.abort(new JobAbortedError(`Job "${this.request.jobId}": attempt ${attempt} is over.`));
+    if (attempt !== this.attemptNo) return AbortSignal.abort(new JobAbortedError(`Job "${this.jobId}": attempt ${attempt} is over.`));
     this.controller ??= new AbortController();
     return this.controller.signal;
   }
@@ -129,7 +139,7 @@ class Execution implements ActiveExecution {
     this.attemptNo += 1;
     this.controller = undefined;
     const attempt = this.attemptNo;
-    const { request } = this;
+    const request: ExecutionRequest = this;
     if (this.abortReason !== undefined) return { status: 'aborted', error: this.abortReason };
     if (request.policy.timeoutMs === null) {
       onAttempt?.(request, attempt);
@@ -244,10 +254,19 @@ export class InlineExecutor {
    * synchronously with no retry to wait for (no promise allocated). Never throws or rejects.
    */
   run(request: ExecutionRequest): ExecutionOutcome | Promise<ExecutionOutcome> {
-    const run = new Execution(request, this.options.logger);
+    const { jobId, owner, fn, args, policy, scheduledAt } = request;
+    return this.runJob(jobId, owner, fn, args, policy, scheduledAt);
+  }
+
+  /**
+   * {@link InlineExecutor.run} with the request's fields as arguments: the run path calls this
+   * once per fire and allocates no request object.
+   */
+  runJob(jobId: string, owner: string, fn: JobFunction, args: readonly unknown[], policy: SchedulePolicy, scheduledAt: number): ExecutionOutcome | Promise<ExecutionOutcome> {
+    const run = new Execution(jobId, owner, fn, args, policy, scheduledAt, this.options.logger);
     const startedAt = this.clock();
     const first = run.runAttempt(this.options.onAttempt);
-    if (!(first instanceof Promise) && (first.status === 'succeeded' || first.status === 'aborted' || request.policy.retries === 0)) {
+    if (!(first instanceof Promise) && (first.status === 'succeeded' || first.status === 'aborted' || policy.retries === 0)) {
       return this.outcome(first, run, startedAt);
     }
     return this.continue(run, first, startedAt);

@@ -234,7 +234,7 @@ export class RunDispatcher {
     this.inflight += 1;
     job.running += 1;
     if (runId !== null) this.deps.slots.track(id, runId);
-    const outcome = this.executor.run({ jobId: id, owner: definition.owner, fn: job.fn, args: definition.args, policy: definition.policy, scheduledAt });
+    const outcome = this.executor.runJob(id, definition.owner, job.fn, definition.args, definition.policy, scheduledAt);
     if (outcome instanceof Promise) return outcome.then((o) => this.finish(definition, job, runId, scheduledAt, manual, o));
     return this.finish(definition, job, runId, scheduledAt, manual, outcome);
   }
@@ -275,8 +275,17 @@ export class RunDispatcher {
       return undefined;
     }
     if (historyLimit <= 0) return undefined;
+    const { store } = this.deps;
+    if (store.recordRunNow !== undefined) {
+      try {
+        store.recordRunNow(record, historyLimit);
+      } catch (error) {
+        this.deps.reportHealth(error);
+      }
+      return undefined;
+    }
     this.inflight += 1;
-    return this.deps.store.recordRun(record, historyLimit).then(this.afterWrite, this.afterWriteError);
+    return store.recordRun(record, historyLimit).then(this.afterWrite, this.afterWriteError);
   }
 
   private readonly afterWrite = (): void => this.settled();

@@ -403,17 +403,22 @@ export class MemoryStore implements Store {
    * {@inheritDoc Store.recordRun}
    *
    * @remarks
-   * Called once per run: not an `async` function, so a successful call allocates no promise (it
-   * returns one shared resolved promise); errors are returned as rejections all the same.
+   * Not an `async` function, so a successful call allocates no promise (it returns one shared
+   * resolved promise); errors are returned as rejections all the same.
    */
   recordRun(record: RunRecord, historyLimit: number): Promise<void> {
     try {
-      this.open('recordRun');
-      this.appendRun(record, historyLimit);
+      this.recordRunNow(record, historyLimit);
     } catch (error) {
       return Promise.reject(error);
     }
     return RESOLVED;
+  }
+
+  /** {@inheritDoc Store.recordRunNow} */
+  recordRunNow(record: RunRecord, historyLimit: number): void {
+    this.open('recordRun');
+    this.appendRun(record, historyLimit);
   }
 
   private appendRun(record: RunRecord, historyLimit: number): void {

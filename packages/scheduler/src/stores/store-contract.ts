@@ -706,6 +706,22 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreCo
         expect(await store.history('ghost', 10)).toEqual([]);
         expect(await store.get('ghost')).toBeNull();
       });
+
+      it('writes through recordRunNow, when the store has it, as recordRun does', async () => {
+        if (store.recordRunNow === undefined) return; // optional: process-local stores
+        const now = await store.now();
+        await add(def('h3'), now + 1000);
+        const records = [1, 2, 3].map((i) => record('h3', now + i * 1000, { attempts: i }));
+        store.recordRunNow(records[0]!, 2);
+        await store.recordRun(records[1]!, 2);
+        store.recordRunNow(records[2]!, 2);
+        expect(await store.history('h3', 10)).toEqual([records[2], records[1]]);
+        expect((await store.get('h3'))?.state.lastRun).toEqual(records[2]);
+        store.recordRunNow(record('ghost', now), 10);
+        expect(await store.history('ghost', 10)).toEqual([]);
+        await store.close();
+        expect(() => store.recordRunNow!(record('h3', now), 2)).toThrow();
+      });
     });
 
     describe('nextWakeup', () => {

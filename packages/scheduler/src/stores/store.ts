@@ -382,6 +382,13 @@ export interface Store {
    * exists is dropped (removal deletes the history; a late record does not bring it back).
    */
   recordRun(record: RunRecord, historyLimit: number): Promise<void>;
+
+  /**
+   * Optional, for a process-local store: {@link Store.recordRun} done synchronously, throwing what
+   * `recordRun` would reject with. The run path then writes a record with no promise and no
+   * microtask per run (at 100k runs a second that is measurable).
+   */
+  recordRunNow?(record: RunRecord, historyLimit: number): void;
   /** Newest first. */
   history(id: string, limit: number): Promise<RunRecord[]>;
 
