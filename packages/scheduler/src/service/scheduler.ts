@@ -51,7 +51,7 @@ export interface SchedulerOptions {
    * The runner wakes at most once per this many ms (a grid of the store's clock, offset at random
    * per process), so one claim takes every schedule due in the window: fewer store round trips per
    * firing, at the cost of up to this much lateness. `0` wakes at each due time.
-   * @defaultValue {@link SHARED_STORE_CLAIM_WINDOW_MS} on a shared store (Redis), `0` on the memory store
+   * @defaultValue `10` on a shared store (Redis; `SHARED_STORE_CLAIM_WINDOW_MS` in `runner/runner.ts`), `0` on the memory store
    */
   readonly claimWindowMs?: number;
   /** This process's id in claims and slots. @defaultValue `<hostname>:<pid>:<random>` */

@@ -115,6 +115,30 @@ describe.skipIf(skipServer)('RedisStore on one redis-server', () => {
     expect(results.filter((r) => r.ok && r.accepted.length === 1)).toHaveLength(200);
   });
 
+  it('claimBatch is one command: the claim script also brings Redis TIME and the next wakeup', async () => {
+    const client = new Redis(server.url);
+    const sent: string[] = [];
+    const send = client.sendCommand.bind(client);
+    client.sendCommand = ((command, stream) => {
+      sent.push(command.name);
+      return send(command, stream);
+    }) as typeof client.sendCommand;
+    const store = open({ client, url: undefined });
+    expect((await store.claimBatch('p', 30_000, 10)).claims).toEqual([]); // loads the script
+    const now = await store.now();
+    await add(store, 'due', now - 10);
+    await add(store, 'later', now + 60_000);
+    sent.length = 0;
+    const batch = await store.claimBatch('p', 120_000, 10);
+    expect(sent).toEqual(['evalsha']);
+    expect(batch.claims.map((c) => c.schedule.definition.id)).toEqual(['due']);
+    const [seconds, micros] = await admin.time();
+    expect(batch.now).toBeGreaterThanOrEqual(now);
+    expect(batch.now).toBeLessThanOrEqual(Number(seconds) * 1000 + Math.floor(Number(micros) / 1000));
+    expect(batch.nextWakeup).toBe(now + 60_000);
+    client.disconnect();
+  });
+
   it('records occurrences as a watermark in the schedule hash: no per-occurrence keys, earlier ones refused', async () => {
     const store = open();
     const now = await store.now();
