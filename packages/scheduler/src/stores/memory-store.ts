@@ -272,7 +272,7 @@ export class MemoryStore implements Store {
       entry.claimOwner = owner;
       this.times[s * ROW + LEASE] = until;
       leased.set(s, until);
-      claims.push({ schedule: this.claimSnapshot(entry), token: entry.token, leaseUntil: until, slot: s });
+      claims.push(this.claimOf(entry, until));
       claimed.push(entry);
     }
     this.recentClaims = claimed;
@@ -562,16 +562,15 @@ export class MemoryStore implements Store {
     return { definition: entry.definition, state };
   }
 
-  /** The snapshot handed out with a claim: `lastRun` is rebuilt only if read (see {@link ClaimedState}). */
-  private claimSnapshot(entry: Entry): StoredSchedule {
+  /** The claim handed out for `entry`: claim, schedule and state in one object, `lastRun` rebuilt only if read (see {@link ClaimedState}). */
+  private claimOf(entry: Entry, leaseUntil: number): ClaimedState {
     const s = entry.slot;
     const next = this.times[s * ROW + NEXT] as number;
     const ring = entry.history;
-    const state = new ClaimedState(
-      Number.isNaN(next) ? null : next, entry.paused, entry.runs, this.times[s * ROW + ANCHOR] as number, this.times[s * ROW + CREATED] as number, this.times[s * ROW + UPDATED] as number,
-      entry.hash, entry.token, entry.definition.id, ring, ring === null ? 0 : ring.written, entry.lastRun,
+    return new ClaimedState(
+      entry.definition, leaseUntil, s, Number.isNaN(next) ? null : next, entry.paused, entry.runs, this.times[s * ROW + ANCHOR] as number,
+      this.times[s * ROW + CREATED] as number, this.times[s * ROW + UPDATED] as number, entry.hash, entry.token, ring, ring === null ? 0 : ring.written, entry.lastRun,
     );
-    return { definition: entry.definition, state };
   }
 
   private emit(kind: StoreChange['kind'], id: string | undefined): void {
