@@ -15,7 +15,7 @@
  * handles what was missed meanwhile.
  */
 import type { Logger } from 'pino';
-import type { Claim, ClaimBatch, CommitItem, CommitSlots, CommittedRun, Store, StoredSchedule, StoreChange } from '../stores/store.js';
+import type { Claim, ClaimBatch, CommitItem, CommitResult, CommitSlots, CommittedRun, Store, StoredSchedule, StoreChange } from '../stores/store.js';
 import type { Plan, PlanInput } from '../policy/plan.js';
 
 /** The longest `setTimeout` Node honours (larger values fire at once). */
@@ -115,6 +115,9 @@ export class Runner<H = unknown> {
   private readonly offsetMs: number;
   /** Store time at which the current tick started. */
   private tickStartedAt = 0;
+  /** Per-batch scratch of {@link Runner.process}: the claimed schedules and their handlers. */
+  private readonly claimedBuffer: StoredSchedule[] = [];
+  private readonly foundBuffer: H[] = [];
   /** Handlers by claim slot: `[id, handler]` at `2 * slot` (see {@link RunnerOptions.current}). */
   private readonly bySlot: unknown[] = [];
   /** Slot requests by policy object (policies are interned, so this stays small). */
@@ -268,10 +271,12 @@ export class Runner<H = unknown> {
   /** Plans, commits and dispatches one batch; returns the earliest next run it committed, or `null`. */
   private async process(claims: readonly Claim[], now: number): Promise<number | null> {
     const { store, owner } = this.options;
-    const items: CommitItem[] = [];
-    const plans: Plan[] = [];
-    const claimed: StoredSchedule[] = [];
-    const found: H[] = [];
+    // Sized once (no growth by push); `claimed` and `found` are reused from tick to tick (ticks
+    // never overlap), which at 100k fires a second saves ~150 bytes of garbage per fire.
+    const items: CommitItem[] = new Array<CommitItem>(claims.length);
+    const claimed = this.claimedBuffer;
+    const found = this.foundBuffer;
+    let count = 0;
     let unhandled: Claim[] | undefined;
     const handlers = this.options.handlers;
     const planOf = this.options.plan;
@@ -295,24 +300,33 @@ export class Runner<H = unknown> {
         input.state = state;
         plan = planOf(input);
       }
-      const item: CommitItem = { id: definition.id, token: claim.token, fire: plan.fire, missedCount: plan.missedCount, nextRunAt: plan.nextRunAt };
-      items.push(this.options.commitSlots === true && plan.fire.length > 0 ? { ...item, slots: this.slotsFor(definition.policy) } : item);
-      plans.push(plan);
-      claimed.push(claim.schedule);
-      found.push(handler);
+      items[count] = this.options.commitSlots === true && plan.fire.length > 0
+        ? { id: definition.id, token: claim.token, fire: plan.fire, missedCount: plan.missedCount, nextRunAt: plan.nextRunAt, slots: this.slotsFor(definition.policy) }
+        : { id: definition.id, token: claim.token, fire: plan.fire, missedCount: plan.missedCount, nextRunAt: plan.nextRunAt };
+      claimed[count] = claim.schedule;
+      found[count] = handler;
+      count++;
     }
+    items.length = count;
     if (unhandled !== undefined) {
       const ids = unhandled.map((c) => c.schedule.definition.id);
       await store.release(owner, unhandled.map((c) => ({ id: c.schedule.definition.id, token: c.token })));
       this.options.onUnhandled(ids);
     }
-    if (items.length === 0) return null;
-    const results = await store.commit(owner, items);
+    if (count === 0) return null;
+    let results: CommitResult[];
+    try {
+      results = await store.commit(owner, items);
+    } catch (error) {
+      claimed.length = 0;
+      found.length = 0;
+      throw error;
+    }
     let earliest = Infinity;
     for (let i = 0; i < results.length; i++) {
       const result = results[i]!;
       const schedule = claimed[i]!;
-      const plan = plans[i]!;
+      const plan = items[i]!;
       if (!result.ok) {
         this.options.logger.debug({ job: result.id, reason: result.reason }, 'commit refused; another process holds the schedule');
         continue;
@@ -324,6 +338,9 @@ export class Runner<H = unknown> {
       const accepted = result.accepted;
       for (let k = 0; k < accepted.length; k++) this.options.dispatch(schedule, accepted[k]!, plan.nextRunAt, handler, runs?.[k]);
     }
+    // Drop the references: nothing of this batch stays reachable until the next tick.
+    claimed.length = 0;
+    found.length = 0;
     return earliest === Infinity ? null : earliest;
   }
 }
