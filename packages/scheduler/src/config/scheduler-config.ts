@@ -158,6 +158,16 @@ export const schedulerConfigSchema = z
      * below the 2^31-1 ms limit of `setTimeout`.
      */
     pollMs: duration().default(30_000).describe('Longest sleep of the runner between store checks (change hints can be lost). Default 30000.'),
+    /**
+     * Claim window: a process wakes at most once per window, so one claim takes every schedule that
+     * came due in it. @defaultValue `10` with `backend: redis`, `0` with `backend: memory`
+     *
+     * @remarks
+     * On Redis it is what keeps a busy app under one round trip per firing (1k schedules a second:
+     * 0.13 commands per firing with one process, 10 ms window), at the cost of up to one window of
+     * lateness; `0` wakes at each due time.
+     */
+    claimWindowMs: duration().optional().describe('Wake at most once per this window and claim all that came due in it (fewer Redis round trips, up to this much lateness). Default 10 with backend redis, 0 with memory.'),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.backend === 'redis' && cfg.url === undefined) {

@@ -78,4 +78,26 @@ describe('schedulerService (the kernel-facing definition)', () => {
     await def.stop?.(instance, { signal: new AbortController().signal, deadlineMs: 0 });
     await def.dispose?.(instance);
   });
+
+  it('takes claimWindowMs from the config: jobs due within one window run together', async () => {
+    const runTimes = async (claimWindowMs: string | undefined): Promise<number> => {
+      const config = schedulerConfigSchema.parse(claimWindowMs === undefined ? {} : { claimWindowMs });
+      const instance = (await schedulerService.create(context(config))) as SchedulerService;
+      const seen = new Set<number>();
+      // Ten jobs due at ten different times spread over one second.
+      for (let i = 0; i < 10; i++) {
+        await instance.addJob(() => void seen.add(Date.now()), { id: `j${i}`, every: '1s', startDate: T0 + 100 * i });
+      }
+      await schedulerService.start?.(instance, { signal: new AbortController().signal, deadlineMs: 1000 });
+      await schedulerService.afterPluginsStarted?.(instance);
+      await vi.advanceTimersByTimeAsync(2000);
+      await schedulerService.stop?.(instance, { signal: new AbortController().signal, deadlineMs: 0 });
+      await schedulerService.dispose?.(instance);
+      return seen.size;
+    };
+    // Memory store default: no window, each due time is its own wakeup.
+    expect(await runTimes(undefined)).toBeGreaterThanOrEqual(19);
+    // A 500 ms window: at most one wakeup per window (2 s: at most 5 distinct run times).
+    expect(await runTimes('500ms')).toBeLessThanOrEqual(5);
+  });
 });

@@ -64,6 +64,7 @@ export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerCo
     },
     leaseMs: config.leaseMs,
     pollMs: config.pollMs,
+    ...(config.claimWindowMs === undefined ? {} : { claimWindowMs: config.claimWindowMs }),
     enabled: config.enabled,
     ...(ctx.events === undefined ? {} : { events: ctx.events }),
   });
