@@ -282,6 +282,23 @@ describe.skipIf(skipServer)('RedisStore on one redis-server', () => {
     expect(await store.commit('p', [item])).toEqual([{ id: 'retry-slots', ok: true, accepted: [fire[1]], runs: [{ runId: `${fire[1]}@p`, slotted: false }] }]);
   });
 
+  it('drops a finished run of a removed schedule without bringing back its hash or history, and frees its slot', async () => {
+    const store = open();
+    const now = await store.now();
+    await add(store, 'gone', now - 10);
+    const [claim] = await store.claimDue('p', 30_000, 1);
+    const [result] = await store.commit('p', [{ id: 'gone', token: claim!.token, fire: [now - 10], missedCount: 0, nextRunAt: now + 1000, slots: { max: 1, leaseMs: 30_000 } }]);
+    const runId = result!.ok ? result!.runs![0]!.runId : '';
+    expect(await store.remove('gone')).toBe(true);
+    const record = { jobId: 'gone', scheduledAt: now - 10, startedAt: now, finishedAt: now + 1, status: 'succeeded' as const, attempts: 1 };
+    await store.finishRuns([{ slot: { jobId: 'gone', runId }, record, historyLimit: 10 }]);
+    const k = store.keys;
+    expect(await admin.exists(k.schedule('gone'), k.history('gone'), k.jobSlots('gone'))).toBe(0);
+    expect(await admin.zcard(k.slots)).toBe(0);
+    expect(await admin.hlen(k.slotData)).toBe(0);
+    expect(await store.get('gone')).toBeNull();
+  });
+
   it('refuses contradictory options and a prefix that would break the hash tag', () => {
     expect(() => new RedisStore({})).toThrow(expect.objectContaining({ code: 'XCORE_ERR_REDIS_OPTIONS_INVALID' }));
     expect(() => new RedisStore({ url: server.url, nodes: [{ host: '127.0.0.1', port: 1 }] })).toThrow(

@@ -34,6 +34,19 @@ local function place_due(due, key, id)
   redis.call('ZADD', due, s(at), id)
 end
 
+-- Runs `cmd key <args...>` for a flat list of arguments in chunks (unpack has a C stack limit
+-- of a few thousand values), `step` arguments at a time (a multiple of the command's tuple size).
+-- Returns the sum of the replies. One call per chunk instead of one per member is what makes a
+-- batch cheap: each redis.call from Lua costs about a microsecond on its own.
+local function call_chunked(cmd, key, args, step)
+  local total = 0
+  for from = 1, #args, step do
+    local to = math.min(from + step - 1, #args)
+    total = total + redis.call(cmd, key, unpack(args, from, to))
+  end
+  return total
+end
+
 -- Publishes a change hint; `src` lets the publishing store ignore its own echo.
 local function hint(channel, src, kind, id)
   local msg = {kind = kind, src = src}
@@ -47,10 +60,17 @@ local function slot_member(jobId, runId)
   return #jobId .. ':' .. jobId .. runId
 end
 
+-- A JSON string literal for `v`: quoted as is when it holds no character JSON escapes (the usual
+-- id, about 4x cheaper than cjson.encode), else cjson.encode. Bytes >= 0x80 (UTF-8) need no escape.
+local function json_str(v)
+  if string.find(v, '[%c"\\/]') then return cjson.encode(v) end
+  return '"' .. v .. '"'
+end
+
 -- The JSON stored for a slot in {p}:slot-data (numbers written exactly, see s()).
 local function slot_json(jobId, runId, scheduledAt, owner, leaseMs)
-  return '{"jobId":' .. cjson.encode(jobId) .. ',"runId":' .. cjson.encode(runId) .. ',"scheduledAt":' ..
-    scheduledAt .. ',"owner":' .. cjson.encode(owner) .. ',"leaseMs":' .. s(leaseMs) .. '}'
+  return '{"jobId":' .. json_str(jobId) .. ',"runId":' .. json_str(runId) .. ',"scheduledAt":' ..
+    scheduledAt .. ',"owner":' .. json_str(owner) .. ',"leaseMs":' .. s(leaseMs) .. '}'
 end
 
 -- Frees a run slot; returns 1 when the job held it, else 0.
@@ -65,9 +85,14 @@ end
 
 -- Appends a run record to a schedule's bounded history and sets its last run; a record for a
 -- schedule that no longer exists is dropped. Returns 1 recorded, 0 dropped.
+-- The existence check is HSET's own reply: every schedule hash has a `last` field (upsert writes
+-- it), so HSET adds a field, and returns 1, only when it just created the hash of a removed
+-- schedule, which is deleted again within this atomic step. One call instead of EXISTS + HSET.
 local function record_run(scheduleKey, historyKey, record, limit)
-  if redis.call('EXISTS', scheduleKey) == 0 then return 0 end
-  redis.call('HSET', scheduleKey, 'last', record)
+  if redis.call('HSET', scheduleKey, 'last', record) == 1 then
+    redis.call('DEL', scheduleKey)
+    return 0
+  end
   if limit < 1 then
     redis.call('DEL', historyKey)
     return 1

@@ -25,12 +25,24 @@
   order, so the watermark never lets a duplicate through, costs one field, and never expires
   (a record with a TTL would accept a replay after the TTL). An occurrence earlier than one
   already accepted (a caller moving the next run backwards past fired times) is refused.
+  Cost per item: HMGET + HSET of the schedule, and with slots ZCOUNT + ZADD of the job's slot
+  set; the due set, {p}:slots and {p}:slot-data get one ZADD / ZREM / HSET per batch (per chunk
+  of members), not one per item.
 ]]
 local n = tonumber(ARGV[5])
 if not n then return -1 end
 local owner, slots, slotData, jsPrefix = ARGV[4], ARGV[6], ARGV[7], ARGV[8]
 local now = nil
 local out = {}
+-- Writes to shared keys, gathered and sent once per batch by flush().
+local dueAdd, dueRem, slotAdd, slotSet = {}, {}, {}, {}
+local function flush()
+  if #dueAdd > 0 then call_chunked('ZADD', KEYS[1], dueAdd, 4000) end
+  if #dueRem > 0 then call_chunked('ZREM', KEYS[1], dueRem, 4000) end
+  if #slotAdd > 0 then call_chunked('ZADD', slots, slotAdd, 4000) end
+  if #slotSet > 0 then call_chunked('HSET', slotData, slotSet, 4000) end
+  dueAdd, dueRem, slotAdd, slotSet = {}, {}, {}, {}
+end
 local i = 9
 for item = 1, n do
   local id, token, nextRun, slotMax, slotLease, nFire = ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5])
@@ -47,6 +59,7 @@ for item = 1, n do
     if f[6] == fingerprint then
       -- A retry of a commit whose reply was lost: the same answer, less runs whose in-flight
       -- slot is gone meanwhile (reaped: another process recovered or recorded them).
+      flush()
       local replay, flags = {'ok'}, {}
       for at in string.gmatch(f[7] or '', '[^,]+') do
         if slotMax then
@@ -88,9 +101,10 @@ for item = 1, n do
     end
     redis.call('HSET', key, unpack(fields))
     if nextRun == '' or f[5] == '1' then
-      redis.call('ZREM', KEYS[1], id)
+      dueRem[#dueRem + 1] = id
     else
-      redis.call('ZADD', KEYS[1], nextRun, id)
+      dueAdd[#dueAdd + 1] = nextRun
+      dueAdd[#dueAdd + 1] = id
     end
     if slotMax then
       local accepted = #result - 1
@@ -99,25 +113,31 @@ for item = 1, n do
         now = now or now_ms()
         local leaseUntil = s(now + slotLease)
         local live = redis.call('ZCOUNT', js, '(' .. s(now), '+inf')
+        local counted = {}
         for j = 2, accepted + 1 do
           local at = result[j]
           local runId = at .. '@' .. owner
           local member = slot_member(id, runId)
-          redis.call('ZADD', slots, leaseUntil, member)
-          redis.call('HSET', slotData, member, slot_json(id, runId, at, owner, slotLease))
+          slotAdd[#slotAdd + 1] = leaseUntil
+          slotAdd[#slotAdd + 1] = member
+          slotSet[#slotSet + 1] = member
+          slotSet[#slotSet + 1] = slot_json(id, runId, at, owner, slotLease)
           if live < slotMax then
-            redis.call('ZADD', js, leaseUntil, runId)
+            counted[#counted + 1] = leaseUntil
+            counted[#counted + 1] = runId
             live = live + 1
             result[#result + 1] = '1'
           else
             result[#result + 1] = '0'
           end
         end
+        if #counted > 0 then call_chunked('ZADD', js, counted, 4000) end
       end
     end
     out[item] = result
   end
   i = first + nFire
 end
+flush()
 if n > 0 then hint(ARGV[2], ARGV[3], 'commit', n == 1 and ARGV[9] or nil) end
 return out

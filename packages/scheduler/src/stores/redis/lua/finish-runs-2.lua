@@ -4,15 +4,26 @@
   KEYS[1]  {p}:slots   KEYS[2]  {p}:slot-data
   ARGV[1]  `{p}:js:`   ARGV[2]  `{p}:s:`   ARGV[3]  `{p}:h:`   ARGV[4]  channel   ARGV[5]  hint source
   ARGV[6..] quadruples: job id, run id ('' = no slot), record JSON ('' = none), history limit
-  Returns  number of slots freed, -1 bad arguments
+  Returns  number of slot entries removed (0: no entry held a slot), -1 bad arguments
+  Cost per entry: ZREM of the job's slot set, HSET of `last`, LPUSH + LTRIM of the history;
+  {p}:slots and {p}:slot-data get one ZREM / HDEL per batch (per chunk of members). Nothing in
+  between reads them, so removing them at the end is the same as removing them entry by entry.
 ]]
 if (#ARGV - 5) % 4 ~= 0 then return -1 end
 local freed = 0
+local members = {}
 for i = 6, #ARGV, 4 do
   local jobId, runId, record, limit = ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])
   if not limit then return -1 end
-  if runId ~= '' then freed = freed + free_slot(KEYS[1], KEYS[2], ARGV[1], jobId, runId) end
+  if runId ~= '' then
+    freed = freed + redis.call('ZREM', ARGV[1] .. jobId, runId)
+    members[#members + 1] = slot_member(jobId, runId)
+  end
   if record ~= '' then record_run(ARGV[2] .. jobId, ARGV[3] .. jobId, record, limit) end
+end
+if #members > 0 then
+  freed = freed + call_chunked('ZREM', KEYS[1], members, 4000)
+  call_chunked('HDEL', KEYS[2], members, 4000)
 end
 if freed > 0 then hint(ARGV[4], ARGV[5], 'release', nil) end
 return freed
