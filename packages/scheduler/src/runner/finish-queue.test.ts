@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
-import { FinishQueue } from './finish-queue.js';
+import { FINISH_MAX_BATCH, FinishQueue } from './finish-queue.js';
 import type { FinishedRun, Store } from '../stores/store.js';
 
 const logger = pino({ level: 'silent' });
@@ -115,5 +115,17 @@ describe('FinishQueue', () => {
     expect(fake.batches).toEqual([[run(1)]]);
     expect(written).toBe(true);
   });
-});
 
+  it('by default sends at most FINISH_MAX_BATCH runs per call, a full batch at once, one after the other', async () => {
+    const fake = fakeStore();
+    const queue = new FinishQueue({ store: fake.store, logger, onHealth: () => {}, onSettled: () => {} });
+    queue.push(run(0));
+    await vi.advanceTimersByTimeAsync(0);
+    // Within the min interval: a full batch goes at once, the remainder waits for the interval.
+    for (let i = 1; i <= 2 * FINISH_MAX_BATCH + 10; i++) queue.push(run(i));
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fake.batches.map((b) => b.length)).toEqual([1, FINISH_MAX_BATCH, FINISH_MAX_BATCH]);
+    await vi.advanceTimersByTimeAsync(30);
+    expect(fake.batches.map((b) => b.length)).toEqual([1, FINISH_MAX_BATCH, FINISH_MAX_BATCH, 10]);
+  });
+});
