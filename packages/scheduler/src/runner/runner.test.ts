@@ -3,7 +3,7 @@ import pino from 'pino';
 import { MemoryStore } from '../stores/memory-store.js';
 import { Scheduler } from '../service/scheduler.js';
 import type { ScheduleDefinition, Store } from '../stores/store.js';
-import { Runner } from './runner.js';
+import { CLAIM_WINDOW_TARGET_CLAIMS, Runner } from './runner.js';
 import { planOccurrences } from '../policy/plan.js';
 import { scheduleHash } from '../stores/schedule-hash.js';
 import { internPolicy, BUILTIN_DEFAULTS } from '../service/job-options.js';
@@ -186,6 +186,32 @@ describe('Runner (through the Scheduler)', () => {
     await vi.advanceTimersByTimeAsync(30);
     expect(fired).toEqual(['a due 1001 ran 1005', 'b due 1003 ran 1005', 'c due 1012 ran 1015']);
     expect(claims).toHaveBeenCalledTimes(2);
+  });
+
+  it('under load shortens the claim window so a tick claims about CLAIM_WINDOW_TARGET_CLAIMS', async () => {
+    const store = new MemoryStore();
+    scheduler = new Scheduler({ store, logger, owner: 'o', claimWindowMs: 10, random: () => 0 });
+    const lateness: number[] = [];
+    const job = (ctx: { scheduledAt: Date }): void => void lateness.push(Date.now() - ctx.scheduledAt.getTime());
+    // 1000 schedules due in the first 100 ms of each second, 10 per ms: 100 per 10 ms window, so
+    // the step shrinks to about 3.2 ms there.
+    for (let i = 0; i < 1000; i++) {
+      vi.setSystemTime(T0 + Math.floor(i / 10));
+      await scheduler.addJob(job, { id: `j${i}`, every: '1s' });
+    }
+    const claims = vi.spyOn(store, 'claimBatch');
+    scheduler.startFiring();
+    await vi.advanceTimersByTimeAsync(2000 - 100);
+    claims.mockClear();
+    lateness.length = 0;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(lateness).toHaveLength(1000);
+    // The fixed 10 ms grid: about 10 claims for those 100 ms, up to 10 ms late; here about 31.
+    expect(claims.mock.calls.length).toBeGreaterThanOrEqual(25);
+    expect(claims.mock.calls.length).toBeLessThanOrEqual(1000 / CLAIM_WINDOW_TARGET_CLAIMS * 2);
+    // Only the first window of the burst (rate not known yet) waits the whole 10 ms.
+    const sorted = lateness.sort((a, b) => a - b);
+    expect(sorted[Math.floor(0.95 * sorted.length)]).toBeLessThanOrEqual(4);
   });
 
   it('without claimBatch in the store, asks now() and nextWakeup() itself and fires on time', async () => {
