@@ -17,6 +17,7 @@ import type {
 } from '../store.js';
 import { redisKeys, SCHEDULE_FIELDS, type RedisKeys } from './keys.js';
 import { checkTime, checkUpsertInput } from '../store-input.js';
+import { ClaimedSchedule, decodeSchedule, type ScheduleFields } from './claimed-schedule.js';
 import { loadScripts, runScript, toStoreError, type LuaScript, type RedisClient, type ScriptName } from './scripts.js';
 
 /** The logger calls the store makes (a pino `Logger` fits). */
@@ -175,7 +176,7 @@ export class RedisStore implements Store {
     this.#emit({ kind: 'upsert', id: definition.id }, reply[0] === 'created' || reply[0] === 'updated');
     if (reply[0] === 'conflict') return { status: 'conflict', existingOwner: String(reply[1]) };
     const status = reply[0] as 'created' | 'updated' | 'unchanged';
-    return { status, schedule: this.#decode(definition.id, reply[1] as Fields) };
+    return { status, schedule: this.#decode(definition.id, reply[1] as ScheduleFields) };
   }
 
   /** {@inheritDoc Store.remove} */
@@ -191,7 +192,7 @@ export class RedisStore implements Store {
 
   /** {@inheritDoc Store.get} */
   async get(id: string): Promise<StoredSchedule | null> {
-    const fields = (await this.#command('get', (c) => c.hmget(this.keys.schedule(id), ...SCHEDULE_FIELDS))) as Fields;
+    const fields = (await this.#command('get', (c) => c.hmget(this.keys.schedule(id), ...SCHEDULE_FIELDS))) as ScheduleFields;
     if (!fields[0]) {
       this.#definitions.delete(id);
       return null;
@@ -204,7 +205,7 @@ export class RedisStore implements Store {
     const owner = filter?.owner;
     const reply = (await this.#script('list', 'list-1', [this.keys.all], [
       this.keys.schedulePrefix, owner === undefined ? '0' : '1', owner ?? '',
-    ])) as Array<[string, Fields]>;
+    ])) as Array<[string, ScheduleFields]>;
     return reply.map(([id, fields]) => this.#decode(id, fields));
   }
 
@@ -247,11 +248,10 @@ export class RedisStore implements Store {
     const reply = (await this.#script('claimDue', 'claim-due-1', [this.keys.due], [
       this.keys.schedulePrefix, owner, String(Math.floor(leaseMs)), String(Math.floor(limit)), ...(exclude ?? []),
     ])) as unknown[];
-    const claims: Claim[] = [];
+    const claims: Claim[] = new Array<Claim>(reply.length - 2);
     for (let i = 2; i < reply.length; i++) {
-      const [id, fields] = reply[i] as [string, Fields];
-      const schedule = this.#decode(id, fields);
-      claims.push({ schedule, token: schedule.state.token, leaseUntil: Number(fields[11]) });
+      const [id, fields] = reply[i] as [string, ScheduleFields];
+      claims[i - 2] = new ClaimedSchedule(this.#definition(id, fields), fields);
     }
     const wakeup = reply[1] as string;
     return { claims, now: Number(reply[0]), nextWakeup: wakeup === '' ? null : Number(wakeup) };
@@ -408,14 +408,19 @@ export class RedisStore implements Store {
     }));
   }
 
-  /** Decodes a schedule, parsing its definition JSON only when its hash changed since last seen. */
-  #decode(id: string, fields: Fields): StoredSchedule {
+  /** Decodes a schedule (see {@link RedisStore.#definition}). */
+  #decode(id: string, fields: ScheduleFields): StoredSchedule {
+    return decodeSchedule(fields, this.#definition(id, fields));
+  }
+
+  /** A schedule's definition, its JSON parsed only when its hash changed since last seen. */
+  #definition(id: string, fields: ScheduleFields): ScheduleDefinition {
     const hash = fields[1] ?? '';
     const cached = this.#definitions.get(id);
-    if (cached !== undefined && cached.hash === hash) return decodeSchedule(fields, cached.definition);
+    if (cached !== undefined && cached.hash === hash) return cached.definition;
     const definition = deepFreeze(JSON.parse(fields[0] as string) as ScheduleDefinition);
     this.#definitions.set(id, { hash, definition });
-    return decodeSchedule(fields, definition);
+    return definition;
   }
 
   #subscribe(): void {
@@ -513,28 +518,6 @@ export class RedisStore implements Store {
     });
     return Promise.race([call, expired]).finally(() => clearTimeout(timer));
   }
-}
-
-/** Schedule hash fields in {@link SCHEDULE_FIELDS} order, as scripts and HMGET return them. */
-type Fields = ReadonlyArray<string | null>;
-
-/** Decodes a schedule hash read in {@link SCHEDULE_FIELDS} order. */
-function decodeSchedule(fields: Fields, definition: ScheduleDefinition): StoredSchedule {
-  const [, hash, next, paused, runs, anchor, created, updated, last, token] = fields;
-  return {
-    definition,
-    state: {
-      nextRunAt: next ? Number(next) : null,
-      paused: paused === '1',
-      runs: Number(runs ?? 0),
-      anchor: Number(anchor ?? 0),
-      createdAt: Number(created ?? 0),
-      updatedAt: Number(updated ?? 0),
-      lastRun: last ? (JSON.parse(last) as RunRecord) : null,
-      hash: hash ?? '',
-      token: Number(token ?? 0),
-    },
-  };
 }
 
 function optionalTime(value: number | null): string {
