@@ -192,9 +192,12 @@ describe('Runner (through the Scheduler)', () => {
     const store = new MemoryStore();
     scheduler = new Scheduler({ store, logger, owner: 'o', claimWindowMs: 10, random: () => 0 });
     const lateness: number[] = [];
-    const job = (ctx: { scheduledAt: Date }): void => void lateness.push(Date.now() - ctx.scheduledAt.getTime());
+    // Only the first window of each burst (rate not known yet) waits the whole 10 ms: skip it.
+    const job = (ctx: { scheduledAt: Date }): void => {
+      if ((ctx.scheduledAt.getTime() - T0) % 1000 >= 20) lateness.push(Date.now() - ctx.scheduledAt.getTime());
+    };
     // 1000 schedules due in the first 100 ms of each second, 10 per ms: 100 per 10 ms window, so
-    // the step shrinks to about 3.2 ms there.
+    // the step shrinks to about 1.6 ms there.
     for (let i = 0; i < 1000; i++) {
       vi.setSystemTime(T0 + Math.floor(i / 10));
       await scheduler.addJob(job, { id: `j${i}`, every: '1s' });
@@ -205,13 +208,11 @@ describe('Runner (through the Scheduler)', () => {
     claims.mockClear();
     lateness.length = 0;
     await vi.advanceTimersByTimeAsync(1000);
-    expect(lateness).toHaveLength(1000);
-    // The fixed 10 ms grid: about 10 claims for those 100 ms, up to 10 ms late; here about 31.
+    expect(lateness).toHaveLength(800);
+    // The fixed 10 ms grid: about 10 claims for those 100 ms, up to 10 ms late; here about 60.
     expect(claims.mock.calls.length).toBeGreaterThanOrEqual(25);
     expect(claims.mock.calls.length).toBeLessThanOrEqual(1000 / CLAIM_WINDOW_TARGET_CLAIMS * 2);
-    // Only the first window of the burst (rate not known yet) waits the whole 10 ms.
-    const sorted = lateness.sort((a, b) => a - b);
-    expect(sorted[Math.floor(0.95 * sorted.length)]).toBeLessThanOrEqual(4);
+    expect(Math.max(...lateness)).toBeLessThanOrEqual(4);
   });
 
   it('without claimBatch in the store, asks now() and nextWakeup() itself and fires on time', async () => {

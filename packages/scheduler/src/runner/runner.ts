@@ -42,15 +42,16 @@ export const SHARED_STORE_CLAIM_WINDOW_MS = 10;
  * @remarks
  * The window exists to gather several schedules per claim; when schedules come due faster than
  * this many per window, waiting the whole window only adds lateness. The runner measures the rate
- * at which its ticks claim (schedules per ms of store clock since the previous claim) and uses a
- * grid step of `this many / rate`, between 1 ms and `claimWindowMs`: at 1k schedules a second
- * (about 10 per 10 ms window) the window is unchanged, at 10k a second the step is about 3 ms.
- * Client round trips stay amortised (claim and commit: about 2 per this many firings).
- * Measured with `bench/redis.mjs --jobs 10000 --procs 1 --only xcore` (one process): p99
- * lateness about 20-24 ms with the fixed 10 ms window, see docs/architecture.md for the numbers
- * with this rule.
+ * at which its ticks claim (schedules per ms of store clock since the previous tick's claim) and
+ * uses a grid step of `this many / rate`, between 1 ms and `claimWindowMs`: at 1k schedules a
+ * second (about 10 per 10 ms window) the window is unchanged, at 10k a second the step is about
+ * 1.6 ms. Client round trips stay amortised (claim and commit: about 2 per this many firings).
+ * Measured with `bench/redis.mjs --jobs 10000 --procs 1 --only xcore` (one process, p50 / p99
+ * lateness): 9.8 / 23.8 ms with the fixed 10 ms window; with this rule 3.4 / 13.9-16.4 ms at 32,
+ * 2.5 / 12.4-14.3 ms at 16, 2.2 / 12.6-14.5 ms at 8 (0.06 / 0.08 / 0.09 client commands per
+ * firing): below 16 the tail (GC pauses, slow calls) dominates.
  */
-export const CLAIM_WINDOW_TARGET_CLAIMS = 32;
+export const CLAIM_WINDOW_TARGET_CLAIMS = 16;
 
 /** Dependencies and settings of the {@link Runner}. */
 export interface RunnerOptions<H = unknown> {
