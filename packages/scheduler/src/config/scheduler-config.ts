@@ -167,7 +167,7 @@ export const schedulerConfigSchema = z
      * 0.13 commands per firing with one process, 10 ms window), at the cost of up to one window of
      * lateness; `0` wakes at each due time.
      */
-    claimWindowMs: duration().optional().describe('Wake at most once per this window and claim all that came due in it (fewer Redis round trips, up to this much lateness). Default 10 with backend redis, 0 with memory.'),
+    claimWindowMs: duration().optional().describe('Wake at most once per this window and claim all that came due in it (fewer Redis round trips, up to this much lateness). Default 10 with backend redis, 0 with memory. Under load the step shrinks so one wake claims about 16 schedules, so a busy process is not held to the whole window.'),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.backend === 'redis' && cfg.url === undefined) {
