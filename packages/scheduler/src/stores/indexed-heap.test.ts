@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { IndexedMinHeap } from './indexed-heap.js';
+import { seededRandom } from './random.fixtures.js';
 
 describe('IndexedMinHeap', () => {
   it('pops in key order through inserts, re-keys and deletes, growing past its initial capacity', () => {
     const heap = new IndexedMinHeap();
     const model = new Map<number, number>();
-    let seed = 7;
-    const rand = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed % n;
-    };
+    const rand = seededRandom(7);
     for (let i = 0; i < 5000; i++) {
       const id = rand(300);
       if (rand(5) === 0) {
@@ -45,5 +42,28 @@ describe('IndexedMinHeap', () => {
     expect(heap.peek()).toBe(-1);
     expect(heap.peekKey()).toBe(Infinity);
     expect(heap.at(0)).toBe(-1);
+  });
+
+  it('earliestKey skips the ids it is told to and finds the smallest key among the rest', () => {
+    const heap = new IndexedMinHeap();
+    const rand = seededRandom(11);
+    const keys = new Map<number, number>();
+    for (let id = 0; id < 500; id++) {
+      const key = rand(10_000);
+      heap.set(id, key);
+      keys.set(id, key);
+    }
+    expect(heap.earliestKey()).toBe(heap.peekKey());
+    for (let round = 0; round < 20; round++) {
+      const skipped = new Set<number>();
+      // Skip the smallest few (the walk must go past them) and some at random.
+      const bySize = [...keys].sort((a, b) => a[1] - b[1]);
+      for (let i = 0; i < round * 3; i++) skipped.add(bySize[i]![0]);
+      for (let i = 0; i < round * 5; i++) skipped.add(rand(500));
+      const kept = [...keys].filter(([id]) => !skipped.has(id)).map(([, key]) => key);
+      expect(heap.earliestKey((id) => skipped.has(id))).toBe(kept.length === 0 ? Infinity : Math.min(...kept));
+    }
+    expect(heap.earliestKey(() => true)).toBe(Infinity);
+    expect(new IndexedMinHeap().earliestKey(() => false)).toBe(Infinity);
   });
 });

@@ -63,6 +63,28 @@ export class IndexedMinHeap {
     return this.has(id) ? this.keys[this.pos[id] as number] : undefined;
   }
 
+  /**
+   * The smallest key whose id `skip` does not reject, or `Infinity`; without `skip`, the root's.
+   *
+   * @remarks
+   * Walks down from the root only through skipped nodes: a kept node's subtree cannot beat it,
+   * so a few skipped ids cost a few steps, not a scan of the heap.
+   */
+  earliestKey(skip?: (id: number) => boolean): number {
+    if (skip === undefined || this.count === 0) return this.peekKey();
+    let best = Infinity;
+    const stack = [0];
+    while (stack.length > 0) {
+      const i = stack.pop() as number;
+      if (i >= this.count) continue;
+      const key = this.keys[i] as number;
+      if (key >= best) continue;
+      if (skip(this.heap[i] as number)) stack.push(2 * i + 1, 2 * i + 2);
+      else best = key;
+    }
+    return best;
+  }
+
   /** Whether `id` is in the heap. */
   has(id: number): boolean {
     return id < this.pos.length && (this.pos[id] as number) >= 0;

@@ -9,7 +9,8 @@
  * says: the first {@link SlotTable.reap} that finds a slot expired marks it suspect and extends
  * it by its own lease; the next one that finds it expired removes and returns it.
  */
-import type { RunSlot } from './store.js';
+import { StoreInputError } from '../errors.js';
+import type { CommitSlots, CommittedRun, RunSlot } from './store.js';
 
 /** A held slot with the table's bookkeeping. */
 interface HeldSlot {
@@ -61,6 +62,22 @@ export class SlotTable {
     }
     slots.set(slot.runId, { slot, counted, suspect: false, leaseMs });
     return counted;
+  }
+
+  /**
+   * In-flight run slots for the occurrences of job `jobId` a commit accepted (`CommitItem.slots`),
+   * each {@link SlotTable.record}ed with run id `<scheduledAt>@<owner>`.
+   */
+  recordCommitted(owner: string, jobId: string, accepted: readonly number[], request: CommitSlots, now: number): CommittedRun[] {
+    const { max, leaseMs } = request;
+    if (!(leaseMs >= 1) || !Number.isFinite(leaseMs)) {
+      throw new StoreInputError('commit', `slots.leaseMs of "${jobId}" must be a finite number >= 1, found ${leaseMs}`);
+    }
+    return accepted.map((scheduledAt) => {
+      const runId = `${scheduledAt}@${owner}`;
+      const slotted = this.record({ jobId, runId, scheduledAt, owner, leaseUntil: now + leaseMs }, max, leaseMs, now);
+      return { runId, slotted };
+    });
   }
 
   /**

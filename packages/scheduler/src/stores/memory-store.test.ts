@@ -4,6 +4,7 @@ import { MemoryStore } from './memory-store.js';
 import { scheduleHash } from './schedule-hash.js';
 import { describeStoreContract } from './store-contract.js';
 import type { ScheduleDefinition, SchedulePolicy } from './store.js';
+import { seededRandom } from './random.fixtures.js';
 
 describeStoreContract('MemoryStore', async () => ({ store: new MemoryStore(), teardown: async () => {} }));
 
@@ -111,11 +112,7 @@ describe('MemoryStore with an injected clock', () => {
   it('keeps the heap consistent through many random updates, removals and claims', async () => {
     const { store, clock } = fixture();
     const t0 = clock.now;
-    let seed = 42;
-    const rand = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed % n;
-    };
+    const rand = seededRandom(42);
     const expected = new Map<string, number>();
     for (let i = 0; i < 500; i++) {
       const id = `s${rand(200)}`;
@@ -144,11 +141,7 @@ describe('MemoryStore with an injected clock', () => {
   it('agrees with a plain model through random claims, commits, releases, pauses and moves', async () => {
     const { store, clock } = fixture();
     const t0 = clock.now;
-    let seed = 2026;
-    const rand = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed % n;
-    };
+    const rand = seededRandom(2026);
     interface Model { next: number | null; paused: boolean; owner: string | null; lease: number; token: number }
     const model = new Map<string, Model>();
     const claimableAt = (m: Model): number | null =>

@@ -7,20 +7,23 @@
  * schedules keyed by `nextRunAt` and claimed ones keyed by lease end (O(log n) claim, commit,
  * update, remove; the next wakeup is the smaller root). A claim pops the due heap's root and a
  * commit pushes the next run at the due heap's end, where it usually stays, so firing costs
- * about one heap pop like a bare timer loop. Times live in typed-array columns instead of boxed numbers, no
+ * about one heap pop like a bare timer loop. Times live in typed-array rows instead of boxed numbers, no
  * timers or closures per schedule, and claims that hand out the stored (deeply frozen) definition
  * instead of a copy.
  */
-import { StoreClosedError, StoreInputError } from '../errors.js';
+import { StoreClosedError } from '../errors.js';
 import { Entry, deepFreeze } from './memory-entry.js';
-import { checkTime, checkUpsertInput } from './store-input.js';
+import { checkClaimArgs, checkTime, checkUpsertInput } from './store-input.js';
+import { RecentClaims } from './recent-claims.js';
+import { ChangeListeners } from './change-listeners.js';
+import { acceptAfter } from './occurrence-watermark.js';
 import { IndexedMinHeap } from './indexed-heap.js';
 import { SlotTable } from './memory-slots.js';
 import { RunHistory } from './memory-history.js';
-import { ClaimedState } from './claimed-state.js';
+import { ANCHOR, CREATED, FIRED, LEASE, NEXT, ROW, UPDATED, claimOf, snapshotOf } from './schedule-rows.js';
 import { HistoryArena } from './history-arena.js';
 import type {
-  Claim, ClaimBatch, CommitItem, CommitResult, CommittedRun, FinishedRun, RunRecord, RunSlot, ScheduleDefinition, ScheduleState, Store,
+  Claim, ClaimBatch, CommitItem, CommitResult, FinishedRun, RunRecord, RunSlot, Store,
   StoreChange, StoredSchedule, UpsertInput, UpsertResult,
 } from './store.js';
 
@@ -46,14 +49,6 @@ export interface MemoryStoreOptions {
 
 const INITIAL_CAPACITY = 64;
 
-// Fields of a row of MemoryStore.times; a row is 64 bytes, one cache line.
-const ROW = 8;
-const NEXT = 0;
-const LEASE = 1;
-const ANCHOR = 2;
-const CREATED = 3;
-const UPDATED = 4;
-const FIRED = 5;
 
 /** The answer of successful per-run writes (one promise shared instead of one per call). */
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -62,13 +57,8 @@ const RESOLVED: Promise<void> = Promise.resolve();
  * In-memory implementation of the {@link Store} contract.
  *
  * @remarks
- * Occurrence de-duplication keeps one number per schedule: the highest `scheduledAt` it ever
- * accepted (a watermark). A committed occurrence is accepted only when it is later than the
- * watermark. Occurrences of a schedule are produced in increasing time order by the trigger and
- * the misfire policy, so for that stream the watermark is exact, costs 8 bytes and no allocation,
- * and can never let a duplicate through. The price: an occurrence earlier than one already
- * accepted (a caller moving `nextRunAt` backwards past fired times) is refused rather than run;
- * manual runs (`runJob`) are not schedule occurrences and do not go through `commit`.
+ * Occurrence de-duplication keeps one number per schedule, the highest `scheduledAt` it ever
+ * accepted (see {@link acceptAfter}).
  *
  * @example
  * ```ts
@@ -82,7 +72,6 @@ export class MemoryStore implements Store {
   readonly kind = 'memory';
 
   private readonly clock: () => number;
-  private readonly logger: MemoryStoreLogger | undefined;
   private readonly byId = new Map<string, Entry>();
   private entries: (Entry | undefined)[] = [];
   private readonly free: number[] = [];
@@ -93,28 +82,19 @@ export class MemoryStore implements Store {
   private readonly slots = new SlotTable();
   /** Storage of every schedule's run-history ring. */
   private readonly arena = new HistoryArena();
-  private readonly listeners = new Set<(change: StoreChange) => void>();
-  /**
-   * Entries handed out by the latest `claimDue`, in order. `commit` usually gets the same ids in
-   * the same order, and following this list avoids a hash lookup per item (on 100k schedules the
-   * `Map` probe is a cache miss that costs more than the rest of the commit).
-   */
-  private recentClaims: Entry[] = [];
-  /** Where {@link MemoryStore.entryOfRun} looks first in `recentClaims`. */
-  private runCursor = 0;
+  private readonly listeners: ChangeListeners;
+  /** Entries handed out by the latest `claimDue`, followed by `commit` and by finished runs. */
+  private readonly recent = new RecentClaims();
   private closed = false;
 
-  /**
-   * The times of every schedule, one row of {@link ROW} doubles per `Entry.slot` (fields at
-   * `NEXT`..`FIRED`; NaN encodes `null` in `NEXT`). Rows, not one array per field: a fire reads
-   * and writes most of its row, and at 100k schedules each separate column was a cache miss.
-   */
+  /** The times of every schedule, a row per `Entry.slot` (see `schedule-rows.ts`). */
   private times = new Float64Array(INITIAL_CAPACITY * ROW);
 
   /** @param options - clock and logger; see {@link MemoryStoreOptions}. */
   constructor(options: MemoryStoreOptions = {}) {
     this.clock = options.clock ?? Date.now;
-    this.logger = options.logger;
+    const logger = options.logger;
+    this.listeners = new ChangeListeners(logger === undefined ? undefined : (err, change) => logger.error({ err, change }, 'store change listener threw; the store is unaffected'));
   }
 
   /** The injected clock's time, epoch ms. */
@@ -140,10 +120,10 @@ export class MemoryStore implements Store {
       this.times[s * ROW + UPDATED] = now;
       this.times[s * ROW + FIRED] = -Infinity;
       this.setNext(entry, input.nextRunAt);
-      this.emit('upsert', definition.id);
-      return { status: 'created', schedule: this.snapshot(entry) };
+      this.listeners.emit('upsert', definition.id);
+      return { status: 'created', schedule: snapshotOf(this.times, entry) };
     }
-    if (existing.hash === hash) return { status: 'unchanged', schedule: this.snapshot(existing) };
+    if (existing.hash === hash) return { status: 'unchanged', schedule: snapshotOf(this.times, existing) };
     if (existing.definition.owner !== definition.owner && !input.replaceExisting) {
       return { status: 'conflict', existingOwner: existing.definition.owner };
     }
@@ -154,8 +134,8 @@ export class MemoryStore implements Store {
     existing.claimOwner = null;
     this.times[s * ROW + UPDATED] = now;
     this.setNext(existing, input.nextRunAt);
-    this.emit('upsert', definition.id);
-    return { status: 'updated', schedule: this.snapshot(existing) };
+    this.listeners.emit('upsert', definition.id);
+    return { status: 'updated', schedule: snapshotOf(this.times, existing) };
   }
 
   /** {@inheritDoc Store.remove} */
@@ -164,15 +144,14 @@ export class MemoryStore implements Store {
     const entry = this.byId.get(id);
     if (entry === undefined) return false;
     this.byId.delete(id);
-    this.recentClaims = [];
-    this.runCursor = 0;
+    this.recent.reset([]);
     this.due.delete(entry.slot);
     this.leased.delete(entry.slot);
     this.entries[entry.slot] = undefined;
     entry.history?.dispose();
     entry.history = null;
     this.free.push(entry.slot);
-    this.emit('remove', id);
+    this.listeners.emit('remove', id);
     return true;
   }
 
@@ -180,7 +159,7 @@ export class MemoryStore implements Store {
   async get(id: string): Promise<StoredSchedule | null> {
     this.open('get');
     const entry = this.byId.get(id);
-    return entry === undefined ? null : this.snapshot(entry);
+    return entry === undefined ? null : snapshotOf(this.times, entry);
   }
 
   /** {@inheritDoc Store.list} */
@@ -188,7 +167,7 @@ export class MemoryStore implements Store {
     this.open('list');
     const out: StoredSchedule[] = [];
     for (const entry of this.byId.values()) {
-      if (filter.owner === undefined || entry.definition.owner === filter.owner) out.push(this.snapshot(entry));
+      if (filter.owner === undefined || entry.definition.owner === filter.owner) out.push(snapshotOf(this.times, entry));
     }
     return out;
   }
@@ -203,7 +182,7 @@ export class MemoryStore implements Store {
       this.times[entry.slot * ROW + UPDATED] = this.clock();
       this.placeInHeap(entry);
     }
-    this.emit('pause', id);
+    this.listeners.emit('pause', id);
     return true;
   }
 
@@ -219,7 +198,7 @@ export class MemoryStore implements Store {
       this.times[entry.slot * ROW + UPDATED] = this.clock();
       this.setNext(entry, nextRunAt);
     }
-    this.emit('resume', id);
+    this.listeners.emit('resume', id);
     return true;
   }
 
@@ -232,17 +211,14 @@ export class MemoryStore implements Store {
     entry.claimOwner = null;
     this.times[entry.slot * ROW + UPDATED] = this.clock();
     this.setNext(entry, nextRunAt);
-    this.emit('reschedule', id);
+    this.listeners.emit('reschedule', id);
     return true;
   }
 
   /** {@inheritDoc Store.claimDue} */
   async claimDue(owner: string, leaseMs: number, limit: number, exclude?: ReadonlySet<string>): Promise<Claim[]> {
     this.open('claimDue');
-    if (!(leaseMs >= 1) || !Number.isFinite(leaseMs)) {
-      throw new StoreInputError('claimDue', `leaseMs must be a finite number >= 1, found ${leaseMs}`);
-    }
-    if (!(limit >= 1)) throw new StoreInputError('claimDue', `limit must be >= 1, found ${limit}`);
+    checkClaimArgs(leaseMs, limit);
     const now = this.clock();
     const until = now + leaseMs;
     const { due, leased } = this;
@@ -272,11 +248,10 @@ export class MemoryStore implements Store {
       entry.claimOwner = owner;
       this.times[s * ROW + LEASE] = until;
       leased.set(s, until);
-      claims.push(this.claimOf(entry, until));
+      claims.push(claimOf(this.times, entry, until));
       claimed.push(entry);
     }
-    this.recentClaims = claimed;
-    this.runCursor = 0;
+    this.recent.reset(claimed);
     if (skipped !== undefined) for (const entry of skipped) this.placeInHeap(entry);
     return claims;
   }
@@ -297,17 +272,13 @@ export class MemoryStore implements Store {
       // Checked inline first: the message is built only for a bad value, not once per item.
       if (item.nextRunAt !== null && !Number.isFinite(item.nextRunAt)) checkTime('commit', `nextRunAt of "${item.id}"`, item.nextRunAt, true);
       let entry: Entry | undefined;
-      // Follow the latest claims (skipping a few the caller left out) before hashing the id.
-      for (let k = cursor; k < cursor + 4; k++) {
-        const hint = this.recentClaims[k];
-        if (hint === undefined) break;
-        if (hint.definition.id === item.id && this.entries[hint.slot] === hint) {
-          entry = hint;
-          cursor = k + 1;
-          break;
-        }
+      const k = this.recent.indexOf(item.id, cursor, this.entries);
+      if (k >= 0) {
+        entry = this.recent.at(k);
+        cursor = k + 1;
+      } else {
+        entry = this.byId.get(item.id);
       }
-      entry ??= this.byId.get(item.id);
       if (entry === undefined) {
         results[i] = { id: item.id, ok: false, reason: 'missing' };
         continue;
@@ -317,24 +288,14 @@ export class MemoryStore implements Store {
         continue;
       }
       const s = entry.slot;
-      let upTo = this.times[s * ROW + FIRED] as number;
-      let accepted: readonly number[] = item.fire;
-      for (let k = 0; k < item.fire.length; k++) {
-        const t = item.fire[k] as number;
-        if (t > upTo) {
-          upTo = t;
-          if (accepted !== item.fire) (accepted as number[]).push(t);
-        } else if (accepted === item.fire) {
-          accepted = item.fire.slice(0, k);
-        }
-      }
-      this.times[s * ROW + FIRED] = upTo;
+      const accepted = acceptAfter(item.fire, this.times[s * ROW + FIRED] as number);
+      if (accepted.length > 0) this.times[s * ROW + FIRED] = accepted[accepted.length - 1] as number;
       entry.runs += accepted.length;
       entry.claimOwner = null;
       this.setNext(entry, item.nextRunAt);
-      results[i] = item.slots === undefined ? { id: item.id, ok: true, accepted } : { id: item.id, ok: true, accepted, runs: this.recordRuns(owner, item, accepted) };
+      results[i] = item.slots === undefined ? { id: item.id, ok: true, accepted } : { id: item.id, ok: true, accepted, runs: this.slots.recordCommitted(owner, item.id, accepted, item.slots, this.clock()) };
     }
-    if (items.length > 0) this.emit('commit', items.length === 1 ? items[0]?.id : undefined);
+    if (items.length > 0) this.listeners.emit('commit', items.length === 1 ? items[0]?.id : undefined);
     return results;
   }
 
@@ -349,21 +310,7 @@ export class MemoryStore implements Store {
       this.placeInHeap(entry);
       released++;
     }
-    if (released > 0) this.emit('release', claims.length === 1 ? claims[0]?.id : undefined);
-  }
-
-  /** In-flight run slots for a commit item's accepted occurrences (`CommitItem.slots`). */
-  private recordRuns(owner: string, item: CommitItem, accepted: readonly number[]): CommittedRun[] {
-    const { max, leaseMs } = item.slots!;
-    if (!(leaseMs >= 1) || !Number.isFinite(leaseMs)) {
-      throw new StoreInputError('commit', `slots.leaseMs of "${item.id}" must be a finite number >= 1, found ${leaseMs}`);
-    }
-    const now = this.clock();
-    return accepted.map((scheduledAt) => {
-      const runId = `${scheduledAt}@${owner}`;
-      const slotted = this.slots.record({ jobId: item.id, runId, scheduledAt, owner, leaseUntil: now + leaseMs }, max, leaseMs, now);
-      return { runId, slotted };
-    });
+    if (released > 0) this.listeners.emit('release', claims.length === 1 ? claims[0]?.id : undefined);
   }
 
   /** {@inheritDoc Store.finishRuns} */
@@ -437,22 +384,13 @@ export class MemoryStore implements Store {
     (entry.history ??= new RunHistory(this.arena)).push(record, historyLimit);
   }
 
-  /**
-   * The entry of a finished run's job. Runs usually finish in the order they were claimed
-   * (synchronous jobs within the same tick), so the latest claims are followed first, as in
-   * `commit`, before hashing the id.
-   */
+  /** The entry of a finished run's job: runs usually finish in claim order (see {@link RecentClaims}). */
   private entryOfRun(id: string): Entry | undefined {
-    const claims = this.recentClaims;
-    for (let k = this.runCursor; k < this.runCursor + 4; k++) {
-      const hint = claims[k];
-      if (hint === undefined) break;
-      if (hint.definition.id === id && this.entries[hint.slot] === hint) {
-        this.runCursor = k + 1;
-        return hint;
-      }
-    }
-    return this.byId.get(id);
+    const recent = this.recent;
+    const k = recent.indexOf(id, recent.runCursor, this.entries);
+    if (k < 0) return this.byId.get(id);
+    recent.runCursor = k + 1;
+    return recent.at(k);
   }
 
   /** {@inheritDoc Store.history} */
@@ -466,36 +404,14 @@ export class MemoryStore implements Store {
   /** {@inheritDoc Store.nextWakeup} */
   async nextWakeup(exclude?: ReadonlySet<string>): Promise<number | null> {
     this.open('nextWakeup');
-    const a = this.earliest(this.due, exclude);
-    const b = this.earliest(this.leased, exclude);
-    return a === null ? b : b === null ? a : Math.min(a, b);
-  }
-
-  /** Smallest key in `heap` whose schedule is not excluded, or `null`. */
-  private earliest(heap: IndexedMinHeap, exclude: ReadonlySet<string> | undefined): number | null {
-    if (heap.size === 0) return null;
-    if (exclude === undefined || exclude.size === 0) return heap.peekKey();
-    // Walk down from the root only through excluded nodes: a kept node's subtree cannot beat it.
-    let best = Infinity;
-    const stack = [0];
-    while (stack.length > 0) {
-      const i = stack.pop() as number;
-      const s = heap.at(i);
-      if (s < 0) continue;
-      const key = heap.keyAt(i);
-      if (key >= best) continue;
-      if (exclude.has((this.entries[s] as Entry).definition.id)) stack.push(2 * i + 1, 2 * i + 2);
-      else best = key;
-    }
-    return best === Infinity ? null : best;
+    const skip = exclude !== undefined && exclude.size > 0 ? (s: number) => exclude.has((this.entries[s] as Entry).definition.id) : undefined;
+    const earliest = Math.min(this.due.earliestKey(skip), this.leased.earliestKey(skip));
+    return earliest === Infinity ? null : earliest;
   }
 
   /** {@inheritDoc Store.onChange} */
   onChange(listener: (change: StoreChange) => void): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return this.listeners.add(listener);
   }
 
   /** Drops every listener; later calls throw `XCORE_ERR_STORE_CLOSED`. Idempotent. */
@@ -542,46 +458,6 @@ export class MemoryStore implements Store {
     } else {
       this.leased.delete(s);
       this.due.set(s, next);
-    }
-  }
-
-  private snapshot(entry: Entry): StoredSchedule {
-    const s = entry.slot;
-    const next = this.times[s * ROW + NEXT] as number;
-    const state: ScheduleState = {
-      nextRunAt: Number.isNaN(next) ? null : next,
-      paused: entry.paused,
-      runs: entry.runs,
-      anchor: this.times[s * ROW + ANCHOR] as number,
-      createdAt: this.times[s * ROW + CREATED] as number,
-      updatedAt: this.times[s * ROW + UPDATED] as number,
-      lastRun: entry.history === null ? entry.lastRun : entry.history.latest(entry.definition.id),
-      hash: entry.hash,
-      token: entry.token,
-    };
-    return { definition: entry.definition, state };
-  }
-
-  /** The claim handed out for `entry`: claim, schedule and state in one object, `lastRun` rebuilt only if read (see {@link ClaimedState}). */
-  private claimOf(entry: Entry, leaseUntil: number): ClaimedState {
-    const s = entry.slot;
-    const next = this.times[s * ROW + NEXT] as number;
-    const ring = entry.history;
-    return new ClaimedState(
-      entry.definition, leaseUntil, s, Number.isNaN(next) ? null : next, entry.paused, entry.runs, this.times[s * ROW + ANCHOR] as number,
-      this.times[s * ROW + CREATED] as number, this.times[s * ROW + UPDATED] as number, entry.hash, entry.token, ring, ring === null ? 0 : ring.written, entry.lastRun,
-    );
-  }
-
-  private emit(kind: StoreChange['kind'], id: string | undefined): void {
-    if (this.listeners.size === 0) return;
-    const change: StoreChange = id === undefined ? { kind } : { kind, id };
-    for (const listener of this.listeners) {
-      try {
-        listener(change);
-      } catch (err) {
-        this.logger?.error({ err, change }, 'store change listener threw; the store is unaffected');
-      }
     }
   }
 }

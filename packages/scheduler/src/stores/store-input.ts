@@ -24,3 +24,11 @@ export function checkUpsertInput(input: UpsertInput): void {
   checkTime('upsert', `nextRunAt of "${definition.id}"`, input.nextRunAt, true);
   checkTime('upsert', `anchor of "${definition.id}"`, input.anchor, false);
 }
+
+/** Throws {@link StoreInputError} unless a claim's lease is a finite number >= 1 ms and its limit >= 1. */
+export function checkClaimArgs(leaseMs: number, limit: number): void {
+  if (!(leaseMs >= 1) || !Number.isFinite(leaseMs)) {
+    throw new StoreInputError('claimDue', `leaseMs must be a finite number >= 1, found ${leaseMs}`);
+  }
+  if (!(limit >= 1)) throw new StoreInputError('claimDue', `limit must be >= 1, found ${limit}`);
+}
