@@ -34,7 +34,8 @@ export { SCHEDULER_ERROR_CODES, StoreClosedError, StoreInputError, ScheduleNotSe
 // The scheduler service (service/, runner/, executors/, decorators/, config/, events/)
 export { schedulerService, createScheduler, CONFIG_OWNER } from './service/scheduler-definition.js';
 export { Scheduler } from './service/scheduler.js';
-export type { SchedulerOptions, SchedulerScope } from './service/scheduler.js';
+export type { SchedulerOptions } from './service/scheduler.js';
+export type { SchedulerScope } from './service/scheduler-scope.js';
 export { PluginScheduler } from './service/plugin-scheduler.js';
 export type {
   SchedulerService, JobContext, JobFunction, JobInfo, LastRunInfo, JobChanges, HelperOptions, JobFailure, SchedulerHealth,

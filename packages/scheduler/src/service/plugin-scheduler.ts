@@ -16,7 +16,8 @@
 import type { RunRecord } from '../stores/store.js';
 import type { SchedulerEventName, SchedulerListener } from '../events/scheduler-events.js';
 import { SchedulerPluginStoppedError } from '../errors.js';
-import type { Scheduler, SchedulerScope } from './scheduler.js';
+import type { Scheduler } from './scheduler.js';
+import type { SchedulerScope } from './scheduler-scope.js';
 import type { AddJobOptions, DurationInput, IntervalSpec, TriggerInput } from './job-options.js';
 import type { HelperOptions, JobChanges, JobFailure, JobFunction, JobInfo, SchedulerHealth, SchedulerService } from './scheduler-service.js';
 

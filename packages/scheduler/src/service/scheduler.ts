@@ -1,6 +1,7 @@
 /**
- * The implementation of {@link SchedulerService}: the job registry, the run path (slots,
- * overlap, executor, history, events) and the lifecycle around one {@link Runner}.
+ * The implementation of {@link SchedulerService}: wires the job registry (`job-registry.ts`), the
+ * run path (slots, overlap, executor, history, events) and one {@link Runner}, and runs their
+ * lifecycle (start firing, drain on stop, detach a stopped plugin).
  *
  * @remarks
  * Handlers live in this process; schedules live in the store. A schedule whose handler is not
@@ -13,22 +14,20 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { EventBus, PluginAwareService } from '@xcore/core';
-import type { ScheduleDefinition, RunRecord, Store, StoredSchedule } from '../stores/store.js';
-import { scheduleHash } from '../stores/schedule-hash.js';
+import type { RunRecord, Store } from '../stores/store.js';
 import { planOccurrences } from '../policy/plan.js';
-import { nextFireTime } from '../triggers/next-fire-time.js';
 import { validateTimezone } from '../triggers/validate.js';
 import { Runner, SHARED_STORE_CLAIM_WINDOW_MS } from '../runner/runner.js';
 import { SlotKeeper } from '../runner/slot-keeper.js';
-import { RunDispatcher, errorMessage, type LocalJob } from '../runner/run-dispatcher.js';
+import { RunDispatcher, type LocalJob } from '../runner/run-dispatcher.js';
 import { SchedulerEmitter, type SchedulerEventName, type SchedulerEvents, type SchedulerListener } from '../events/scheduler-events.js';
-import { JobAbortedError, JobConflictError, JobInvalidError, JobNotFoundError, SchedulerStoppedError } from '../errors.js';
-import { scheduledMethods } from '../decorators/decorators.js';
+import { JobAbortedError } from '../errors.js';
 import {
-  BUILTIN_DEFAULTS, firstRunAt, freezeArgs, fromPolicy, internPolicy, resolveDefaults, toTriggerSpec, validateTrigger,
-  type AddJobOptions, type DurationInput, type IntervalSpec, type JobPolicyOptions, type ResolvedDefaults, type TriggerInput,
+  BUILTIN_DEFAULTS, resolveDefaults, type AddJobOptions, type DurationInput, type IntervalSpec, type JobPolicyOptions, type TriggerInput,
 } from './job-options.js';
-import { toJobInfo } from './job-info.js';
+import { JobRegistry } from './job-registry.js';
+import { HealthTracker } from './scheduler-health.js';
+import { APP_SCOPE, PluginScopes, qualifyId, type SchedulerScope } from './scheduler-scope.js';
 import type { HelperOptions, JobChanges, JobFailure, JobFunction, JobInfo, SchedulerHealth, SchedulerService } from './scheduler-service.js';
 
 /** Options of {@link Scheduler}. */
@@ -64,19 +63,6 @@ export interface SchedulerOptions {
   readonly enabled?: boolean;
 }
 
-/** Who is calling: the app (root), the config (YAML jobs) or a plugin (namespaced view). */
-export interface SchedulerScope {
-  /** Owner recorded on new jobs. */
-  readonly owner: string;
-  /** Plugin name for plugin views: ids are namespaced `<plugin>:<id>` and only its jobs are visible. */
-  readonly plugin?: string;
-  /** Throws when the scope may not change anything (stopped plugin). */
-  assertLive?(): void;
-}
-
-
-const APP_SCOPE: SchedulerScope = { owner: 'app' };
-
 /**
  * The scheduler service.
  *
@@ -92,23 +78,19 @@ export class Scheduler implements SchedulerService, PluginAwareService {
   readonly owner: string;
   readonly store: Store;
   private readonly logger: Logger;
-  private readonly timezone: string;
-  private readonly defaults: ResolvedDefaults;
   private readonly leaseMs: number;
   private readonly random: () => number;
   private readonly bus: EventBus | undefined;
   private readonly handlers = new Map<string, LocalJob>();
-  private readonly pending = new Set<string>();
   private readonly unhandled = new Set<string>();
   private readonly emitter: SchedulerEmitter;
   private readonly failureHooks = new Set<(failure: JobFailure) => void | Promise<void>>();
-  private readonly stoppedPlugins = new Set<string>();
-  private readonly pluginGenerations = new Map<string, number>();
-  private readonly pluginSubscriptions = new Map<string, Set<() => void>>();
+  private readonly plugins = new PluginScopes();
+  private readonly healthTracker: HealthTracker;
   private readonly runner: Runner<LocalJob>;
   private readonly runs: RunDispatcher;
   private readonly slots: SlotKeeper;
-  private degradedState: { reason: string; since: number } | undefined;
+  private readonly jobRegistry: JobRegistry;
   private firing = false;
   private stopping = false;
   private stopped: Promise<void> | undefined;
@@ -125,14 +107,15 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     this.store = options.store;
     this.localSlots = options.store.kind === 'memory';
     this.logger = options.logger;
-    this.timezone = options.timezone ?? 'UTC';
-    validateTimezone(this.timezone);
-    this.defaults = resolveDefaults(BUILTIN_DEFAULTS, options.defaults ?? {}, '<defaults>');
+    const timezone = options.timezone ?? 'UTC';
+    validateTimezone(timezone);
+    const defaults = resolveDefaults(BUILTIN_DEFAULTS, options.defaults ?? {}, '<defaults>');
     this.leaseMs = options.leaseMs ?? 30_000;
     this.random = options.random ?? Math.random;
     this.bus = options.events;
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.emitter = new SchedulerEmitter(this.logger);
+    this.healthTracker = new HealthTracker({ logger: this.logger, emitter: this.emitter, bus: this.bus });
     this.slots = new SlotKeeper({
       store: this.store,
       owner: this.owner,
@@ -140,15 +123,15 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       logger: this.logger,
       onReaped: (slots) => void this.runs.onReaped(slots),
       onPass: () => this.runs.drainQueues(),
-      onError: (error) => this.reportHealth(error),
+      onError: (error) => this.healthTracker.report(error),
     });
     this.runs = new RunDispatcher({
       store: this.store, logger: this.logger, owner: this.owner, leaseMs: this.leaseMs, localSlots: this.localSlots, random: this.random,
       handlers: this.handlers, emitter: this.emitter, failureHooks: this.failureHooks, slots: this.slots, bus: this.bus,
-      defaultHistoryLimit: this.defaults.historyLimit,
+      defaultHistoryLimit: defaults.historyLimit,
       skew: () => this.skewMs,
       isStopping: () => this.stopping,
-      reportHealth: (error) => this.reportHealth(error),
+      reportHealth: (error) => this.healthTracker.report(error),
     });
     this.runner = new Runner({
       store: this.store,
@@ -172,7 +155,13 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       },
       dispatch: (schedule, scheduledAt, nextRunAt, job, run) => this.runs.dispatch(schedule, scheduledAt, nextRunAt, job, run),
       onMissed: (schedule, count, nextRunAt) => this.runs.onMissed(schedule, count, nextRunAt),
-      onHealth: (error) => this.reportHealth(error),
+      onHealth: (error) => this.healthTracker.report(error),
+    });
+    this.jobRegistry = new JobRegistry({
+      store: this.store, timezone, defaults, handlers: this.handlers, unhandled: this.unhandled, emitter: this.emitter, runs: this.runs,
+      wake: () => this.runner.wake(),
+      skew: () => this.skewMs,
+      isStopping: () => this.stopping,
     });
   }
 
@@ -190,7 +179,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     this.firing = true;
     void this.store.now().then((now) => {
       this.skewMs = now - Date.now();
-    }, (error: unknown) => this.reportHealth(error));
+    }, (error: unknown) => this.healthTracker.report(error));
     this.runner.start();
     this.slots.start();
   }
@@ -231,7 +220,6 @@ export class Scheduler implements SchedulerService, PluginAwareService {
 
   /** Detaches a stopped plugin: its schedules stop firing here, its running jobs are aborted, its view refuses changes. */
   onPluginStopped(plugin: string): void {
-    this.stoppedPlugins.add(plugin);
     for (const [id, job] of this.handlers) {
       if (job.owner !== plugin) continue;
       job.attached = false;
@@ -239,37 +227,24 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       this.unhandled.add(id);
       this.runs.dropQueue(id);
     }
-    for (const off of this.pluginSubscriptions.get(plugin) ?? []) off();
-    this.pluginSubscriptions.delete(plugin);
+    this.plugins.stop(plugin);
     this.runs.executor.abortAll(new JobAbortedError(`Run aborted: plugin "${plugin}" stopped.`), (request) => request.owner === plugin);
     this.runner.wake();
   }
 
   /** Marks `plugin` as (re)starting and returns a fresh generation number for its view. */
   attachPlugin(plugin: string): number {
-    this.stoppedPlugins.delete(plugin);
-    const generation = (this.pluginGenerations.get(plugin) ?? 0) + 1;
-    this.pluginGenerations.set(plugin, generation);
-    return generation;
+    return this.plugins.attach(plugin);
   }
 
   /** True while the view of `plugin` with `generation` may change things. */
   isPluginLive(plugin: string, generation: number): boolean {
-    return !this.stoppedPlugins.has(plugin) && this.pluginGenerations.get(plugin) === generation;
+    return this.plugins.isLive(plugin, generation);
   }
 
   /** Remembers an unsubscribe function to call when `plugin` stops. */
   trackSubscription(plugin: string, off: () => void): () => void {
-    let set = this.pluginSubscriptions.get(plugin);
-    if (set === undefined) {
-      set = new Set();
-      this.pluginSubscriptions.set(plugin, set);
-    }
-    set.add(off);
-    return () => {
-      set.delete(off);
-      off();
-    };
+    return this.plugins.track(plugin, off);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -323,8 +298,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     return () => void this.failureHooks.delete(hook);
   }
   health(): SchedulerHealth {
-    const d = this.degradedState;
-    return d === undefined ? { status: 'ok' } : { status: 'degraded', reason: d.reason, since: new Date(d.since) };
+    return this.healthTracker.status();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -333,155 +307,49 @@ export class Scheduler implements SchedulerService, PluginAwareService {
 
   /** The fully qualified id of `id` in `scope`. */
   qualify(scope: SchedulerScope, id: string): string {
-    if (typeof id !== 'string' || id.trim() === '') throw new JobInvalidError(`A job id must be a non-empty string, got ${JSON.stringify(id)}.`);
-    if (scope.plugin === undefined) return id;
-    const prefix = `${scope.plugin}:`;
-    return id.startsWith(prefix) ? id : prefix + id;
+    return qualifyId(scope, id);
   }
 
   /** Registers a job for `scope`. */
-  async addJobIn(scope: SchedulerScope, fn: JobFunction, options: AddJobOptions): Promise<JobInfo> {
-    this.assertOpen(scope);
-    if (options === null || typeof options !== 'object') throw new JobInvalidError('addJob needs options with at least an id and a trigger, e.g. { id: "ping", every: "30s" }.');
-    const id = this.qualify(scope, options.id);
-    if (typeof fn !== 'function') throw new JobInvalidError(`Job "${id}": the job must be a function, got ${typeof fn}.`);
-    const existing = this.handlers.get(id);
-    if ((existing !== undefined || this.pending.has(id)) && options.replaceExisting !== true) {
-      throw new JobConflictError(`Job "${id}" is already registered in this process (owner "${existing?.owner ?? scope.owner}"); nothing was changed. Use another id or pass replaceExisting: true.`);
-    }
-    const trigger = toTriggerSpec(options, id, this.timezone);
-    validateTrigger(trigger);
-    const resolved = resolveDefaults(this.defaults, options, id);
-    const definition: ScheduleDefinition = Object.freeze({
-      id, owner: scope.owner, trigger, policy: internPolicy(resolved), args: freezeArgs(options.args),
-    });
-    this.pending.add(id);
-    try {
-      const now = await this.store.now();
-      const result = await this.store.upsert({
-        definition, hash: scheduleHash(definition), nextRunAt: firstRunAt(trigger, now, now, 0), anchor: now, replaceExisting: options.replaceExisting === true,
-      });
-      if (result.status === 'conflict') {
-        throw new JobConflictError(`Job "${id}" is registered by "${result.existingOwner}"; nothing was changed. Use another id or pass replaceExisting: true.`);
-      }
-      let schedule = result.schedule;
-      if (result.status === 'updated') schedule = await this.realignPhase(schedule, now);
-      const current = this.handlers.get(id);
-      if (current === undefined) {
-        this.handlers.set(id, { fn, owner: scope.owner, historyLimit: resolved.historyLimit, running: 0, attached: true });
-      } else {
-        // Replaced: keep the object so runs in progress keep counting against maxInstances.
-        current.fn = fn;
-        current.owner = scope.owner;
-        current.historyLimit = resolved.historyLimit;
-      }
-      this.unhandled.delete(id);
-      this.runner.wake();
-      this.emitJob('job.added', definition);
-      return toJobInfo(schedule, this.handlers.get(id)?.running ?? 0, true);
-    } finally {
-      this.pending.delete(id);
-    }
+  addJobIn(scope: SchedulerScope, fn: JobFunction, options: AddJobOptions): Promise<JobInfo> {
+    return this.jobRegistry.add(scope, fn, options);
   }
 
   /** Registers the decorated methods of `instance` for `scope`. */
-  async registerIn(scope: SchedulerScope, instance: object): Promise<JobInfo[]> {
-    const methods = scheduledMethods(instance);
-    if (methods.length === 0) {
-      throw new JobInvalidError(`register(): ${instance.constructor?.name ?? 'the object'} has no @Interval or @Cron methods (decorate methods, then construct the instance).`);
-    }
-    const infos: JobInfo[] = [];
-    for (const m of methods) {
-      const fn: JobFunction = (ctx) => m.method.call(instance, ctx);
-      const id = m.options.id ?? m.name;
-      infos.push(await this.addJobIn(scope, fn, m.kind === 'interval' ? { ...m.options, id, every: m.spec } : { ...m.options, id, cron: m.spec as string }));
-    }
-    return infos;
+  registerIn(scope: SchedulerScope, instance: object): Promise<JobInfo[]> {
+    return this.jobRegistry.register(scope, instance);
   }
 
-  async removeJobIn(scope: SchedulerScope, id: string): Promise<void> {
-    this.assertOpen(scope);
-    const schedule = await this.visible(scope, id);
-    const fullId = schedule.definition.id;
-    await this.store.remove(fullId);
-    const local = this.handlers.get(fullId);
-    if (local !== undefined) local.attached = false;
-    this.handlers.delete(fullId);
-    this.unhandled.delete(fullId);
-    this.runs.dropQueue(fullId);
-    this.emitJob('job.removed', schedule.definition);
+  removeJobIn(scope: SchedulerScope, id: string): Promise<void> {
+    return this.jobRegistry.remove(scope, id);
   }
 
-  async pauseJobIn(scope: SchedulerScope, id: string): Promise<JobInfo> {
-    this.assertOpen(scope);
-    const schedule = await this.visible(scope, id);
-    await this.store.pause(schedule.definition.id);
-    this.emitJob('job.paused', schedule.definition);
-    return this.info(await this.visible(scope, id));
+  pauseJobIn(scope: SchedulerScope, id: string): Promise<JobInfo> {
+    return this.jobRegistry.pause(scope, id);
   }
 
-  async resumeJobIn(scope: SchedulerScope, id: string): Promise<JobInfo> {
-    this.assertOpen(scope);
-    const { definition, state } = await this.visible(scope, id);
-    const now = await this.store.now();
-    // From now on: occurrences that fell inside the pause are not caught up.
-    const next = definition.trigger.type === 'date' ? (state.runs > 0 || definition.trigger.runDate <= now ? null : definition.trigger.runDate)
-      : nextFireTime(definition.trigger, now, { anchor: state.anchor, runs: state.runs });
-    await this.store.resume(definition.id, next);
-    this.runner.wake();
-    this.emitJob('job.resumed', definition);
-    return this.info(await this.visible(scope, id));
+  resumeJobIn(scope: SchedulerScope, id: string): Promise<JobInfo> {
+    return this.jobRegistry.resume(scope, id);
   }
 
-  async modifyJobIn(scope: SchedulerScope, id: string, changes: JobChanges): Promise<JobInfo> {
-    this.assertOpen(scope);
-    const { definition: old, state } = await this.visible(scope, id);
-    const fullId = old.id;
-    const triggerChanged = changes.trigger !== undefined || changes.every !== undefined || changes.cron !== undefined || changes.runDate !== undefined;
-    const trigger = triggerChanged ? toTriggerSpec({ ...changes, id: fullId } as AddJobOptions, fullId, this.timezone) : old.trigger;
-    validateTrigger(trigger);
-    const local = this.handlers.get(fullId);
-    const resolved = resolveDefaults(fromPolicy(old.policy, local?.historyLimit ?? this.defaults.historyLimit), changes, fullId);
-    const definition: ScheduleDefinition = Object.freeze({
-      id: fullId, owner: old.owner, trigger, policy: internPolicy(resolved), args: changes.args === undefined ? old.args : freezeArgs(changes.args),
-    });
-    const now = await this.store.now();
-    const anchor = old.trigger.type === trigger.type ? state.anchor : now;
-    const nextRunAt = triggerChanged ? firstRunAt(trigger, now, anchor, state.runs) : state.nextRunAt;
-    const result = await this.store.upsert({ definition, hash: scheduleHash(definition), nextRunAt, anchor: now, replaceExisting: true });
-    if (result.status === 'conflict') throw new JobConflictError(`Job "${fullId}" is registered by "${result.existingOwner}"; nothing was changed.`);
-    if (local !== undefined) local.historyLimit = resolved.historyLimit;
-    this.runner.wake();
-    this.emitJob('job.modified', definition);
-    return this.info(result.schedule);
+  modifyJobIn(scope: SchedulerScope, id: string, changes: JobChanges): Promise<JobInfo> {
+    return this.jobRegistry.modify(scope, id, changes);
   }
 
-  async getJobIn(scope: SchedulerScope, id: string): Promise<JobInfo | undefined> {
-    const fullId = this.qualify(scope, id);
-    const schedule = await this.store.get(fullId);
-    if (schedule === null || (scope.plugin !== undefined && schedule.definition.owner !== scope.plugin)) return undefined;
-    return this.info(schedule);
+  getJobIn(scope: SchedulerScope, id: string): Promise<JobInfo | undefined> {
+    return this.jobRegistry.get(scope, id);
   }
 
-  async jobsIn(scope: SchedulerScope): Promise<JobInfo[]> {
-    const list = await this.store.list(scope.plugin === undefined ? undefined : { owner: scope.plugin });
-    return list.map((s) => this.info(s)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  jobsIn(scope: SchedulerScope): Promise<JobInfo[]> {
+    return this.jobRegistry.list(scope);
   }
 
-  async runJobIn(scope: SchedulerScope, id: string): Promise<RunRecord> {
-    this.assertOpen(scope);
-    const { definition } = await this.visible(scope, id);
-    if (!this.handlers.has(definition.id)) {
-      throw new JobNotFoundError(`Job "${definition.id}" has no handler in this process (its plugin stopped, or another process registered it); it cannot run here.`);
-    }
-    return Promise.resolve(this.runs.launch(definition, Date.now() + this.skewMs, true));
+  runJobIn(scope: SchedulerScope, id: string): Promise<RunRecord> {
+    return this.jobRegistry.run(scope, id);
   }
 
-  async historyIn(scope: SchedulerScope, id: string, options?: { readonly limit?: number }): Promise<RunRecord[]> {
-    const { definition } = await this.visible(scope, id);
-    const limit = options?.limit ?? 20;
-    if (!Number.isInteger(limit) || limit < 1) throw new JobInvalidError(`history("${definition.id}"): limit must be an integer >= 1, got ${JSON.stringify(limit)}.`);
-    return this.store.history(definition.id, limit);
+  historyIn(scope: SchedulerScope, id: string, options?: { readonly limit?: number }): Promise<RunRecord[]> {
+    return this.jobRegistry.history(scope, id, options);
   }
 
   /** Subscribes for `scope`: a plugin only gets its own jobs' events (and scheduler health events). */
@@ -500,65 +368,6 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     const plugin = scope.plugin;
     const off = this.onFailure((failure) => (failure.owner === plugin ? hook(failure) : undefined));
     return this.trackSubscription(plugin, off);
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Helpers
-  // -------------------------------------------------------------------------------------------
-
-  private reportHealth(error: unknown): void {
-    if (error === null || error === undefined) {
-      const d = this.degradedState;
-      if (d === undefined) return;
-      this.degradedState = undefined;
-      const degradedForMs = Date.now() - d.since;
-      this.logger.info({ degradedForMs }, 'scheduler store recovered');
-      this.emitter.emit('scheduler.recovered', { degradedForMs });
-      this.bus?.emit('scheduler.recovered', { degradedForMs });
-      return;
-    }
-    if (this.degradedState !== undefined) return;
-    const reason = `store error: ${errorMessage(error)}`;
-    this.degradedState = { reason, since: Date.now() };
-    this.logger.error({ err: error }, 'scheduler degraded: the store failed; retrying with backoff');
-    this.emitter.emit('scheduler.degraded', { reason, error });
-    this.bus?.emit('scheduler.degraded', { reason, error });
-  }
-
-  private emitJob(event: 'job.added' | 'job.removed' | 'job.modified' | 'job.paused' | 'job.resumed', definition: ScheduleDefinition): void {
-    if (this.emitter.has(event)) this.emitter.emit(event, { jobId: definition.id, owner: definition.owner });
-  }
-
-  private info(schedule: StoredSchedule): JobInfo {
-    const id = schedule.definition.id;
-    const job = this.handlers.get(id);
-    return toJobInfo(schedule, job?.running ?? 0, job !== undefined);
-  }
-
-  private async visible(scope: SchedulerScope, id: string): Promise<StoredSchedule> {
-    const fullId = this.qualify(scope, id);
-    const schedule = await this.store.get(fullId);
-    if (schedule === null || (scope.plugin !== undefined && schedule.definition.owner !== scope.plugin)) {
-      const where = scope.plugin === undefined ? '' : ` among plugin "${scope.plugin}"'s jobs`;
-      throw new JobNotFoundError(`Job "${fullId}" not found${where}; jobs() lists the ids that exist.`);
-    }
-    return schedule;
-  }
-
-  private assertOpen(scope: SchedulerScope): void {
-    if (this.stopping) throw new SchedulerStoppedError('The scheduler has stopped; it accepts no new jobs or runs.');
-    scope.assertLive?.();
-  }
-
-  /** Keeps an updated interval's phase on the stored anchor (the store keeps it for same-kind updates). */
-  private async realignPhase(schedule: StoredSchedule, now: number): Promise<StoredSchedule> {
-    const { definition, state } = schedule;
-    const trigger = definition.trigger;
-    if (trigger.type !== 'interval' || trigger.startDate !== undefined || state.anchor === now) return schedule;
-    const next = nextFireTime(trigger, now, { anchor: state.anchor, runs: state.runs });
-    if (next === state.nextRunAt) return schedule;
-    await this.store.setNextRunAt(definition.id, next);
-    return { definition, state: { ...state, nextRunAt: next } };
   }
 }
 

@@ -1,0 +1,248 @@
+/**
+ * The job registry: adds, changes, reads and removes jobs on behalf of a scope (the app, the YAML
+ * config or a plugin view), keeping this process's handler of each job beside its stored schedule.
+ *
+ * @remarks
+ * Options become a frozen schedule definition (trigger, interned policy, args) upserted into the
+ * store; the handler stays in this process. A plugin scope sees and changes only its own jobs,
+ * another's id is not found. Every change wakes the runner and emits its `job.*` event.
+ */
+import type { ScheduleDefinition, RunRecord, Store, StoredSchedule } from '../stores/store.js';
+import { scheduleHash } from '../stores/schedule-hash.js';
+import { nextFireTime } from '../triggers/next-fire-time.js';
+import type { RunDispatcher, LocalJob } from '../runner/run-dispatcher.js';
+import type { SchedulerEmitter } from '../events/scheduler-events.js';
+import { JobConflictError, JobInvalidError, JobNotFoundError, SchedulerStoppedError } from '../errors.js';
+import { scheduledMethods } from '../decorators/decorators.js';
+import {
+  firstRunAt, freezeArgs, fromPolicy, internPolicy, resolveDefaults, toTriggerSpec, validateTrigger, type AddJobOptions, type ResolvedDefaults,
+} from './job-options.js';
+import { toJobInfo } from './job-info.js';
+import { inScope, qualifyId, type SchedulerScope } from './scheduler-scope.js';
+import type { JobChanges, JobFunction, JobInfo } from './scheduler-service.js';
+
+/** Shared state and callbacks the {@link JobRegistry} works with (owned by the scheduler). */
+export interface JobRegistryDeps {
+  readonly store: Store;
+  /** IANA timezone of cron jobs that name none. */
+  readonly timezone: string;
+  /** Policy defaults of every job. */
+  readonly defaults: ResolvedDefaults;
+  /** Handlers registered in this process, by job id (shared with the runner and the run path). */
+  readonly handlers: Map<string, LocalJob>;
+  /** Ids the runner leaves for other processes (no handler here). */
+  readonly unhandled: Set<string>;
+  readonly emitter: SchedulerEmitter;
+  readonly runs: RunDispatcher;
+  /** Wakes the runner to re-read due times. */
+  wake(): void;
+  /** Store clock minus local clock, ms. */
+  skew(): number;
+  isStopping(): boolean;
+}
+
+/**
+ * Registers and controls jobs for a scope.
+ *
+ * @example
+ * ```ts
+ * const jobs = new JobRegistry(deps);
+ * await jobs.add({ owner: 'app' }, () => undefined, { id: 'tick', every: '1s' });
+ * await jobs.pause({ owner: 'app' }, 'tick');
+ * ```
+ */
+export class JobRegistry {
+  /** Ids being added right now (a second add of the same id is a conflict). */
+  private readonly pending = new Set<string>();
+
+  constructor(private readonly deps: JobRegistryDeps) {}
+
+  /** Registers a job for `scope`. */
+  async add(scope: SchedulerScope, fn: JobFunction, options: AddJobOptions): Promise<JobInfo> {
+    this.assertOpen(scope);
+    if (options === null || typeof options !== 'object') throw new JobInvalidError('addJob needs options with at least an id and a trigger, e.g. { id: "ping", every: "30s" }.');
+    const id = qualifyId(scope, options.id);
+    if (typeof fn !== 'function') throw new JobInvalidError(`Job "${id}": the job must be a function, got ${typeof fn}.`);
+    const { store, handlers } = this.deps;
+    const existing = handlers.get(id);
+    if ((existing !== undefined || this.pending.has(id)) && options.replaceExisting !== true) {
+      throw new JobConflictError(`Job "${id}" is already registered in this process (owner "${existing?.owner ?? scope.owner}"); nothing was changed. Use another id or pass replaceExisting: true.`);
+    }
+    const trigger = toTriggerSpec(options, id, this.deps.timezone);
+    validateTrigger(trigger);
+    const resolved = resolveDefaults(this.deps.defaults, options, id);
+    const definition: ScheduleDefinition = Object.freeze({
+      id, owner: scope.owner, trigger, policy: internPolicy(resolved), args: freezeArgs(options.args),
+    });
+    this.pending.add(id);
+    try {
+      const now = await store.now();
+      const result = await store.upsert({
+        definition, hash: scheduleHash(definition), nextRunAt: firstRunAt(trigger, now, now, 0), anchor: now, replaceExisting: options.replaceExisting === true,
+      });
+      if (result.status === 'conflict') {
+        throw new JobConflictError(`Job "${id}" is registered by "${result.existingOwner}"; nothing was changed. Use another id or pass replaceExisting: true.`);
+      }
+      let schedule = result.schedule;
+      if (result.status === 'updated') schedule = await this.realignPhase(schedule, now);
+      const current = handlers.get(id);
+      if (current === undefined) {
+        handlers.set(id, { fn, owner: scope.owner, historyLimit: resolved.historyLimit, running: 0, attached: true });
+      } else {
+        // Replaced: keep the object so runs in progress keep counting against maxInstances.
+        current.fn = fn;
+        current.owner = scope.owner;
+        current.historyLimit = resolved.historyLimit;
+      }
+      this.deps.unhandled.delete(id);
+      this.deps.wake();
+      this.emitJob('job.added', definition);
+      return toJobInfo(schedule, handlers.get(id)?.running ?? 0, true);
+    } finally {
+      this.pending.delete(id);
+    }
+  }
+
+  /** Registers the decorated methods of `instance` for `scope`. */
+  async register(scope: SchedulerScope, instance: object): Promise<JobInfo[]> {
+    const methods = scheduledMethods(instance);
+    if (methods.length === 0) {
+      throw new JobInvalidError(`register(): ${instance.constructor?.name ?? 'the object'} has no @Interval or @Cron methods (decorate methods, then construct the instance).`);
+    }
+    const infos: JobInfo[] = [];
+    for (const m of methods) {
+      const fn: JobFunction = (ctx) => m.method.call(instance, ctx);
+      const id = m.options.id ?? m.name;
+      infos.push(await this.add(scope, fn, m.kind === 'interval' ? { ...m.options, id, every: m.spec } : { ...m.options, id, cron: m.spec as string }));
+    }
+    return infos;
+  }
+
+  /** Removes a job and its history from the store, and drops its handler here. */
+  async remove(scope: SchedulerScope, id: string): Promise<void> {
+    this.assertOpen(scope);
+    const schedule = await this.visible(scope, id);
+    const fullId = schedule.definition.id;
+    await this.deps.store.remove(fullId);
+    const local = this.deps.handlers.get(fullId);
+    if (local !== undefined) local.attached = false;
+    this.deps.handlers.delete(fullId);
+    this.deps.unhandled.delete(fullId);
+    this.deps.runs.dropQueue(fullId);
+    this.emitJob('job.removed', schedule.definition);
+  }
+
+  /** Pauses a job: no process claims it until it is resumed; it stays registered. */
+  async pause(scope: SchedulerScope, id: string): Promise<JobInfo> {
+    this.assertOpen(scope);
+    const schedule = await this.visible(scope, id);
+    await this.deps.store.pause(schedule.definition.id);
+    this.emitJob('job.paused', schedule.definition);
+    return this.info(await this.visible(scope, id));
+  }
+
+  /** Resumes a job from now on: occurrences during the pause are not caught up. */
+  async resume(scope: SchedulerScope, id: string): Promise<JobInfo> {
+    this.assertOpen(scope);
+    const { definition, state } = await this.visible(scope, id);
+    const now = await this.deps.store.now();
+    // From now on: occurrences that fell inside the pause are not caught up.
+    const next = definition.trigger.type === 'date' ? (state.runs > 0 || definition.trigger.runDate <= now ? null : definition.trigger.runDate)
+      : nextFireTime(definition.trigger, now, { anchor: state.anchor, runs: state.runs });
+    await this.deps.store.resume(definition.id, next);
+    this.deps.wake();
+    this.emitJob('job.resumed', definition);
+    return this.info(await this.visible(scope, id));
+  }
+
+  /** Applies `changes` over a job's stored trigger, policy and args. */
+  async modify(scope: SchedulerScope, id: string, changes: JobChanges): Promise<JobInfo> {
+    this.assertOpen(scope);
+    const { definition: old, state } = await this.visible(scope, id);
+    const fullId = old.id;
+    const triggerChanged = changes.trigger !== undefined || changes.every !== undefined || changes.cron !== undefined || changes.runDate !== undefined;
+    const trigger = triggerChanged ? toTriggerSpec({ ...changes, id: fullId } as AddJobOptions, fullId, this.deps.timezone) : old.trigger;
+    validateTrigger(trigger);
+    const local = this.deps.handlers.get(fullId);
+    const resolved = resolveDefaults(fromPolicy(old.policy, local?.historyLimit ?? this.deps.defaults.historyLimit), changes, fullId);
+    const definition: ScheduleDefinition = Object.freeze({
+      id: fullId, owner: old.owner, trigger, policy: internPolicy(resolved), args: changes.args === undefined ? old.args : freezeArgs(changes.args),
+    });
+    const now = await this.deps.store.now();
+    const anchor = old.trigger.type === trigger.type ? state.anchor : now;
+    const nextRunAt = triggerChanged ? firstRunAt(trigger, now, anchor, state.runs) : state.nextRunAt;
+    const result = await this.deps.store.upsert({ definition, hash: scheduleHash(definition), nextRunAt, anchor: now, replaceExisting: true });
+    if (result.status === 'conflict') throw new JobConflictError(`Job "${fullId}" is registered by "${result.existingOwner}"; nothing was changed.`);
+    if (local !== undefined) local.historyLimit = resolved.historyLimit;
+    this.deps.wake();
+    this.emitJob('job.modified', definition);
+    return this.info(result.schedule);
+  }
+
+  /** The job `id` as `scope` sees it, or `undefined`. */
+  async get(scope: SchedulerScope, id: string): Promise<JobInfo | undefined> {
+    const schedule = await this.deps.store.get(qualifyId(scope, id));
+    if (schedule === null || !inScope(scope, schedule)) return undefined;
+    return this.info(schedule);
+  }
+
+  /** Every job `scope` sees, sorted by id. */
+  async list(scope: SchedulerScope): Promise<JobInfo[]> {
+    const list = await this.deps.store.list(scope.plugin === undefined ? undefined : { owner: scope.plugin });
+    return list.map((s) => this.info(s)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** Runs a job now in this process (its handler must be here). */
+  async run(scope: SchedulerScope, id: string): Promise<RunRecord> {
+    this.assertOpen(scope);
+    const { definition } = await this.visible(scope, id);
+    if (!this.deps.handlers.has(definition.id)) {
+      throw new JobNotFoundError(`Job "${definition.id}" has no handler in this process (its plugin stopped, or another process registered it); it cannot run here.`);
+    }
+    return Promise.resolve(this.deps.runs.launch(definition, Date.now() + this.deps.skew(), true));
+  }
+
+  /** A job's finished runs, newest first (`limit` 20 by default). */
+  async history(scope: SchedulerScope, id: string, options?: { readonly limit?: number }): Promise<RunRecord[]> {
+    const { definition } = await this.visible(scope, id);
+    const limit = options?.limit ?? 20;
+    if (!Number.isInteger(limit) || limit < 1) throw new JobInvalidError(`history("${definition.id}"): limit must be an integer >= 1, got ${JSON.stringify(limit)}.`);
+    return this.deps.store.history(definition.id, limit);
+  }
+
+  private emitJob(event: 'job.added' | 'job.removed' | 'job.modified' | 'job.paused' | 'job.resumed', definition: ScheduleDefinition): void {
+    if (this.deps.emitter.has(event)) this.deps.emitter.emit(event, { jobId: definition.id, owner: definition.owner });
+  }
+
+  private info(schedule: StoredSchedule): JobInfo {
+    const id = schedule.definition.id;
+    const job = this.deps.handlers.get(id);
+    return toJobInfo(schedule, job?.running ?? 0, job !== undefined);
+  }
+
+  private async visible(scope: SchedulerScope, id: string): Promise<StoredSchedule> {
+    const fullId = qualifyId(scope, id);
+    const schedule = await this.deps.store.get(fullId);
+    if (schedule === null || !inScope(scope, schedule)) {
+      const where = scope.plugin === undefined ? '' : ` among plugin "${scope.plugin}"'s jobs`;
+      throw new JobNotFoundError(`Job "${fullId}" not found${where}; jobs() lists the ids that exist.`);
+    }
+    return schedule;
+  }
+
+  private assertOpen(scope: SchedulerScope): void {
+    if (this.deps.isStopping()) throw new SchedulerStoppedError('The scheduler has stopped; it accepts no new jobs or runs.');
+    scope.assertLive?.();
+  }
+
+  /** Keeps an updated interval's phase on the stored anchor (the store keeps it for same-kind updates). */
+  private async realignPhase(schedule: StoredSchedule, now: number): Promise<StoredSchedule> {
+    const { definition, state } = schedule;
+    const trigger = definition.trigger;
+    if (trigger.type !== 'interval' || trigger.startDate !== undefined || state.anchor === now) return schedule;
+    const next = nextFireTime(trigger, now, { anchor: state.anchor, runs: state.runs });
+    if (next === state.nextRunAt) return schedule;
+    await this.deps.store.setNextRunAt(definition.id, next);
+    return { definition, state: { ...state, nextRunAt: next } };
+  }
+}
