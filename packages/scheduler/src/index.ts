@@ -25,7 +25,7 @@ export type { MemoryStoreOptions, MemoryStoreLogger } from './stores/memory-stor
 export { scheduleHash } from './stores/schedule-hash.js';
 export { canonicalJson } from './stores/canonical-json.js';
 export { RedisStore } from './stores/redis/redis-store.js';
-export type { RedisStoreOptions, RedisStoreLogger } from './stores/redis/redis-store.js';
+export type { RedisStoreOptions, RedisStoreLogger } from './stores/redis/redis-store-options.js';
 export type { RedisClient } from './stores/redis/scripts.js';
 export { redisKeys } from './stores/redis/keys.js';
 export type { RedisKeys } from './stores/redis/keys.js';

@@ -6,7 +6,8 @@ import { freePort, hasRedisServerBinary, redisUnavailable, startRedisServer, typ
 import { scheduleHash } from '../schedule-hash.js';
 import { describeStoreContract } from '../store-contract.js';
 import type { ScheduleDefinition, StoreChange } from '../store.js';
-import { RedisStore, type RedisStoreOptions } from './redis-store.js';
+import { RedisStore } from './redis-store.js';
+import type { RedisStoreOptions } from './redis-store-options.js';
 import { loadScripts } from './scripts.js';
 
 const skipServer = redisUnavailable();

@@ -8,84 +8,21 @@
  * with the claims, so a runner firing N schedules per tick costs two round trips per batch (claim,
  * commit), not per firing.
  */
-import { randomUUID } from 'node:crypto';
-import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
-import { RedisOptionsInvalidError, RedisUnavailableError, StoreClosedError, StoreInputError } from '../../errors.js';
+import type { Redis } from 'ioredis';
+import { StoreClosedError, StoreInputError } from '../../errors.js';
 import type {
-  Claim, ClaimBatch, CommitItem, CommitResult, CommittedRun, FinishedRun, RunRecord, RunSlot, ScheduleDefinition, Store, StoreChange,
-  StoredSchedule, UpsertInput, UpsertResult,
+  Claim, ClaimBatch, CommitItem, CommitResult, FinishedRun, RunRecord, RunSlot, Store, StoreChange, StoredSchedule, UpsertInput,
+  UpsertResult,
 } from '../store.js';
 import { redisKeys, SCHEDULE_FIELDS, type RedisKeys } from './keys.js';
 import { checkTime, checkUpsertInput } from '../store-input.js';
-import { ClaimedSchedule, decodeSchedule, type ScheduleFields } from './claimed-schedule.js';
+import type { ScheduleFields } from './claimed-schedule.js';
+import { ChangeHints } from './change-hints.js';
+import { closeClient, createClient, logConnectionErrors } from './redis-connection.js';
+import { checkOneRedis, NO_LOG, positive, type RedisStoreLogger, type RedisStoreOptions } from './redis-store-options.js';
+import { decodeCommitResults, decodeReapedSlots, ScheduleDecoder } from './reply-decoding.js';
 import { loadScripts, runScript, toStoreError, type LuaScript, type RedisClient, type ScriptName } from './scripts.js';
-
-/** The logger calls the store makes (a pino `Logger` fits). */
-export interface RedisStoreLogger {
-  warn(obj: object, msg: string): void;
-  debug(obj: object, msg: string): void;
-}
-
-/** Options of {@link RedisStore}; give exactly one of `url`, `client` or `nodes`. */
-export interface RedisStoreOptions {
-  /** `redis://[user:pass@]host:port[/db]` of a single Redis (or `rediss://` for TLS). */
-  readonly url?: string;
-  /** An ioredis client or Cluster you own; the store neither configures nor closes it. */
-  readonly client?: RedisClient;
-  /** Seed nodes of a Redis Cluster; the store creates and closes an ioredis `Cluster`. */
-  readonly nodes?: readonly ClusterNode[];
-  /**
-   * Key namespace; every key is `{prefix}:...`, one Cluster slot. Processes sharing schedules use
-   * the same prefix.
-   * @defaultValue `'xcore'`
-   */
-  readonly prefix?: string;
-  /** Extra ioredis options for the clients the store creates (they override the defaults below). */
-  readonly redisOptions?: RedisOptions;
-  /** Extra ioredis Cluster options when `nodes` is given. */
-  readonly clusterOptions?: ClusterOptions;
-  /**
-   * A command with no reply after this long rejects with `XCORE_ERR_REDIS_UNAVAILABLE`; any store
-   * call, queued or sent, rejects after this plus 2 s (the time for one reconnect).
-   * @defaultValue `5000`
-   */
-  readonly commandTimeoutMs?: number;
-  /**
-   * How long `commit` keeps retrying while Redis is unreachable before it rejects. A retried
-   * commit is answered as the first one was, so a commit whose reply was lost still dispatches
-   * the occurrences it recorded; meanwhile the caller's tick waits.
-   * @defaultValue `10000`
-   */
-  readonly commitRetryMs?: number;
-  /** Logger for connection problems. @defaultValue no logging */
-  readonly logger?: RedisStoreLogger;
-}
-
-/**
- * Defaults for clients the store creates, chosen so that Redis trouble surfaces as rejected
- * promises the runner can catch, quickly, instead of hanging calls or crashes:
- * - `maxRetriesPerRequest: 1`: a command caught by a disconnect is retried after one reconnect,
- *   then rejects (ioredis's 20 would keep a runner tick waiting for about a minute);
- * - `enableOfflineQueue: true`: calls made while (re)connecting wait for the connection instead of
- *   failing at once, bounded by the line above and by `commandTimeout`;
- * - `retryStrategy`: reconnect forever with exponential backoff from 50 ms, capped at 2 s, plus
- *   jitter so many processes do not reconnect in lockstep after a Redis restart;
- * - `commandTimeout`: a reply lost on a half-open connection rejects instead of hanging;
- * - `enableAutoPipelining`: the per-run calls of many runs started in one tick (slot acquire,
- *   history record, slot release) share one write and one round trip instead of one each.
- */
-function clientDefaults(commandTimeoutMs: number): RedisOptions {
-  return {
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: true,
-    connectTimeout: 5_000,
-    commandTimeout: commandTimeoutMs,
-    enableAutoPipelining: true,
-    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2_000) + Math.floor(Math.random() * 100),
-  };
-}
-
-const NO_LOG: RedisStoreLogger = { warn: () => {}, debug: () => {} };
+import { retryWhileUnavailable, withDeadline, type UnavailableRetry } from './unconfirmed-calls.js';
 
 /**
  * The Redis implementation of {@link Store}.
@@ -114,49 +51,31 @@ export class RedisStore implements Store {
 
   readonly #owned: boolean;
   readonly #scripts: Readonly<Record<ScriptName, LuaScript>>;
-  /** Parsed definitions by id, reused while the stored hash is unchanged (claims parse no JSON). */
-  readonly #definitions = new Map<string, { hash: string; definition: ScheduleDefinition }>();
+  readonly #decoder = new ScheduleDecoder();
   readonly #logger: RedisStoreLogger;
   /** Longest wait for any store call: the command timeout plus time for one reconnect. */
   readonly #deadlineMs: number;
-  readonly #commitRetryMs: number;
-  readonly #source = randomUUID();
-  readonly #listeners = new Set<(change: StoreChange) => void>();
-  #subscriber: RedisClient | undefined;
+  /** How `commit` retries while Redis is unavailable (`commitRetryMs`). */
+  readonly #commitRetry: UnavailableRetry;
+  readonly #hints: ChangeHints;
+  /** This store's id in published change hints, so it skips its own. */
+  readonly #source: string;
   #closed = false;
 
   constructor(options: RedisStoreOptions) {
-    const given = (['url', 'client', 'nodes'] as const).filter((k) => options[k] !== undefined);
-    if (given.length !== 1) {
-      throw new RedisOptionsInvalidError(
-        `RedisStore needs exactly one of "url", "client" or "nodes"; got ${given.length === 0 ? 'none' : given.join(', ')}. ` +
-          'Pass e.g. { url: "redis://127.0.0.1:6379" }.',
-      );
-    }
+    checkOneRedis(options);
     this.keys = redisKeys(options.prefix ?? 'xcore');
     this.#logger = options.logger ?? NO_LOG;
     this.#scripts = loadScripts();
     const commandTimeoutMs = positive('commandTimeoutMs', options.commandTimeoutMs ?? 5_000);
     this.#deadlineMs = commandTimeoutMs + 2_000;
-    this.#commitRetryMs = Math.max(0, options.commitRetryMs ?? 10_000);
-    const defaults = clientDefaults(commandTimeoutMs);
-    if (options.client) {
-      this.client = options.client;
-      this.#owned = false;
-    } else if (options.nodes) {
-      this.client = new Cluster([...options.nodes], {
-        ...options.clusterOptions,
-        redisOptions: { ...defaults, ...options.redisOptions, ...options.clusterOptions?.redisOptions },
-        clusterRetryStrategy: defaults.retryStrategy ?? undefined,
-        enableOfflineQueue: true,
-        enableAutoPipelining: true,
-      });
-      this.#owned = true;
-    } else {
-      this.client = new Redis(options.url as string, { ...defaults, ...options.redisOptions });
-      this.#owned = true;
-    }
-    if (this.#owned) this.#watch(this.client, 'commands');
+    this.#commitRetry = { retryMs: Math.max(0, options.commitRetryMs ?? 10_000), stopped: () => this.#closed, logger: this.#logger };
+    const { client, owned } = createClient(options, commandTimeoutMs);
+    this.client = client;
+    this.#owned = owned;
+    if (owned) logConnectionErrors(client, 'commands', this.keys.prefix, this.#logger);
+    this.#hints = new ChangeHints(client, this.keys, this.#logger);
+    this.#source = this.#hints.source;
   }
 
   /** Redis's clock (`TIME`, read on the namespace's node), epoch ms. */
@@ -173,10 +92,10 @@ export class RedisStore implements Store {
       JSON.stringify(definition), input.hash, optionalTime(input.nextRunAt), String(input.anchor),
       input.replaceExisting ? '1' : '0', definition.trigger.type,
     ])) as [string, unknown];
-    this.#emit({ kind: 'upsert', id: definition.id }, reply[0] === 'created' || reply[0] === 'updated');
+    this.#hints.emit({ kind: 'upsert', id: definition.id }, reply[0] === 'created' || reply[0] === 'updated');
     if (reply[0] === 'conflict') return { status: 'conflict', existingOwner: String(reply[1]) };
     const status = reply[0] as 'created' | 'updated' | 'unchanged';
-    return { status, schedule: this.#decode(definition.id, reply[1] as ScheduleFields) };
+    return { status, schedule: this.#decoder.schedule(definition.id, reply[1] as ScheduleFields) };
   }
 
   /** {@inheritDoc Store.remove} */
@@ -185,8 +104,8 @@ export class RedisStore implements Store {
     const removed = (await this.#script('remove', 'remove-2', [k.all, k.due], [
       k.schedulePrefix, k.historyPrefix, k.channel, this.#source, id,
     ])) === 1;
-    this.#definitions.delete(id);
-    this.#emit({ kind: 'remove', id }, removed);
+    this.#decoder.forget(id);
+    this.#hints.emit({ kind: 'remove', id }, removed);
     return removed;
   }
 
@@ -194,10 +113,10 @@ export class RedisStore implements Store {
   async get(id: string): Promise<StoredSchedule | null> {
     const fields = (await this.#command('get', (c) => c.hmget(this.keys.schedule(id), ...SCHEDULE_FIELDS))) as ScheduleFields;
     if (!fields[0]) {
-      this.#definitions.delete(id);
+      this.#decoder.forget(id);
       return null;
     }
-    return this.#decode(id, fields);
+    return this.#decoder.schedule(id, fields);
   }
 
   /** {@inheritDoc Store.list} */
@@ -206,13 +125,13 @@ export class RedisStore implements Store {
     const reply = (await this.#script('list', 'list-1', [this.keys.all], [
       this.keys.schedulePrefix, owner === undefined ? '0' : '1', owner ?? '',
     ])) as Array<[string, ScheduleFields]>;
-    return reply.map(([id, fields]) => this.#decode(id, fields));
+    return reply.map(([id, fields]) => this.#decoder.schedule(id, fields));
   }
 
   /** {@inheritDoc Store.pause} */
   async pause(id: string): Promise<boolean> {
     const done = (await this.#script('pause', 'pause-1', [this.keys.due], [this.keys.schedulePrefix, this.keys.channel, this.#source, id])) === 1;
-    this.#emit({ kind: 'pause', id }, done);
+    this.#hints.emit({ kind: 'pause', id }, done);
     return done;
   }
 
@@ -222,7 +141,7 @@ export class RedisStore implements Store {
     const done = (await this.#script('resume', 'resume-1', [this.keys.due], [
       this.keys.schedulePrefix, this.keys.channel, this.#source, id, optionalTime(nextRunAt),
     ])) === 1;
-    this.#emit({ kind: 'resume', id }, done);
+    this.#hints.emit({ kind: 'resume', id }, done);
     return done;
   }
 
@@ -232,7 +151,7 @@ export class RedisStore implements Store {
     const done = (await this.#script('setNextRunAt', 'set-next-run-1', [this.keys.due], [
       this.keys.schedulePrefix, this.keys.channel, this.#source, id, optionalTime(nextRunAt),
     ])) === 1;
-    this.#emit({ kind: 'reschedule', id }, done);
+    this.#hints.emit({ kind: 'reschedule', id }, done);
     return done;
   }
 
@@ -248,13 +167,7 @@ export class RedisStore implements Store {
     const reply = (await this.#script('claimDue', 'claim-due-1', [this.keys.due], [
       this.keys.schedulePrefix, owner, String(Math.floor(leaseMs)), String(Math.floor(limit)), ...(exclude ?? []),
     ])) as unknown[];
-    const claims: Claim[] = new Array<Claim>(reply.length - 2);
-    for (let i = 2; i < reply.length; i++) {
-      const [id, fields] = reply[i] as [string, ScheduleFields];
-      claims[i - 2] = new ClaimedSchedule(this.#definition(id, fields), fields);
-    }
-    const wakeup = reply[1] as string;
-    return { claims, now: Number(reply[0]), nextWakeup: wakeup === '' ? null : Number(wakeup) };
+    return this.#decoder.claimBatch(reply);
   }
 
   /** {@inheritDoc Store.commit} */
@@ -273,17 +186,9 @@ export class RedisStore implements Store {
       );
       for (const at of item.fire) args.push(String(at));
     }
-    const reply = (await this.#retrying('commit', () => this.#script('commit', 'commit-1', [k.due], args))) as string[][];
-    const results = items.map((item, i): CommitResult => {
-      const row = reply[i] ?? ['missing'];
-      if (row[0] !== 'ok') return { id: item.id, ok: false, reason: row[0] === 'stale' ? 'stale' : 'missing' };
-      const bar = row.indexOf('|');
-      if (bar < 0) return { id: item.id, ok: true, accepted: row.slice(1).map(Number) };
-      const accepted = row.slice(1, bar).map(Number);
-      const runs = accepted.map((at, j): CommittedRun => ({ runId: `${at}@${owner}`, slotted: row[bar + 1 + j] === '1' }));
-      return { id: item.id, ok: true, accepted, runs };
-    });
-    this.#emit(items.length === 1 ? { kind: 'commit', id: items[0]!.id } : { kind: 'commit' }, true);
+    const reply = await retryWhileUnavailable('commit', () => this.#script('commit', 'commit-1', [k.due], args), this.#commitRetry);
+    const results = decodeCommitResults(items, owner, reply as string[][]);
+    this.#hints.emit(items.length === 1 ? { kind: 'commit', id: items[0]!.id } : { kind: 'commit' }, true);
     return results;
   }
 
@@ -293,7 +198,7 @@ export class RedisStore implements Store {
     const released = await this.#script('release', 'release-1', [this.keys.due], [
       this.keys.schedulePrefix, this.keys.channel, this.#source, owner, ...claims.flatMap((c) => [c.id, String(c.token)]),
     ]);
-    this.#emit(claims.length === 1 ? { kind: 'release', id: claims[0]!.id } : { kind: 'release' }, Number(released) > 0);
+    this.#hints.emit(claims.length === 1 ? { kind: 'release', id: claims[0]!.id } : { kind: 'release' }, Number(released) > 0);
   }
 
   /** {@inheritDoc Store.acquireSlot} */
@@ -325,7 +230,7 @@ export class RedisStore implements Store {
     const freed = await this.#script('releaseSlot', 'release-slot-2', [k.slots, k.slotData], [
       k.jobSlotsPrefix, jobId, runId, k.channel, this.#source,
     ]);
-    this.#emit({ kind: 'release', id: jobId }, freed === 1);
+    this.#hints.emit({ kind: 'release', id: jobId }, freed === 1);
   }
 
   /** {@inheritDoc Store.finishRuns} */
@@ -342,7 +247,7 @@ export class RedisStore implements Store {
       args.push(jobId, run.slot?.runId ?? '', run.record === undefined ? '' : JSON.stringify(run.record), String(Math.max(0, Math.floor(run.historyLimit) || 0)));
     }
     const freed = await this.#script('finishRuns', 'finish-runs-2', [k.slots, k.slotData], args);
-    this.#emit({ kind: 'release' }, Number(freed) > 0);
+    this.#hints.emit({ kind: 'release' }, Number(freed) > 0);
   }
 
   /** {@inheritDoc Store.reapExpiredSlots} */
@@ -351,13 +256,7 @@ export class RedisStore implements Store {
     const reply = (await this.#script('reapExpiredSlots', 'reap-slots-2', [this.keys.slots, this.keys.slotData], [
       this.keys.jobSlotsPrefix, String(Math.floor(limit)),
     ])) as string[];
-    const slots: RunSlot[] = [];
-    for (let i = 0; i + 1 < reply.length; i += 2) {
-      const data = JSON.parse(reply[i] as string) as Omit<RunSlot, 'leaseUntil'>;
-      // Keep the RunSlot shape: leaseMs and suspect are the store's bookkeeping.
-      slots.push({ jobId: data.jobId, runId: data.runId, scheduledAt: data.scheduledAt, owner: data.owner, leaseUntil: Number(reply[i + 1]) });
-    }
-    return slots;
+    return decodeReapedSlots(reply);
   }
 
   /** {@inheritDoc Store.recordRun} */
@@ -386,86 +285,21 @@ export class RedisStore implements Store {
 
   /** {@inheritDoc Store.onChange} */
   onChange(listener: (change: StoreChange) => void): () => void {
-    this.#listeners.add(listener);
-    if (!this.#subscriber && !this.#closed) this.#subscribe();
-    return () => {
-      this.#listeners.delete(listener);
-    };
+    return this.#hints.listen(listener);
   }
 
   /** Closes the connections the store created (not a `client` it was given). Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#listeners.clear();
-    const clients = [this.#owned ? this.client : undefined, this.#subscriber].filter((c): c is RedisClient => c !== undefined);
-    await Promise.all(clients.map(async (c) => {
-      if (c.status === 'ready') {
-        await c.quit().catch(() => c.disconnect());
-      } else {
-        c.disconnect();
-      }
-    }));
-  }
-
-  /** Decodes a schedule (see {@link RedisStore.#definition}). */
-  #decode(id: string, fields: ScheduleFields): StoredSchedule {
-    return decodeSchedule(fields, this.#definition(id, fields));
-  }
-
-  /** A schedule's definition, its JSON parsed only when its hash changed since last seen. */
-  #definition(id: string, fields: ScheduleFields): ScheduleDefinition {
-    const hash = fields[1] ?? '';
-    const cached = this.#definitions.get(id);
-    if (cached !== undefined && cached.hash === hash) return cached.definition;
-    const definition = deepFreeze(JSON.parse(fields[0] as string) as ScheduleDefinition);
-    this.#definitions.set(id, { hash, definition });
-    return definition;
-  }
-
-  #subscribe(): void {
-    const subscriber: RedisClient = this.client instanceof Cluster ? this.client.duplicate() : this.client.duplicate();
-    this.#subscriber = subscriber;
-    this.#watch(subscriber, 'subscriber');
-    subscriber.on('message', (channel: string, message: string) => {
-      if (channel !== this.keys.channel) return;
-      let change: StoreChange & { src?: string };
-      try {
-        change = JSON.parse(message) as StoreChange & { src?: string };
-      } catch {
-        return;
-      }
-      if (change.src === this.#source) return;
-      this.#deliver(change.id === undefined ? { kind: change.kind } : { kind: change.kind, id: change.id });
-    });
-    subscriber.subscribe(this.keys.channel).catch((error: unknown) => {
-      this.#logger.warn({ err: error, channel: this.keys.channel }, 'RedisStore could not subscribe to change hints; ioredis resubscribes after reconnecting');
-    });
-  }
-
-  #watch(client: RedisClient, role: string): void {
-    client.on('error', (error: unknown) => {
-      this.#logger.warn({ err: error, role, prefix: this.keys.prefix }, 'Redis connection error');
-    });
-  }
-
-  #emit(change: StoreChange, happened: boolean): void {
-    if (happened) this.#deliver(change);
-  }
-
-  #deliver(change: StoreChange): void {
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener(change);
-      } catch (error) {
-        this.#logger.warn({ err: error, change }, 'store change listener threw');
-      }
-    }
+    const subscriber = this.#hints.close();
+    const clients = [this.#owned ? this.client : undefined, subscriber].filter((c): c is RedisClient => c !== undefined);
+    await Promise.all(clients.map(closeClient));
   }
 
   async #script(operation: string, name: ScriptName, keys: readonly string[], args: readonly string[]): Promise<unknown> {
     if (this.#closed) throw new StoreClosedError('redis', operation);
-    return this.#deadline(operation, runScript(this.client, this.#scripts[name], keys, args, operation));
+    return withDeadline(operation, runScript(this.client, this.#scripts[name], keys, args, operation), this.#deadlineMs);
   }
 
   async #command(operation: string, run: (client: RedisClient) => Promise<unknown>): Promise<unknown> {
@@ -477,46 +311,7 @@ export class RedisStore implements Store {
         throw toStoreError(operation, error);
       }
     })();
-    return this.#deadline(operation, call);
-  }
-
-  /** Repeats `call` while it rejects with `XCORE_ERR_REDIS_UNAVAILABLE`, for up to `commitRetryMs`. */
-  async #retrying<T>(operation: string, call: () => Promise<T>): Promise<T> {
-    const giveUpAt = Date.now() + this.#commitRetryMs;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await call();
-      } catch (error) {
-        if (!(error instanceof RedisUnavailableError) || this.#closed || Date.now() >= giveUpAt) throw error;
-        const delay = Math.min(50 * 2 ** attempt, 1_000, Math.max(1, giveUpAt - Date.now()));
-        this.#logger.debug({ err: error, operation, retryInMs: delay }, 'Redis unavailable; retrying the unconfirmed call');
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-    }
-  }
-
-  /**
-   * Rejects with `XCORE_ERR_REDIS_UNAVAILABLE` when `call` has not settled within the deadline.
-   *
-   * @remarks
-   * ioredis's `commandTimeout` covers commands sent to a node, and `maxRetriesPerRequest` the
-   * offline queue of a single client; a Cluster's own offline queue (cluster down or still
-   * connecting) has no bound, so without this a runner tick could wait forever. The command may
-   * still run later; callers treat the rejection as "not confirmed" (a claim then lapses with its
-   * lease, a commit's occurrences are not dispatched: at most once).
-   */
-  #deadline<T>(operation: string, call: Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        reject(new RedisUnavailableError(
-          `RedisStore.${operation}: no answer from Redis within ${this.#deadlineMs} ms (connection down or cluster not ready). ` +
-            'The call was not confirmed; retry once Redis is back (the scheduler does this with backoff).',
-        ));
-      }, this.#deadlineMs);
-      timer.unref?.();
-    });
-    return Promise.race([call, expired]).finally(() => clearTimeout(timer));
+    return withDeadline(operation, call, this.#deadlineMs);
   }
 }
 
@@ -524,22 +319,6 @@ function optionalTime(value: number | null): string {
   return value === null ? '' : String(Math.floor(value));
 }
 
-function positive(name: string, value: number): number {
-  if (!Number.isFinite(value) || value < 1) {
-    throw new RedisOptionsInvalidError(`RedisStore option "${name}" is ${value}; it must be a finite number >= 1.`);
-  }
-  return Math.floor(value);
-}
-
 function atLeastOne(method: string, name: string, value: number): void {
   if (!Number.isFinite(value) || value < 1) throw new StoreInputError(method, `${name} must be a finite number >= 1, got ${value}`);
-}
-
-/** Freezes a parsed definition deeply: it is shared between calls, as MemoryStore shares its own. */
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  }
-  return value;
 }

@@ -1,0 +1,72 @@
+/**
+ * The connections of the {@link RedisStore}: creating its ioredis client with defaults that turn
+ * Redis trouble into rejected calls, logging connection errors, and closing.
+ *
+ * @remarks
+ * A client the caller passed as `client` is used as given: the store neither configures nor closes it.
+ */
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { RedisStoreLogger, RedisStoreOptions } from './redis-store-options.js';
+import type { RedisClient } from './scripts.js';
+
+/**
+ * Defaults for clients the store creates, chosen so that Redis trouble surfaces as rejected
+ * promises the runner can catch, quickly, instead of hanging calls or crashes:
+ * - `maxRetriesPerRequest: 1`: a command caught by a disconnect is retried after one reconnect,
+ *   then rejects (ioredis's 20 would keep a runner tick waiting for about a minute);
+ * - `enableOfflineQueue: true`: calls made while (re)connecting wait for the connection instead of
+ *   failing at once, bounded by the line above and by `commandTimeout`;
+ * - `retryStrategy`: reconnect forever with exponential backoff from 50 ms, capped at 2 s, plus
+ *   jitter so many processes do not reconnect in lockstep after a Redis restart;
+ * - `commandTimeout`: a reply lost on a half-open connection rejects instead of hanging;
+ * - `enableAutoPipelining`: the per-run calls of many runs started in one tick (slot acquire,
+ *   history record, slot release) share one write and one round trip instead of one each.
+ */
+function clientDefaults(commandTimeoutMs: number): RedisOptions {
+  return {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: true,
+    connectTimeout: 5_000,
+    commandTimeout: commandTimeoutMs,
+    enableAutoPipelining: true,
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2_000) + Math.floor(Math.random() * 100),
+  };
+}
+
+/**
+ * The command client named by `options` (checked by `checkOneRedis`), and whether the store owns it.
+ *
+ * @remarks An owned client is created here with {@link clientDefaults} under the caller's
+ * `redisOptions` and `clusterOptions`; the store closes it.
+ */
+export function createClient(options: RedisStoreOptions, commandTimeoutMs: number): { client: RedisClient; owned: boolean } {
+  const defaults = clientDefaults(commandTimeoutMs);
+  if (options.client) return { client: options.client, owned: false };
+  if (options.nodes) {
+    const client = new Cluster([...options.nodes], {
+      ...options.clusterOptions,
+      redisOptions: { ...defaults, ...options.redisOptions, ...options.clusterOptions?.redisOptions },
+      clusterRetryStrategy: defaults.retryStrategy ?? undefined,
+      enableOfflineQueue: true,
+      enableAutoPipelining: true,
+    });
+    return { client, owned: true };
+  }
+  return { client: new Redis(options.url as string, { ...defaults, ...options.redisOptions }), owned: true };
+}
+
+/** Logs the connection errors of `client` through the store's logger (with no listener ioredis prints them to the console). */
+export function logConnectionErrors(client: RedisClient, role: string, prefix: string, logger: RedisStoreLogger): void {
+  client.on('error', (error: unknown) => {
+    logger.warn({ err: error, role, prefix }, 'Redis connection error');
+  });
+}
+
+/** Closes `client`: `QUIT` when it is connected (falling back to a disconnect), else a disconnect. */
+export async function closeClient(client: RedisClient): Promise<void> {
+  if (client.status === 'ready') {
+    await client.quit().catch(() => client.disconnect());
+  } else {
+    client.disconnect();
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The options of the {@link RedisStore} and their checks at construction.
+ *
+ * @remarks
+ * Pure: no I/O. The ioredis defaults of the clients the store creates from these options are in
+ * `redis-connection.ts`.
+ */
+import type { ClusterNode, ClusterOptions, RedisOptions } from 'ioredis';
+import { RedisOptionsInvalidError } from '../../errors.js';
+import type { RedisClient } from './scripts.js';
+
+/** The logger calls the store makes (a pino `Logger` fits). */
+export interface RedisStoreLogger {
+  warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+/** Options of {@link RedisStore}; give exactly one of `url`, `client` or `nodes`. */
+export interface RedisStoreOptions {
+  /** `redis://[user:pass@]host:port[/db]` of a single Redis (or `rediss://` for TLS). */
+  readonly url?: string;
+  /** An ioredis client or Cluster you own; the store neither configures nor closes it. */
+  readonly client?: RedisClient;
+  /** Seed nodes of a Redis Cluster; the store creates and closes an ioredis `Cluster`. */
+  readonly nodes?: readonly ClusterNode[];
+  /**
+   * Key namespace; every key is `{prefix}:...`, one Cluster slot. Processes sharing schedules use
+   * the same prefix.
+   * @defaultValue `'xcore'`
+   */
+  readonly prefix?: string;
+  /** Extra ioredis options for the clients the store creates (they override the defaults in `redis-connection.ts`). */
+  readonly redisOptions?: RedisOptions;
+  /** Extra ioredis Cluster options when `nodes` is given. */
+  readonly clusterOptions?: ClusterOptions;
+  /**
+   * A command with no reply after this long rejects with `XCORE_ERR_REDIS_UNAVAILABLE`; any store
+   * call, queued or sent, rejects after this plus 2 s (the time for one reconnect).
+   * @defaultValue `5000`
+   */
+  readonly commandTimeoutMs?: number;
+  /**
+   * How long `commit` keeps retrying while Redis is unreachable before it rejects. A retried
+   * commit is answered as the first one was, so a commit whose reply was lost still dispatches
+   * the occurrences it recorded; meanwhile the caller's tick waits.
+   * @defaultValue `10000`
+   */
+  readonly commitRetryMs?: number;
+  /** Logger for connection problems. @defaultValue no logging */
+  readonly logger?: RedisStoreLogger;
+}
+
+/** The logger used when the options give none. */
+export const NO_LOG: RedisStoreLogger = { warn: () => {}, debug: () => {} };
+
+/**
+ * Checks that `options` name exactly one Redis to use.
+ *
+ * @throws {@link RedisOptionsInvalidError} when none or several of `url`, `client` and `nodes` are given.
+ */
+export function checkOneRedis(options: RedisStoreOptions): void {
+  const given = (['url', 'client', 'nodes'] as const).filter((k) => options[k] !== undefined);
+  if (given.length !== 1) {
+    throw new RedisOptionsInvalidError(
+      `RedisStore needs exactly one of "url", "client" or "nodes"; got ${given.length === 0 ? 'none' : given.join(', ')}. ` +
+        'Pass e.g. { url: "redis://127.0.0.1:6379" }.',
+    );
+  }
+}
+
+/**
+ * Returns option `name` rounded down.
+ *
+ * @throws {@link RedisOptionsInvalidError} when `value` is not a finite number >= 1.
+ */
+export function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 1) {
+    throw new RedisOptionsInvalidError(`RedisStore option "${name}" is ${value}; it must be a finite number >= 1.`);
+  }
+  return Math.floor(value);
+}
