@@ -1,5 +1,5 @@
 /**
- * The per-schedule record of the {@link MemoryStore} and its small input helpers.
+ * The per-schedule record of the {@link MemoryStore}.
  *
  * @remarks
  * Pure: no I/O, no timers.
@@ -7,7 +7,7 @@
 import type { RunRecord, ScheduleDefinition } from './store.js';
 import type { RunHistory } from './memory-history.js';
 
-/** Per-schedule record of the {@link MemoryStore}; times live in its typed-array columns at index `slot`. */
+/** Per-schedule record of the {@link MemoryStore}; its times live in the store's row `slot` (see `schedule-rows.ts`). */
 export class Entry {
   /** The stored, deeply frozen definition (handed out as is). */
   definition: ScheduleDefinition;
@@ -33,17 +33,4 @@ export class Entry {
     this.definition = definition;
     this.hash = hash;
   }
-}
-
-/**
- * Freezes `value` and everything reachable from it (a frozen parent may hold unfrozen children).
- * Depth-capped instead of tracking visited objects: definitions are JSON, so deep nesting means a
- * cycle, and the cap keeps the walk allocation-free.
- */
-export function deepFreeze<T>(value: T, depth = 0): T {
-  if (typeof value === 'object' && value !== null && depth < 32) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key], depth + 1);
-  }
-  return value;
 }

@@ -12,7 +12,8 @@
  * instead of a copy.
  */
 import { StoreClosedError } from '../errors.js';
-import { Entry, deepFreeze } from './memory-entry.js';
+import { Entry } from './memory-entry.js';
+import { deepFreeze } from './deep-freeze.js';
 import { checkClaimArgs, checkTime, checkUpsertInput } from './store-input.js';
 import { RecentClaims } from './recent-claims.js';
 import { ChangeListeners } from './change-listeners.js';

@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { Cluster } from 'ioredis';
 import type { StoreChange } from '../store.js';
+import { ChangeListeners } from '../change-listeners.js';
 import type { RedisKeys } from './keys.js';
 import { logConnectionErrors } from './redis-connection.js';
 import type { RedisStoreLogger } from './redis-store-options.js';
@@ -22,7 +23,7 @@ export class ChangeHints {
   readonly #client: RedisClient;
   readonly #keys: RedisKeys;
   readonly #logger: RedisStoreLogger;
-  readonly #listeners = new Set<(change: StoreChange) => void>();
+  readonly #listeners: ChangeListeners;
   #subscriber: RedisClient | undefined;
   #closed = false;
 
@@ -31,20 +32,19 @@ export class ChangeHints {
     this.#client = client;
     this.#keys = keys;
     this.#logger = logger;
+    this.#listeners = new ChangeListeners((err, change) => logger.warn({ err, change }, 'store change listener threw'));
   }
 
   /** Adds `listener` (subscribing on first use, unless closed); returns its removal. */
   listen(listener: (change: StoreChange) => void): () => void {
-    this.#listeners.add(listener);
+    const remove = this.#listeners.add(listener);
     if (!this.#subscriber && !this.#closed) this.#subscribe();
-    return () => {
-      this.#listeners.delete(listener);
-    };
+    return remove;
   }
 
   /** Tells the listeners of a change this store made, when it `happened`. */
   emit(change: StoreChange, happened: boolean): void {
-    if (happened) this.#deliver(change);
+    if (happened) this.#listeners.deliver(change);
   }
 
   /** Drops every listener and stops subscribing; returns the subscriber connection for the caller to close. */
@@ -67,20 +67,10 @@ export class ChangeHints {
         return;
       }
       if (change.src === this.source) return;
-      this.#deliver(change.id === undefined ? { kind: change.kind } : { kind: change.kind, id: change.id });
+      this.#listeners.emit(change.kind, change.id);
     });
     subscriber.subscribe(this.#keys.channel).catch((error: unknown) => {
       this.#logger.warn({ err: error, channel: this.#keys.channel }, 'RedisStore could not subscribe to change hints; ioredis resubscribes after reconnecting');
     });
-  }
-
-  #deliver(change: StoreChange): void {
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener(change);
-      } catch (error) {
-        this.#logger.warn({ err: error, change }, 'store change listener threw');
-      }
-    }
   }
 }

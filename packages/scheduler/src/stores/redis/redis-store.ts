@@ -85,7 +85,7 @@ export class RedisStore implements Store {
 
   /** {@inheritDoc Store.upsert} */
   async upsert(input: UpsertInput): Promise<UpsertResult> {
-    const { definition, hash } = input;
+    const { definition } = input;
     checkUpsertInput(input);
     const reply = (await this.#script('upsert', 'upsert-3', [this.keys.all, this.keys.due, this.keys.seq], [
       this.keys.schedulePrefix, this.keys.channel, this.#source, definition.id, definition.owner,

@@ -8,6 +8,7 @@
  */
 import type { ClaimBatch, Claim, CommitItem, CommitResult, CommittedRun, RunSlot, ScheduleDefinition, StoredSchedule } from '../store.js';
 import { ClaimedSchedule, decodeSchedule, type ScheduleFields } from './claimed-schedule.js';
+import { deepFreeze } from '../deep-freeze.js';
 
 /**
  * Decodes schedules and claims, keeping each schedule's parsed definition while its stored hash
@@ -75,13 +76,4 @@ export function decodeReapedSlots(reply: readonly string[]): RunSlot[] {
     slots.push({ jobId: data.jobId, runId: data.runId, scheduledAt: data.scheduledAt, owner: data.owner, leaseUntil: Number(reply[i + 1]) });
   }
   return slots;
-}
-
-/** Freezes a parsed definition deeply: it is shared between calls, as MemoryStore shares its own. */
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  }
-  return value;
 }
