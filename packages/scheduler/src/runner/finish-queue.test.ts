@@ -1,23 +1,25 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
 import { FINISH_MAX_BATCH, FinishQueue } from './finish-queue.js';
-import type { FinishedRun, Store } from '../stores/store.js';
+import type { FinishedRun, FinishRunsOptions, Store } from '../stores/store.js';
 
 const logger = pino({ level: 'silent' });
 
 /** A store whose finishRuns fails while `down` is true and records the batches it accepted. */
-function fakeStore(): { store: Store; batches: FinishedRun[][]; calls: () => number; setDown(down: boolean): void } {
+function fakeStore(): { store: Store; batches: FinishedRun[][]; options: (FinishRunsOptions | undefined)[]; calls: () => number; setDown(down: boolean): void } {
   let down = false;
   let calls = 0;
   const batches: FinishedRun[][] = [];
+  const options: (FinishRunsOptions | undefined)[] = [];
   const store = {
-    finishRuns: async (runs: readonly FinishedRun[]) => {
+    finishRuns: async (runs: readonly FinishedRun[], opts?: FinishRunsOptions) => {
       calls += 1;
+      options.push(opts);
       if (down) throw new Error('connection refused');
       batches.push([...runs]);
     },
   } as unknown as Store;
-  return { store, batches, calls: () => calls, setDown: (d) => { down = d; } };
+  return { store, batches, options, calls: () => calls, setDown: (d) => { down = d; } };
 }
 
 const run = (i: number): FinishedRun => ({ slot: { jobId: `j${i}`, runId: `r${i}` }, historyLimit: 10 });
@@ -87,6 +89,38 @@ describe('FinishQueue', () => {
     expect(settled).toBe(2);
     expect(queue.size).toBe(0);
     expect(errors).toHaveLength(6);
+    // Every call after a failure is a retry (the failed one may have been applied); then not.
+    expect(fake.options).toEqual([undefined, ...Array.from({ length: 6 }, () => ({ retry: true }))]);
+    queue.push(run(3));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(fake.options.at(-1)).toBeUndefined();
+  });
+
+  it('when the bound drops part of a batch in flight, the rest of that batch is not sent again', async () => {
+    const sent: FinishedRun[][] = [];
+    let answer: () => void = () => undefined;
+    const store = {
+      finishRuns: (runs: readonly FinishedRun[]) => {
+        sent.push([...runs]);
+        return new Promise<void>((resolve) => { answer = resolve; });
+      },
+    } as unknown as Store;
+    let settled = 0;
+    const queue = new FinishQueue({ store, logger, minIntervalMs: 0, maxQueued: 4, onHealth: () => {}, onSettled: (n) => { settled += n; } });
+    for (let i = 1; i <= 3; i++) queue.push(run(i));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sent).toEqual([[run(1), run(2), run(3)]]);
+    // While that call is in flight, three more runs push 1 and 2 out of the bound.
+    for (let i = 4; i <= 6; i++) queue.push(run(i));
+    expect(settled).toBe(2);
+    answer();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(settled).toBe(3);
+    answer();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sent).toEqual([[run(1), run(2), run(3)], [run(4), run(5), run(6)]]);
+    expect(settled).toBe(6);
+    expect(queue.size).toBe(0);
   });
 
   it('is bounded: past maxQueued the oldest entries are dropped and settled; abandon drops the rest', async () => {

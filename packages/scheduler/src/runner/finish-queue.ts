@@ -10,7 +10,9 @@
  * that fails (Redis restarting) stays at the head of the queue and is retried with exponential
  * backoff until the store answers: a slot release is never dropped while the store is down, so
  * the run's slot does not lapse into a recovery of a finished run (the store's two-pass reaping
- * gives the retry one lease after the store is back). The queue is bounded: past `maxQueued`
+ * gives the retry one lease after the store is back). A failed call may have been applied with
+ * its answer lost, so the retry says `retry: true` and the store skips records it already holds
+ * (no run appears twice in history). The queue is bounded: past `maxQueued`
  * entries the oldest are dropped with a warning (their slots lapse and are reaped).
  */
 import type { Logger } from 'pino';
@@ -199,9 +201,12 @@ export class FinishQueue {
     this.flushing = true;
     this.lastFlushAt = Date.now();
     const batch = this.queue.slice(0, this.maxBatch);
+    // After a failure the store may have applied the failed call without answering: the retry
+    // asks it not to append those records twice.
+    const retry = this.failures > 0;
     let ok = false;
     try {
-      await this.options.store.finishRuns(batch);
+      await this.options.store.finishRuns(batch, retry ? { retry } : undefined);
       ok = true;
     } catch (error) {
       this.failures += 1;
@@ -211,8 +216,10 @@ export class FinishQueue {
     }
     if (this.closed) return;
     if (ok) {
-      // Entries dropped meanwhile by the bound were at the head: only remove what is still there.
-      const sent = this.queue[0] === batch[0] ? batch.length : 0;
+      // The bound may have dropped entries from the head meanwhile, some of this batch among them:
+      // what is left of the batch is still at the head, and it was written.
+      const at = this.queue.length === 0 ? -1 : batch.indexOf(this.queue[0] as FinishedRun);
+      const sent = at < 0 ? 0 : batch.length - at;
       this.queue.splice(0, sent);
       this.failures = 0;
       this.settle(sent);

@@ -226,6 +226,18 @@ export interface FinishedRun {
   readonly historyLimit: number;
 }
 
+/** Options of {@link Store.finishRuns}. */
+export interface FinishRunsOptions {
+  /**
+   * An earlier call with some of these runs may have been applied without its answer arriving
+   * (it timed out, or the connection dropped after sending): skip each record the job's history
+   * already holds instead of appending it twice. A store whose calls either apply or fail before
+   * changing anything (the memory store) may ignore it.
+   * @defaultValue `false`
+   */
+  readonly retry?: boolean;
+}
+
 /** Result of committing one {@link CommitItem}. */
 export type CommitResult =
   | {
@@ -370,9 +382,10 @@ export interface Store {
    * @remarks
    * Each entry acts as {@link Store.releaseSlot} (when `slot` is given) followed by
    * {@link Store.recordRun} (when `record` is given), in order. One call per batch of finished
-   * runs: this is the finish side of a firing, amortised.
+   * runs: this is the finish side of a firing, amortised. Freeing a slot is idempotent; with
+   * `options.retry` appending a record is too (see {@link FinishRunsOptions.retry}).
    */
-  finishRuns(runs: readonly FinishedRun[]): Promise<void>;
+  finishRuns(runs: readonly FinishedRun[], options?: FinishRunsOptions): Promise<void>;
 
   /**
    * Appends a finished run to the bounded history and sets `state.lastRun`.

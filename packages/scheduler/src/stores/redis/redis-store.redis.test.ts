@@ -283,6 +283,21 @@ describe.skipIf(skipServer)('RedisStore on one redis-server', () => {
     expect(await store.commit('p', [item])).toEqual([{ id: 'retry-slots', ok: true, accepted: [fire[1]], runs: [{ runId: `${fire[1]}@p`, slotted: false }] }]);
   });
 
+  it('a retried finishRuns appends no record twice (the first call may have been applied unanswered)', async () => {
+    const store = open();
+    const now = await store.now();
+    await add(store, 'fin-retry', now + 60_000);
+    const rec = (i: number) => ({ jobId: 'fin-retry', scheduledAt: now + i, startedAt: now + i, finishedAt: now + i + 1, status: 'succeeded' as const, attempts: 1, owner: 'p' });
+    await store.finishRuns([{ record: rec(1), historyLimit: 5 }, { record: rec(2), historyLimit: 5 }]);
+    // The retry carries the same two runs and one finished since: only the new one is appended.
+    await store.finishRuns([{ record: rec(1), historyLimit: 5 }, { record: rec(2), historyLimit: 5 }, { record: rec(3), historyLimit: 5 }], { retry: true });
+    expect((await store.history('fin-retry', 10)).map((r) => r.scheduledAt)).toEqual([now + 3, now + 2, now + 1]);
+    // Without the retry flag a record is appended as given (a store cannot tell a repeat).
+    await store.finishRuns([{ record: rec(3), historyLimit: 5 }]);
+    expect((await store.history('fin-retry', 10)).map((r) => r.scheduledAt)).toEqual([now + 3, now + 3, now + 2, now + 1]);
+    expect((await store.get('fin-retry'))?.state.lastRun).toEqual(rec(3));
+  });
+
   it('drops a finished run of a removed schedule without bringing back its hash or history, and frees its slot', async () => {
     const store = open();
     const now = await store.now();

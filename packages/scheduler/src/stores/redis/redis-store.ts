@@ -11,7 +11,7 @@
 import type { Redis } from 'ioredis';
 import { StoreClosedError, StoreInputError } from '../../errors.js';
 import type {
-  Claim, ClaimBatch, CommitItem, CommitResult, FinishedRun, RunRecord, RunSlot, Store, StoreChange, StoredSchedule, UpsertInput,
+  Claim, ClaimBatch, CommitItem, CommitResult, FinishedRun, FinishRunsOptions, RunRecord, RunSlot, Store, StoreChange, StoredSchedule, UpsertInput,
   UpsertResult,
 } from '../store.js';
 import { redisKeys, SCHEDULE_FIELDS, type RedisKeys } from './keys.js';
@@ -234,10 +234,10 @@ export class RedisStore implements Store {
   }
 
   /** {@inheritDoc Store.finishRuns} */
-  async finishRuns(runs: readonly FinishedRun[]): Promise<void> {
+  async finishRuns(runs: readonly FinishedRun[], options?: FinishRunsOptions): Promise<void> {
     if (runs.length === 0) return;
     const k = this.keys;
-    const args: string[] = [k.jobSlotsPrefix, k.schedulePrefix, k.historyPrefix, k.channel, this.#source];
+    const args: string[] = [k.jobSlotsPrefix, k.schedulePrefix, k.historyPrefix, k.channel, this.#source, options?.retry === true ? '1' : '0'];
     for (const run of runs) {
       const jobId = run.slot?.jobId ?? run.record?.jobId;
       if (jobId === undefined) continue;
