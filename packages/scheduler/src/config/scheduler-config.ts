@@ -137,8 +137,16 @@ export const schedulerConfigSchema = z
     enabled: z.boolean().default(true).describe('Create the scheduler at all. Default true.'),
     /** Where schedules live: this process (`memory`) or a shared Redis (`redis`). @defaultValue `'memory'` */
     backend: z.enum(['memory', 'redis']).default('memory').describe('Where schedules live: this process (`memory`) or a shared Redis (`redis`). Default \'memory\'.'),
-    /** Redis URL, required with `backend: redis`. */
-    url: z.string().min(1).optional().describe('Redis URL, required with `backend: redis`.'),
+    /** Redis URL; with `backend: redis` give this or `nodes`. */
+    url: z.string().min(1).optional().describe('Redis URL; with `backend: redis` give this or `nodes`.'),
+    /**
+     * Seed nodes of a Redis Cluster (`host:port` or `redis://host:port`), instead of `url`.
+     *
+     * @remarks
+     * Every key of a prefix carries the hash tag `{prefix}`, so one app's schedules live in one
+     * slot; apps with different prefixes spread over the cluster.
+     */
+    nodes: z.array(z.string().min(1)).min(1).optional().describe('Seed nodes of a Redis Cluster (`host:port` or `redis://host:port`), instead of `url`; one app\'s keys live in one slot.'),
     /** Key prefix in the shared store. @defaultValue `'xcore'` */
     prefix: z.string().min(1).default('xcore').describe('Key prefix in the shared store. Default \'xcore\'.'),
     /** IANA timezone for cron jobs that name none. @defaultValue `'UTC'` */
@@ -170,8 +178,11 @@ export const schedulerConfigSchema = z
     claimWindowMs: duration().optional().describe('Wake at most once per this window and claim all that came due in it (fewer Redis round trips, up to this much lateness). Default 10 with backend redis, 0 with memory. Under load the step shrinks so one wake claims about 16 schedules, so a busy process is not held to the whole window.'),
   })
   .superRefine((cfg, ctx) => {
-    if (cfg.backend === 'redis' && cfg.url === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['url'], message: 'backend "redis" needs `url`, e.g. redis://127.0.0.1:6379' });
+    if (cfg.backend === 'redis' && cfg.url === undefined && cfg.nodes === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'backend "redis" needs `url` (e.g. redis://127.0.0.1:6379) or, for a Redis Cluster, `nodes`' });
+    }
+    if (cfg.url !== undefined && cfg.nodes !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['nodes'], message: 'give `url` (one Redis) or `nodes` (a Redis Cluster), not both' });
     }
     const seen = new Set<string>();
     cfg.jobs.forEach((job, i) => {

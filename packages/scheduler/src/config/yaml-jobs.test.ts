@@ -126,7 +126,11 @@ describe('YAML jobs', () => {
     const defaults = schedulerConfigSchema.parse(undefined);
     expect(defaults).toEqual({ enabled: true, backend: 'memory', prefix: 'xcore', timezone: 'UTC', defaults: {}, jobs: [], leaseMs: 30_000, pollMs: 30_000 });
     const redis = schedulerConfigSchema.safeParse({ backend: 'redis' });
-    expect(redis.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['url', 'backend "redis" needs `url`, e.g. redis://127.0.0.1:6379']]);
+    expect(redis.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['url', 'backend "redis" needs `url` (e.g. redis://127.0.0.1:6379) or, for a Redis Cluster, `nodes`']]);
+    const both = schedulerConfigSchema.safeParse({ backend: 'redis', url: 'redis://127.0.0.1:6379', nodes: ['127.0.0.1:7000'] });
+    expect(both.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['nodes', 'give `url` (one Redis) or `nodes` (a Redis Cluster), not both']]);
+    expect(schedulerConfigSchema.safeParse({ backend: 'redis', nodes: [] }).success).toBe(false);
+    expect(schedulerConfigSchema.parse({ backend: 'redis', nodes: ['127.0.0.1:7000', 'redis://127.0.0.1:7001'] }).nodes).toEqual(['127.0.0.1:7000', 'redis://127.0.0.1:7001']);
     const dup = schedulerConfigSchema.safeParse({ jobs: [{ id: 'a', func: './x.ts:f', trigger: { type: 'interval', seconds: 1 } }, { id: 'a', func: './x.ts:f', trigger: { type: 'interval', seconds: 1 } }] });
     expect(dup.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['jobs.1.id', 'duplicate job id "a"']]);
     const durations = schedulerConfigSchema.parse({ defaults: { timeout: '1m30s', misfireGraceTime: null }, leaseMs: '10s' });

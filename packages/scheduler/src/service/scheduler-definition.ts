@@ -23,16 +23,16 @@ function asScheduler(instance: SchedulerService): Scheduler {
 
 async function createStore(config: SchedulerConfig): Promise<Store> {
   if (config.backend === 'memory') return new MemoryStore();
-  if (config.url === undefined) {
-    throw new SchedulerBackendUnavailableError('services.scheduler.backend is "redis" but services.scheduler.url is missing; set url: redis://127.0.0.1:6379.');
+  if (config.url === undefined && config.nodes === undefined) {
+    throw new SchedulerBackendUnavailableError('services.scheduler.backend is "redis" but neither services.scheduler.url nor nodes is set; set url: redis://127.0.0.1:6379 (or nodes: [host:port, ...] for a Redis Cluster).');
   }
-  let mod: { RedisStore: new (options: { url: string; prefix: string }) => Store };
+  let mod: { RedisStore: new (options: { url: string; prefix: string } | { nodes: string[]; prefix: string }) => Store };
   try {
     mod = (await import('../stores/redis/redis-store.js')) as unknown as typeof mod;
   } catch (cause) {
     throw new SchedulerBackendUnavailableError(`services.scheduler.backend "redis": the Redis store could not be loaded; use backend: memory or reinstall @xcore/scheduler.`, { cause });
   }
-  return new mod.RedisStore({ url: config.url, prefix: config.prefix });
+  return new mod.RedisStore(config.url !== undefined ? { url: config.url, prefix: config.prefix } : { nodes: [...config.nodes!], prefix: config.prefix });
 }
 
 /**

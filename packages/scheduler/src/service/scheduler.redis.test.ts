@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { redisUnavailable, startRedisServer, type RedisServer } from '../../../../test/helpers/redis-server.js';
+import { startRedisCluster, type RedisCluster } from '../../../../test/helpers/redis-cluster.js';
+import { schedulerConfigSchema } from '../config/scheduler-config.js';
+import { createScheduler } from './scheduler-definition.js';
 import { RedisStore } from '../stores/redis/redis-store.js';
 import { Scheduler } from './scheduler.js';
 import type { JobContext } from './scheduler-service.js';
@@ -69,6 +72,34 @@ describe.skipIf(redisUnavailable())('Scheduler on a shared RedisStore (two proce
     expect(runs).toBeGreaterThanOrEqual(2);
     const history = await schedulers[0]!.history('slow', { limit: 50 });
     expect(history.filter((r) => r.status === 'skipped').length).toBeGreaterThan(0);
+    for (const s of schedulers) await s.dispose();
+  });
+});
+
+describe.skipIf(redisUnavailable({ needBinary: true }))('the scheduler from config on a 3-master Redis Cluster (`nodes`)', () => {
+  let cluster: RedisCluster;
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('two schedulers built from `backend: redis, nodes: [...]` share the schedules and fire each occurrence once', async () => {
+    const config = schedulerConfigSchema.parse({
+      backend: 'redis', nodes: cluster.nodes.map((n) => `${n.host}:${n.port}`), prefix: `cfg-${randomUUID().slice(0, 8)}`, leaseMs: 5_000, pollMs: 1_000,
+    });
+    const schedulers = await Promise.all([0, 1].map(() => createScheduler({ config, logger, configFile: '' })));
+    const ledger: string[] = [];
+    for (const s of schedulers) {
+      await s.addJob((ctx) => void ledger.push(`${ctx.jobId}@${ctx.scheduledAt.getTime()}`), { id: 'tick', every: 200 });
+      s.startFiring();
+    }
+    await sleep(1_500);
+    for (const s of schedulers) await s.stop({ deadlineMs: 1_000 });
+    expect(ledger.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(ledger).size).toBe(ledger.length);
+    expect((await schedulers[0]!.jobs()).map((j) => j.id)).toEqual(['tick']);
     for (const s of schedulers) await s.dispose();
   });
 });
