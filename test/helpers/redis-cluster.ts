@@ -7,6 +7,7 @@
  * with `describe.skipIf(redisUnavailable({ needBinary: true }))`.
  */
 import { spawn } from 'node:child_process';
+import { afterAll, beforeAll } from 'vitest';
 import { startRedisServer, type RedisServer } from './redis-server.js';
 
 /** A running local cluster. */
@@ -56,5 +57,23 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
     nodes: servers.map((s) => ({ host: '127.0.0.1', port: s.port })),
     servers,
     stop: async () => { await Promise.all(servers.map((s) => s.stop())); },
+  };
+}
+
+/**
+ * Starts a cluster before the tests of the calling `describe` and stops it after them; returns
+ * a getter for it (valid inside the tests).
+ */
+export function useRedisCluster(masters = 3): () => RedisCluster {
+  let cluster: RedisCluster | undefined;
+  beforeAll(async () => {
+    cluster = await startRedisCluster(masters);
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+  return () => {
+    if (cluster === undefined) throw new Error('the Redis Cluster is not started (use it inside a test)');
+    return cluster;
   };
 }

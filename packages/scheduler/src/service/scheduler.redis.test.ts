@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { redisUnavailable, startRedisServer, type RedisServer } from '../../../../test/helpers/redis-server.js';
-import { startRedisCluster, type RedisCluster } from '../../../../test/helpers/redis-cluster.js';
+import { useRedisCluster } from '../../../../test/helpers/redis-cluster.js';
 import { schedulerConfigSchema } from '../config/scheduler-config.js';
 import { createScheduler } from './scheduler-definition.js';
 import { RedisStore } from '../stores/redis/redis-store.js';
@@ -77,17 +77,11 @@ describe.skipIf(redisUnavailable())('Scheduler on a shared RedisStore (two proce
 });
 
 describe.skipIf(redisUnavailable({ needBinary: true }))('the scheduler from config on a 3-master Redis Cluster (`nodes`)', () => {
-  let cluster: RedisCluster;
-  beforeAll(async () => {
-    cluster = await startRedisCluster();
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = useRedisCluster();
 
   it('two schedulers built from `backend: redis, nodes: [...]` share the schedules and fire each occurrence once', async () => {
     const config = schedulerConfigSchema.parse({
-      backend: 'redis', nodes: cluster.nodes.map((n) => `${n.host}:${n.port}`), prefix: `cfg-${randomUUID().slice(0, 8)}`, leaseMs: 5_000, pollMs: 1_000,
+      backend: 'redis', nodes: cluster().nodes.map((n) => `${n.host}:${n.port}`), prefix: `cfg-${randomUUID().slice(0, 8)}`, leaseMs: 5_000, pollMs: 1_000,
     });
     const schedulers = await Promise.all([0, 1].map(() => createScheduler({ config, logger, configFile: '' })));
     const ledger: string[] = [];

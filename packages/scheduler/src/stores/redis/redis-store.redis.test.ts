@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startRedisCluster, type RedisCluster } from '../../../../../test/helpers/redis-cluster.js';
+import { useRedisCluster } from '../../../../../test/helpers/redis-cluster.js';
 import { freePort, hasRedisServerBinary, redisUnavailable, startRedisServer, type RedisServer } from '../../../../../test/helpers/redis-server.js';
 import { scheduleHash } from '../schedule-hash.js';
 import { describeStoreContract } from '../store-contract.js';
@@ -325,23 +325,16 @@ describe.skipIf(skipServer)('RedisStore on one redis-server', () => {
 });
 
 describe.skipIf(skipCluster)('RedisStore on a 3-master Redis Cluster', () => {
-  let cluster: RedisCluster;
-
-  beforeAll(async () => {
-    cluster = await startRedisCluster();
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = useRedisCluster();
 
   describeStoreContract('RedisStore on a 3-master cluster', async () => {
-    const store = new RedisStore({ nodes: cluster.nodes, prefix: `c-${randomUUID()}` });
+    const store = new RedisStore({ nodes: cluster().nodes, prefix: `c-${randomUUID()}` });
     return { store, teardown: () => store.close() };
   });
 
   it('puts every key of a namespace in one Cluster slot', async () => {
-    const store = new RedisStore({ nodes: cluster.nodes, prefix: 'slots' });
-    const admin = new Cluster([...cluster.nodes]);
+    const store = new RedisStore({ nodes: cluster().nodes, prefix: 'slots' });
+    const admin = new Cluster([...cluster().nodes]);
     try {
       const now = await store.now();
       await add(store, 'job-1', now - 10);
