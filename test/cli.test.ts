@@ -83,6 +83,30 @@ describe('xcore start', () => {
     expect(await app.exited).toBe(3);
   });
 
+  it('on SIGTERM lets a plugin job in progress finish before the plugin stops (drain, not abort)', async () => {
+    const dir = writeApp(`app:\n  shutdownTimeoutMs: 10s\n${QUIET_LOGS}`, [
+      {
+        name: 'worker',
+        source: `export default {
+  async onStart(ctx: any) {
+    await ctx.getService('scheduler').addJob(async (job: any) => {
+      ctx.logger.info('job started');
+      await new Promise((r) => setTimeout(r, 1200));
+      ctx.logger.info(job.signal.aborted ? 'job aborted' : 'job done');
+    }, { id: 'slow', every: '1s' });
+  },
+  onStop(ctx: any) { ctx.logger.info('worker down'); },
+};\n`,
+      },
+    ]);
+    const app = start(dir);
+    await app.waitFor((l) => l.msg === 'job started');
+    app.child.kill('SIGTERM');
+    expect(await app.exited).toBe(0);
+    const order = app.lines.map((l) => l.msg).filter((m) => m === 'job done' || m === 'job aborted' || m === 'worker down');
+    expect(order).toEqual(['job done', 'worker down']);
+  });
+
   it('forces the exit on a second signal', async () => {
     const dir = writeApp(`app:\n  shutdownTimeoutMs: 60s\n${QUIET_LOGS}plugins:\n  hookTimeoutMs: 60s\n`, [
       { name: 'stuck', source: `export default { onStop() { return new Promise(() => {}); } };\n` },

@@ -34,6 +34,7 @@ const recorderService = (): ServiceDefinition =>
     },
     start: () => void trace().push('svc:start'),
     afterPluginsStarted: () => void trace().push('svc:after'),
+    beforePluginsStop: () => void trace().push('svc:drain'),
     stop: () => void trace().push('svc:stop'),
     dispose: () => void trace().push('svc:dispose'),
     forPlugin: (instance, plugin) => ({ ...instance, owner: plugin }),
@@ -64,7 +65,7 @@ const codes = (k: Kernel): Record<string, string | undefined> =>
   Object.fromEntries(k.plugins().map((p) => [p.name, (p.error as { code?: string } | undefined)?.code]));
 
 describe('createKernel: order', () => {
-  it('starts services, then plugins in dependency order, and stops in reverse, then services', async () => {
+  it('starts services, then plugins in dependency order; on stop drains services, stops plugins in reverse, then services', async () => {
     app = fixtureApp([
       { name: 'web', dependencies: { db: '^1.0.0', cache: '*' }, source: tracingPlugin('web') },
       { name: 'db', version: '1.4.0', source: tracingPlugin('db') },
@@ -100,6 +101,7 @@ describe('createKernel: order', () => {
     const report = await k.stop();
     expect(report).toEqual({ timedOut: false, unfinished: [], failed: [] });
     expect(trace()).toEqual([
+      'svc:drain',
       'web:stop',
       'svc:released:web',
       'cache:stop',
@@ -209,6 +211,7 @@ describe('createKernel: dependency problems and failures', () => {
       'c:load',
       'a:start',
       'svc:released:b',
+      'svc:drain',
       'a:stop',
       'svc:released:a',
       'svc:released:c',

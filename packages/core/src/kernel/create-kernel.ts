@@ -55,6 +55,10 @@ type KernelPhase = 'idle' | 'starting' | 'started' | 'stopping' | 'stopped';
  * every plugin's `onLoad` runs, then `onStart` in dependency order, then each service's
  * `afterPluginsStarted` (the scheduler starts firing there).
  *
+ * Shutdown order, all within `app.shutdownTimeoutMs`: each service's `beforePluginsStop` (the
+ * scheduler stops claiming and lets running jobs finish while their plugins still run), then
+ * plugins' `onStop` in reverse start order, then services' `stop` and `dispose` in reverse order.
+ *
  * Isolation: a plugin with a dependency problem is `disabled`; one whose import, `onLoad` or
  * `onStart` throws or times out (`plugins.hookTimeoutMs`) is `failed`, and the plugins that
  * depend on it are `disabled`; everything else runs. With `plugins.failFast`, the first such
@@ -342,6 +346,9 @@ export function createKernel(options: CreateKernelOptions): Kernel {
     const unfinished: string[] = [];
     const failed: string[] = [];
     try {
+      // Services drain first (the scheduler stops claiming and lets running jobs finish), while
+      // the plugins those jobs belong to still run; then plugins stop, then services.
+      unfinished.push(...(await services.beforePluginsStop(controller.signal, deadlineAt)));
       for (const name of [...startedOrder].reverse()) {
         const record = records.get(name)!;
         const remaining = controller.signal.aborted ? 0 : Math.max(0, deadlineAt - Date.now());

@@ -36,6 +36,8 @@ export interface ServiceHost {
   pluginStopped(plugin: string): Promise<void>;
   /** The instance of `name` and, when its definition has `forPlugin`, the view factory for `plugin`. */
   resolveFor(name: string, plugin: string): { instance: unknown; forPlugin?: (instance: unknown) => unknown };
+  /** Calls `beforePluginsStop` on started services in reverse order; returns the names that did not finish in time. */
+  beforePluginsStop(signal: AbortSignal, deadlineAt: number): Promise<string[]>;
   /** Stops started services in reverse order; returns the names that did not finish in time. */
   stop(signal: AbortSignal, deadlineAt: number): Promise<string[]>;
   /** Disposes created services in reverse order; returns the names that did not finish in time. */
@@ -76,6 +78,33 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
 
   const wrap = (name: string, phase: 'create' | 'start', error: unknown): Error =>
     isXcoreError(error) ? (error as Error) : new ServiceFailedError(name, phase, error);
+
+  /**
+   * Runs a shutdown hook of every started service in reverse order, each bounded by what is left
+   * of the deadline; `stop` also marks them stopped. Returns the services that ran out of time.
+   */
+  const drainHooks = async (hook: 'beforePluginsStop' | 'stop', signal: AbortSignal, deadlineAt: number): Promise<string[]> => {
+    const unfinished: string[] = [];
+    for (const service of [...hosted].reverse()) {
+      const { def } = service;
+      if (!service.started) continue;
+      if (hook === 'stop') service.started = false;
+      const run = def[hook];
+      if (run === undefined) continue;
+      const remaining = signal.aborted ? 0 : Math.max(0, deadlineAt - Date.now());
+      try {
+        await withTimeout(() => run.call(def, service.instance as never, { signal, deadlineMs: remaining }), remaining, () => new DeadlineError());
+      } catch (err) {
+        if (err instanceof DeadlineError) {
+          unfinished.push(`service:${def.name}`);
+          logger.warn({ service: def.name, hook, deadlineMs: remaining }, 'service did not finish its shutdown step before the drain deadline');
+        } else {
+          logger.error({ err, service: def.name, hook }, 'service failed its shutdown step');
+        }
+      }
+    }
+    return unfinished;
+  };
 
   return {
     async create() {
@@ -167,26 +196,12 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
       return { instance, forPlugin: (value) => forPlugin.call(def, value as never, plugin) };
     },
 
-    async stop(signal, deadlineAt) {
-      const unfinished: string[] = [];
-      for (const service of [...hosted].reverse()) {
-        const { def } = service;
-        if (!service.started) continue;
-        service.started = false;
-        if (def.stop === undefined) continue;
-        const remaining = signal.aborted ? 0 : Math.max(0, deadlineAt - Date.now());
-        try {
-          await withTimeout(() => def.stop!(service.instance as never, { signal, deadlineMs: remaining }), remaining, () => new DeadlineError());
-        } catch (err) {
-          if (err instanceof DeadlineError) {
-            unfinished.push(`service:${def.name}`);
-            logger.warn({ service: def.name, deadlineMs: remaining }, 'service did not stop before the drain deadline');
-          } else {
-            logger.error({ err, service: def.name }, 'service failed to stop');
-          }
-        }
-      }
-      return unfinished;
+    beforePluginsStop(signal, deadlineAt) {
+      return drainHooks('beforePluginsStop', signal, deadlineAt);
+    },
+
+    stop(signal, deadlineAt) {
+      return drainHooks('stop', signal, deadlineAt);
     },
 
     async dispose(deadlineAt) {

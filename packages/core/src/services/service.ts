@@ -38,7 +38,8 @@ export interface ServiceLifecycleContext {
  *
  * @remarks
  * Services are created before plugins load, started before plugins start (`start`), told when
- * every plugin has started (`afterPluginsStarted`), stopped after plugins stop (`stop`) and
+ * every plugin has started (`afterPluginsStarted`), asked to drain their work while plugins still
+ * run when the app shuts down (`beforePluginsStop`), stopped after plugins stop (`stop`) and
  * disposed last (`dispose`, closing connections).
  */
 export interface ServiceDefinition<K extends ServiceName = ServiceName, TSchema extends z.ZodType = z.ZodType> {
@@ -52,6 +53,12 @@ export interface ServiceDefinition<K extends ServiceName = ServiceName, TSchema 
   start?(instance: XcoreServices[K], ctx: ServiceLifecycleContext): void | Promise<void>;
   /** Called once every plugin has started (or failed). The scheduler begins firing here. */
   afterPluginsStarted?(instance: XcoreServices[K]): void | Promise<void>;
+  /**
+   * Called on shutdown before any plugin stops, with the whole drain deadline: the service stops
+   * taking new work and lets work in progress finish while the plugins it belongs to still run
+   * (the scheduler stops claiming and drains running jobs here).
+   */
+  beforePluginsStop?(instance: XcoreServices[K], ctx: ServiceLifecycleContext): void | Promise<void>;
   /** Called after every plugin has stopped. */
   stop?(instance: XcoreServices[K], ctx: ServiceLifecycleContext): void | Promise<void>;
   /**

@@ -2,7 +2,7 @@
  * `schedulerService`: the `ServiceDefinition` that registers the scheduler with the xcore kernel
  * as the service `scheduler`, configured under `services.scheduler`.
  */
-import type { ServiceCreateContext, ServiceDefinition } from '@xcore/core';
+import type { ServiceCreateContext, ServiceDefinition, ServiceLifecycleContext } from '@xcore/core';
 import type { Store } from '../stores/store.js';
 import { MemoryStore } from '../stores/memory-store.js';
 import { SchedulerBackendUnavailableError } from '../errors.js';
@@ -33,6 +33,15 @@ async function createStore(config: SchedulerConfig): Promise<Store> {
     throw new SchedulerBackendUnavailableError(`services.scheduler.backend "redis": the Redis store could not be loaded; use backend: memory or reinstall @xcore/scheduler.`, { cause });
   }
   return new mod.RedisStore(config.url !== undefined ? { url: config.url, prefix: config.prefix } : { nodes: [...config.nodes!], prefix: config.prefix });
+}
+
+/**
+ * Stops the scheduler within the kernel's drain deadline, keeping a tenth of it (at most 1 s) to
+ * record aborted runs and stop the plugins before the kernel gives up. Idempotent.
+ */
+async function drain(instance: SchedulerService, ctx: ServiceLifecycleContext): Promise<void> {
+  const margin = Math.min(1_000, ctx.deadlineMs / 10);
+  await asScheduler(instance).stop({ deadlineMs: Math.max(0, ctx.deadlineMs - margin), signal: ctx.signal });
 }
 
 /**
@@ -93,8 +102,9 @@ export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerCo
  *   YAML jobs; a bad job is a boot error with its position.
  * - `afterPluginsStarted`: firing begins only here, once every plugin has registered its jobs.
  *   With `enabled: false` jobs can be registered and inspected but nothing fires.
- * - `stop`: stops claiming, drains running jobs until the kernel's deadline (minus a margin to
- *   record the aborted runs), then aborts them.
+ * - `beforePluginsStop` (and `stop`, a no-op by then): stops claiming, drains running jobs until
+ *   the kernel's deadline (minus a margin to record the aborted runs and let plugins stop), then
+ *   aborts them. It runs before any plugin stops, so a plugin's jobs finish while it still runs.
  * - `dispose`: closes the store.
  * - `forPlugin`: each plugin gets a namespaced {@link PluginScheduler} view.
  *
@@ -111,11 +121,8 @@ export const schedulerService: ServiceDefinition<'scheduler', typeof schedulerCo
   afterPluginsStarted(instance) {
     asScheduler(instance).startFiring();
   },
-  async stop(instance, ctx) {
-    // Keep a tenth of the deadline (at most 1 s) to record aborted runs before the kernel gives up.
-    const margin = Math.min(1_000, ctx.deadlineMs / 10);
-    await asScheduler(instance).stop({ deadlineMs: Math.max(0, ctx.deadlineMs - margin), signal: ctx.signal });
-  },
+  beforePluginsStop: drain,
+  stop: drain,
   async dispose(instance) {
     await asScheduler(instance).dispose();
   },
