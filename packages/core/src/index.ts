@@ -27,6 +27,8 @@ export type { DependencyNode, DependencyPlan } from './plugins/dependency-order.
 export { createEventBus } from './events/create-event-bus.js';
 export { createLogger } from './logger/create-logger.js';
 export type { CreateLoggerOptions } from './logger/create-logger.js';
+export { setLongTimeout, MAX_TIMER_MS } from './kernel/long-timeout.js';
+export type { LongTimeout } from './kernel/long-timeout.js';
 export {
   ServiceUnknownError,
   ServiceDuplicateError,

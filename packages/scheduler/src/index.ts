@@ -53,7 +53,9 @@ export type { ResolvedYamlJob, YamlJobSource } from './config/yaml-jobs.js';
 export type { SchedulerEvents, SchedulerEventName, SchedulerListener, JobEventBase, JobStartedEvent, JobRunEvent } from './events/scheduler-events.js';
 export { InlineExecutor } from './executors/inline-executor.js';
 export type { ExecutionOutcome, ExecutionRequest, ExecutionStatus, InlineExecutorOptions } from './executors/inline-executor.js';
-export { Runner, MAX_TIMER_MS } from './runner/runner.js';
+export { Runner } from './runner/runner.js';
+// Defined once in core (with `setLongTimeout`); kept here for code that imported it from the scheduler.
+export { MAX_TIMER_MS } from '@xcore/core';
 export type { RunnerOptions } from './runner/runner.js';
 export {
   JobConflictError, JobNotFoundError, JobInvalidError, JobFuncInvalidError, JobTimeoutError, JobAbortedError,

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import { defineService } from '../services/define-service.js';
@@ -249,6 +249,33 @@ describe('createKernel: shutdown deadline', () => {
     expect(trace()).toEqual(['stuck:stop', 'quick:stop', 'slow:stop:true', 'slow:dispose']);
     expect(signal?.aborted).toBe(true);
     expect(lines.find((l) => l['msg'] === 'shutdown passed the drain deadline')?.['unfinished']).toEqual(['plugin:stuck', 'service:recorder']);
+  });
+
+  it('honours a shutdownTimeoutMs past 2^31-1 ms: with 30d the services signal aborts at 30 days, not at 24.8', async () => {
+    app = fixtureApp([]);
+    let signal: AbortSignal | undefined;
+    const waitingService = defineService({
+      name: 'recorder',
+      configSchema: z.strictObject({}).prefault({}),
+      create: () => ({ owner: 'shared', record: () => undefined }),
+      stop: (_instance, ctx) => {
+        signal = ctx.signal;
+        return new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()));
+      },
+    }) as unknown as ServiceDefinition;
+    kernel = createKernel({ loaded: app.load('', [waitingService], 'app:\n  shutdownTimeoutMs: 30d\n'), services: [waitingService], logger: memoryLogger().logger });
+    await kernel.start();
+    vi.useFakeTimers();
+    try {
+      const stopping = kernel.stop();
+      await vi.advanceTimersByTimeAsync(30 * 86_400_000 - 1);
+      expect(signal?.aborted).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(signal?.aborted).toBe(true);
+      await stopping;
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

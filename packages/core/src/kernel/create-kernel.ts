@@ -29,7 +29,8 @@ import { createContainer } from '../services/container.js';
 import type { CreateKernelOptions, Kernel, PluginState, PluginStatus, StopReport } from './kernel-types.js';
 import { createPluginContext, type PluginContextHandle } from './plugin-context.js';
 import { createServiceHost, type ServiceHost } from './service-host.js';
-import { MAX_TIMER_MS, withTimeout } from './with-timeout.js';
+import { withTimeout } from './with-timeout.js';
+import { setLongTimeout } from './long-timeout.js';
 
 interface PluginRecord {
   readonly manifest: PluginManifest;
@@ -339,7 +340,7 @@ export function createKernel(options: CreateKernelOptions): Kernel {
     phase = 'stopping';
     const deadlineAt = Date.now() + config.app.shutdownTimeoutMs;
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), Math.min(config.app.shutdownTimeoutMs, MAX_TIMER_MS));
+    const timer = setLongTimeout(() => controller.abort(), config.app.shutdownTimeoutMs);
     const onExternalAbort = (): void => controller.abort();
     stopOptions.signal?.addEventListener('abort', onExternalAbort, { once: true });
     if (stopOptions.signal?.aborted) controller.abort();
@@ -367,7 +368,7 @@ export function createKernel(options: CreateKernelOptions): Kernel {
       unfinished.push(...(await services.stop(controller.signal, deadlineAt)));
       unfinished.push(...(await services.dispose(deadlineAt)));
     } finally {
-      clearTimeout(timer);
+      timer.clear();
       // Whatever still runs after stop() returns was abandoned: tell it through the signal.
       controller.abort();
       stopOptions.signal?.removeEventListener('abort', onExternalAbort);

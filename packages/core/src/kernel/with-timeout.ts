@@ -1,5 +1,4 @@
-/** Node's largest timer delay; a longer one would fire after 1 ms instead, so every timer is clamped to it. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+import { setLongTimeout, type LongTimeout } from './long-timeout.js';
 
 /**
  * Runs `work` and settles with it, or rejects with `onTimeout()` after `timeoutMs`.
@@ -8,7 +7,7 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
  * The timer is cleared as soon as `work` settles, so it never keeps the process alive. When the
  * timeout wins, a later rejection of `work` is swallowed (it has already been reported as a
  * timeout) so it cannot become an unhandled rejection. A synchronous throw from `work` rejects.
- * Timeouts above 2^31-1 ms (about 24.8 days) are capped there.
+ * A timeout past 2^31-1 ms (about 24.8 days) is waited in full ({@link setLongTimeout}).
  */
 export function withTimeout<T>(work: () => T | Promise<T>, timeoutMs: number, onTimeout: () => Error): Promise<T> {
   let promise: Promise<T>;
@@ -17,10 +16,10 @@ export function withTimeout<T>(work: () => T | Promise<T>, timeoutMs: number, on
   } catch (error) {
     return Promise.reject(error);
   }
-  let timer: NodeJS.Timeout | undefined;
+  let timer: LongTimeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), Math.min(MAX_TIMER_MS, Math.max(0, timeoutMs)));
+    timer = setLongTimeout(() => reject(onTimeout()), timeoutMs);
   });
   promise.catch(() => undefined);
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, timeout]).finally(() => timer?.clear());
 }

@@ -7,6 +7,7 @@ import { JobAbortedError } from '../errors.js';
 
 const logger = pino({ level: 'silent' });
 const T0 = Date.parse('2026-03-01T00:00:00.000Z');
+const DAY = 86_400_000;
 
 function policy(over: Partial<SchedulePolicy> = {}): SchedulePolicy {
   return {
@@ -78,6 +79,23 @@ describe('InlineExecutor', () => {
     expect((signal?.reason as { code: string }).code).toBe('XCORE_ERR_JOB_TIMEOUT');
   });
 
+  it('honours a run timeout past 2^31-1 ms: a 30-day timeout fires at 30 days, not at once', async () => {
+    const executor = new InlineExecutor({ logger, backoff: () => 0 });
+    let signal: AbortSignal | undefined;
+    const run = executor.execute(request((ctx) => {
+      signal = ctx.signal;
+      return new Promise(() => undefined);
+    }, { timeoutMs: 30 * DAY }));
+    const settled = vi.fn();
+    void run.then(settled);
+    await vi.advanceTimersByTimeAsync(30 * DAY - 1);
+    expect([settled.mock.calls.length, signal?.aborted]).toEqual([0, false]);
+    await vi.advanceTimersByTimeAsync(1);
+    const outcome = await run;
+    expect([outcome.status, outcome.finishedAt - outcome.startedAt, signal?.aborted]).toEqual(['timed_out', 30 * DAY, true]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('retries a failing job with the backoff delays and counts attempts', async () => {
     const starts: number[] = [];
     const backoff = vi.fn((attempt: number, base: number) => base * 2 ** (attempt - 1));
@@ -101,6 +119,21 @@ describe('InlineExecutor', () => {
     await vi.advanceTimersByTimeAsync(5_000);
     const outcome = await run;
     expect([outcome.status, outcome.attempts, (outcome.error as Error).message, outcome.finishedAt - T0]).toEqual(['failed', 3, 'fail 3', 1000]);
+  });
+
+  it('waits a retry backoff past 2^31-1 ms in full: a 30-day backoff retries at 30 days', async () => {
+    const starts: number[] = [];
+    const executor = new InlineExecutor({ logger, backoff: () => 30 * DAY });
+    const run = executor.execute(request(() => {
+      starts.push(Date.now() - T0);
+      throw new Error('nope');
+    }, { retries: 1 }));
+    await vi.advanceTimersByTimeAsync(30 * DAY - 1);
+    expect(starts).toEqual([0]);
+    await vi.advanceTimersByTimeAsync(1);
+    const outcome = await run;
+    expect(starts).toEqual([0, 30 * DAY]);
+    expect([outcome.status, outcome.attempts, outcome.finishedAt - T0]).toEqual(['failed', 2, 30 * DAY]);
   });
 
   it('abortAll aborts the running attempt and a pending retry wait, recording aborted', async () => {

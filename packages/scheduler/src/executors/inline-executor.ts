@@ -6,9 +6,11 @@
  * it never escapes as an exception or an unhandled rejection, so it never stops its schedule.
  * A timed-out attempt is recorded as soon as the timeout passes even when the job ignores its
  * signal; a later rejection of that abandoned attempt is swallowed. The per-run signal and logger
- * are created only when the job reads them.
+ * are created only when the job reads them. A timeout or retry delay past 2^31-1 ms (about 24.8
+ * days) is waited in full, as a chain of timers ({@link setLongTimeout}).
  */
 import type { Logger } from 'pino';
+import { setLongTimeout, type LongTimeout } from '@xcore/core';
 import type { SchedulePolicy } from '../stores/store.js';
 import type { JobContext, JobFunction } from '../service/scheduler-service.js';
 import { JobAbortedError, JobTimeoutError } from '../errors.js';
@@ -97,7 +99,7 @@ class Execution implements ActiveExecution, ExecutionRequest {
   private attemptNo = 0;
   private controller: AbortController | undefined;
   private settle: ((r: AttemptResult) => void) | undefined;
-  private backoffTimer: ReturnType<typeof setTimeout> | undefined;
+  private backoffTimer: LongTimeout | undefined;
   private abortReason: Error | undefined;
 
   constructor(
@@ -166,20 +168,20 @@ class Execution implements ActiveExecution, ExecutionRequest {
       });
     }
     return new Promise<AttemptResult>((resolve) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let timer: LongTimeout | undefined;
       let settled = false;
       const finish = (r: AttemptResult): void => {
         if (settled) return;
         settled = true;
         if (this.settle === finish) this.settle = undefined;
-        if (timer !== undefined) clearTimeout(timer);
+        timer?.clear();
         resolve(r);
       };
       this.settle = finish;
       if (this.abortReason !== undefined) return finish({ status: 'aborted', error: this.abortReason });
       const timeoutMs = request.policy.timeoutMs;
       if (timeoutMs !== null) {
-        timer = setTimeout(() => {
+        timer = setLongTimeout(() => {
           const error = new JobTimeoutError(`Job "${request.jobId}" attempt ${attempt} timed out after ${timeoutMs} ms; raise its timeout or honour ctx.signal.`);
           this.controller?.abort(error);
           finish({ status: 'timed_out', error });
@@ -207,10 +209,10 @@ class Execution implements ActiveExecution, ExecutionRequest {
     return new Promise((resolve) => {
       this.settle = (r) => {
         this.settle = undefined;
-        if (this.backoffTimer !== undefined) clearTimeout(this.backoffTimer);
+        this.backoffTimer?.clear();
         resolve(r);
       };
-      this.backoffTimer = setTimeout(() => {
+      this.backoffTimer = setLongTimeout(() => {
         this.settle = undefined;
         resolve(undefined);
       }, ms);

@@ -2,15 +2,16 @@
  * The run path: from an accepted occurrence to a recorded run.
  *
  * @remarks
- * Jitter delay, run slots (`maxInstances` through the store's leased slots, or this process's
- * count for a process-local store), overlap `skip`/`queue`, the executor, the run record and the
+ * Jitter delay (waited in full, also past 2^31-1 ms: {@link setLongTimeout}), run slots
+ * (`maxInstances` through the store's leased slots, or this process's count for a process-local
+ * store), overlap `skip`/`queue`, the executor, the run record and the
  * run events and failure hooks. This is the hot path of a fire: with a process-local store and a
  * synchronous job it allocates no promise and no timer, and the child logger is created only if
  * the job uses it. Store writes (history, slot release) are not awaited on the run path but are
  * counted as in flight, so `whenIdle()` (used by the drain on shutdown) waits for them.
  */
 import type { Logger } from 'pino';
-import type { EventBus } from '@xcore/core';
+import { setLongTimeout, type EventBus, type LongTimeout } from '@xcore/core';
 import type { CommittedRun, ScheduleDefinition, RunRecord, RunSlot, Store, StoredSchedule } from '../stores/store.js';
 import { applyJitter } from '../triggers/jitter.js';
 import { retryDelay } from '../triggers/retry-delay.js';
@@ -75,7 +76,7 @@ export interface RunDispatcherDeps {
  */
 export class RunDispatcher {
   private readonly queues = new Map<string, QueuedRun[]>();
-  private readonly jitterTimers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly jitterTimers = new Set<LongTimeout>();
   private inflight = 0;
   private idleWaiters: (() => void)[] = [];
   private runSeq = 0;
@@ -108,7 +109,7 @@ export class RunDispatcher {
   cancelPending(): void {
     if (this.jitterTimers.size > 0) {
       this.deps.logger.warn({ count: this.jitterTimers.size }, 'shutdown dropped occurrences waiting for their jitter delay');
-      for (const timer of this.jitterTimers) clearTimeout(timer);
+      for (const timer of this.jitterTimers) timer.clear();
       this.jitterTimers.clear();
     }
     for (const [id] of this.queues) this.dropQueue(id);
@@ -144,7 +145,7 @@ export class RunDispatcher {
       const runAt = applyJitter(scheduledAt, jitter, nextRunAt, this.deps.random);
       const delay = runAt - (Date.now() + this.deps.skew());
       if (delay > 0) {
-        const timer = setTimeout(() => {
+        const timer = setLongTimeout(() => {
           this.jitterTimers.delete(timer);
           this.launch(definition, scheduledAt, false, undefined, run);
         }, delay);

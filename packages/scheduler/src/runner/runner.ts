@@ -15,11 +15,9 @@
  * handles what was missed meanwhile.
  */
 import type { Logger } from 'pino';
+import { MAX_TIMER_MS } from '@xcore/core';
 import type { Claim, ClaimBatch, CommitItem, CommitResult, CommitSlots, CommittedRun, Store, StoredSchedule, StoreChange } from '../stores/store.js';
 import type { Plan, PlanInput } from '../policy/plan.js';
-
-/** The longest `setTimeout` Node honours (larger values fire at once). */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Default `claimWindowMs` on a shared store (Redis): the window a tick's claim covers.

@@ -1,11 +1,14 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
+import { MAX_TIMER_MS } from '@xcore/core';
 import { MemoryStore } from '../stores/memory-store.js';
 import type { Store } from '../stores/store.js';
 import { Scheduler } from '../service/scheduler.js';
 import { useFakeSchedulerClock } from '../service/scheduler.fixtures.js';
+import { SlotKeeper } from './slot-keeper.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
+const DAY = 86_400_000;
 const logger = pino({ level: 'silent' });
 
 /** A MemoryStore that presents itself as shared, so the scheduler uses the store's run slots. */
@@ -121,3 +124,26 @@ describe('run slots in a shared store', () => {
   });
 });
 
+
+describe('SlotKeeper', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(T0);
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('passes every third of the lease, but at most every 2^31-1 ms: a 90-day lease does not pass every millisecond', async () => {
+    const passes: number[] = [];
+    const store = { renewSlots: async () => [], reapExpiredSlots: async () => [] } as unknown as Store;
+    const keeper = new SlotKeeper({ store, owner: 'me', leaseMs: 90 * DAY, logger, onReaped: () => undefined, onPass: () => void passes.push(Date.now() - T0), onError: () => undefined });
+    keeper.start();
+    try {
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(passes).toEqual([]);
+      await vi.advanceTimersByTimeAsync(MAX_TIMER_MS - 1000);
+      expect(passes).toEqual([MAX_TIMER_MS]);
+    } finally {
+      keeper.stop();
+    }
+  });
+});

@@ -3,12 +3,14 @@
  *
  * @remarks
  * Slots are leased (so a crashed process frees them). Renewal runs on its own interval timer,
- * every third of the lease, so a lease survives two missed renewals; job work running on the
+ * every third of the lease (at most every 2^31-1 ms, Node's longest timer: renewing sooner is
+ * harmless), so a lease survives two missed renewals; job work running on the
  * event loop cannot starve it unless it blocks the loop for a whole lease. Each pass also reaps
  * expired slots (their process died) and hands them to `onReaped` for `recover: true` jobs, and
  * calls `onPass` (the scheduler retries queued occurrences there).
  */
 import type { Logger } from 'pino';
+import { MAX_TIMER_MS } from '@xcore/core';
 import type { RunSlot, Store } from '../stores/store.js';
 
 /** Dependencies of {@link SlotKeeper}. */
@@ -41,7 +43,7 @@ export class SlotKeeper {
   /** Starts the renewal timer. */
   start(): void {
     if (this.timer !== undefined) return;
-    this.timer = setInterval(() => void this.pass(), Math.max(10, Math.floor(this.options.leaseMs / 3)));
+    this.timer = setInterval(() => void this.pass(), Math.min(MAX_TIMER_MS, Math.max(10, Math.floor(this.options.leaseMs / 3))));
     this.timer.unref?.();
   }
 

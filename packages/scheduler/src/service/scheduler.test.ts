@@ -6,6 +6,7 @@ import type { JobContext } from './scheduler-service.js';
 import { useFakeSchedulerClock } from './scheduler.fixtures.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
+const DAY = 86_400_000;
 const iso = (ms: number): string => new Date(ms).toISOString();
 const at = (offsetMs: number): string => iso(T0 + offsetMs);
 
@@ -308,6 +309,47 @@ describe('Scheduler', () => {
     // window = min(30 s, next - scheduledAt - 1 ms) = 9999 ms; delay = floor(0.99 * 10000) = 9900 ms.
     expect(runs).toEqual([19_900, 29_900]);
   });
+  it('a jitter delay past 2^31-1 ms is waited in full: a date job with jitter 30d runs 27 days late at random 0.9', async () => {
+    scheduler = make({ random: () => 0.9 });
+    const runs: number[] = [];
+    await scheduler.addJob(() => void runs.push(Date.now() - T0), { id: 'once', runDate: T0 + 1000, jitter: '30d' });
+    scheduler.startFiring();
+    // No next occurrence, so the window is the whole 30 days: delay = floor(0.9 * (30 d + 1 ms)) = 27 d.
+    await vi.advanceTimersByTimeAsync(1000 + 27 * DAY - 1);
+    expect(runs).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(runs).toEqual([1000 + 27 * DAY]);
+  });
+
+  it('stop while a long jitter delay is mid-chain drops the occurrence: it never runs', async () => {
+    scheduler = make({ random: () => 0.9 });
+    const runs: number[] = [];
+    await scheduler.addJob(() => void runs.push(Date.now() - T0), { id: 'once', runDate: T0 + 1000, jitter: '30d' });
+    scheduler.startFiring();
+    await vi.advanceTimersByTimeAsync(1000 + 2 ** 31); // past the first link of the 27-day wait
+    await scheduler.stop({ deadlineMs: 0 });
+    await vi.advanceTimersByTimeAsync(30 * DAY);
+    expect([runs, vi.getTimerCount()]).toEqual([[], 0]);
+  });
+
+  it('a drain deadline past 2^31-1 ms is honoured: stop({ deadlineMs: 30 d }) aborts a stuck run at 30 days', async () => {
+    scheduler = make();
+    let signal: AbortSignal | undefined;
+    await scheduler.addJob((ctx) => {
+      signal = ctx.signal;
+      return new Promise(() => undefined);
+    }, { id: 'stuck', every: '1s' });
+    scheduler.startFiring();
+    await vi.advanceTimersByTimeAsync(1000);
+    const stopping = scheduler.stop({ deadlineMs: 30 * DAY });
+    await vi.advanceTimersByTimeAsync(30 * DAY - 1);
+    expect(signal?.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await stopping;
+    const [record] = await scheduler.history('stuck');
+    expect([record?.status, record?.finishedAt! - T0]).toEqual(['aborted', 1000 + 30 * DAY]);
+  });
+
   it('interval(spec, opts)(fn) registers like addJob; failures reach the app event bus', async () => {
     const forwarded: string[] = [];
     const bus = { on: () => () => undefined, once: () => () => undefined, emit: (event: string, payload: { jobId?: string }) => void forwarded.push(`${event}:${payload.jobId ?? ''}`) };

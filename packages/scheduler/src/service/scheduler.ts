@@ -13,7 +13,7 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { EventBus, PluginAwareService } from '@xcore/core';
+import { setLongTimeout, type EventBus, type PluginAwareService } from '@xcore/core';
 import type { RunRecord, Store } from '../stores/store.js';
 import { planOccurrences } from '../policy/plan.js';
 import { validateTimezone } from '../triggers/validate.js';
@@ -185,8 +185,8 @@ export class Scheduler implements SchedulerService, PluginAwareService {
   }
 
   /**
-   * Stops claiming, lets running jobs finish until `deadlineMs`, then aborts them (their signal)
-   * and records them as `aborted`.
+   * Stops claiming, lets running jobs finish until `deadlineMs` (waited in full, also past
+   * 2^31-1 ms), then aborts them (their signal) and records them as `aborted`.
    */
   stop(options: { readonly deadlineMs?: number; readonly signal?: AbortSignal } = {}): Promise<void> {
     this.stopped ??= this.drain(options);
@@ -371,14 +371,15 @@ export class Scheduler implements SchedulerService, PluginAwareService {
   }
 }
 
+/** Resolves once `promise` settles, `ms` pass (any length: {@link setLongTimeout}) or `signal` aborts. */
 function waitFor(promise: Promise<unknown>, ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise<void>((resolve) => {
-    const timer = setTimeout(done, Math.max(0, Math.min(ms, 2 ** 31 - 1)));
+    const timer = setLongTimeout(done, ms);
     const onAbort = (): void => done();
     signal?.addEventListener('abort', onAbort, { once: true });
     void promise.then(done, done);
     function done(): void {
-      clearTimeout(timer);
+      timer.clear();
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }

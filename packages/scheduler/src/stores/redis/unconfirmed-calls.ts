@@ -6,6 +6,7 @@
  * A call that Redis did not answer rejects with `XCORE_ERR_REDIS_UNAVAILABLE`, which callers
  * treat as "not confirmed": the command may still have run.
  */
+import { setLongTimeout, type LongTimeout } from '@xcore/core';
 import { RedisUnavailableError } from '../../errors.js';
 import type { RedisStoreLogger } from './redis-store-options.js';
 
@@ -20,17 +21,16 @@ import type { RedisStoreLogger } from './redis-store-options.js';
  * lease, a commit's occurrences are not dispatched: at most once).
  */
 export function withDeadline<T>(operation: string, call: Promise<T>, deadlineMs: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: LongTimeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+    timer = setLongTimeout(() => {
       reject(new RedisUnavailableError(
         `RedisStore.${operation}: no answer from Redis within ${deadlineMs} ms (connection down or cluster not ready). ` +
           'The call was not confirmed; retry once Redis is back (the scheduler does this with backoff).',
       ));
-    }, deadlineMs);
-    timer.unref?.();
+    }, deadlineMs).unref();
   });
-  return Promise.race([call, expired]).finally(() => clearTimeout(timer));
+  return Promise.race([call, expired]).finally(() => timer?.clear());
 }
 
 /** How {@link retryWhileUnavailable} retries. */
