@@ -76,6 +76,88 @@ describe.skipIf(redisUnavailable())('Scheduler on a shared RedisStore (two proce
   });
 });
 
+describe.skipIf(redisUnavailable())('Scheduler on a shared RedisStore: control from another process, claims without a handler', () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  const open = (prefix: string, owner: string, log = logger): Scheduler =>
+    new Scheduler({ store: new RedisStore({ url: redis.url, prefix }), logger: log, owner, leaseMs: 5_000, pollMs: 1_000 });
+
+  it('pause, resume, reschedule, run-now and remove from one process act on the schedule another fires; history is shared', async () => {
+    const prefix = `ctl-${randomUUID().slice(0, 8)}`;
+    const [a, b] = [open(prefix, 'a'), open(prefix, 'b')];
+    const runs: string[] = [];
+    // Both processes register the same job (same code deployed everywhere); only `a` fires.
+    // maxInstances 5: a run slot is released up to 25 ms after its run (batched), and the manual
+    // run below must not find the last scheduled run's slot still counted.
+    await a.addJob((ctx) => void runs.push(`a ${ctx.scheduledAt.getTime()}`), { id: 'tick', every: 200, maxInstances: 5 });
+    await b.addJob((ctx) => void runs.push(`b ${ctx.scheduledAt.getTime()}`), { id: 'tick', every: 200, maxInstances: 5 });
+    a.startFiring();
+    await sleep(700);
+    expect(runs.length).toBeGreaterThanOrEqual(2);
+
+    expect((await b.pauseJob('tick')).paused).toBe(true);
+    await sleep(300); // a tick in progress at the pause may still land
+    const atPause = runs.length;
+    await sleep(600);
+    expect(runs.length).toBe(atPause);
+    expect((await a.getJob('tick'))?.paused).toBe(true);
+
+    await b.rescheduleJob('tick', { type: 'interval', milliseconds: 100 });
+    expect((await a.getJob('tick'))?.trigger).toBe((await b.getJob('tick'))?.trigger);
+    await b.resumeJob('tick');
+    await sleep(700);
+    expect(runs.length).toBeGreaterThanOrEqual(atPause + 4);
+    expect(runs.every((r) => r.startsWith('a '))).toBe(true);
+
+    const manual = await b.runJob('tick');
+    expect(manual.status).toBe('succeeded');
+    expect(runs.some((r) => r.startsWith('b '))).toBe(true);
+    // Shared history: `b` sees the runs `a` made, and `a` sees the manual run `b` made.
+    const seenByB = await b.history('tick', { limit: 100 });
+    expect(seenByB.filter((r) => r.manual !== true).length).toBeGreaterThanOrEqual(4);
+    expect((await a.history('tick', { limit: 100 })).some((r) => r.manual === true)).toBe(true);
+
+    await b.removeJob('tick');
+    expect(await a.getJob('tick')).toBeUndefined();
+    const atRemove = runs.length;
+    await sleep(500);
+    expect(runs.length).toBeLessThanOrEqual(atRemove + 1);
+    for (const s of [a, b]) await s.stop({ deadlineMs: 1_000 });
+    for (const s of [a, b]) await s.dispose();
+  });
+
+  it('a process without the handler of a job gives its claims back with a warning, and the process that has it fires every occurrence', async () => {
+    const prefix = `nh-${randomUUID().slice(0, 8)}`;
+    const warnings: Record<string, unknown>[] = [];
+    const capture = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line) as Record<string, unknown>) });
+    const withHandler = open(prefix, 'with');
+    const without = open(prefix, 'without', capture);
+    const fired: number[] = [];
+    // coalesce all (and room for the catch-up runs): a late tick runs every occurrence it missed,
+    // so any gap means one was dropped.
+    await withHandler.addJob((ctx) => void fired.push(ctx.scheduledAt.getTime()), { id: 'only-here', every: 100, coalesce: 'all', maxInstances: 50 });
+    // `without` starts first, so it is the only one claiming for a while.
+    without.startFiring();
+    await sleep(400);
+    withHandler.startFiring();
+    await sleep(1_000);
+    for (const s of [without, withHandler]) await s.stop({ deadlineMs: 1_000 });
+    expect(warnings.some((w) => w['job'] === 'only-here' && String(w['msg']).includes('no handler'))).toBe(true);
+    // Every 100 ms occurrence since registration, including those due while only `without` was
+    // claiming: given back, not dropped. None twice.
+    expect(new Set(fired).size).toBe(fired.length);
+    expect(fired.length).toBeGreaterThanOrEqual(12);
+    for (let i = 1; i < fired.length; i++) expect(fired[i]! - fired[i - 1]!).toBe(100);
+    for (const s of [without, withHandler]) await s.dispose();
+  });
+});
+
 describe.skipIf(redisUnavailable({ needBinary: true }))('the scheduler from config on a 3-master Redis Cluster (`nodes`)', () => {
   const cluster = useRedisCluster();
 
