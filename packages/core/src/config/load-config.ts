@@ -89,7 +89,7 @@ export function parseConfigText(text: string, file: string, options: ParseConfig
       for (let n = path.length; n >= 0; n -= 1) if (read.failedPaths.has(pathKey(path.slice(0, n)))) return true;
       return false;
     };
-    issues.push(...positionIssues(locator, [], result.error.issues.filter((issue) => !failed(issue)), schema));
+    issues.push(...positionIssues(locator, [], result.error.issues.filter((issue) => !failed(issue)), schema, raw));
   }
   if (issues.length > 0) throw new ConfigInvalidError(issues.sort((a, b) => a.line - b.line || a.col - b.col));
 

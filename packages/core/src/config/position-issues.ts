@@ -2,7 +2,7 @@
  * Turns zod issues into {@link ConfigIssue}s that point at `file:line:col` with a key path, what
  * was expected and what was found.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { formatConfigPath, toConfigPath } from './config-path.js';
 import type { ConfigIssue, ConfigPathSegment, LoadedConfig, SourcePosition } from './types.js';
 
@@ -21,7 +21,9 @@ export type ConfigLocator = Pick<LoadedConfig, 'file' | 'locate' | 'locateValue'
  * entry that exists). A union issue reports the branch that matched deepest, or what any
  * branch expected. A custom issue reports `params.expected` when set (the `expected X, found Y`
  * form), otherwise its message as written. Pass `schema` (the one that produced the issues) to
- * list the known keys on an unknown-key issue.
+ * list the known keys on an unknown-key issue, and with it `input` (the value it checked) to name
+ * the list item an issue is in: when the item's schema has a `title` (zod `.meta({ title: 'job' })`)
+ * and the item is a map with a string `id`, the key path is followed by `(job "nightly")`.
  *
  * @example
  * ```ts
@@ -36,9 +38,11 @@ export function positionIssues(
   basePath: readonly ConfigPathSegment[],
   issues: readonly ZodIssue[],
   schema?: z.ZodType,
+  input?: unknown,
 ): ConfigIssue[] {
   const out: ConfigIssue[] = [];
-  for (const issue of issues) collect(loaded, [...basePath], basePath.length, issue, schema, out);
+  const context: Context = { loaded, schemaDepth: basePath.length, schema, input, out };
+  for (const issue of issues) collect(context, [...basePath], issue);
   return out.sort((a, b) => a.line - b.line || a.col - b.col || a.path.localeCompare(b.path));
 }
 
@@ -64,6 +68,20 @@ export function makeIssue(
   found: string,
   at: 'key' | 'value' = 'value',
 ): ConfigIssue {
+  return issueAt(loaded, path, expected, found, at, undefined);
+}
+
+const START: SourcePosition = { line: 1, col: 1 };
+
+/** {@link makeIssue}, with the list item the path is in named after the key path when known. */
+function issueAt(
+  loaded: ConfigLocator,
+  path: readonly ConfigPathSegment[],
+  expected: string,
+  found: string,
+  at: 'key' | 'value',
+  item: string | undefined,
+): ConfigIssue {
   const position = (at === 'key' ? loaded.locate(path) : (loaded.locateValue ?? loaded.locate)(path)) ?? START;
   const formatted = formatConfigPath(path);
   return {
@@ -74,22 +92,33 @@ export function makeIssue(
     path: formatted,
     expected,
     found,
-    message: `${formatted || '(root)'}: expected ${expected}, found ${found}`,
+    message: `${heading(formatted, item)}: expected ${expected}, found ${found}`,
   };
 }
 
-const START: SourcePosition = { line: 1, col: 1 };
+/** The start of an issue's message: its key path, then the named list item it is in, if any. */
+function heading(formattedPath: string, item: string | undefined): string {
+  return `${formattedPath || '(root)'}${item === undefined ? '' : ` (${item})`}`;
+}
 
-function collect(
-  loaded: ConfigLocator,
-  prefix: readonly ConfigPathSegment[],
-  schemaDepth: number,
-  issue: ZodIssue,
-  schema: z.ZodType | undefined,
-  out: ConfigIssue[],
-): void {
+/** What {@link collect} needs besides the issue: where issues go and how to describe them. */
+interface Context {
+  readonly loaded: ConfigLocator;
+  /** Length of the base path: the issue path past it is a path inside `schema` and `input`. */
+  readonly schemaDepth: number;
+  readonly schema: z.ZodType | undefined;
+  readonly input: unknown;
+  readonly out: ConfigIssue[];
+}
+
+function collect(context: Context, prefix: readonly ConfigPathSegment[], issue: ZodIssue): void {
+  const { loaded, schemaDepth, schema, out } = context;
   const path = [...prefix, ...toConfigPath(issue.path)];
   const input = (issue as { input?: unknown }).input;
+  const item = schema === undefined ? undefined : itemNameAt(schema, path.slice(schemaDepth), context.input);
+  const push = (at: readonly ConfigPathSegment[], expected: string, found: string, where: 'key' | 'value' = 'value'): void => {
+    out.push(issueAt(loaded, at, expected, found, where, item));
+  };
   switch (issue.code) {
     case 'unrecognized_keys': {
       const known = schema === undefined ? undefined : knownKeysAt(schema, path.slice(schemaDepth), input);
@@ -97,36 +126,36 @@ function collect(
         const hint = known === undefined ? undefined : closest(key, known);
         const expected = known === undefined ? 'a known key' : known.length === 0 ? 'no key here' : `one of the known keys (${known.join(', ')})`;
         const found = `unknown key ${JSON.stringify(key)}${hint === undefined ? '' : ` (did you mean ${JSON.stringify(hint)}?)`}`;
-        out.push(makeIssue(loaded, [...path, key], expected, found, 'key'));
+        push([...path, key], expected, found, 'key');
       }
       return;
     }
     case 'invalid_union': {
       if (issue.message.startsWith('expected ')) {
-        out.push(makeIssue(loaded, path, issue.message.slice('expected '.length), describe(input)));
+        push(path, issue.message.slice('expected '.length), describe(input));
         return;
       }
       const deep = issue.errors.filter((branch) => branch.length > 0 && branch.every((inner) => inner.path.length > 0));
       if (deep.length === 1) {
-        for (const inner of deep[0]!) collect(loaded, path, schemaDepth, inner, schema, out);
+        for (const inner of deep[0]!) collect(context, path, inner);
         return;
       }
       const expected = [...new Set(issue.errors.map((branch) => (branch[0] === undefined ? 'something else' : expectation(branch[0]))))];
-      out.push(makeIssue(loaded, path, expected.join(' or '), describe(input)));
+      push(path, expected.join(' or '), describe(input));
       return;
     }
     case 'custom': {
       const params = (issue as { params?: { expected?: unknown } }).params;
       if (typeof params?.expected === 'string') {
-        out.push(makeIssue(loaded, path, params.expected, describe(input)));
+        push(path, params.expected, describe(input));
       } else {
-        const base = makeIssue(loaded, path, issue.message, describe(input));
-        out.push({ ...base, message: `${base.path || '(root)'}: ${issue.message}` });
+        const base = issueAt(loaded, path, issue.message, describe(input), 'value', item);
+        out.push({ ...base, message: `${heading(base.path, item)}: ${issue.message}` });
       }
       return;
     }
     default:
-      out.push(makeIssue(loaded, path, expectation(issue), input === undefined && issue.code === 'invalid_type' ? 'nothing (the key is missing)' : describe(input)));
+      push(path, expectation(issue), input === undefined && issue.code === 'invalid_type' ? 'nothing (the key is missing)' : describe(input));
   }
 }
 
@@ -191,11 +220,16 @@ function defOf(schema: z.ZodType): LooseDef {
   return schema._zod.def as unknown as LooseDef;
 }
 
+/** The schema a wrapper (optional, default, pipe, lazy, ...) holds; `undefined` for any other. */
+function innerOf(schema: z.ZodType): z.ZodType | undefined {
+  const def = defOf(schema);
+  return def.innerType ?? (def.type === 'pipe' ? def.in : def.type === 'lazy' ? def.getter?.() : undefined);
+}
+
 function unwrap(schema: z.ZodType): z.ZodType {
   let current = schema;
   for (let i = 0; i < 32; i += 1) {
-    const def = defOf(current);
-    const next = def.innerType ?? (def.type === 'pipe' ? def.in : def.type === 'lazy' ? def.getter?.() : undefined);
+    const next = innerOf(current);
     if (next === undefined) return current;
     current = next;
   }
@@ -212,22 +246,7 @@ function unwrap(schema: z.ZodType): z.ZodType {
  */
 export function knownKeysAt(schema: z.ZodType, path: readonly ConfigPathSegment[], input?: unknown): string[] | undefined {
   let current = expand(schema);
-  for (const segment of path) {
-    const next: z.ZodType[] = [];
-    for (const candidate of current) {
-      const def = defOf(candidate);
-      const child =
-        def.type === 'object' && typeof segment === 'string'
-          ? def.shape?.[segment]
-          : def.type === 'array' && typeof segment === 'number'
-            ? def.element
-            : def.type === 'record'
-              ? def.valueType
-              : undefined;
-      if (child !== undefined) next.push(...expand(child));
-    }
-    current = next;
-  }
+  for (const segment of path) current = childrenAt(current, segment);
   if (isRecord(input)) {
     const matching = current.filter((candidate) => literalsMatch(candidate, input));
     if (matching.length > 0) current = matching;
@@ -237,6 +256,55 @@ export function knownKeysAt(schema: z.ZodType, path: readonly ConfigPathSegment[
     return def.type === 'object' && def.shape !== undefined ? Object.keys(def.shape) : [];
   });
   return current.some((candidate) => defOf(candidate).type === 'object') ? [...new Set(keys)] : undefined;
+}
+
+/** The schemas a value one step down (`segment`) may be checked against, wrappers removed. */
+function childrenAt(current: readonly z.ZodType[], segment: ConfigPathSegment): z.ZodType[] {
+  return current.flatMap((candidate) => {
+    const child = childOf(candidate, segment);
+    return child === undefined ? [] : expand(child);
+  });
+}
+
+/** The schema of the entry at `segment` inside a map, list or record schema, as declared. */
+function childOf(schema: z.ZodType, segment: ConfigPathSegment): z.ZodType | undefined {
+  const def = defOf(schema);
+  if (def.type === 'object' && typeof segment === 'string') return def.shape?.[segment];
+  if (def.type === 'array' && typeof segment === 'number') return def.element;
+  return def.type === 'record' ? def.valueType : undefined;
+}
+
+/**
+ * Names the innermost list item on `path` (inside `schema` and its `input`) whose schema has a
+ * `title` and whose value is a map with a string `id`, e.g. `job "nightly"`.
+ */
+function itemNameAt(schema: z.ZodType, path: readonly ConfigPathSegment[], input: unknown): string | undefined {
+  let current = expand(schema);
+  let value = input;
+  let name: string | undefined;
+  for (const segment of path) {
+    value = (isRecord(value) || Array.isArray(value)) && Object.prototype.hasOwnProperty.call(value, segment) ? (value as Record<string | number, unknown>)[segment] : undefined;
+    if (typeof segment === 'number' && isRecord(value) && typeof value.id === 'string' && value.id !== '') {
+      for (const candidate of current) {
+        const item = childOf(candidate, segment);
+        const title = item === undefined ? undefined : titleOf(item);
+        if (title !== undefined) name = `${title} ${describe(value.id)}`;
+      }
+    }
+    current = childrenAt(current, segment);
+  }
+  return name;
+}
+
+/** The `title` in the zod metadata of a schema or of a schema it wraps. */
+function titleOf(schema: z.ZodType): string | undefined {
+  let current: z.ZodType | undefined = schema;
+  for (let i = 0; i < 32 && current !== undefined; i += 1) {
+    const title = z.globalRegistry.get(current)?.title;
+    if (typeof title === 'string' && title !== '') return title;
+    current = innerOf(current);
+  }
+  return undefined;
 }
 
 /** True when every literal-typed field of an object schema accepts the input's value. */

@@ -107,3 +107,37 @@ describe('positionIssues', () => {
     expect(issue).toMatchObject({ line: 6, col: 13, path: 'services.scheduler.jobs[1].id', message: 'services.scheduler.jobs[1].id: job b: module ./jobs/b.ts has no export "run"' });
   });
 });
+
+describe('naming list items by id', () => {
+  const text = [
+    'plugins:',
+    '  config:',
+    '    worker:',
+    '      tasks:',
+    '        - { id: backup, every: 0 }',
+    '        - { id: prune, every: 7, colour: red }',
+    '      plain:',
+    '        - { id: sweep, every: 0 }',
+  ].join('\n');
+  const loaded = parseConfigText(text, FILE, { env: {} });
+  const item = z.strictObject({ id: z.string(), every: z.number().positive().refine((n) => n !== 7, { message: 'seven is not allowed' }) });
+  const schema = z.strictObject({ tasks: z.array(item.meta({ title: 'task' })), plain: z.array(item) });
+
+  it('follows the key path with the title and id of a titled list item, for every kind of issue', () => {
+    const error = caught(() => validateSection(loaded, ['plugins', 'config', 'worker'], schema));
+    expect(error.issues.map((i) => `${i.line}:${i.col} ${i.message}`)).toEqual([
+      '5:32 plugins.config.worker.tasks[0].every (task "backup"): expected number > 0, found 0',
+      '6:31 plugins.config.worker.tasks[1].every (task "prune"): seven is not allowed',
+      '6:34 plugins.config.worker.tasks[1].colour (task "prune"): expected one of the known keys (id, every), found unknown key "colour"',
+      '8:31 plugins.config.worker.plain[0].every: expected number > 0, found 0',
+    ]);
+    expect(error.issues.map((i) => i.path)).toContain('plugins.config.worker.tasks[0].every');
+    expect(error.message).toContain(`${FILE}:5:32  plugins.config.worker.tasks[0].every (task "backup"): expected number > 0, found 0`);
+  });
+
+  it('names nothing without the checked value', () => {
+    const result = schema.safeParse((loaded.config.plugins.config as { worker: unknown }).worker, { reportInput: true });
+    const issues = positionIssues(loaded, ['plugins', 'config', 'worker'], result.error!.issues, schema);
+    expect(issues[0]?.message).toBe('plugins.config.worker.tasks[0].every: expected number > 0, found 0');
+  });
+});

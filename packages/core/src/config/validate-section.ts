@@ -24,8 +24,9 @@ import type { ConfigPathSegment, LoadedConfig } from './types.js';
  * ```
  */
 export function validateSection<T extends z.ZodType>(loaded: LoadedConfig, path: readonly ConfigPathSegment[], schema: T): z.output<T> {
-  const result = schema.safeParse(valueAt(loaded.config, path), { reportInput: true });
-  if (!result.success) throw new ConfigInvalidError(positionIssues(loaded, path, result.error.issues, schema));
+  const value = valueAt(loaded.config, path);
+  const result = schema.safeParse(value, { reportInput: true });
+  if (!result.success) throw new ConfigInvalidError(positionIssues(loaded, path, result.error.issues, schema, value));
   return deepFreeze(result.data);
 }
 

@@ -3,8 +3,9 @@
  *
  * @remarks
  * Strict everywhere: an unknown key is an error the config loader points at by line. Durations
- * accept milliseconds or text (`"30s"`, `"1h30m"`) and come out as milliseconds. The kernel builds
- * the JSON Schema of the whole file from {@link schedulerConfigSchema}.
+ * accept milliseconds or text (`"30s"`, `"1h30m"`) and come out as milliseconds. A job's schema has
+ * the title `job`, so the loader names the job of any problem inside it (`(job "nightly")`). The
+ * kernel builds the JSON Schema of the whole file from {@link schedulerConfigSchema}.
  */
 import { duration } from '@xcore/core';
 import { z } from 'zod';
@@ -104,7 +105,7 @@ export const triggerConfigSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('date'), runDate: dateValue.describe('The single run (ISO 8601 or epoch ms).') }),
 ]);
 
-/** One global job declared in `xcore.yaml`. */
+/** One global job declared in `xcore.yaml` (titled `job`: config problems inside name its id). */
 export const jobConfigSchema = z.strictObject({
   /** Job id (global jobs are owned by `config` and are not namespaced). */
   id: z.string().min(1).regex(/^[^\s]+$/, 'a job id has no spaces').describe('Job id (global jobs are owned by `config` and are not namespaced).'),
@@ -114,7 +115,7 @@ export const jobConfigSchema = z.strictObject({
   /** Arguments passed to every run as `ctx.args`. @defaultValue `[]` */
   args: z.array(z.unknown()).default([]).describe('Arguments passed to every run as `ctx.args`. Default [].'),
   ...policyShape,
-});
+}).meta({ title: 'job' });
 
 /**
  * Schema of `services.scheduler`.

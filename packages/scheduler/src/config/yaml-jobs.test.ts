@@ -15,6 +15,19 @@ function load(text: string) {
   return { loaded, config };
 }
 
+/** A `ConfigInvalidError`, as far as these tests read it. */
+type LoadFailure = Error & { code: string; issues: { line: number; path: string; message: string }[] };
+
+/** The error loading `text` throws, or `undefined`. */
+function loadError(text: string): LoadFailure | undefined {
+  try {
+    load(text);
+    return undefined;
+  } catch (e) {
+    return e as LoadFailure;
+  }
+}
+
 async function boot(text: string): Promise<Scheduler> {
   const { loaded, config } = load(text);
   return createScheduler({ config, logger, configFile: FILE, loaded });
@@ -95,20 +108,26 @@ describe('YAML jobs', () => {
         func: ./fixtures/jobs.ts:record
         trigger: { type: cron, expression: "99 * * * *", timezone: Mars/Base }
 `);
-    const error = (() => {
-      try {
-        load(text);
-        return undefined;
-      } catch (e) {
-        return e as { code: string; issues: { line: number; path: string; message: string }[] };
-      }
-    })();
+    const error = loadError(text);
     expect(error?.code).toBe('XCORE_ERR_CONFIG_INVALID');
     expect(error?.issues.map((i) => [i.line, i.path]).sort()).toEqual([
       [10, 'services.scheduler.jobs[1].trigger.expression'],
       [10, 'services.scheduler.jobs[1].trigger.timezone'],
     ]);
     expect(error?.issues.map((i) => i.message).join('\n')).toContain('unknown timezone "Mars/Base"');
+  });
+
+  it.each([
+    ['a bad cron expression', '{ type: cron, expression: "61 * * * *" }', '10:44', 'expression', 'invalid cron expression "61 * * * *": Invalid value for minute: 61.'],
+    ['an unknown timezone', '{ type: cron, expression: "0 3 * * *", timezone: Mars/Base }', '10:67', 'timezone', 'unknown timezone "Mars/Base": not an IANA zone name'],
+  ])('reports %s in a YAML job at validation with file:line:col, key path and the job id', (_name, trigger, position, key, detail) => {
+    const text = yaml(`      - id: nightly
+        func: ./fixtures/jobs.ts:record
+        trigger: ${trigger}
+`);
+    const error = loadError(text);
+    expect(error?.code).toBe('XCORE_ERR_CONFIG_INVALID');
+    expect(error?.message).toContain(`${FILE}:${position}  services.scheduler.jobs[1].trigger.${key} (job "nightly"): ${detail}`);
   });
 
   it('validates the section strictly: unknown keys, a zero interval, redis without url, duplicate ids', () => {

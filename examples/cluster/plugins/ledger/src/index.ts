@@ -11,7 +11,7 @@
 import { appendFileSync } from 'node:fs';
 // Type-only imports: erased when the kernel loads this file with tsx, so the plugin needs no install.
 import type { PluginContext, PluginDefinition } from '@xcore/core';
-import type { JobContext, SchedulerService } from '@xcore/scheduler';
+import type { JobContext } from '@xcore/scheduler';
 
 const jobs = Number(process.env['LEDGER_JOBS'] ?? 50);
 const every = process.env['LEDGER_EVERY'] ?? '1s';
@@ -20,9 +20,7 @@ const name = process.env['LEDGER_PROCESS'] ?? String(process.pid);
 
 const plugin: PluginDefinition = {
   async onStart(ctx: PluginContext) {
-    // TODO: plain `ctx.getService('scheduler')` once the scheduler's XcoreServices augmentation
-    // reaches ServiceName for code outside the scheduler package (tsc: '"scheduler"' is not a ServiceName).
-    const scheduler = (ctx.getService as (name: string) => SchedulerService)('scheduler');
+    const scheduler = ctx.getService('scheduler');
     for (let i = 0; i < jobs; i++) {
       await scheduler.addJob((run: JobContext) => {
         appendFileSync(file, `${run.jobId} ${run.scheduledAt.getTime()} ${name}\n`);
