@@ -65,8 +65,8 @@ const policyShape = {
 /** Job policy overrides (every field optional). */
 export const jobPolicySchema = z.strictObject(policyShape);
 
+/** `endDate` and `maxRuns`, shared by the repeating triggers (each says what its `startDate` does). */
 const bounds = {
-  startDate: dateValue.optional().describe('No occurrence before this instant (ISO 8601 or epoch ms); an interval is anchored here.'),
   endDate: dateValue.optional().describe('No occurrence after this instant (ISO 8601 or epoch ms).'),
   maxRuns: z.number().int().min(1).optional().describe('Stop after this many runs.'),
 };
@@ -82,6 +82,7 @@ export const triggerConfigSchema = z.discriminatedUnion('type', [
       minutes: z.number().nonnegative().optional(),
       seconds: z.number().nonnegative().optional(),
       milliseconds: z.number().nonnegative().optional(),
+      startDate: dateValue.optional().describe('Phase anchor (ISO 8601 or epoch ms): runs fall at this instant plus whole periods, none before it. Without it the first run is one period after the job is first registered.'),
       ...bounds,
     })
     .refine((t) => (t.weeks ?? 0) + (t.days ?? 0) + (t.hours ?? 0) + (t.minutes ?? 0) + (t.seconds ?? 0) + (t.milliseconds ?? 0) > 0, {
@@ -93,6 +94,7 @@ export const triggerConfigSchema = z.discriminatedUnion('type', [
       expression: z.string().min(1).describe('5 fields, or 6 with seconds first, or a macro like `@daily`; day-of-month and day-of-week combine with OR.'),
       /** IANA zone; the scheduler's `timezone` when absent. */
       timezone: timezoneValue.optional().describe('IANA zone; the scheduler\'s `timezone` when absent.'),
+      startDate: dateValue.optional().describe('No occurrence before this instant (ISO 8601 or epoch ms): the first run is the first cron time at or after it.'),
       ...bounds,
     })
     .superRefine((t, ctx) => {
