@@ -12,7 +12,7 @@ import type { JobContext } from './scheduler-service.js';
 const logger = pino({ level: 'silent' });
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe.skipIf(redisUnavailable())('Scheduler on a shared RedisStore (two processes in one)', () => {
+describe.skipIf(redisUnavailable())('Scheduler on a shared RedisStore (several processes in one)', () => {
   let redis: RedisServer;
   beforeAll(async () => {
     redis = await startRedisServer();
@@ -73,16 +73,6 @@ describe.skipIf(redisUnavailable())('Scheduler on a shared RedisStore (two proce
     const history = await schedulers[0]!.history('slow', { limit: 50 });
     expect(history.filter((r) => r.status === 'skipped').length).toBeGreaterThan(0);
     for (const s of schedulers) await s.dispose();
-  });
-});
-
-describe.skipIf(redisUnavailable())('Scheduler on a shared RedisStore: control from another process, claims without a handler', () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await startRedisServer();
-  });
-  afterAll(async () => {
-    await redis?.stop();
   });
 
   const open = (prefix: string, owner: string, log = logger): Scheduler =>
