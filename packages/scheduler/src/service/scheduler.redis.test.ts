@@ -21,9 +21,9 @@ describe.skipIf(redisUnavailable())('Scheduler on a shared RedisStore (several p
     await redis?.stop();
   });
 
-  function pair(prefix: string): Scheduler[] {
-    return ['p1', 'p2'].map((owner) => new Scheduler({ store: new RedisStore({ url: redis.url, prefix }), logger, owner, leaseMs: 5_000, pollMs: 1_000 }));
-  }
+  const open = (prefix: string, owner: string, log = logger): Scheduler =>
+    new Scheduler({ store: new RedisStore({ url: redis.url, prefix }), logger: log, owner, leaseMs: 5_000, pollMs: 1_000 });
+  const pair = (prefix: string): Scheduler[] => ['p1', 'p2'].map((owner) => open(prefix, owner));
 
   it('fires each occurrence once across both, none missing', async () => {
     const schedulers = pair(`t-${randomUUID().slice(0, 8)}`);
@@ -74,9 +74,6 @@ describe.skipIf(redisUnavailable())('Scheduler on a shared RedisStore (several p
     expect(history.filter((r) => r.status === 'skipped').length).toBeGreaterThan(0);
     for (const s of schedulers) await s.dispose();
   });
-
-  const open = (prefix: string, owner: string, log = logger): Scheduler =>
-    new Scheduler({ store: new RedisStore({ url: redis.url, prefix }), logger: log, owner, leaseMs: 5_000, pollMs: 1_000 });
 
   it('pause, resume, reschedule, run-now and remove from one process act on the schedule another fires; history is shared', async () => {
     const prefix = `ctl-${randomUUID().slice(0, 8)}`;
