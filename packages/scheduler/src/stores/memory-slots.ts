@@ -9,7 +9,7 @@
  * says: the first {@link SlotTable.reap} that finds a slot expired marks it suspect and extends
  * it by its own lease; the next one that finds it expired removes and returns it.
  */
-import { StoreInputError } from '../errors.js';
+import { checkAtLeastOne } from './store-input.js';
 import type { CommitSlots, CommittedRun, RunSlot } from './store.js';
 
 /** A held slot with the table's bookkeeping. */
@@ -70,9 +70,7 @@ export class SlotTable {
    */
   recordCommitted(owner: string, jobId: string, accepted: readonly number[], request: CommitSlots, now: number): CommittedRun[] {
     const { max, leaseMs } = request;
-    if (!(leaseMs >= 1) || !Number.isFinite(leaseMs)) {
-      throw new StoreInputError('commit', `slots.leaseMs of "${jobId}" must be a finite number >= 1, found ${leaseMs}`);
-    }
+    checkAtLeastOne('commit', `slots.leaseMs of "${jobId}"`, leaseMs);
     return accepted.map((scheduledAt) => {
       const runId = `${scheduledAt}@${owner}`;
       const slotted = this.record({ jobId, runId, scheduledAt, owner, leaseUntil: now + leaseMs }, max, leaseMs, now);

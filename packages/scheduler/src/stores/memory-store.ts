@@ -14,7 +14,7 @@
 import { StoreClosedError } from '../errors.js';
 import { Entry } from './memory-entry.js';
 import { deepFreeze } from './deep-freeze.js';
-import { checkClaimArgs, checkTime, checkUpsertInput } from './store-input.js';
+import { checkAtLeastOne, checkTime, checkUpsertInput } from './store-input.js';
 import { RecentClaims } from './recent-claims.js';
 import { ChangeListeners } from './change-listeners.js';
 import { acceptAfter } from './occurrence-watermark.js';
@@ -219,7 +219,8 @@ export class MemoryStore implements Store {
   /** {@inheritDoc Store.claimDue} */
   async claimDue(owner: string, leaseMs: number, limit: number, exclude?: ReadonlySet<string>): Promise<Claim[]> {
     this.open('claimDue');
-    checkClaimArgs(leaseMs, limit);
+    checkAtLeastOne('claimDue', 'leaseMs', leaseMs);
+    checkAtLeastOne('claimDue', 'limit', limit);
     const now = this.clock();
     const until = now + leaseMs;
     const { due, leased } = this;
@@ -332,6 +333,7 @@ export class MemoryStore implements Store {
   /** {@inheritDoc Store.renewSlots} */
   async renewSlots(owner: string, runIds: readonly { jobId: string; runId: string }[], leaseMs: number): Promise<string[]> {
     this.open('renewSlots');
+    checkAtLeastOne('renewSlots', 'leaseMs', leaseMs);
     return this.slots.renew(owner, runIds, leaseMs, this.clock());
   }
 

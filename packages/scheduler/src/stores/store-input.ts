@@ -25,10 +25,9 @@ export function checkUpsertInput(input: UpsertInput): void {
   checkTime('upsert', `anchor of "${definition.id}"`, input.anchor, false);
 }
 
-/** Throws {@link StoreInputError} unless a claim's lease is a finite number >= 1 ms and its limit >= 1. */
-export function checkClaimArgs(leaseMs: number, limit: number): void {
-  if (!(leaseMs >= 1) || !Number.isFinite(leaseMs)) {
-    throw new StoreInputError('claimDue', `leaseMs must be a finite number >= 1, found ${leaseMs}`);
+/** Throws {@link StoreInputError} unless `value` (a lease, a limit) is a finite number >= 1. */
+export function checkAtLeastOne(method: string, what: string, value: number): void {
+  if (!(value >= 1) || !Number.isFinite(value)) {
+    throw new StoreInputError(method, `${what} must be a finite number >= 1, found ${String(value)}`);
   }
-  if (!(limit >= 1)) throw new StoreInputError('claimDue', `limit must be >= 1, found ${limit}`);
 }

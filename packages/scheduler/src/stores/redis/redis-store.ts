@@ -15,7 +15,7 @@ import type {
   UpsertResult,
 } from '../store.js';
 import { redisKeys, SCHEDULE_FIELDS, type RedisKeys } from './keys.js';
-import { checkTime, checkUpsertInput } from '../store-input.js';
+import { checkAtLeastOne, checkTime, checkUpsertInput } from '../store-input.js';
 import type { ScheduleFields } from './claimed-schedule.js';
 import { ChangeHints } from './change-hints.js';
 import { closeClient, createClient, logConnectionErrors } from './redis-connection.js';
@@ -162,8 +162,8 @@ export class RedisStore implements Store {
 
   /** {@inheritDoc Store.claimBatch} */
   async claimBatch(owner: string, leaseMs: number, limit: number, exclude?: ReadonlySet<string>): Promise<ClaimBatch> {
-    atLeastOne('claimDue', 'leaseMs', leaseMs);
-    atLeastOne('claimDue', 'limit', limit);
+    checkAtLeastOne('claimDue', 'leaseMs', leaseMs);
+    checkAtLeastOne('claimDue', 'limit', limit);
     const reply = (await this.#script('claimDue', 'claim-due-1', [this.keys.due], [
       this.keys.schedulePrefix, owner, String(Math.floor(leaseMs)), String(Math.floor(limit)), ...(exclude ?? []),
     ])) as unknown[];
@@ -178,7 +178,7 @@ export class RedisStore implements Store {
     for (const item of items) {
       checkTime('commit', `nextRunAt of "${item.id}"`, item.nextRunAt, true);
       const slots = item.slots;
-      if (slots !== undefined) atLeastOne('commit', `slots.leaseMs of "${item.id}"`, slots.leaseMs);
+      if (slots !== undefined) checkAtLeastOne('commit', `slots.leaseMs of "${item.id}"`, slots.leaseMs);
       args.push(
         item.id, String(item.token), optionalTime(item.nextRunAt),
         slots === undefined ? '' : String(Math.max(0, Math.floor(slots.max))), slots === undefined ? '' : String(Math.floor(slots.leaseMs)),
@@ -215,7 +215,7 @@ export class RedisStore implements Store {
 
   /** {@inheritDoc Store.renewSlots} */
   async renewSlots(owner: string, runIds: readonly { jobId: string; runId: string }[], leaseMs: number): Promise<string[]> {
-    atLeastOne('renewSlots', 'leaseMs', leaseMs);
+    checkAtLeastOne('renewSlots', 'leaseMs', leaseMs);
     if (runIds.length === 0) return [];
     const k = this.keys;
     const reply = await this.#script('renewSlots', 'renew-slots-2', [k.slots, k.slotData], [
@@ -317,8 +317,4 @@ export class RedisStore implements Store {
 
 function optionalTime(value: number | null): string {
   return value === null ? '' : String(Math.floor(value));
-}
-
-function atLeastOne(method: string, name: string, value: number): void {
-  if (!Number.isFinite(value) || value < 1) throw new StoreInputError(method, `${name} must be a finite number >= 1, got ${value}`);
 }
