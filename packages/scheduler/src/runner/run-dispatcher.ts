@@ -128,6 +128,7 @@ export class RunDispatcher {
 
   /** Retries every queued occurrence (a slot may have freed in another process). */
   drainQueues(): void {
+    if (this.queues.size === 0) return;
     for (const id of [...this.queues.keys()]) this.drainQueue(id);
   }
 

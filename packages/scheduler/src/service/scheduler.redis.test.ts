@@ -75,6 +75,32 @@ describe.skipIf(redisUnavailable())('Scheduler on a shared RedisStore (several p
     for (const s of schedulers) await s.dispose();
   });
 
+  it('an occurrence queued behind another process run starts when that run releases its slot, not at the next slot-keeper pass', async () => {
+    const prefix = `q-${randomUUID().slice(0, 8)}`;
+    // leaseMs 30 s: the slot keepers pass every 10 s, so only the release hint can start it sooner.
+    const [a, b] = ['a', 'b'].map((owner) => new Scheduler({ store: new RedisStore({ url: redis.url, prefix }), logger, owner, leaseMs: 30_000, pollMs: 1_000 }));
+    let aFinishedAt = 0;
+    const options = { id: 'slow', runDate: Date.now() + 3_600_000, maxInstances: 1, overlap: 'queue' as const };
+    await a!.addJob(async () => {
+      await sleep(400);
+      aFinishedAt = Date.now();
+    }, options);
+    let bStartedAt = 0;
+    await b!.addJob(() => {
+      bStartedAt = Date.now();
+    }, options);
+    for (const s of [a!, b!]) s.startFiring();
+    const first = a!.runJob('slow');
+    await sleep(100);
+    const second = await b!.runJob('slow'); // a holds the only slot: queued
+    expect((await first).status).toBe('succeeded');
+    expect(second.status).toBe('succeeded');
+    expect(bStartedAt - aFinishedAt).toBeGreaterThanOrEqual(0);
+    expect(bStartedAt - aFinishedAt).toBeLessThan(2_000);
+    for (const s of [a!, b!]) await s.stop({ deadlineMs: 1_000 });
+    for (const s of [a!, b!]) await s.dispose();
+  });
+
   it('pause, resume, reschedule, run-now and remove from one process act on the schedule another fires; history is shared', async () => {
     const prefix = `ctl-${randomUUID().slice(0, 8)}`;
     const [a, b] = [open(prefix, 'a'), open(prefix, 'b')];

@@ -95,6 +95,8 @@ export class Scheduler implements SchedulerService, PluginAwareService {
   private stopping = false;
   private stopped: Promise<void> | undefined;
   private skewMs = 0;
+  /** Unsubscribes the queue retry on slot releases (see {@link Scheduler.startFiring}). */
+  private offRelease: (() => void) | undefined;
   private readonly enabled: boolean;
   /**
    * A process-local store (memory) has no other process to share run slots with, so this
@@ -182,6 +184,15 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     }, (error: unknown) => this.healthTracker.report(error));
     this.runner.start();
     this.slots.start();
+    // Occurrences queued behind another process's run (overlap: queue) retry when a slot is
+    // released anywhere: the release hint, not only the slot keeper's pass. The pass runs at a
+    // fixed phase, so for a job whose period matches it every retry could land while the job's
+    // next run holds the slot, and a queued (or recovered) run could wait until shutdown.
+    if (!this.localSlots) {
+      this.offRelease = this.store.onChange((change) => {
+        if (change.kind === 'release') this.runs.drainQueues();
+      });
+    }
   }
 
   /**
@@ -195,6 +206,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
 
   private async drain(options: { readonly deadlineMs?: number; readonly signal?: AbortSignal }): Promise<void> {
     this.stopping = true;
+    this.offRelease?.();
     await this.runner.stop();
     this.runs.cancelPending();
     const deadlineMs = options.deadlineMs ?? 10_000;
