@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs a command with another Node.js major first on PATH, fetched from the npm registry (the
+# `node-linux-<arch>@<major>` package) into .cache/node<major> on first use.
+# Usage: scripts/with-node.sh <major> <command...>   e.g. scripts/with-node.sh 24 pnpm test
+set -euo pipefail
+major="$1"; shift
+root="$(cd "$(dirname "$0")/.." && pwd)"
+dir="$root/.cache/node$major"
+arch="$(uname -m)"; case "$arch" in x86_64) arch=x64 ;; aarch64) arch=arm64 ;; esac
+if [ ! -x "$dir/bin/node" ]; then
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent "node-linux-$arch@$major" >/dev/null && tar xzf node-linux-*.tgz)
+  mkdir -p "$root/.cache" && rm -rf "$dir" && mv "$tmp/package" "$dir" && rm -rf "$tmp"
+fi
+echo "with-node: $("$dir/bin/node" -v) from $dir" >&2
+PATH="$dir/bin:$PATH" exec "$@"
