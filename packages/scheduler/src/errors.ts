@@ -7,6 +7,7 @@
  * (job id, key path, file:line:col) and what to do. Match errors by `code`, not `instanceof`.
  */
 import { XcoreError, type XcoreErrorOptions } from '@xcore/core';
+import { quoteInput } from './triggers/cron-fields.js';
 
 /**
  * Documentation of every code thrown by `@xcore/scheduler`: code, then what it means and what to do.
@@ -226,16 +227,16 @@ export class CronInvalidError extends XcoreError {
   readonly expression: string;
 
   /**
-   * @param expression - the expression as given.
-   * @param reason - what is wrong with it (croner's parse message, or ours).
+   * @param expression - the expression as given (quoted back cut to 48 characters).
+   * @param reason - what is wrong with it, naming the field as written and its allowed values.
+   * @param options - `forms: true` appends the accepted forms, for problems with the expression's
+   * shape (field count, unknown macro, empty).
    */
-  constructor(expression: string, reason: string, options?: XcoreErrorOptions) {
-    super(
-      'XCORE_ERR_CRON_INVALID',
-      `invalid cron expression "${expression}": ${reason}. Use 5 fields (minute hour day-of-month month ` +
-        'day-of-week), 6 with seconds first, or a macro, e.g. "0 9 * * 1-5", "*/10 * * * * *" or "@daily".',
-      options,
-    );
+  constructor(expression: string, reason: string, options: XcoreErrorOptions & { readonly forms?: boolean } = {}) {
+    const forms = options.forms === true
+      ? '. Use 5 fields (minute hour day-of-month month day-of-week), 6 with seconds first, or a macro, e.g. "0 9 * * 1-5", "*/10 * * * * *" or "@daily"'
+      : '';
+    super('XCORE_ERR_CRON_INVALID', `invalid cron expression ${quoteInput(expression)}: ${reason}${forms}.`, options);
     this.expression = expression;
   }
 }

@@ -118,7 +118,7 @@ describe('YAML jobs', () => {
   });
 
   it.each([
-    ['a bad cron expression', '{ type: cron, expression: "61 * * * *" }', '10:44', 'expression', 'invalid cron expression "61 * * * *": Invalid value for minute: 61.'],
+    ['a bad cron expression', '{ type: cron, expression: "61 * * * *" }', '10:44', 'expression', 'invalid cron expression "61 * * * *": minute "61" is out of range: allowed 0-59.'],
     ['an unknown timezone', '{ type: cron, expression: "0 3 * * *", timezone: Mars/Base }', '10:67', 'timezone', 'unknown timezone "Mars/Base": not an IANA zone name'],
   ])('reports %s in a YAML job at validation with file:line:col, key path and the job id', (_name, trigger, position, key, detail) => {
     const text = yaml(`      - id: nightly

@@ -35,6 +35,7 @@
  */
 import { Cron, type CronOptions } from 'croner';
 import { CronInvalidError } from '../errors.js';
+import { cronFieldProblem, quoteInput } from './cron-fields.js';
 import { formatterFor, offsetSegment } from './timezone.js';
 
 /** Macros xcore accepts (croner's nicknames, without `@reboot`-style extras). */
@@ -104,14 +105,17 @@ function cleanReason(err: unknown): string {
 
 function parse(expression: string, options: CronOptions): Cron {
   const trimmed = expression.trim();
+  if (trimmed === '') throw new CronInvalidError(expression, 'it is empty', { forms: true });
   if (trimmed.startsWith('@') && !MACROS.has(trimmed.toLowerCase())) {
-    throw new CronInvalidError(expression, `unknown macro "${trimmed}" (known: ${[...MACROS].join(', ')})`);
+    throw new CronInvalidError(expression, `unknown macro ${quoteInput(trimmed)} (known: ${[...MACROS].join(', ')})`, { forms: true });
   }
   if (!trimmed.startsWith('@')) {
     const fields = trimmed.split(/\s+/).length;
     if (fields !== 5 && fields !== 6) {
-      throw new CronInvalidError(expression, `it has ${fields} field${fields === 1 ? '' : 's'}, expected 5 or 6`);
+      throw new CronInvalidError(expression, `it has ${fields} field${fields === 1 ? '' : 's'}, expected 5 or 6`, { forms: true });
     }
+    const problem = cronFieldProblem(trimmed);
+    if (problem !== undefined) throw new CronInvalidError(expression, problem);
   }
   try {
     return trimYearTable(new Cron(trimmed, { ...options, paused: true, mode: '5-or-6-parts', domAndDow: false }));

@@ -48,9 +48,10 @@ export function validateTimezone(timezone: string): void {
  * ```
  */
 export function validateCronExpression(expression: string, timezone = 'UTC'): void {
-  if (typeof expression !== 'string' || expression.trim() === '') {
-    throw new CronInvalidError(String(expression), 'it is empty');
+  if (typeof expression !== 'string') {
+    throw new CronInvalidError(String(expression), `it must be a string, got ${typeof expression} (quote it in YAML: "0 9 * * *")`);
   }
+  if (expression.trim() === '') throw new CronInvalidError(expression, 'it is empty', { forms: true });
   validateTimezone(timezone);
   if (!cronEverMatches(expression, timezone)) {
     throw new CronInvalidError(expression, 'it never matches a date (check the day-of-month against the month)');
