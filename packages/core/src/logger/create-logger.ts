@@ -32,7 +32,8 @@ export function createLogger(logging: XcoreConfig['logging'], options: CreateLog
   if (logging.pretty) {
     return pino({
       ...common,
-      transport: { target: 'pino-pretty', options: { colorize: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,app' } },
+      // Colours only on a terminal: `pretty: true` forced into a file or pipe stays plain text.
+      transport: { target: 'pino-pretty', options: { colorize: process.stdout.isTTY === true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,app' } },
     });
   }
   return options.destination === undefined ? pino(common) : pino(common, options.destination);
