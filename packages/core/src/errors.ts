@@ -224,12 +224,21 @@ export class PluginDefinitionInvalidError extends XcoreError {
 /** A plugin entry module could not be imported. */
 export class PluginImportFailedError extends XcoreError {
   constructor(plugin: string, file: string, cause: unknown) {
-    super(
-      'XCORE_ERR_PLUGIN_IMPORT_FAILED',
-      `Plugin "${plugin}": importing ${file} failed: ${cause instanceof Error ? cause.message : String(cause)}. Fix the module.`,
-      { cause },
-    );
+    super('XCORE_ERR_PLUGIN_IMPORT_FAILED', `Plugin "${plugin}": importing ${file} failed: ${importFailure(cause)}`, { cause });
   }
+}
+
+/** What went wrong importing a plugin module and what to do, from the import's error. */
+function importFailure(cause: unknown): string {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const code = (cause as { code?: unknown } | null)?.code;
+  const missingPackage = code === 'ERR_MODULE_NOT_FOUND' ? /Cannot find package '([^']+)'/.exec(message)?.[1] : undefined;
+  if (missingPackage !== undefined) {
+    return `the package "${missingPackage}" is not installed where the plugin can see it. Declare it in the plugin's package.json ` +
+      '"dependencies" and run `pnpm install` (or your package manager\'s install) at the workspace root, then start again.';
+  }
+  if (code === 'ERR_MODULE_NOT_FOUND') return `${message}. Check the import path (relative imports need the file's extension, e.g. "./util.js").`;
+  return `${message}. Fix the module.`;
 }
 
 /** A plugin depends on a plugin that is not installed or enabled. */

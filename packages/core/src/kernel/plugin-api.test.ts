@@ -203,6 +203,19 @@ describe('bad plugins', () => {
     expect(trace()).toEqual(['fine']);
   });
 
+  it('says to install a package a plugin imports but nobody installed, and to fix a bad relative path', async () => {
+    app = fixtureApp([
+      { name: 'needs', source: `import pad from 'xcore-test-package-that-is-not-installed';\nexport default { onStart() { pad(); } };` },
+      { name: 'path', source: `import { x } from './missing-file.js';\nexport default { onStart() { x(); } };` },
+    ]);
+    const k = await boot();
+    const needs = stateOf(k, 'needs')?.error;
+    expect(needs).toMatchObject({ code: 'XCORE_ERR_PLUGIN_IMPORT_FAILED' });
+    expect(needs?.message).toContain('the package "xcore-test-package-that-is-not-installed" is not installed');
+    expect(needs?.message).toContain('run `pnpm install`');
+    expect(stateOf(k, 'path')?.error?.message).toContain('Check the import path');
+  });
+
   it('fails boot on a malformed manifest, naming the file', async () => {
     app = fixtureApp([{ name: 'ok', source: 'export default {};' }]);
     const file = join(app.pluginsDir, 'ok', 'package.json');
