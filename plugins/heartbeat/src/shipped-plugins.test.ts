@@ -40,8 +40,19 @@ describe('shipped plugins: health and heartbeat', () => {
     expect(snapshot.checks.map((c) => [c.check, c.stale])).toEqual([['vitals', false]]);
     expect(snapshot.checks[0]!.detail).toMatch(/lag p99 [\d.]+ ms \(max [\d.]+\), heap \d+\/\d+ MiB \(\d+%\), rss \d+ MiB$/);
 
-    const beat = await k.call<{ verdict: { status: string } }>('heartbeat', 'beat');
-    expect(['ok', 'warn', 'fail']).toContain(beat.verdict.status);
+  });
+
+  it('the beat action samples, judges with the configured thresholds and reports to health', async () => {
+    // Lag thresholds no machine reaches and a heap ratio every process passes: the verdict is "warn" for the heap.
+    const k = await boot('    heartbeat:\n      interval: 1h\n      check: vitals\n      lagWarn: 1h\n      lagFail: 2h\n      heapWarnRatio: 0.0001\n');
+    const beat = await k.call<{ sample: { heapUsedBytes: number; heapLimitBytes: number }; verdict: { status: string; detail: string } }>('heartbeat', 'beat');
+    expect(beat.sample.heapUsedBytes).toBeGreaterThan(0);
+    expect(beat.sample.heapLimitBytes).toBeGreaterThan(beat.sample.heapUsedBytes);
+    expect(beat.verdict.status).toBe('warn');
+    expect(beat.verdict.detail).toMatch(/^heap above 0% of its limit: lag p99/);
+    const snapshot = await k.call<Snapshot>('health', 'status');
+    expect(snapshot.checks).toMatchObject([{ check: 'vitals', status: 'warn', detail: beat.verdict.detail }]);
+    expect(snapshot.status).toBe('degraded');
   });
 
   it('health takes reports, sums them up and rejects malformed ones with a coded error', async () => {
