@@ -64,11 +64,14 @@ export class AccessGuard {
   }
 
   /**
-   * The identity admitted to `route`, or a thrown 401/403/429 error.
+   * Who is calling a route that needs `required`, or a thrown 401 or 429 error.
    *
-   * @param route - `METHOD /path` of the route, quoted in a 403.
+   * @remarks
+   * Public routes and `auth: none` admit without reading the header. Follow with
+   * {@link AccessGuard.authorize} for the scope: the two steps are apart so that a refused caller
+   * is still named in the audit line.
    */
-  async admit(required: RouteAuth, route: string, authorization: string | undefined, client: string): Promise<Identity> {
+  async identify(required: RouteAuth, authorization: string | undefined, client: string): Promise<Identity> {
     if (this.#credentials.mode === 'none') return DEVELOPMENT;
     if (required === 'public') return ANONYMOUS;
     const wait = this.#limiter.blockedFor(client, this.#now());
@@ -81,8 +84,17 @@ export class AccessGuard {
       throw error;
     }
     this.#limiter.succeed(client);
-    if (!grants(identity.scopes, required)) throw new HttpForbiddenError(route, required, `${identity.kind} "${identity.subject}"`);
     return identity;
+  }
+
+  /**
+   * Throws a 403 when `identity` lacks `required`.
+   *
+   * @param route - `METHOD /path` of the route, quoted in the error.
+   */
+  authorize(identity: Identity, required: RouteAuth, route: string): void {
+    if (required === 'public' || grants(identity.scopes, required)) return;
+    throw new HttpForbiddenError(route, required, `${identity.kind} "${identity.subject}"`);
   }
 
   /** Identifies the caller from an `Authorization` header; throws a 401 error when it cannot. */

@@ -48,11 +48,16 @@ export interface RouteInput<P, Q, B> {
 }
 
 /** What a route writes to the audit log (routes with a write method are audited by default). */
-export interface RouteAudit<P, Q, B> {
+export interface RouteAudit<P> {
   /** Name of the action, e.g. `job.run`. @defaultValue `METHOD /path` of the route */
   readonly action?: string;
-  /** What the action is applied to, e.g. the job id. @defaultValue the path parameters, `key=value` joined by `&` */
-  target?(input: { readonly params: P; readonly query: Q; readonly body: B }): string | undefined;
+  /**
+   * What the action is applied to, from the validated path parameters (e.g. the job id); also
+   * used for refused requests whose parameters are valid.
+   *
+   * @defaultValue the path parameters, `key=value` joined by `&`
+   */
+  target?(params: P): string | undefined;
 }
 
 /**
@@ -109,7 +114,7 @@ export interface RouteDefinition<
   /** Status of a successful response with a body. @defaultValue `200` */
   readonly status?: 200 | 201 | 202;
   /** Audit settings, or `false` to not audit this write route. */
-  readonly audit?: RouteAudit<SchemaOutput<P, RawParams>, SchemaOutput<Q, RawQuery>, SchemaOutput<B, undefined>> | false;
+  readonly audit?: RouteAudit<SchemaOutput<P, RawParams>> | false;
   /** Answers the request. */
   handler(
     input: RouteInput<SchemaOutput<P, RawParams>, SchemaOutput<Q, RawQuery>, SchemaOutput<B, undefined>>,

@@ -50,7 +50,8 @@ export async function runRoute(route: CompiledRoute, matched: MatchedRequest, ru
   let response: Response;
   let code: string | undefined;
   try {
-    identity = await runtime.guard.admit(route.auth, route.label, request.headers.get('authorization') ?? undefined, client);
+    identity = await runtime.guard.identify(route.auth, request.headers.get('authorization') ?? undefined, client);
+    runtime.guard.authorize(identity, route.auth, route.label);
     const body = def.body === undefined ? undefined : await readJsonBody(request, runtime.bodyLimit, route.label);
     const [params, query, parsedBody] = await validateInput(route.label, [
       { in: 'params', schema: def.params, value: { ...matched.params } },
@@ -73,7 +74,7 @@ export async function runRoute(route: CompiledRoute, matched: MatchedRequest, ru
       actor: identity === undefined ? { kind: 'unknown', subject: 'unknown' } : { kind: identity.kind, subject: identity.subject },
       client,
       action: def.audit?.action ?? route.label,
-      ...targetOf(route, matched.params, input, logger),
+      ...(await targetOf(route, matched.params, input?.params, logger)),
       result: auditResult(response.status),
       status: response.status,
       ...(code === undefined ? {} : { code }),
@@ -105,17 +106,20 @@ function answerError(refusal: XcoreError, thrown: unknown, requestId: string, lo
   return errorResponse(refusal, requestId);
 }
 
-/** The audit target: the route's own `target`, else the path parameters as `key=value&...`. */
-function targetOf(
-  route: CompiledRoute,
-  rawParams: Readonly<Record<string, string>>,
-  input: { params: unknown; query: unknown; body: unknown } | undefined,
-  logger: Logger,
-): { target?: string } {
+/**
+ * The audit target: the route's own `target` of the validated params (validated here when the
+ * request was refused before validation), else the path parameters as `key=value&...`.
+ */
+async function targetOf(route: CompiledRoute, rawParams: Readonly<Record<string, string>>, validated: unknown, logger: Logger): Promise<{ target?: string }> {
   const audit = route.def.audit;
-  if (audit !== false && audit?.target !== undefined && input !== undefined) {
+  if (audit !== false && audit?.target !== undefined) {
+    let params = validated;
+    if (params === undefined && route.def.params !== undefined) {
+      const parsed = await route.def.params.safeParseAsync({ ...rawParams });
+      params = parsed.success ? parsed.data : undefined;
+    }
     try {
-      const target = audit.target(input as never);
+      const target = params === undefined && route.def.params !== undefined ? undefined : audit.target((params ?? { ...rawParams }) as never);
       if (target !== undefined) return { target: String(target) };
     } catch (err) {
       logger.warn({ err }, 'audit target of the route threw; the path parameters are logged instead');
