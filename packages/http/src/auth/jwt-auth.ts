@@ -101,6 +101,7 @@ function describeFailure(error: unknown): string {
   if (error instanceof errors.JOSEAlgNotAllowed) return 'the JWT is signed with an algorithm this server does not accept';
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'the JWT signature does not verify';
   if (error instanceof errors.JWKSNoMatchingKey) return 'no key of the key set matches the JWT';
+  if (error instanceof errors.JWKSMultipleMatchingKeys) return 'several keys of the key set match the JWT; it needs a "kid" header';
   if (error instanceof errors.JOSENotSupported) return 'the JWT uses an unsupported algorithm or key';
   return 'the JWT is malformed';
 }

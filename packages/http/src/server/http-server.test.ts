@@ -169,6 +169,27 @@ describe('host routes, limits and the error shape', () => {
   });
 });
 
+describe('stop', () => {
+  it('lets a request in progress finish, asking its client to close the connection, then refuses connections', async () => {
+    const host = await startServer();
+    let entered!: () => void;
+    const inHandler = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    host.server.route({ method: 'GET', path: '/slow', auth: 'public', handler: async () => { entered(); await released; return { done: true }; } });
+    const pending = rawCall(host.port, 'GET', '/slow');
+    await inHandler;
+    const stopped = host.server.stop(10_000);
+    release();
+    const answer = await pending;
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.text)).toEqual({ done: true });
+    expect(answer.headers.connection).toBe('close');
+    await stopped;
+    await expect(rawCall(host.port, 'GET', '/slow')).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
 describe('audit', () => {
   it('writes one audit line per write action, as a log line and an http.audit event, with who, what, target and result', async () => {
     const host = await startServer();

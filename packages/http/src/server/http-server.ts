@@ -85,6 +85,8 @@ export class HttpServer implements HttpService, PluginAwareService {
   readonly #title: string;
   #listening: Listening | undefined;
   #address: HttpAddress | undefined;
+  /** Set once `stop` began: answers then ask clients to close their connection. */
+  #closing = false;
 
   constructor(options: HttpServerOptions) {
     const { config } = options;
@@ -123,10 +125,12 @@ export class HttpServer implements HttpService, PluginAwareService {
     return this.#root.add(def as unknown as AnyRouteDefinition, (route) => this.#checkReserved(route));
   }
 
+  /** `http(s)://host:port` plus the base path; `undefined` before {@link HttpServer.start}. */
   get url(): string | undefined {
     return this.#address?.url;
   }
 
+  /** The bound address; `undefined` before {@link HttpServer.start}. */
   get address(): HttpAddress | undefined {
     return this.#address;
   }
@@ -180,6 +184,13 @@ export class HttpServer implements HttpService, PluginAwareService {
       response = errorResponse(new HttpInternalError(`${request.method} request`, requestId, { cause: error }), requestId);
     }
     this.#logger.debug({ requestId, method: request.method, url: request.url, status: response.status, client, ms: Math.round(performance.now() - started) }, 'http request');
+    if (this.#closing) {
+      try {
+        response.headers.set('connection', 'close');
+      } catch {
+        // Immutable headers (a Response a handler got from fetch): Node closes at the deadline.
+      }
+    }
     return response;
   }
 
@@ -235,6 +246,7 @@ export class HttpServer implements HttpService, PluginAwareService {
     const listening = this.#listening;
     this.#listening = undefined;
     if (listening === undefined) return;
+    this.#closing = true;
     await close(listening.server, deadlineMs);
     this.#logger.info({ url: this.#address?.url }, 'http stopped');
   }

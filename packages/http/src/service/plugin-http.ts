@@ -33,6 +33,7 @@ export class PluginHttp implements HttpService {
     this.#address = address;
   }
 
+  /** Mounts a route under `/plugins/<plugin>`; see {@link HttpService.route}. */
   route<
     P extends z.ZodType | undefined = undefined,
     Q extends z.ZodType | undefined = undefined,
@@ -43,11 +44,13 @@ export class PluginHttp implements HttpService {
     return this.#table.add(def as unknown as AnyRouteDefinition);
   }
 
+  /** `<server url>/plugins/<plugin>`; `undefined` before the server listens. */
   get url(): string | undefined {
     const address = this.#address();
     return address === undefined ? undefined : `${address.url}${pluginPrefix(this.#plugin)}`;
   }
 
+  /** The server's bound address; `undefined` before it listens. */
   get address(): HttpAddress | undefined {
     return this.#address();
   }
