@@ -72,6 +72,9 @@ describe('services.http config', () => {
     expect(message).toContain('this one has 12');
     expect(message).toContain('64 lowercase hex digits');
     expect(message).toContain('HS256 secret of at least 32 characters; this one has 14');
+    const spaced = problems('auth:\n  tokens:\n    - { id: a, token: "has spaces and # signs in it", scopes: [read] }');
+    expect(spaced).toContain('only letters, digits and -._~+/');
+    expect(spaced).not.toContain('has spaces');
   });
 
   it('refuses two tokens with the same id or the same value (a plain token and its digest are the same)', () => {

@@ -34,7 +34,7 @@ function secretString(check: (value: string) => string | undefined) {
 const tokenValue = secretString((value) => {
   if (value.startsWith('sha256:')) return DIGEST.test(value) ? undefined : 'expected "sha256:" followed by 64 lowercase hex digits (the SHA-256 digest of the token)';
   if (value.length < MIN_TOKEN_LENGTH) return `expected a "sha256:<hex>" digest, or a plain token of at least ${MIN_TOKEN_LENGTH} characters; this one has ${value.length}`;
-  if (/\s/.test(value)) return 'a plain token has no whitespace';
+  if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(value)) return 'a plain token may hold only letters, digits and -._~+/ (then = padding), the characters a bearer token can carry';
   return undefined;
 });
 
@@ -106,7 +106,7 @@ export const authConfigSchema = z
 /** How many failed authentications a client may make before it is refused with 429. */
 export const rateLimitConfigSchema = z.strictObject({
   failures: z.number().int().min(1).default(10).describe('Failed authentications allowed per client within `window`; the next request gets 429. Default 10.'),
-  window: duration().default(60_000).describe('Window the failures are counted in, and how long a blocked client waits. Default 1m.'),
+  window: duration().default(60_000).describe('Window the failures are counted in, and how long a blocked client waits; 0 turns the limit off. Default 1m.'),
   maxClients: z.number().int().min(1).default(10_000).describe('Clients tracked at once (the oldest are forgotten first), bounding memory. Default 10000.'),
 });
 

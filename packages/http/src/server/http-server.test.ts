@@ -169,6 +169,17 @@ describe('host routes, limits and the error shape', () => {
   });
 });
 
+describe('start', () => {
+  it('fails with XCORE_ERR_HTTP_LISTEN_FAILED naming the address when the port is taken', async () => {
+    const first = await startServer();
+    await expect(startServer({ port: first.port })).rejects.toMatchObject({
+      code: 'XCORE_ERR_HTTP_LISTEN_FAILED',
+      message: expect.stringContaining(`127.0.0.1:${first.port}: the address is in use`),
+    });
+    expect((await call(`${first.url}/admin/v1/whoami`, { token: TOKENS.read })).status).toBe(200);
+  });
+});
+
 describe('stop', () => {
   it('lets a request in progress finish, asking its client to close the connection, then refuses connections', async () => {
     const host = await startServer();
