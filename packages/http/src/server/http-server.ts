@@ -241,7 +241,10 @@ export class HttpServer implements HttpService, PluginAwareService {
     return this.#address;
   }
 
-  /** Stops accepting requests, lets those in progress finish until `deadlineMs`, then closes. Idempotent. */
+  /**
+   * Stops accepting requests, lets those in progress finish until `deadlineMs` (their answers ask
+   * clients to close the connection), then cuts what is left. Idempotent; `start` binds again.
+   */
   async stop(deadlineMs: number): Promise<void> {
     const listening = this.#listening;
     this.#listening = undefined;
@@ -249,6 +252,8 @@ export class HttpServer implements HttpService, PluginAwareService {
     this.#closing = true;
     await close(listening.server, deadlineMs);
     this.#logger.info({ url: this.#address?.url }, 'http stopped');
+    this.#address = undefined;
+    this.#closing = false;
   }
 
   #checkReserved(route: CompiledRoute): void {
