@@ -8,6 +8,7 @@ export default defineConfig({
     alias: {
       '@xcore/core': src('core'),
       '@xcore/scheduler': src('scheduler'),
+      '@xcore/http': src('http'),
       '@xcore/cli': src('cli'),
     },
   },

@@ -28,6 +28,7 @@ interface Row {
 }
 
 const DURATION_PATTERN_HINT = '(ms|s|m|h|d|w)';
+const SIZE_PATTERN_HINT = '(b|kb|kib|mb|mib|gb|gib)';
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /** Renders every leaf and section of the config file as rows of a Markdown table. */
@@ -51,6 +52,13 @@ function walk(node: SchemaNode, path: string, rows: Row[]): void {
         walk(child, `${label}.${key}`, rows);
       }
     }
+    return;
+  }
+  const objects = node.anyOf?.filter((v) => v.properties !== undefined) ?? [];
+  if (objects.length > 0 && path !== '') {
+    // A value or a section (`auth: none`, or `auth: { tokens, jwt }`): one row, then the section's keys.
+    rows.push(row(node, path, node.anyOf!.map((v) => (v.properties === undefined ? typeText(v) : 'object')).join(' \\| ')));
+    for (const variant of objects) for (const [key, child] of Object.entries(variant.properties!)) walk(child, `${path}.${key}`, rows);
     return;
   }
   if (node.properties !== undefined) {
@@ -90,11 +98,14 @@ function typeText(node: SchemaNode): string {
     // A duration is "number ≥ 0 or duration text": show it as one type.
     const parts = node.anyOf.map(typeText);
     if (parts.includes('duration')) return parts.filter((p) => p !== 'number ≥ 0').join(' \\| ');
+    // A size is "a number of bytes or size text": show it as one type.
+    if (parts.includes('size')) return parts.filter((p) => p !== 'number').join(' \\| ');
     const unique = [...new Set(parts.flatMap((p) => p.split(' \\| ')))];
     // A branch JSON Schema cannot express (a YAML timestamp) adds nothing a reader can use.
     return (unique.length > 1 ? unique.filter((p) => p !== 'any') : unique).join(' \\| ');
   }
   if (node.type === 'string' && node.pattern?.includes(DURATION_PATTERN_HINT)) return 'duration';
+  if (node.type === 'string' && node.pattern?.includes(SIZE_PATTERN_HINT)) return 'size';
   if (node.type === 'number' && node.minimum === 0) return 'number ≥ 0';
   if (node.type === 'integer') {
     const max = node.maximum === MAX_SAFE ? undefined : node.maximum;

@@ -12,7 +12,7 @@ interface Recorder {
   readonly owner: string;
 }
 
-declare module '../services/service.js' {
+declare module '../index.js' {
   interface XcoreServices {
     recorder: Recorder;
   }

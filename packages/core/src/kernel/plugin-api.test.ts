@@ -15,7 +15,7 @@ interface Counter {
   next(): number;
 }
 
-declare module '../services/service.js' {
+declare module '../index.js' {
   interface XcoreServices {
     counter: Counter;
   }

@@ -131,6 +131,7 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
             configFile: loaded.file === '<inline>' ? '' : loaded.file,
             loaded,
             getService: <K extends ServiceName>(name: K): XcoreServices[K] => container.get(name, `service "${def.name}"`),
+            serviceNames: () => container.names(),
           });
         } catch (error) {
           throw wrap(def.name, 'create', error);

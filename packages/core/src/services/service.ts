@@ -23,6 +23,13 @@ export interface ServiceCreateContext<TConfig> {
   readonly loaded?: LoadedConfig;
   /** Another service, already created (services are created in registration order). */
   getService<K extends ServiceName>(name: K): XcoreServices[K];
+  /**
+   * Names of the services registered when called (core services included), sorted.
+   *
+   * @remarks
+   * Read it when needed rather than in `create`: services created later are listed once they are.
+   */
+  serviceNames(): string[];
 }
 
 /** Lifecycle hints the kernel passes to a service's `start`/`stop`. */

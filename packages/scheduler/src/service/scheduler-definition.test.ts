@@ -16,6 +16,7 @@ function context(config: SchedulerConfig): ServiceCreateContext<SchedulerConfig>
     getService: ((name: string) => {
       throw new Error(`no ${name}`);
     }) as ServiceCreateContext<SchedulerConfig>['getService'],
+    serviceNames: () => [],
   };
 }
 
