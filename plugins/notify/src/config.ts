@@ -18,6 +18,8 @@ export const NOTIFY_OUTCOMES = ['failed', 'timed_out', 'aborted', 'missed', 'ski
 /** An outcome a rule can notify about. */
 export type NotifyOutcome = (typeof NOTIFY_OUTCOMES)[number];
 
+/** Shortest webhook secret accepted: 128 bits of a random hex or base64 string. */
+const MIN_SECRET_CHARS = 16;
 const CHANNEL_NAME = /^[A-Za-z0-9][\w.-]{0,63}$/;
 /** RFC 9110 token: what a header name may be. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -27,7 +29,12 @@ const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'host', 'x-x
 const ADDRESS = /^(?:[^<>@\s][^<>@]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/;
 
 const expected = (what: string) => ({ expected: what });
-const address = z.string().trim().regex(ADDRESS, { error: 'expected an e-mail address like ops@example.com or "Ops <ops@example.com>"' });
+const address = z
+  .string()
+  .trim()
+  .superRefine((value, ctx) => {
+    if (!ADDRESS.test(value)) ctx.addIssue({ code: 'custom', message: 'not an e-mail address', params: expected('an e-mail address like ops@example.com or "Ops <ops@example.com>"'), input: value });
+  });
 
 /** Delivery retries, shared by both channel types. */
 const retryShape = {
@@ -46,18 +53,31 @@ export const webhookChannelSchema = z.strictObject({
   type: z.literal('webhook'),
   /** `http(s)://` URL the JSON is POSTed to. */
   url: z
-    .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
+    .string()
+    .superRefine((value, ctx) => {
+      if (!URL.canParse(value) || !['http:', 'https:'].includes(new URL(value).protocol)) {
+        ctx.addIssue({ code: 'custom', message: 'not an http(s) URL', params: expected('an http:// or https:// URL'), input: value });
+      }
+    })
     .describe('URL the JSON body is POSTed to (http or https).'),
   /** HMAC-SHA256 key of the `X-Xcore-Signature` header; give it as `${NOTIFY_WEBHOOK_SECRET}`. At least 16 characters. */
-  secret: z.string().min(16, { error: 'expected a secret of at least 16 characters (give it as ${NOTIFY_WEBHOOK_SECRET})' }).describe('HMAC-SHA256 key for X-Xcore-Signature; use ${ENV}. At least 16 characters.'),
+  secret: z
+    .string()
+    .superRefine((value, ctx) => {
+      // The message never quotes the value: it is a secret.
+      if (value.length < MIN_SECRET_CHARS) {
+        ctx.addIssue({ code: 'custom', message: `expected a secret of at least ${MIN_SECRET_CHARS} characters, found ${value.length}; give it from the environment, as \${NOTIFY_WEBHOOK_SECRET}` });
+      }
+    })
+    .describe('HMAC-SHA256 key for X-Xcore-Signature; use ${ENV}. At least 16 characters.'),
   /** Extra request headers (e.g. `Authorization`); the signature, timestamp and content headers are set by xcore. @defaultValue `{}` */
   headers: z
     .record(z.string(), z.string())
     .default({})
     .superRefine((headers, ctx) => {
       for (const name of Object.keys(headers)) {
-        if (!HEADER_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is not a header name`, params: expected('a header name (letters, digits, "-")') });
-        else if (RESERVED_HEADERS.has(name.toLowerCase())) ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is set by xcore`, params: expected('a header xcore does not set itself') });
+        if (!HEADER_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is not a header name`, params: expected('a header name (letters, digits, "-")'), input: name });
+        else if (RESERVED_HEADERS.has(name.toLowerCase())) ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is set by xcore`, params: expected('a header xcore does not set itself'), input: name });
       }
     })
     .describe('Extra request headers; X-Xcore-*, Content-Type and Host are set by xcore.'),
@@ -123,10 +143,14 @@ export const ruleSchema = z.strictObject({
 const notifyShape = z.strictObject({
     /** Named channels. At least one. */
     channels: z
-      .record(z.string().regex(CHANNEL_NAME, { error: 'expected a channel name: letters, digits, "_", "-", "." (at most 64)' }), channelSchema, {
-        error: (issue) => (issue.input === undefined ? 'notify needs channels: add plugins.config.notify.channels with a webhook or email channel' : undefined),
-      })
-      .refine((channels) => Object.keys(channels).length > 0, { error: 'expected at least one channel (webhook or email)' })
+      .record(
+        z.string().superRefine((name, ctx) => {
+          if (!CHANNEL_NAME.test(name)) ctx.addIssue({ code: 'custom', message: 'bad channel name', params: expected('a channel name: letters, digits, "_", "-", "." (at most 64)'), input: name });
+        }),
+        channelSchema,
+      )
+      .default({})
+      .refine((channels) => Object.keys(channels).length > 0, { error: 'notify needs at least one channel: add channels: { <name>: { type: webhook, url, secret } } or an email channel' })
       .describe('Named channels: { type: webhook, ... } or { type: email, ... }.'),
     /** Rules, each applied on its own. @defaultValue one rule with every default: all jobs, failed and timed out, every channel */
     rules: z.array(ruleSchema).prefault([{}]).describe('Routing rules. Default: one rule with all defaults.'),

@@ -2,7 +2,7 @@
  * Failure windows: when a job's failure is worth a message, and when its success is a recovery.
  *
  * @remarks
- * Pure: no clock and no I/O; every method takes `now` (ms on a monotonic clock), so the rules
+ * Pure: no clock and no I/O; every method takes `now` (ms since the epoch), so the rules
  * are tested with plain numbers. One instance per rule, holding state only for jobs that failed:
  *
  * - A failure sends a message when no failure message about this job went out in the last

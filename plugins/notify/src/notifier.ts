@@ -49,9 +49,7 @@ export interface NotifierOptions {
   /** `app.name`. */
   readonly app: string;
   readonly host: string;
-  /** Monotonic ms, for windows. @defaultValue `performance.now` */
-  readonly clock?: () => number;
-  /** Wall clock, ms. @defaultValue `Date.now` */
+  /** Clock, ms since the epoch (windows and timestamps). @defaultValue `Date.now` */
   readonly now?: () => number;
   readonly random?: () => number;
   /** Called when {@link Notifier.health} changes. */
@@ -83,12 +81,10 @@ export class Notifier {
   private errors = 0;
   private lastSweep = 0;
   private health: NotifierHealth = { status: 'ok' };
-  private readonly clock: () => number;
   private readonly now: () => number;
 
   constructor(private readonly options: NotifierOptions) {
     const { config } = options;
-    this.clock = options.clock ?? (() => performance.now());
     this.now = options.now ?? Date.now;
     this.rules = compileRules(config.rules, Object.keys(config.channels));
     this.windows = this.rules.map((rule) => new FailureWindows(rule.windowMs));
@@ -157,15 +153,15 @@ export class Notifier {
     return this.queues.get(name)?.channel;
   }
 
-  /** Builds a message with this process's app, host and a fresh id. */
-  message(input: Omit<NotificationInput, 'id' | 'app' | 'host' | 'createdAt'>): Notification {
-    return buildNotification({ id: randomUUID(), app: this.options.app, host: this.options.host, createdAt: new Date(this.now()).toISOString(), ...input });
+  /** Builds a message with this process's app, host, a fresh id and `createdAt` = `at`. */
+  message(input: Omit<NotificationInput, 'id' | 'app' | 'host' | 'createdAt'>, at = this.now()): Notification {
+    return buildNotification({ id: randomUUID(), app: this.options.app, host: this.options.host, createdAt: iso(at), ...input });
   }
 
   private onFailure(outcome: NotifyOutcome, payload: FailurePayload): void {
     try {
       const { jobId, owner } = payload;
-      const now = this.clock();
+      const now = this.now();
       for (const rule of this.rules) {
         if (!rule.matchesFailure(jobId, owner, outcome)) continue;
         const verdict = this.windows[rule.index]!.failure(jobId, now);
@@ -184,9 +180,9 @@ export class Notifier {
           attempts: record?.attempts ?? null,
           error: record?.error ?? whyNotRun(payload),
           counts: { sinceLastMessage: verdict.sinceLastMessage, consecutive: verdict.consecutive },
-          failingSince: this.wallTime(verdict.failingSince),
-          previousMessageAt: verdict.previousMessageAt === undefined ? null : this.wallTime(verdict.previousMessageAt),
-        });
+          failingSince: iso(verdict.failingSince),
+          previousMessageAt: verdict.previousMessageAt === undefined ? null : iso(verdict.previousMessageAt),
+        }, now);
         this.send(notification, rule.channels);
       }
       if (now - this.lastSweep >= SWEEP_EVERY_MS) {
@@ -202,7 +198,7 @@ export class Notifier {
   private onSuccess(payload: SchedulerEvents['job.succeeded']): void {
     try {
       const { jobId, owner } = payload;
-      const now = this.clock();
+      const now = this.now();
       for (const rule of this.rules) {
         const windows = this.windows[rule.index]!;
         if (windows.failing === 0 || !rule.matchesJob(jobId, owner)) continue;
@@ -219,9 +215,9 @@ export class Notifier {
             attempts: payload.record.attempts,
             error: null,
             counts: { sinceLastMessage: verdict.sinceLastMessage, consecutive: verdict.consecutive },
-            failingSince: this.wallTime(verdict.failingSince),
-            previousMessageAt: verdict.previousMessageAt === undefined ? null : this.wallTime(verdict.previousMessageAt),
-          }),
+            failingSince: iso(verdict.failingSince),
+            previousMessageAt: verdict.previousMessageAt === undefined ? null : iso(verdict.previousMessageAt),
+          }, now),
           rule.channels,
         );
       }
@@ -242,10 +238,6 @@ export class Notifier {
     }
   }
 
-  /** A monotonic instant as wall-clock ISO 8601. */
-  private wallTime(monotonic: number): string {
-    return new Date(this.now() - (this.clock() - monotonic)).toISOString();
-  }
 
   private fault(error: unknown, jobId: string): void {
     this.errors += 1;
@@ -263,6 +255,8 @@ export class Notifier {
     this.options.onHealthChange?.(next);
   }
 }
+
+const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Why an occurrence did not run (missed, skipped), for the `error` field. */
 function whyNotRun(payload: FailurePayload): string | null {
