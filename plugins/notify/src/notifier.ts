@@ -201,7 +201,8 @@ export class Notifier {
       const now = this.now();
       for (const rule of this.rules) {
         const windows = this.windows[rule.index]!;
-        if (windows.failing === 0 || !rule.matchesJob(jobId, owner)) continue;
+        // Only jobs that failed under this rule have state in its windows: no glob to test.
+        if (windows.failing === 0) continue;
         const verdict = windows.success(jobId, now, rule.recovery);
         if (verdict === undefined || !verdict.notify) continue;
         this.send(

@@ -21,8 +21,6 @@ export interface CompiledRule {
   readonly outcomes: ReadonlySet<NotifyOutcome>;
   /** True when this rule counts `outcome` of job `jobId` owned by `owner` as a failure. */
   matchesFailure(jobId: string, owner: string, outcome: NotifyOutcome): boolean;
-  /** True when this rule watches job `jobId` owned by `owner` at all. */
-  matchesJob(jobId: string, owner: string): boolean;
 }
 
 /** Turns a job id glob into an anchored regular expression. */
@@ -52,11 +50,10 @@ export function compileRules(rules: readonly RuleConfig[], allChannels: readonly
     return {
       index,
       name: rule.name ?? `rule-${index + 1}`,
-      channels: rule.channels ?? allChannels,
+      channels: [...new Set(rule.channels ?? allChannels)],
       windowMs: rule.window,
       recovery: rule.recovery,
       outcomes,
-      matchesJob,
       matchesFailure: (jobId, owner, outcome) => outcomes.has(outcome) && matchesJob(jobId, owner),
     };
   });
