@@ -61,6 +61,7 @@ export class ChannelQueue {
   private lastSentAt: number | null = null;
   private lastFailureAt: number | null = null;
   private lastError: string | null = null;
+  private lastFailed = false;
   private lastDropLogAt = -Infinity;
   private dropsSinceLog = 0;
   private readonly now: () => number;
@@ -79,7 +80,7 @@ export class ChannelQueue {
 
   /** True when the last message handled was given up or dropped (the channel looks unhealthy). */
   get failing(): boolean {
-    return this.lastFailureAt !== null && (this.lastSentAt === null || this.lastFailureAt >= this.lastSentAt);
+    return this.lastFailed;
   }
 
   /** Queues `notification`; returns `false` when it was dropped (queue full or stopped). */
@@ -160,6 +161,7 @@ export class ChannelQueue {
     if (result.ok) {
       this.counts.sent += 1;
       this.lastSentAt = this.now();
+      this.lastFailed = false;
     } else if (signal.aborted) {
       this.counts.dropped += 1;
       this.noteFailure(`stopped before delivery: ${result.reason}`);
@@ -183,6 +185,7 @@ export class ChannelQueue {
   private noteFailure(reason: string): void {
     this.lastFailureAt = this.now();
     this.lastError = reason;
+    this.lastFailed = true;
   }
 
   private drop(reason: string): void {

@@ -92,6 +92,18 @@ describe('notify config', () => {
     ]);
   });
 
+  it('refuses credentials in the webhook URL without quoting them, and a header value with a line break', () => {
+    const lines = problems(
+      '      channels:\n        hook:\n          type: webhook\n          url: https://user:hunter2@hooks.example.com/\n' +
+        '          secret: a-secret-of-16-chars!\n          headers: { X-Team: "ops\\r\\nX-Evil: 1" }\n',
+    );
+    expect(lines).toEqual([
+      '7:16 plugins.config.notify.channels.hook.url: expected a URL without user:password@ (send credentials in headers, e.g. Authorization)',
+      expect.stringMatching(/^9:30 plugins\.config\.notify\.channels\.hook\.headers\.X-Team: expected a header value on one line/),
+    ]);
+    expect(lines.join('\n')).not.toContain('hunter2');
+  });
+
   it('refuses an unknown outcome and an empty job list in a rule', () => {
     const lines = problems(`${HOOK.replace('${SECRET}', 'a-secret-of-16-chars!')}      rules:\n        - jobs: []\n          outcomes: [failed, crashed]\n`);
     expect(lines).toEqual([

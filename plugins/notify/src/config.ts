@@ -55,8 +55,12 @@ export const webhookChannelSchema = z.strictObject({
   url: z
     .string()
     .superRefine((value, ctx) => {
-      if (!URL.canParse(value) || !['http:', 'https:'].includes(new URL(value).protocol)) {
+      const url = URL.canParse(value) ? new URL(value) : undefined;
+      if (url === undefined || !['http:', 'https:'].includes(url.protocol)) {
         ctx.addIssue({ code: 'custom', message: 'not an http(s) URL', params: expected('an http:// or https:// URL'), input: value });
+      } else if (url.username !== '' || url.password !== '') {
+        // fetch refuses such URLs; and the value is a secret, so it is not quoted.
+        ctx.addIssue({ code: 'custom', message: 'expected a URL without user:password@ (send credentials in headers, e.g. Authorization)' });
       }
     })
     .describe('URL the JSON body is POSTed to (http or https).'),
@@ -78,6 +82,7 @@ export const webhookChannelSchema = z.strictObject({
       for (const name of Object.keys(headers)) {
         if (!HEADER_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is not a header name`, params: expected('a header name (letters, digits, "-")'), input: name });
         else if (RESERVED_HEADERS.has(name.toLowerCase())) ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is set by xcore`, params: expected('a header xcore does not set itself'), input: name });
+        else if (/[\r\n\0]/.test(headers[name]!)) ctx.addIssue({ code: 'custom', path: [name], message: `expected a header value on one line (no line break or NUL) in "${name}"` });
       }
     })
     .describe('Extra request headers; X-Xcore-*, Content-Type and Host are set by xcore.'),
