@@ -19,6 +19,14 @@ const writeFlaky = (source: string): void => {
   writeFileSync(join(dir, 'flaky', 'index.ts'), source);
 };
 
+/** Starts a kernel on `dir` with the given lines under `plugins:`. */
+const boot = async (pluginsYaml = ''): Promise<Kernel> => {
+  const loaded = parseConfigText(`plugins:\n  directory: ${JSON.stringify(dir)}\n${pluginsYaml}`, join(dir, 'xcore.yaml'), { env: {}, prettyDefault: false });
+  const k = createKernel({ loaded, services: [schedulerService], logger: createLogger({ level: 'silent', pretty: false }) });
+  await k.start();
+  return k;
+};
+
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'xcore-health-'));
   symlinkSync(healthDir, join(dir, 'health'));
@@ -35,9 +43,7 @@ afterEach(async () => {
 describe('health plugin', () => {
   it('records a plugin that fails as a failing check, and clears it when the plugin starts again', async () => {
     writeFlaky(`export default { onStart() { throw new Error('cannot reach the queue'); } };`);
-    const loaded = parseConfigText(`plugins:\n  directory: ${JSON.stringify(dir)}\n`, join(dir, 'xcore.yaml'), { env: {}, prettyDefault: false });
-    kernel = createKernel({ loaded, services: [schedulerService], logger: createLogger({ level: 'silent', pretty: false }) });
-    await kernel.start();
+    kernel = await boot();
     expect(kernel.plugins().map((p) => [p.name, p.state])).toEqual([
       ['flaky', 'failed'],
       ['health', 'started'],
@@ -63,14 +69,26 @@ describe('health plugin', () => {
       actions: ['boom'],
       handle: (_action: string, _payload: unknown, ctx: any) => ctx.getService('scheduler').runJob('boom'),
     };`);
-    const loaded = parseConfigText(`plugins:\n  directory: ${JSON.stringify(dir)}\n  config:\n    health:\n      summary: null\n`, join(dir, 'xcore.yaml'), { env: {}, prettyDefault: false });
-    kernel = createKernel({ loaded, services: [schedulerService], logger: createLogger({ level: 'silent', pretty: false }) });
-    await kernel.start();
+    kernel = await boot('  config:\n    health:\n      summary: null\n');
     expect(await kernel.call<HealthSnapshot>('health', 'status')).toEqual({ status: 'ok', checks: [] });
     await expect(kernel.call('flaky', 'boom')).resolves.toMatchObject({ status: 'failed', error: expect.stringContaining('disk full') });
     expect(await kernel.call<HealthSnapshot>('health', 'status')).toMatchObject({
       status: 'down',
       checks: [{ check: 'job:flaky:boom', status: 'fail', detail: expect.stringContaining('disk full') }],
+    });
+  });
+
+  it('records a scheduled job whose last attempt timed out as a failing job check', async () => {
+    writeFlaky(`export default {
+      async onStart(ctx: any) { await ctx.getService('scheduler').addJob(() => new Promise(() => {}), { id: 'stuck', every: '1h', timeout: '50ms' }); },
+      actions: ['stuck'],
+      handle: (_action: string, _payload: unknown, ctx: any) => ctx.getService('scheduler').runJob('stuck'),
+    };`);
+    kernel = await boot('  config:\n    health:\n      summary: null\n');
+    await expect(kernel.call('flaky', 'stuck')).resolves.toMatchObject({ status: 'timed_out' });
+    expect(await kernel.call<HealthSnapshot>('health', 'status')).toMatchObject({
+      status: 'down',
+      checks: [{ check: 'job:flaky:stuck', status: 'fail', detail: expect.stringContaining('timed out after 50 ms') }],
     });
   });
 });

@@ -10,7 +10,7 @@
  *
  * With `watchPlugins`, a plugin that fails (after `health` started) becomes a failing check
  * `plugin:<name>`, cleared when it starts again. With `watchScheduler`, a scheduled job that fails
- * after its last retry becomes a failing check `job:<id>` for `jobFailureTtl`, and a degraded
+ * or times out after its last retry becomes a failing check `job:<id>` for `jobFailureTtl`, and a degraded
  * scheduler store the failing check `scheduler` until it recovers. With `summary` (a cron
  * expression), a scheduler job `health:summary` logs the overall status on that schedule. With `http`, `GET /health` serves the status
  * (503 when down). Every change of the overall status is logged and emitted as `health.changed`.
@@ -41,7 +41,7 @@ export const healthConfigSchema = z
     defaultTtlMs: duration().default(0),
     /** Record failing plugins as `plugin:<name>` checks. @defaultValue `true` */
     watchPlugins: z.boolean().default(true),
-    /** Record jobs that failed after their last retry as `job:<id>`, and a degraded store as `scheduler`. @defaultValue `true` */
+    /** Record jobs that failed or timed out after their last retry as `job:<id>`, and a degraded store as `scheduler`. @defaultValue `true` */
     watchScheduler: z.boolean().default(true),
     /** How long a `job:<id>` failure counts before the check expires. @defaultValue `'15m'` */
     jobFailureTtl: duration().default(15 * 60_000),
@@ -91,10 +91,12 @@ export default definePlugin({
       ];
     }
     if (ctx.config.watchScheduler) {
+      const jobFailed = ({ jobId, record: run }: { jobId: string; record: { error?: string; status: string } }): void => {
+        record(ctx, { check: `job:${jobId}`, status: 'fail', detail: run.error ?? run.status, ttlMs: ctx.config.jobFailureTtl });
+      };
       unsubscribe.push(
-        ctx.events.on('scheduler.job.failed', ({ jobId, record: run }) => {
-          record(ctx, { check: `job:${jobId}`, status: 'fail', detail: run.error ?? run.status, ttlMs: ctx.config.jobFailureTtl });
-        }),
+        ctx.events.on('scheduler.job.failed', jobFailed),
+        ctx.events.on('scheduler.job.timed_out', jobFailed),
         ctx.events.on('scheduler.degraded', ({ reason }) => record(ctx, { check: 'scheduler', status: 'fail', detail: reason })),
         ctx.events.on('scheduler.recovered', () => record(ctx, { check: 'scheduler', status: 'ok' })),
       );

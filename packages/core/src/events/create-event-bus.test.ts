@@ -36,4 +36,16 @@ describe('createEventBus', () => {
       ['async boom', 'plugin.stopped', 50],
     ]);
   });
+
+  it('has(event) is true only while a listener is subscribed', () => {
+    const bus = createEventBus(memoryLogger().logger);
+    expect(bus.has('plugin.stopped')).toBe(false);
+    const off = bus.on('plugin.stopped', () => undefined);
+    const offOnce = bus.once('plugin.started', () => undefined);
+    expect([bus.has('plugin.stopped'), bus.has('plugin.started'), bus.has('plugin.failed')]).toEqual([true, true, false]);
+    off();
+    bus.emit('plugin.started', { plugin: 'p', durationMs: 1 });
+    expect([bus.has('plugin.stopped'), bus.has('plugin.started')]).toEqual([false, false]);
+    offOnce();
+  });
 });

@@ -47,6 +47,10 @@ export function createEventBus(logger: Logger): EventBus {
       });
       return off;
     },
+    has(event) {
+      const set = listeners.get(event);
+      return set !== undefined && set.size > 0;
+    },
     emit(event, payload) {
       const set = listeners.get(event);
       if (set === undefined) return;

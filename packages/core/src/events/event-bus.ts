@@ -11,6 +11,13 @@ export interface EventBus {
   on<E extends EventName>(event: E, listener: (payload: XcoreEvents[E]) => void | Promise<void>): () => void;
   /** Subscribes for one delivery. */
   once<E extends EventName>(event: E, listener: (payload: XcoreEvents[E]) => void | Promise<void>): () => void;
+  /**
+   * True when `event` has at least one listener.
+   *
+   * @remarks
+   * A map lookup: hot paths call it to skip building a payload nobody receives.
+   */
+  has(event: EventName): boolean;
   /** Delivers synchronously to every listener; a listener that throws or rejects is logged, never rethrown. */
   emit<E extends EventName>(event: E, payload: XcoreEvents[E]): void;
 }

@@ -4,7 +4,7 @@ import { createContainer } from './container.js';
 describe('createContainer', () => {
   it('returns registered instances and lists the registered names for an unknown one', () => {
     const container = createContainer();
-    const events = { on: () => () => undefined, once: () => () => undefined, emit: () => undefined };
+    const events = { on: () => () => undefined, once: () => () => undefined, has: () => false, emit: () => undefined };
     container.register('events', events);
     expect(container.get('events')).toBe(events);
     expect(container.has('events')).toBe(true);

@@ -225,8 +225,11 @@ export class RunDispatcher {
     this.deps.logger.debug({ job: definition.id, scheduledAt: new Date(scheduledAt) }, 'occurrence skipped: maxInstances runs in progress');
     if (runId !== undefined) this.deps.slots.untrack(runId);
     const saved = this.save(record, job.historyLimit, runId === undefined ? undefined : { jobId: definition.id, runId });
-    if (this.deps.emitter.has('job.skipped')) {
-      this.deps.emitter.emit('job.skipped', { jobId: definition.id, owner: definition.owner, scheduledAt: new Date(scheduledAt), reason: 'max_instances' });
+    const forward = this.deps.bus?.has('scheduler.job.skipped') === true;
+    if (forward || this.deps.emitter.has('job.skipped')) {
+      const payload = { jobId: definition.id, owner: definition.owner, scheduledAt: new Date(scheduledAt), reason: 'max_instances' } as const;
+      this.deps.emitter.emit('job.skipped', payload);
+      if (forward) this.deps.bus!.emit('scheduler.job.skipped', payload);
     }
     return manual && saved !== undefined ? saved.then(() => record) : record;
   }
@@ -255,7 +258,7 @@ export class RunDispatcher {
     if (outcome.error !== undefined) record.error = errorMessage(outcome.error);
     if (manual) record.manual = true;
     const saved = this.save(record, job.historyLimit, slot);
-    this.emitOutcome(definition, record, outcome.error);
+    this.emitOutcome(definition, record, outcome.status, outcome.error);
     this.settled();
     this.drainQueue(id);
     return manual && saved !== undefined ? saved.then(() => record) : record;
@@ -355,18 +358,28 @@ export class RunDispatcher {
     }
   }
 
-  private emitOutcome(definition: ScheduleDefinition, record: RunRecord, error: unknown): void {
-    const status = record.status;
+  /**
+   * The run's event, to the scheduler's listeners and (as `scheduler.job.<status>`) to the app's
+   * bus; the payload is built only when someone listens (the success path runs 100k times a second).
+   */
+  private emitOutcome(definition: ScheduleDefinition, record: RunRecord, status: ExecutionOutcome['status'], error: unknown): void {
+    const { emitter, bus } = this.deps;
+    const event = RUN_EVENTS[status];
+    const busEvent = BUS_RUN_EVENTS[status];
+    const forward = bus !== undefined && bus.has(busEvent);
     if (status === 'succeeded') {
-      if (this.deps.emitter.has('job.succeeded')) this.deps.emitter.emit('job.succeeded', this.runEvent(definition, record, error));
+      if (forward || emitter.has(event)) {
+        const payload = this.runEvent(definition, record, error);
+        emitter.emit(event, payload);
+        if (forward) bus.emit(busEvent, payload);
+      }
       return;
     }
-    const event = status === 'failed' ? 'job.failed' : status === 'timed_out' ? 'job.timed_out' : 'job.aborted';
     this.deps.logger.warn({ job: definition.id, err: error, status, attempts: record.attempts, scheduledAt: new Date(record.scheduledAt) }, `job ${status.replace('_', ' ')}`);
     const payload = this.runEvent(definition, record, error);
-    this.deps.emitter.emit(event, payload);
+    emitter.emit(event, payload);
+    if (forward) bus.emit(busEvent, payload);
     if (status === 'aborted') return;
-    this.deps.bus?.emit('scheduler.job.failed', payload);
     for (const hook of this.deps.failureHooks) {
       try {
         void Promise.resolve(hook({ jobId: definition.id, owner: definition.owner, record, error })).catch((err: unknown) => {
@@ -386,8 +399,11 @@ export class RunDispatcher {
   onMissed(schedule: StoredSchedule, count: number, nextRunAt: number | null): void {
     const { definition } = schedule;
     this.deps.logger.debug({ job: definition.id, count }, 'occurrences missed (misfire grace time / coalesce)');
-    if (this.deps.emitter.has('job.missed')) {
-      this.deps.emitter.emit('job.missed', { jobId: definition.id, owner: definition.owner, count, nextRunAt: nextRunAt === null ? null : new Date(nextRunAt) });
+    const forward = this.deps.bus?.has('scheduler.job.missed') === true;
+    if (forward || this.deps.emitter.has('job.missed')) {
+      const payload = { jobId: definition.id, owner: definition.owner, count, nextRunAt: nextRunAt === null ? null : new Date(nextRunAt) };
+      this.deps.emitter.emit('job.missed', payload);
+      if (forward) this.deps.bus!.emit('scheduler.job.missed', payload);
     }
   }
 
@@ -410,6 +426,22 @@ export class RunDispatcher {
     }
   }
 }
+
+/** The scheduler event of each final run status (forwarded to the app's bus as `scheduler.<event>`). */
+const RUN_EVENTS = {
+  succeeded: 'job.succeeded',
+  failed: 'job.failed',
+  timed_out: 'job.timed_out',
+  aborted: 'job.aborted',
+} as const satisfies Record<ExecutionOutcome['status'], keyof SchedulerEvents>;
+
+/** {@link RUN_EVENTS} as named on the app's bus (constant strings: no name is built per run). */
+const BUS_RUN_EVENTS = {
+  succeeded: 'scheduler.job.succeeded',
+  failed: 'scheduler.job.failed',
+  timed_out: 'scheduler.job.timed_out',
+  aborted: 'scheduler.job.aborted',
+} as const satisfies { [S in keyof typeof RUN_EVENTS]: `scheduler.${(typeof RUN_EVENTS)[S]}` };
 
 /** A readable message for any thrown value (run records keep text, not objects). */
 export function errorMessage(error: unknown): string {

@@ -10,7 +10,7 @@ const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const at = (offsetMs: number): string => new Date(T0 + offsetMs).toISOString();
 
 function context(config: SchedulerConfig): ServiceCreateContext<SchedulerConfig> {
-  const events: EventBus = { on: () => () => undefined, once: () => () => undefined, emit: () => undefined };
+  const events: EventBus = { on: () => () => undefined, once: () => () => undefined, has: () => false, emit: () => undefined };
   return {
     config, logger: pino({ level: 'silent' }), events, configFile: '',
     getService: ((name: string) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
+import { createEventBus, type EventBus, type EventName } from '@xcore/core';
 import { MemoryStore } from '../stores/memory-store.js';
 import { Scheduler, type SchedulerOptions } from './scheduler.js';
 import type { JobContext } from './scheduler-service.js';
@@ -352,8 +353,9 @@ describe('Scheduler', () => {
 
   it('interval(spec, opts)(fn) registers like addJob; failures reach the app event bus', async () => {
     const forwarded: string[] = [];
-    const bus = { on: () => () => undefined, once: () => () => undefined, emit: (event: string, payload: { jobId?: string }) => void forwarded.push(`${event}:${payload.jobId ?? ''}`) };
-    scheduler = make({ events: bus as unknown as SchedulerOptions['events'] });
+    const bus = createEventBus(pino({ level: 'silent' }));
+    bus.on('scheduler.job.failed', ({ jobId }) => void forwarded.push(`scheduler.job.failed:${jobId}`));
+    scheduler = make({ events: bus });
     const runs: string[] = [];
     const info = await scheduler.interval({ seconds: 2 }, { id: 'helper' })(recorder(runs));
     expect([info.id, info.trigger]).toEqual(['helper', 'every 2s']);
@@ -365,5 +367,53 @@ describe('Scheduler', () => {
     expect(runs).toEqual([at(2000), at(4000)]);
     expect(forwarded).toEqual(['scheduler.job.failed:failing']);
     await expect(scheduler.history('helper', { limit: 0 })).rejects.toMatchObject({ code: 'XCORE_ERR_JOB_INVALID' });
+  });
+
+  it('every run outcome reaches the app bus as scheduler.job.<status>, once per run after its last retry', async () => {
+    const bus = createEventBus(pino({ level: 'silent' }));
+    const seen: string[] = [];
+    const events = ['succeeded', 'failed', 'timed_out', 'skipped', 'missed'] as const;
+    for (const status of events) {
+      bus.on(`scheduler.job.${status}`, (p) => {
+        const detail = 'record' in p ? `${p.record.status}/${p.record.attempts}` : 'count' in p ? `count ${p.count}` : p.reason;
+        seen.push(`${status} ${p.jobId} ${detail}`);
+      });
+    }
+    scheduler = make({ events: bus });
+    await scheduler.addJob(() => undefined, { id: 'ok', every: '10s' });
+    await scheduler.addJob(() => {
+      throw new Error('boom');
+    }, { id: 'flaky', every: '10s', retries: 2, retryDelay: 100 });
+    await scheduler.addJob(() => new Promise(() => undefined), { id: 'slow', every: '10s', timeout: 15_000, maxInstances: 1 });
+    await scheduler.addJob(() => undefined, { id: 'late', every: '1s', misfireGraceTime: 500, coalesce: 'latest' });
+    await vi.advanceTimersByTimeAsync(2600);
+    scheduler.startFiring();
+    await vi.advanceTimersByTimeAsync(25_500 - 2600);
+    const notLate = seen.filter((line) => !line.includes(' late ') || line.startsWith('missed'));
+    // Runs at 10 s and 20 s (the 20 s run of "slow" skipped: its 10 s run holds the slot until it times out at 25 s).
+    expect(notLate.sort()).toEqual([
+      'failed flaky failed/3',
+      'failed flaky failed/3',
+      'missed late count 2',
+      'skipped slow max_instances',
+      'succeeded ok succeeded/1',
+      'succeeded ok succeeded/1',
+      'timed_out slow timed_out/1',
+    ]);
+  });
+
+  it('builds no run payload for the app bus when nothing listens to that outcome', async () => {
+    const inner = createEventBus(pino({ level: 'silent' }));
+    const emitted: string[] = [];
+    const bus: EventBus = { ...inner, emit: (event, payload) => { emitted.push(event); inner.emit(event, payload); } };
+    bus.on('scheduler.job.failed', () => undefined);
+    scheduler = make({ events: bus });
+    await scheduler.addJob(() => undefined, { id: 'ok', every: '1s' });
+    await scheduler.addJob(() => {
+      throw new Error('boom');
+    }, { id: 'bad', every: '2s' });
+    scheduler.startFiring();
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(emitted.sort()).toEqual(['scheduler.job.failed', 'scheduler.job.failed'] satisfies EventName[]);
   });
 });

@@ -55,7 +55,7 @@ export interface SchedulerOptions {
   readonly claimWindowMs?: number;
   /** This process's id in claims and slots. @defaultValue `<hostname>:<pid>:<random>` */
   readonly owner?: string;
-  /** The app's event bus; failures and health changes are forwarded as `scheduler.*` events. */
+  /** The app's event bus; run outcomes and health changes are forwarded as `scheduler.*` events (built only when listened to). */
   readonly events?: EventBus;
   /** Random source for jitter and backoff. @defaultValue `Math.random` */
   readonly random?: () => number;
@@ -400,8 +400,18 @@ function waitFor(promise: Promise<unknown>, ms: number, signal?: AbortSignal): P
 
 declare module '@xcore/core' {
   interface XcoreEvents {
-    /** A scheduled run failed or timed out after its last retry. */
+    /** A run of any job succeeded (every job of every owner in this process, as `job.succeeded`). */
+    'scheduler.job.succeeded': SchedulerEvents['job.succeeded'];
+    /** A run failed: its last attempt threw or rejected, after every retry (one event per run). */
     'scheduler.job.failed': SchedulerEvents['job.failed'];
+    /** A run's last attempt timed out, after every retry (one event per run). */
+    'scheduler.job.timed_out': SchedulerEvents['job.timed_out'];
+    /** A run was aborted by shutdown or by its plugin stopping. */
+    'scheduler.job.aborted': SchedulerEvents['job.aborted'];
+    /** Occurrences were dropped by the misfire/coalesce policy (e.g. after downtime). */
+    'scheduler.job.missed': SchedulerEvents['job.missed'];
+    /** An occurrence was not run because `maxInstances` runs were in progress (`overlap: skip`). */
+    'scheduler.job.skipped': SchedulerEvents['job.skipped'];
     /** The scheduler's store failed; it retries with backoff. */
     'scheduler.degraded': SchedulerEvents['scheduler.degraded'];
     /** The store answers again. */
