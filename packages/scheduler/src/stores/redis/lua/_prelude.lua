@@ -101,3 +101,9 @@ local function record_run(scheduleKey, historyKey, record, limit)
   redis.call('LTRIM', historyKey, 0, limit - 1)
   return 1
 end
+
+-- {p}:ids (the id-ordered index of listPage) from {p}:all, so scripts that add or remove schedules
+-- keep the index without another KEYS entry (both carry the same hash tag, so one Cluster slot).
+local function ids_key(all)
+  return string.sub(all, 1, #all - 3) .. 'ids'
+end

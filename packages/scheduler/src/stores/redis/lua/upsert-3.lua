@@ -7,6 +7,7 @@
   ARGV[10] '1' = replace a schedule of another owner     ARGV[11] trigger type
   Returns  {'created' | 'updated' | 'unchanged', fields}  (fields in SCHEDULE_FIELDS order)
            {'conflict', existingOwner}
+  Creating a schedule also adds its id to {p}:ids (see ids_key).
   Semantics (as MemoryStore): new -> state from ARGV, token 0; same hash -> nothing changes;
   changed hash -> new definition and next run; pause state, run count and history kept; anchor
   kept unless the trigger type changed; an outstanding claim is cancelled (its commit is stale).
@@ -20,6 +21,7 @@ if redis.call('EXISTS', key) == 0 then
     'runs', '0', 'anchor', ARGV[9], 'ttype', ARGV[11], 'created', s(now), 'updated', s(now), 'last', '', 'token', '0',
     'cowner', '', 'lease', '')
   redis.call('ZADD', KEYS[1], seq, id)
+  redis.call('ZADD', ids_key(KEYS[1]), 0, id)
   place_due(KEYS[2], key, id)
   hint(ARGV[2], ARGV[3], 'upsert', id)
   return {'created', read_schedule(key)}
