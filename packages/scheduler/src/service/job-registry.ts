@@ -72,7 +72,7 @@ export class JobRegistry {
     validateTrigger(trigger);
     const resolved = resolveDefaults(this.deps.defaults, options, id);
     const definition: ScheduleDefinition = Object.freeze({
-      id, owner: scope.owner, trigger, policy: internPolicy(resolved), args: freezeArgs(options.args),
+      id, owner: scope.owner, trigger, policy: internPolicy(resolved), args: freezeArgs(options.args), ...(options.removable === true ? { removable: true as const } : {}),
     });
     this.pending.add(id);
     try {
@@ -167,6 +167,7 @@ export class JobRegistry {
     const resolved = resolveDefaults(fromPolicy(old.policy, local?.historyLimit ?? this.deps.defaults.historyLimit), changes, fullId);
     const definition: ScheduleDefinition = Object.freeze({
       id: fullId, owner: old.owner, trigger, policy: internPolicy(resolved), args: changes.args === undefined ? old.args : freezeArgs(changes.args),
+      ...(old.removable === true ? { removable: true as const } : {}),
     });
     const now = await this.deps.store.now();
     const anchor = old.trigger.type === trigger.type ? state.anchor : now;
@@ -199,7 +200,7 @@ export class JobRegistry {
     if (!this.deps.handlers.has(definition.id)) {
       throw new JobNotFoundError(`Job "${definition.id}" has no handler in this process (its plugin stopped, or another process registered it); it cannot run here.`);
     }
-    return Promise.resolve(this.deps.runs.launch(definition, Date.now() + this.deps.skew(), true));
+    return Promise.resolve(this.deps.runs.launch(definition, Date.now() + this.deps.skew(), {}));
   }
 
   /** A job's finished runs, newest first (`limit` 20 by default). */

@@ -23,10 +23,10 @@ import { SlotTable } from './memory-slots.js';
 import { RunHistory } from './memory-history.js';
 import { ANCHOR, CREATED, FIRED, LEASE, NEXT, ROW, UPDATED, claimOf, snapshotOf } from './schedule-rows.js';
 import { HistoryArena } from './history-arena.js';
-import { SortedIds } from './sorted-ids.js';
+import { compareIds, SortedIds } from './sorted-ids.js';
 import { MemoryPresence, MemoryRunRequests } from './memory-run-requests.js';
-import { listScheduleRange, type ScheduleRowSource } from './memory-list-page.js';
-import type { ProcessInfo, ProcessPresence, RunRequest, RunRequestInput, RunRequestState, ScheduleFilter, SchedulePage } from './store-operator.js';
+import { isFailing, listScheduleRange, type ScheduleRowSource } from './memory-list-page.js';
+import type { ProcessInfo, ProcessPresence, RunRequest, RunRequestInput, RunRequestState, ScheduleCounts, ScheduleFilter, SchedulePage } from './store-operator.js';
 import type {
   Claim, ClaimBatch, CommitItem, CommitResult, FinishedRun, RunRecord, RunSlot, Store,
   StoreChange, StoredSchedule, UpsertInput, UpsertResult,
@@ -428,6 +428,21 @@ export class MemoryStore implements Store {
     checkAtLeastOne('listPage', 'limit', limit);
     const rows: ScheduleRowSource = { entry: (id) => this.byId.get(id), snapshot: (entry) => snapshotOf(this.times, entry), next: (entry) => this.times[entry.slot * ROW + NEXT] as number };
     return listScheduleRange(this.sortedIds.from(after), limit, filter, rows);
+  }
+
+  /** {@inheritDoc Store.countSchedules} */
+  async countSchedules(after: string | null): Promise<ScheduleCounts> {
+    this.open('countSchedules');
+    let schedules = 0;
+    let paused = 0;
+    let failing = 0;
+    for (const [id, entry] of this.byId) {
+      if (after !== null && compareIds(id, after) <= 0) continue;
+      schedules++;
+      if (entry.paused) paused++;
+      if (isFailing(snapshotOf(this.times, entry))) failing++;
+    }
+    return { schedules, paused, failing, next: null };
   }
 
   /** {@inheritDoc Store.requestRun} */

@@ -77,6 +77,26 @@ export function describeOperatorContract(ctx: StoreContractContext): void {
       expect(broken).toMatchObject({ definition: { id: 'a:broken', owner: 'a' }, state: { lastRun: { status: 'failed', error: 'boom' } } });
     });
 
+    it('counts schedules, paused ones and failing ones (countSchedules, summed until next is null)', async () => {
+      const soon = Date.now() + 60_000;
+      for (const id of ['c1', 'c2', 'c3', 'c4']) await ctx.add(def(id), soon);
+      await ctx.store.pause('c2');
+      await ctx.store.recordRun(record('c3', 1, { status: 'failed' }), 5);
+      await ctx.store.recordRun(record('c4', 1), 5);
+      let after: string | null = null;
+      const total = { schedules: 0, paused: 0, failing: 0 };
+      do {
+        const counts = await ctx.store.countSchedules(after);
+        total.schedules += counts.schedules;
+        total.paused += counts.paused;
+        total.failing += counts.failing;
+        if (counts.running !== undefined) expect(counts.running).toBe(0);
+        after = counts.next;
+      } while (after !== null);
+      expect(total).toEqual({ schedules: 4, paused: 1, failing: 1 });
+      expect(await ctx.store.countSchedules('c2')).toMatchObject({ schedules: 2, paused: 0, failing: 1, next: null });
+    });
+
     it('refuses a limit below 1 with XCORE_ERR_STORE_INVALID_INPUT', async () => {
       await expect(ctx.store.listPage(null, 0)).rejects.toMatchObject({ code: 'XCORE_ERR_STORE_INVALID_INPUT' });
     });

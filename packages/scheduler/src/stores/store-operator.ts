@@ -50,6 +50,18 @@ export interface SchedulePage {
   readonly next: string | null;
 }
 
+/** What {@link Store.countSchedules} returns: counts over one range of ids. */
+export interface ScheduleCounts {
+  readonly schedules: number;
+  readonly paused: number;
+  /** Schedules whose last run failed or timed out. */
+  readonly failing: number;
+  /** Runs in progress in every process (counted run slots); `undefined` for a process-local store. */
+  readonly running?: number;
+  /** Where to continue (`after` of the next call), or `null` once every id was counted. */
+  readonly next: string | null;
+}
+
 /** A run asked for outside the schedule (an operator's run-now), as the store keeps it. */
 export interface RunRequest {
   /** Unique id of the request (a UUID), also recorded on the run's record. */

@@ -12,7 +12,7 @@
  * the store only stores, claims, checks tokens and records.
  */
 import type { TriggerSpec } from '../triggers/trigger.js';
-import type { ProcessInfo, ProcessPresence, RunRequest, RunRequestInput, RunRequestState, ScheduleFilter, SchedulePage } from './store-operator.js';
+import type { ProcessInfo, ProcessPresence, RunRequest, RunRequestInput, RunRequestState, ScheduleCounts, ScheduleFilter, SchedulePage } from './store-operator.js';
 
 /** How missed occurrences are handled after downtime. */
 export type CoalesceMode = 'all' | 'earliest' | 'latest' | 'skip';
@@ -51,6 +51,8 @@ export interface ScheduleDefinition {
   readonly policy: SchedulePolicy;
   /** JSON-serialisable arguments passed to every run. */
   readonly args: readonly unknown[];
+  /** `true` when the owner lets operators remove the job while it holds it (`AddJobOptions.removable`); absent otherwise. */
+  readonly removable?: true;
 }
 
 /** The outcome of one run. */
@@ -445,6 +447,11 @@ export interface Store {
    * bytes). See {@link SchedulePage.next} for when to call again.
    */
   listPage(after: string | null, limit: number, filter?: ScheduleFilter): Promise<SchedulePage>;
+  /**
+   * Counts schedules with an id after `after` (`null`: from the first): all, paused, failing, and
+   * runs in progress. A store may count a bounded range per call; sum the calls until `next` is `null`.
+   */
+  countSchedules(after: string | null): Promise<ScheduleCounts>;
 
   /**
    * Records a run request; exactly one process will take it ({@link Store.takeRunRequest}).

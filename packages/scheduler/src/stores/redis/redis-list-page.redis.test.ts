@@ -47,6 +47,23 @@ describe.skipIf(redisUnavailable())('RedisStore.listPage', () => {
     expect((await store.listPage('job-0000', 1)).items.map((s) => s.definition.id)).toEqual(['job-0001']);
   });
 
+  it('reports runs in progress in any process: the job\'s counted run slots whose lease has not expired', async () => {
+    const now = await store.now();
+    await store.acquireSlot({ jobId: 'job-0007', runId: 'r1', scheduledAt: now, owner: 'other-process', leaseUntil: now + 60_000 }, 5);
+    await store.acquireSlot({ jobId: 'job-0007', runId: 'r2', scheduledAt: now, owner: 'other-process', leaseUntil: now + 60_000 }, 5);
+    const [item] = (await store.listPage('job-0006', 1)).items;
+    expect(item).toMatchObject({ definition: { id: 'job-0007' }, running: 2 });
+    let running = 0;
+    for (let after: string | null = null, first = true; first || after !== null; first = false) {
+      const counts = await store.countSchedules(after);
+      running += counts.running ?? 0;
+      after = counts.next;
+    }
+    expect(running).toBe(2);
+    await store.releaseSlot('job-0007', 'r1');
+    await store.releaseSlot('job-0007', 'r2');
+  });
+
   it('examines at most 1,000 ids per call: a filter that matches little returns what it found and where to go on', async () => {
     const first = await store.listPage(null, 10, { owner: 'last' });
     expect(first).toEqual({ items: [], next: 'job-0999' });

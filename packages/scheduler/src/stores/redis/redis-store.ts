@@ -23,11 +23,13 @@ import { checkOneRedis, NO_LOG, positive, type RedisStoreLogger, type RedisStore
 import { decodeCommitResults, decodeReapedSlots, ScheduleDecoder } from './reply-decoding.js';
 import { loadScripts, runScript, toStoreError, type LuaScript, type RedisClient, type ScriptName } from './scripts.js';
 import { retryWhileUnavailable, withDeadline, type UnavailableRetry } from './unconfirmed-calls.js';
-import { RUN_REQUEST_RETENTION_MS, type ProcessInfo, type ProcessPresence, type RunRequest, type RunRequestInput, type RunRequestState, type ScheduleFilter, type SchedulePage } from '../store-operator.js';
+import { RUN_REQUEST_RETENTION_MS, type ProcessInfo, type ProcessPresence, type RunRequest, type RunRequestInput, type RunRequestState, type ScheduleCounts, type ScheduleFilter, type SchedulePage } from '../store-operator.js';
 import { decodeListPage, decodePendingRuns, decodeProcesses, decodeRunRequest, decodeRunRequestState, RUN_REQUEST_FIELDS } from './operator-replies.js';
 
 /** Ids one `list-page-2` call examines at most: about a millisecond of Redis time per page. */
 const LIST_PAGE_SCAN = 1_000;
+/** Ids one `count-page-2` call counts at most (two field reads and a ZCOUNT each). */
+const COUNT_PAGE_SCAN = 5_000;
 
 /**
  * The Redis implementation of {@link Store}.
@@ -297,6 +299,15 @@ export class RedisStore implements Store {
       String(Math.max(LIST_PAGE_SCAN, Math.floor(limit))), JSON.stringify(filter),
     ])) as unknown[];
     return decodeListPage(reply, this.#decoder);
+  }
+
+  /** {@inheritDoc Store.countSchedules} */
+  async countSchedules(after: string | null): Promise<ScheduleCounts> {
+    const k = this.keys;
+    const [next, schedules, paused, failing, running] = (await this.#script('countSchedules', 'count-page-2', [k.ids, k.all], [
+      k.schedulePrefix, k.jobSlotsPrefix, after === null ? '-' : `(${after}`, String(COUNT_PAGE_SCAN),
+    ])) as [string, number, number, number, number];
+    return { schedules, paused, failing, running, next: next === '' ? null : next };
   }
 
   /** {@inheritDoc Store.requestRun} */

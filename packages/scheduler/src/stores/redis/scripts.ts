@@ -19,7 +19,7 @@ export const SCRIPT_NAMES = [
   'time-1', 'upsert-3', 'remove-2', 'list-1', 'pause-1', 'resume-1', 'set-next-run-1', 'claim-due-1',
   'commit-1', 'release-1', 'acquire-slot-2', 'renew-slots-2', 'release-slot-2', 'reap-slots-2', 'record-run-2',
   'finish-runs-2', 'list-page-2', 'request-run-1', 'pending-runs-1', 'take-run-1', 'finish-run-1', 'announce-1', 'processes-1',
-  'leave-1',
+  'leave-1', 'count-page-2',
 ] as const;
 
 /** One of {@link SCRIPT_NAMES}. */

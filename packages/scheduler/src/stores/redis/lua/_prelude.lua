@@ -107,3 +107,16 @@ end
 local function ids_key(all)
   return string.sub(all, 1, #all - 3) .. 'ids'
 end
+
+-- Rebuilds {p}:ids from {p}:all when their sizes differ (data written before the index existed,
+-- or by a script that does not keep it): one O(n) pass, then reads are O(log n) again.
+local function ensure_ids_index(ids, all)
+  if redis.call('ZCARD', ids) == redis.call('ZCARD', all) then return end
+  redis.call('DEL', ids)
+  local args = {}
+  for _, id in ipairs(redis.call('ZRANGE', all, 0, -1)) do
+    args[#args + 1] = '0'
+    args[#args + 1] = id
+  end
+  if #args > 0 then call_chunked('ZADD', ids, args, 2000) end
+end

@@ -14,15 +14,7 @@
 ]]
 local limit, scan = tonumber(ARGV[4]), tonumber(ARGV[5])
 if not limit or limit < 1 or not scan or scan < 1 then return -1 end
-if redis.call('ZCARD', KEYS[1]) ~= redis.call('ZCARD', KEYS[2]) then
-  redis.call('DEL', KEYS[1])
-  local args = {}
-  for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-    args[#args + 1] = '0'
-    args[#args + 1] = id
-  end
-  if #args > 0 then call_chunked('ZADD', KEYS[1], args, 2000) end
-end
+ensure_ids_index(KEYS[1], KEYS[2])
 local field = {}
 for i, name in ipairs(SCHEDULE_FIELDS) do field[name] = i end
 local f = cjson.decode(ARGV[6])
