@@ -225,10 +225,25 @@ export class JobRegistry {
     const fullId = qualifyId(scope, id);
     const schedule = await this.deps.store.get(fullId);
     if (schedule === null || !inScope(scope, schedule)) {
-      const where = scope.plugin === undefined ? '' : ` among plugin "${scope.plugin}"'s jobs`;
-      throw new JobNotFoundError(`Job "${fullId}" not found${where}; jobs() lists the ids that exist.`);
+      if (scope.plugin !== undefined) throw await this.notOwned(scope.plugin, id, schedule);
+      throw new JobNotFoundError(`Job "${fullId}" not found; jobs() lists the ids that exist.`);
     }
     return schedule;
+  }
+
+  /**
+   * The error a plugin gets for a job it does not own: when the id it named (as given, or
+   * qualified with its name) is another owner's job, say whose and how to reach it.
+   */
+  private async notOwned(plugin: string, id: string, qualified: StoredSchedule | null): Promise<JobNotFoundError> {
+    const foreign = qualified ?? (id === qualifyId({ owner: plugin, plugin }, id) ? null : await this.deps.store.get(id).catch(() => null));
+    if (foreign === null) return new JobNotFoundError(`Job "${qualifyId({ owner: plugin, plugin }, id)}" not found among plugin "${plugin}"'s jobs; jobs() lists the ids that exist.`);
+    const { id: foreignId, owner } = foreign.definition;
+    const whose = owner === 'config' ? 'is declared in xcore.yaml' : owner === 'app' ? 'belongs to the app' : `belongs to plugin "${owner}"`;
+    const reach = owner === 'config' || owner === 'app' ? 'Change it in xcore.yaml or the app\'s code' : `Ask plugin "${owner}" through one of its actions (ctx.call("${owner}", ...))`;
+    return new JobNotFoundError(
+      `Job "${foreignId}" ${whose}, not to plugin "${plugin}": a plugin sees and changes only its own jobs. ${reach}, or use the operator API (/admin/v1/jobs/${encodeURIComponent(foreignId)}).`,
+    );
   }
 
   private assertOpen(scope: SchedulerScope): void {

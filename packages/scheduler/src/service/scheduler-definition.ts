@@ -10,6 +10,7 @@ import { schedulerConfigSchema, type SchedulerConfig } from '../config/scheduler
 import { resolveYamlJobs, withPosition } from '../config/yaml-jobs.js';
 import { Scheduler } from './scheduler.js';
 import { PluginScheduler } from './plugin-scheduler.js';
+import { internalsOf } from './scheduler-internals.js';
 import type { SchedulerService } from './scheduler-service.js';
 
 /** Owner of the jobs declared in `xcore.yaml`. */
@@ -82,7 +83,7 @@ export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerCo
     const jobs = await resolveYamlJobs(config.jobs, source);
     for (const job of jobs) {
       try {
-        await scheduler.addJobIn({ owner: CONFIG_OWNER }, job.fn, job.options);
+        await internalsOf(scheduler).jobs.add({ owner: CONFIG_OWNER }, job.fn, job.options);
       } catch (error) {
         throw withPosition(error, job.where, job.options.id);
       }
@@ -127,7 +128,6 @@ export const schedulerService: ServiceDefinition<'scheduler', typeof schedulerCo
     await asScheduler(instance).dispose();
   },
   forPlugin(instance, plugin) {
-    const scheduler = asScheduler(instance);
-    return new PluginScheduler(scheduler, plugin, scheduler.attachPlugin(plugin));
+    return new PluginScheduler(asScheduler(instance), plugin);
   },
 };

@@ -7,7 +7,7 @@ import { def, record, SHORT_LEASE_MS, type StoreContractContext } from './store-
 import type { Store, StoreChange } from './store.js';
 import type { ProcessInfo, ScheduleFilter } from './store-operator.js';
 
-const INFO: ProcessInfo = { host: 'h', pid: 1, since: 0, owners: ['plugin-a'], jobs: [], jobsTruncated: false };
+const INFO: ProcessInfo = { host: 'h', pid: 1, since: 0, plugins: ['plugin-a'], jobs: [], jobsTruncated: false };
 
 /** Every id `listPage` returns from the start with `filter`, `limit` at a time, following `next`. */
 async function pageThrough(store: Store, limit: number, filter?: ScheduleFilter): Promise<{ ids: string[]; calls: number }> {
@@ -158,12 +158,12 @@ export function describeOperatorContract(ctx: StoreContractContext): void {
   describe('process presence', () => {
     it('lists announced processes until they leave or their presence lapses', async () => {
       await ctx.store.announce('p1', INFO, 60_000);
-      await ctx.store.announce('p2', { ...INFO, owners: ['config'], jobs: ['nightly'] }, SHORT_LEASE_MS);
+      await ctx.store.announce('p2', { ...INFO, plugins: [], jobs: ['nightly'] }, SHORT_LEASE_MS);
       const live = await ctx.store.processes();
-      expect(live.map((p) => [p.owner, p.info.owners])).toEqual([['p1', ['plugin-a']], ['p2', ['config']]]);
-      await ctx.store.announce('p1', { ...INFO, owners: ['plugin-a', 'plugin-b'] }, 60_000);
+      expect(live.map((p) => [p.owner, p.info.plugins])).toEqual([['p1', ['plugin-a']], ['p2', []]]);
+      await ctx.store.announce('p1', { ...INFO, plugins: ['plugin-a', 'plugin-b'] }, 60_000);
       await ctx.store.leave('p3');
-      expect((await ctx.store.processes()).find((p) => p.owner === 'p1')?.info.owners).toEqual(['plugin-a', 'plugin-b']);
+      expect((await ctx.store.processes()).find((p) => p.owner === 'p1')?.info.plugins).toEqual(['plugin-a', 'plugin-b']);
       await ctx.waitUntilStoreTime(live[1]!.expiresAt);
       expect((await ctx.store.processes()).map((p) => p.owner)).toEqual(['p1']);
       await ctx.store.leave('p1');

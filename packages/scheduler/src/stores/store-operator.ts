@@ -109,8 +109,8 @@ export interface ProcessInfo {
   readonly pid: number;
   /** When it started firing (epoch ms, its own clock). */
   readonly since: number;
-  /** Owners it holds jobs of (plugin names, `config`, `app`). */
-  readonly owners: readonly string[];
+  /** Plugins it holds jobs of (a job held when its plugin is here). */
+  readonly plugins: readonly string[];
   /** Ids of the jobs it holds whose owner is not a plugin (YAML and app jobs), at most 1,000. */
   readonly jobs: readonly string[];
   /** True when it holds more non-plugin jobs than `jobs` lists. */
