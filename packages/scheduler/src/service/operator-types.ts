@@ -174,6 +174,8 @@ export interface OperatorEventFilter {
   readonly jobId?: string;
   /** Only this owner's jobs' events (scheduler-wide events are always delivered). */
   readonly owner?: string;
+  /** Only these event types (e.g. `['job.paused', 'job.failed']`); default every type. Fewer types cost the run path less. */
+  readonly types?: readonly string[];
 }
 
 /** A scheduler event as JSON: `job.*` (added, removed, modified, paused, resumed, started, succeeded, failed, timed_out, aborted, missed, skipped) or `scheduler.*` (degraded, recovered). */

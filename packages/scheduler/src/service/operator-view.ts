@@ -181,7 +181,7 @@ export class OperatorView implements SchedulerOperatorView {
     await this.deps.jobs.remove(APP_SCOPE, id);
   }
 
-  subscribe(listener: (event: OperatorEvent) => void, filter: OperatorEventFilter & { readonly types?: readonly string[] } = {}): () => void {
+  subscribe(listener: (event: OperatorEvent) => void, filter: OperatorEventFilter = {}): () => void {
     const types = filter.types === undefined ? OPERATOR_EVENT_TYPES : OPERATOR_EVENT_TYPES.filter((t) => filter.types!.includes(t));
     const offs = types.map((type) =>
       this.deps.emitter.on(type, (payload: object) => {
