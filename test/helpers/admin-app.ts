@@ -4,7 +4,7 @@
  * the real, built `xcore start`.
  *
  * @remarks
- * Plugins: `billing` (jobs `sync` with args, `charge` that always fails, `cleanup` registered
+ * Plugins: `billing` (jobs `sync` with args, 4 runs at a time and the others queued, `charge` that always fails, `cleanup` registered
  * `removable: true`, and `BILLING_JOBS` more named `bulk-NNNN`), `reports` (job `weekly`),
  * `dash` (depends on `reports`). Every job that runs appends `{ job, args, pid }` to the file at
  * `LEDGER` when it is set. The YAML job `nightly` does the same.
@@ -34,7 +34,7 @@ const BILLING = `import { record } from '../../../record.ts';
 export default {
   async onStart(ctx) {
     const s = ctx.getService('scheduler');
-    await s.addJob(record, { id: 'sync', every: '1h', args: ['own'] });
+    await s.addJob(record, { id: 'sync', every: '1h', args: ['own'], maxInstances: 4, overlap: 'queue' });
     await s.addJob(() => { throw new Error('card declined'); }, { id: 'charge', every: '1h' });
     await s.addJob(record, { id: 'cleanup', every: '1h', removable: true });
     const n = Number(process.env.BILLING_JOBS ?? 0);
