@@ -1,27 +1,37 @@
 /**
- * The admin API through the real `xcore start` (built CLI, child process, free port, memory
- * backend): every scheduler, job and plugin route's happy path and errors, writes refused by
+ * The admin API through the real `xcore start` (built CLI, child process, free port), on the
+ * memory backend and on a real redis-server: every scheduler, job and plugin route's happy path
+ * and errors, writes refused by
  * scope changing nothing, the event stream delivering a pause, plugin reloads that work, are
  * refused and fail, and what a failed plugin's jobs allow (run refused, remove allowed).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { call, expectError, type Answer } from '../packages/http/src/http.fixtures.js';
 import { ADMIN_TOKENS as T, removeAdminApps, startAdminApp, writeAdminApp } from './helpers/admin-app.js';
 import type { XcoreProcess } from './helpers/cli-process.js';
+import { redisUnavailable, startRedisServer, type RedisServer } from './helpers/redis-server.js';
 
 const running: XcoreProcess[] = [];
 afterEach(() => {
   for (const p of running.splice(0)) p.child.kill('SIGKILL');
 });
-afterAll(removeAdminApps);
+let redis: RedisServer | undefined;
+afterAll(async () => {
+  removeAdminApps();
+  await redis?.stop();
+});
 
 const json = (body: unknown) => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const body = <T>(answer: Answer): T => answer.body as T;
 
-async function boot(env: Record<string, string> = {}) {
-  const app = writeAdminApp();
+type Backend = 'memory' | 'redis';
+const BACKENDS: Backend[] = redisUnavailable({ needBinary: true }) ? ['memory'] : ['memory', 'redis'];
+
+async function boot(backend: Backend, env: Record<string, string> = {}) {
+  const app = writeAdminApp(backend === 'redis' ? { redisUrl: redis!.url, prefix: `cli-${randomUUID().slice(0, 8)}` } : {});
   const ledger = join(app.dir, 'ledger.jsonl');
   writeFileSync(ledger, '');
   const started = await startAdminApp(app.dir, { LEDGER: ledger, ...env });
@@ -32,11 +42,15 @@ async function boot(env: Record<string, string> = {}) {
   return { ...started, app, process: started.app, admin, job, ledgerLines };
 }
 
-describe('admin API through xcore start (memory)', () => {
+describe.each(BACKENDS)('admin API through xcore start (%s)', (backend) => {
+  beforeAll(async () => {
+    if (backend === 'redis') redis ??= await startRedisServer();
+  });
+
   it('reads: scheduler state, job pages with filters, a job, its history; errors have the shape', async () => {
-    const { admin, job } = await boot({ BILLING_JOBS: '3' });
+    const { admin, job } = await boot(backend, { BILLING_JOBS: '3' });
     expect(body(await call(`${admin}/scheduler`, { token: T.read }))).toMatchObject({
-      backend: 'memory', degraded: null, firing: true, processes: 1, counts: { jobs: 8, paused: 0, failing: 0, running: 0 }, runningScope: 'process',
+      backend, degraded: null, firing: true, processes: 1, counts: { jobs: 8, paused: 0, failing: 0, running: 0 }, runningScope: backend === 'redis' ? 'cluster' : 'process',
     });
     const ids: string[] = [];
     let cursor: string | null = null;
@@ -61,7 +75,7 @@ describe('admin API through xcore start (memory)', () => {
   });
 
   it('acts: run now (queued and waited, alias too), pause, resume, reschedule, remove where allowed; audit lines name who did what', async () => {
-    const { admin, job, ledgerLines, url, process } = await boot();
+    const { admin, job, ledgerLines, url, process } = await boot(backend);
     const queued = await call(job('billing:sync', '/run'), { method: 'POST', token: T.operate, ...json({ args: ['from-api'] }) });
     expect(queued.status).toBe(202);
     const { requestId } = body<{ requestId: string }>(queued);
@@ -98,7 +112,7 @@ describe('admin API through xcore start (memory)', () => {
   });
 
   it('refuses every write without its scope with 403 and changes nothing', async () => {
-    const { admin, job, url, ledgerLines } = await boot();
+    const { admin, job, url, ledgerLines } = await boot(backend);
     const before = body(await call(`${admin}/jobs`, { token: T.read }));
     const writes: [string, string, unknown, readonly string[]][] = [
       ['POST', job('billing:sync', '/run'), { args: [1] }, [T.read]],
@@ -119,7 +133,7 @@ describe('admin API through xcore start (memory)', () => {
   });
 
   it('streams a pause made through the API to an SSE client', async () => {
-    const { admin, job } = await boot();
+    const { admin, job } = await boot(backend);
     const controller = new AbortController();
     const response = await fetch(`${admin}/events?owner=billing&types=job.*`, { headers: { authorization: `Bearer ${T.read}` }, signal: controller.signal });
     expect([response.status, response.headers.get('content-type')]).toEqual([200, 'text/event-stream; charset=utf-8']);
@@ -145,7 +159,7 @@ describe('admin API through xcore start (memory)', () => {
   });
 
   it('lists plugins, reloads one, refuses a reload with started dependents, reports a failed reload; a failed plugin\'s job cannot run but can be removed', async () => {
-    const { admin, job, app } = await boot();
+    const { admin, job, app } = await boot(backend);
     const plugins = body<{ items: { name: string; state: string; error: unknown }[] }>(await call(`${admin}/plugins`, { token: T.read }));
     expect(plugins.items.map((p) => [p.name, p.state, p.error])).toEqual([['billing', 'started', null], ['reports', 'started', null], ['dash', 'started', null]]);
     expect(body(await call(`${admin}/plugins/dash`, { token: T.read }))).toMatchObject({ name: 'dash', version: '1.0.0', dependencies: { reports: '^1.0.0' } });
