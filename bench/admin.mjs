@@ -10,8 +10,9 @@
  * http server on 127.0.0.1, then
  * - list: GET /admin/v1/jobs?limit=<page> following nextCursor to the end: total time, per-page
  *   p50/p99, and a check that every job came once;
- * - list (filter matching one job): the same listing with `owner=<the last job's owner>`, which
+ * - list (filter matching one job): the same listing with `q=<the last job's id>`, which
  *   scans every id to find one;
+ * - state: GET /admin/v1/scheduler (counts every job: paused, failing, running), 20 times;
  * - run-now queued: POST /admin/v1/jobs/{id}/run (202 once the request is in the store);
  * - run-now waited: the same with `{ "wait": true }` (200 once the run finished and its record
  *   is written: request, take by the runner, run, record, answer).
@@ -96,6 +97,12 @@ async function runBackend(backend, o, logger) {
     if (list.ids.length !== o.jobs || new Set(list.ids).size !== o.jobs) throw new Error(`${backend}: listed ${list.ids.length} ids (${new Set(list.ids).size} distinct), expected ${o.jobs}`);
     const filtered = await listAll(base, `limit=${o.page}&q=job-${String(o.jobs - 1).padStart(6, '0')}`);
     if (filtered.ids.length !== 1) throw new Error(`${backend}: the filtered listing found ${filtered.ids.length} jobs, expected 1`);
+    const states = new Float64Array(20);
+    for (let i = 0; i < 20; i++) {
+      const state = await request(`${base}/scheduler`);
+      if (state.body.counts.jobs !== o.jobs) throw new Error(`${backend}: the state counts ${state.body.counts.jobs} jobs, expected ${o.jobs}`);
+      states[i] = state.ms;
+    }
     const queued = new Float64Array(o.runs);
     const waited = new Float64Array(o.runs);
     for (let i = 0; i < o.runs; i++) {
@@ -105,7 +112,7 @@ async function runBackend(backend, o, logger) {
       if (done.status !== 200 || done.body.status !== 'finished') throw new Error(`${backend}: a waited run answered ${done.status} ${done.body.status}`);
       waited[i] = done.ms;
     }
-    return { backend, registerMs, list, filtered, queued: summarize(queued, o.runs), waited: summarize(waited, o.runs), rss: process.memoryUsage().rss };
+    return { backend, registerMs, list, filtered, state: summarize(states, 20), queued: summarize(queued, o.runs), waited: summarize(waited, o.runs), rss: process.memoryUsage().rss };
   } finally {
     await server.stop(1000);
     await scheduler.stop({ deadlineMs: 1000 });
@@ -118,11 +125,11 @@ const f1 = (x) => (x === null ? '-' : x < 10 ? x.toFixed(2) : x.toFixed(1));
 
 function table(results, o) {
   const lines = [
-    `| backend | register ${o.jobs.toLocaleString('en')} jobs | list all (${o.page}/page): total | pages | page p50 / p99 | list, filter matching 1: total | run-now queued p50 / p99 | run-now waited p50 / p99 |`,
-    '|---|---|---|---|---|---|---|---|',
+    `| backend | register ${o.jobs.toLocaleString('en')} jobs | list all (${o.page}/page): total | pages | page p50 / p99 | list, filter matching 1: total | state p50 / p99 | run-now queued p50 / p99 | run-now waited p50 / p99 |`,
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of results) {
-    lines.push(`| ${r.backend} | ${(r.registerMs / 1000).toFixed(1)} s | ${(r.list.totalMs / 1000).toFixed(2)} s | ${r.list.pages} | ${f1(r.list.perPage.p50)} / ${f1(r.list.perPage.p99)} ms | ${f1(r.filtered.totalMs)} ms (${r.filtered.pages} calls) | ${f1(r.queued.p50)} / ${f1(r.queued.p99)} ms | ${f1(r.waited.p50)} / ${f1(r.waited.p99)} ms |`);
+    lines.push(`| ${r.backend} | ${(r.registerMs / 1000).toFixed(1)} s | ${(r.list.totalMs / 1000).toFixed(2)} s | ${r.list.pages} | ${f1(r.list.perPage.p50)} / ${f1(r.list.perPage.p99)} ms | ${f1(r.filtered.totalMs)} ms (${r.filtered.pages} calls) | ${f1(r.state.p50)} / ${f1(r.state.p99)} ms | ${f1(r.queued.p50)} / ${f1(r.queued.p99)} ms | ${f1(r.waited.p50)} / ${f1(r.waited.p99)} ms |`);
   }
   return lines.join('\n');
 }

@@ -55,7 +55,7 @@ export interface HttpServerOptions {
   readonly now?: () => number;
 }
 
-const RESERVED = ['/admin', '/plugins'];
+const RESERVED = ['/admin', '/plugins', '/scheduler/run'];
 
 /** True when `path` is `prefix` or below it. */
 function under(path: string, prefix: string): boolean {
@@ -285,7 +285,7 @@ export class HttpServer implements HttpService, PluginAwareService {
   #checkReserved(route: CompiledRoute): void {
     const own = route.fullPath.slice(this.#config.basePath.length);
     const reserved = RESERVED.find((prefix) => under(own, prefix));
-    if (reserved !== undefined) throw new HttpRouteConflictError('a service', route.label, `${reserved} is reserved (the admin API and plugin routes)`);
+    if (reserved !== undefined) throw new HttpRouteConflictError('a service', route.label, `${reserved} is reserved (the admin API, plugin routes and the run-now alias)`);
   }
 
   /** A request Node could not parse: the error shape (400, or 431 for huge headers) written on the raw socket. */

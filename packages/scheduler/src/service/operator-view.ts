@@ -103,6 +103,8 @@ export class OperatorView implements SchedulerOperatorView {
       }
       after = page.next;
       if (after === null) break;
+      // A process-local store answers without I/O: let timers (the runner) run between scans.
+      if (this.deps.localRunning) await new Promise((resolve) => setImmediate(resolve));
     }
     return { items, nextCursor: after === null ? null : encodeCursor('jobs', { a: after }) };
   }

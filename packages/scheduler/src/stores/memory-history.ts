@@ -131,6 +131,13 @@ export class RunHistory {
     return this.count === 0 ? null : this.at(jobId, (this.head + this.count - 1) % this.capacity);
   }
 
+  /** The newest record's status without building the record, or `null` when empty. */
+  latestStatus(): RunStatus | null {
+    if (this.count === 0) return null;
+    const i = (this.head + this.count - 1) % this.capacity;
+    return STATUSES[(this.arena.data[this.base + 4 * i + 3] as number) & 7] as RunStatus;
+  }
+
   /**
    * The record that was the newest when {@link RunHistory.written} was `written`, rebuilt as a
    * `RunRecord` of job `jobId`; `null` when `written` is 0 or the ring no longer holds it.

@@ -440,7 +440,7 @@ export class MemoryStore implements Store {
       if (after !== null && compareIds(id, after) <= 0) continue;
       schedules++;
       if (entry.paused) paused++;
-      if (isFailing(snapshotOf(this.times, entry))) failing++;
+      if (isFailing(entry)) failing++;
     }
     return { schedules, paused, failing, next: null };
   }
