@@ -187,6 +187,8 @@ describe('admin job routes without a scheduler', () => {
     try {
       expectError(await call(`${bare.url}/admin/v1/jobs`, { token: TOKENS.read }), 503, 'XCORE_ERR_HTTP_SERVICE_UNAVAILABLE');
       expectError(await call(`${bare.url}/scheduler/run/x`, { method: 'POST', token: TOKENS.operate }), 503, 'XCORE_ERR_HTTP_SERVICE_UNAVAILABLE');
+      expect(() => bare.server.route({ method: 'GET', path: '/scheduler/run/:id/x', handler: () => ({}) })).toThrow(expect.objectContaining({ code: 'XCORE_ERR_HTTP_ROUTE_CONFLICT' }));
+      expect(bare.server.route({ method: 'GET', path: '/scheduler/state', auth: 'public', handler: () => ({ ok: true }) })).toBeTypeOf('function');
     } finally {
       await bare.close();
     }

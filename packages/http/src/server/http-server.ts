@@ -134,7 +134,7 @@ export class HttpServer implements HttpService, PluginAwareService {
   }
 
   /**
-   * Mounts a host route under the base path (not under `/admin` or `/plugins`).
+   * Mounts a host route under the base path (not under `/admin`, `/plugins` or `/scheduler/run`).
    *
    * @remarks
    * For services: health and metrics endpoints (`/livez`, `/readyz`, `/health`, `/metrics`) mount
