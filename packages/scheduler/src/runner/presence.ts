@@ -53,6 +53,11 @@ export class PresenceKeeper {
     return this.announcing;
   }
 
+  /** Announces now if started (what this process holds just changed: a plugin stopped). */
+  refresh(): void {
+    if (this.timer !== undefined) void this.announce();
+  }
+
   /** Stops renewing and withdraws the presence (errors are reported, not thrown). */
   async stop(): Promise<void> {
     if (this.timer === undefined) return;

@@ -296,6 +296,8 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     this.plugins.stop(plugin);
     this.runs.executor.abortAll(new JobAbortedError(`Run aborted: plugin "${plugin}" stopped.`), (request) => request.owner === plugin);
     this.runner.wake();
+    // Other processes stop counting this one as holding the plugin's jobs now, not at the next renewal.
+    this.presence.refresh();
   }
 
   // -------------------------------------------------------------------------------------------
