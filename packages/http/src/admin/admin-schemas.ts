@@ -109,6 +109,7 @@ export const schedulerStateSchema = z.object({
   processes: z.number().int().nullable().describe('Live processes sharing the store; null when the store could not say.'),
   processList: z.array(z.object({ owner: z.string(), host: z.string(), pid: z.number().int(), since: isoTime, plugins: z.array(z.string()).readonly(), self: z.boolean() })).readonly(),
   counts: z.object({ jobs: z.number().int(), paused: z.number().int(), failing: z.number().int(), running: z.number().int() }),
+  countedAt: isoTime.describe('When the counts were counted (reused for 2 s).'),
   runningScope: z.enum(['cluster', 'process']),
 });
 

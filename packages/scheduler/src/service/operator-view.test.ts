@@ -91,12 +91,20 @@ describe('SchedulerOperatorView: reading', () => {
     await expect(core.operator.history('counted', { cursor: first.nextCursor!.slice(1) })).rejects.toMatchObject({ code: 'XCORE_ERR_JOB_QUERY_INVALID' });
   });
 
+  it('counts once per 2 s: concurrent and close calls share one count', async () => {
+    await seed();
+    const first = await core.operator.state();
+    await core.addJob(noop, { id: 'later', every: HOUR });
+    const [a, b] = await Promise.all([core.operator.state(), core.operator.state()]);
+    expect([a.counts.jobs, b.counts.jobs, a.countedAt]).toEqual([5, 5, first.countedAt]);
+  });
+
   it('reports the state: backend, health, firing, processes and counts', async () => {
     await seed();
     await core.operator.pause('billing:sync');
     expect(await core.operator.state()).toEqual({
       backend: 'memory', owner: 'proc-1', degraded: null, firing: false, processes: 1, processList: [],
-      counts: { jobs: 5, paused: 1, failing: 0, running: 0 }, runningScope: 'process',
+      counts: { jobs: 5, paused: 1, failing: 0, running: 0 }, countedAt: expect.stringMatching(/Z$/), runningScope: 'process',
     });
   });
 });

@@ -33,6 +33,8 @@ export const OPERATOR_EVENT_TYPES = [
 export const RUN_REQUEST_TTL_MS = 60_000;
 /** Longest wait `runNow` and `runRequest` accept. */
 export const MAX_WAIT_MS = 300_000;
+/** How long `state()` reuses its job counts. */
+export const COUNTS_TTL_MS = 2_000;
 /** Store calls one listing makes at most before answering a short page with a cursor. */
 const LIST_CALLS = 20;
 /** Most history records read to find a page's boundary (the largest `historyLimit`). */
@@ -55,6 +57,9 @@ export interface OperatorViewDeps {
 
 /** The scheduler's operator view. */
 export class OperatorView implements SchedulerOperatorView {
+  /** The last job counts, or the computation in progress (`at` unset). */
+  private countsCache: { promise: Promise<{ counts: SchedulerState['counts']; at: number }>; at: number | undefined } | undefined;
+
   constructor(private readonly deps: OperatorViewDeps) {}
 
   async state(): Promise<SchedulerState> {
@@ -62,6 +67,37 @@ export class OperatorView implements SchedulerOperatorView {
     const health = this.deps.health();
     const processes = await store.processes().catch(() => null);
     const list = processes ?? [];
+    const { counts, at } = await this.counts();
+    return {
+      backend: store.kind,
+      owner,
+      degraded: health.status === 'ok' ? null : { reason: health.reason, since: health.since.toISOString() },
+      firing: this.deps.firing(),
+      processes: this.deps.localRunning ? 1 : processes === null ? null : list.length + (list.some((p) => p.owner === owner) ? 0 : 1),
+      processList: list.map((p) => ({ owner: p.owner, host: p.info.host, pid: p.info.pid, since: iso(p.info.since)!, plugins: [...(p.info.plugins ?? [])], self: p.owner === owner })),
+      counts,
+      countedAt: iso(at)!,
+      runningScope: this.deps.localRunning ? 'process' : 'cluster',
+    };
+  }
+
+  /**
+   * The job counts, computed at most once per {@link COUNTS_TTL_MS} (concurrent callers share
+   * one computation): on Redis counting 100k jobs is about 20 store calls.
+   */
+  private counts(): Promise<{ counts: SchedulerState['counts']; at: number }> {
+    const cached = this.countsCache;
+    if (cached !== undefined && (cached.at === undefined || Date.now() - cached.at < COUNTS_TTL_MS)) return cached.promise;
+    const entry: { promise: Promise<{ counts: SchedulerState['counts']; at: number }>; at: number | undefined } = { promise: this.countAll(), at: undefined };
+    this.countsCache = entry;
+    entry.promise.then((result) => (entry.at = result.at), () => {
+      if (this.countsCache === entry) this.countsCache = undefined;
+    });
+    return entry.promise;
+  }
+
+  private async countAll(): Promise<{ counts: SchedulerState['counts']; at: number }> {
+    const { store } = this.deps;
     let jobs = 0;
     let paused = 0;
     let failing = 0;
@@ -75,16 +111,7 @@ export class OperatorView implements SchedulerOperatorView {
       after = counts.next;
     }
     if (this.deps.localRunning) for (const job of this.deps.handlers.values()) running += job.running;
-    return {
-      backend: store.kind,
-      owner,
-      degraded: health.status === 'ok' ? null : { reason: health.reason, since: health.since.toISOString() },
-      firing: this.deps.firing(),
-      processes: this.deps.localRunning ? 1 : processes === null ? null : list.length + (list.some((p) => p.owner === owner) ? 0 : 1),
-      processList: list.map((p) => ({ owner: p.owner, host: p.info.host, pid: p.info.pid, since: iso(p.info.since)!, plugins: [...(p.info.plugins ?? [])], self: p.owner === owner })),
-      counts: { jobs, paused, failing, running },
-      runningScope: this.deps.localRunning ? 'process' : 'cluster',
-    };
+    return { counts: { jobs, paused, failing, running }, at: Date.now() };
   }
 
   async listJobs(query: JobListQuery = {}): Promise<JobPage> {
