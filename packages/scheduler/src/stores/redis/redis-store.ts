@@ -26,10 +26,10 @@ import { retryWhileUnavailable, withDeadline, type UnavailableRetry } from './un
 import { RUN_REQUEST_RETENTION_MS, type ProcessInfo, type ProcessPresence, type RunRequest, type RunRequestInput, type RunRequestState, type ScheduleCounts, type ScheduleFilter, type SchedulePage } from '../store-operator.js';
 import { decodeListPage, decodePendingRuns, decodeProcesses, decodeRunRequest, decodeRunRequestState, RUN_REQUEST_FIELDS } from './operator-replies.js';
 
-/** Ids one `list-page-2` call examines at most: about a millisecond of Redis time per page. */
+/** Ids one `list-page-2` call examines at most (a page of 500 took 4.6 ms of Redis time on a loaded 2-vCPU machine). */
 const LIST_PAGE_SCAN = 1_000;
-/** Ids one `count-page-2` call counts at most (two field reads and a ZCOUNT each). */
-const COUNT_PAGE_SCAN = 5_000;
+/** Ids one `count-page-2` call counts at most (5,000 held Redis for 26 ms on a loaded 2-vCPU machine: a script blocks every other client). */
+const COUNT_PAGE_SCAN = 1_000;
 
 /**
  * The Redis implementation of {@link Store}.
