@@ -29,7 +29,7 @@ export type { RedisStoreOptions, RedisStoreLogger } from './stores/redis/redis-s
 export type { RedisClient } from './stores/redis/scripts.js';
 export { redisKeys } from './stores/redis/keys.js';
 export type { RedisKeys } from './stores/redis/keys.js';
-export { RedisOptionsInvalidError, RedisUnavailableError, RedisCommandError, RedisScriptError } from './errors.js';
+export { RedisOptionsInvalidError, RedisUnavailableError, RedisCommandError, RedisKeyTypeError, RedisScriptError } from './errors.js';
 export { SCHEDULER_ERROR_CODES, StoreClosedError, StoreInputError, ScheduleNotSerializableError } from './errors.js';
 // The scheduler service (service/, runner/, executors/, decorators/, config/, events/)
 export { schedulerService, createScheduler, CONFIG_OWNER } from './service/scheduler-definition.js';

@@ -140,15 +140,16 @@ describe('Runner (through the Scheduler)', () => {
     expect(scheduler.health()).toEqual({ status: 'degraded', reason: 'store error: connection refused', since: new Date(T0 + 2000) });
     expect(runs).toEqual([at(1000)]);
     setDown(false);
-    // Ticks fail at 2.0, 2.1, 2.3, 2.7, 3.5 and 5.1 s (backoff 100 ms doubling); the retry at 8.3 s succeeds.
-    await vi.advanceTimersByTimeAsync(2299);
+    // Ticks fail at 2.0, 2.1, 2.3, 2.7, 3.5 s (backoff 100 ms doubling), then every second (the
+    // cap, STORE_RETRY_MAX_MS): 4.5, 5.5 s; the retry at 6.5 s succeeds.
+    await vi.advanceTimersByTimeAsync(499);
     expect(scheduler.health().status).toBe('degraded');
     await vi.advanceTimersByTimeAsync(1);
     expect(scheduler.health()).toEqual({ status: 'ok' });
-    expect(health).toEqual(['degraded store error: connection refused', 'recovered after 6300']);
-    await vi.advanceTimersByTimeAsync(700);
-    // The outage (2 s .. 8 s) collapses into one run of the latest occurrence, then back on the beat.
-    expect(runs).toEqual([at(1000), at(8000), at(9000)]);
+    expect(health).toEqual(['degraded store error: connection refused', 'recovered after 4500']);
+    await vi.advanceTimersByTimeAsync(1500);
+    // The outage (2 s .. 6.5 s) collapses into one run of the latest occurrence, then back on the beat.
+    expect(runs).toEqual([at(1000), at(6000), at(7000), at(8000)]);
   });
 
   it('gives back a claimed schedule it has no handler for, with a warning, and stops claiming it', async () => {
