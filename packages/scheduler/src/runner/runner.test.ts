@@ -98,6 +98,44 @@ describe('Runner (through the Scheduler)', () => {
     expect(seen).toEqual(['first', 'first', 'first', 'second']);
   });
 
+  it('sends a commit whose answer was lost again at its next tick, and runs what the first call recorded, once', async () => {
+    const inner = new MemoryStore();
+    let loseAnswer = true;
+    // The first commit is applied, then its answer is lost (Redis died after running it).
+    const store = new Proxy(inner, {
+      get(target, prop, receiver) {
+        if (prop !== 'commit') return Reflect.get(target, prop, receiver) as unknown;
+        return async (...args: Parameters<MemoryStore['commit']>) => {
+          const results = await target.commit(...args);
+          if (!loseAnswer) return results;
+          loseAnswer = false;
+          throw new Error('connection lost');
+        };
+      },
+    });
+    const dispatched: string[] = [];
+    const health: string[] = [];
+    const runner = new Runner<string>({
+      store, owner: 'o', logger, leaseMs: 30_000, pollMs: 30_000, plan: planOccurrences, exclude: new Set(), handlers: new Map([['a', 'handler']]),
+      commitSlots: true,
+      onUnhandled: () => {},
+      dispatch: (_schedule, scheduledAt, _next, _handler, run) => void dispatched.push(`${scheduledAt - T0} ${run?.runId === `${scheduledAt}@o`}`),
+      onMissed: () => {},
+      onHealth: (source, error) => void health.push(`${source} ${error === null ? 'ok' : 'failed'}`),
+    });
+    const definition: ScheduleDefinition = { id: 'a', owner: 'app', trigger: { type: 'interval', everyMs: 1000 }, policy: internPolicy(BUILTIN_DEFAULTS), args: [] };
+    await store.upsert({ definition, hash: scheduleHash(definition), nextRunAt: T0 + 1000, anchor: T0, replaceExisting: false });
+    runner.start();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(dispatched).toEqual([]);
+    await vi.advanceTimersByTimeAsync(100); // the retry after the failed tick
+    expect(dispatched).toEqual(['1000 true']);
+    await vi.advanceTimersByTimeAsync(2000);
+    await runner.stop();
+    expect(dispatched).toEqual(['1000 true', '2000 true', '3000 true']);
+    expect(health.filter((h) => h.startsWith('commit')).slice(0, 2)).toEqual(['commit failed', 'commit ok']);
+  });
+
   it('caps its sleep at pollMs for far wakeups (no setTimeout past 2^31-1 ms)', async () => {
     scheduler = new Scheduler({ store: new MemoryStore(), logger, owner: 'o', pollMs: 30_000 });
     const runs: string[] = [];

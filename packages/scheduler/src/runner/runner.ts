@@ -10,7 +10,8 @@
  * asked `now()` and `nextWakeup()` as well. With `claimWindowMs`, ticks happen only on a grid of
  * that step on the store's clock, at an offset random per process: one claim takes every schedule
  * that came due in the window, and processes sharing a store take turns instead of all waking for
- * the same due time. A store error never escapes: the runner reports it (health), backs off
+ * the same due time. A commit that failed (maybe applied with its answer lost) is sent again at
+ * the start of the next tick. A store error never escapes: the runner reports it (health), backs off
  * exponentially (capped at {@link STORE_RETRY_MAX_MS} and `pollMs`) and retries, at once when the
  * store says its connection is back; on its next successful tick the misfire policy handles what
  * was missed meanwhile.
@@ -155,6 +156,8 @@ export class Runner<H = unknown> {
   /** Per-batch scratch of {@link Runner.process}: the claimed schedules and their handlers. */
   private readonly claimedBuffer: StoredSchedule[] = [];
   private readonly foundBuffer: H[] = [];
+  /** The last commit that failed (maybe applied unanswered), with its schedules and handlers. */
+  private unanswered: { items: readonly CommitItem[]; schedules: StoredSchedule[]; handlers: H[] } | undefined;
   /** Handlers by claim slot: `[id, handler]` at `2 * slot` (see {@link RunnerOptions.current}). */
   private readonly bySlot: unknown[] = [];
   /** Slot requests by policy object (policies are interned, so this stays small). */
@@ -263,6 +266,7 @@ export class Runner<H = unknown> {
   /** Claims, commits and dispatches until a batch comes back short; returns the next wakeup (store clock). */
   private async claimRounds(): Promise<number | null> {
     const { store, exclude } = this.options;
+    const resent = await this.resendUnanswered();
     while (!this.stopped) {
       const batch = await this.reported('claim', () => this.claim());
       this.options.onBatch?.(batch);
@@ -273,10 +277,8 @@ export class Runner<H = unknown> {
       }
       this.tickClaims += batch.claims.length;
       let wakeAt = batch.nextWakeup;
-      if (batch.claims.length > 0) {
-        const committedNext = await this.process(batch.claims, batch.now);
-        if (wakeAt !== undefined && committedNext !== null) wakeAt = wakeAt === null ? committedNext : Math.min(wakeAt, committedNext);
-      }
+      const committedNext = batch.claims.length > 0 ? await this.process(batch.claims, batch.now) : null;
+      if (wakeAt !== undefined) wakeAt = earliestOf(earliestOf(wakeAt, committedNext), resent);
       if (batch.claims.length < this.batchSize) return wakeAt === undefined ? this.reported('claim', () => store.nextWakeup(exclude)) : wakeAt;
       // Let dispatched runs start before the next batch.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -378,10 +380,35 @@ export class Runner<H = unknown> {
     try {
       results = await this.reported('commit', () => store.commit(owner, items));
     } catch (error) {
+      // It may have been applied with its answer lost: sent again first thing next tick.
+      this.unanswered = { items, schedules: claimed.slice(0, count), handlers: found.slice(0, count) };
       claimed.length = 0;
       found.length = 0;
       throw error;
     }
+    const earliest = this.dispatchCommitted(items, claimed, found, results);
+    // Drop the references: nothing of this batch stays reachable until the next tick.
+    claimed.length = 0;
+    found.length = 0;
+    return earliest;
+  }
+
+  /**
+   * Sends again the last commit that failed, before claiming anything: if it was applied with its
+   * answer lost, the store answers with the runs it recorded (see `Store.commit`), which run now
+   * instead of lapsing into a recovery; if it was not, it is applied now or refused as stale. It
+   * is dropped once answered, and kept while the store keeps failing.
+   */
+  private async resendUnanswered(): Promise<number | null> {
+    const pending = this.unanswered;
+    if (pending === undefined) return null;
+    const results = await this.reported('commit', () => this.options.store.commit(this.options.owner, pending.items));
+    this.unanswered = undefined;
+    return this.dispatchCommitted(pending.items, pending.schedules, pending.handlers, results);
+  }
+
+  /** Dispatches what a commit accepted; returns the earliest next run it committed, or `null`. */
+  private dispatchCommitted(items: readonly CommitItem[], claimed: readonly StoredSchedule[], found: readonly H[], results: readonly CommitResult[]): number | null {
     let earliest = Infinity;
     for (let i = 0; i < results.length; i++) {
       const result = results[i]!;
@@ -398,9 +425,12 @@ export class Runner<H = unknown> {
       const accepted = result.accepted;
       for (let k = 0; k < accepted.length; k++) this.options.dispatch(schedule, accepted[k]!, plan.nextRunAt, handler, runs?.[k]);
     }
-    // Drop the references: nothing of this batch stays reachable until the next tick.
-    claimed.length = 0;
-    found.length = 0;
     return earliest === Infinity ? null : earliest;
   }
+}
+
+/** The earlier of two times, `null` meaning none. */
+function earliestOf(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  return b === null ? a : Math.min(a, b);
 }

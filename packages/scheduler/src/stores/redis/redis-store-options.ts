@@ -46,7 +46,8 @@ export interface RedisStoreOptions {
    * commit gets back the occurrences the first one recorded (their run slots still in flight),
    * even when another process committed the schedule in between, so a commit whose reply was
    * lost still dispatches what it recorded; meanwhile the caller's tick waits. A retry goes out
-   * at once when the connection comes back.
+   * at once when the connection comes back. (After this, the runner sends the commit again at
+   * its next tick.)
    * @defaultValue `10000`
    */
   readonly commitRetryMs?: number;

@@ -250,9 +250,15 @@ export class RedisStore implements Store {
   /** {@inheritDoc Store.release} */
   async release(owner: string, claims: readonly { id: string; token: number }[]): Promise<void> {
     if (claims.length === 0) return;
-    const released = await this.#script('release', 'release-2', [this.keys.due, this.keys.ownerClaims(owner)], [
-      this.keys.schedulePrefix, this.keys.channel, this.#source, owner, ...claims.flatMap((c) => [c.id, String(c.token)]),
-    ]);
+    let released: unknown;
+    try {
+      released = await this.#script('release', 'release-2', [this.keys.due, this.keys.ownerClaims(owner)], [
+        this.keys.schedulePrefix, this.keys.channel, this.#source, owner, ...claims.flatMap((c) => [c.id, String(c.token)]),
+      ]);
+    } catch (error) {
+      this.#unconfirmed.add(owner); // the claims may still be held: the next claim takes them back
+      throw error;
+    }
     this.#hints.emit(claims.length === 1 ? { kind: 'release', id: claims[0]!.id } : { kind: 'release' }, Number(released) > 0);
   }
 
