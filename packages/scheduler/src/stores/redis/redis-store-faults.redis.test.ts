@@ -97,6 +97,10 @@ describe.skipIf(redisUnavailable({ needBinary: true }))('RedisStore when Redis f
     expect(await admin().exists(store.keys.schedule('new'))).toBe(0);
     await expect(store.pause('job')).rejects.toMatchObject({ code: 'XCORE_ERR_REDIS_KEY_TYPE', key: store.keys.due });
     expect(await admin().hget(store.keys.schedule('job'), 'paused')).toBe('0');
+    // Plain reads name the key too.
+    await expect(store.nextWakeup()).rejects.toMatchObject({ code: 'XCORE_ERR_REDIS_KEY_TYPE', key: store.keys.due });
+    await admin().set(store.keys.history('job'), 'x');
+    await expect(store.history('job', 5)).rejects.toMatchObject({ code: 'XCORE_ERR_REDIS_KEY_TYPE', key: store.keys.history('job') });
   });
 
   it('a job\'s own key of the wrong type costs that job only, and is logged once', async () => {

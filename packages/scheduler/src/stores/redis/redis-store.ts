@@ -149,7 +149,8 @@ export class RedisStore implements Store {
 
   /** {@inheritDoc Store.get} */
   async get(id: string): Promise<StoredSchedule | null> {
-    const fields = (await this.#command('get', (c) => c.hmget(this.keys.schedule(id), ...SCHEDULE_FIELDS))) as ScheduleFields;
+    const key = this.keys.schedule(id);
+    const fields = (await this.#command('get', key, (c) => c.hmget(key, ...SCHEDULE_FIELDS))) as ScheduleFields;
     if (!fields[0]) {
       this.#decoder.forget(id);
       return null;
@@ -331,14 +332,15 @@ export class RedisStore implements Store {
   /** {@inheritDoc Store.history} */
   async history(id: string, limit: number): Promise<RunRecord[]> {
     if (limit <= 0) return [];
-    const items = (await this.#command('history', (c) => c.lrange(this.keys.history(id), 0, Math.floor(limit) - 1))) as string[];
+    const key = this.keys.history(id);
+    const items = (await this.#command('history', key, (c) => c.lrange(key, 0, Math.floor(limit) - 1))) as string[];
     return items.map((item) => JSON.parse(item) as RunRecord);
   }
 
   /** {@inheritDoc Store.nextWakeup} */
   async nextWakeup(exclude?: ReadonlySet<string>): Promise<number | null> {
     const skip = exclude?.size ?? 0;
-    const reply = (await this.#command('nextWakeup', (c) => (c as Redis).zrange(this.keys.due, 0, String(skip), 'WITHSCORES'))) as string[];
+    const reply = (await this.#command('nextWakeup', this.keys.due, (c) => (c as Redis).zrange(this.keys.due, 0, String(skip), 'WITHSCORES'))) as string[];
     for (let i = 0; i + 1 < reply.length; i += 2) {
       if (!exclude?.has(reply[i] as string)) return Number(reply[i + 1]);
     }
@@ -384,12 +386,14 @@ export class RedisStore implements Store {
     return withDeadline(operation, runScript(this.client, this.#scripts[name], keys, args, operation), this.#deadlineMs);
   }
 
-  async #command(operation: string, run: (client: RedisClient) => Promise<unknown>): Promise<unknown> {
+  /** Runs one plain command on `key`; a WRONGTYPE reply becomes the coded error naming `key`. */
+  async #command(operation: string, key: string, run: (client: RedisClient) => Promise<unknown>): Promise<unknown> {
     if (this.#closed) throw new StoreClosedError('redis', operation);
     const call = (async () => {
       try {
         return await run(this.client);
       } catch (error) {
+        if (error instanceof Error && error.message.startsWith('WRONGTYPE')) throw keyTypeError(operation, key, expectedType(this.keys, key));
         throw toStoreError(operation, error);
       }
     })();
