@@ -18,7 +18,7 @@ export type { Plan, PlanInput } from './policy/plan.js';
 export { CronInvalidError, TimezoneInvalidError, TriggerInvalidError } from './errors.js';
 export type {
   Store, StoredSchedule, ScheduleDefinition, ScheduleState, SchedulePolicy, CoalesceMode, RunRecord, RunStatus,
-  UpsertInput, UpsertResult, Claim, ClaimBatch, CommitItem, CommitResult, CommitSlots, CommittedRun, FinishedRun, FinishRunsOptions, RunSlot, StoreChange,
+  UpsertInput, UpsertResult, RestoreInput, RestoreResult, Claim, ClaimBatch, CommitItem, CommitResult, CommitSlots, CommittedRun, FinishedRun, FinishRunsOptions, RunSlot, StoreChange,
 } from './stores/store.js';
 export { MemoryStore } from './stores/memory-store.js';
 export type { MemoryStoreOptions, MemoryStoreLogger } from './stores/memory-store.js';
