@@ -61,6 +61,11 @@ export const SCHEDULER_ERROR_CODES: Readonly<Record<string, string>> = {
   XCORE_ERR_REDIS_COMMAND:
     'Redis answered a store command with an error reply (e.g. OOM under maxmemory, READONLY replica). ' +
     'The message names the store operation and the reply. Use `maxmemory-policy noeviction` and a primary.',
+  XCORE_ERR_REDIS_KEY_TYPE:
+    'A Redis key under the store\'s prefix holds another type than the store writes there (e.g. a string ' +
+    'at `{prefix}:slots`): something other than xcore wrote it. The message names the key; the store ' +
+    'changed nothing. Delete the key (or give xcore a prefix of its own). A shared key stops firing and ' +
+    'keeps the scheduler degraded until then; a job\'s own key only affects that job.',
   XCORE_ERR_REDIS_SCRIPT:
     'A store Lua script returned a negative code or a malformed reply (bad arguments, corrupt schedule ' +
     'data). The message names the script and the code: a bug, or a foreign writer under the key prefix.',
@@ -189,6 +194,20 @@ export class RedisUnavailableError extends XcoreError {
 export class RedisCommandError extends XcoreError {
   constructor(message: string, options?: XcoreErrorOptions) {
     super('XCORE_ERR_REDIS_COMMAND', message, options);
+  }
+}
+
+/**
+ * A Redis key under the store's prefix holds another type than the store writes there. Code
+ * `XCORE_ERR_REDIS_KEY_TYPE`.
+ */
+export class RedisKeyTypeError extends XcoreError {
+  /** The key that holds the wrong type. */
+  readonly key: string;
+
+  constructor(message: string, key: string, options?: XcoreErrorOptions) {
+    super('XCORE_ERR_REDIS_KEY_TYPE', message, options);
+    this.key = key;
   }
 }
 

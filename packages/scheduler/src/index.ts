@@ -18,7 +18,7 @@ export type { Plan, PlanInput } from './policy/plan.js';
 export { CronInvalidError, TimezoneInvalidError, TriggerInvalidError } from './errors.js';
 export type {
   Store, StoredSchedule, ScheduleDefinition, ScheduleState, SchedulePolicy, CoalesceMode, RunRecord, RunStatus,
-  UpsertInput, UpsertResult, Claim, ClaimBatch, CommitItem, CommitResult, CommitSlots, CommittedRun, FinishedRun, FinishRunsOptions, RunSlot, StoreChange,
+  UpsertInput, UpsertResult, RestoreInput, RestoreResult, Claim, ClaimBatch, CommitItem, CommitResult, CommitSlots, CommittedRun, FinishedRun, FinishRunsOptions, RunSlot, StoreChange,
 } from './stores/store.js';
 export { MemoryStore } from './stores/memory-store.js';
 export type { MemoryStoreOptions, MemoryStoreLogger } from './stores/memory-store.js';
@@ -29,7 +29,7 @@ export type { RedisStoreOptions, RedisStoreLogger } from './stores/redis/redis-s
 export type { RedisClient } from './stores/redis/scripts.js';
 export { redisKeys } from './stores/redis/keys.js';
 export type { RedisKeys } from './stores/redis/keys.js';
-export { RedisOptionsInvalidError, RedisUnavailableError, RedisCommandError, RedisScriptError } from './errors.js';
+export { RedisOptionsInvalidError, RedisUnavailableError, RedisCommandError, RedisKeyTypeError, RedisScriptError } from './errors.js';
 export { SCHEDULER_ERROR_CODES, StoreClosedError, StoreInputError, ScheduleNotSerializableError } from './errors.js';
 // The scheduler service (service/, runner/, executors/, decorators/, config/, events/)
 export { schedulerService, createScheduler, CONFIG_OWNER } from './service/scheduler-definition.js';

@@ -21,11 +21,15 @@ import type { JobFailure, JobFunction } from '../service/scheduler-service.js';
 import type { SlotKeeper } from './slot-keeper.js';
 import { FinishQueue } from './finish-queue.js';
 
-/** What this process holds per job: its handler and its runs in progress here. */
+/** What this process holds per job: its handler, its definition and its runs in progress here. */
 export interface LocalJob {
   fn: JobFunction;
   owner: string;
   historyLimit: number;
+  /** The definition this process registered (put back if the store loses it). */
+  definition: ScheduleDefinition;
+  /** The schedule's phase anchor as the store had it at registration (a restore keeps the phase). */
+  anchor: number;
   /** Runs of this job in progress in this process (the run slots of a process-local store). */
   running: number;
   /** `false` once the handler was removed or detached (a stale reference must not run). */
@@ -61,7 +65,8 @@ export interface RunDispatcherDeps {
   /** Store clock minus local clock, ms. */
   skew(): number;
   isStopping(): boolean;
-  reportHealth(error: unknown): void;
+  /** The outcome of a store call on the run path (`run`) or of the finish queue (`finish`): an error, or `null`. */
+  reportHealth(source: 'run' | 'finish', error: unknown): void;
 }
 
 /**
@@ -89,7 +94,7 @@ export class RunDispatcher {
     this.finished = deps.localSlots ? undefined : new FinishQueue({
       store: deps.store,
       logger: deps.logger,
-      onHealth: (error) => deps.reportHealth(error),
+      onHealth: (error) => deps.reportHealth('finish', error),
       onSettled: (count) => {
         for (let i = 0; i < count; i++) this.settled();
       },
@@ -193,7 +198,7 @@ export class RunDispatcher {
       acquired = await this.deps.store.acquireSlot(slot, definition.policy.maxInstances);
     } catch (error) {
       // The occurrence is committed: run it rather than lose it, bounded by this process's count.
-      this.deps.reportHealth(error);
+      this.deps.reportHealth('run', error);
       acquired = job.running < definition.policy.maxInstances;
       // A slot the commit took stays ours (released when the run finishes); a new one was not taken.
       if (heldRunId === undefined) runId = null;
@@ -285,7 +290,7 @@ export class RunDispatcher {
       try {
         store.recordRunNow(record, historyLimit);
       } catch (error) {
-        this.deps.reportHealth(error);
+        this.deps.reportHealth('run', error);
       }
       return undefined;
     }
@@ -295,7 +300,7 @@ export class RunDispatcher {
 
   private readonly afterWrite = (): void => this.settled();
   private readonly afterWriteError = (error: unknown): void => {
-    this.deps.reportHealth(error);
+    this.deps.reportHealth('run', error);
     this.settled();
   };
 
@@ -421,7 +426,7 @@ export class RunDispatcher {
           await this.save({ jobId: slot.jobId, scheduledAt: slot.scheduledAt, startedAt: null, finishedAt: null, status: 'aborted', attempts: 1, owner: slot.owner, error: 'process died mid-run' }, job?.historyLimit ?? this.deps.defaultHistoryLimit);
         }
       } catch (error) {
-        this.deps.reportHealth(error);
+        this.deps.reportHealth('run', error);
       }
     }
   }

@@ -86,13 +86,16 @@ export class JobRegistry {
       let schedule = result.schedule;
       if (result.status === 'updated') schedule = await this.realignPhase(schedule, now);
       const current = handlers.get(id);
+      const anchor = schedule.state.anchor;
       if (current === undefined) {
-        handlers.set(id, { fn, owner: scope.owner, historyLimit: resolved.historyLimit, running: 0, attached: true });
+        handlers.set(id, { fn, owner: scope.owner, historyLimit: resolved.historyLimit, definition, anchor, running: 0, attached: true });
       } else {
         // Replaced: keep the object so runs in progress keep counting against maxInstances.
         current.fn = fn;
         current.owner = scope.owner;
         current.historyLimit = resolved.historyLimit;
+        current.definition = definition;
+        current.anchor = anchor;
       }
       this.deps.unhandled.delete(id);
       this.deps.wake();
@@ -173,7 +176,11 @@ export class JobRegistry {
     const nextRunAt = triggerChanged ? firstRunAt(trigger, now, anchor, state.runs) : state.nextRunAt;
     const result = await this.deps.store.upsert({ definition, hash: scheduleHash(definition), nextRunAt, anchor: now, replaceExisting: true });
     if (result.status === 'conflict') throw new JobConflictError(`Job "${fullId}" is registered by "${result.existingOwner}"; nothing was changed.`);
-    if (local !== undefined) local.historyLimit = resolved.historyLimit;
+    if (local !== undefined) {
+      local.historyLimit = resolved.historyLimit;
+      local.definition = definition;
+      local.anchor = result.schedule.state.anchor;
+    }
     this.deps.wake();
     this.emitJob('job.modified', definition);
     return this.info(result.schedule);

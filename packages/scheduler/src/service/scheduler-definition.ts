@@ -2,6 +2,7 @@
  * `schedulerService`: the `ServiceDefinition` that registers the scheduler with the xcore kernel
  * as the service `scheduler`, configured under `services.scheduler`.
  */
+import type { Logger } from 'pino';
 import type { ServiceCreateContext, ServiceDefinition, ServiceLifecycleContext } from '@xcore/core';
 import type { Store } from '../stores/store.js';
 import { MemoryStore } from '../stores/memory-store.js';
@@ -21,18 +22,20 @@ function asScheduler(instance: SchedulerService): Scheduler {
   throw new TypeError('the scheduler service instance is not a Scheduler');
 }
 
-async function createStore(config: SchedulerConfig): Promise<Store> {
+async function createStore(config: SchedulerConfig, logger: Logger): Promise<Store> {
   if (config.backend === 'memory') return new MemoryStore();
   if (config.url === undefined && config.nodes === undefined) {
     throw new SchedulerBackendUnavailableError('services.scheduler.backend is "redis" but neither services.scheduler.url nor nodes is set; set url: redis://127.0.0.1:6379 (or nodes: [host:port, ...] for a Redis Cluster).');
   }
-  let mod: { RedisStore: new (options: { url: string; prefix: string } | { nodes: string[]; prefix: string }) => Store };
+  let mod: { RedisStore: new (options: ({ url: string } | { nodes: string[] }) & { prefix: string; logger: Logger }) => Store };
   try {
     mod = (await import('../stores/redis/redis-store.js')) as unknown as typeof mod;
   } catch (cause) {
     throw new SchedulerBackendUnavailableError(`services.scheduler.backend "redis": the Redis store could not be loaded; use backend: memory or reinstall @xcore/scheduler.`, { cause });
   }
-  return new mod.RedisStore(config.url !== undefined ? { url: config.url, prefix: config.prefix } : { nodes: [...config.nodes!], prefix: config.prefix });
+  // The store logs connection trouble and keys of the wrong type under the scheduler's logger.
+  const options = { prefix: config.prefix, logger: logger.child({ component: 'redis-store' }) };
+  return new mod.RedisStore(config.url !== undefined ? { url: config.url, ...options } : { nodes: [...config.nodes!], ...options });
 }
 
 /**
@@ -52,7 +55,7 @@ async function drain(instance: SchedulerService, ctx: ServiceLifecycleContext): 
  */
 export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerConfig>, 'config' | 'logger' | 'configFile' | 'loaded'> & { events?: ServiceCreateContext<SchedulerConfig>['events']; store?: Store }): Promise<Scheduler> {
   const { config } = ctx;
-  const store = ctx.store ?? (await createStore(config));
+  const store = ctx.store ?? (await createStore(config, ctx.logger));
   const d = config.defaults;
   const scheduler = new Scheduler({
     store,

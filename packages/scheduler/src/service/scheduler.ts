@@ -8,7 +8,8 @@
  * registered here (its plugin stopped, or another process registered it) is excluded from claims
  * and wakeups, so its occurrences are left for a process that can run them. Per job this process
  * keeps one small record (function, owner, history limit): no timer, closure or logger per job
- * until it runs.
+ * until it runs. It also keeps each job's definition, and puts back the ones the store loses
+ * (`schedule-restorer.ts`).
  */
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -27,6 +28,7 @@ import {
 } from './job-options.js';
 import { JobRegistry } from './job-registry.js';
 import { HealthTracker } from './scheduler-health.js';
+import { ScheduleRestorer } from './schedule-restorer.js';
 import { APP_SCOPE, PluginScopes, qualifyId, type SchedulerScope } from './scheduler-scope.js';
 import type { HelperOptions, JobChanges, JobFailure, JobFunction, JobInfo, SchedulerHealth, SchedulerService } from './scheduler-service.js';
 
@@ -91,6 +93,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
   private readonly runs: RunDispatcher;
   private readonly slots: SlotKeeper;
   private readonly jobRegistry: JobRegistry;
+  private readonly restorer: ScheduleRestorer;
   private firing = false;
   private stopping = false;
   private stopped: Promise<void> | undefined;
@@ -125,7 +128,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       logger: this.logger,
       onReaped: (slots) => void this.runs.onReaped(slots),
       onPass: () => this.runs.drainQueues(),
-      onError: (error) => this.healthTracker.report(error),
+      onHealth: (error) => this.healthTracker.report('slots', error),
     });
     this.runs = new RunDispatcher({
       store: this.store, logger: this.logger, owner: this.owner, leaseMs: this.leaseMs, localSlots: this.localSlots, random: this.random,
@@ -133,7 +136,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       defaultHistoryLimit: defaults.historyLimit,
       skew: () => this.skewMs,
       isStopping: () => this.stopping,
-      reportHealth: (error) => this.healthTracker.report(error),
+      reportHealth: (source, error) => this.healthTracker.report(source, error),
     });
     this.runner = new Runner({
       store: this.store,
@@ -157,7 +160,13 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       },
       dispatch: (schedule, scheduledAt, nextRunAt, job, run) => this.runs.dispatch(schedule, scheduledAt, nextRunAt, job, run),
       onMissed: (schedule, count, nextRunAt) => this.runs.onMissed(schedule, count, nextRunAt),
-      onHealth: (error) => this.healthTracker.report(error),
+      onHealth: (source, error) => this.healthTracker.report(source, error),
+      onBatch: (batch) => this.restorer.observe(batch),
+    });
+    this.restorer = new ScheduleRestorer({
+      store: this.store, logger: this.logger, owner: this.owner, handlers: this.handlers,
+      wake: () => this.runner.wake(),
+      reportHealth: (error) => this.healthTracker.report('restore', error),
     });
     this.jobRegistry = new JobRegistry({
       store: this.store, timezone, defaults, handlers: this.handlers, unhandled: this.unhandled, emitter: this.emitter, runs: this.runs,
@@ -181,7 +190,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     this.firing = true;
     void this.store.now().then((now) => {
       this.skewMs = now - Date.now();
-    }, (error: unknown) => this.healthTracker.report(error));
+    }, (error: unknown) => this.healthTracker.report('claim', error));
     this.runner.start();
     this.slots.start();
     // Occurrences queued behind another process's run (overlap: queue) retry when a slot is

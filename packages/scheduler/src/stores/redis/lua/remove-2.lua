@@ -4,8 +4,12 @@
   KEYS[1]  {p}:all    KEYS[2]  {p}:due
   ARGV[1]  `{p}:s:`   ARGV[2]  `{p}:h:`   ARGV[3]  channel   ARGV[4]  hint source   ARGV[5]  id
   Returns  1 removed, 0 missing
+           error XCORE_WRONGTYPE (see check_type) before any write when {p}:all or {p}:due holds
+           another type (the schedule's own keys are deleted whatever their type)
 ]]
 local id = ARGV[5]
+check_type(KEYS[1], 'zset')
+check_type(KEYS[2], 'zset')
 local removed = redis.call('DEL', ARGV[1] .. id)
 redis.call('DEL', ARGV[2] .. id)
 redis.call('ZREM', KEYS[1], id)
