@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ConfigInvalidError, ConfigNotFoundError } from '../errors.js';
 import type { ServiceDefinition } from '../services/service.js';
 import { loadConfig, parseConfigText } from './load-config.js';
+import { MAX_NESTING } from './read-yaml.js';
 import type { ConfigIssue } from './types.js';
 
 const FILE = '/app/xcore.yaml';
@@ -151,6 +152,43 @@ describe('parseConfigText: YAML features', () => {
     expect(brief(issuesOf('plugins:\n  config:\n    c: &name ${WHO}\n    d: *name\n'))).toEqual([
       '3:14 plugins.config.c | environment variable WHO to be set (or a default: ${WHO:-value}) | no variable WHO in the environment',
     ]);
+  });
+
+  it('refuses an alias bomb at the alias that passes the budget, without expanding it', () => {
+    // Nine levels of nine aliases each: 9^9 (387 million) values from about 600 bytes.
+    const levels = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i += 1) levels.push(`a${i}: &a${i} [${Array.from({ length: 9 }, () => `*a${i - 1}`).join(', ')}]`);
+    const text = `plugins:\n  config:\n    bomb:\n${levels.map((l) => `      ${l}`).join('\n')}\n`;
+    const issues = issuesOf(text);
+    expect(issues).toHaveLength(1);
+    const [issue] = issues;
+    // Level 5 is the first whose aliases pass 100,000 values (9^5 = 59,049 per copy of a4).
+    expect(issue).toMatchObject({ kind: 'syntax', line: 9, path: 'plugins.config.bomb.a5[0]' });
+    expect(text.split('\n')[issue!.line - 1]!.slice(issue!.col - 1)).toMatch(/^\*a4/);
+    expect(issue!.message).toContain('at most 100,000 values');
+  });
+
+  it('expands many aliases of a small block (ten times the written values is allowed)', () => {
+    const jobs = Array.from({ length: 20_000 }, (_, i) => `    j${i}: *t`).join('\n');
+    const loaded = parseConfigText(`plugins:\n  config:\n    t: &t { every: 5s, args: [1, 2] }\n${jobs}\n`, FILE, { env: {} });
+    const config = loaded.config.plugins.config;
+    expect(Object.keys(config)).toHaveLength(20_001);
+    expect(config['j19999']).toEqual({ every: '5s', args: [1, 2] });
+  });
+
+  it('reports an alias with no anchor before it', () => {
+    expect(brief(issuesOf('plugins:\n  config:\n    a: *later\n    b: &later 1\n'))).toEqual([
+      '3:8 plugins.config.a | an alias of an anchor defined above it | *later, an alias with no anchor &later before it',
+    ]);
+  });
+
+  it('refuses values nested deeper than MAX_NESTING, also through aliases', () => {
+    const deep = (inner: string) => `${'['.repeat(200)}${inner}${']'.repeat(200)}`;
+    const text = `plugins:\n  config:\n    a: &a ${deep('1')}\n    b: &b ${deep('*a')}\n`;
+    const issues = issuesOf(text);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ kind: 'syntax', expected: `values nested at most ${MAX_NESTING} levels deep` });
+    expect(issues[0]!.found).toContain('through aliases');
   });
 
   it('reads numeric keys as strings and rejects __proto__ as an unknown key', () => {
