@@ -34,10 +34,10 @@ describe('xcore.yaml: aliases', () => {
     const file = join(dir, 'xcore.yaml');
     const validate = track(runXcore(['validate', file], { cwd: dir }));
     expect(await validate.exited).toBe(1);
-    expect(validate.stderr()).toMatch(new RegExp(`${file}:9:\\d+ +plugins\\.config\\.bomb\\.a5\\[0\\]: expected aliases that add at most 100,000 values`));
+    expect(validate.stderr()).toMatch(new RegExp(`${file}:8:\\d+ +plugins\\.config\\.bomb\\.a4\\[0\\]: expected aliases that add at most 10,000 values`));
     const app = start(dir);
     expect(await app.exited).toBe(1);
-    expect(app.stderr()).toContain(`${file}:9:`);
+    expect(app.stderr()).toContain(`${file}:8:`);
   });
 });
 

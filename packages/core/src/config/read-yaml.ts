@@ -38,7 +38,7 @@ export interface YamlReadResult {
  * YAML's core schema rules, so `port: ${PORT}` with `PORT=8080` is the number `8080` and
  * `failFast: ${FAIL_FAST:-false}` the boolean `false`. Quoted and block scalars stay strings.
  * Keys are never interpolated. Aliases are expanded (positions inside point at the anchor), up to
- * a budget: aliases may add at most `MIN_ALIAS_EXPANSION` (100,000) values to the document, or
+ * a budget: aliases may add at most `MIN_ALIAS_EXPANSION` (10,000) values to the document, or
  * ten times the values written in it when that is more. An alias past the budget (an alias bomb)
  * or one with no anchor before it is reported at the alias, as is a duplicate key, and nothing
  * else is checked (`syntaxOk` is false). So is a value nested more than {@link MAX_NESTING} deep.

@@ -6,11 +6,12 @@ import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Alias, type Docume
 
 /**
  * Values aliases may add to a document, at least: an alias bomb (aliases of lists of aliases,
- * nine deep in 600 bytes) expands to billions of values, while a real config repeats a block a
- * few thousand times. Above it, aliases may add ten times the values written in the file
- * ({@link AliasTable.limit}).
+ * nine deep in 600 bytes) expands to billions of values, while a real config repeats a small
+ * block once per job. Above it, aliases may add ten times the values written in the file
+ * ({@link AliasTable.limit}), so a large file may repeat more. Reading costs a few microseconds
+ * per value: the floor keeps a small file under about 0.1 s.
  */
-export const MIN_ALIAS_EXPANSION = 100_000;
+export const MIN_ALIAS_EXPANSION = 10_000;
 
 /** How many times the written values aliases may add, when that is more than {@link MIN_ALIAS_EXPANSION}. */
 const EXPANSION_FACTOR = 10;
