@@ -70,4 +70,14 @@ describe('xcore start: errors nobody caught', () => {
     expect(line).toMatchObject({ plugin: 'ticker', err: { type: 'TypeError', message: 'bad tick' } });
     expect(line).not.toHaveProperty('job');
   });
+
+  it('with app.faultOrigins: false, still stops and exits 70, without naming the origin', async () => {
+    const app = start(writeApp(`app:\n  faultOrigins: false\n${QUIET_LOGS}`, [
+      { name: 'ticker', source: `export default { onStart() { setTimeout(() => { throw new Error('bad tick'); }, 200); } };\n` },
+    ]));
+    expect(await app.exited).toBe(70);
+    const line = lineWith(app, UNCAUGHT);
+    expect(line).toMatchObject({ err: { message: 'bad tick' } });
+    expect(line).not.toHaveProperty('plugin');
+  });
 });

@@ -35,7 +35,7 @@ export async function startCommand(options: { configPath: string | undefined; io
   const beforeBoot = activeResources();
   const stops = watchStopRequests({ logger, forceExit: (code) => process.exit(code) });
   // Left installed until the process exits: a timer a stopped job left behind may still throw.
-  const faults = watchProcessFaults({ logger, onUncaught: () => stops.request('uncaughtException') });
+  const faults = watchProcessFaults({ logger, origins: loaded.config.app.faultOrigins, onUncaught: () => stops.request('uncaughtException') });
 
   const kernel = createKernel({ loaded, services: builtinServices, logger });
   const bootStarted = performance.now();

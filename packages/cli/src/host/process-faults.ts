@@ -29,12 +29,13 @@ export interface ProcessFaults {
  *   origin, and `onUncaught` is called once: the command stops the app gracefully and exits with
  *   code 70. Further ones while stopping are logged and counted.
  *
- * Origins come from {@link trackCodeOrigins}, turned on here: code that a plugin hook, a plugin
- * action or a scheduled run started (timers, promises) carries `{ plugin, job }`.
+ * Origins come from {@link trackCodeOrigins}, turned on here with `origins` (`app.faultOrigins`):
+ * code that a plugin hook, a plugin action or a scheduled run started (timers, promises) carries
+ * `{ plugin, job }`.
  */
-export function watchProcessFaults(options: { readonly logger: Logger; readonly onUncaught: (error: unknown) => void }): ProcessFaults {
+export function watchProcessFaults(options: { readonly logger: Logger; readonly origins: boolean; readonly onUncaught: (error: unknown) => void }): ProcessFaults {
   const { logger } = options;
-  trackCodeOrigins();
+  if (options.origins) trackCodeOrigins();
   let unhandledRejections = 0;
   let uncaughtExceptions = 0;
   let firstUncaught: unknown;

@@ -44,7 +44,7 @@ describe('parseConfigText: valid files', () => {
   it('fills every default for an empty file', () => {
     const loaded = parseConfigText('', FILE, { env: {}, prettyDefault: false });
     expect(loaded.config).toEqual({
-      app: { name: 'xcore', shutdownTimeoutMs: 10_000 },
+      app: { name: 'xcore', shutdownTimeoutMs: 10_000, faultOrigins: true },
       logging: { level: 'info', pretty: false },
       plugins: { directory: '/app/plugins', enabled: '*', config: {}, hookTimeoutMs: 10_000, failFast: false },
       services: {},
@@ -71,7 +71,7 @@ describe('parseConfigText: valid files', () => {
     ].join('\n');
     const loaded = parseConfigText(text, FILE, { env: {}, services: [mailer, queue] });
     expect(loaded.config).toEqual({
-      app: { name: 'shop', shutdownTimeoutMs: 90_000 },
+      app: { name: 'shop', shutdownTimeoutMs: 90_000, faultOrigins: true },
       logging: { level: 'debug', pretty: true },
       plugins: {
         directory: '/shared/plugins',
@@ -86,7 +86,7 @@ describe('parseConfigText: valid files', () => {
 
   it('reads empty sections as absent', () => {
     const loaded = parseConfigText('app:\nservices:\n  queue:\n', FILE, { env: {}, services: [queue] });
-    expect(loaded.config.app).toEqual({ name: 'xcore', shutdownTimeoutMs: 10_000 });
+    expect(loaded.config.app).toEqual({ name: 'xcore', shutdownTimeoutMs: 10_000, faultOrigins: true });
     expect(loaded.config.services).toEqual({ queue: { enabled: true, concurrency: 4 } });
   });
 
@@ -195,7 +195,7 @@ describe('parseConfigText: YAML features', () => {
     const loaded = parseConfigText('plugins:\n  config:\n    1: one\n', FILE, { env: {} });
     expect(loaded.config.plugins.config).toEqual({ 1: 'one' });
     expect(brief(issuesOf('app:\n  __proto__: { name: x }\n'))).toEqual([
-      '2:3 app.__proto__ | one of the known keys (name, shutdownTimeoutMs) | unknown key "__proto__"',
+      '2:3 app.__proto__ | one of the known keys (name, shutdownTimeoutMs, faultOrigins) | unknown key "__proto__"',
     ]);
   });
 
