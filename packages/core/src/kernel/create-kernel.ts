@@ -3,16 +3,13 @@ import { deepFreeze } from '../config/deep-freeze.js';
 import { validateSection } from '../config/validate-section.js';
 import type { z } from 'zod';
 import {
-  BootAbortedError,
   isXcoreError,
   KernelStateError,
   PluginActionUnknownError,
   PluginCallTimeoutError,
-  PluginConfigOrphanError,
   PluginDependencyFailedError,
   PluginHookFailedError,
   PluginHookTimeoutError,
-  PluginNotFoundError,
   PluginNotStartedError,
   PluginReloadRefusedError,
   PluginStartFailedError,
@@ -22,7 +19,7 @@ import { createEventBus } from '../events/create-event-bus.js';
 import type { EventBus } from '../events/event-bus.js';
 import { createLogger } from '../logger/create-logger.js';
 import { dependencyOrder, dependentsOf } from '../plugins/dependency-order.js';
-import { discoverPlugins } from '../plugins/discover-plugins.js';
+import { enabledPlugins } from '../plugins/enabled-plugins.js';
 import { createPluginImporter } from '../plugins/load-plugin-module.js';
 import type { PluginManifest } from '../plugins/manifest.js';
 import type { PluginDefinition } from '../plugins/plugin.js';
@@ -32,6 +29,7 @@ import { createPluginContext, type PluginContextHandle } from './plugin-context.
 import { createServiceHost, type ServiceHost } from './service-host.js';
 import { withTimeout } from './with-timeout.js';
 import { abortable } from './abortable.js';
+import { controlBoot, type BootControl } from './boot-control.js';
 import { runWithOrigin } from './code-origin.js';
 import { watchShutdown } from './shutdown-watch.js';
 
@@ -118,10 +116,9 @@ export function createKernel(options: CreateKernelOptions): Kernel {
 
   const pluginLogger = (name: string): Logger => logger.child({ plugin: name });
 
-  /** The signal of the boot in progress: aborted when a stop is requested during `start()`. */
-  let bootSignal: AbortSignal | undefined;
-  /** True for the rejection a boot step ends with when a stop was requested. */
-  const isBootAbort = (error: unknown): boolean => bootSignal?.aborted === true && error === bootSignal.reason;
+  /** The boot in progress, if any: a stop requested during `start()` ends it. */
+  let boot: BootControl | undefined;
+  const isBootAbort = (error: unknown): boolean => boot?.isAbort(error) === true;
 
   /**
    * Runs a plugin hook with the plugin as the origin of what it starts, under the hook timeout;
@@ -143,7 +140,7 @@ export function createKernel(options: CreateKernelOptions): Kernel {
         }),
       timeoutMs,
       () => new PluginHookTimeoutError(name, hook, timeoutMs),
-      hook === 'onStop' ? undefined : bootSignal,
+      hook === 'onStop' ? undefined : boot?.signal,
     );
   };
 
@@ -262,57 +259,24 @@ export function createKernel(options: CreateKernelOptions): Kernel {
     return outcome;
   };
 
-  const discover = (): PluginManifest[] => {
-    const { directory, enabled } = config.plugins;
-    const found = discoverPlugins(directory);
-    if (enabled === '*') return found;
-    const byName = new Map(found.map((m) => [m.name, m]));
-    return enabled.map((name, i) => {
-      const manifest = byName.get(name);
-      if (manifest === undefined) {
-        const at = loaded.locate(['plugins', 'enabled', i]);
-        throw new PluginNotFoundError(name, directory, [...byName.keys()], at === undefined ? loaded.file : `${loaded.file}:${at.line}:${at.col}`);
-      }
-      return manifest;
-    });
-  };
-
-  const checkOrphanConfig = (names: readonly string[]): void => {
-    for (const name of Object.keys(config.plugins.config)) {
-      if (names.includes(name)) continue;
-      const at = loaded.locate(['plugins', 'config', name]);
-      throw new PluginConfigOrphanError(name, at === undefined ? loaded.file : `${loaded.file}:${at.line}:${at.col}`, [...names].sort());
-    }
-  };
-
   const start = async (startOptions: { signal?: AbortSignal } = {}): Promise<void> => {
     if (phase !== 'idle') throw new KernelStateError(`start() was already called (the kernel is ${phase})`);
     phase = 'starting';
-    const boot = new AbortController();
-    let step = 'discovering plugins';
-    const onAbort = (): void => boot.abort(new BootAbortedError(step));
-    startOptions.signal?.addEventListener('abort', onAbort, { once: true });
-    if (startOptions.signal?.aborted === true) onAbort();
-    bootSignal = boot.signal;
-    /** Ends boot here when a stop was requested; otherwise names the next step. */
-    const checkpoint = (next: string): void => {
-      boot.signal.throwIfAborted();
-      step = next;
-    };
+    const control = controlBoot(startOptions.signal);
+    boot = control;
     try {
-      await bootSequence(checkpoint, boot.signal);
+      await bootSequence(control);
     } finally {
-      startOptions.signal?.removeEventListener('abort', onAbort);
-      bootSignal = undefined;
+      control.close();
+      boot = undefined;
     }
     phase = 'started';
   };
 
   /** The boot sequence of {@link start}, with a checkpoint before each step. */
-  const bootSequence = async (checkpoint: (next: string) => void, signal: AbortSignal): Promise<void> => {
+  const bootSequence = async ({ checkpoint, signal }: BootControl): Promise<void> => {
     checkpoint('discovering plugins');
-    const manifests = discover();
-    checkOrphanConfig(manifests.map((m) => m.name));
+    const manifests = enabledPlugins(loaded);
     const plan = dependencyOrder(manifests);
     for (const manifest of manifests) {
       records.set(manifest.name, { manifest, state: 'loaded', error: undefined, startMs: undefined, definition: undefined, config: undefined, handle: undefined });
