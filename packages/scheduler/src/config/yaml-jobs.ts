@@ -128,7 +128,7 @@ export async function resolveFunc(func: string, jobId: string, source: YamlJobSo
     loaded = await abortable((modules ?? createJobModuleLoader(baseDir)).load(specifier), source.signal);
   } catch (cause) {
     if (source.signal?.aborted === true && cause === source.signal.reason) throw cause;
-    const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+    const reason = firstLines(cause instanceof Error ? cause.message : String(cause));
     throw new JobFuncInvalidError(
       `${where}: job "${jobId}": cannot import "${specifier}" (relative paths resolve from ${baseDir}): ${reason}. Fix the path in func "${func}".`,
       { cause },
@@ -145,6 +145,12 @@ export async function resolveFunc(func: string, jobId: string, source: YamlJobSo
     throw new JobFuncInvalidError(`${where}: job "${jobId}": export "${exportName}" of ${loaded.resolved} is a ${typeof value}, not a function.`);
   }
   return value as JobFunction;
+}
+
+/** The first line of an error message, and the next one when the first only announces it (esbuild's "Transform failed with 1 error:"). */
+function firstLines(message: string): string {
+  const [first = '', second] = message.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  return first.endsWith(':') && second !== undefined ? `${first} ${second}` : first;
 }
 
 function baseDirOf(source: YamlJobSource): string {
