@@ -7,11 +7,9 @@ import {
   KernelStateError,
   PluginActionUnknownError,
   PluginCallTimeoutError,
-  PluginConfigOrphanError,
   PluginDependencyFailedError,
   PluginHookFailedError,
   PluginHookTimeoutError,
-  PluginNotFoundError,
   PluginNotStartedError,
   PluginReloadRefusedError,
   PluginStartFailedError,
@@ -21,7 +19,7 @@ import { createEventBus } from '../events/create-event-bus.js';
 import type { EventBus } from '../events/event-bus.js';
 import { createLogger } from '../logger/create-logger.js';
 import { dependencyOrder, dependentsOf } from '../plugins/dependency-order.js';
-import { discoverPlugins } from '../plugins/discover-plugins.js';
+import { enabledPlugins } from '../plugins/enabled-plugins.js';
 import { createPluginImporter } from '../plugins/load-plugin-module.js';
 import type { PluginManifest } from '../plugins/manifest.js';
 import type { PluginDefinition } from '../plugins/plugin.js';
@@ -30,7 +28,10 @@ import type { CreateKernelOptions, Kernel, PluginState, PluginStatus, StopReport
 import { createPluginContext, type PluginContextHandle } from './plugin-context.js';
 import { createServiceHost, type ServiceHost } from './service-host.js';
 import { withTimeout } from './with-timeout.js';
-import { setLongTimeout } from './long-timeout.js';
+import { abortable } from './abortable.js';
+import { controlBoot, type BootControl } from './boot-control.js';
+import { runWithOrigin } from './code-origin.js';
+import { watchShutdown } from './shutdown-watch.js';
 
 interface PluginRecord {
   readonly manifest: PluginManifest;
@@ -115,21 +116,31 @@ export function createKernel(options: CreateKernelOptions): Kernel {
 
   const pluginLogger = (name: string): Logger => logger.child({ plugin: name });
 
+  /** The boot in progress, if any: a stop requested during `start()` ends it. */
+  let boot: BootControl | undefined;
+  const isBootAbort = (error: unknown): boolean => boot?.isAbort(error) === true;
+
+  /**
+   * Runs a plugin hook with the plugin as the origin of what it starts, under the hook timeout;
+   * during boot, a stop request stops the wait (the hook goes on unobserved, as after a timeout).
+   */
   const runHook = (record: PluginRecord, hook: 'onLoad' | 'onStart' | 'onStop', timeoutMs = hookTimeoutMs): Promise<void> => {
     const fn = record.definition?.[hook];
     const handle = record.handle;
     if (fn === undefined || handle === undefined) return Promise.resolve();
     const name = record.manifest.name;
     return withTimeout(
-      async () => {
-        try {
-          await fn.call(record.definition, handle.context);
-        } catch (error) {
-          throw new PluginHookFailedError(name, hook, error);
-        }
-      },
+      () =>
+        runWithOrigin({ plugin: name }, async () => {
+          try {
+            await fn.call(record.definition, handle.context);
+          } catch (error) {
+            throw new PluginHookFailedError(name, hook, error);
+          }
+        }),
       timeoutMs,
       () => new PluginHookTimeoutError(name, hook, timeoutMs),
+      hook === 'onStop' ? undefined : boot?.signal,
     );
   };
 
@@ -140,7 +151,7 @@ export function createKernel(options: CreateKernelOptions): Kernel {
       config: record.config,
       logger: pluginLogger(name),
       events,
-      resolveService: (service) => services.resolveFor(service, name),
+      resolveService: (service, optional) => services.resolveFor(service, name, optional),
       call: (target, action, payload, timeoutMs) => call(name, target, action, payload, timeoutMs),
     });
   };
@@ -157,7 +168,11 @@ export function createKernel(options: CreateKernelOptions): Kernel {
       throw new PluginActionUnknownError(target, action, definition.actions);
     }
     const limit = timeoutMs ?? hookTimeoutMs;
-    return withTimeout(() => definition.handle!(action, payload, handle.context), limit, () => new PluginCallTimeoutError(target, action, limit));
+    return withTimeout(
+      () => runWithOrigin({ plugin: target }, () => definition.handle!(action, payload, handle.context)),
+      limit,
+      () => new PluginCallTimeoutError(target, action, limit),
+    );
   };
 
   /** Marks a plugin failed: closes its context, tells services, emits `plugin.failed`. */
@@ -212,6 +227,7 @@ export function createKernel(options: CreateKernelOptions): Kernel {
     try {
       await runHook(record, 'onStart');
     } catch (error) {
+      if (isBootAbort(error)) throw error;
       await fail(record, 'onStart', error);
       return false;
     }
@@ -243,34 +259,24 @@ export function createKernel(options: CreateKernelOptions): Kernel {
     return outcome;
   };
 
-  const discover = (): PluginManifest[] => {
-    const { directory, enabled } = config.plugins;
-    const found = discoverPlugins(directory);
-    if (enabled === '*') return found;
-    const byName = new Map(found.map((m) => [m.name, m]));
-    return enabled.map((name, i) => {
-      const manifest = byName.get(name);
-      if (manifest === undefined) {
-        const at = loaded.locate(['plugins', 'enabled', i]);
-        throw new PluginNotFoundError(name, directory, [...byName.keys()], at === undefined ? loaded.file : `${loaded.file}:${at.line}:${at.col}`);
-      }
-      return manifest;
-    });
-  };
-
-  const checkOrphanConfig = (names: readonly string[]): void => {
-    for (const name of Object.keys(config.plugins.config)) {
-      if (names.includes(name)) continue;
-      const at = loaded.locate(['plugins', 'config', name]);
-      throw new PluginConfigOrphanError(name, at === undefined ? loaded.file : `${loaded.file}:${at.line}:${at.col}`, [...names].sort());
-    }
-  };
-
-  const start = async (): Promise<void> => {
+  const start = async (startOptions: { signal?: AbortSignal } = {}): Promise<void> => {
     if (phase !== 'idle') throw new KernelStateError(`start() was already called (the kernel is ${phase})`);
     phase = 'starting';
-    const manifests = discover();
-    checkOrphanConfig(manifests.map((m) => m.name));
+    const control = controlBoot(startOptions.signal);
+    boot = control;
+    try {
+      await bootSequence(control);
+    } finally {
+      control.close();
+      boot = undefined;
+    }
+    phase = 'started';
+  };
+
+  /** The boot sequence of {@link start}, with a checkpoint before each step. */
+  const bootSequence = async ({ checkpoint, signal }: BootControl): Promise<void> => {
+    checkpoint('discovering plugins');
+    const manifests = enabledPlugins(loaded);
     const plan = dependencyOrder(manifests);
     for (const manifest of manifests) {
       records.set(manifest.name, { manifest, state: 'loaded', error: undefined, startMs: undefined, definition: undefined, config: undefined, handle: undefined });
@@ -282,11 +288,13 @@ export function createKernel(options: CreateKernelOptions): Kernel {
     // Import and validate config before services start, so config errors surface before any connection opens.
     const importer = createPluginImporter();
     for (const name of order) {
+      checkpoint(`importing plugin "${name}"`);
       const record = records.get(name)!;
       let definition: PluginDefinition;
       try {
-        definition = await importer.load(record.manifest);
+        definition = await abortable(importer.load(record.manifest), signal);
       } catch (error) {
+        if (isBootAbort(error)) throw error;
         await fail(record, 'import', error);
         continue;
       }
@@ -295,7 +303,9 @@ export function createKernel(options: CreateKernelOptions): Kernel {
     }
     await failFastCheck();
 
-    await services.create();
+    checkpoint('creating services');
+    await services.create(signal);
+    checkpoint('starting services');
     await services.start();
 
     for (const name of order) {
@@ -306,10 +316,12 @@ export function createKernel(options: CreateKernelOptions): Kernel {
         disable(record, new PluginDependencyFailedError(name, broken));
         continue;
       }
+      checkpoint(`loading plugin "${name}"`);
       openContext(record);
       try {
         await runHook(record, 'onLoad');
       } catch (error) {
+        if (isBootAbort(error)) throw error;
         await fail(record, 'onLoad', error);
       }
     }
@@ -325,11 +337,21 @@ export function createKernel(options: CreateKernelOptions): Kernel {
         disable(record, new PluginDependencyFailedError(name, broken));
         continue;
       }
+      checkpoint(`starting plugin "${name}"`);
+      logMissingOptionalServices(record);
       const ok = await startPlugin(record);
       if (!ok && config.plugins.failFast) await failFastCheck();
     }
+    checkpoint('starting services firing');
     await services.afterPluginsStarted();
-    phase = 'started';
+  };
+
+  /** Logs, once per start, each optional service the plugin declared that is not registered. */
+  const logMissingOptionalServices = (record: PluginRecord): void => {
+    for (const service of record.definition?.optionalServices ?? []) {
+      if (container.has(service)) continue;
+      logger.info({ plugin: record.manifest.name, service }, 'plugin runs without its optional service (not configured or disabled)');
+    }
   };
 
   const stop = async (stopOptions: { signal?: AbortSignal } = {}): Promise<StopReport> => {
@@ -338,22 +360,23 @@ export function createKernel(options: CreateKernelOptions): Kernel {
       return { timedOut: false, unfinished: [], failed: [] };
     }
     phase = 'stopping';
-    const deadlineAt = Date.now() + config.app.shutdownTimeoutMs;
-    const controller = new AbortController();
-    const timer = setLongTimeout(() => controller.abort(), config.app.shutdownTimeoutMs);
-    const onExternalAbort = (): void => controller.abort();
-    stopOptions.signal?.addEventListener('abort', onExternalAbort, { once: true });
-    if (stopOptions.signal?.aborted) controller.abort();
+    const watch = watchShutdown({
+      logger,
+      timeoutMs: config.app.shutdownTimeoutMs,
+      ...(stopOptions.signal === undefined ? {} : { external: stopOptions.signal }),
+      inProgress: () => services.inProgress(),
+      firstStep: 'services finishing their work',
+    });
+    const { signal, deadlineAt } = watch;
     const unfinished: string[] = [];
     const failed: string[] = [];
     try {
       // Services drain first (the scheduler stops claiming and lets running jobs finish), while
       // the plugins those jobs belong to still run; then plugins stop, then services.
-      unfinished.push(...(await services.beforePluginsStop(controller.signal, deadlineAt)));
+      unfinished.push(...(await services.beforePluginsStop(signal, deadlineAt)));
       for (const name of [...startedOrder].reverse()) {
-        const record = records.get(name)!;
-        const remaining = controller.signal.aborted ? 0 : Math.max(0, deadlineAt - Date.now());
-        const outcome = await stopPlugin(record, Math.min(hookTimeoutMs, remaining));
+        watch.step(`plugin "${name}" stopping (onStop)`);
+        const outcome = await stopPlugin(records.get(name)!, Math.min(hookTimeoutMs, watch.remaining()));
         if (outcome === 'timeout') unfinished.push(`plugin:${name}`);
         if (outcome === 'failed') failed.push(`plugin:${name}`);
       }
@@ -365,17 +388,19 @@ export function createKernel(options: CreateKernelOptions): Kernel {
           await services.pluginStopped(record.manifest.name);
         }
       }
-      unfinished.push(...(await services.stop(controller.signal, deadlineAt)));
+      watch.step('services stopping');
+      unfinished.push(...(await services.stop(signal, deadlineAt)));
+      watch.step('services closing their connections (dispose)');
       unfinished.push(...(await services.dispose(deadlineAt)));
     } finally {
-      timer.clear();
-      // Whatever still runs after stop() returns was abandoned: tell it through the signal.
-      controller.abort();
-      stopOptions.signal?.removeEventListener('abort', onExternalAbort);
+      // Whatever still runs after stop() returns was abandoned: the watch aborts the signal.
+      watch.close();
       phase = 'stopped';
     }
-    if (unfinished.length > 0) logger.warn({ unfinished }, 'shutdown passed the drain deadline');
-    return { timedOut: unfinished.length > 0, unfinished, failed };
+    // A service reports what it aborted from each shutdown step it drains in (the scheduler from both).
+    const late = [...new Set(unfinished)];
+    if (late.length > 0) logger.warn({ unfinished: late }, 'shutdown passed the drain deadline');
+    return { timedOut: late.length > 0, unfinished: late, failed };
   };
 
   const reload = async (name: string): Promise<PluginStatus> => {

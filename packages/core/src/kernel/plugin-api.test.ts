@@ -84,7 +84,8 @@ describe('ctx.getService', () => {
         code: 'XCORE_ERR_SERVICE_UNKNOWN',
         message:
           'Unknown service "nope" requested by plugin "a". Registered services: config, counter, events, logger. ' +
-          'Fix the name, or enable the service under `services:` in xcore.yaml.',
+          'Fix the name, or enable the service under `services:` in xcore.yaml, or, if the plugin can run without it, ' +
+          'declare it in optionalServices and ask with getService(name, { optional: true }).',
       }),
     );
   });

@@ -7,6 +7,7 @@
  * store; the handler stays in this process. A plugin scope sees and changes only its own jobs,
  * another's id is not found. Every change wakes the runner and emits its `job.*` event.
  */
+import { bindOrigin } from '@xcore/core';
 import type { ScheduleDefinition, RunRecord, Store, StoredSchedule } from '../stores/store.js';
 import { scheduleHash } from '../stores/schedule-hash.js';
 import { nextFireTime } from '../triggers/next-fire-time.js';
@@ -87,11 +88,13 @@ export class JobRegistry {
       if (result.status === 'updated') schedule = await this.realignPhase(schedule, now);
       const current = handlers.get(id);
       const anchor = schedule.state.anchor;
+      // With origin tracking on (the xcore command), what a run starts is attributed to the job.
+      const run = bindOrigin(scope.plugin === undefined ? { job: id } : { plugin: scope.plugin, job: id }, fn);
       if (current === undefined) {
-        handlers.set(id, { fn, owner: scope.owner, historyLimit: resolved.historyLimit, definition, anchor, running: 0, attached: true });
+        handlers.set(id, { fn: run, owner: scope.owner, historyLimit: resolved.historyLimit, definition, anchor, running: 0, attached: true });
       } else {
         // Replaced: keep the object so runs in progress keep counting against maxInstances.
-        current.fn = fn;
+        current.fn = run;
         current.owner = scope.owner;
         current.historyLimit = resolved.historyLimit;
         current.definition = definition;

@@ -3,7 +3,7 @@
  * as the service `scheduler`, configured under `services.scheduler`.
  */
 import type { Logger } from 'pino';
-import type { ServiceCreateContext, ServiceDefinition, ServiceLifecycleContext } from '@xcore/core';
+import type { ServiceCreateContext, ServiceDefinition, ServiceLifecycleContext, ServiceStopResult } from '@xcore/core';
 import type { Store } from '../stores/store.js';
 import { MemoryStore } from '../stores/memory-store.js';
 import { SchedulerBackendUnavailableError } from '../errors.js';
@@ -40,12 +40,17 @@ async function createStore(config: SchedulerConfig, logger: Logger): Promise<Sto
 
 /**
  * Stops the scheduler within the kernel's drain deadline, keeping a tenth of it (at most 1 s) to
- * record aborted runs and stop the plugins before the kernel gives up. Idempotent.
+ * record aborted runs and stop the plugins before the kernel gives up, and reports the runs it
+ * aborted at the deadline as `job:<id>`. Idempotent (a second call reports the same runs).
  */
-async function drain(instance: SchedulerService, ctx: ServiceLifecycleContext): Promise<void> {
+async function drain(instance: SchedulerService, ctx: ServiceLifecycleContext): Promise<ServiceStopResult> {
   const margin = Math.min(1_000, ctx.deadlineMs / 10);
-  await asScheduler(instance).stop({ deadlineMs: Math.max(0, ctx.deadlineMs - margin), signal: ctx.signal });
+  const report = await asScheduler(instance).stop({ deadlineMs: Math.max(0, ctx.deadlineMs - margin), signal: ctx.signal });
+  return { aborted: report.aborted.map((id) => `job:${id}`) };
 }
+
+/** Jobs registered between two yields to the event loop, so a signal during a long boot is seen. */
+const REGISTER_BATCH = 256;
 
 /**
  * Builds the scheduler from its config section: creates the store, resolves and registers the
@@ -53,7 +58,7 @@ async function drain(instance: SchedulerService, ctx: ServiceLifecycleContext): 
  *
  * @throws boot errors with `file:line:col` and the job id for a bad YAML job.
  */
-export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerConfig>, 'config' | 'logger' | 'configFile' | 'loaded'> & { events?: ServiceCreateContext<SchedulerConfig>['events']; store?: Store }): Promise<Scheduler> {
+export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerConfig>, 'config' | 'logger' | 'configFile' | 'loaded' | 'signal'> & { events?: ServiceCreateContext<SchedulerConfig>['events']; store?: Store }): Promise<Scheduler> {
   const { config } = ctx;
   const store = ctx.store ?? (await createStore(config, ctx.logger));
   const d = config.defaults;
@@ -81,9 +86,15 @@ export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerCo
     ...(ctx.events === undefined ? {} : { events: ctx.events }),
   });
   try {
-    const source = { configFile: ctx.configFile, ...(ctx.loaded === undefined ? {} : { loaded: ctx.loaded }) };
+    const source = {
+      configFile: ctx.configFile,
+      ...(ctx.loaded === undefined ? {} : { loaded: ctx.loaded }),
+      ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+    };
     const jobs = await resolveYamlJobs(config.jobs, source);
-    for (const job of jobs) {
+    for (const [i, job] of jobs.entries()) {
+      if (i % REGISTER_BATCH === REGISTER_BATCH - 1) await new Promise<void>((resolve) => setImmediate(resolve));
+      ctx.signal?.throwIfAborted();
       try {
         await scheduler.addJobIn({ owner: CONFIG_OWNER }, job.fn, job.options);
       } catch (error) {
@@ -107,7 +118,11 @@ export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerCo
  *   With `enabled: false` jobs can be registered and inspected but nothing fires.
  * - `beforePluginsStop` (and `stop`, a no-op by then): stops claiming, drains running jobs until
  *   the kernel's deadline (minus a margin to record the aborted runs and let plugins stop), then
- *   aborts them. It runs before any plugin stops, so a plugin's jobs finish while it still runs.
+ *   aborts them and reports them (`job:<id>`) as unfinished. It runs before any plugin stops, so
+ *   a plugin's jobs finish while it still runs.
+ * - `inProgress`: the running jobs, which the kernel logs while shutdown waits.
+ * - `create` honours the boot signal: a stop requested while YAML job modules are imported or
+ *   jobs registered ends boot there.
  * - `dispose`: closes the store.
  * - `forPlugin`: each plugin gets a namespaced {@link PluginScheduler} view.
  *
@@ -126,6 +141,7 @@ export const schedulerService: ServiceDefinition<'scheduler', typeof schedulerCo
   },
   beforePluginsStop: drain,
   stop: drain,
+  inProgress: (instance) => asScheduler(instance).runningJobs().map((id) => `job:${id}`),
   async dispose(instance) {
     await asScheduler(instance).dispose();
   },

@@ -65,6 +65,12 @@ export interface SchedulerOptions {
   readonly enabled?: boolean;
 }
 
+/** What {@link Scheduler.stop} resolves to. */
+export interface DrainReport {
+  /** Ids of the jobs still running at the drain deadline, aborted (one entry per run). */
+  readonly aborted: readonly string[];
+}
+
 /**
  * The scheduler service.
  *
@@ -96,7 +102,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
   private readonly restorer: ScheduleRestorer;
   private firing = false;
   private stopping = false;
-  private stopped: Promise<void> | undefined;
+  private stopped: Promise<DrainReport> | undefined;
   private skewMs = 0;
   /** Unsubscribes the queue retry on slot releases (see {@link Scheduler.startFiring}). */
   private offRelease: (() => void) | undefined;
@@ -206,14 +212,20 @@ export class Scheduler implements SchedulerService, PluginAwareService {
 
   /**
    * Stops claiming, lets running jobs finish until `deadlineMs` (waited in full, also past
-   * 2^31-1 ms), then aborts them (their signal) and records them as `aborted`.
+   * 2^31-1 ms), then aborts them (their signal) and records them as `aborted`. Resolves to the
+   * ids of the jobs it aborted.
    */
-  stop(options: { readonly deadlineMs?: number; readonly signal?: AbortSignal } = {}): Promise<void> {
+  stop(options: { readonly deadlineMs?: number; readonly signal?: AbortSignal } = {}): Promise<DrainReport> {
     this.stopped ??= this.drain(options);
     return this.stopped;
   }
 
-  private async drain(options: { readonly deadlineMs?: number; readonly signal?: AbortSignal }): Promise<void> {
+  /** Ids of the jobs running in this process now (one entry per run), for the shutdown log. */
+  runningJobs(): string[] {
+    return [...this.runs.executor.running].map((run) => run.request.jobId);
+  }
+
+  private async drain(options: { readonly deadlineMs?: number; readonly signal?: AbortSignal }): Promise<DrainReport> {
     this.stopping = true;
     this.offRelease?.();
     await this.runner.stop();
@@ -222,7 +234,9 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     if (this.runs.busy && deadlineMs > 0) {
       await waitFor(this.runs.whenIdle(), deadlineMs, options.signal);
     }
+    let abortedJobs: string[] = [];
     if (this.runs.busy) {
+      abortedJobs = this.runningJobs();
       const aborted = this.runs.executor.abortAll(new JobAbortedError(`Run aborted: the scheduler shut down and the drain deadline of ${deadlineMs} ms passed.`));
       this.logger.warn({ count: aborted }, 'drain deadline passed; aborted running jobs');
       // Aborted runs finish at once; their writes get one more short chance, then are given up
@@ -232,6 +246,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       await this.runs.whenIdle();
     }
     this.slots.stop();
+    return { aborted: abortedJobs };
   }
 
   /** Closes the store. */
