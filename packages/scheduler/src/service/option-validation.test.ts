@@ -61,13 +61,18 @@ describe('addJob validates every option before storing anything', () => {
     const s = make();
     const { code, message } = await rejection(s.addJob(noop, { id: 'job', ...(extra as object) } as AddJobOptions));
     expect(code).toBe('XCORE_ERR_JOB_INVALID');
-    expect(message).toMatch(/^Job "job": .*expected .*found .*\. Nothing was stored\.$/);
+    expect(message).toMatch(/^Job "job": .*(expected .*found |unknown option).*\. Nothing was stored\.$/);
     expect(await s.jobs()).toEqual([]);
     expect(await s.getJob('job')).toBeUndefined();
   });
 
   it('says which option of which job, the allowed range and what was found, once', async () => {
     const s = make();
+    expect((await rejection(s.addJob(noop, { id: 'nightly', every: '1s', timout: '5s' } as AddJobOptions))).message).toBe(
+      'Job "nightly": timout (did you mean "timeout"?): unknown option; known options: id, trigger, every, cron, timezone, runDate, startDate, ' +
+        'endDate, maxRuns, args, maxInstances, coalesce, misfireGraceTime, maxCatchUp, timeout, retries, retryDelay, jitter, overlap, recover, ' +
+        'historyLimit, replaceExisting. Nothing was stored.',
+    );
     expect((await rejection(s.addJob(noop, { id: 'nightly', every: '1s', historyLimit: 3e7 }))).message).toBe(
       'Job "nightly": historyLimit: expected a whole number from 0 to 10000, found 30000000. Nothing was stored.',
     );
@@ -111,6 +116,26 @@ describe('addJob validates every option before storing anything', () => {
       'Job "g": the options could not be read (getter threw); pass a plain object. Nothing was stored.',
     );
     expect(await s.jobs()).toEqual([]);
+  });
+});
+
+describe('options that would make a huge message', () => {
+  it('refuses a string given as helper options at once, not as one unknown key per character', async () => {
+    const scheduler = new Scheduler({ store: new MemoryStore(), logger, owner: 'test' });
+    const started = Date.now();
+    const { code, message } = await rejection(scheduler.cron('* * * * *', 'x'.repeat(200_000) as never)(noop));
+    expect([code, message.length < 300, Date.now() - started < 5_000]).toEqual(['XCORE_ERR_JOB_INVALID', true, true]);
+    await scheduler.stop({ deadlineMs: 0 });
+  });
+
+  it('lists at most ten problems and counts the rest', async () => {
+    const scheduler = new Scheduler({ store: new MemoryStore(), logger, owner: 'test' });
+    const unknown = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, i]));
+    const { code, message } = await rejection(scheduler.addJob(noop, { id: 'big', every: '1s', ...unknown } as AddJobOptions));
+    expect(code).toBe('XCORE_ERR_JOB_INVALID');
+    expect(message).toMatch(/^Job "big": k0 .*, k9 [^,]*: unknown options; known options: id, trigger, every, [^;]*; and 19990 more\. Nothing was stored\.$/);
+    expect(message.split('; known options').length - 1).toBe(1);
+    await scheduler.stop({ deadlineMs: 0 });
   });
 });
 

@@ -13,7 +13,7 @@
  */
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { positionIssues, type EventBus } from '@xcore/core';
+import { positionIssues, type ConfigIssue, type EventBus } from '@xcore/core';
 import type { Store } from '../stores/store.js';
 import { JobInvalidError, SchedulerOptionsInvalidError } from '../errors.js';
 import { errorMessage } from '../executors/error-message.js';
@@ -112,31 +112,74 @@ export type ParsedSchedulerOptions = z.output<typeof schedulerOptionsSchema>;
  * `key: expected X, found Y` (or the cron/timezone error itself, with `subject` in front).
  */
 function parseWith<S extends z.ZodType>(schema: S, input: unknown, subject: string, fail: (text: string, cause?: unknown) => Error): z.output<S> {
-  let result: ReturnType<S['safeParse']>;
+  let outcome: Parsed<S>;
   try {
-    result = schema.safeParse(input, { reportInput: true }) as ReturnType<S['safeParse']>;
+    outcome = readIssues(schema, input, subject);
   } catch (cause) {
-    // A getter or Proxy trap threw while the options were read.
+    // A getter or Proxy trap threw while zod read the options or described what it found.
     throw fail(`the options could not be read (${errorMessage(cause)}); pass a plain object`, cause);
   }
-  if (result.success) return result.data as z.output<S>;
-  const coded = codedCause(result.error.issues);
+  if ('data' in outcome) return outcome.data;
+  if ('coded' in outcome) throw outcome.coded;
+  const more = outcome.unlisted > 0 ? `; and ${outcome.unlisted} more` : '';
+  throw fail([...new Set(outcome.issues)].join('; ') + more);
+}
+
+type Parsed<S extends z.ZodType> = { readonly data: z.output<S> } | { readonly coded: Error } | { readonly issues: string[]; readonly unlisted: number };
+
+/**
+ * Problems listed in one message: an object with thousands of unknown keys (a spread string, a
+ * large record) still gets a short message, found in bounded time.
+ */
+const MAX_ISSUES = 10;
+
+/** Parses `input`: its data, the coded cron/timezone error it carries, or each problem as text. May throw on hostile input. */
+function readIssues<S extends z.ZodType>(schema: S, input: unknown, subject: string): Parsed<S> {
+  const result = schema.safeParse(input, { reportInput: true });
+  if (result.success) return { data: result.data as z.output<S> };
+  const raw = result.error.issues;
+  const coded = codedCause(raw);
   if (coded !== undefined) {
     coded.message = `${subject}: ${coded.message}`;
-    throw coded;
+    return { coded };
   }
-  let issues: string[];
-  try {
-    issues = positionIssues({ file: '', locate: () => undefined }, [], result.error.issues, schema, input).map((i) => i.message.replace(/^\(root\): /, ''));
-  } catch (cause) {
-    throw fail(`the options could not be read (${errorMessage(cause)}); pass a plain object`, cause);
+  let unlisted = Math.max(0, raw.length - MAX_ISSUES);
+  const shown = raw.slice(0, MAX_ISSUES).map((issue) => {
+    if (issue.code !== 'unrecognized_keys' || issue.keys.length <= MAX_ISSUES) return issue;
+    unlisted += issue.keys.length - MAX_ISSUES;
+    return { ...issue, keys: issue.keys.slice(0, MAX_ISSUES) };
+  });
+  return { issues: describeIssues(positionIssues({ file: '', locate: () => undefined }, [], shown, schema, input)), unlisted };
+}
+
+/**
+ * The text of each issue (`key: expected X, found Y`), with the unknown keys of one object named
+ * together and their known keys listed once: `timout, foo: unknown options (did you mean
+ * "timeout"?); known options: id, trigger, ...`.
+ */
+function describeIssues(issues: readonly ConfigIssue[]): string[] {
+  const lines: string[] = [];
+  const unknown = new Map<string, string[]>();
+  for (const issue of issues) {
+    if (!issue.found.startsWith('unknown key ')) {
+      lines.push(issue.message.replace(/^\(root\): /, ''));
+      continue;
+    }
+    const hint = /\(did you mean "[^"]*"\?\)$/.exec(issue.found)?.[0];
+    const keys = unknown.get(issue.expected) ?? [];
+    keys.push(hint === undefined ? issue.path : `${issue.path} ${hint}`);
+    unknown.set(issue.expected, keys);
   }
-  throw fail([...new Set(issues)].join('; '));
+  for (const [expected, keys] of unknown) {
+    const known = /^one of the known keys \((.*)\)$/.exec(expected)?.[1];
+    lines.push(`${keys.join(', ')}: unknown option${keys.length === 1 ? '' : 's'}${known === undefined ? '' : `; known options: ${known}`}`);
+  }
+  return lines;
 }
 
 /** How a job is named in messages before its options are known to be valid. */
 export function jobLabel(id: unknown): string {
-  if (typeof id === 'string') return `Job "${id.length > 80 ? `${id.slice(0, 77)}...` : id}"`;
+  if (typeof id === 'string' && id !== '') return `Job "${id.length > 80 ? `${id.slice(0, 77)}...` : id}"`;
   return 'A job';
 }
 

@@ -4,11 +4,12 @@
  * unhandled rejection, also with a logger that really serialises what it is given.
  */
 import { Writable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { MemoryStore } from '../stores/memory-store.js';
 import { HOSTILE_VALUES } from '../executors/hostile-values.fixtures.js';
 import { Scheduler } from './scheduler.js';
+import { failOnUnhandledRejections } from './scheduler.fixtures.js';
 
 /** A pino logger at trace level that serialises every line and throws the text away. */
 function serialisingLogger(lines: string[]): pino.Logger {
@@ -25,15 +26,9 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 describe('Scheduler with jobs that throw hostile values', () => {
-  const unhandled: unknown[] = [];
-  const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+  const unhandled = failOnUnhandledRejections();
   let scheduler: Scheduler | undefined;
-  beforeEach(() => {
-    unhandled.length = 0;
-    process.on('unhandledRejection', onUnhandled);
-  });
   afterEach(async () => {
-    process.off('unhandledRejection', onUnhandled);
     await scheduler?.stop({ deadlineMs: 0 });
     scheduler = undefined;
   });

@@ -340,6 +340,8 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     return (fn) => {
       let merged: AddJobOptions;
       try {
+        // Spreading a string would make one key per character: refuse what is not an object here.
+        if (typeof options !== 'object' || options === null) return this.addJobIn(scope, fn, options as never);
         merged = { ...(options as AddJobOptions), ...trigger };
       } catch (cause) {
         return Promise.reject(new JobInvalidError(`${jobLabel(undefined)}: the helper's options could not be read (${errorMessage(cause)}); pass a plain object like { id: 'ping' }. Nothing was stored.`, { cause }));
