@@ -43,6 +43,22 @@ export interface DurationBounds {
 }
 
 /**
+ * Milliseconds of a duration given as a number (rounded to whole ms) or text, when it lies within
+ * `bounds` (0 to `Number.MAX_SAFE_INTEGER` by default); `undefined` for anything else (NaN,
+ * Infinity, text that is no duration or overflows, another type).
+ *
+ * @example
+ * ```ts
+ * durationMs('1h30m', { min: 1 }); // 5_400_000
+ * durationMs(0, { min: 1 }); // undefined
+ * ```
+ */
+export function durationMs(value: unknown, bounds: Pick<DurationBounds, 'min' | 'max'> = {}): number | undefined {
+  const ms = typeof value === 'number' ? Math.round(value) : typeof value === 'string' ? parseDuration(value) : undefined;
+  return ms !== undefined && ms >= (bounds.min ?? 0) && ms <= (bounds.max ?? Number.MAX_SAFE_INTEGER) ? ms : undefined;
+}
+
+/**
  * What a duration with `bounds` must be, as said in error messages: `a duration from 1s to 1d
  * (milliseconds or text like "30s", "5m", "1h30m")`, or {@link DURATION_EXPECTED} when unbounded.
  */
@@ -71,10 +87,8 @@ export function durationExpected(bounds: DurationBounds = {}): string {
 export function duration(bounds?: DurationBounds & { readonly nullable?: false }): z.ZodType<number, number | string>;
 export function duration(bounds: DurationBounds & { readonly nullable: true }): z.ZodType<number | null, number | string | null>;
 export function duration(bounds: DurationBounds = {}): z.ZodType<number | null, number | string | null> {
-  const min = bounds.min ?? 0;
-  const max = bounds.max ?? Number.MAX_SAFE_INTEGER;
   const expected = durationExpected(bounds);
-  const number = bounds.max === undefined ? { type: 'number', minimum: 0 } : { type: 'number', minimum: 0, maximum: max };
+  const number = bounds.max === undefined ? { type: 'number', minimum: 0 } : { type: 'number', minimum: 0, maximum: bounds.max };
   const forms: Record<string, unknown>[] = [number, { type: 'string', pattern: DURATION_PATTERN }];
   // z.any() carries the JSON Schema of the accepted forms; the transform checks them, so every
   // wrong value is one issue naming the allowed range (zod's union would report per branch).
@@ -83,8 +97,8 @@ export function duration(bounds: DurationBounds = {}): z.ZodType<number | null, 
     .meta({ anyOf: bounds.nullable === true ? [{ type: 'null' }, ...forms] : forms })
     .transform((value: unknown, ctx) => {
       if (value === null && bounds.nullable === true) return null;
-      const ms = typeof value === 'number' ? Math.round(value) : typeof value === 'string' ? parseDuration(value) : undefined;
-      if (ms === undefined || !(ms >= min && ms <= max)) {
+      const ms = durationMs(value, bounds);
+      if (ms === undefined) {
         ctx.addIssue({ code: 'custom', message: `expected ${expected}`, params: { expected }, input: value });
         return z.NEVER;
       }

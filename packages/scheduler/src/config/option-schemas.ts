@@ -11,7 +11,7 @@
  * milliseconds), and normalising a normalised value changes nothing, so YAML jobs pass through
  * the API schema a second time unchanged.
  */
-import { duration, durationText, XcoreError } from '@xcore/core';
+import { duration, durationMs, durationText, XcoreError } from '@xcore/core';
 import { z } from 'zod';
 import { validateCronExpression, validateTimezone } from '../triggers/validate.js';
 
@@ -137,11 +137,13 @@ export const cronExpressionValue = z.string().min(1).max(OPTION_LIMITS.cronLengt
 
 /** Job ids and owner ids: no whitespace, control characters or lone surrogates (Redis would store those differently). */
 const ID_PATTERN = /^[^\s\p{Cc}\p{Cs}]+$/u;
+/** Printable ASCII: most ids, checked without the slower Unicode pattern. */
+const ASCII_ID = /^[!-~]+$/;
 
 function idValue(what: string, example: string): z.ZodType<string, string> {
   const expected = `${what} of 1 to ${OPTION_LIMITS.idLength} characters without whitespace or control characters, like "${example}"`;
   return checked({ type: 'string', minLength: 1, maxLength: OPTION_LIMITS.idLength, pattern: ID_PATTERN.source }, expected, (v) =>
-    typeof v === 'string' && v.length <= OPTION_LIMITS.idLength && ID_PATTERN.test(v) ? v : undefined,
+    typeof v === 'string' && v.length <= OPTION_LIMITS.idLength && (ASCII_ID.test(v) || ID_PATTERN.test(v)) ? v : undefined,
   ) as z.ZodType<string, string>;
 }
 
@@ -188,7 +190,6 @@ function checkOrder(b: { readonly startDate?: number | undefined; readonly endDa
   }
 }
 
-const everyDuration = duration({ min: 1, max: OPTION_LIMITS.maxDurationMs });
 const everyUnits = z.strictObject(unitShape).superRefine(checkPeriod);
 
 /**
@@ -200,15 +201,16 @@ export const everyValue = z
   .any()
   .meta({ anyOf: [{ type: 'number', minimum: 1 }, { type: 'string' }, { type: 'object' }] })
   .transform((value: unknown, ctx): number | z.output<typeof everyUnits> => {
-    const units = typeof value === 'object' && value !== null && !(value instanceof Date);
-    const result = (units ? everyUnits : everyDuration).safeParse(value, { reportInput: true });
-    if (result.success) return result.data;
-    if (!units) {
+    if (typeof value !== 'object' || value === null || value instanceof Date) {
+      const ms = durationMs(value, { min: 1, max: OPTION_LIMITS.maxDurationMs });
+      if (ms !== undefined) return ms;
       const expected = `${intervalExpected}: a duration (milliseconds or text like "30s") or units like { minutes: 5 }`;
       ctx.addIssue({ code: 'custom', message: `expected ${expected}`, params: { expected }, input: value });
-    } else {
-      for (const issue of result.error.issues) ctx.addIssue({ ...issue });
+      return z.NEVER;
     }
+    const result = everyUnits.safeParse(value, { reportInput: true });
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) ctx.addIssue({ ...issue });
     return z.NEVER;
   }) as unknown as z.ZodType<number | z.output<typeof everyUnits>, unknown>;
 

@@ -16,12 +16,12 @@ import { JobInvalidError } from '../errors.js';
 import { intervalUnitsMs } from '../config/option-schemas.js';
 import type { ParsedJobChanges } from './parse-options.js';
 
-/** A duration: milliseconds, or text like `"30s"`, `"5m"`, `"1h30m"`. */
+/** A duration: milliseconds (rounded to whole ms), or text like `"30s"`, `"5m"`, `"1h30m"`. */
 export type DurationInput = number | string;
-/** A date: a `Date`, epoch milliseconds or ISO 8601 text. */
+/** A date: a `Date`, epoch milliseconds or ISO 8601 text, from year 0000 to 9999. */
 export type DateInput = Date | number | string;
 
-/** An interval period as calendar-free units (summed). */
+/** An interval period as calendar-free units (each a number >= 0, summed to 1 ms .. 3650 days). */
 export interface IntervalSpec {
   readonly weeks?: number;
   readonly days?: number;
@@ -37,7 +37,7 @@ export interface BoundsInput {
   readonly startDate?: DateInput;
   /** No occurrence after this instant. */
   readonly endDate?: DateInput;
-  /** Stop after this many occurrences. */
+  /** Stop after this many occurrences (a whole number >= 1). */
   readonly maxRuns?: number;
 }
 
@@ -47,19 +47,25 @@ export type TriggerInput =
   | ({ readonly type: 'cron'; readonly expression: string; readonly timezone?: string } & BoundsInput)
   | { readonly type: 'date'; readonly runDate: DateInput };
 
-/** Run policy options; every field falls back to the scheduler's `defaults`. */
+/**
+ * Run policy options; every field falls back to the scheduler's `defaults`.
+ *
+ * @remarks
+ * Durations range from 0 to 3650 days (`timeout` from 1 ms); the ranges of the counts are on each
+ * field. A value outside its range is `XCORE_ERR_JOB_INVALID` and nothing is stored.
+ */
 export interface JobPolicyOptions {
-  /** Concurrent runs allowed across all processes. @defaultValue `1` */
+  /** Concurrent runs allowed across all processes, 1 to 10000. @defaultValue `1` */
   readonly maxInstances?: number;
   /** Which of several due occurrences run after downtime. @defaultValue `'latest'` */
   readonly coalesce?: CoalesceMode;
   /** An occurrence later than this is missed, not run; `null` = no limit. @defaultValue `60000` */
   readonly misfireGraceTime?: DurationInput | null;
-  /** Most occurrences `coalesce: 'all'` runs in one catch-up. @defaultValue `100` */
+  /** Most occurrences `coalesce: 'all'` runs in one catch-up, 1 to 10000. @defaultValue `100` */
   readonly maxCatchUp?: number;
   /** Run timeout: aborts `ctx.signal` and records `timed_out`; `null` = none. @defaultValue `null` */
   readonly timeout?: DurationInput | null;
-  /** Retries after a failed or timed-out attempt. @defaultValue `0` */
+  /** Retries after a failed or timed-out attempt, 0 to 1000. @defaultValue `0` */
   readonly retries?: number;
   /** Base delay of the exponential retry backoff (with jitter). @defaultValue `1000` */
   readonly retryDelay?: DurationInput;
@@ -69,7 +75,7 @@ export interface JobPolicyOptions {
   readonly overlap?: 'skip' | 'queue';
   /** Re-run an occurrence whose process died mid-run (at least once). @defaultValue `false` */
   readonly recover?: boolean;
-  /** Run records kept in the job's history. @defaultValue `20` */
+  /** Run records kept in the job's history, 0 to 10000. @defaultValue `20` */
   readonly historyLimit?: number;
 }
 
@@ -78,10 +84,12 @@ export interface JobPolicyOptions {
  *
  * @remarks
  * The trigger is either `trigger: {...}` or one shorthand: `every` (interval), `cron` (+
- * `timezone`) or `runDate`. Giving two kinds is an `XCORE_ERR_JOB_INVALID` error.
+ * `timezone`) or `runDate`. Giving two kinds is an `XCORE_ERR_JOB_INVALID` error. Options are
+ * validated with the zod schemas of the YAML config (`config/option-schemas.ts`); an unknown key is
+ * an error too.
  */
 export interface AddJobOptions extends JobPolicyOptions, BoundsInput {
-  /** Job id; a plugin's jobs are stored as `<plugin>:<id>`. */
+  /** Job id: 1 to 200 characters without whitespace or control characters; a plugin's jobs are stored as `<plugin>:<id>`. */
   readonly id: string;
   /** The trigger, in full form. */
   readonly trigger?: TriggerInput;

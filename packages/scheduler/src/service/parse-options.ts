@@ -109,11 +109,17 @@ export type ParsedSchedulerOptions = z.output<typeof schedulerOptionsSchema>;
 
 /**
  * Parses `input` with `schema`; on failure throws `fail(text)` where `text` lists each problem as
- * `key: expected X, found Y` (or the cron/timezone error itself, with `subject` in front).
+ * `key: expected X, found Y` (or the cron/timezone error itself, with `subject()` in front).
+ *
+ * @remarks
+ * The first parse runs without `reportInput` and the subject is built only on failure: the
+ * accepting path is the one 100k registrations take.
  */
-function parseWith<S extends z.ZodType>(schema: S, input: unknown, subject: string, fail: (text: string, cause?: unknown) => Error): z.output<S> {
+function parseWith<S extends z.ZodType>(schema: S, input: unknown, subject: () => string, fail: (text: string, cause?: unknown) => Error): z.output<S> {
   let outcome: Parsed<S>;
   try {
+    const quick = schema.safeParse(input);
+    if (quick.success) return quick.data as z.output<S>;
     outcome = readIssues(schema, input, subject);
   } catch (cause) {
     // A getter or Proxy trap threw while zod read the options or described what it found.
@@ -134,13 +140,13 @@ type Parsed<S extends z.ZodType> = { readonly data: z.output<S> } | { readonly c
 const MAX_ISSUES = 10;
 
 /** Parses `input`: its data, the coded cron/timezone error it carries, or each problem as text. May throw on hostile input. */
-function readIssues<S extends z.ZodType>(schema: S, input: unknown, subject: string): Parsed<S> {
+function readIssues<S extends z.ZodType>(schema: S, input: unknown, subject: () => string): Parsed<S> {
   const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return { data: result.data as z.output<S> };
   const raw = result.error.issues;
   const coded = codedCause(raw);
   if (coded !== undefined) {
-    coded.message = `${subject}: ${coded.message}`;
+    coded.message = `${subject()}: ${coded.message}`;
     return { coded };
   }
   let unlisted = Math.max(0, raw.length - MAX_ISSUES);
@@ -200,13 +206,15 @@ function rawId(options: unknown): unknown {
  * or `XCORE_ERR_TIMEZONE_INVALID` for a bad cron expression or timezone.
  */
 export function parseAddJobOptions(options: unknown, qualify: (id: string) => string): ParsedAddJobOptions {
-  const id = rawId(options);
-  const subject = jobLabel(typeof id === 'string' && id !== '' ? safeQualify(qualify, id) : id);
   if (typeof options !== 'object' || options === null || isArray(options)) {
     throw new JobInvalidError(`addJob needs an options object with an id and a trigger, like { id: 'ping', every: '30s' }; got ${describeInput(options)}. Nothing was stored.`);
   }
+  const subject = (): string => {
+    const id = rawId(options);
+    return jobLabel(typeof id === 'string' && id !== '' ? safeQualify(qualify, id) : id);
+  };
   return parseWith(addJobOptionsSchema, options, subject, (text, cause) =>
-    new JobInvalidError(`${subject}: ${text}. Nothing was stored.`, cause === undefined ? undefined : { cause }));
+    new JobInvalidError(`${subject()}: ${text}. Nothing was stored.`, cause === undefined ? undefined : { cause }));
 }
 
 function safeQualify(qualify: (id: string) => string, id: string): string {
@@ -223,13 +231,13 @@ export function parseJobChanges(changes: unknown, id: string): ParsedJobChanges 
   if (typeof changes !== 'object' || changes === null || isArray(changes)) {
     throw new JobInvalidError(`${subject}: modifyJob needs an object of changes, like { every: '1m' } or { timeout: '30s' }; got ${describeInput(changes)}. Nothing was changed.`);
   }
-  return parseWith(jobChangesSchema, changes, subject, (text, cause) =>
+  return parseWith(jobChangesSchema, changes, () => subject, (text, cause) =>
     new JobInvalidError(`${subject}: ${text}. Nothing was changed.`, cause === undefined ? undefined : { cause }));
 }
 
 /** The `limit` of `history(id, options)` (20 by default, at most {@link HISTORY_MAX}). @throws `XCORE_ERR_JOB_INVALID` */
 export function parseHistoryLimit(options: unknown, id: string): number {
-  const parsed = parseWith(historyOptionsSchema, options, jobLabel(id), (text, cause) =>
+  const parsed = parseWith(historyOptionsSchema, options, () => jobLabel(id), (text, cause) =>
     new JobInvalidError(`history("${id}"): ${text}.`, cause === undefined ? undefined : { cause }));
   return Math.min(parsed?.limit ?? 20, HISTORY_MAX);
 }
@@ -244,7 +252,7 @@ export function parseSchedulerOptions(options: unknown): ParsedSchedulerOptions 
   if (typeof options !== 'object' || options === null || isArray(options)) {
     throw new SchedulerOptionsInvalidError(`new Scheduler() needs an options object with at least a store and a logger; got ${describeInput(options)}.`);
   }
-  return parseWith(schedulerOptionsSchema, options, 'Scheduler options', (text, cause) =>
+  return parseWith(schedulerOptionsSchema, options, () => 'Scheduler options', (text, cause) =>
     new SchedulerOptionsInvalidError(`Scheduler options: ${text}. Fix them where the Scheduler is created.`, cause === undefined ? undefined : { cause }));
 }
 
