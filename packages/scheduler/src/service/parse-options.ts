@@ -160,8 +160,8 @@ function readIssues<S extends z.ZodType>(schema: S, input: unknown, subject: () 
 
 /**
  * The text of each issue (`key: expected X, found Y`), with the unknown keys of one object named
- * together and their known keys listed once: `timout, foo: unknown options (did you mean
- * "timeout"?); known options: id, trigger, ...`.
+ * together and their known keys listed once: `timout (did you mean "timeout"?), foo: unknown
+ * options; known options: id, trigger, ...`.
  */
 function describeIssues(issues: readonly ConfigIssue[]): string[] {
   const lines: string[] = [];
