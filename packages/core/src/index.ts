@@ -62,7 +62,8 @@ export {
   PluginReloadRefusedError,
 } from './errors.js';
 export type { XcoreConfig, LoadedConfig, LogLevel, SourcePosition } from './config/types.js';
-export { duration, parseDuration } from './config/duration.js';
+export { duration, durationMs, parseDuration, durationText, durationExpected } from './config/duration.js';
+export type { DurationBounds } from './config/duration.js';
 export { ConfigInvalidError, ConfigNotFoundError } from './errors.js';
 export type { ConfigIssue, ConfigIssueKind, ConfigPathSegment } from './config/types.js';
 export { loadConfig, parseConfigText } from './config/load-config.js';

@@ -59,5 +59,5 @@ export { MAX_TIMER_MS } from '@xcore/core';
 export type { RunnerOptions } from './runner/runner.js';
 export {
   JobConflictError, JobNotFoundError, JobInvalidError, JobFuncInvalidError, JobTimeoutError, JobAbortedError,
-  SchedulerPluginStoppedError, SchedulerStoppedError, SchedulerBackendUnavailableError,
+  SchedulerPluginStoppedError, SchedulerStoppedError, SchedulerBackendUnavailableError, SchedulerOptionsInvalidError,
 } from './errors.js';

@@ -236,7 +236,7 @@ describe('parseConfigText: every problem at its line and column', () => {
   it('reports a bad duration, text or negative or of the wrong type', () => {
     expect(brief(issuesOf('app:\n  shutdownTimeoutMs: soon\nplugins:\n  hookTimeoutMs: -5\n  config: {}\n'))).toEqual([
       '2:22 app.shutdownTimeoutMs | a duration like 500, "30s", "5m" or "1h30m" | "soon"',
-      '4:18 plugins.hookTimeoutMs | number >= 0 | -5',
+      '4:18 plugins.hookTimeoutMs | a duration like 500, "30s", "5m" or "1h30m" | -5',
     ]);
     expect(brief(issuesOf('plugins:\n  hookTimeoutMs: [1]\n'))).toEqual(['2:18 plugins.hookTimeoutMs | a duration like 500, "30s", "5m" or "1h30m" | a list of 1 item(s)']);
   });

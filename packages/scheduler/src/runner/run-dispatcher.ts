@@ -16,6 +16,7 @@ import type { CommittedRun, ScheduleDefinition, RunRecord, RunSlot, Store, Store
 import { applyJitter } from '../triggers/jitter.js';
 import { retryDelay } from '../triggers/retry-delay.js';
 import { InlineExecutor, type ExecutionOutcome } from '../executors/inline-executor.js';
+import { errorMessage, logError } from '../executors/error-message.js';
 import type { SchedulerEmitter, SchedulerEvents } from '../events/scheduler-events.js';
 import type { JobFailure, JobFunction } from '../service/scheduler-service.js';
 import type { SlotKeeper } from './slot-keeper.js';
@@ -260,7 +261,7 @@ export class RunDispatcher {
     const record: { -readonly [K in keyof RunRecord]: RunRecord[K] } = {
       jobId: id, scheduledAt, startedAt: outcome.startedAt, finishedAt: outcome.finishedAt, status: outcome.status, attempts: outcome.attempts, owner: this.deps.owner,
     };
-    if (outcome.error !== undefined) record.error = errorMessage(outcome.error);
+    if (outcome.status !== 'succeeded') record.error = errorMessage(outcome.error);
     if (manual) record.manual = true;
     const saved = this.save(record, job.historyLimit, slot);
     this.emitOutcome(definition, record, outcome.status, outcome.error);
@@ -380,7 +381,8 @@ export class RunDispatcher {
       }
       return;
     }
-    this.deps.logger.warn({ job: definition.id, err: error, status, attempts: record.attempts, scheduledAt: new Date(record.scheduledAt) }, `job ${status.replace('_', ' ')}`);
+    // A job may throw anything (a revoked Proxy, a cycle without a prototype): logError never throws.
+    logError(this.deps.logger, 'warn', { job: definition.id, status, attempts: record.attempts, scheduledAt: new Date(record.scheduledAt) }, error, `job ${status.replace('_', ' ')}`);
     const payload = this.runEvent(definition, record, error);
     emitter.emit(event, payload);
     if (forward) bus.emit(busEvent, payload);
@@ -388,10 +390,10 @@ export class RunDispatcher {
     for (const hook of this.deps.failureHooks) {
       try {
         void Promise.resolve(hook({ jobId: definition.id, owner: definition.owner, record, error })).catch((err: unknown) => {
-          this.deps.logger.error({ err, job: definition.id }, 'onFailure hook rejected');
+          logError(this.deps.logger, 'error', { job: definition.id }, err, 'onFailure hook rejected');
         });
       } catch (err) {
-        this.deps.logger.error({ err, job: definition.id }, 'onFailure hook threw');
+        logError(this.deps.logger, 'error', { job: definition.id }, err, 'onFailure hook threw');
       }
     }
   }
@@ -447,13 +449,3 @@ const BUS_RUN_EVENTS = {
   timed_out: 'scheduler.job.timed_out',
   aborted: 'scheduler.job.aborted',
 } as const satisfies { [S in keyof typeof RUN_EVENTS]: `scheduler.${(typeof RUN_EVENTS)[S]}` };
-
-/** A readable message for any thrown value (run records keep text, not objects). */
-export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  try {
-    return typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);
-  } catch {
-    return String(error);
-  }
-}

@@ -13,11 +13,15 @@ import { scheduleHash } from '../stores/schedule-hash.js';
 import { nextFireTime } from '../triggers/next-fire-time.js';
 import type { RunDispatcher, LocalJob } from '../runner/run-dispatcher.js';
 import type { SchedulerEmitter } from '../events/scheduler-events.js';
+import { XcoreError } from '@xcore/core';
 import { JobConflictError, JobInvalidError, JobNotFoundError, SchedulerStoppedError } from '../errors.js';
 import { scheduledMethods } from '../decorators/decorators.js';
+import { errorMessage } from '../executors/error-message.js';
 import {
-  firstRunAt, freezeArgs, fromPolicy, internPolicy, resolveDefaults, toTriggerSpec, validateTrigger, type AddJobOptions, type ResolvedDefaults,
+  firstRunAt, freezeArgs, fromPolicy, internPolicy, resolveDefaults, toTriggerSpec, validateTrigger, type AddJobOptions, type ParsedPolicy, type ResolvedDefaults,
 } from './job-options.js';
+import { parseAddJobOptions, parseHistoryLimit, parseJobChanges } from './parse-options.js';
+import type { TriggerSpec } from '../triggers/trigger.js';
 import { toJobInfo } from './job-info.js';
 import { inScope, qualifyId, type SchedulerScope } from './scheduler-scope.js';
 import type { JobChanges, JobFunction, JobInfo } from './scheduler-service.js';
@@ -61,25 +65,22 @@ export class JobRegistry {
   /** Registers a job for `scope`. */
   async add(scope: SchedulerScope, fn: JobFunction, options: AddJobOptions): Promise<JobInfo> {
     this.assertOpen(scope);
-    if (options === null || typeof options !== 'object') throw new JobInvalidError('addJob needs options with at least an id and a trigger, e.g. { id: "ping", every: "30s" }.');
-    const id = qualifyId(scope, options.id);
-    if (typeof fn !== 'function') throw new JobInvalidError(`Job "${id}": the job must be a function, got ${typeof fn}.`);
+    const parsed = parseAddJobOptions(options, (raw) => qualifyId(scope, raw));
+    const id = qualifyId(scope, parsed.id);
+    if (typeof fn !== 'function') throw new JobInvalidError(`Job "${id}": the job must be a function, got ${fn === null ? 'null' : typeof fn}. Nothing was stored.`);
     const { store, handlers } = this.deps;
+    const replace = parsed.replaceExisting === true;
     const existing = handlers.get(id);
-    if ((existing !== undefined || this.pending.has(id)) && options.replaceExisting !== true) {
+    if ((existing !== undefined || this.pending.has(id)) && !replace) {
       throw new JobConflictError(`Job "${id}" is already registered in this process (owner "${existing?.owner ?? scope.owner}"); nothing was changed. Use another id or pass replaceExisting: true.`);
     }
-    const trigger = toTriggerSpec(options, id, this.deps.timezone);
-    validateTrigger(trigger);
-    const resolved = resolveDefaults(this.deps.defaults, options, id);
-    const definition: ScheduleDefinition = Object.freeze({
-      id, owner: scope.owner, trigger, policy: internPolicy(resolved), args: freezeArgs(options.args),
-    });
+    const { definition, hash, resolved } = this.define(id, scope.owner, this.deps.defaults, parsed, () => toTriggerSpec(parsed, this.deps.timezone), parsed.args);
+    const trigger = definition.trigger;
     this.pending.add(id);
     try {
       const now = await store.now();
       const result = await store.upsert({
-        definition, hash: scheduleHash(definition), nextRunAt: firstRunAt(trigger, now, now, 0), anchor: now, replaceExisting: options.replaceExisting === true,
+        definition, hash, nextRunAt: firstRunAt(trigger, now, now, 0), anchor: now, replaceExisting: replace,
       });
       if (result.status === 'conflict') {
         throw new JobConflictError(`Job "${id}" is registered by "${result.existingOwner}"; nothing was changed. Use another id or pass replaceExisting: true.`);
@@ -111,9 +112,9 @@ export class JobRegistry {
 
   /** Registers the decorated methods of `instance` for `scope`. */
   async register(scope: SchedulerScope, instance: object): Promise<JobInfo[]> {
-    const methods = scheduledMethods(instance);
+    const methods = typeof instance === 'object' && instance !== null ? scheduledMethods(instance) : [];
     if (methods.length === 0) {
-      throw new JobInvalidError(`register(): ${instance.constructor?.name ?? 'the object'} has no @Interval or @Cron methods (decorate methods, then construct the instance).`);
+      throw new JobInvalidError(`register(): ${describeInstance(instance)} has no @Interval or @Cron methods (decorate methods, then construct the instance).`);
     }
     const infos: JobInfo[] = [];
     for (const m of methods) {
@@ -164,20 +165,18 @@ export class JobRegistry {
   /** Applies `changes` over a job's stored trigger, policy and args. */
   async modify(scope: SchedulerScope, id: string, changes: JobChanges): Promise<JobInfo> {
     this.assertOpen(scope);
+    const parsed = parseJobChanges(changes, qualifyId(scope, id));
     const { definition: old, state } = await this.visible(scope, id);
     const fullId = old.id;
-    const triggerChanged = changes.trigger !== undefined || changes.every !== undefined || changes.cron !== undefined || changes.runDate !== undefined;
-    const trigger = triggerChanged ? toTriggerSpec({ ...changes, id: fullId } as AddJobOptions, fullId, this.deps.timezone) : old.trigger;
-    validateTrigger(trigger);
+    const triggerChanged = parsed.trigger !== undefined || parsed.every !== undefined || parsed.cron !== undefined || parsed.runDate !== undefined;
     const local = this.deps.handlers.get(fullId);
-    const resolved = resolveDefaults(fromPolicy(old.policy, local?.historyLimit ?? this.deps.defaults.historyLimit), changes, fullId);
-    const definition: ScheduleDefinition = Object.freeze({
-      id: fullId, owner: old.owner, trigger, policy: internPolicy(resolved), args: changes.args === undefined ? old.args : freezeArgs(changes.args),
-    });
+    const base = fromPolicy(old.policy, local?.historyLimit ?? this.deps.defaults.historyLimit);
+    const { definition, hash, resolved } = this.define(fullId, old.owner, base, parsed, triggerChanged ? () => toTriggerSpec(parsed, this.deps.timezone) : old.trigger, parsed.args ?? old.args);
+    const trigger = definition.trigger;
     const now = await this.deps.store.now();
     const anchor = old.trigger.type === trigger.type ? state.anchor : now;
     const nextRunAt = triggerChanged ? firstRunAt(trigger, now, anchor, state.runs) : state.nextRunAt;
-    const result = await this.deps.store.upsert({ definition, hash: scheduleHash(definition), nextRunAt, anchor: now, replaceExisting: true });
+    const result = await this.deps.store.upsert({ definition, hash, nextRunAt, anchor: now, replaceExisting: true });
     if (result.status === 'conflict') throw new JobConflictError(`Job "${fullId}" is registered by "${result.existingOwner}"; nothing was changed.`);
     if (local !== undefined) {
       local.historyLimit = resolved.historyLimit;
@@ -214,10 +213,33 @@ export class JobRegistry {
 
   /** A job's finished runs, newest first (`limit` 20 by default). */
   async history(scope: SchedulerScope, id: string, options?: { readonly limit?: number }): Promise<RunRecord[]> {
+    const limit = parseHistoryLimit(options, qualifyId(scope, id));
     const { definition } = await this.visible(scope, id);
-    const limit = options?.limit ?? 20;
-    if (!Number.isInteger(limit) || limit < 1) throw new JobInvalidError(`history("${definition.id}"): limit must be an integer >= 1, got ${JSON.stringify(limit)}.`);
     return this.deps.store.history(definition.id, limit);
+  }
+
+  /**
+   * The frozen definition of a job and its hash, from validated options over `base`.
+   *
+   * @throws the trigger's coded error (`XCORE_ERR_CRON_INVALID`, `XCORE_ERR_TIMEZONE_INVALID`,
+   * `XCORE_ERR_JOB_INVALID`) or `XCORE_ERR_SCHEDULE_NOT_SERIALIZABLE` for args JSON cannot hold,
+   * each naming the job; args that cannot even be read (a throwing getter, a revoked Proxy,
+   * nesting too deep) are `XCORE_ERR_JOB_INVALID`.
+   */
+  private define(id: string, owner: string, base: ResolvedDefaults, o: ParsedPolicy, build: TriggerSpec | (() => TriggerSpec), args: readonly unknown[] | undefined) {
+    try {
+      const trigger = typeof build === 'function' ? build() : build;
+      validateTrigger(trigger);
+      const resolved = resolveDefaults(base, o);
+      const definition: ScheduleDefinition = Object.freeze({ id, owner, trigger, policy: internPolicy(resolved), args: freezeArgs(args) });
+      return { definition, hash: scheduleHash(definition), resolved };
+    } catch (error) {
+      if (error instanceof XcoreError) {
+        if (!error.message.startsWith(`Job "${id}"`) && !error.message.startsWith(`job "${id}"`)) error.message = `Job "${id}": ${error.message}`;
+        throw error;
+      }
+      throw new JobInvalidError(`Job "${id}": its args cannot be stored (${errorMessage(error)}); pass plain JSON data. Nothing was stored.`, { cause: error });
+    }
   }
 
   private emitJob(event: 'job.added' | 'job.removed' | 'job.modified' | 'job.paused' | 'job.resumed', definition: ScheduleDefinition): void {
@@ -254,5 +276,15 @@ export class JobRegistry {
     if (next === state.nextRunAt) return schedule;
     await this.deps.store.setNextRunAt(definition.id, next);
     return { definition, state: { ...state, nextRunAt: next } };
+  }
+}
+
+/** How `register()` names what it was given, for messages; never throws. */
+function describeInstance(instance: unknown): string {
+  if (typeof instance !== 'object' || instance === null) return `the ${instance === null ? 'null' : typeof instance} value`;
+  try {
+    return (instance as { constructor?: { name?: unknown } }).constructor?.name?.toString() ?? 'the object';
+  } catch {
+    return 'the object';
   }
 }

@@ -46,10 +46,10 @@ export class PluginScheduler implements SchedulerService {
     return this.core.addJobIn(this.scope, fn as JobFunction, options);
   }
   interval(spec: DurationInput | IntervalSpec, options: HelperOptions): (fn: JobFunction) => Promise<JobInfo> {
-    return (fn) => this.core.addJobIn(this.scope, fn, { ...options, every: spec });
+    return this.core.helperIn(this.scope, options, { every: spec });
   }
   cron(expression: string, options: HelperOptions): (fn: JobFunction) => Promise<JobInfo> {
-    return (fn) => this.core.addJobIn(this.scope, fn, { ...options, cron: expression });
+    return this.core.helperIn(this.scope, options, { cron: expression });
   }
   register(instance: object): Promise<JobInfo[]> {
     return this.core.registerIn(this.scope, instance);

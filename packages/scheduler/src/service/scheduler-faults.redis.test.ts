@@ -168,8 +168,9 @@ describe.skipIf(redisUnavailable({ needBinary: true }))('the scheduler when Redi
 
   it('a string at a job\'s history key drops that job\'s records only: every occurrence runs once, the job and the others keep firing', async () => {
     const { prefix, lines, logger, redis } = await begin('hist');
-    // A short lease: a slot left unreleased would be reaped and recovered within the test.
-    const scheduler = await open('p1', prefix, logger, { leaseMs: 600 });
+    // The shortest lease allowed (1 s): a slot left unreleased would be reaped (two passes) and
+    // recovered within the test's 4 s.
+    const scheduler = await open('p1', prefix, logger, { leaseMs: 1_000 });
     const store = scheduler.store as RedisStore;
     const occurrences: Record<string, number[]> = { broken: [], fine: [] };
     for (const id of ['broken', 'fine']) {
@@ -179,7 +180,7 @@ describe.skipIf(redisUnavailable({ needBinary: true }))('the scheduler when Redi
     const events: string[] = [];
     scheduler.on('scheduler.degraded', () => void events.push('degraded'));
     scheduler.startFiring();
-    await sleep(3_000);
+    await sleep(4_000);
     const since = Date.now();
     await sleep(600);
     for (const id of ['broken', 'fine']) {

@@ -21,7 +21,7 @@
 import type { Logger } from 'pino';
 import type { EventBus } from '@xcore/core';
 import type { SchedulerEmitter } from '../events/scheduler-events.js';
-import { errorMessage } from '../runner/run-dispatcher.js';
+import { errorMessage } from '../executors/error-message.js';
 import type { SchedulerHealth } from './scheduler-service.js';
 
 /** The part of the scheduler a store call's outcome comes from. */

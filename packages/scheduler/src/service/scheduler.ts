@@ -17,12 +17,13 @@ import type { Logger } from 'pino';
 import { setLongTimeout, type EventBus, type PluginAwareService } from '@xcore/core';
 import type { RunRecord, Store } from '../stores/store.js';
 import { planOccurrences } from '../policy/plan.js';
-import { validateTimezone } from '../triggers/validate.js';
 import { Runner, SHARED_STORE_CLAIM_WINDOW_MS } from '../runner/runner.js';
 import { SlotKeeper } from '../runner/slot-keeper.js';
 import { RunDispatcher, type LocalJob } from '../runner/run-dispatcher.js';
 import { SchedulerEmitter, type SchedulerEventName, type SchedulerEvents, type SchedulerListener } from '../events/scheduler-events.js';
-import { JobAbortedError } from '../errors.js';
+import { JobAbortedError, JobInvalidError } from '../errors.js';
+import { errorMessage } from '../executors/error-message.js';
+import { jobLabel, parseSchedulerOptions } from './parse-options.js';
 import {
   BUILTIN_DEFAULTS, resolveDefaults, type AddJobOptions, type DurationInput, type IntervalSpec, type JobPolicyOptions, type TriggerInput,
 } from './job-options.js';
@@ -42,19 +43,19 @@ export interface SchedulerOptions {
   readonly timezone?: string;
   /** Policy defaults of every job. @defaultValue {@link BUILTIN_DEFAULTS} */
   readonly defaults?: JobPolicyOptions;
-  /** Lease of claims and run slots. @defaultValue `30000` */
-  readonly leaseMs?: number;
-  /** Longest runner sleep between store checks. @defaultValue `30000` */
-  readonly pollMs?: number;
-  /** Schedules claimed per store round trip. @defaultValue `1000` */
+  /** Lease of claims and run slots: milliseconds or text like `"30s"`, 1s to 1d. @defaultValue `30000` */
+  readonly leaseMs?: DurationInput;
+  /** Longest runner sleep between store checks: 10ms to 1d. @defaultValue `30000` */
+  readonly pollMs?: DurationInput;
+  /** Schedules claimed per store round trip: 1 to 100000. @defaultValue `1000` */
   readonly batchSize?: number;
   /**
    * The runner wakes at most once per this many ms (a grid of the store's clock, offset at random
    * per process), so one claim takes every schedule due in the window: fewer store round trips per
-   * firing, at the cost of up to this much lateness. `0` wakes at each due time.
+   * firing, at the cost of up to this much lateness. `0` wakes at each due time; at most 1 minute.
    * @defaultValue `10` on a shared store (Redis; `SHARED_STORE_CLAIM_WINDOW_MS` in `runner/runner.ts`), `0` on the memory store
    */
-  readonly claimWindowMs?: number;
+  readonly claimWindowMs?: DurationInput;
   /** This process's id in claims and slots. @defaultValue `<hostname>:<pid>:<random>` */
   readonly owner?: string;
   /** The app's event bus; run outcomes and health changes are forwarded as `scheduler.*` events (built only when listened to). */
@@ -73,6 +74,10 @@ export interface DrainReport {
 
 /**
  * The scheduler service.
+ *
+ * @remarks
+ * The options are validated like the `services.scheduler` config section (the same zod schemas):
+ * a wrong one throws `XCORE_ERR_SCHEDULER_OPTIONS_INVALID` naming it, its range and the value.
  *
  * @example
  * ```ts
@@ -113,16 +118,16 @@ export class Scheduler implements SchedulerService, PluginAwareService {
    */
   private readonly localSlots: boolean;
 
-  constructor(options: SchedulerOptions) {
+  constructor(input: SchedulerOptions) {
+    const options = parseSchedulerOptions(input);
     this.enabled = options.enabled ?? true;
     this.store = options.store;
     this.localSlots = options.store.kind === 'memory';
     this.logger = options.logger;
     const timezone = options.timezone ?? 'UTC';
-    validateTimezone(timezone);
-    const defaults = resolveDefaults(BUILTIN_DEFAULTS, options.defaults ?? {}, '<defaults>');
+    const defaults = resolveDefaults(BUILTIN_DEFAULTS, options.defaults ?? {});
     this.leaseMs = options.leaseMs ?? 30_000;
-    this.random = options.random ?? Math.random;
+    this.random = guardedRandom(options.random ?? Math.random);
     this.bus = options.events;
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.emitter = new SchedulerEmitter(this.logger);
@@ -291,10 +296,10 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     return this.addJobIn(APP_SCOPE, fn as JobFunction, options);
   }
   interval(spec: DurationInput | IntervalSpec, options: HelperOptions): (fn: JobFunction) => Promise<JobInfo> {
-    return (fn) => this.addJobIn(APP_SCOPE, fn, { ...options, every: spec });
+    return this.helperIn(APP_SCOPE, options, { every: spec });
   }
   cron(expression: string, options: HelperOptions): (fn: JobFunction) => Promise<JobInfo> {
-    return (fn) => this.addJobIn(APP_SCOPE, fn, { ...options, cron: expression });
+    return this.helperIn(APP_SCOPE, options, { cron: expression });
   }
   register(instance: object): Promise<JobInfo[]> {
     return this.registerIn(APP_SCOPE, instance);
@@ -351,6 +356,24 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     return this.jobRegistry.add(scope, fn, options);
   }
 
+  /**
+   * The `interval(...)` / `cron(...)` helpers for `scope`: `(fn) => addJob(fn, { ...options, ...trigger })`.
+   * Options that cannot even be copied (a throwing getter) reject like any other bad option.
+   */
+  helperIn(scope: SchedulerScope, options: HelperOptions, trigger: Pick<AddJobOptions, 'every' | 'cron'>): (fn: JobFunction) => Promise<JobInfo> {
+    return (fn) => {
+      let merged: AddJobOptions;
+      try {
+        // Spreading a string would make one key per character: refuse what is not an object here.
+        if (typeof options !== 'object' || options === null) return this.addJobIn(scope, fn, options as never);
+        merged = { ...(options as AddJobOptions), ...trigger };
+      } catch (cause) {
+        return Promise.reject(new JobInvalidError(`${jobLabel(undefined)}: the helper's options could not be read (${errorMessage(cause)}); pass a plain object like { id: 'ping' }. Nothing was stored.`, { cause }));
+      }
+      return this.addJobIn(scope, fn, merged);
+    };
+  }
+
   /** Registers the decorated methods of `instance` for `scope`. */
   registerIn(scope: SchedulerScope, instance: object): Promise<JobInfo[]> {
     return this.jobRegistry.register(scope, instance);
@@ -405,6 +428,19 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     const off = this.onFailure((failure) => (failure.owner === plugin ? hook(failure) : undefined));
     return this.trackSubscription(plugin, off);
   }
+}
+
+/** `random`, answering `Math.random()` when it throws or leaves `[0, 1)`: jitter and backoff must not break the run path. */
+function guardedRandom(random: () => number): () => number {
+  if (random === Math.random) return random;
+  return () => {
+    try {
+      const r = random();
+      return r >= 0 && r < 1 ? r : Math.random();
+    } catch {
+      return Math.random();
+    }
+  };
 }
 
 /** Resolves once `promise` settles, `ms` pass (any length: {@link setLongTimeout}) or `signal` aborts. */
