@@ -32,6 +32,8 @@ export type { Logger } from 'pino';
 export { setLongTimeout, MAX_TIMER_MS } from './kernel/long-timeout.js';
 export type { LongTimeout } from './kernel/long-timeout.js';
 export { abortable } from './kernel/abortable.js';
+export { createTsModuleScope } from './plugins/ts-module-scope.js';
+export type { TsModuleScope } from './plugins/ts-module-scope.js';
 export { trackCodeOrigins, codeOriginsTracked, runWithOrigin, bindOrigin, currentOrigin } from './kernel/code-origin.js';
 export type { CodeOrigin } from './kernel/code-origin.js';
 export {

@@ -204,6 +204,14 @@ describe('bad plugins', () => {
     expect(trace()).toEqual(['fine']);
   });
 
+  it('loads and reloads a TypeScript plugin whose package.json is not "type": "module" (Node 24 loads it through its CommonJS loader)', async () => {
+    app = fixtureApp([{ name: 'plain', commonJs: true, source: `export default { onStart() { globalThis.__xcoreTrace.push('plain'); } };` }]);
+    const k = await boot();
+    expect(stateOf(k, 'plain')?.state).toBe('started');
+    await k.reload('plain');
+    expect(trace()).toEqual(['plain', 'plain']);
+  });
+
   it('says to install a package a plugin imports but nobody installed, and to fix a bad relative path', async () => {
     app = fixtureApp([
       { name: 'needs', source: `import pad from 'xcore-test-package-that-is-not-installed';\nexport default { onStart() { pad(); } };` },

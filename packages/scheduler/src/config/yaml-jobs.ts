@@ -15,8 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { abortable, type LoadedConfig } from '@xcore/core';
-import { register, type NamespacedUnregister } from 'tsx/esm/api';
+import { abortable, createTsModuleScope, type LoadedConfig, type TsModuleScope } from '@xcore/core';
 import { JobFuncInvalidError } from '../errors.js';
 import type { AddJobOptions, TriggerInput } from '../service/job-options.js';
 import type { JobFunction } from '../service/scheduler-service.js';
@@ -72,11 +71,11 @@ export interface JobModuleLoader {
 
 /** Creates a {@link JobModuleLoader} resolving relative paths from `baseDir`. */
 export function createJobModuleLoader(baseDir: string): JobModuleLoader {
-  let scope: NamespacedUnregister | undefined;
+  let scope: TsModuleScope | undefined;
   const modules = new Map<string, Promise<ImportedModule>>();
   const importFile = async (file: string): Promise<ImportedModule> => {
-    scope ??= register({ namespace: `xcore-yaml-jobs-${randomUUID()}` });
-    const namespace = (await scope.import(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+    scope ??= createTsModuleScope(`xcore-yaml-jobs-${randomUUID()}`);
+    const namespace = await scope.import(pathToFileURL(file).href, import.meta.url);
     return { namespace, resolved: file };
   };
   const importPackage = async (specifier: string): Promise<ImportedModule> => {
