@@ -10,6 +10,7 @@
 import { duration } from '@xcore/core';
 import { z } from 'zod';
 import { validateCronExpression, validateTimezone } from '../triggers/validate.js';
+import { runLogConfigSchema } from '../runlog/run-log-config.js';
 
 /** Runs a throwing validator as a zod refinement, so `xcore validate` reports it at its line. */
 function refineWith(check: (value: string) => void) {
@@ -178,6 +179,11 @@ export const schedulerConfigSchema = z
      * 0.13 commands per firing with one process, 10 ms window), at the cost of up to one window of
      * lateness; `0` wakes at each due time.
      */
+    /**
+     * The durable run log: every finished run written to a backend (`postgres`) and queryable.
+     * Absent: only the bounded per-job history. See `@xcore/runlog-postgres`.
+     */
+    runLog: runLogConfigSchema.optional().describe('Durable, queryable log of every finished run (backend package loaded only when set). Absent: only the bounded per-job history.'),
     claimWindowMs: duration().optional().describe('Wake at most once per this window and claim all that came due in it (fewer Redis round trips, up to this much lateness). Default 10 with backend redis, 0 with memory. Under load the step shrinks so one wake claims about 16 schedules, so a busy process is not held to the whole window.'),
   })
   .superRefine((cfg, ctx) => {
