@@ -103,7 +103,8 @@ export function describeRunLogWriteContract(sink: () => RunLogSink): void {
 
     it('counts what it stored, and holds nothing queued after flush', async () => {
       await writeAll(sink(), [logged({ at: 1 }), logged({ at: 2 }), logged({ at: 3 })]);
-      expect(sink().stats()).toEqual({ written: 3, dropped: 0, rejected: 0, failedBatches: 0, queueDepth: 0, lastError: null });
+      // A sink may report more counters than the contract's.
+      expect(sink().stats()).toMatchObject({ written: 3, dropped: 0, rejected: 0, failedBatches: 0, queueDepth: 0, lastError: null });
       expect(await sink().flush({ timeoutMs: 1000 })).toBe(true);
     });
 
