@@ -130,7 +130,7 @@ export class PostgresRunLog implements RunLogSink {
     this.migrating ??= migrate(this.pool, this.options.schema, this.options.target)
       .then((names) => {
         this.ready = true;
-        if (names.length > 0) (this.logger.info ?? this.logger.warn).call(this.logger, { migrations: names, schema: this.options.schema }, 'postgres run log: migrations applied');
+        if (names.length > 0) this.logger.info?.({ migrations: names, schema: this.options.schema }, 'postgres run log: migrations applied');
         return names;
       })
       .finally(() => {

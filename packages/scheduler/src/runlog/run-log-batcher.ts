@@ -289,7 +289,7 @@ export class RunLogBatcher {
       this.sending = false;
     }
     if (this.failures > 0) {
-      (this.logger.info ?? this.logger.warn).call(this.logger, { failedAttempts: this.failures }, `${this.name}: writing again after ${this.failures} failed attempts`);
+      this.logger.info?.({ failedAttempts: this.failures }, `${this.name}: writing again after ${this.failures} failed attempts`);
     }
     this.failures = 0;
     this.lastError = null;
