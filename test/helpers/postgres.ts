@@ -13,6 +13,7 @@
  */
 import { userInfo } from 'node:os';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 
 /** A database created for one test file. */
 export interface TestDatabase {
@@ -116,5 +117,31 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
         });
       });
     },
+  };
+}
+
+/**
+ * Registers `beforeAll`/`afterAll` that create a database for the enclosing suite and drop it.
+ *
+ * @returns the suite's database; its fields may be read only inside hooks and tests.
+ */
+export function useTestDatabase(label: string): TestDatabase {
+  let db: TestDatabase | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase(label);
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+  const current = (): TestDatabase => {
+    if (db === undefined) throw new Error('useTestDatabase: the database exists only inside hooks and tests');
+    return db;
+  };
+  return {
+    get url() { return current().url; },
+    get name() { return current().name; },
+    get adminUrl() { return current().adminUrl; },
+    sql: (text, values) => current().sql(text, values),
+    drop: () => current().drop(),
   };
 }

@@ -4,23 +4,17 @@
  * would load it), a real database written and read.
  */
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadRunLogSink, runLogConfigSchema } from '@xcore/scheduler';
 import { logged, readAll, writeAll } from '../../scheduler/src/runlog/run-log-contract-fixtures.js';
-import { createTestDatabase, postgresUnavailable, type TestDatabase } from '../../../test/helpers/postgres.js';
+import { postgresUnavailable, useTestDatabase } from '../../../test/helpers/postgres.js';
 
 const skip = await postgresUnavailable();
 // An app folder that depends on @xcore/runlog-postgres: the repository's test package.
 const appConfigFile = fileURLToPath(new URL('../../../test/xcore.yaml', import.meta.url));
 
 describe.skipIf(skip)('services.scheduler.runLog with backend postgres', () => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await createTestDatabase('config');
-  });
-  afterAll(async () => {
-    await db?.drop();
-  });
+  const db = useTestDatabase('config');
 
   it('loads @xcore/runlog-postgres from the app, migrates, and round-trips records', async () => {
     const config = runLogConfigSchema.parse({ backend: 'postgres', url: db.url, schema: 'from_config', flushMs: '10ms', retention: '7d' });

@@ -4,9 +4,9 @@
  * atomic when one fails; and what `open` does with a database that refuses or is not there.
  */
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { logged, readAll, writeAll } from '../../scheduler/src/runlog/run-log-contract-fixtures.js';
-import { createTestDatabase, postgresUnavailable, type TestDatabase } from '../../../test/helpers/postgres.js';
+import { postgresUnavailable, useTestDatabase } from '../../../test/helpers/postgres.js';
 import { freePort } from '../../../test/helpers/redis-server.js';
 import { migrate, shippedMigrations } from './migrations.js';
 import { PostgresRunLog } from './postgres-run-log.js';
@@ -14,13 +14,7 @@ import { PostgresRunLog } from './postgres-run-log.js';
 const skip = await postgresUnavailable();
 
 describe.skipIf(skip)('run log migrations', () => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await createTestDatabase('migrations');
-  });
-  afterAll(async () => {
-    await db?.drop();
-  });
+  const db = useTestDatabase('migrations');
 
   const recorded = async (schema: string): Promise<string[]> =>
     (await db.sql<{ name: string }>(`SELECT name FROM ${schema}.run_log_migrations ORDER BY version`)).rows.map((r) => r.name);

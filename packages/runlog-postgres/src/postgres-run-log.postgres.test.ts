@@ -2,11 +2,11 @@
  * PostgresRunLog on a real PostgreSQL: the RunLogSink contract, the rows as stored, and the plans
  * of the query shapes (each served by its index, with no sort).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newRunLogId } from '@xcore/scheduler';
 import { describeRunLogContract } from '../../scheduler/src/runlog/run-log-contract.js';
 import { T0, logged, writeAll } from '../../scheduler/src/runlog/run-log-contract-fixtures.js';
-import { createTestDatabase, postgresUnavailable, type TestDatabase } from '../../../test/helpers/postgres.js';
+import { postgresUnavailable, useTestDatabase } from '../../../test/helpers/postgres.js';
 import { PostgresRunLog } from './postgres-run-log.js';
 import { selectSql } from './run-log-sql.js';
 import { parseRunLogFilter, type RunLogFilter } from '@xcore/scheduler';
@@ -14,14 +14,8 @@ import { parseRunLogFilter, type RunLogFilter } from '@xcore/scheduler';
 const skip = await postgresUnavailable();
 
 describe.skipIf(skip)('PostgresRunLog', () => {
-  let db: TestDatabase;
+  const db = useTestDatabase('runlog');
   let n = 0;
-  beforeAll(async () => {
-    db = await createTestDatabase('runlog');
-  });
-  afterAll(async () => {
-    await db?.drop();
-  });
 
   describeRunLogContract('PostgresRunLog', async () => {
     const schema = `contract_${++n}`;

@@ -2,22 +2,16 @@
  * Retention on a real PostgreSQL: only rows finished before `now - retention` go, in statements of
  * at most `retentionBatchSize` rows, on the sink's timer or on demand.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { logged, readAll, writeAll, T0 } from '../../scheduler/src/runlog/run-log-contract-fixtures.js';
-import { createTestDatabase, postgresUnavailable, type TestDatabase } from '../../../test/helpers/postgres.js';
+import { postgresUnavailable, useTestDatabase } from '../../../test/helpers/postgres.js';
 import { PostgresRunLog } from './postgres-run-log.js';
 
 const skip = await postgresUnavailable();
 const DAY = 86_400;
 
 describe.skipIf(skip)('PostgresRunLog retention', () => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await createTestDatabase('retention');
-  });
-  afterAll(async () => {
-    await db?.drop();
-  });
+  const db = useTestDatabase('retention');
 
   it('deletes only rows finished before now - retention, all of them, 7 rows per statement', async () => {
     const log = await PostgresRunLog.open({ url: db.url, schema: 'sweep', retention: 30 * DAY * 1000, retentionBatchSize: 7, flushMs: 5 });
