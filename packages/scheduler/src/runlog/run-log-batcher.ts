@@ -346,7 +346,9 @@ export class RunLogBatcher {
     }
     const delay = retryDelay(this.failures, this.retryBaseMs, this.random, { maxMs: this.retryMaxMs });
     await new Promise<void>((resolve) => {
+      // Unref'd like every timer here: a log backend that is down never keeps a process from exiting.
       const timer = setTimeout(() => wake(), delay);
+      timer.unref();
       const wake = (): void => {
         clearTimeout(timer);
         this.retryTimer = undefined;
