@@ -29,7 +29,7 @@ export interface PostgresRunLogOptions {
   readonly statementTimeoutMs?: number;
   /** Time to open a connection before the attempt counts as failed, ms. @defaultValue `5000` */
   readonly connectTimeoutMs?: number;
-  /** Most connections to PostgreSQL (one writes batches; the others serve queries and retention). @defaultValue `3` */
+  /** Most connections for queries, migrations and retention; the writer thread holds one more for inserts. @defaultValue `3` */
   readonly poolMax?: number;
   /** First retry delay after a failed write, ms; doubles per failure. @defaultValue `100` */
   readonly retryBaseMs?: number;

@@ -3,8 +3,10 @@
  *
  * @remarks
  * `JSON.stringify` would walk a 100 MB value before its length could be checked, on the caller's
- * path. This walk stops as soon as the text passes the cap (each value visited adds at least one
- * character), so a huge result costs about as much as a result at the cap. It accepts plain JSON
+ * path. A first walk checks the value's shape and adds up a lower bound of its JSON length,
+ * stopping as soon as that passes the cap (each value visited adds at least one character), so a
+ * huge result costs about as much as one at the cap; only a value within the bound is then
+ * stringified natively, and its exact UTF-8 length decides. It accepts plain JSON
  * data only: `null`, booleans, finite numbers, strings, arrays, objects whose prototype is
  * `Object.prototype` or `null`, and `Date` (as its ISO text, like `JSON.stringify`). A property
  * whose value is `undefined` is left out and an `undefined` array item becomes `null`, as
@@ -19,91 +21,106 @@ export type BoundedJson = { readonly ok: true; readonly text: string } | { reado
 /** Deepest nesting accepted; deeper values are `not_serializable` (and would strain a recursive reader). */
 const MAX_DEPTH = 64;
 
-class TooLarge extends Error {}
-class NotSerializable extends Error {}
+/** Why a walk stopped early. */
+type Stop = 'too_large' | 'not_serializable';
 
-const NUL = /\u0000/g;
+/** What {@link check} learnt about a value it accepted. */
+interface Walk {
+  /** A lower bound of the JSON text's length so far (each string counts its length + 2). */
+  chars: number;
+  /** An upper bound of its UTF-8 bytes (a string unit is at most 6 bytes, as a `\uXXXX` escape; a number at most 24). */
+  upper: number;
+  /** A string holds a NUL character. */
+  nul: boolean;
+  readonly ancestors: object[];
+}
 
-class Writer {
-  private readonly parts: string[] = [];
-  private length = 0;
-  private readonly ancestors = new Set<object>();
-
-  constructor(
-    private readonly maxChars: number,
-    private readonly rejectNul: boolean,
-  ) {}
-
-  text(): string {
-    return this.parts.join('');
+/**
+ * Checks that `value` is plain JSON data and adds a lower bound of its JSON length to `walk`,
+ * stopping as soon as the bound passes `max`. Allocates nothing for primitives.
+ */
+function check(value: unknown, depth: number, walk: Walk, max: number): Stop | undefined {
+  switch (typeof value) {
+    case 'string':
+      walk.chars += value.length + 2;
+      walk.upper += value.length * 6 + 2;
+      if (walk.chars > max) return 'too_large';
+      if (value.includes('\u0000')) walk.nul = true;
+      return undefined;
+    case 'number':
+      walk.chars += 1;
+      walk.upper += 24;
+      return Number.isFinite(value) ? undefined : 'not_serializable';
+    case 'boolean':
+      walk.chars += 4;
+      walk.upper += 5;
+      return undefined;
+    case 'object':
+      break;
+    default:
+      return 'not_serializable';
   }
-
-  private add(piece: string): void {
-    this.length += piece.length;
-    if (this.length > this.maxChars) throw new TooLarge();
-    this.parts.push(piece);
+  if (value === null) {
+    walk.chars += 4;
+    walk.upper += 4;
+    return undefined;
   }
-
-  private string(value: string): void {
-    // A string longer than the cap is too large whatever its escaping; check before copying it.
-    if (value.length > this.maxChars) throw new TooLarge();
-    if (!value.includes('\u0000')) return this.add(JSON.stringify(value));
-    if (this.rejectNul) throw new NotSerializable();
-    this.add(JSON.stringify(value.replace(NUL, '\uFFFD')));
-  }
-
-  value(value: unknown, depth: number): void {
-    switch (typeof value) {
-      case 'string':
-        return this.string(value);
-      case 'number':
-        if (!Number.isFinite(value)) throw new NotSerializable();
-        return this.add(Object.is(value, -0) ? '0' : String(value));
-      case 'boolean':
-        return this.add(value ? 'true' : 'false');
-      case 'object':
-        if (value === null) return this.add('null');
-        return this.object(value, depth);
-      default:
-        throw new NotSerializable();
-    }
-  }
-
-  private object(value: object, depth: number): void {
-    if (depth >= MAX_DEPTH || this.ancestors.has(value)) throw new NotSerializable();
-    if (value instanceof Date) {
-      if (!Number.isFinite(value.getTime())) throw new NotSerializable();
-      return this.string(value.toISOString());
-    }
-    const isArray = Array.isArray(value);
+  if (depth >= MAX_DEPTH || walk.ancestors.includes(value)) return 'not_serializable';
+  // A date is its ISO text, 24 characters (years 0..9999), as JSON.stringify writes it.
+  if (value instanceof Date) return Number.isFinite(value.getTime()) ? check('2026-01-01T00:00:00.000Z', depth, walk, max) : 'not_serializable';
+  walk.chars += 2;
+  walk.upper += 2;
+  const isArray = Array.isArray(value);
+  if (!isArray) {
     const proto: unknown = Object.getPrototypeOf(value);
-    if (!isArray && proto !== Object.prototype && proto !== null) throw new NotSerializable();
-    this.ancestors.add(value);
-    if (isArray) {
-      this.add('[');
-      for (let i = 0; i < value.length; i++) {
-        if (i > 0) this.add(',');
-        const item: unknown = value[i];
-        if (item === undefined) this.add('null');
-        else this.value(item, depth + 1);
-      }
-      this.add(']');
-    } else {
-      this.add('{');
-      let first = true;
-      for (const key of Object.keys(value)) {
-        const item: unknown = (value as Record<string, unknown>)[key];
-        if (item === undefined) continue;
-        if (!first) this.add(',');
-        first = false;
-        this.string(key);
-        this.add(':');
-        this.value(item, depth + 1);
-      }
-      this.add('}');
-    }
-    this.ancestors.delete(value);
+    if (proto !== Object.prototype && proto !== null) return 'not_serializable';
   }
+  walk.ancestors.push(value);
+  let stop: Stop | undefined;
+  if (isArray) {
+    for (let i = 0; i < value.length && stop === undefined; i++) {
+      walk.chars += 1;
+      walk.upper += 5;
+      const item: unknown = value[i];
+      if (item === undefined) walk.chars += 4;
+      else stop = check(item, depth + 1, walk, max);
+    }
+  } else {
+    for (const key of Object.keys(value)) {
+      const item: unknown = (value as Record<string, unknown>)[key];
+      if (item === undefined) continue;
+      stop = check(key, depth + 1, walk, max) ?? check(item, depth + 1, walk, max);
+      walk.chars += 2;
+      walk.upper += 2;
+      if (stop !== undefined) break;
+    }
+  }
+  walk.ancestors.pop();
+  return stop ?? (walk.chars > max ? 'too_large' : undefined);
+}
+
+/** `\u0000` escapes in JSON text (not a literal backslash followed by `u0000`, which is `\\u0000`). */
+const NUL_ESCAPE = /(?<!\\)((?:\\\\)*)\\u0000/g;
+
+function walkValue(value: unknown, walk: Walk, maxBytes: number, rejectNul: boolean): Stop | undefined {
+  let stop: Stop | undefined;
+  try {
+    stop = check(value, 0, walk, maxBytes);
+  } catch {
+    stop = 'not_serializable'; // a getter or proxy trap that throws
+  }
+  return stop ?? (walk.nul && rejectNul ? 'not_serializable' : undefined);
+}
+
+/**
+ * Whether {@link boundedJson} would accept `value`, without making its text when the walk alone
+ * proves it fits (the common small result): what a sink's `write` checks.
+ */
+export function jsonFits(value: unknown, maxBytes: number, options: { readonly rejectNul?: boolean } = {}): BoundedJson | { readonly ok: true } {
+  const walk: Walk = { chars: 0, upper: 0, nul: false, ancestors: [] };
+  const stop = walkValue(value, walk, maxBytes, options.rejectNul === true);
+  if (stop !== undefined) return { ok: false, reason: stop };
+  return walk.upper <= maxBytes ? { ok: true } : boundedJson(value, maxBytes, options);
 }
 
 /**
@@ -114,14 +131,19 @@ class Writer {
  * `not_serializable`; nothing thrown escapes.
  */
 export function boundedJson(value: unknown, maxBytes: number, options: { readonly rejectNul?: boolean } = {}): BoundedJson {
-  // UTF-16 code units never outnumber UTF-8 bytes, so the walk can stop at `maxBytes` units.
-  const writer = new Writer(maxBytes, options.rejectNul === true);
+  const walk: Walk = { chars: 0, upper: 0, nul: false, ancestors: [] };
+  const stop = walkValue(value, walk, maxBytes, options.rejectNul === true);
+  if (stop !== undefined) return { ok: false, reason: stop };
+  // The walk bounded the value (at most ~maxBytes characters of strings and nodes), so the native
+  // stringify below is bounded too; its exact length decides.
+  let text: string;
   try {
-    writer.value(value, 0);
-  } catch (error) {
-    return { ok: false, reason: error instanceof TooLarge ? 'too_large' : 'not_serializable' };
+    text = JSON.stringify(value);
+  } catch {
+    return { ok: false, reason: 'not_serializable' };
   }
-  const text = writer.text();
-  if (Buffer.byteLength(text, 'utf8') > maxBytes) return { ok: false, reason: 'too_large' };
+  if (walk.nul) text = text.replace(NUL_ESCAPE, '$1\\uFFFD');
+  // UTF-8 needs at most 3 bytes per UTF-16 unit: short texts need no count.
+  if (text.length > maxBytes || (text.length * 3 > maxBytes && Buffer.byteLength(text, 'utf8') > maxBytes)) return { ok: false, reason: 'too_large' };
   return { ok: true, text };
 }

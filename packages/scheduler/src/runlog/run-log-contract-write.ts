@@ -19,6 +19,7 @@ export function describeRunLogWriteContract(sink: () => RunLogSink): void {
         logged({ outcome: 'missed', at: 3, occurrences: 86_400 }),
         logged({ outcome: 'skipped', at: 4, process: 'host-b:7:zz' }),
         logged({ outcome: 'succeeded', at: 5, result: () => 1 }),
+        logged({ outcome: 'failed', at: 6, result: { note: 'nul\u0000here' }, error: new Error('bad\u0000byte') }),
       ];
       for (const r of records) expect(sink().write(r)).toBeUndefined();
       expect(await sink().flush()).toBe(true);
@@ -32,6 +33,7 @@ export function describeRunLogWriteContract(sink: () => RunLogSink): void {
       expect(failed.errorStack).toContain('TypeError: invoice 42');
       expect(back.find((b) => b.runId === records[2]!.runId)).toMatchObject({ outcome: 'missed', occurrences: 86_400, startedAt: null, durationMs: null, attempts: 0 });
       expect(back.find((b) => b.runId === records[4]!.runId)).toMatchObject({ result: null, resultOmitted: 'not_serializable' });
+      expect(back.find((b) => b.runId === records[5]!.runId)).toMatchObject({ result: { note: 'nul\uFFFDhere' }, errorMessage: 'bad\uFFFDbyte' });
     });
 
     it('stores every outcome', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../stores/store.js';
-import { boundedJson } from './bounded-json.js';
+import { boundedJson, jsonFits } from './bounded-json.js';
 import { RUN_LOG_ERROR_MESSAGE_MAX, RUN_LOG_ERROR_STACK_MAX, RUN_LOG_RESULT_MAX_BYTES } from './run-log-record.js';
 import { newRunLogId, toRunLogRecord } from './to-run-log-record.js';
 
@@ -90,4 +90,42 @@ describe('boundedJson', () => {
     expect(boundedJson('€€', 10)).toEqual({ ok: true, text: '"€€"' });
     expect(boundedJson('€€€', 10)).toEqual({ ok: false, reason: 'too_large' });
   });
+
+  it('turns a NUL in a string into U+FFFD (jsonb cannot hold it), or refuses it with rejectNul; literal "\\u0000" text is kept', () => {
+    expect(boundedJson({ k: 'a\u0000b' }, 100)).toEqual({ ok: true, text: '{"k":"a\\uFFFDb"}' });
+    expect(JSON.parse((boundedJson({ k: 'a\u0000b' }, 100) as { text: string }).text)).toEqual({ k: 'a\uFFFDb' });
+    expect(boundedJson({ k: 'a\u0000b' }, 100, { rejectNul: true })).toEqual({ ok: false, reason: 'not_serializable' });
+    const literal = 'C:\\u0000dir'; // a backslash followed by the letters u0000, not a NUL
+    expect(JSON.parse((boundedJson([literal, '\u0000'], 100) as { text: string }).text)).toEqual([literal, '\uFFFD']);
+  });
+
+  it('agrees with JSON.stringify on what fits, for random values around the cap (jsonFits too)', () => {
+    let seed = 7;
+    const rand = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    const leaf = (): unknown => pick([
+      () => rand() * 1e6 - 5e5, () => Math.floor(rand() * 100), () => rand() < 0.5, () => null,
+      () => 'é€"\\\n'.repeat(Math.floor(rand() * 8)) + 'x'.repeat(Math.floor(rand() * 40)), () => new Date(Math.floor(rand() * 4e12)),
+    ])();
+    const value = (depth: number): unknown => {
+      if (depth > 3 || rand() < 0.3) return leaf();
+      const n = Math.floor(rand() * 12);
+      if (rand() < 0.5) return Array.from({ length: n }, () => value(depth + 1));
+      return Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}${'é'.repeat(Math.floor(rand() * 3))}`, value(depth + 1)]));
+    };
+    let fits = 0;
+    for (let i = 0; i < 400; i++) {
+      const v = value(0);
+      const bytes = Buffer.byteLength(JSON.stringify(v));
+      const cap = Math.max(2, bytes + Math.floor(rand() * 40) - 20);
+      const got = boundedJson(v, cap);
+      expect(got.ok, `cap ${cap}, ${bytes} bytes`).toBe(bytes <= cap);
+      if (got.ok) expect(got.text).toBe(JSON.stringify(v));
+      expect(jsonFits(v, cap).ok).toBe(bytes <= cap);
+      if (bytes <= cap) fits++;
+    }
+    expect(fits).toBeGreaterThan(50);
+    expect(fits).toBeLessThan(350);
+  });
 });
+

@@ -2,7 +2,7 @@
  * Builds the {@link RunLogRecord} of a finished run from what the scheduler holds when the run ends:
  * the history record it stores, the job's owner, the thrown value and the handler's return value.
  */
-import { randomUUID } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { RunRecord } from '../stores/store.js';
 import { boundedJson } from './bounded-json.js';
 import {
@@ -36,6 +36,23 @@ export interface RunLogInput {
   readonly runId?: string;
 }
 
+/** Random bytes drawn 4 KiB at a time: one `randomFillSync` per ~400 ids instead of one per id. */
+const POOL = Buffer.alloc(4096);
+let poolAt = POOL.length;
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+function hexOf(n: number): string {
+  let out = '';
+  for (let i = 0; i < n; i++) {
+    if (poolAt === POOL.length) {
+      randomFillSync(POOL);
+      poolAt = 0;
+    }
+    out += HEX[POOL[poolAt++]!]!;
+  }
+  return out;
+}
+
 /**
  * A new run id: a UUID version 7 (48 bits of epoch ms, then random), so ids sort by creation time
  * and a B-tree index on them is appended to rather than written all over.
@@ -43,9 +60,10 @@ export interface RunLogInput {
  * @param now - epoch ms to embed. @defaultValue `Date.now()`
  */
 export function newRunLogId(now: number = Date.now()): string {
-  const random = randomUUID(); // xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx (V: RFC 4122 variant)
   const ms = Math.max(0, Math.min(0xffff_ffff_ffff, Math.floor(now))).toString(16).padStart(12, '0');
-  return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${random.slice(15)}`;
+  const random = hexOf(10); // 74 of these bits are used: 12 after the version, 6 beside the variant bits, 56 more
+  const variant = HEX[(parseInt(random.slice(3, 5), 16) & 0x3f) | 0x80]!;
+  return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${random.slice(0, 3)}-${variant}${random.slice(5, 7)}-${random.slice(7, 19)}`;
 }
 
 const NUL = /\u0000/g;

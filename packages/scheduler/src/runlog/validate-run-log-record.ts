@@ -2,7 +2,7 @@
  * The check every sink's `write()` runs before queueing a record: hand-written (no schema library on
  * a path taken 10k times a second), and throwing the first problem found with the field's name.
  */
-import { boundedJson } from './bounded-json.js';
+import { jsonFits } from './bounded-json.js';
 import { RunLogRecordInvalidError } from './run-log-errors.js';
 import {
   RUN_LOG_ERROR_MESSAGE_MAX, RUN_LOG_ERROR_STACK_MAX, RUN_LOG_ID_MAX, RUN_LOG_OUTCOMES, RUN_LOG_RESULT_MAX_BYTES,
@@ -89,7 +89,7 @@ export function validateRunLogRecord(record: RunLogRecord): void {
   if (r.result === undefined) fail('result', 'must be a JSON value or null, found undefined');
   if (r.result !== null) {
     if (r.resultOmitted !== null) fail('result', `must be null when resultOmitted is set (${String(r.resultOmitted)})`);
-    const json = boundedJson(r.result, RUN_LOG_RESULT_MAX_BYTES, { rejectNul: true });
+    const json = jsonFits(r.result, RUN_LOG_RESULT_MAX_BYTES, { rejectNul: true });
     if (!json.ok) fail('result', json.reason === 'too_large' ? `must be at most ${RUN_LOG_RESULT_MAX_BYTES} bytes of JSON` : 'must be plain JSON data with no NUL character');
   }
 }
