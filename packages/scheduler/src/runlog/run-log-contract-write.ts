@@ -61,6 +61,8 @@ export function describeRunLogWriteContract(sink: () => RunLogSink): void {
       sink().write(r);
       await writeAll(sink(), [logged({ at: 2 })]);
       expect((await readAll(sink())).filter((b) => b.runId === r.runId)).toHaveLength(1);
+      // Ignored, not refused: a batch retried after a lost answer is not an error.
+      expect(sink().stats()).toMatchObject({ rejected: 0, dropped: 0 });
     });
 
     it('refuses a malformed record synchronously with XCORE_ERR_RUNLOG_RECORD_INVALID and stores nothing', async () => {
