@@ -16,15 +16,21 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
+/** An app folder with a fake `@xcore/runlog-postgres` whose entry is `source`; returns its config file. */
+function appWithBackend(source: string): string {
+  const dir = appDir();
+  const pkg = join(dir, 'node_modules', '@xcore', 'runlog-postgres');
+  mkdirSync(pkg, { recursive: true });
+  writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: '@xcore/runlog-postgres', type: 'module', exports: { '.': { default: './index.js' } } }));
+  writeFileSync(join(pkg, 'index.js'), source);
+  return join(dir, 'xcore.yaml');
+}
+
 describe('loadRunLogSink', () => {
   it('loads the backend package installed in the app and hands it the section and the logger', async () => {
-    const dir = appDir();
-    const pkg = join(dir, 'node_modules', '@xcore', 'runlog-postgres');
-    mkdirSync(pkg, { recursive: true });
-    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: '@xcore/runlog-postgres', type: 'module', exports: { '.': { default: './index.js' } } }));
-    writeFileSync(join(pkg, 'index.js'), 'export async function createRunLogSink(options) { return { fake: true, options }; }\n');
+    const configFile = appWithBackend('export async function createRunLogSink(options) { return { fake: true, options }; }\n');
     const logger = { warn() {}, error() {} };
-    const sink = (await loadRunLogSink(config, { configFile: join(dir, 'xcore.yaml'), logger })) as unknown as { fake: boolean; options: unknown };
+    const sink = (await loadRunLogSink(config, { configFile, logger })) as unknown as { fake: boolean; options: unknown };
     expect(sink.fake).toBe(true);
     expect(sink.options).toEqual({ ...config, logger });
   });
@@ -36,13 +42,15 @@ describe('loadRunLogSink', () => {
   });
 
   it('tells a broken install (a dependency missing inside the package) from a missing package', async () => {
-    const inner = Object.assign(new Error("Cannot find package 'pg' imported from /app/node_modules/@xcore/runlog-postgres/dist/index.js"), { code: 'ERR_MODULE_NOT_FOUND' });
-    const error = await loadRunLogSink(config, { importModule: () => Promise.reject(inner) }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'XCORE_ERR_RUNLOG_BACKEND_INVALID', cause: inner });
-    expect((error as Error).message).toContain("Cannot find package 'pg'");
+    const configFile = appWithBackend("import pg from 'pg-that-is-not-installed';\nexport const createRunLogSink = () => pg;\n");
+    const error = await loadRunLogSink(config, { configFile }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'XCORE_ERR_RUNLOG_BACKEND_INVALID' });
+    expect((error as Error).message).toContain('a dependency is missing');
+    expect((error as Error).message).toContain('pg-that-is-not-installed');
   });
 
   it('refuses a package without createRunLogSink', async () => {
-    await expect(loadRunLogSink(config, { importModule: async () => ({ somethingElse: 1 }) })).rejects.toMatchObject({ code: 'XCORE_ERR_RUNLOG_BACKEND_INVALID' });
+    const configFile = appWithBackend('export const somethingElse = 1;\n');
+    await expect(loadRunLogSink(config, { configFile })).rejects.toMatchObject({ code: 'XCORE_ERR_RUNLOG_BACKEND_INVALID' });
   });
 });

@@ -3,12 +3,13 @@
  * `@xcore/scheduler` does not depend on `pg` (or any other backend's driver).
  *
  * @remarks
- * The package is resolved from the app first (the folder of `xcore.yaml`, where the app declares
- * its dependencies), then from the scheduler's own location. Missing everywhere:
- * {@link RunLogBackendMissingError}, naming the package to install.
+ * The package is resolved as Node resolves it from the app first (the folder of `xcore.yaml`, where
+ * the app declares its dependencies), then from the scheduler's own location. Missing from both:
+ * {@link RunLogBackendMissingError}, naming the package to install. Found but failing to import
+ * (a dependency of it missing, a syntax error): {@link RunLogBackendInvalidError}.
  */
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RunLogBackendInvalidError, RunLogBackendMissingError } from './run-log-errors.js';
 import type { RunLogConfig } from './run-log-config.js';
 import type { RunLogLogger, RunLogSink } from './run-log-sink.js';
@@ -31,23 +32,18 @@ export interface LoadRunLogSinkOptions {
   readonly configFile?: string;
   /** Passed to the sink for drops and backend trouble. */
   readonly logger?: RunLogLogger;
-  /** Imports a module by specifier or file URL (tests inject one). @defaultValue dynamic `import()` */
-  readonly importModule?: (specifier: string) => Promise<unknown>;
 }
 
-function isNotFound(error: unknown, pkg: string): boolean {
-  const e = error as { code?: unknown; message?: unknown } | null;
-  if (typeof e !== 'object' || e === null) return false;
-  if (e.code !== 'ERR_MODULE_NOT_FOUND' && e.code !== 'MODULE_NOT_FOUND') return false;
-  // Only the backend package itself: a dependency missing inside it is a broken install, said differently.
-  return typeof e.message === 'string' && (e.message.includes(`'${pkg}'`) || e.message.includes(`"${pkg}"`));
+/** A dependency missing inside the backend package (a broken install), told apart from the package itself. */
+function isNotFound(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
 }
 
-/** The resolved file of `pkg` seen from `configFile`'s folder, or `undefined` when it is not there. */
-function resolveFromApp(pkg: string, configFile: string | undefined): string | undefined {
-  if (configFile === undefined) return undefined;
+/** The entry file of `pkg` as Node resolves it from `fromFile`'s folder, or `undefined` when it is not there. */
+function resolveFrom(pkg: string, fromFile: string): string | undefined {
   try {
-    return pathToFileURL(createRequire(configFile).resolve(pkg)).href;
+    return pathToFileURL(createRequire(fromFile).resolve(pkg)).href;
   } catch {
     return undefined;
   }
@@ -67,14 +63,14 @@ function resolveFromApp(pkg: string, configFile: string | undefined): string | u
  */
 export async function loadRunLogSink(config: RunLogConfig, options: LoadRunLogSinkOptions = {}): Promise<RunLogSink> {
   const pkg = RUN_LOG_BACKEND_PACKAGES[config.backend];
-  const importModule = options.importModule ?? ((specifier: string) => import(specifier) as Promise<unknown>);
+  const entry = (options.configFile === undefined ? undefined : resolveFrom(pkg, options.configFile)) ?? resolveFrom(pkg, fileURLToPath(import.meta.url));
+  if (entry === undefined) throw new RunLogBackendMissingError(config.backend, pkg);
   let mod: unknown;
   try {
-    mod = await importModule(resolveFromApp(pkg, options.configFile) ?? pkg);
+    mod = (await import(entry)) as unknown;
   } catch (error) {
-    if (isNotFound(error, pkg)) throw new RunLogBackendMissingError(config.backend, pkg, { cause: error });
-    const why = error instanceof Error ? error.message : String(error);
-    throw new RunLogBackendInvalidError(pkg, `importing it failed (${why.split('\n')[0]})`, { cause: error });
+    const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new RunLogBackendInvalidError(pkg, `importing it failed${isNotFound(error) ? ' (a dependency is missing: reinstall it)' : ''}: ${why}`, { cause: error });
   }
   const create = (mod as Partial<RunLogBackendModule> | null)?.createRunLogSink;
   if (typeof create !== 'function') throw new RunLogBackendInvalidError(pkg, 'it does not export a function createRunLogSink');
