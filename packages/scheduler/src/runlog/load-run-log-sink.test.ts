@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadRunLogSink } from './load-run-log-sink.js';
 import { runLogConfigSchema } from './run-log-config.js';
@@ -35,10 +37,17 @@ describe('loadRunLogSink', () => {
     expect(sink.options).toEqual({ ...config, logger });
   });
 
-  it('says to install @xcore/runlog-postgres when the app does not have it', async () => {
-    const error = await loadRunLogSink(config, { configFile: join(appDir(), 'xcore.yaml') }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'XCORE_ERR_RUNLOG_BACKEND_MISSING' });
-    expect((error as Error).message).toContain('pnpm add @xcore/runlog-postgres');
+  it('says to install @xcore/runlog-postgres when the app does not have it', () => {
+    // In a fresh Node process on the built package: inside the test runner, a worker that loaded
+    // the workspace's @xcore/runlog-postgres for another suite could resolve it from anywhere.
+    const script = `
+      const { loadRunLogSink } = await import('@xcore/scheduler');
+      const error = await loadRunLogSink(${JSON.stringify(config)}, { configFile: ${JSON.stringify(join(appDir(), 'xcore.yaml'))} }).catch((e) => e);
+      process.stdout.write(JSON.stringify({ code: error?.code, message: error?.message }));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('../..', import.meta.url)), encoding: 'utf8' });
+    const error = JSON.parse(out) as { code: string; message: string };
+    expect(error.code).toBe('XCORE_ERR_RUNLOG_BACKEND_MISSING');
+    expect(error.message).toContain('pnpm add @xcore/runlog-postgres');
   });
 
   it('tells a broken install (a dependency missing inside the package) from a missing package', async () => {
