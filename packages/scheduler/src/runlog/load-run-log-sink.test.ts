@@ -38,15 +38,20 @@ describe('loadRunLogSink', () => {
   });
 
   it('says to install @xcore/runlog-postgres when the app does not have it', () => {
-    // In a fresh Node process on the built package: inside the test runner, a worker that loaded
-    // the workspace's @xcore/runlog-postgres for another suite could resolve it from anywhere.
+    // In a fresh Node process on the built package, without NODE_PATH: `pnpm test` (like every pnpm
+    // script) sets NODE_PATH to the workspace's hidden hoisting folder, where Node finds
+    // @xcore/runlog-postgres from any folder at all.
     const script = `
       const { loadRunLogSink } = await import('@xcore/scheduler');
       const error = await loadRunLogSink(${JSON.stringify(config)}, { configFile: ${JSON.stringify(join(appDir(), 'xcore.yaml'))} }).catch((e) => e);
       process.stdout.write(JSON.stringify({ code: error?.code, message: error?.message }));`;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('../..', import.meta.url)), encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      env: { ...process.env, NODE_PATH: '' },
+      encoding: 'utf8',
+    });
     const error = JSON.parse(out) as { code: string; message: string };
-    expect(error.code).toBe('XCORE_ERR_RUNLOG_BACKEND_MISSING');
+    expect(error).toMatchObject({ code: 'XCORE_ERR_RUNLOG_BACKEND_MISSING' });
     expect(error.message).toContain('pnpm add @xcore/runlog-postgres');
   });
 
