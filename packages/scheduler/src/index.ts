@@ -1,6 +1,8 @@
 /**
  * `@xcore/scheduler`: the `scheduler` service: interval, cron and date jobs with misfire,
- * coalesce, overlap, timeout and retry policies, on a memory or Redis store.
+ * coalesce, overlap, timeout and retry policies, on a memory or Redis store; and the run-log sink
+ * contract (`RunLogSink`, `toRunLogRecord`, `MemoryRunLog`) that durable run logs such as
+ * `@xcore/runlog-postgres` implement.
  *
  * @packageDocumentation
  */
@@ -57,6 +59,33 @@ export { Runner } from './runner/runner.js';
 // Defined once in core (with `setLongTimeout`); kept here for code that imported it from the scheduler.
 export { MAX_TIMER_MS } from '@xcore/core';
 export type { RunnerOptions } from './runner/runner.js';
+// The run-log sink contract (runlog/): records, sinks, the reference memory sink, batching, config
+export type { RunLogRecord, RunLogOutcome, RunLogResultOmitted, JsonValue } from './runlog/run-log-record.js';
+export {
+  RUN_LOG_OUTCOMES, RUN_LOG_RESULT_MAX_BYTES, RUN_LOG_ERROR_MESSAGE_MAX, RUN_LOG_ERROR_STACK_MAX, RUN_LOG_ID_MAX,
+} from './runlog/run-log-record.js';
+export { toRunLogRecord, newRunLogId } from './runlog/to-run-log-record.js';
+export type { RunLogInput } from './runlog/to-run-log-record.js';
+export { validateRunLogRecord } from './runlog/validate-run-log-record.js';
+export type {
+  RunLogSink, RunLogFilter, RunLogPage, RunLogStats, RunLogFlushOptions, RunLogLogger, RunLogTimeField,
+} from './runlog/run-log-sink.js';
+export {
+  parseRunLogFilter, encodeRunLogCursor, decodeRunLogCursor, runLogMatches, compareNewestFirst, RUN_LOG_DEFAULT_LIMIT, RUN_LOG_MAX_LIMIT,
+} from './runlog/run-log-query.js';
+export type { RunLogQuery, RunLogCursor } from './runlog/run-log-query.js';
+export { MemoryRunLog } from './runlog/memory-run-log.js';
+export type { MemoryRunLogOptions } from './runlog/memory-run-log.js';
+export { RunLogBatcher } from './runlog/run-log-batcher.js';
+export type { RunLogBatcherOptions } from './runlog/run-log-batcher.js';
+export { runLogConfigSchema, SQL_IDENTIFIER } from './runlog/run-log-config.js';
+export type { RunLogConfig } from './runlog/run-log-config.js';
+export { loadRunLogSink, RUN_LOG_BACKEND_PACKAGES } from './runlog/load-run-log-sink.js';
+export type { LoadRunLogSinkOptions, RunLogBackendModule, RunLogBackendOptions } from './runlog/load-run-log-sink.js';
+export {
+  RUN_LOG_ERROR_CODES, RunLogRecordInvalidError, RunLogQueryInvalidError, RunLogClosedError, RunLogOptionsInvalidError,
+  RunLogBackendMissingError, RunLogBackendInvalidError,
+} from './runlog/run-log-errors.js';
 export {
   JobConflictError, JobNotFoundError, JobInvalidError, JobFuncInvalidError, JobTimeoutError, JobAbortedError,
   SchedulerPluginStoppedError, SchedulerStoppedError, SchedulerBackendUnavailableError, SchedulerOptionsInvalidError,

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { jobIdValue, jobPolicySchema, policyShape, rangeText, runnerTiming, timezoneValue, triggerSchema } from './option-schemas.js';
+import { runLogConfigSchema } from '../runlog/run-log-config.js';
 
 export { jobPolicySchema };
 
@@ -86,6 +87,13 @@ export const schedulerConfigSchema = z
      * 0.13 commands per firing with one process, 10 ms window), at the cost of up to one window of
      * lateness; `0` wakes at each due time.
      */
+    /**
+     * The durable run log: every finished run written to a backend (`postgres`) and queryable.
+     * Absent: only the bounded per-job history. See `@xcore/runlog-postgres`.
+     *
+     * @remarks Validated now; the scheduler's run path does not write to it yet (see that package's README, "Wiring").
+     */
+    runLog: runLogConfigSchema.optional().describe('Durable, queryable log of every finished run, in a backend package loaded only when set. Absent: only the bounded per-job history. Validated, not yet written to by the run path (see packages/runlog-postgres).'),
     claimWindowMs: runnerTiming.claimWindowMs.optional().describe(`Wake at most once per this window and claim all that came due in it (fewer Redis round trips, up to this much lateness). ${rangeText('claimWindowMs')}. Default 10 with backend redis, 0 with memory. Under load the step shrinks so one wake claims about 16 schedules, so a busy process is not held to the whole window.`),
   })
   .superRefine((cfg, ctx) => {
