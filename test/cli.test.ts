@@ -1,51 +1,14 @@
 /**
  * The real `xcore` binary in a child process: boot, signals, exit codes, validate and schema.
  */
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
-import { runXcore, type XcoreProcess } from './helpers/cli-process.js';
+import { describe, expect, it } from 'vitest';
+import { killAppsAfterEach, QUIET_LOGS, start, track, writeApp } from './helpers/cli-app.js';
+import { runXcore } from './helpers/cli-process.js';
 
-const running: XcoreProcess[] = [];
-afterEach(() => {
-  for (const p of running.splice(0)) p.child.kill('SIGKILL');
-});
-
-interface FixturePlugin {
-  name: string;
-  dependencies?: Record<string, string>;
-  source: string;
-}
-
-function writeApp(yaml: string, plugins: FixturePlugin[] = []): string {
-  const dir = mkdtempSync(join(tmpdir(), 'xcore-cli-'));
-  writeFileSync(join(dir, 'xcore.yaml'), yaml);
-  for (const plugin of plugins) {
-    const folder = join(dir, 'plugins', plugin.name);
-    mkdirSync(join(folder, 'src'), { recursive: true });
-    writeFileSync(
-      join(folder, 'package.json'),
-      JSON.stringify({
-        name: plugin.name,
-        version: '1.0.0',
-        type: 'module',
-        xcore: { name: plugin.name, entry: './src/index.ts', dependencies: plugin.dependencies ?? {} },
-      }),
-    );
-    writeFileSync(join(folder, 'src', 'index.ts'), plugin.source);
-  }
-  return dir;
-}
-
-function start(dir: string, extraArgs: string[] = []): XcoreProcess {
-  const proc = runXcore(['start', '-c', join(dir, 'xcore.yaml'), ...extraArgs], { cwd: dir });
-  running.push(proc);
-  return proc;
-}
-
-const QUIET_LOGS = 'logging:\n  level: info\n  pretty: false\n';
+killAppsAfterEach();
 
 describe('xcore start', () => {
   it('boots, logs each plugin start with timing, stops in reverse order on SIGTERM and exits 0', async () => {
@@ -107,18 +70,6 @@ describe('xcore start', () => {
     expect(order).toEqual(['job done', 'worker down']);
   });
 
-  it('forces the exit on a second signal', async () => {
-    const dir = writeApp(`app:\n  shutdownTimeoutMs: 60s\n${QUIET_LOGS}plugins:\n  hookTimeoutMs: 60s\n`, [
-      { name: 'stuck', source: `export default { onStop() { return new Promise(() => {}); } };\n` },
-    ]);
-    const app = start(dir);
-    await app.waitFor((l) => l.msg === 'xcore started');
-    app.child.kill('SIGTERM');
-    await app.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('shutdown requested'));
-    app.child.kill('SIGTERM');
-    expect(await app.exited).toBe(143);
-  });
-
   it('exits 1 and prints file:line:col for an invalid config', async () => {
     const dir = writeApp(`app:\n  name: fixture\n  colour: blue\n${QUIET_LOGS}`);
     const app = start(dir);
@@ -164,8 +115,7 @@ describe('shipped apps', () => {
   const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
   it('the default app (the README quick start) boots, fires its plugin jobs and stops cleanly', async () => {
-    const app = runXcore(['start'], { cwd: repoRoot, env: { XCORE_LOG_PRETTY: 'false', XCORE_LOG_LEVEL: 'info' } });
-    running.push(app);
+    const app = track(runXcore(['start'], { cwd: repoRoot, env: { XCORE_LOG_PRETTY: 'false', XCORE_LOG_LEVEL: 'info' } }));
     await app.waitFor((l) => l.msg === 'xcore started');
     expect(app.lines.filter((l) => l.msg === 'plugin started').map((l) => l.plugin)).toEqual(['health', 'heartbeat']);
     expect(app.lines.find((l) => l.msg === 'xcore started')).toMatchObject({ started: 2, failed: [] });
@@ -177,8 +127,7 @@ describe('shipped apps', () => {
   });
 
   it('runs the @Interval methods of a class-based plugin, bound to its instance', async () => {
-    const app = runXcore(['start', '-c', 'test/fixtures/deco-app/xcore.yaml'], { cwd: repoRoot });
-    running.push(app);
+    const app = track(runXcore(['start', '-c', 'test/fixtures/deco-app/xcore.yaml'], { cwd: repoRoot }));
     await app.waitFor((l) => l.msg === 'registered decorated jobs');
     expect(app.lines.find((l) => l.msg === 'registered decorated jobs')).toMatchObject({ jobs: ['reports:tick'] });
     await app.waitFor((l) => l.msg === 'decorated tick' && l.runs === 2);

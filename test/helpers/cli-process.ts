@@ -3,6 +3,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 /** Absolute path of the built CLI entry (`pnpm build` creates it; `pnpm test` builds first). */
@@ -56,7 +57,7 @@ export function runXcore(args: readonly string[], options: { cwd: string; env?: 
   });
   child.stderr.on('data', (chunk: string) => (errText += chunk));
   const exited = new Promise<number>((resolve) => {
-    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal === 'SIGKILL' ? 9 : signal === 'SIGTERM' ? 15 : 2)));
+    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal === null ? 0 : constants.signals[signal])));
   });
   return {
     child,

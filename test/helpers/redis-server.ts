@@ -27,6 +27,10 @@ export interface RedisServer {
   kill(): Promise<void>;
   /** Kills the server if running and starts it again on the same port and dir (AOF data survives). */
   restart(): Promise<void>;
+  /** SIGSTOPs the server: connections stay open, nothing is answered (a stalled Redis). */
+  freeze(): void;
+  /** SIGCONTs a frozen server: it answers again, running what it received meanwhile. */
+  thaw(): void;
 }
 
 /** Options of {@link startRedisServer}. */
@@ -142,7 +146,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   if (external && !options.args?.length && !options.appendOnly) {
     const port = Number(new URL(external).port || 6379);
     const notHere = async (): Promise<void> => { throw new Error('REDIS_URL server cannot be killed or restarted by tests'); };
-    return { url: external, port, controllable: false, stop: async () => {}, kill: notHere, restart: notHere };
+    const cannot = (): void => { throw new Error('REDIS_URL server cannot be stopped with signals by tests'); };
+    return { url: external, port, controllable: false, stop: async () => {}, kill: notHere, restart: notHere, freeze: cannot, thaw: cannot };
   }
   const port = options.port ?? (await freePort(options.args?.includes('--cluster-enabled') ?? false));
   const dir = mkdtempSync(join(tmpdir(), 'xcore-redis-'));
@@ -167,8 +172,13 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     if (!child) return;
     const proc = child;
     child = undefined;
+    proc.kill('SIGCONT');
     proc.kill('SIGKILL');
     await exited(proc);
+  };
+  const signal = (name: 'SIGSTOP' | 'SIGCONT'): void => {
+    if (!child) throw new Error(`redis-server on port ${port} is not running`);
+    child.kill(name);
   };
 
   await launch();
@@ -177,6 +187,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     port,
     controllable: true,
     kill,
+    freeze: () => signal('SIGSTOP'),
+    thaw: () => signal('SIGCONT'),
     async restart() {
       await kill();
       await launch();
@@ -187,6 +199,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       if (child) {
         const proc = child;
         child = undefined;
+        proc.kill('SIGCONT');
         proc.kill('SIGTERM');
         await exited(proc);
       }

@@ -4,10 +4,19 @@
  */
 import { runCli } from './cli.js';
 
-const code = await runCli(process.argv.slice(2), {
+/**
+ * How long the process may take to end by itself after `start` returned its exit code (output
+ * flushing) before it is ended: a timer or socket a plugin or job left behind must not keep a
+ * stopped app alive past its drain deadline.
+ */
+const EXIT_AFTER_STOP_MS = 250;
+
+const argv = process.argv.slice(2);
+const code = await runCli(argv, {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   cwd: process.cwd(),
   env: process.env,
 });
 process.exitCode = code;
+if (argv[0] === 'start') setTimeout(() => process.exit(code), EXIT_AFTER_STOP_MS).unref();

@@ -20,14 +20,16 @@ export interface CliIo {
 const HELP = `xcore: a plugin host with a scheduler at its centre
 
 Usage:
-  xcore start [-c <file>]      boot the app in xcore.yaml (default: ./xcore.yaml, searched upwards)
+  xcore start [-c <file>]      boot the app in xcore.yaml (default: ./xcore.yaml, searched upwards);
+                               SIGINT, SIGTERM or SIGHUP stops it gracefully, a second one forces
   xcore validate [<file>]      check a config file: prints OK, or every problem with file:line:col
   xcore schema [-o <file>]     print the JSON Schema of xcore.yaml (for editor autocompletion)
                [--markdown]    ... or the config reference as a Markdown table
   xcore --help | --version
 
-Exit codes: 0 ok, 1 invalid config or boot failure, 2 bad usage, 3 shutdown passed its deadline,
-70 internal error, 130/143 forced by a second SIGINT/SIGTERM.
+Exit codes: 0 ok, 1 invalid config or boot failure, 2 bad usage, 3 shutdown passed its drain
+deadline, 70 uncaught exception (after a graceful stop) or internal error, 129/130/143 forced by a
+second SIGHUP/SIGINT/SIGTERM.
 `;
 
 /**

@@ -8,10 +8,19 @@ export const ExitCode = {
   ConfigOrBootError: 1,
   /** The command line is not valid. */
   Usage: 2,
-  /** Shutdown passed its drain deadline: something was aborted rather than stopped cleanly. */
+  /**
+   * Shutdown passed its drain deadline: a job or hook was still running and was aborted or
+   * abandoned rather than stopped cleanly. Exited at the deadline whatever the code still running does.
+   */
   DrainTimeout: 3,
-  /** An unexpected error escaped (a bug: please report it with the log). */
+  /**
+   * An exception nobody caught: an uncaught exception in a plugin or job (a throw in a timer it
+   * started, logged with the plugin and job when known), after which the app was stopped
+   * gracefully; or an unexpected error in xcore itself (a bug: please report it with the log).
+   */
   Internal: 70,
+  /** A second SIGHUP forced the exit (128 + 1). */
+  ForcedSighup: 129,
   /** A second SIGINT forced the exit (128 + 2). */
   ForcedSigint: 130,
   /** A second SIGTERM forced the exit (128 + 15). */

@@ -85,6 +85,8 @@ export const CORE_ERROR_CODES: Readonly<Record<string, string>> = {
   XCORE_ERR_PLUGIN_CALL_TIMEOUT: 'The target plugin\'s handle() did not answer within the call timeout. Raise timeoutMs or make it faster.',
   XCORE_ERR_PLUGIN_CONTEXT_CLOSED:
     'A plugin used getService() or call() after it stopped. Stop work in onStop; do not keep using the context afterwards.',
+  XCORE_ERR_BOOT_ABORTED:
+    'A stop was requested (a signal) while the kernel was booting: boot stopped at the next step. Call kernel.stop() to stop what had started.',
   XCORE_ERR_KERNEL_STATE: 'A kernel method was called in the wrong state (start() twice). Create a new kernel to boot again.',
   XCORE_ERR_PLUGIN_RELOAD_REFUSED:
     'reload() was refused: the plugin is unknown, disabled, or has started dependents (stop them first).',
@@ -145,7 +147,8 @@ export class ServiceUnknownError extends XcoreError {
     super(
       'XCORE_ERR_SERVICE_UNKNOWN',
       `Unknown service "${name}"${where ? ` requested by ${where}` : ''}. Registered services: ${list}. ` +
-        'Fix the name, or enable the service under `services:` in xcore.yaml.',
+        'Fix the name, or enable the service under `services:` in xcore.yaml' +
+        (where?.startsWith('plugin ') === true ? ', or, if the plugin can run without it, declare it in optionalServices and ask with getService(name, { optional: true }).' : '.'),
     );
     this.registered = registered;
   }
@@ -370,6 +373,13 @@ export class PluginContextClosedError extends XcoreError {
 export class KernelStateError extends XcoreError {
   constructor(problem: string) {
     super('XCORE_ERR_KERNEL_STATE', `${problem}. Create a new kernel with createKernel() to boot again.`);
+  }
+}
+
+/** Boot was interrupted by a stop request (`start({ signal })` aborted). */
+export class BootAbortedError extends XcoreError {
+  constructor(step: string) {
+    super('XCORE_ERR_BOOT_ABORTED', `Boot was interrupted by a stop request while ${step}. Call kernel.stop() to stop what had started.`);
   }
 }
 

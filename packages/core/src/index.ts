@@ -10,7 +10,7 @@ import type { EventBus } from './events/event-bus.js';
 
 export { XcoreError, isXcoreError, CORE_ERROR_CODES } from './errors.js';
 export type { XcoreErrorOptions } from './errors.js';
-export type { ServiceName, ServiceDefinition, ServiceCreateContext, ServiceLifecycleContext, PluginAwareService } from './services/service.js';
+export type { ServiceName, ServiceDefinition, ServiceCreateContext, ServiceLifecycleContext, ServiceStopResult, PluginAwareService } from './services/service.js';
 export type { PluginContext, PluginDefinition } from './plugins/plugin.js';
 export type { EventName, EventBus } from './events/event-bus.js';
 export { createKernel } from './kernel/create-kernel.js';
@@ -28,8 +28,15 @@ export type { DependencyNode, DependencyPlan } from './plugins/dependency-order.
 export { createEventBus } from './events/create-event-bus.js';
 export { createLogger } from './logger/create-logger.js';
 export type { CreateLoggerOptions } from './logger/create-logger.js';
+/** The pino logger type every xcore logger has (the root logger, plugin and job child loggers). */
+export type { Logger } from 'pino';
 export { setLongTimeout, MAX_TIMER_MS } from './kernel/long-timeout.js';
 export type { LongTimeout } from './kernel/long-timeout.js';
+export { abortable } from './kernel/abortable.js';
+export { createTsModuleScope } from './plugins/ts-module-scope.js';
+export type { TsModuleScope } from './plugins/ts-module-scope.js';
+export { trackCodeOrigins, codeOriginsTracked, runWithOrigin, bindOrigin, currentOrigin } from './kernel/code-origin.js';
+export type { CodeOrigin } from './kernel/code-origin.js';
 export {
   ServiceUnknownError,
   ServiceDuplicateError,
@@ -54,11 +61,13 @@ export {
   PluginCallTimeoutError,
   PluginContextClosedError,
   KernelStateError,
+  BootAbortedError,
   PluginReloadRefusedError,
   PluginReloadFailedError,
 } from './errors.js';
 export type { XcoreConfig, LoadedConfig, LogLevel, SourcePosition } from './config/types.js';
-export { duration, parseDuration } from './config/duration.js';
+export { duration, durationMs, parseDuration, durationText, durationExpected } from './config/duration.js';
+export type { DurationBounds } from './config/duration.js';
 export { ConfigInvalidError, ConfigNotFoundError } from './errors.js';
 export type { ConfigIssue, ConfigIssueKind, ConfigPathSegment } from './config/types.js';
 export { loadConfig, parseConfigText } from './config/load-config.js';

@@ -20,7 +20,9 @@ export const SCHEDULER_ERROR_CODES: Readonly<Record<string, string>> = {
     'A job with this id is already registered (by this process or by another owner). Nothing was changed. Pick another id or pass `replaceExisting: true`.',
   XCORE_ERR_JOB_NOT_FOUND: 'No job has this id (for a plugin view: among the plugin\'s own jobs). Check `jobs()` for the ids that exist.',
   XCORE_ERR_JOB_INVALID:
-    'A job definition is malformed: missing id, no trigger or two kinds of trigger, a zero or negative interval, a negative policy value. The message names the job and the field.',
+    'A job\'s options are refused before anything is stored: a missing or malformed id, no trigger or two kinds of trigger, ' +
+    'an unknown option, a value of the wrong type or outside its range (durations, counts, dates within 0000-9999). ' +
+    'The message names the job and each wrong option with its allowed range and the value found.',
   XCORE_ERR_JOB_FUNC_INVALID:
     'A YAML job\'s `func` cannot be resolved: module not found, export missing or not a function. The message gives file:line:col and the job id.',
   XCORE_ERR_JOB_TIMEOUT:
@@ -40,6 +42,9 @@ export const SCHEDULER_ERROR_CODES: Readonly<Record<string, string>> = {
     '`startDate` after `endDate`. The message names the field and the value found.',
   XCORE_ERR_SCHEDULER_PLUGIN_STOPPED:
     'A plugin tried to register or control jobs after it stopped. Register jobs in `onStart`; a reloaded plugin gets a fresh view.',
+  XCORE_ERR_SCHEDULER_OPTIONS_INVALID:
+    '`new Scheduler(options)` got an unknown option or a value outside its range (`leaseMs` 1s..1d, `pollMs` 10ms..1d, ' +
+    '`claimWindowMs` 0..1m, `batchSize` 1..100000, policy `defaults` as for jobs). The message names each option, its range and the value found.',
   XCORE_ERR_SCHEDULER_STOPPED: 'The scheduler has been stopped; no new runs start. Create a new host to schedule again.',
   XCORE_ERR_SCHEDULER_BACKEND_UNAVAILABLE:
     'The configured backend cannot be created (e.g. `backend: redis` without the Redis store or without `url`).',
@@ -61,6 +66,11 @@ export const SCHEDULER_ERROR_CODES: Readonly<Record<string, string>> = {
   XCORE_ERR_REDIS_COMMAND:
     'Redis answered a store command with an error reply (e.g. OOM under maxmemory, READONLY replica). ' +
     'The message names the store operation and the reply. Use `maxmemory-policy noeviction` and a primary.',
+  XCORE_ERR_REDIS_KEY_TYPE:
+    'A Redis key under the store\'s prefix holds another type than the store writes there (e.g. a string ' +
+    'at `{prefix}:slots`): something other than xcore wrote it. The message names the key; the store ' +
+    'changed nothing. Delete the key (or give xcore a prefix of its own). A shared key stops firing and ' +
+    'keeps the scheduler degraded until then; a job\'s own key only affects that job.',
   XCORE_ERR_REDIS_SCRIPT:
     'A store Lua script returned a negative code or a malformed reply (bad arguments, corrupt schedule ' +
     'data). The message names the script and the code: a bug, or a foreign writer under the key prefix.',
@@ -114,6 +124,13 @@ export class JobFuncInvalidError extends XcoreError {
 export class SchedulerPluginStoppedError extends XcoreError {
   constructor(message: string, options?: XcoreErrorOptions) {
     super('XCORE_ERR_SCHEDULER_PLUGIN_STOPPED', message, options);
+  }
+}
+
+/** Thrown when `new Scheduler(options)` gets an option it cannot use; nothing was started. */
+export class SchedulerOptionsInvalidError extends XcoreError {
+  constructor(message: string, options?: XcoreErrorOptions) {
+    super('XCORE_ERR_SCHEDULER_OPTIONS_INVALID', message, options);
   }
 }
 
@@ -201,6 +218,20 @@ export class RedisUnavailableError extends XcoreError {
 export class RedisCommandError extends XcoreError {
   constructor(message: string, options?: XcoreErrorOptions) {
     super('XCORE_ERR_REDIS_COMMAND', message, options);
+  }
+}
+
+/**
+ * A Redis key under the store's prefix holds another type than the store writes there. Code
+ * `XCORE_ERR_REDIS_KEY_TYPE`.
+ */
+export class RedisKeyTypeError extends XcoreError {
+  /** The key that holds the wrong type. */
+  readonly key: string;
+
+  constructor(message: string, key: string, options?: XcoreErrorOptions) {
+    super('XCORE_ERR_REDIS_KEY_TYPE', message, options);
+    this.key = key;
   }
 }
 

@@ -1,6 +1,8 @@
 /**
  * `@xcore/scheduler`: the `scheduler` service: interval, cron and date jobs with misfire,
- * coalesce, overlap, timeout and retry policies, on a memory or Redis store.
+ * coalesce, overlap, timeout and retry policies, on a memory or Redis store; and the run-log sink
+ * contract (`RunLogSink`, `toRunLogRecord`, `MemoryRunLog`) that durable run logs such as
+ * `@xcore/runlog-postgres` implement.
  *
  * @remarks
  * The surface is what users and other backends need: the service and its contract, job options,
@@ -13,7 +15,7 @@
 // The service (service/, decorators/, config/, events/)
 export { schedulerService, createScheduler } from './service/scheduler-definition.js';
 export { Scheduler } from './service/scheduler.js';
-export type { SchedulerOptions } from './service/scheduler.js';
+export type { SchedulerOptions, DrainReport } from './service/scheduler.js';
 export type {
   SchedulerService, JobContext, JobFunction, JobInfo, LastRunInfo, JobChanges, HelperOptions, JobFailure, SchedulerHealth,
 } from './service/scheduler-service.js';
@@ -34,7 +36,7 @@ export type {
 // The Store contract and the stores (stores/), for other backends
 export type {
   Store, StoredSchedule, ScheduleDefinition, ScheduleState, SchedulePolicy, CoalesceMode, RunRecord, RunStatus,
-  UpsertInput, UpsertResult, Claim, ClaimBatch, CommitItem, CommitResult, CommitSlots, CommittedRun, FinishedRun, FinishRunsOptions, RunSlot, StoreChange,
+  UpsertInput, UpsertResult, RestoreInput, RestoreResult, Claim, ClaimBatch, CommitItem, CommitResult, CommitSlots, CommittedRun, FinishedRun, FinishRunsOptions, RunSlot, StoreChange,
 } from './stores/store.js';
 export type {
   ScheduleFilter, SchedulePage, PagedSchedule, ScheduleCounts, RunRequest, RunRequestInput, RunRequestState, RunRequestStatus, ProcessInfo, ProcessPresence,
@@ -49,13 +51,40 @@ export type { RedisClient } from './stores/redis/scripts.js';
 export { nextFireTime } from './triggers/next-fire-time.js';
 export { validateCronExpression, validateTimezone } from './triggers/validate.js';
 export { describeTrigger } from './triggers/describe-trigger.js';
+// The run-log sink contract (runlog/): records, sinks, the reference memory sink, batching, config
+export type { RunLogRecord, RunLogOutcome, RunLogResultOmitted, JsonValue } from './runlog/run-log-record.js';
+export {
+  RUN_LOG_OUTCOMES, RUN_LOG_RESULT_MAX_BYTES, RUN_LOG_ERROR_MESSAGE_MAX, RUN_LOG_ERROR_STACK_MAX, RUN_LOG_ID_MAX,
+} from './runlog/run-log-record.js';
+export { toRunLogRecord, newRunLogId } from './runlog/to-run-log-record.js';
+export type { RunLogInput } from './runlog/to-run-log-record.js';
+export { validateRunLogRecord } from './runlog/validate-run-log-record.js';
+export type {
+  RunLogSink, RunLogFilter, RunLogPage, RunLogStats, RunLogFlushOptions, RunLogLogger, RunLogTimeField,
+} from './runlog/run-log-sink.js';
+export {
+  parseRunLogFilter, encodeRunLogCursor, decodeRunLogCursor, runLogMatches, compareNewestFirst, RUN_LOG_DEFAULT_LIMIT, RUN_LOG_MAX_LIMIT,
+} from './runlog/run-log-query.js';
+export type { RunLogQuery, RunLogCursor } from './runlog/run-log-query.js';
+export { MemoryRunLog } from './runlog/memory-run-log.js';
+export type { MemoryRunLogOptions } from './runlog/memory-run-log.js';
+export { RunLogBatcher } from './runlog/run-log-batcher.js';
+export type { RunLogBatcherOptions } from './runlog/run-log-batcher.js';
+export { runLogConfigSchema, SQL_IDENTIFIER } from './runlog/run-log-config.js';
+export type { RunLogConfig } from './runlog/run-log-config.js';
+export { loadRunLogSink, RUN_LOG_BACKEND_PACKAGES } from './runlog/load-run-log-sink.js';
+export type { LoadRunLogSinkOptions, RunLogBackendModule, RunLogBackendOptions } from './runlog/load-run-log-sink.js';
+export {
+  RUN_LOG_ERROR_CODES, RunLogRecordInvalidError, RunLogQueryInvalidError, RunLogClosedError, RunLogOptionsInvalidError,
+  RunLogBackendMissingError, RunLogBackendInvalidError,
+} from './runlog/run-log-errors.js';
 // Errors
 export {
   SCHEDULER_ERROR_CODES,
   JobConflictError, JobNotFoundError, JobInvalidError, JobFuncInvalidError, JobTimeoutError, JobAbortedError,
   JobRemoveRefusedError, JobRunRefusedError, RunRequestNotFoundError, JobQueryInvalidError,
-  SchedulerPluginStoppedError, SchedulerStoppedError, SchedulerBackendUnavailableError,
+  SchedulerPluginStoppedError, SchedulerStoppedError, SchedulerBackendUnavailableError, SchedulerOptionsInvalidError,
   CronInvalidError, TimezoneInvalidError, TriggerInvalidError,
   StoreClosedError, StoreInputError, ScheduleNotSerializableError,
-  RedisOptionsInvalidError, RedisUnavailableError, RedisCommandError, RedisScriptError,
+  RedisOptionsInvalidError, RedisUnavailableError, RedisCommandError, RedisKeyTypeError, RedisScriptError,
 } from './errors.js';

@@ -12,7 +12,9 @@
  * `plugin:<name>`, cleared when it starts again. With `watchScheduler`, a scheduled job that fails
  * or times out after its last retry becomes a failing check `job:<id>` for `jobFailureTtl`, and a degraded
  * scheduler store the failing check `scheduler` until it recovers. With `summary` (a cron
- * expression), a scheduler job `health:summary` logs the overall status on that schedule. With `http`, `GET /health` serves the status
+ * expression), a scheduler job `health:summary` logs the overall status on that schedule. The
+ * scheduler is an optional service: without it (`services.scheduler.enabled: false`) the plugin
+ * runs with no summary job and no scheduler checks. With `http`, `GET /health` serves the status
  * (503 when down). Every change of the overall status is logged and emitted as `health.changed`.
  *
  * @packageDocumentation
@@ -75,6 +77,7 @@ function record(ctx: Pick<PluginContext, 'events' | 'logger'>, report: ReturnTyp
 
 export default definePlugin({
   configSchema: healthConfigSchema,
+  optionalServices: ['scheduler'],
   async onStart(ctx) {
     registry = createHealthRegistry(ctx.config.defaultTtlMs);
     if (ctx.config.watchPlugins) {
@@ -101,8 +104,10 @@ export default definePlugin({
         ctx.events.on('scheduler.recovered', () => record(ctx, { check: 'scheduler', status: 'ok' })),
       );
     }
-    if (ctx.config.summary !== null) {
-      await ctx.getService('scheduler').addJob(
+    // The scheduler is optional: with services.scheduler.enabled: false there is no summary job.
+    const scheduler = ctx.getService('scheduler', { optional: true });
+    if (ctx.config.summary !== null && scheduler !== undefined) {
+      await scheduler.addJob(
         ({ logger }) => {
           const snapshot = registry!.snapshot(Date.now());
           const failing = snapshot.checks.filter((c) => c.status !== 'ok').map((c) => c.check);

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ConfigInvalidError, ConfigNotFoundError } from '../errors.js';
 import type { ServiceDefinition } from '../services/service.js';
 import { loadConfig, parseConfigText } from './load-config.js';
+import { MAX_NESTING } from './read-yaml.js';
 import type { ConfigIssue } from './types.js';
 
 const FILE = '/app/xcore.yaml';
@@ -43,7 +44,7 @@ describe('parseConfigText: valid files', () => {
   it('fills every default for an empty file', () => {
     const loaded = parseConfigText('', FILE, { env: {}, prettyDefault: false });
     expect(loaded.config).toEqual({
-      app: { name: 'xcore', shutdownTimeoutMs: 10_000 },
+      app: { name: 'xcore', shutdownTimeoutMs: 10_000, faultOrigins: true },
       logging: { level: 'info', pretty: false },
       plugins: { directory: '/app/plugins', enabled: '*', config: {}, hookTimeoutMs: 10_000, failFast: false },
       services: {},
@@ -70,7 +71,7 @@ describe('parseConfigText: valid files', () => {
     ].join('\n');
     const loaded = parseConfigText(text, FILE, { env: {}, services: [mailer, queue] });
     expect(loaded.config).toEqual({
-      app: { name: 'shop', shutdownTimeoutMs: 90_000 },
+      app: { name: 'shop', shutdownTimeoutMs: 90_000, faultOrigins: true },
       logging: { level: 'debug', pretty: true },
       plugins: {
         directory: '/shared/plugins',
@@ -85,7 +86,7 @@ describe('parseConfigText: valid files', () => {
 
   it('reads empty sections as absent', () => {
     const loaded = parseConfigText('app:\nservices:\n  queue:\n', FILE, { env: {}, services: [queue] });
-    expect(loaded.config.app).toEqual({ name: 'xcore', shutdownTimeoutMs: 10_000 });
+    expect(loaded.config.app).toEqual({ name: 'xcore', shutdownTimeoutMs: 10_000, faultOrigins: true });
     expect(loaded.config.services).toEqual({ queue: { enabled: true, concurrency: 4 } });
   });
 
@@ -153,11 +154,48 @@ describe('parseConfigText: YAML features', () => {
     ]);
   });
 
+  it('refuses an alias bomb at the alias that passes the budget, without expanding it', () => {
+    // Nine levels of nine aliases each: 9^9 (387 million) values from about 600 bytes.
+    const levels = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i += 1) levels.push(`a${i}: &a${i} [${Array.from({ length: 9 }, () => `*a${i - 1}`).join(', ')}]`);
+    const text = `plugins:\n  config:\n    bomb:\n${levels.map((l) => `      ${l}`).join('\n')}\n`;
+    const issues = issuesOf(text);
+    expect(issues).toHaveLength(1);
+    const [issue] = issues;
+    // a1..a3 add 90 + 819 + 7,380 values; the first alias of a4 (7,381 more) passes 10,000.
+    expect(issue).toMatchObject({ kind: 'syntax', line: 8, path: 'plugins.config.bomb.a4[0]' });
+    expect(text.split('\n')[issue!.line - 1]!.slice(issue!.col - 1)).toMatch(/^\*a3/);
+    expect(issue!.message).toContain('at most 10,000 values');
+  });
+
+  it('expands many aliases of a small block (ten times the written values is allowed)', () => {
+    const jobs = Array.from({ length: 20_000 }, (_, i) => `    j${i}: *t`).join('\n');
+    const loaded = parseConfigText(`plugins:\n  config:\n    t: &t { every: 5s, args: [1, 2] }\n${jobs}\n`, FILE, { env: {} });
+    const config = loaded.config.plugins.config;
+    expect(Object.keys(config)).toHaveLength(20_001);
+    expect(config['j19999']).toEqual({ every: '5s', args: [1, 2] });
+  });
+
+  it('reports an alias with no anchor before it', () => {
+    expect(brief(issuesOf('plugins:\n  config:\n    a: *later\n    b: &later 1\n'))).toEqual([
+      '3:8 plugins.config.a | an alias of an anchor defined above it | *later, an alias with no anchor &later before it',
+    ]);
+  });
+
+  it('refuses values nested deeper than MAX_NESTING, also through aliases', () => {
+    const deep = (inner: string) => `${'['.repeat(200)}${inner}${']'.repeat(200)}`;
+    const text = `plugins:\n  config:\n    a: &a ${deep('1')}\n    b: &b ${deep('*a')}\n`;
+    const issues = issuesOf(text);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ kind: 'syntax', expected: `values nested at most ${MAX_NESTING} levels deep` });
+    expect(issues[0]!.found).toContain('through aliases');
+  });
+
   it('reads numeric keys as strings and rejects __proto__ as an unknown key', () => {
     const loaded = parseConfigText('plugins:\n  config:\n    1: one\n', FILE, { env: {} });
     expect(loaded.config.plugins.config).toEqual({ 1: 'one' });
     expect(brief(issuesOf('app:\n  __proto__: { name: x }\n'))).toEqual([
-      '2:3 app.__proto__ | one of the known keys (name, shutdownTimeoutMs) | unknown key "__proto__"',
+      '2:3 app.__proto__ | one of the known keys (name, shutdownTimeoutMs, faultOrigins) | unknown key "__proto__"',
     ]);
   });
 
@@ -198,7 +236,7 @@ describe('parseConfigText: every problem at its line and column', () => {
   it('reports a bad duration, text or negative or of the wrong type', () => {
     expect(brief(issuesOf('app:\n  shutdownTimeoutMs: soon\nplugins:\n  hookTimeoutMs: -5\n  config: {}\n'))).toEqual([
       '2:22 app.shutdownTimeoutMs | a duration like 500, "30s", "5m" or "1h30m" | "soon"',
-      '4:18 plugins.hookTimeoutMs | number >= 0 | -5',
+      '4:18 plugins.hookTimeoutMs | a duration like 500, "30s", "5m" or "1h30m" | -5',
     ]);
     expect(brief(issuesOf('plugins:\n  hookTimeoutMs: [1]\n'))).toEqual(['2:18 plugins.hookTimeoutMs | a duration like 500, "30s", "5m" or "1h30m" | a list of 1 item(s)']);
   });

@@ -132,7 +132,10 @@ function collect(context: Context, prefix: readonly ConfigPathSegment[], issue: 
     }
     case 'invalid_union': {
       if (issue.message.startsWith('expected ')) {
-        push(path, issue.message.slice('expected '.length), describe(input));
+        // No branch has this discriminator (`type: weekly`): what was found is the discriminator's value.
+        const discriminator = (issue as { discriminator?: unknown }).discriminator;
+        const found = typeof discriminator === 'string' && isRecord(input) ? describe(input[discriminator]) : describe(input);
+        push(path, issue.message.slice('expected '.length), found);
         return;
       }
       const deep = issue.errors.filter((branch) => branch.length > 0 && branch.every((inner) => inner.path.length > 0));
@@ -199,9 +202,15 @@ export function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null (an empty value)';
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  if (Array.isArray(value)) return `a list of ${value.length} item(s)`;
-  if (typeof value === 'object') return 'a map';
-  return String(value);
+  if (typeof value === 'function') return 'a function';
+  if (typeof value !== 'object') return String(value);
+  try {
+    if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid Date' : `the Date ${value.toISOString()}`;
+    if (Array.isArray(value)) return `a list of ${value.length} item(s)`;
+    return 'a map';
+  } catch {
+    return 'an object that cannot be read (a revoked Proxy?)'; // API callers can pass anything
+  }
 }
 
 interface LooseDef {

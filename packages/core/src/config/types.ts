@@ -12,6 +12,11 @@ export interface XcoreConfig {
     readonly name: string;
     /** Drain deadline for shutdown, ms. @defaultValue `10000` */
     readonly shutdownTimeoutMs: number;
+    /**
+     * Whether `xcore start` follows which plugin and job code runs for (`trackCodeOrigins`), to
+     * name them when an uncaught exception or floating rejection is logged. @defaultValue `true`
+     */
+    readonly faultOrigins: boolean;
   };
   readonly logging: {
     /** @defaultValue `'info'` */

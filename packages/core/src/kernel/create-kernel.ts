@@ -1,20 +1,21 @@
 import type { Logger } from 'pino';
-import { PluginConfigOrphanError, PluginDependencyFailedError, PluginNotFoundError, PluginStartFailedError } from '../errors.js';
+import { PluginDependencyFailedError, PluginStartFailedError } from '../errors.js';
 import { createEventBus } from '../events/create-event-bus.js';
 import type { EventBus } from '../events/event-bus.js';
 import { createLogger } from '../logger/create-logger.js';
 import { dependencyOrder } from '../plugins/dependency-order.js';
-import { discoverPlugins } from '../plugins/discover-plugins.js';
+import { enabledPlugins } from '../plugins/enabled-plugins.js';
 import { createPluginImporter } from '../plugins/load-plugin-module.js';
-import type { PluginManifest } from '../plugins/manifest.js';
 import { createContainer } from '../services/container.js';
+import { controlBoot, type BootControl } from './boot-control.js';
 import { KernelPhases } from './kernel-phase.js';
 import type { CreateKernelOptions, Kernel, StopReport } from './kernel-types.js';
-import { setLongTimeout } from './long-timeout.js';
 import { PluginLifecycle } from './plugin-lifecycle.js';
 import { createPluginOperatorView } from './plugin-operator-view.js';
+import type { PluginRecord } from './plugin-records.js';
 import { PluginRecords } from './plugin-records.js';
 import { createServiceHost, type ServiceHost } from './service-host.js';
+import { watchShutdown } from './shutdown-watch.js';
 
 /**
  * Creates the xcore kernel for a loaded config: the service container plus the plugin host.
@@ -45,10 +46,11 @@ import { createServiceHost, type ServiceHost } from './service-host.js';
  *
  * Parts, each with its own state: {@link PluginRecords} (records, dependency and start order),
  * {@link PluginLifecycle} (one plugin's import, hooks, failure, calls and reload),
- * {@link KernelPhases} (idle, starting, started, stopping, stopped) and the operator view
- * (`kernel.pluginView`, handed to services as `ServiceCreateContext.plugins`). This function wires
- * them and runs the boot and shutdown sequences; a fail-fast boot shuts down through the same
- * sequence `stop()` runs.
+ * {@link KernelPhases} (idle, starting, started, stopping, stopped), the boot control (a stop
+ * requested during boot, `boot-control.ts`), the shutdown watch (drain deadline and progress
+ * lines, `shutdown-watch.ts`) and the operator view (`kernel.pluginView`, handed to services as
+ * `ServiceCreateContext.plugins`). This function wires them and runs the boot and shutdown
+ * sequences; a fail-fast boot shuts down through the same sequence `stop()` runs.
  *
  * @example
  * ```ts
@@ -86,29 +88,6 @@ export function createKernel(options: CreateKernelOptions): Kernel {
   });
   const lifecycle = new PluginLifecycle({ loaded, logger, events, services, records, hookTimeoutMs });
 
-  const discover = (): PluginManifest[] => {
-    const { directory, enabled } = config.plugins;
-    const found = discoverPlugins(directory);
-    if (enabled === '*') return found;
-    const byName = new Map(found.map((m) => [m.name, m]));
-    return enabled.map((name, i) => {
-      const manifest = byName.get(name);
-      if (manifest === undefined) {
-        const at = loaded.locate(['plugins', 'enabled', i]);
-        throw new PluginNotFoundError(name, directory, [...byName.keys()], at === undefined ? loaded.file : `${loaded.file}:${at.line}:${at.col}`);
-      }
-      return manifest;
-    });
-  };
-
-  const checkOrphanConfig = (names: readonly string[]): void => {
-    for (const name of Object.keys(config.plugins.config)) {
-      if (names.includes(name)) continue;
-      const at = loaded.locate(['plugins', 'config', name]);
-      throw new PluginConfigOrphanError(name, at === undefined ? loaded.file : `${loaded.file}:${at.line}:${at.col}`, [...names].sort());
-    }
-  };
-
   /** With failFast and a broken plugin: shuts down what started and returns the error boot fails with. */
   const failFast = async (): Promise<PluginStartFailedError | undefined> => {
     if (!config.plugins.failFast) return undefined;
@@ -119,10 +98,13 @@ export function createKernel(options: CreateKernelOptions): Kernel {
     return error;
   };
 
-  /** Discovers, imports, loads and starts plugins around the services' lifecycle; see {@link createKernel}. */
-  const boot = async (): Promise<PluginStartFailedError | undefined> => {
-    const manifests = discover();
-    checkOrphanConfig(manifests.map((m) => m.name));
+  /**
+   * Discovers, imports, loads and starts plugins around the services' lifecycle, with a checkpoint
+   * before each step (a stop requested during boot ends it there); see {@link createKernel}.
+   */
+  const boot = async ({ checkpoint, signal }: BootControl): Promise<PluginStartFailedError | undefined> => {
+    checkpoint('discovering plugins');
+    const manifests = enabledPlugins(loaded);
     const plan = dependencyOrder(manifests);
     records.init(manifests, plan.order);
     for (const [name, error] of plan.disabled) lifecycle.disable(records.get(name)!, error);
@@ -131,10 +113,15 @@ export function createKernel(options: CreateKernelOptions): Kernel {
 
     // Import and validate config before services start, so config errors surface before any connection opens.
     const importer = createPluginImporter();
-    for (const record of records.inOrder()) await lifecycle.importPlugin(record, importer);
+    for (const record of records.inOrder()) {
+      checkpoint(`importing plugin "${record.manifest.name}"`);
+      await lifecycle.importPlugin(record, importer);
+    }
     if ((aborted = await failFast())) return aborted;
 
-    await services.create();
+    checkpoint('creating services');
+    await services.create(signal);
+    checkpoint('starting services');
     await services.start();
 
     for (const record of records.inOrder()) {
@@ -144,6 +131,7 @@ export function createKernel(options: CreateKernelOptions): Kernel {
         lifecycle.disable(record, new PluginDependencyFailedError(record.manifest.name, broken));
         continue;
       }
+      checkpoint(`loading plugin "${record.manifest.name}"`);
       await lifecycle.load(record);
     }
     if ((aborted = await failFast())) return aborted;
@@ -158,52 +146,78 @@ export function createKernel(options: CreateKernelOptions): Kernel {
         lifecycle.disable(record, new PluginDependencyFailedError(name, broken));
         continue;
       }
+      checkpoint(`starting plugin "${name}"`);
+      logMissingOptionalServices(record);
       if (!(await lifecycle.start(record)) && (aborted = await failFast())) return aborted;
     }
+    checkpoint('starting services firing');
     await services.afterPluginsStarted();
     return undefined;
   };
 
-  /** Stops services' work, plugins in reverse start order, then services, within `app.shutdownTimeoutMs`. */
-  const shutdown = async (signal?: AbortSignal): Promise<StopReport> => {
+  /** Logs, once per start, each optional service the plugin declared that is not registered. */
+  const logMissingOptionalServices = (record: PluginRecord): void => {
+    for (const service of record.definition?.optionalServices ?? []) {
+      if (container.has(service)) continue;
+      logger.info({ plugin: record.manifest.name, service }, 'plugin runs without its optional service (not configured or disabled)');
+    }
+  };
+
+  /**
+   * Stops services' work, plugins in reverse start order, then services, within
+   * `app.shutdownTimeoutMs` (`external` ends the wait early), logging what it waits for.
+   */
+  const shutdown = async (external?: AbortSignal): Promise<StopReport> => {
     if (!phases.beginStop()) return { timedOut: false, unfinished: [], failed: [] };
-    const deadlineAt = Date.now() + config.app.shutdownTimeoutMs;
-    const controller = new AbortController();
-    const timer = setLongTimeout(() => controller.abort(), config.app.shutdownTimeoutMs);
-    const onExternalAbort = (): void => controller.abort();
-    signal?.addEventListener('abort', onExternalAbort, { once: true });
-    if (signal?.aborted) controller.abort();
+    const watch = watchShutdown({
+      logger,
+      timeoutMs: config.app.shutdownTimeoutMs,
+      ...(external === undefined ? {} : { external }),
+      inProgress: () => services.inProgress(),
+      firstStep: 'services finishing their work',
+    });
+    const { signal, deadlineAt } = watch;
     const unfinished: string[] = [];
     const failed: string[] = [];
     try {
       // Services drain first (the scheduler stops claiming and lets running jobs finish), while
       // the plugins those jobs belong to still run; then plugins stop, then services.
-      unfinished.push(...(await services.beforePluginsStop(controller.signal, deadlineAt)));
+      unfinished.push(...(await services.beforePluginsStop(signal, deadlineAt)));
       for (const name of records.startedReverse()) {
-        const remaining = controller.signal.aborted ? 0 : Math.max(0, deadlineAt - Date.now());
-        const outcome = await lifecycle.stop(records.get(name)!, Math.min(hookTimeoutMs, remaining));
+        watch.step(`plugin "${name}" stopping (onStop)`);
+        const outcome = await lifecycle.stop(records.get(name)!, Math.min(hookTimeoutMs, watch.remaining()));
         if (outcome === 'timeout') unfinished.push(`plugin:${name}`);
         if (outcome === 'failed') failed.push(`plugin:${name}`);
       }
       // Plugins that were loaded but never started (boot aborted between onLoad and onStart).
       for (const record of records.all()) await lifecycle.abandon(record);
-      unfinished.push(...(await services.stop(controller.signal, deadlineAt)));
+      watch.step('services stopping');
+      unfinished.push(...(await services.stop(signal, deadlineAt)));
+      watch.step('services closing their connections (dispose)');
       unfinished.push(...(await services.dispose(deadlineAt)));
     } finally {
-      timer.clear();
-      // Whatever still runs after stop() returns was abandoned: tell it through the signal.
-      controller.abort();
-      signal?.removeEventListener('abort', onExternalAbort);
+      // Whatever still runs after stop() returns was abandoned: the watch aborts the signal.
+      watch.close();
       phases.stopped();
     }
-    if (unfinished.length > 0) logger.warn({ unfinished }, 'shutdown passed the drain deadline');
-    return { timedOut: unfinished.length > 0, unfinished, failed };
+    // A service reports what it aborted from each shutdown step it drains in (the scheduler from both).
+    const late = [...new Set(unfinished)];
+    if (late.length > 0) logger.warn({ unfinished: late }, 'shutdown passed the drain deadline');
+    return { timedOut: late.length > 0, unfinished: late, failed };
   };
 
   return {
-    async start() {
+    async start(startOptions = {}) {
       phases.beginStart();
-      const failedFast = await boot();
+      const control = controlBoot(startOptions.signal);
+      lifecycle.followBoot(control);
+      let failedFast: PluginStartFailedError | undefined;
+      try {
+        failedFast = await boot(control);
+      } finally {
+        control.close();
+        lifecycle.followBoot(undefined);
+      }
       if (failedFast !== undefined) throw failedFast;
       phases.started();
     },

@@ -31,7 +31,7 @@ export interface PluginStatus {
 export interface StopReport {
   /** True when something did not finish before `app.shutdownTimeoutMs` and was abandoned. */
   readonly timedOut: boolean;
-  /** What did not finish in time: `plugin:<name>`, `service:<name>`. */
+  /** What did not finish in time: `plugin:<name>`, `service:<name>`, and work aborted at the deadline such as `job:<id>`. */
   readonly unfinished: readonly string[];
   /** Plugin hooks and services that threw while stopping (they were still considered stopped). */
   readonly failed: readonly string[];
@@ -52,10 +52,24 @@ export interface Kernel {
   /**
    * Boots: discovers and orders plugins, validates their config, creates and starts services,
    * runs `onLoad` then `onStart` per plugin, then `afterPluginsStarted` on services.
-   * @throws config, service and (with `failFast`) `XCORE_ERR_PLUGIN_START_FAILED` errors.
+   *
+   * @remarks
+   * When `options.signal` aborts (a stop requested during boot), boot stops at the next step:
+   * between plugin imports, inside a service's `create` (which gets the signal), or while a
+   * plugin's `onLoad`/`onStart` runs (the hook is abandoned, as after a timeout). `start()` then
+   * rejects with `XCORE_ERR_BOOT_ABORTED`; call {@link Kernel.stop} to stop what had started.
+   * @throws config, service, `XCORE_ERR_BOOT_ABORTED` and (with `failFast`) `XCORE_ERR_PLUGIN_START_FAILED` errors.
    */
-  start(): Promise<void>;
-  /** Stops plugins in reverse start order, then services, then disposes, within the drain deadline. */
+  start(options?: { signal?: AbortSignal }): Promise<void>;
+  /**
+   * Stops plugins in reverse start order, then services, then disposes, within the drain deadline.
+   *
+   * @remarks
+   * While it waits it logs `shutdown waiting` every 2 s with the step it is in and the work in
+   * progress (running jobs). Past the deadline it stops waiting for any hook (each runs under
+   * what is left of it) and resolves; connections still get up to one second to close.
+   * Work a service had to abort at the deadline counts as unfinished (`timedOut: true`).
+   */
   stop(options?: { signal?: AbortSignal }): Promise<StopReport>;
   /**
    * Stops one plugin, re-imports its entry (new code runs), revalidates its config and starts it.

@@ -23,6 +23,8 @@ export interface FixturePlugin {
   readonly version?: string;
   readonly dependencies?: Record<string, string>;
   readonly source: string;
+  /** Leave `"type": "module"` out of the manifest (Node then loads the `.ts` entry as CommonJS). */
+  readonly commonJs?: boolean;
 }
 
 /** A temp app: its plugins folder and a way to remove it. */
@@ -54,7 +56,7 @@ export function fixtureApp(plugins: readonly FixturePlugin[] = []): FixtureApp {
       const manifest = {
         name: `@fixture/${plugin.name}`,
         version: plugin.version ?? '1.0.0',
-        type: 'module',
+        ...(plugin.commonJs === true ? {} : { type: 'module' }),
         xcore: { entry: './index.ts', dependencies: plugin.dependencies ?? {} },
       };
       writeFileSync(join(folder, 'package.json'), JSON.stringify(manifest, null, 2));

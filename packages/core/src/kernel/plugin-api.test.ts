@@ -84,7 +84,8 @@ describe('ctx.getService', () => {
         code: 'XCORE_ERR_SERVICE_UNKNOWN',
         message:
           'Unknown service "nope" requested by plugin "a". Registered services: config, counter, events, logger. ' +
-          'Fix the name, or enable the service under `services:` in xcore.yaml.',
+          'Fix the name, or enable the service under `services:` in xcore.yaml, or, if the plugin can run without it, ' +
+          'declare it in optionalServices and ask with getService(name, { optional: true }).',
       }),
     );
   });
@@ -201,6 +202,14 @@ describe('bad plugins', () => {
     expect(stateOf(k, 'syntax')).toMatchObject({ state: 'failed', error: { code: 'XCORE_ERR_PLUGIN_IMPORT_FAILED' } });
     expect(stateOf(k, 'fine')?.state).toBe('started');
     expect(trace()).toEqual(['fine']);
+  });
+
+  it('loads and reloads a TypeScript plugin whose package.json is not "type": "module" (Node 24 loads it through its CommonJS loader)', async () => {
+    app = fixtureApp([{ name: 'plain', commonJs: true, source: `export default { onStart() { globalThis.__xcoreTrace.push('plain'); } };` }]);
+    const k = await boot();
+    expect(stateOf(k, 'plain')?.state).toBe('started');
+    await k.reload('plain');
+    expect(trace()).toEqual(['plain', 'plain']);
   });
 
   it('says to install a package a plugin imports but nobody installed, and to fix a bad relative path', async () => {

@@ -3,6 +3,7 @@ import { PluginContextClosedError } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { PluginContext } from '../plugins/plugin.js';
 import type { ServiceName, XcoreServices } from '../services/service.js';
+import type { ResolvedService } from './service-host.js';
 
 /** What the kernel lends a plugin context. */
 export interface PluginContextDeps {
@@ -10,8 +11,11 @@ export interface PluginContextDeps {
   readonly config: unknown;
   readonly logger: Logger;
   readonly events: EventBus;
-  /** Resolves a service for this plugin: the shared instance, or a `forPlugin` view factory. */
-  resolveService(name: string): { instance: unknown; forPlugin?: (instance: unknown) => unknown };
+  /**
+   * Resolves a service for this plugin: the shared instance, or a `forPlugin` view factory;
+   * `undefined` when it is not registered and `optional` is set (otherwise that throws).
+   */
+  resolveService(name: string, optional: boolean): ResolvedService | undefined;
   /** Performs `call()` on behalf of this plugin. */
   call(target: string, action: string, payload: unknown, timeoutMs: number | undefined): Promise<unknown>;
 }
@@ -40,11 +44,12 @@ export function createPluginContext(deps: PluginContextDeps): PluginContextHandl
     config: deps.config,
     logger: deps.logger,
     events: deps.events,
-    getService<K extends ServiceName>(name: K): XcoreServices[K] {
+    getService<K extends ServiceName>(name: K, options?: { readonly optional: true }): XcoreServices[K] {
       if (closed) throw new PluginContextClosedError(deps.name, `getService("${name}")`);
       if (views.has(name)) return views.get(name) as XcoreServices[K];
-      const { instance, forPlugin } = deps.resolveService(name);
-      const view = forPlugin === undefined ? instance : forPlugin(instance);
+      const resolved = deps.resolveService(name, options?.optional === true);
+      if (resolved === undefined) return undefined as unknown as XcoreServices[K];
+      const view = resolved.forPlugin === undefined ? resolved.instance : resolved.forPlugin(resolved.instance);
       views.set(name, view);
       return view as XcoreServices[K];
     },

@@ -22,6 +22,9 @@ import type { EventBus } from '../events/event-bus.js';
 import { dependentsOf } from '../plugins/dependency-order.js';
 import { createPluginImporter, type PluginImporter } from '../plugins/load-plugin-module.js';
 import type { PluginDefinition } from '../plugins/plugin.js';
+import { abortable } from './abortable.js';
+import type { BootControl } from './boot-control.js';
+import { runWithOrigin } from './code-origin.js';
 import type { PluginStatus } from './kernel-types.js';
 import { createPluginContext } from './plugin-context.js';
 import type { PluginRecord, PluginRecords } from './plugin-records.js';
@@ -47,18 +50,29 @@ export interface PluginLifecycleDeps {
  *
  * @remarks
  * A failure never escapes a step: the plugin is marked `failed` (its context closed, services
- * told, `plugin.failed` emitted) and the step reports `false`. Config errors are the exception:
- * they fail boot like any config error.
+ * told, `plugin.failed` emitted) and the step reports `false`. Two exceptions: config errors fail
+ * boot like any config error, and a stop requested during boot ({@link PluginLifecycle.followBoot})
+ * ends the step with `XCORE_ERR_BOOT_ABORTED` (the import or hook goes on unobserved, as after a
+ * timeout). Hooks and actions run with the plugin as their code origin.
  */
 export class PluginLifecycle {
+  /** The boot in progress, if any: a stop requested during `start()` ends its waits. */
+  #boot: BootControl | undefined;
+
   constructor(private readonly deps: PluginLifecycleDeps) {}
+
+  /** Follows the boot in progress (`undefined` once it ended): its stop request ends imports and hooks. */
+  followBoot(control: BootControl | undefined): void {
+    this.#boot = control;
+  }
 
   /** Imports the plugin's entry and validates its config; `false` (plugin failed) when the import throws. */
   async importPlugin(record: PluginRecord, importer: PluginImporter): Promise<boolean> {
     let definition: PluginDefinition;
     try {
-      definition = await importer.load(record.manifest);
+      definition = await abortable(importer.load(record.manifest), this.#boot?.signal);
     } catch (error) {
+      if (this.isBootAbort(error)) throw error;
       await this.fail(record, 'import', error);
       return false;
     }
@@ -74,6 +88,7 @@ export class PluginLifecycle {
       await this.runHook(record, 'onLoad');
       return true;
     } catch (error) {
+      if (this.isBootAbort(error)) throw error;
       await this.fail(record, 'onLoad', error);
       return false;
     }
@@ -87,6 +102,7 @@ export class PluginLifecycle {
     try {
       await this.runHook(record, 'onStart');
     } catch (error) {
+      if (this.isBootAbort(error)) throw error;
       await this.fail(record, 'onStart', error);
       return false;
     }
@@ -165,7 +181,11 @@ export class PluginLifecycle {
       throw new PluginActionUnknownError(target, action, definition.actions);
     }
     const limit = timeoutMs ?? this.deps.hookTimeoutMs;
-    return withTimeout(() => definition.handle!(action, payload, handle.context), limit, () => new PluginCallTimeoutError(target, action, limit));
+    return withTimeout(
+      () => runWithOrigin({ plugin: target }, () => definition.handle!(action, payload, handle.context)),
+      limit,
+      () => new PluginCallTimeoutError(target, action, limit),
+    );
   }
 
   /**
@@ -216,26 +236,37 @@ export class PluginLifecycle {
       config: record.config,
       logger: logger.child({ plugin: name }),
       events,
-      resolveService: (service) => services.resolveFor(service, name),
+      resolveService: (service, optional) => services.resolveFor(service, name, optional),
       call: (target, action, payload, timeoutMs) => this.call(name, target, action, payload, timeoutMs),
     });
   }
 
+  /** True for the rejection a step ends with because a stop was requested during boot. */
+  private isBootAbort(error: unknown): boolean {
+    return this.#boot?.isAbort(error) === true;
+  }
+
+  /**
+   * Runs a plugin hook with the plugin as the origin of what it starts, under the hook timeout;
+   * during boot, a stop request stops the wait (the hook goes on unobserved, as after a timeout).
+   */
   private runHook(record: PluginRecord, hook: 'onLoad' | 'onStart' | 'onStop', timeoutMs = this.deps.hookTimeoutMs): Promise<void> {
     const fn = record.definition?.[hook];
     const handle = record.handle;
     if (fn === undefined || handle === undefined) return Promise.resolve();
     const name = record.manifest.name;
     return withTimeout(
-      async () => {
-        try {
-          await fn.call(record.definition, handle.context);
-        } catch (error) {
-          throw new PluginHookFailedError(name, hook, error);
-        }
-      },
+      () =>
+        runWithOrigin({ plugin: name }, async () => {
+          try {
+            await fn.call(record.definition, handle.context);
+          } catch (error) {
+            throw new PluginHookFailedError(name, hook, error);
+          }
+        }),
       timeoutMs,
       () => new PluginHookTimeoutError(name, hook, timeoutMs),
+      hook === 'onStop' ? undefined : this.#boot?.signal,
     );
   }
 

@@ -3,7 +3,7 @@ import type { LoadedConfig } from '../config/types.js';
 import { isXcoreError, ServiceDuplicateError, ServiceFailedError, ServiceInvalidError } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { ServiceContainer } from '../services/container.js';
-import type { PluginAwareService, ServiceDefinition, ServiceName, XcoreServices } from '../services/service.js';
+import type { PluginAwareService, ServiceDefinition, ServiceName, ServiceStopResult, XcoreServices } from '../services/service.js';
 import type { PluginOperatorView } from './plugin-operator-view.js';
 import { validateSection } from '../config/validate-section.js';
 import { withTimeout } from './with-timeout.js';
@@ -27,18 +27,33 @@ export interface ServiceHostOptions {
   readonly plugins?: PluginOperatorView;
 }
 
+/** A service as a plugin gets it: the instance, and the factory of the plugin's view when it has one. */
+export interface ResolvedService {
+  readonly instance: unknown;
+  readonly forPlugin?: (instance: unknown) => unknown;
+}
+
 /** Runs the services through their lifecycle for the kernel. */
 export interface ServiceHost {
-  /** Validates each section, creates and registers the services, in definition order. */
-  create(): Promise<void>;
+  /**
+   * Validates each section, creates and registers the services, in definition order.
+   * @param signal - Aborted when a stop is requested during boot; given to each `create`.
+   */
+  create(signal?: AbortSignal): Promise<void>;
   /** Calls `start` on each created service, in order. */
   start(): Promise<void>;
   /** Calls `afterPluginsStarted` on each started service. */
   afterPluginsStarted(): Promise<void>;
   /** Calls `onPluginStopped(plugin)` on every service instance that has it; failures are logged. */
   pluginStopped(plugin: string): Promise<void>;
-  /** The instance of `name` and, when its definition has `forPlugin`, the view factory for `plugin`. */
-  resolveFor(name: string, plugin: string): { instance: unknown; forPlugin?: (instance: unknown) => unknown };
+  /**
+   * The instance of `name` and, when its definition has `forPlugin`, the view factory for `plugin`;
+   * `undefined` when no such service is registered and `optional` is set.
+   * @throws `XCORE_ERR_SERVICE_UNKNOWN` when no such service is registered and `optional` is not set.
+   */
+  resolveFor(name: string, plugin: string, optional?: boolean): ResolvedService | undefined;
+  /** Work in progress in every hosted service (their `inProgress`), for the shutdown log. */
+  inProgress(): string[];
   /** Calls `beforePluginsStop` on started services in reverse order; returns the names that did not finish in time. */
   beforePluginsStop(signal: AbortSignal, deadlineAt: number): Promise<string[]>;
   /** Stops started services in reverse order; returns the names that did not finish in time. */
@@ -49,6 +64,13 @@ export interface ServiceHost {
 
 /** Dispose still gets this long when the drain deadline has already passed: connections must close. */
 const DISPOSE_FLOOR_MS = 1_000;
+
+/**
+ * After the drain deadline aborts a shutdown step's signal, the step has this long to return what
+ * it aborted (`{ aborted }`): the signal's timer and the step's own deadline fall on the same
+ * millisecond, and the step must not lose that race to report its aborted work.
+ */
+const ABORT_REPORT_GRACE_MS = 250;
 
 /**
  * Creates the {@link ServiceHost} for a set of service definitions.
@@ -96,7 +118,9 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
       if (run === undefined) continue;
       const remaining = signal.aborted ? 0 : Math.max(0, deadlineAt - Date.now());
       try {
-        await withTimeout(() => run.call(def, service.instance as never, { signal, deadlineMs: remaining }), remaining, () => new DeadlineError());
+        const result = await withTimeout(() => run.call(def, service.instance as never, { signal, deadlineMs: remaining }), remaining + ABORT_REPORT_GRACE_MS, () => new DeadlineError());
+        const aborted = (result as ServiceStopResult | undefined)?.aborted;
+        if (Array.isArray(aborted)) unfinished.push(...aborted.filter((item): item is string => typeof item === 'string'));
       } catch (err) {
         if (err instanceof DeadlineError) {
           unfinished.push(`service:${def.name}`);
@@ -110,8 +134,9 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
   };
 
   return {
-    async create() {
+    async create(signal) {
       for (const def of definitions.values()) {
+        signal?.throwIfAborted();
         let config: unknown = loaded.config.services[def.name];
         if (config === undefined) {
           // The loader was not given this service (it validates the sections of those it knows).
@@ -136,6 +161,7 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
             getService: <K extends ServiceName>(name: K): XcoreServices[K] => container.get(name, `service "${def.name}"`),
             serviceNames: () => container.names(),
             ...(options.plugins === undefined ? {} : { plugins: options.plugins }),
+            ...(signal === undefined ? {} : { signal }),
           });
         } catch (error) {
           throw wrap(def.name, 'create', error);
@@ -193,12 +219,26 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
       }
     },
 
-    resolveFor(name, plugin) {
+    resolveFor(name, plugin, optional = false) {
+      if (optional && !container.has(name)) return undefined;
       const instance = container.get(name as ServiceName, `plugin "${plugin}"`);
       const def = definitions.get(name);
       if (def?.forPlugin === undefined) return { instance };
       const forPlugin = def.forPlugin;
       return { instance, forPlugin: (value) => forPlugin.call(def, value as never, plugin) };
+    },
+
+    inProgress() {
+      const out: string[] = [];
+      for (const { def, instance } of hosted) {
+        if (def.inProgress === undefined) continue;
+        try {
+          out.push(...def.inProgress(instance as never));
+        } catch (err) {
+          logger.debug({ err, service: def.name }, 'service could not list its work in progress');
+        }
+      }
+      return out;
     },
 
     beforePluginsStop(signal, deadlineAt) {

@@ -3,7 +3,7 @@ import { PluginDefinitionInvalidError } from '../errors.js';
 import type { PluginDefinition } from './plugin.js';
 
 const HOOKS = ['onLoad', 'onStart', 'onStop', 'handle'] as const;
-const KEYS: ReadonlySet<string> = new Set<string>([...HOOKS, 'configSchema', 'actions']);
+const KEYS: ReadonlySet<string> = new Set<string>([...HOOKS, 'configSchema', 'actions', 'optionalServices']);
 
 /**
  * Checks that `value` has the shape of a {@link PluginDefinition} and returns it typed.
@@ -43,6 +43,10 @@ export function assertPluginDefinition(value: unknown, where: string): PluginDef
     if (record['handle'] === undefined) {
       throw new PluginDefinitionInvalidError(where, '"actions" is set but there is no "handle" to answer them');
     }
+  }
+  const optional = record['optionalServices'];
+  if (optional !== undefined && (!Array.isArray(optional) || !optional.every((s) => typeof s === 'string' && s !== ''))) {
+    throw new PluginDefinitionInvalidError(where, '"optionalServices" must be an array of service names (non-empty strings)');
   }
   return value as PluginDefinition;
 }

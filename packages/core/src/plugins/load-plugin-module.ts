@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { register } from 'tsx/esm/api';
 import { PluginImportFailedError } from '../errors.js';
 import { assertPluginDefinition } from './define-plugin.js';
 import type { PluginManifest } from './manifest.js';
 import type { PluginDefinition } from './plugin.js';
+import { createTsModuleScope } from './ts-module-scope.js';
 
 /** Imports plugin entries within one module scope; see {@link createPluginImporter}. */
 export interface PluginImporter {
@@ -32,12 +31,12 @@ export interface PluginImporter {
  * A scope's loader stays registered for the life of the process (a plugin may import lazily).
  */
 export function createPluginImporter(): PluginImporter {
-  const scope = register({ namespace: randomUUID() });
+  const scope = createTsModuleScope();
   return {
     async load(manifest) {
       let namespace: Record<string, unknown>;
       try {
-        namespace = (await scope.import(pathToFileURL(manifest.entry).href, import.meta.url)) as Record<string, unknown>;
+        namespace = await scope.import(pathToFileURL(manifest.entry).href, import.meta.url);
       } catch (cause) {
         throw new PluginImportFailedError(manifest.name, manifest.entry, cause);
       }

@@ -15,9 +15,25 @@ export interface PluginContext<TConfig = unknown> {
   readonly events: EventBus;
   /**
    * A service from the container, typed by its name.
-   * @throws `XCORE_ERR_SERVICE_UNKNOWN` naming the registered services when `name` is unknown.
+   * @throws `XCORE_ERR_SERVICE_UNKNOWN` naming the registered services when `name` is not
+   * registered (unknown, not configured, or disabled with `services.<name>.enabled: false`).
    */
   getService<K extends ServiceName>(name: K): XcoreServices[K];
+  /**
+   * A service the plugin can run without: the service, or `undefined` when it is not registered
+   * (not configured, or disabled with `services.<name>.enabled: false`).
+   *
+   * @remarks
+   * Declare such services in `optionalServices` of {@link PluginDefinition} so readers (and the
+   * boot log) know the plugin runs without them.
+   *
+   * @example
+   * ```ts
+   * const scheduler = ctx.getService('scheduler', { optional: true });
+   * if (scheduler !== undefined) await scheduler.addJob(summary, { id: 'summary', cron: '0 * * * *' });
+   * ```
+   */
+  getService<K extends ServiceName>(name: K, options: { readonly optional: true }): XcoreServices[K] | undefined;
   /**
    * Calls another plugin's `handle(action, payload)` with a timeout.
    * @throws `XCORE_ERR_PLUGIN_UNKNOWN`, `XCORE_ERR_PLUGIN_ACTION_UNKNOWN`, `XCORE_ERR_PLUGIN_CALL_TIMEOUT`.
@@ -29,6 +45,15 @@ export interface PluginContext<TConfig = unknown> {
 export interface PluginDefinition<TSchema extends z.ZodType = z.ZodType> {
   /** Optional zod schema for this plugin's section of `plugins.config`. */
   readonly configSchema?: TSchema;
+  /**
+   * Services this plugin uses when they exist and runs without otherwise, e.g. `['scheduler']`.
+   *
+   * @remarks
+   * Ask for them with `ctx.getService(name, { optional: true })`, which returns `undefined` for a
+   * service that is not registered. When one is missing, the kernel logs at start that the
+   * plugin runs without it.
+   */
+  readonly optionalServices?: readonly string[];
   /** Called once after import, before any plugin starts. */
   onLoad?(ctx: PluginContext<z.output<TSchema>>): void | Promise<void>;
   /** Called in dependency order; register jobs and handlers here. */

@@ -39,6 +39,12 @@ export interface ServiceCreateContext<TConfig> {
    * created outside a kernel. Plugins never get it.
    */
   readonly plugins?: PluginOperatorView;
+  /**
+   * Aborted when the host asks to stop while booting (a signal during boot): a `create` that takes
+   * long (importing many modules, connecting) should stop waiting and throw `signal.reason`.
+   * Absent when built in code without a signal.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Lifecycle hints the kernel passes to a service's `start`/`stop`. */
@@ -47,6 +53,19 @@ export interface ServiceLifecycleContext {
   readonly signal: AbortSignal;
   /** Milliseconds the service has before the kernel aborts `signal`. */
   readonly deadlineMs: number;
+}
+
+/**
+ * What a service's shutdown step (`beforePluginsStop`, `stop`) may return.
+ *
+ * @remarks
+ * A service that had to abort work because the drain deadline passed says so here, so the
+ * kernel reports the shutdown as past its deadline (`StopReport.timedOut`, exit code 3 of
+ * `xcore start`) even though the step itself returned in time.
+ */
+export interface ServiceStopResult {
+  /** What was aborted at the deadline, e.g. `job:reports:nightly`. */
+  readonly aborted?: readonly string[];
 }
 
 /**
@@ -74,9 +93,17 @@ export interface ServiceDefinition<K extends ServiceName = ServiceName, TSchema 
    * taking new work and lets work in progress finish while the plugins it belongs to still run
    * (the scheduler stops claiming and drains running jobs here).
    */
-  beforePluginsStop?(instance: XcoreServices[K], ctx: ServiceLifecycleContext): void | Promise<void>;
+  beforePluginsStop?(instance: XcoreServices[K], ctx: ServiceLifecycleContext): void | ServiceStopResult | Promise<void | ServiceStopResult>;
   /** Called after every plugin has stopped. */
-  stop?(instance: XcoreServices[K], ctx: ServiceLifecycleContext): void | Promise<void>;
+  stop?(instance: XcoreServices[K], ctx: ServiceLifecycleContext): void | ServiceStopResult | Promise<void | ServiceStopResult>;
+  /**
+   * The work in progress right now, named for people (the scheduler's running jobs, `job:<id>`).
+   *
+   * @remarks
+   * The kernel logs it while shutdown waits, so an operator sees what the drain is waiting for.
+   * Must be cheap and must not throw.
+   */
+  inProgress?(instance: XcoreServices[K]): readonly string[];
   /**
    * Returns the view of the service a given plugin gets from `ctx.getService(name)`.
    *

@@ -1,4 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { parseConfigText } from '@xcore/core';
@@ -85,6 +88,18 @@ describe('YAML jobs', () => {
     expect(error).toMatchObject({ code });
     expect((error as Error).message).toContain(`${FILE}:9:9: job "broken"`);
     expect((error as Error).message).toContain(detail);
+  });
+
+  it('says why a module with a syntax error cannot be imported, not only that it failed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xcore-yaml-job-'));
+    try {
+      writeFileSync(join(dir, 'broken.ts'), 'export const = 1;\n');
+      const error = await boot(yaml(`      - id: broken\n        func: ${join(dir, 'broken.ts')}:run\n        trigger: { type: interval, minutes: 1 }\n`)).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'XCORE_ERR_JOB_FUNC_INVALID' });
+      expect((error as Error).message).toMatch(/broken\.ts:1:\d+: ERROR: Expected identifier/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.each([

@@ -4,17 +4,18 @@
  *
  * @remarks
  * `func` is `"./path/module.ts:exportName"` (relative to the config file; TypeScript loads through
- * tsx's `tsImport`, no build step) or `"package:exportName"` (resolved from the config file's
+ * one tsx loader scope, no build step, and each module is imported once however many jobs name
+ * it, so they share its state) or `"package:exportName"` (resolved from the config file's
  * folder). Every failure is a boot error that names the file, line and column of the entry and
  * the job id: `XCORE_ERR_JOB_FUNC_INVALID` for the function, and the trigger's own code
  * (`XCORE_ERR_CRON_INVALID`, `XCORE_ERR_TIMEZONE_INVALID`, `XCORE_ERR_JOB_INVALID`) with the
  * position prefixed to its message.
  */
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { LoadedConfig } from '@xcore/core';
-import { tsImport } from 'tsx/esm/api';
+import { abortable, createTsModuleScope, type LoadedConfig, type TsModuleScope } from '@xcore/core';
 import { JobFuncInvalidError } from '../errors.js';
 import type { AddJobOptions, TriggerInput } from '../service/job-options.js';
 import type { JobFunction } from '../service/scheduler-service.js';
@@ -35,6 +36,8 @@ export interface YamlJobSource {
   readonly loaded?: LoadedConfig;
   /** Key path of the jobs list. @defaultValue `['services', 'scheduler', 'jobs']` */
   readonly path?: readonly (string | number)[];
+  /** Aborts resolving (a stop requested during boot): pending imports reject with its reason. */
+  readonly signal?: AbortSignal;
 }
 
 /** `file:line:col` of `path` in the loaded config (or the file alone when unknown). */
@@ -44,42 +47,87 @@ export function positionOf(source: YamlJobSource, path: readonly (string | numbe
   return pos === undefined ? file : `${file}:${pos.line}:${pos.col}`;
 }
 
-const TS_EXTENSIONS = /\.(c|m)?tsx?$/;
+/** A module a `func` names, imported once however many jobs name it. */
+interface ImportedModule {
+  readonly namespace: Record<string, unknown>;
+  /** The file or URL it resolved to, for messages. */
+  readonly resolved: string;
+}
 
-async function importModule(specifier: string, baseDir: string): Promise<{ namespace: Record<string, unknown>; resolved: string }> {
-  if (specifier.startsWith('.') || isAbsolute(specifier)) {
-    const file = resolve(baseDir, specifier);
-    const url = pathToFileURL(file).href;
-    const namespace = TS_EXTENSIONS.test(file) ? await tsImport(url, import.meta.url) : await import(url);
-    return { namespace: namespace as Record<string, unknown>, resolved: file };
-  }
-  let target = specifier;
-  try {
-    target = pathToFileURL(createRequire(resolve(baseDir, 'noop.js')).resolve(specifier)).href;
-  } catch {
-    // ESM-only packages may not resolve through require; fall back to a bare import.
-  }
-  return { namespace: (await import(target)) as Record<string, unknown>, resolved: target };
+/**
+ * Imports the modules YAML jobs name, each once: one tsx loader scope for all of them (so
+ * TypeScript loads without a build step and modules they share are one instance), and one
+ * import per specifier however many jobs name it.
+ *
+ * @remarks
+ * tsx's `tsImport` registers a new loader scope on every call: each job's module was evaluated
+ * again, jobs naming one file did not share its state, and every import went through every
+ * scope registered before it (boot grew quadratically: 1,000 jobs took over a minute).
+ */
+export interface JobModuleLoader {
+  /** The module `specifier` names (relative paths resolve from `baseDir`); rejects when it cannot be imported. */
+  load(specifier: string): Promise<ImportedModule>;
+}
+
+/** Creates a {@link JobModuleLoader} resolving relative paths from `baseDir`. */
+export function createJobModuleLoader(baseDir: string): JobModuleLoader {
+  let scope: TsModuleScope | undefined;
+  const modules = new Map<string, Promise<ImportedModule>>();
+  const importFile = async (file: string): Promise<ImportedModule> => {
+    scope ??= createTsModuleScope(`xcore-yaml-jobs-${randomUUID()}`);
+    const namespace = await scope.import(pathToFileURL(file).href, import.meta.url);
+    return { namespace, resolved: file };
+  };
+  const importPackage = async (specifier: string): Promise<ImportedModule> => {
+    let target = specifier;
+    try {
+      target = pathToFileURL(createRequire(resolve(baseDir, 'noop.js')).resolve(specifier)).href;
+    } catch {
+      // ESM-only packages may not resolve through require; fall back to a bare import.
+    }
+    return { namespace: (await import(target)) as Record<string, unknown>, resolved: target };
+  };
+  return {
+    load(specifier) {
+      const relative = specifier.startsWith('.') || isAbsolute(specifier);
+      const key = relative ? resolve(baseDir, specifier) : specifier;
+      let loading = modules.get(key);
+      if (loading === undefined) {
+        loading = relative ? importFile(key) : importPackage(specifier);
+        modules.set(key, loading);
+      }
+      return loading;
+    },
+  };
+}
+
+/** The specifier and export name of a `func` string, or `undefined` when it has no `:export`. */
+function splitFunc(func: string): { specifier: string; exportName: string } | undefined {
+  const colon = func.lastIndexOf(':');
+  const exportName = func.slice(colon + 1);
+  if (colon <= 0 || exportName === '') return undefined;
+  return { specifier: func.slice(0, colon), exportName };
 }
 
 /**
  * Imports and checks the function a `func` string names.
  *
+ * @param modules - Where modules are imported (share one across jobs so each module loads once).
  * @throws `XCORE_ERR_JOB_FUNC_INVALID` naming `where` and the job id.
  */
-export async function resolveFunc(func: string, jobId: string, source: YamlJobSource, where: string): Promise<JobFunction> {
-  const colon = func.lastIndexOf(':');
-  const specifier = func.slice(0, colon);
-  const exportName = func.slice(colon + 1);
-  if (colon <= 0 || exportName === '') {
+export async function resolveFunc(func: string, jobId: string, source: YamlJobSource, where: string, modules?: JobModuleLoader): Promise<JobFunction> {
+  const parts = splitFunc(func);
+  if (parts === undefined) {
     throw new JobFuncInvalidError(`${where}: job "${jobId}": func "${func}" must be "./path/module.ts:exportName" or "package:exportName".`);
   }
-  const baseDir = source.configFile ? dirname(source.configFile) : process.cwd();
-  let loaded: { namespace: Record<string, unknown>; resolved: string };
+  const { specifier, exportName } = parts;
+  const baseDir = baseDirOf(source);
+  let loaded: ImportedModule;
   try {
-    loaded = await importModule(specifier, baseDir);
+    loaded = await abortable((modules ?? createJobModuleLoader(baseDir)).load(specifier), source.signal);
   } catch (cause) {
-    const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+    if (source.signal?.aborted === true && cause === source.signal.reason) throw cause;
+    const reason = firstLines(cause instanceof Error ? cause.message : String(cause));
     throw new JobFuncInvalidError(
       `${where}: job "${jobId}": cannot import "${specifier}" (relative paths resolve from ${baseDir}): ${reason}. Fix the path in func "${func}".`,
       { cause },
@@ -98,19 +146,37 @@ export async function resolveFunc(func: string, jobId: string, source: YamlJobSo
   return value as JobFunction;
 }
 
+/** The first line of an error message, and the next one when the first only announces it (esbuild's "Transform failed with 1 error:"). */
+function firstLines(message: string): string {
+  const [first = '', second] = message.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  return first.endsWith(':') && second !== undefined ? `${first} ${second}` : first;
+}
+
+function baseDirOf(source: YamlJobSource): string {
+  return source.configFile ? dirname(source.configFile) : process.cwd();
+}
+
 /** Turns a validated YAML job into `addJob` options (the owner is set by the caller). */
 export function yamlJobOptions(job: JobConfig): AddJobOptions {
   const { id, func: _func, trigger, args, ...policy } = job;
   return { id, trigger: trigger as TriggerInput, args, ...policy };
 }
 
-/** Resolves every YAML job's function; the first failure throws with its position. */
+/**
+ * Resolves every YAML job's function, importing each module once; the first failure throws with
+ * its position.
+ *
+ * @remarks
+ * With `source.signal`, an abort (a signal during boot) rejects with its reason at once, also
+ * while a module is still being imported.
+ */
 export async function resolveYamlJobs(jobs: readonly JobConfig[], source: YamlJobSource): Promise<ResolvedYamlJob[]> {
   const base = source.path ?? ['services', 'scheduler', 'jobs'];
+  const modules = createJobModuleLoader(baseDirOf(source));
   const out: ResolvedYamlJob[] = [];
   for (const [i, job] of jobs.entries()) {
     const where = positionOf(source, [...base, i, 'func']);
-    const fn = await resolveFunc(job.func, job.id, source, where);
+    const fn = await resolveFunc(job.func, job.id, source, where, modules);
     // addJob errors after this point are about the trigger (policy fields are schema-checked).
     out.push({ fn, options: yamlJobOptions(job), where: positionOf(source, [...base, i, 'trigger']) });
   }

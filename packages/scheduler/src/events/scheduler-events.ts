@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { RunRecord } from '../stores/store.js';
+import { logError } from '../executors/error-message.js';
 
 /** Payload shared by every job event. */
 export interface JobEventBase {
@@ -99,7 +100,7 @@ export class SchedulerEmitter {
       try {
         (listener as SchedulerListener<E>)(payload);
       } catch (err) {
-        this.logger.error({ err, event }, 'scheduler event listener threw');
+        logError(this.logger, 'error', { event }, err, 'scheduler event listener threw');
       }
     }
   }

@@ -94,6 +94,23 @@ type AttemptResult = { status: ExecutionStatus; error?: unknown };
 
 const SUCCEEDED: AttemptResult = Object.freeze({ status: 'succeeded' });
 
+/** What {@link thenOf} found: a thenable to await. */
+const THENABLE = Symbol('thenable');
+
+/**
+ * Whether a job's return value is a thenable: {@link THENABLE}, `undefined` for a plain value, or
+ * the error thrown while reading its `then` (a revoked Proxy, a throwing getter), which fails the
+ * attempt as a promise resolved with it would reject.
+ */
+function thenOf(result: unknown): typeof THENABLE | undefined | { readonly error: unknown } {
+  if (result === null || (typeof result !== 'object' && typeof result !== 'function')) return undefined;
+  try {
+    return typeof (result as PromiseLike<unknown>).then === 'function' ? THENABLE : undefined;
+  } catch (error) {
+    return { error };
+  }
+}
+
 /** One run in progress; it is its own {@link ExecutionRequest} (no separate object per run). */
 class Execution implements ActiveExecution, ExecutionRequest {
   private attemptNo = 0;
@@ -151,7 +168,9 @@ class Execution implements ActiveExecution, ExecutionRequest {
       } catch (error) {
         return { status: 'failed', error };
       }
-      if (result === null || typeof result !== 'object' || typeof (result as PromiseLike<unknown>).then !== 'function') return SUCCEEDED;
+      const then = thenOf(result);
+      if (then === undefined) return SUCCEEDED;
+      if (then !== THENABLE) return { status: 'failed', error: then.error };
       return new Promise<AttemptResult>((resolve) => {
         let settled = false;
         const finish = (r: AttemptResult): void => {
@@ -194,13 +213,14 @@ class Execution implements ActiveExecution, ExecutionRequest {
       } catch (error) {
         return finish({ status: 'failed', error });
       }
-      if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+      const then = thenOf(result);
+      if (then === THENABLE) {
         Promise.resolve(result as PromiseLike<unknown>).then(
           () => finish(SUCCEEDED),
           (error: unknown) => finish({ status: 'failed', error }),
         );
       } else {
-        finish(SUCCEEDED);
+        finish(then === undefined ? SUCCEEDED : { status: 'failed', error: then.error });
       }
     });
   }

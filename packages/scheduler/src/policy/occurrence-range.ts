@@ -54,6 +54,9 @@ export function occurrencesBetween(spec: TriggerSpec, anchor: number, after: num
     const kMax = spec.endDate === undefined ? Number.POSITIVE_INFINITY : Math.floor((spec.endDate - base) / every);
     const kLo = Math.max(kMin, Math.floor((after - base) / every) + 1);
     const kAfterTo = Math.max(kLo, Math.floor((to - base) / every) + 1);
+    // A step count past 2^53 is inexact (dates far outside the Date range in stored data): k++
+    // would not advance. Nothing can be counted exactly, so the trigger is treated as exhausted.
+    if (!Number.isSafeInteger(kLo) || !Number.isSafeInteger(kAfterTo)) return { count: 0, first: null, newest: [], next: null, exact: true };
     const kHi = Math.min(kMax, kAfterTo - 1);
     const count = Math.max(0, kHi - kLo + 1);
     const newest: number[] = [];

@@ -96,7 +96,7 @@ export function planOccurrences(input: PlanInput): Plan {
   }
   // An occurrence is on time when it is at or after this instant (integer ms).
   const onTimeFrom = grace === null ? Number.NEGATIVE_INFINITY : Math.ceil(now - Math.max(0, grace));
-  const keep = policy.coalesce === 'all' ? Math.max(1, Math.floor(policy.maxCatchUp)) : 1;
+  const keep = policy.coalesce === 'all' ? catchUpCap(policy.maxCatchUp) : 1;
 
   let lateCount = 0;
   let onTimeCount = 0;
@@ -146,4 +146,14 @@ export function planOccurrences(input: PlanInput): Plan {
   if (fire.length > remaining) fire = fire.slice(fire.length - remaining);
   const exhausted = maxRuns !== undefined && state.runs + fire.length >= maxRuns;
   return { fire, missedCount: due - fire.length, nextRunAt: exhausted ? null : next };
+}
+
+/**
+ * Largest `maxCatchUp` honoured (the options allow no more): a policy stored by an older version
+ * or by hand cannot make one plan build a huge list of runs.
+ */
+const MAX_CATCH_UP = 10_000;
+
+function catchUpCap(maxCatchUp: number): number {
+  return maxCatchUp >= 1 ? Math.min(MAX_CATCH_UP, Math.floor(maxCatchUp)) : 1;
 }

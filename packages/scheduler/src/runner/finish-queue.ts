@@ -72,7 +72,7 @@ export interface FinishQueueOptions {
   readonly maxQueued?: number;
   /** Longest retry delay. @defaultValue `1000` */
   readonly maxRetryMs?: number;
-  /** Called with each failure (health; the runner's next good tick reports the recovery). */
+  /** Called with each failure, and with `null` when a call succeeds after failures (health). */
   readonly onHealth: (error: unknown) => void;
   /** Called once per entry when it has been written or dropped. */
   readonly onSettled: (count: number) => void;
@@ -221,6 +221,7 @@ export class FinishQueue {
       const at = this.queue.length === 0 ? -1 : batch.indexOf(this.queue[0] as FinishedRun);
       const sent = at < 0 ? 0 : batch.length - at;
       this.queue.splice(0, sent);
+      if (this.failures > 0) this.options.onHealth(null);
       this.failures = 0;
       this.settle(sent);
       if (this.queue.length > 0) this.arm(this.flushDelay());

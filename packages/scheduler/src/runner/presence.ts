@@ -21,8 +21,8 @@ export interface PresenceKeeperOptions {
   readonly ttlMs: number;
   /** What this process holds right now. */
   info(): ProcessInfo;
-  /** Store errors (for health). */
-  onError(error: unknown): void;
+  /** The outcome of its store calls, for health: an error, or `null` after an announcement that worked. */
+  onHealth(error: unknown): void;
 }
 
 /** Announces this process on a timer. */
@@ -46,7 +46,7 @@ export class PresenceKeeper {
     const { store, owner, ttlMs } = this.options;
     this.announcing = store
       .announce(owner, this.options.info(), ttlMs)
-      .catch((error: unknown) => this.options.onError(error))
+      .then(() => this.options.onHealth(null), (error: unknown) => this.options.onHealth(error))
       .finally(() => {
         this.announcing = undefined;
       });
@@ -64,6 +64,6 @@ export class PresenceKeeper {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.announcing;
-    await this.options.store.leave(this.options.owner).catch((error: unknown) => this.options.onError(error));
+    await this.options.store.leave(this.options.owner).catch((error: unknown) => this.options.onHealth(error));
   }
 }

@@ -16,16 +16,21 @@ import type { CommittedRun, ScheduleDefinition, RunRecord, RunSlot, Store, Store
 import { applyJitter } from '../triggers/jitter.js';
 import { retryDelay } from '../triggers/retry-delay.js';
 import { InlineExecutor, type ExecutionOutcome } from '../executors/inline-executor.js';
+import { errorMessage, logError } from '../executors/error-message.js';
 import type { SchedulerEmitter, SchedulerEvents } from '../events/scheduler-events.js';
 import type { JobFailure, JobFunction } from '../service/scheduler-service.js';
 import type { SlotKeeper } from './slot-keeper.js';
 import { FinishQueue } from './finish-queue.js';
 
-/** What this process holds per job: its handler and its runs in progress here. */
+/** What this process holds per job: its handler, its definition and its runs in progress here. */
 export interface LocalJob {
   fn: JobFunction;
   owner: string;
   historyLimit: number;
+  /** The definition this process registered (put back if the store loses it). */
+  definition: ScheduleDefinition;
+  /** The schedule's phase anchor as the store had it at registration (a restore keeps the phase). */
+  anchor: number;
   /** Runs of this job in progress in this process (the run slots of a process-local store). */
   running: number;
   /** `false` once the handler was removed or detached (a stale reference must not run). */
@@ -72,7 +77,8 @@ export interface RunDispatcherDeps {
   /** Store clock minus local clock, ms. */
   skew(): number;
   isStopping(): boolean;
-  reportHealth(error: unknown): void;
+  /** The outcome of a store call on the run path (`run`) or of the finish queue (`finish`): an error, or `null`. */
+  reportHealth(source: 'run' | 'finish', error: unknown): void;
 }
 
 /**
@@ -100,7 +106,7 @@ export class RunDispatcher {
     this.finished = deps.localSlots ? undefined : new FinishQueue({
       store: deps.store,
       logger: deps.logger,
-      onHealth: (error) => deps.reportHealth(error),
+      onHealth: (error) => deps.reportHealth('finish', error),
       onSettled: (count) => {
         for (let i = 0; i < count; i++) this.settled();
       },
@@ -204,7 +210,7 @@ export class RunDispatcher {
       acquired = await this.deps.store.acquireSlot(slot, definition.policy.maxInstances);
     } catch (error) {
       // The occurrence is committed: run it rather than lose it, bounded by this process's count.
-      this.deps.reportHealth(error);
+      this.deps.reportHealth('run', error);
       acquired = job.running < definition.policy.maxInstances;
       // A slot the commit took stays ours (released when the run finishes); a new one was not taken.
       if (heldRunId === undefined) runId = null;
@@ -266,7 +272,7 @@ export class RunDispatcher {
     const record: { -readonly [K in keyof RunRecord]: RunRecord[K] } = {
       jobId: id, scheduledAt, startedAt: outcome.startedAt, finishedAt: outcome.finishedAt, status: outcome.status, attempts: outcome.attempts, owner: this.deps.owner,
     };
-    if (outcome.error !== undefined) record.error = errorMessage(outcome.error);
+    if (outcome.status !== 'succeeded') record.error = errorMessage(outcome.error);
     if (manual) Object.assign(record, manualFields(manual));
     const saved = this.save(record, job.historyLimit, slot);
     this.emitOutcome(definition, record, outcome.status, outcome.error);
@@ -296,7 +302,7 @@ export class RunDispatcher {
       try {
         store.recordRunNow(record, historyLimit);
       } catch (error) {
-        this.deps.reportHealth(error);
+        this.deps.reportHealth('run', error);
       }
       return undefined;
     }
@@ -306,7 +312,7 @@ export class RunDispatcher {
 
   private readonly afterWrite = (): void => this.settled();
   private readonly afterWriteError = (error: unknown): void => {
-    this.deps.reportHealth(error);
+    this.deps.reportHealth('run', error);
     this.settled();
   };
 
@@ -386,7 +392,8 @@ export class RunDispatcher {
       }
       return;
     }
-    this.deps.logger.warn({ job: definition.id, err: error, status, attempts: record.attempts, scheduledAt: new Date(record.scheduledAt) }, `job ${status.replace('_', ' ')}`);
+    // A job may throw anything (a revoked Proxy, a cycle without a prototype): logError never throws.
+    logError(this.deps.logger, 'warn', { job: definition.id, status, attempts: record.attempts, scheduledAt: new Date(record.scheduledAt) }, error, `job ${status.replace('_', ' ')}`);
     const payload = this.runEvent(definition, record, error);
     emitter.emit(event, payload);
     if (forward) bus.emit(busEvent, payload);
@@ -394,10 +401,10 @@ export class RunDispatcher {
     for (const hook of this.deps.failureHooks) {
       try {
         void Promise.resolve(hook({ jobId: definition.id, owner: definition.owner, record, error })).catch((err: unknown) => {
-          this.deps.logger.error({ err, job: definition.id }, 'onFailure hook rejected');
+          logError(this.deps.logger, 'error', { job: definition.id }, err, 'onFailure hook rejected');
         });
       } catch (err) {
-        this.deps.logger.error({ err, job: definition.id }, 'onFailure hook threw');
+        logError(this.deps.logger, 'error', { job: definition.id }, err, 'onFailure hook threw');
       }
     }
   }
@@ -432,7 +439,7 @@ export class RunDispatcher {
           await this.save({ jobId: slot.jobId, scheduledAt: slot.scheduledAt, startedAt: null, finishedAt: null, status: 'aborted', attempts: 1, owner: slot.owner, error: 'process died mid-run' }, job?.historyLimit ?? this.deps.defaultHistoryLimit);
         }
       } catch (error) {
-        this.deps.reportHealth(error);
+        this.deps.reportHealth('run', error);
       }
     }
   }
@@ -453,13 +460,3 @@ const BUS_RUN_EVENTS = {
   timed_out: 'scheduler.job.timed_out',
   aborted: 'scheduler.job.aborted',
 } as const satisfies { [S in keyof typeof RUN_EVENTS]: `scheduler.${(typeof RUN_EVENTS)[S]}` };
-
-/** A readable message for any thrown value (run records keep text, not objects). */
-export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  try {
-    return typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);
-  } catch {
-    return String(error);
-  }
-}

@@ -23,8 +23,8 @@ export interface RunRequestTakerOptions {
   has(jobId: string): boolean;
   /** Runs a taken request and resolves to its record (never rejects). */
   run(request: RunRequest): Promise<RunRecord>;
-  /** Store errors (for health). */
-  onError(error: unknown): void;
+  /** The outcome of its store calls, for health: an error, or `null` after a look that worked. */
+  onHealth(error: unknown): void;
   /** How often to look without a hint; `0`: only on hints (a process-local store delivers every hint). */
   readonly pollMs: number;
 }
@@ -91,8 +91,9 @@ export class RunRequestTaker {
         const taken = await store.takeRunRequest(owner, request.requestId);
         if (taken !== null) this.execute(taken);
       }
+      this.options.onHealth(null);
     } catch (error) {
-      this.options.onError(error);
+      this.options.onHealth(error);
     }
   }
 
@@ -104,7 +105,7 @@ export class RunRequestTaker {
       .then((record) => store.finishRunRequest(request.requestId, record))
       .catch((error: unknown) => {
         logger.error({ err: error, job: request.jobId, requestId: request.requestId }, 'could not record the outcome of a requested run on its request (the job history has it)');
-        this.options.onError(error);
+        this.options.onHealth(error);
       })
       .finally(() => this.running.delete(done));
     this.running.add(done);

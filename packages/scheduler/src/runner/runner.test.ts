@@ -98,6 +98,44 @@ describe('Runner (through the Scheduler)', () => {
     expect(seen).toEqual(['first', 'first', 'first', 'second']);
   });
 
+  it('sends a commit whose answer was lost again at its next tick, and runs what the first call recorded, once', async () => {
+    const inner = new MemoryStore();
+    let loseAnswer = true;
+    // The first commit is applied, then its answer is lost (Redis died after running it).
+    const store = new Proxy(inner, {
+      get(target, prop, receiver) {
+        if (prop !== 'commit') return Reflect.get(target, prop, receiver) as unknown;
+        return async (...args: Parameters<MemoryStore['commit']>) => {
+          const results = await target.commit(...args);
+          if (!loseAnswer) return results;
+          loseAnswer = false;
+          throw new Error('connection lost');
+        };
+      },
+    });
+    const dispatched: string[] = [];
+    const health: string[] = [];
+    const runner = new Runner<string>({
+      store, owner: 'o', logger, leaseMs: 30_000, pollMs: 30_000, plan: planOccurrences, exclude: new Set(), handlers: new Map([['a', 'handler']]),
+      commitSlots: true,
+      onUnhandled: () => {},
+      dispatch: (_schedule, scheduledAt, _next, _handler, run) => void dispatched.push(`${scheduledAt - T0} ${run?.runId === `${scheduledAt}@o`}`),
+      onMissed: () => {},
+      onHealth: (source, error) => void health.push(`${source} ${error === null ? 'ok' : 'failed'}`),
+    });
+    const definition: ScheduleDefinition = { id: 'a', owner: 'app', trigger: { type: 'interval', everyMs: 1000 }, policy: internPolicy(BUILTIN_DEFAULTS), args: [] };
+    await store.upsert({ definition, hash: scheduleHash(definition), nextRunAt: T0 + 1000, anchor: T0, replaceExisting: false });
+    runner.start();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(dispatched).toEqual([]);
+    await vi.advanceTimersByTimeAsync(100); // the retry after the failed tick
+    expect(dispatched).toEqual(['1000 true']);
+    await vi.advanceTimersByTimeAsync(2000);
+    await runner.stop();
+    expect(dispatched).toEqual(['1000 true', '2000 true', '3000 true']);
+    expect(health.filter((h) => h.startsWith('commit')).slice(0, 2)).toEqual(['commit failed', 'commit ok']);
+  });
+
   it('caps its sleep at pollMs for far wakeups (no setTimeout past 2^31-1 ms)', async () => {
     scheduler = new Scheduler({ store: new MemoryStore(), logger, owner: 'o', pollMs: 30_000 });
     const runs: string[] = [];
@@ -140,15 +178,16 @@ describe('Runner (through the Scheduler)', () => {
     expect(scheduler.health()).toEqual({ status: 'degraded', reason: 'store error: connection refused', since: new Date(T0 + 2000) });
     expect(runs).toEqual([at(1000)]);
     setDown(false);
-    // Ticks fail at 2.0, 2.1, 2.3, 2.7, 3.5 and 5.1 s (backoff 100 ms doubling); the retry at 8.3 s succeeds.
-    await vi.advanceTimersByTimeAsync(2299);
+    // Ticks fail at 2.0, 2.1, 2.3, 2.7, 3.5 s (backoff 100 ms doubling), then every second (the
+    // cap, STORE_RETRY_MAX_MS): 4.5, 5.5 s; the retry at 6.5 s succeeds.
+    await vi.advanceTimersByTimeAsync(499);
     expect(scheduler.health().status).toBe('degraded');
     await vi.advanceTimersByTimeAsync(1);
     expect(scheduler.health()).toEqual({ status: 'ok' });
-    expect(health).toEqual(['degraded store error: connection refused', 'recovered after 6300']);
-    await vi.advanceTimersByTimeAsync(700);
-    // The outage (2 s .. 8 s) collapses into one run of the latest occurrence, then back on the beat.
-    expect(runs).toEqual([at(1000), at(8000), at(9000)]);
+    expect(health).toEqual(['degraded store error: connection refused', 'recovered after 4500']);
+    await vi.advanceTimersByTimeAsync(1500);
+    // The outage (2 s .. 6.5 s) collapses into one run of the latest occurrence, then back on the beat.
+    expect(runs).toEqual([at(1000), at(6000), at(7000), at(8000)]);
   });
 
   it('gives back a claimed schedule it has no handler for, with a warning, and stops claiming it', async () => {

@@ -10,9 +10,11 @@
  * asked `now()` and `nextWakeup()` as well. With `claimWindowMs`, ticks happen only on a grid of
  * that step on the store's clock, at an offset random per process: one claim takes every schedule
  * that came due in the window, and processes sharing a store take turns instead of all waking for
- * the same due time. A store error never escapes: the runner reports itself degraded, backs off
- * exponentially (capped at `pollMs`) and retries; on its next successful tick the misfire policy
- * handles what was missed meanwhile.
+ * the same due time. A commit that failed (maybe applied with its answer lost) is sent again at
+ * the start of the next tick. A store error never escapes: the runner reports it (health), backs off
+ * exponentially (capped at {@link STORE_RETRY_MAX_MS} and `pollMs`) and retries, at once when the
+ * store says its connection is back; on its next successful tick the misfire policy handles what
+ * was missed meanwhile.
  */
 import type { Logger } from 'pino';
 import { MAX_TIMER_MS } from '@xcore/core';
@@ -50,6 +52,17 @@ export const SHARED_STORE_CLAIM_WINDOW_MS = 10;
  * firing): below 16 the tail (GC pauses, slow calls) dominates.
  */
 export const CLAIM_WINDOW_TARGET_CLAIMS = 16;
+
+/**
+ * Longest wait between two attempts while the store fails.
+ *
+ * @remarks
+ * A failing tick is retried after 100 ms, doubling up to this. At `pollMs` (30 s) a Redis that
+ * was down for a minute was noticed up to 30 s after it answered again; one claim a second per
+ * process is no load for a store that is down. (A store that says its connection is back wakes
+ * the runner at once anyway.)
+ */
+export const STORE_RETRY_MAX_MS = 1_000;
 
 /** Dependencies and settings of the {@link Runner}. */
 export interface RunnerOptions<H = unknown> {
@@ -100,8 +113,13 @@ export interface RunnerOptions<H = unknown> {
   dispatch(schedule: StoredSchedule, scheduledAt: number, nextRunAt: number | null, handler: H, run?: CommittedRun): void;
   /** Occurrences the policy dropped. */
   onMissed(schedule: StoredSchedule, count: number, nextRunAt: number | null): void;
-  /** `error` when a tick failed, `null` after every successful tick. */
-  onHealth(error: unknown): void;
+  /**
+   * The outcome of each store call: `claim` (claims, releases and wakeup reads) or `commit`, with
+   * the error, or `null` when it succeeded.
+   */
+  onHealth(source: 'claim' | 'commit', error: unknown): void;
+  /** Every claim batch, as the store returned it (the scheduler watches its generation). */
+  onBatch?(batch: Omit<ClaimBatch, 'nextWakeup'>): void;
 }
 
 /**
@@ -138,6 +156,8 @@ export class Runner<H = unknown> {
   /** Per-batch scratch of {@link Runner.process}: the claimed schedules and their handlers. */
   private readonly claimedBuffer: StoredSchedule[] = [];
   private readonly foundBuffer: H[] = [];
+  /** The last commit that failed (maybe applied unanswered), with its schedules and handlers. */
+  private unanswered: { items: readonly CommitItem[]; schedules: StoredSchedule[]; handlers: H[] } | undefined;
   /** Handlers by claim slot: `[id, handler]` at `2 * slot` (see {@link RunnerOptions.current}). */
   private readonly bySlot: unknown[] = [];
   /** Slot requests by policy object (policies are interned, so this stays small). */
@@ -217,12 +237,11 @@ export class Runner<H = unknown> {
       if (this.stopped) return;
       delay = wakeAt === null ? this.options.pollMs : this.alignToWindow(wakeAt) - (Date.now() + this.skewMs);
       this.failures = 0;
-      this.options.onHealth(null);
     } catch (error) {
       this.failures += 1;
-      delay = Math.min(this.options.pollMs, 100 * 2 ** Math.min(this.failures - 1, 16));
-      this.options.logger.warn({ err: error, retryInMs: delay }, 'scheduler store failed; retrying');
-      this.options.onHealth(error);
+      delay = Math.min(this.options.pollMs, STORE_RETRY_MAX_MS, 100 * 2 ** Math.min(this.failures - 1, 16));
+      // Logged by the health tracker, once per cause; every retry here would repeat it.
+      this.options.logger.debug({ err: error, retryInMs: delay }, 'scheduler store failed; retrying');
     }
     if (this.again) delay = 0;
     this.schedule(delay);
@@ -247,8 +266,10 @@ export class Runner<H = unknown> {
   /** Claims, commits and dispatches until a batch comes back short; returns the next wakeup (store clock). */
   private async claimRounds(): Promise<number | null> {
     const { store, exclude } = this.options;
+    const resent = await this.resendUnanswered();
     while (!this.stopped) {
-      const batch = await this.claim();
+      const batch = await this.reported('claim', () => this.claim());
+      this.options.onBatch?.(batch);
       this.skewMs = batch.now - Date.now();
       if (this.tickClaims === 0) {
         this.tickCoveredMs = this.lastClaimAt > 0 ? batch.now - this.lastClaimAt : 0;
@@ -256,15 +277,26 @@ export class Runner<H = unknown> {
       }
       this.tickClaims += batch.claims.length;
       let wakeAt = batch.nextWakeup;
-      if (batch.claims.length > 0) {
-        const committedNext = await this.process(batch.claims, batch.now);
-        if (wakeAt !== undefined && committedNext !== null) wakeAt = wakeAt === null ? committedNext : Math.min(wakeAt, committedNext);
-      }
-      if (batch.claims.length < this.batchSize) return wakeAt === undefined ? store.nextWakeup(exclude) : wakeAt;
+      const committedNext = batch.claims.length > 0 ? await this.process(batch.claims, batch.now) : null;
+      if (wakeAt !== undefined) wakeAt = earliestOf(earliestOf(wakeAt, committedNext), resent);
+      if (batch.claims.length < this.batchSize) return wakeAt === undefined ? this.reported('claim', () => store.nextWakeup(exclude)) : wakeAt;
       // Let dispatched runs start before the next batch.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     return null;
+  }
+
+  /** Runs a store call, reporting its outcome under `source` (see {@link RunnerOptions.onHealth}). */
+  private async reported<T>(source: 'claim' | 'commit', call: () => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await call();
+    } catch (error) {
+      this.options.onHealth(source, error);
+      throw error;
+    }
+    this.options.onHealth(source, null);
+    return result;
   }
 
   /**
@@ -340,18 +372,43 @@ export class Runner<H = unknown> {
     items.length = count;
     if (unhandled !== undefined) {
       const ids = unhandled.map((c) => c.schedule.definition.id);
-      await store.release(owner, unhandled.map((c) => ({ id: c.schedule.definition.id, token: c.token })));
+      await this.reported('claim', () => store.release(owner, unhandled.map((c) => ({ id: c.schedule.definition.id, token: c.token }))));
       this.options.onUnhandled(ids);
     }
     if (count === 0) return null;
     let results: CommitResult[];
     try {
-      results = await store.commit(owner, items);
+      results = await this.reported('commit', () => store.commit(owner, items));
     } catch (error) {
+      // It may have been applied with its answer lost: sent again first thing next tick.
+      this.unanswered = { items, schedules: claimed.slice(0, count), handlers: found.slice(0, count) };
       claimed.length = 0;
       found.length = 0;
       throw error;
     }
+    const earliest = this.dispatchCommitted(items, claimed, found, results);
+    // Drop the references: nothing of this batch stays reachable until the next tick.
+    claimed.length = 0;
+    found.length = 0;
+    return earliest;
+  }
+
+  /**
+   * Sends again the last commit that failed, before claiming anything: if it was applied with its
+   * answer lost, the store answers with the runs it recorded (see `Store.commit`), which run now
+   * instead of lapsing into a recovery; if it was not, it is applied now or refused as stale. It
+   * is dropped once answered, and kept while the store keeps failing.
+   */
+  private async resendUnanswered(): Promise<number | null> {
+    const pending = this.unanswered;
+    if (pending === undefined) return null;
+    const results = await this.reported('commit', () => this.options.store.commit(this.options.owner, pending.items));
+    this.unanswered = undefined;
+    return this.dispatchCommitted(pending.items, pending.schedules, pending.handlers, results);
+  }
+
+  /** Dispatches what a commit accepted; returns the earliest next run it committed, or `null`. */
+  private dispatchCommitted(items: readonly CommitItem[], claimed: readonly StoredSchedule[], found: readonly H[], results: readonly CommitResult[]): number | null {
     let earliest = Infinity;
     for (let i = 0; i < results.length; i++) {
       const result = results[i]!;
@@ -368,9 +425,12 @@ export class Runner<H = unknown> {
       const accepted = result.accepted;
       for (let k = 0; k < accepted.length; k++) this.options.dispatch(schedule, accepted[k]!, plan.nextRunAt, handler, runs?.[k]);
     }
-    // Drop the references: nothing of this batch stays reachable until the next tick.
-    claimed.length = 0;
-    found.length = 0;
     return earliest === Infinity ? null : earliest;
   }
+}
+
+/** The earlier of two times, `null` meaning none. */
+function earliestOf(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  return b === null ? a : Math.min(a, b);
 }

@@ -135,7 +135,7 @@ describe('SlotKeeper', () => {
   it('passes every third of the lease, but at most every 2^31-1 ms: a 90-day lease does not pass every millisecond', async () => {
     const passes: number[] = [];
     const store = { renewSlots: async () => [], reapExpiredSlots: async () => [] } as unknown as Store;
-    const keeper = new SlotKeeper({ store, owner: 'me', leaseMs: 90 * DAY, logger, onReaped: () => undefined, onPass: () => void passes.push(Date.now() - T0), onError: () => undefined });
+    const keeper = new SlotKeeper({ store, owner: 'me', leaseMs: 90 * DAY, logger, onReaped: () => undefined, onPass: () => void passes.push(Date.now() - T0), onHealth: () => undefined });
     keeper.start();
     try {
       await vi.advanceTimersByTimeAsync(1000);

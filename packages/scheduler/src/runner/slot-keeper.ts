@@ -7,11 +7,16 @@
  * harmless), so a lease survives two missed renewals; job work running on the
  * event loop cannot starve it unless it blocks the loop for a whole lease. Each pass also reaps
  * expired slots (their process died) and hands them to `onReaped` for `recover: true` jobs, and
- * calls `onPass` (the scheduler retries queued occurrences there).
+ * calls `onPass` (the scheduler retries queued occurrences there). A pass that fails (the store
+ * is away) is tried again after {@link SLOT_PASS_RETRY_MS}, not a third of a lease later: the
+ * leases it did not renew are running out.
  */
 import type { Logger } from 'pino';
 import { MAX_TIMER_MS } from '@xcore/core';
 import type { RunSlot, Store } from '../stores/store.js';
+
+/** Delay before a failed pass is tried again (the regular pass comes every third of a lease). */
+export const SLOT_PASS_RETRY_MS = 1_000;
 
 /** Dependencies of {@link SlotKeeper}. */
 export interface SlotKeeperOptions {
@@ -23,14 +28,15 @@ export interface SlotKeeperOptions {
   readonly onReaped: (slots: readonly RunSlot[]) => void;
   /** Called after each pass. */
   readonly onPass?: () => void;
-  /** Store errors (for health). */
-  readonly onError: (error: unknown) => void;
+  /** The outcome of each pass (for health): the store error, or `null` when it succeeded. */
+  readonly onHealth: (error: unknown) => void;
 }
 
 /** Renews held slots and reaps expired ones on one interval timer. */
 export class SlotKeeper {
   private readonly held = new Map<string, { jobId: string; runId: string }>();
   private timer: ReturnType<typeof setInterval> | undefined;
+  private retry: ReturnType<typeof setTimeout> | undefined;
   private passing = false;
 
   constructor(private readonly options: SlotKeeperOptions) {}
@@ -50,7 +56,9 @@ export class SlotKeeper {
   /** Stops the renewal timer. */
   stop(): void {
     if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.retry !== undefined) clearTimeout(this.retry);
     this.timer = undefined;
+    this.retry = undefined;
   }
 
   /** Tracks a slot this process holds. */
@@ -81,8 +89,16 @@ export class SlotKeeper {
       }
       const reaped = await store.reapExpiredSlots(100);
       if (reaped.length > 0) this.options.onReaped(reaped);
+      this.options.onHealth(null);
     } catch (error) {
-      this.options.onError(error);
+      this.options.onHealth(error);
+      if (this.timer !== undefined && this.retry === undefined) {
+        this.retry = setTimeout(() => {
+          this.retry = undefined;
+          void this.pass();
+        }, SLOT_PASS_RETRY_MS);
+        this.retry.unref?.();
+      }
     } finally {
       this.passing = false;
     }

@@ -1,49 +1,55 @@
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_DEFAULTS, firstRunAt, internPolicy, intervalMs, resolveDefaults, toTriggerSpec } from './job-options.js';
+import { BUILTIN_DEFAULTS, firstRunAt, internPolicy, resolveDefaults, toTriggerSpec, type AddJobOptions, type JobPolicyOptions } from './job-options.js';
+import { parseAddJobOptions, parseJobChanges } from './parse-options.js';
+
+/** The trigger spec `addJob(options)` stores, through the same validation. */
+const spec = (o: AddJobOptions, timezone = 'UTC') => toTriggerSpec(parseAddJobOptions(o, (id) => id), timezone);
+const policy = (o: JobPolicyOptions) => resolveDefaults(BUILTIN_DEFAULTS, parseJobChanges(o, 'j'));
 
 describe('job options', () => {
   it('sums interval units and accepts duration text', () => {
-    expect(intervalMs({ weeks: 1, days: 1, hours: 1, minutes: 1, seconds: 1, milliseconds: 1 }, 'j')).toBe(694_861_001);
-    expect(intervalMs('1h30m', 'j')).toBe(5_400_000);
-    expect(intervalMs(250, 'j')).toBe(250);
-    expect(() => intervalMs({}, 'j')).toThrow(/Job "j": the interval is zero/);
-    expect(() => intervalMs('soon', 'j')).toThrow(/non-negative duration/);
+    expect(spec({ id: 'a', every: { weeks: 1, days: 1, hours: 1, minutes: 1, seconds: 1, milliseconds: 1 } })).toMatchObject({ everyMs: 694_861_001 });
+    expect(spec({ id: 'b', every: '1h30m' })).toMatchObject({ everyMs: 5_400_000 });
+    expect(spec({ id: 'c', every: 250 })).toMatchObject({ everyMs: 250 });
+    expect(() => spec({ id: 'j', every: {} })).toThrow(/Job "j": every: expected a period from 1ms to 3650d \(the units add up; set at least one, e.g. { seconds: 30 }\), found no unit above 0/);
+    expect(() => spec({ id: 'j', every: 'soon' })).toThrow(/Job "j": every: expected a period from 1ms to 3650d.*found "soon"/);
   });
 
   it('shares one frozen trigger object between jobs with the same unbounded trigger, not bounded ones', () => {
-    const a = toTriggerSpec({ id: 'a', every: 1000 }, 'a', 'UTC');
-    expect(toTriggerSpec({ id: 'b', every: '1s' }, 'b', 'UTC')).toBe(a);
-    expect(toTriggerSpec({ id: 'c', trigger: { type: 'interval', seconds: 1 } }, 'c', 'UTC')).toBe(a);
-    expect(toTriggerSpec({ id: 'd', every: 2000 }, 'd', 'UTC')).not.toBe(a);
-    const cron = toTriggerSpec({ id: 'e', cron: '* * * * * *' }, 'e', 'UTC');
-    expect(toTriggerSpec({ id: 'f', cron: '* * * * * *' }, 'f', 'UTC')).toBe(cron);
-    expect(toTriggerSpec({ id: 'g', cron: '* * * * * *' }, 'g', 'Europe/Berlin')).not.toBe(cron);
-    const bounded = toTriggerSpec({ id: 'h', every: 1000, startDate: 5000 }, 'h', 'UTC');
+    const a = spec({ id: 'a', every: 1000 });
+    expect(spec({ id: 'b', every: '1s' })).toBe(a);
+    expect(spec({ id: 'c', trigger: { type: 'interval', seconds: 1 } })).toBe(a);
+    expect(spec({ id: 'd', every: 2000 })).not.toBe(a);
+    const cron = spec({ id: 'e', cron: '* * * * * *' });
+    expect(spec({ id: 'f', cron: '* * * * * *' })).toBe(cron);
+    expect(spec({ id: 'g', cron: '* * * * * *' }, 'Europe/Berlin')).not.toBe(cron);
+    const bounded = spec({ id: 'h', every: 1000, startDate: 5000 });
     expect(bounded).toEqual({ type: 'interval', everyMs: 1000, startDate: 5000 });
-    expect(toTriggerSpec({ id: 'i', every: 1000, startDate: 5000 }, 'i', 'UTC')).not.toBe(bounded);
+    expect(spec({ id: 'i', every: 1000, startDate: 5000 })).not.toBe(bounded);
     expect(Object.isFrozen(a) && Object.isFrozen(cron) && Object.isFrozen(bounded)).toBe(true);
   });
 
   it('builds each trigger kind, with bounds from the trigger or the options, and the default timezone', () => {
-    expect(toTriggerSpec({ id: 'a', every: '5s', maxRuns: 3 }, 'a', 'UTC')).toEqual({ type: 'interval', everyMs: 5000, maxRuns: 3 });
-    expect(toTriggerSpec({ id: 'b', cron: '0 9 * * *' }, 'b', 'Europe/Berlin')).toEqual({ type: 'cron', expression: '0 9 * * *', timezone: 'Europe/Berlin' });
-    expect(toTriggerSpec({ id: 'c', runDate: '2026-05-01T10:00:00Z' }, 'c', 'UTC')).toEqual({ type: 'date', runDate: Date.parse('2026-05-01T10:00:00Z') });
-    expect(toTriggerSpec({ id: 'd', startDate: '2026-01-01T00:00:00Z', trigger: { type: 'interval', minutes: 1, endDate: new Date('2026-02-01T00:00:00Z') } }, 'd', 'UTC')).toEqual({
+    expect(spec({ id: 'a', every: '5s', maxRuns: 3 })).toEqual({ type: 'interval', everyMs: 5000, maxRuns: 3 });
+    expect(spec({ id: 'b', cron: '0 9 * * *' }, 'Europe/Berlin')).toEqual({ type: 'cron', expression: '0 9 * * *', timezone: 'Europe/Berlin' });
+    expect(spec({ id: 'c', runDate: '2026-05-01T10:00:00Z' })).toEqual({ type: 'date', runDate: Date.parse('2026-05-01T10:00:00Z') });
+    expect(spec({ id: 'd', startDate: '2026-01-01T00:00:00Z', trigger: { type: 'interval', minutes: 1, endDate: new Date('2026-02-01T00:00:00Z') } })).toEqual({
       type: 'interval', everyMs: 60_000, startDate: Date.parse('2026-01-01T00:00:00Z'), endDate: Date.parse('2026-02-01T00:00:00Z'),
     });
-    expect(() => toTriggerSpec({ id: 'e', every: '1s', startDate: '2026-02-01T00:00:00Z', endDate: '2026-01-01T00:00:00Z' }, 'e', 'UTC')).toThrow(/endDate is before startDate/);
-    expect(() => toTriggerSpec({ id: 'f', runDate: 'next tuesday' }, 'f', 'UTC')).toThrow(/runDate must be a Date/);
+    expect(() => spec({ id: 'e', every: '1s', startDate: '2026-02-01T00:00:00Z', endDate: '2026-01-01T00:00:00Z' })).toThrow(/endDate is before startDate/);
+    expect(() => spec({ id: 'e', startDate: '2026-02-01T00:00:00Z', trigger: { type: 'interval', minutes: 1, endDate: '2026-01-01T00:00:00Z' } })).toThrow(/endDate .* is before startDate/);
+    expect(() => spec({ id: 'f', runDate: 'next tuesday' })).toThrow(/Job "f": runDate: expected a Date, epoch milliseconds or ISO 8601 text .* found "next tuesday"/);
   });
 
   it('resolves policy over defaults in ms and interns equal policies into one frozen object', () => {
-    const d = resolveDefaults(BUILTIN_DEFAULTS, { timeout: '30s', misfireGraceTime: null, retries: 2, retryDelay: '2s', overlap: 'queue' }, 'j');
+    const d = policy({ timeout: '30s', misfireGraceTime: null, retries: 2, retryDelay: '2s', overlap: 'queue' });
     expect(d).toEqual({ ...BUILTIN_DEFAULTS, timeoutMs: 30_000, misfireGraceTimeMs: null, retries: 2, retryDelayMs: 2000, overlap: 'queue' });
     const p1 = internPolicy(d);
-    const p2 = internPolicy(resolveDefaults(BUILTIN_DEFAULTS, { timeout: 30_000, misfireGraceTime: null, retries: 2, retryDelay: 2000, overlap: 'queue' }, 'k'));
+    const p2 = internPolicy(policy({ timeout: 30_000, misfireGraceTime: null, retries: 2, retryDelay: 2000, overlap: 'queue' }));
     expect(p1).toBe(p2);
     expect(Object.isFrozen(p1)).toBe(true);
-    expect(() => resolveDefaults(BUILTIN_DEFAULTS, { maxInstances: 0 }, 'j')).toThrow(/Job "j": maxInstances must be an integer >= 1, got 0/);
-    expect(() => resolveDefaults(BUILTIN_DEFAULTS, { coalesce: 'most' as never }, 'j')).toThrow(/coalesce must be one of/);
+    expect(() => policy({ maxInstances: 0 })).toThrow(/Job "j": maxInstances: expected a whole number from 1 to 10000, found 0/);
+    expect(() => policy({ coalesce: 'most' as never })).toThrow(/coalesce: expected one of "all", "earliest", "latest", "skip", found "most"/);
   });
 
   it('first run: an interval one period after registration, a past date at once', () => {

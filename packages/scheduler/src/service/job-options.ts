@@ -2,23 +2,26 @@
  * What callers pass to `addJob` and how it becomes a stored trigger and policy.
  *
  * @remarks
- * Pure: no I/O, no timers. Policies are interned (one frozen object per distinct policy), so
+ * Pure: no I/O, no timers. The options are validated first (`parse-options.ts`, with the zod
+ * schemas the YAML config shares); the functions here turn validated options into a frozen
+ * trigger spec and policy. Policies are interned (one frozen object per distinct policy), so
  * 100k jobs with the same policy share one object instead of holding 100k copies.
  */
-import { parseDuration } from '@xcore/core';
 import type { TriggerSpec } from '../triggers/trigger.js';
 import type { CoalesceMode, SchedulePolicy } from '../stores/store.js';
-import { JobInvalidError } from '../errors.js';
 import { nextFireTime } from '../triggers/next-fire-time.js';
 import { validateCronExpression, validateTimezone } from '../triggers/validate.js';
 import { shareCanonical } from '../stores/canonical-json.js';
+import { JobInvalidError } from '../errors.js';
+import { intervalUnitsMs } from '../config/option-schemas.js';
+import type { ParsedJobChanges } from './parse-options.js';
 
-/** A duration: milliseconds, or text like `"30s"`, `"5m"`, `"1h30m"`. */
+/** A duration: milliseconds (rounded to whole ms), or text like `"30s"`, `"5m"`, `"1h30m"`. */
 export type DurationInput = number | string;
-/** A date: a `Date`, epoch milliseconds or ISO 8601 text. */
+/** A date: a `Date`, epoch milliseconds or ISO 8601 text, from year 0000 to 9999. */
 export type DateInput = Date | number | string;
 
-/** An interval period as calendar-free units (summed). */
+/** An interval period as calendar-free units (each a number >= 0, summed to 1 ms .. 3650 days). */
 export interface IntervalSpec {
   readonly weeks?: number;
   readonly days?: number;
@@ -34,7 +37,7 @@ export interface BoundsInput {
   readonly startDate?: DateInput;
   /** No occurrence after this instant. */
   readonly endDate?: DateInput;
-  /** Stop after this many occurrences. */
+  /** Stop after this many occurrences (a whole number >= 1). */
   readonly maxRuns?: number;
 }
 
@@ -44,19 +47,25 @@ export type TriggerInput =
   | ({ readonly type: 'cron'; readonly expression: string; readonly timezone?: string } & BoundsInput)
   | { readonly type: 'date'; readonly runDate: DateInput };
 
-/** Run policy options; every field falls back to the scheduler's `defaults`. */
+/**
+ * Run policy options; every field falls back to the scheduler's `defaults`.
+ *
+ * @remarks
+ * Durations range from 0 to 3650 days (`timeout` from 1 ms); the ranges of the counts are on each
+ * field. A value outside its range is `XCORE_ERR_JOB_INVALID` and nothing is stored.
+ */
 export interface JobPolicyOptions {
-  /** Concurrent runs allowed across all processes. @defaultValue `1` */
+  /** Concurrent runs allowed across all processes, 1 to 10000. @defaultValue `1` */
   readonly maxInstances?: number;
   /** Which of several due occurrences run after downtime. @defaultValue `'latest'` */
   readonly coalesce?: CoalesceMode;
   /** An occurrence later than this is missed, not run; `null` = no limit. @defaultValue `60000` */
   readonly misfireGraceTime?: DurationInput | null;
-  /** Most occurrences `coalesce: 'all'` runs in one catch-up. @defaultValue `100` */
+  /** Most occurrences `coalesce: 'all'` runs in one catch-up, 1 to 10000. @defaultValue `100` */
   readonly maxCatchUp?: number;
   /** Run timeout: aborts `ctx.signal` and records `timed_out`; `null` = none. @defaultValue `null` */
   readonly timeout?: DurationInput | null;
-  /** Retries after a failed or timed-out attempt. @defaultValue `0` */
+  /** Retries after a failed or timed-out attempt, 0 to 1000. @defaultValue `0` */
   readonly retries?: number;
   /** Base delay of the exponential retry backoff (with jitter). @defaultValue `1000` */
   readonly retryDelay?: DurationInput;
@@ -66,7 +75,7 @@ export interface JobPolicyOptions {
   readonly overlap?: 'skip' | 'queue';
   /** Re-run an occurrence whose process died mid-run (at least once). @defaultValue `false` */
   readonly recover?: boolean;
-  /** Run records kept in the job's history. @defaultValue `20` */
+  /** Run records kept in the job's history, 0 to 10000. @defaultValue `20` */
   readonly historyLimit?: number;
 }
 
@@ -75,10 +84,12 @@ export interface JobPolicyOptions {
  *
  * @remarks
  * The trigger is either `trigger: {...}` or one shorthand: `every` (interval), `cron` (+
- * `timezone`) or `runDate`. Giving two kinds is an `XCORE_ERR_JOB_INVALID` error.
+ * `timezone`) or `runDate`. Giving two kinds is an `XCORE_ERR_JOB_INVALID` error. Options are
+ * validated with the zod schemas of the YAML config (`config/option-schemas.ts`); an unknown key is
+ * an error too.
  */
 export interface AddJobOptions extends JobPolicyOptions, BoundsInput {
-  /** Job id; a plugin's jobs are stored as `<plugin>:<id>`. */
+  /** Job id: 1 to 200 characters without whitespace or control characters; a plugin's jobs are stored as `<plugin>:<id>`. */
   readonly id: string;
   /** The trigger, in full form. */
   readonly trigger?: TriggerInput;
@@ -138,43 +149,23 @@ export const BUILTIN_DEFAULTS: ResolvedDefaults = Object.freeze({
   historyLimit: 20,
 });
 
-function durationMs(value: DurationInput, jobId: string, field: string): number {
-  const ms = typeof value === 'number' ? value : parseDuration(value);
-  if (ms === undefined || !Number.isFinite(ms) || ms < 0) {
-    throw new JobInvalidError(`Job "${jobId}": ${field} must be a non-negative duration (ms or text like "30s"), got ${JSON.stringify(value)}.`);
-  }
-  return ms;
-}
+/** Validated policy options (durations in ms), as `parse-options.ts` returns them. */
+export type ParsedPolicy = Pick<ParsedJobChanges, keyof JobPolicyOptions>;
 
-function intAtLeast(value: number, min: number, jobId: string, field: string): number {
-  if (!Number.isInteger(value) || value < min) {
-    throw new JobInvalidError(`Job "${jobId}": ${field} must be an integer >= ${min}, got ${JSON.stringify(value)}.`);
-  }
-  return value;
-}
-
-/** Merges policy options over defaults (durations to ms), validating each field. */
-export function resolveDefaults(base: ResolvedDefaults, o: JobPolicyOptions, jobId: string): ResolvedDefaults {
-  const nullable = (v: DurationInput | null | undefined, fallback: number | null, field: string): number | null =>
-    v === undefined ? fallback : v === null ? null : durationMs(v, jobId, field);
-  if (o.coalesce !== undefined && !['all', 'earliest', 'latest', 'skip'].includes(o.coalesce)) {
-    throw new JobInvalidError(`Job "${jobId}": coalesce must be one of all, earliest, latest, skip; got ${JSON.stringify(o.coalesce)}.`);
-  }
-  if (o.overlap !== undefined && o.overlap !== 'skip' && o.overlap !== 'queue') {
-    throw new JobInvalidError(`Job "${jobId}": overlap must be "skip" or "queue", got ${JSON.stringify(o.overlap)}.`);
-  }
+/** Merges validated policy options over defaults. */
+export function resolveDefaults(base: ResolvedDefaults, o: ParsedPolicy): ResolvedDefaults {
   return {
-    maxInstances: o.maxInstances === undefined ? base.maxInstances : intAtLeast(o.maxInstances, 1, jobId, 'maxInstances'),
+    maxInstances: o.maxInstances ?? base.maxInstances,
     coalesce: o.coalesce ?? base.coalesce,
-    misfireGraceTimeMs: nullable(o.misfireGraceTime, base.misfireGraceTimeMs, 'misfireGraceTime'),
-    maxCatchUp: o.maxCatchUp === undefined ? base.maxCatchUp : intAtLeast(o.maxCatchUp, 1, jobId, 'maxCatchUp'),
-    timeoutMs: nullable(o.timeout, base.timeoutMs, 'timeout'),
-    retries: o.retries === undefined ? base.retries : intAtLeast(o.retries, 0, jobId, 'retries'),
-    retryDelayMs: o.retryDelay === undefined ? base.retryDelayMs : durationMs(o.retryDelay, jobId, 'retryDelay'),
-    jitterMs: o.jitter === undefined ? base.jitterMs : durationMs(o.jitter, jobId, 'jitter'),
+    misfireGraceTimeMs: o.misfireGraceTime === undefined ? base.misfireGraceTimeMs : o.misfireGraceTime,
+    maxCatchUp: o.maxCatchUp ?? base.maxCatchUp,
+    timeoutMs: o.timeout === undefined ? base.timeoutMs : o.timeout,
+    retries: o.retries ?? base.retries,
+    retryDelayMs: o.retryDelay ?? base.retryDelayMs,
+    jitterMs: o.jitter ?? base.jitterMs,
     overlap: o.overlap ?? base.overlap,
     recover: o.recover ?? base.recover,
-    historyLimit: o.historyLimit === undefined ? base.historyLimit : intAtLeast(o.historyLimit, 0, jobId, 'historyLimit'),
+    historyLimit: o.historyLimit ?? base.historyLimit,
   };
 }
 
@@ -207,91 +198,48 @@ export function internPolicy(d: ResolvedDefaults): SchedulePolicy {
   return policy;
 }
 
-function dateMs(value: DateInput, jobId: string, field: string): number {
-  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value);
-  if (!Number.isFinite(ms)) {
-    throw new JobInvalidError(`Job "${jobId}": ${field} must be a Date, epoch ms or ISO 8601 text like "2026-01-31T09:00:00Z", got ${JSON.stringify(value)}.`);
-  }
-  return ms;
-}
+type Bounds = { readonly startDate?: number | undefined; readonly endDate?: number | undefined; readonly maxRuns?: number | undefined };
 
-/** Milliseconds of an interval spec, validating each unit. */
-export function intervalMs(spec: IntervalSpec | DurationInput, jobId: string): number {
-  if (typeof spec === 'number' || typeof spec === 'string') {
-    const ms = durationMs(spec, jobId, 'interval');
-    if (ms < 1) throw new JobInvalidError(`Job "${jobId}": the interval must be at least 1 ms, got ${JSON.stringify(spec)}.`);
-    return ms;
-  }
-  const units: [keyof IntervalSpec, number][] = [['weeks', 604_800_000], ['days', 86_400_000], ['hours', 3_600_000], ['minutes', 60_000], ['seconds', 1_000], ['milliseconds', 1]];
-  let total = 0;
-  for (const [unit, factor] of units) {
-    const v = spec[unit];
-    if (v === undefined) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-      throw new JobInvalidError(`Job "${jobId}": interval ${unit} must be a non-negative number, got ${JSON.stringify(v)}.`);
-    }
-    total += v * factor;
-  }
-  total = Math.round(total);
-  if (total < 1) {
-    throw new JobInvalidError(`Job "${jobId}": the interval is zero; set at least one of weeks, days, hours, minutes, seconds, milliseconds (e.g. { seconds: 30 }).`);
-  }
-  return total;
-}
-
-function withBounds<T extends object>(spec: T, b: BoundsInput, jobId: string): T {
+function withBounds<T extends object>(spec: T, b: Bounds): T {
   // Adds to the caller's fresh literal instead of spreading a copy: a spread copy gets a hidden
   // class of its own per object once bounds are added (about 250 B per job at 100k jobs).
   const out = spec as Record<string, unknown>;
-  if (b.startDate !== undefined) out['startDate'] = dateMs(b.startDate, jobId, 'startDate');
-  if (b.endDate !== undefined) out['endDate'] = dateMs(b.endDate, jobId, 'endDate');
-  if (b.maxRuns !== undefined) out['maxRuns'] = intAtLeast(b.maxRuns, 1, jobId, 'maxRuns');
-  if (typeof out['startDate'] === 'number' && typeof out['endDate'] === 'number' && out['endDate'] < out['startDate']) {
-    throw new JobInvalidError(`Job "${jobId}": endDate is before startDate.`);
-  }
+  if (b.startDate !== undefined) out['startDate'] = b.startDate;
+  if (b.endDate !== undefined) out['endDate'] = b.endDate;
+  if (b.maxRuns !== undefined) out['maxRuns'] = b.maxRuns;
   return out as T;
 }
 
 /**
- * Turns `addJob` options into a serialisable trigger spec.
+ * Turns validated `addJob` options (or `modifyJob` changes that carry a trigger) into a frozen,
+ * serialisable trigger spec.
  *
- * @throws `XCORE_ERR_JOB_INVALID` naming the job when no trigger or more than one kind is given,
- * or a field is out of range. Cron syntax and timezones are checked by the caller.
+ * @remarks
+ * Bounds given beside a full `trigger` apply to it; the trigger's own bounds win. The options
+ * were checked by `parse-options.ts` (one kind of trigger, ranges, dates, `endDate` after
+ * `startDate`); cron syntax and timezones are checked again with the job's timezone by
+ * {@link validateTrigger}.
  */
-export function toTriggerSpec(o: AddJobOptions, jobId: string, defaultTimezone: string): TriggerSpec {
-  const kinds = [o.trigger !== undefined && 'trigger', o.every !== undefined && 'every', o.cron !== undefined && 'cron', o.runDate !== undefined && 'runDate'].filter(Boolean);
-  if (kinds.length === 0) {
-    throw new JobInvalidError(`Job "${jobId}" has no trigger: pass one of trigger, every, cron or runDate (e.g. { every: '30s' }).`);
+export function toTriggerSpec(o: ParsedJobChanges, defaultTimezone: string): TriggerSpec {
+  if (o.every !== undefined) {
+    const everyMs = typeof o.every === 'number' ? o.every : intervalUnitsMs(o.every)!;
+    return internTrigger(Object.freeze(withBounds({ type: 'interval' as const, everyMs }, o)));
   }
-  if (kinds.length > 1) {
-    throw new JobInvalidError(`Job "${jobId}" has more than one trigger (${kinds.join(', ')}); keep exactly one.`);
-  }
-  if (o.every !== undefined) return internTrigger(Object.freeze(withBounds({ type: 'interval' as const, everyMs: intervalMs(o.every, jobId) }, o, jobId)));
-  if (o.cron !== undefined) return internTrigger(Object.freeze(withBounds({ type: 'cron' as const, expression: o.cron, timezone: o.timezone ?? defaultTimezone }, o, jobId)));
-  if (o.runDate !== undefined) return Object.freeze({ type: 'date' as const, runDate: dateMs(o.runDate, jobId, 'runDate') });
+  if (o.cron !== undefined) return internTrigger(Object.freeze(withBounds({ type: 'cron' as const, expression: o.cron, timezone: o.timezone ?? defaultTimezone }, o)));
+  if (o.runDate !== undefined) return Object.freeze({ type: 'date' as const, runDate: o.runDate });
   const t = o.trigger!;
-  if (t === null || typeof t !== 'object') throw new JobInvalidError(`Job "${jobId}": trigger must be an object such as { type: 'interval', seconds: 30 }.`);
-  const bounds = (b: BoundsInput): BoundsInput => ({
-    ...(o.startDate === undefined ? {} : { startDate: o.startDate }),
-    ...(o.endDate === undefined ? {} : { endDate: o.endDate }),
-    ...(o.maxRuns === undefined ? {} : { maxRuns: o.maxRuns }),
-    ...(b.startDate === undefined ? {} : { startDate: b.startDate }),
-    ...(b.endDate === undefined ? {} : { endDate: b.endDate }),
-    ...(b.maxRuns === undefined ? {} : { maxRuns: b.maxRuns }),
-  });
-  switch (t.type) {
-    case 'interval':
-      return internTrigger(Object.freeze(withBounds({ type: 'interval' as const, everyMs: intervalMs(t, jobId) }, bounds(t), jobId)));
-    case 'cron':
-      if (typeof t.expression !== 'string' || t.expression.trim() === '') {
-        throw new JobInvalidError(`Job "${jobId}": a cron trigger needs an expression such as "*/5 * * * *".`);
-      }
-      return internTrigger(Object.freeze(withBounds({ type: 'cron' as const, expression: t.expression, timezone: t.timezone ?? defaultTimezone }, bounds(t), jobId)));
-    case 'date':
-      return Object.freeze({ type: 'date' as const, runDate: dateMs(t.runDate, jobId, 'runDate') });
-    default:
-      throw new JobInvalidError(`Job "${jobId}": unknown trigger type ${JSON.stringify((t as { type?: unknown }).type)}; use interval, cron or date.`);
+  if (t.type === 'date') return Object.freeze({ type: 'date' as const, runDate: t.runDate });
+  const bounds: Bounds = {
+    startDate: t.startDate ?? o.startDate,
+    endDate: t.endDate ?? o.endDate,
+    maxRuns: t.maxRuns ?? o.maxRuns,
+  };
+  if (bounds.startDate !== undefined && bounds.endDate !== undefined && bounds.endDate < bounds.startDate) {
+    // One bound from the options, the other from the trigger: the schema saw them apart.
+    throw new JobInvalidError(`endDate (${new Date(bounds.endDate).toISOString()}) is before startDate (${new Date(bounds.startDate).toISOString()}); no occurrence could run. Nothing was stored.`);
   }
+  if (t.type === 'interval') return internTrigger(Object.freeze(withBounds({ type: 'interval' as const, everyMs: intervalUnitsMs(t)! }, bounds)));
+  return internTrigger(Object.freeze(withBounds({ type: 'cron' as const, expression: t.expression, timezone: t.timezone ?? defaultTimezone }, bounds)));
 }
 
 /** Most distinct triggers interned; past it, new ones are used as built (a bound on the table). */
@@ -335,9 +283,8 @@ export function fromPolicy(p: SchedulePolicy, historyLimit: number): ResolvedDef
   };
 }
 
-/** Frozen job args; no args share one empty array. */
+/** Frozen job args (validated as an array); no args share one empty array. */
 export function freezeArgs(args: readonly unknown[] | undefined): readonly unknown[] {
   if (args === undefined || args.length === 0) return EMPTY_ARGS;
-  if (!Array.isArray(args)) throw new JobInvalidError(`Job args must be an array, got ${typeof args}.`);
   return Object.freeze([...args]);
 }

@@ -7,16 +7,21 @@
  * store; the handler stays in this process. A plugin scope sees and changes only its own jobs,
  * another's id is not found. Every change wakes the runner and emits its `job.*` event.
  */
+import { bindOrigin } from '@xcore/core';
 import type { ScheduleDefinition, RunRecord, Store, StoredSchedule } from '../stores/store.js';
 import { scheduleHash } from '../stores/schedule-hash.js';
 import { nextFireTime } from '../triggers/next-fire-time.js';
 import type { RunDispatcher, LocalJob } from '../runner/run-dispatcher.js';
 import type { SchedulerEmitter } from '../events/scheduler-events.js';
+import { XcoreError } from '@xcore/core';
 import { JobConflictError, JobInvalidError, JobNotFoundError, SchedulerStoppedError } from '../errors.js';
 import { scheduledMethods } from '../decorators/decorators.js';
+import { errorMessage } from '../executors/error-message.js';
 import {
-  firstRunAt, freezeArgs, fromPolicy, internPolicy, resolveDefaults, toTriggerSpec, validateTrigger, type AddJobOptions, type ResolvedDefaults,
+  firstRunAt, freezeArgs, fromPolicy, internPolicy, resolveDefaults, toTriggerSpec, validateTrigger, type AddJobOptions, type ParsedPolicy, type ResolvedDefaults,
 } from './job-options.js';
+import { parseAddJobOptions, parseHistoryLimit, parseJobChanges } from './parse-options.js';
+import type { TriggerSpec } from '../triggers/trigger.js';
 import { toJobInfo } from './job-info.js';
 import { inScope, qualifyId, type SchedulerScope } from './scheduler-scope.js';
 import type { JobChanges, JobFunction, JobInfo } from './scheduler-service.js';
@@ -60,25 +65,22 @@ export class JobRegistry {
   /** Registers a job for `scope`. */
   async add(scope: SchedulerScope, fn: JobFunction, options: AddJobOptions): Promise<JobInfo> {
     this.assertOpen(scope);
-    if (options === null || typeof options !== 'object') throw new JobInvalidError('addJob needs options with at least an id and a trigger, e.g. { id: "ping", every: "30s" }.');
-    const id = qualifyId(scope, options.id);
-    if (typeof fn !== 'function') throw new JobInvalidError(`Job "${id}": the job must be a function, got ${typeof fn}.`);
+    const parsed = parseAddJobOptions(options, (raw) => qualifyId(scope, raw));
+    const id = qualifyId(scope, parsed.id);
+    if (typeof fn !== 'function') throw new JobInvalidError(`Job "${id}": the job must be a function, got ${fn === null ? 'null' : typeof fn}. Nothing was stored.`);
     const { store, handlers } = this.deps;
+    const replace = parsed.replaceExisting === true;
     const existing = handlers.get(id);
-    if ((existing !== undefined || this.pending.has(id)) && options.replaceExisting !== true) {
+    if ((existing !== undefined || this.pending.has(id)) && !replace) {
       throw new JobConflictError(`Job "${id}" is already registered in this process (owner "${existing?.owner ?? scope.owner}"); nothing was changed. Use another id or pass replaceExisting: true.`);
     }
-    const trigger = toTriggerSpec(options, id, this.deps.timezone);
-    validateTrigger(trigger);
-    const resolved = resolveDefaults(this.deps.defaults, options, id);
-    const definition: ScheduleDefinition = Object.freeze({
-      id, owner: scope.owner, trigger, policy: internPolicy(resolved), args: freezeArgs(options.args), ...(options.removable === true ? { removable: true as const } : {}),
-    });
+    const { definition, hash, resolved } = this.define(id, scope.owner, this.deps.defaults, parsed, () => toTriggerSpec(parsed, this.deps.timezone), parsed.args, parsed.removable === true);
+    const trigger = definition.trigger;
     this.pending.add(id);
     try {
       const now = await store.now();
       const result = await store.upsert({
-        definition, hash: scheduleHash(definition), nextRunAt: firstRunAt(trigger, now, now, 0), anchor: now, replaceExisting: options.replaceExisting === true,
+        definition, hash, nextRunAt: firstRunAt(trigger, now, now, 0), anchor: now, replaceExisting: replace,
       });
       if (result.status === 'conflict') {
         throw new JobConflictError(`Job "${id}" is registered by "${result.existingOwner}"; nothing was changed. Use another id or pass replaceExisting: true.`);
@@ -86,13 +88,18 @@ export class JobRegistry {
       let schedule = result.schedule;
       if (result.status === 'updated') schedule = await this.realignPhase(schedule, now);
       const current = handlers.get(id);
+      const anchor = schedule.state.anchor;
+      // With origin tracking on (the xcore command), what a run starts is attributed to the job.
+      const run = bindOrigin(scope.plugin === undefined ? { job: id } : { plugin: scope.plugin, job: id }, fn);
       if (current === undefined) {
-        handlers.set(id, { fn, owner: scope.owner, historyLimit: resolved.historyLimit, running: 0, attached: true });
+        handlers.set(id, { fn: run, owner: scope.owner, historyLimit: resolved.historyLimit, definition, anchor, running: 0, attached: true });
       } else {
         // Replaced: keep the object so runs in progress keep counting against maxInstances.
-        current.fn = fn;
+        current.fn = run;
         current.owner = scope.owner;
         current.historyLimit = resolved.historyLimit;
+        current.definition = definition;
+        current.anchor = anchor;
       }
       this.deps.unhandled.delete(id);
       this.deps.wake();
@@ -105,9 +112,9 @@ export class JobRegistry {
 
   /** Registers the decorated methods of `instance` for `scope`. */
   async register(scope: SchedulerScope, instance: object): Promise<JobInfo[]> {
-    const methods = scheduledMethods(instance);
+    const methods = typeof instance === 'object' && instance !== null ? scheduledMethods(instance) : [];
     if (methods.length === 0) {
-      throw new JobInvalidError(`register(): ${instance.constructor?.name ?? 'the object'} has no @Interval or @Cron methods (decorate methods, then construct the instance).`);
+      throw new JobInvalidError(`register(): ${describeInstance(instance)} has no @Interval or @Cron methods (decorate methods, then construct the instance).`);
     }
     const infos: JobInfo[] = [];
     for (const m of methods) {
@@ -158,23 +165,25 @@ export class JobRegistry {
   /** Applies `changes` over a job's stored trigger, policy and args. */
   async modify(scope: SchedulerScope, id: string, changes: JobChanges): Promise<JobInfo> {
     this.assertOpen(scope);
+    const parsed = parseJobChanges(changes, qualifyId(scope, id));
     const { definition: old, state } = await this.visible(scope, id);
     const fullId = old.id;
-    const triggerChanged = changes.trigger !== undefined || changes.every !== undefined || changes.cron !== undefined || changes.runDate !== undefined;
-    const trigger = triggerChanged ? toTriggerSpec({ ...changes, id: fullId } as AddJobOptions, fullId, this.deps.timezone) : old.trigger;
-    validateTrigger(trigger);
+    const triggerChanged = parsed.trigger !== undefined || parsed.every !== undefined || parsed.cron !== undefined || parsed.runDate !== undefined;
     const local = this.deps.handlers.get(fullId);
-    const resolved = resolveDefaults(fromPolicy(old.policy, local?.historyLimit ?? this.deps.defaults.historyLimit), changes, fullId);
-    const definition: ScheduleDefinition = Object.freeze({
-      id: fullId, owner: old.owner, trigger, policy: internPolicy(resolved), args: changes.args === undefined ? old.args : freezeArgs(changes.args),
-      ...(old.removable === true ? { removable: true as const } : {}),
-    });
+    const base = fromPolicy(old.policy, local?.historyLimit ?? this.deps.defaults.historyLimit);
+    const build = triggerChanged ? () => toTriggerSpec(parsed, this.deps.timezone) : old.trigger;
+    const { definition, hash, resolved } = this.define(fullId, old.owner, base, parsed, build, parsed.args ?? old.args, old.removable === true);
+    const trigger = definition.trigger;
     const now = await this.deps.store.now();
     const anchor = old.trigger.type === trigger.type ? state.anchor : now;
     const nextRunAt = triggerChanged ? firstRunAt(trigger, now, anchor, state.runs) : state.nextRunAt;
-    const result = await this.deps.store.upsert({ definition, hash: scheduleHash(definition), nextRunAt, anchor: now, replaceExisting: true });
+    const result = await this.deps.store.upsert({ definition, hash, nextRunAt, anchor: now, replaceExisting: true });
     if (result.status === 'conflict') throw new JobConflictError(`Job "${fullId}" is registered by "${result.existingOwner}"; nothing was changed.`);
-    if (local !== undefined) local.historyLimit = resolved.historyLimit;
+    if (local !== undefined) {
+      local.historyLimit = resolved.historyLimit;
+      local.definition = definition;
+      local.anchor = result.schedule.state.anchor;
+    }
     this.deps.wake();
     this.emitJob('job.modified', definition);
     return this.info(result.schedule);
@@ -205,10 +214,38 @@ export class JobRegistry {
 
   /** A job's finished runs, newest first (`limit` 20 by default). */
   async history(scope: SchedulerScope, id: string, options?: { readonly limit?: number }): Promise<RunRecord[]> {
+    const limit = parseHistoryLimit(options, qualifyId(scope, id));
     const { definition } = await this.visible(scope, id);
-    const limit = options?.limit ?? 20;
-    if (!Number.isInteger(limit) || limit < 1) throw new JobInvalidError(`history("${definition.id}"): limit must be an integer >= 1, got ${JSON.stringify(limit)}.`);
     return this.deps.store.history(definition.id, limit);
+  }
+
+  /**
+   * The frozen definition of a job and its hash, from validated options over `base`.
+   *
+   * @throws the trigger's coded error (`XCORE_ERR_CRON_INVALID`, `XCORE_ERR_TIMEZONE_INVALID`,
+   * `XCORE_ERR_JOB_INVALID`) or `XCORE_ERR_SCHEDULE_NOT_SERIALIZABLE` for args JSON cannot hold,
+   * each naming the job; args that cannot even be read (a throwing getter, a revoked Proxy,
+   * nesting too deep) are `XCORE_ERR_JOB_INVALID`.
+   */
+  private define(
+    id: string, owner: string, base: ResolvedDefaults, o: ParsedPolicy, build: TriggerSpec | (() => TriggerSpec), args: readonly unknown[] | undefined,
+    removable: boolean,
+  ) {
+    try {
+      const trigger = typeof build === 'function' ? build() : build;
+      validateTrigger(trigger);
+      const resolved = resolveDefaults(base, o);
+      const definition: ScheduleDefinition = Object.freeze({
+        id, owner, trigger, policy: internPolicy(resolved), args: freezeArgs(args), ...(removable ? { removable: true as const } : {}),
+      });
+      return { definition, hash: scheduleHash(definition), resolved };
+    } catch (error) {
+      if (error instanceof XcoreError) {
+        if (!error.message.startsWith(`Job "${id}"`) && !error.message.startsWith(`job "${id}"`)) error.message = `Job "${id}": ${error.message}`;
+        throw error;
+      }
+      throw new JobInvalidError(`Job "${id}": its args cannot be stored (${errorMessage(error)}); pass plain JSON data. Nothing was stored.`, { cause: error });
+    }
   }
 
   private emitJob(event: 'job.added' | 'job.removed' | 'job.modified' | 'job.paused' | 'job.resumed', definition: ScheduleDefinition): void {
@@ -260,5 +297,15 @@ export class JobRegistry {
     if (next === state.nextRunAt) return schedule;
     await this.deps.store.setNextRunAt(definition.id, next);
     return { definition, state: { ...state, nextRunAt: next } };
+  }
+}
+
+/** How `register()` names what it was given, for messages; never throws. */
+function describeInstance(instance: unknown): string {
+  if (typeof instance !== 'object' || instance === null) return `the ${instance === null ? 'null' : typeof instance} value`;
+  try {
+    return (instance as { constructor?: { name?: unknown } }).constructor?.name?.toString() ?? 'the object';
+  } catch {
+    return 'the object';
   }
 }

@@ -54,10 +54,10 @@ export class PluginScheduler implements SchedulerService {
     return this.internals.jobs.add(this.scope, fn as JobFunction, options);
   }
   interval(spec: DurationInput | IntervalSpec, options: HelperOptions): (fn: JobFunction) => Promise<JobInfo> {
-    return (fn) => this.internals.jobs.add(this.scope, fn, { ...options, every: spec });
+    return this.internals.helper(this.scope, options, { every: spec });
   }
   cron(expression: string, options: HelperOptions): (fn: JobFunction) => Promise<JobInfo> {
-    return (fn) => this.internals.jobs.add(this.scope, fn, { ...options, cron: expression });
+    return this.internals.helper(this.scope, options, { cron: expression });
   }
   register(instance: object): Promise<JobInfo[]> {
     return this.internals.jobs.register(this.scope, instance);

@@ -2,7 +2,8 @@
  * `schedulerService`: the `ServiceDefinition` that registers the scheduler with the xcore kernel
  * as the service `scheduler`, configured under `services.scheduler`.
  */
-import type { ServiceCreateContext, ServiceDefinition, ServiceLifecycleContext } from '@xcore/core';
+import type { Logger } from 'pino';
+import type { ServiceCreateContext, ServiceDefinition, ServiceLifecycleContext, ServiceStopResult } from '@xcore/core';
 import type { Store } from '../stores/store.js';
 import { MemoryStore } from '../stores/memory-store.js';
 import { SchedulerBackendUnavailableError } from '../errors.js';
@@ -22,28 +23,35 @@ function asScheduler(instance: SchedulerService): Scheduler {
   throw new TypeError('the scheduler service instance is not a Scheduler');
 }
 
-async function createStore(config: SchedulerConfig): Promise<Store> {
+async function createStore(config: SchedulerConfig, logger: Logger): Promise<Store> {
   if (config.backend === 'memory') return new MemoryStore();
   if (config.url === undefined && config.nodes === undefined) {
     throw new SchedulerBackendUnavailableError('services.scheduler.backend is "redis" but neither services.scheduler.url nor nodes is set; set url: redis://127.0.0.1:6379 (or nodes: [host:port, ...] for a Redis Cluster).');
   }
-  let mod: { RedisStore: new (options: { url: string; prefix: string } | { nodes: string[]; prefix: string }) => Store };
+  let mod: { RedisStore: new (options: ({ url: string } | { nodes: string[] }) & { prefix: string; logger: Logger }) => Store };
   try {
     mod = (await import('../stores/redis/redis-store.js')) as unknown as typeof mod;
   } catch (cause) {
     throw new SchedulerBackendUnavailableError(`services.scheduler.backend "redis": the Redis store could not be loaded; use backend: memory or reinstall @xcore/scheduler.`, { cause });
   }
-  return new mod.RedisStore(config.url !== undefined ? { url: config.url, prefix: config.prefix } : { nodes: [...config.nodes!], prefix: config.prefix });
+  // The store logs connection trouble and keys of the wrong type under the scheduler's logger.
+  const options = { prefix: config.prefix, logger: logger.child({ component: 'redis-store' }) };
+  return new mod.RedisStore(config.url !== undefined ? { url: config.url, ...options } : { nodes: [...config.nodes!], ...options });
 }
 
 /**
  * Stops the scheduler within the kernel's drain deadline, keeping a tenth of it (at most 1 s) to
- * record aborted runs and stop the plugins before the kernel gives up. Idempotent.
+ * record aborted runs and stop the plugins before the kernel gives up, and reports the runs it
+ * aborted at the deadline as `job:<id>`. Idempotent (a second call reports the same runs).
  */
-async function drain(instance: SchedulerService, ctx: ServiceLifecycleContext): Promise<void> {
+async function drain(instance: SchedulerService, ctx: ServiceLifecycleContext): Promise<ServiceStopResult> {
   const margin = Math.min(1_000, ctx.deadlineMs / 10);
-  await asScheduler(instance).stop({ deadlineMs: Math.max(0, ctx.deadlineMs - margin), signal: ctx.signal });
+  const report = await asScheduler(instance).stop({ deadlineMs: Math.max(0, ctx.deadlineMs - margin), signal: ctx.signal });
+  return { aborted: report.aborted.map((id) => `job:${id}`) };
 }
+
+/** Jobs registered between two yields to the event loop, so a signal during a long boot is seen. */
+const REGISTER_BATCH = 256;
 
 /**
  * Builds the scheduler from its config section: creates the store, resolves and registers the
@@ -51,9 +59,9 @@ async function drain(instance: SchedulerService, ctx: ServiceLifecycleContext): 
  *
  * @throws boot errors with `file:line:col` and the job id for a bad YAML job.
  */
-export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerConfig>, 'config' | 'logger' | 'configFile' | 'loaded'> & { events?: ServiceCreateContext<SchedulerConfig>['events']; store?: Store }): Promise<Scheduler> {
+export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerConfig>, 'config' | 'logger' | 'configFile' | 'loaded' | 'signal'> & { events?: ServiceCreateContext<SchedulerConfig>['events']; store?: Store }): Promise<Scheduler> {
   const { config } = ctx;
-  const store = ctx.store ?? (await createStore(config));
+  const store = ctx.store ?? (await createStore(config, ctx.logger));
   const d = config.defaults;
   const scheduler = new Scheduler({
     store,
@@ -79,9 +87,15 @@ export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerCo
     ...(ctx.events === undefined ? {} : { events: ctx.events }),
   });
   try {
-    const source = { configFile: ctx.configFile, ...(ctx.loaded === undefined ? {} : { loaded: ctx.loaded }) };
+    const source = {
+      configFile: ctx.configFile,
+      ...(ctx.loaded === undefined ? {} : { loaded: ctx.loaded }),
+      ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+    };
     const jobs = await resolveYamlJobs(config.jobs, source);
-    for (const job of jobs) {
+    for (const [i, job] of jobs.entries()) {
+      if (i % REGISTER_BATCH === REGISTER_BATCH - 1) await new Promise<void>((resolve) => setImmediate(resolve));
+      ctx.signal?.throwIfAborted();
       try {
         await internalsOf(scheduler).jobs.add({ owner: CONFIG_OWNER }, job.fn, job.options);
       } catch (error) {
@@ -105,7 +119,11 @@ export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerCo
  *   With `enabled: false` jobs can be registered and inspected but nothing fires.
  * - `beforePluginsStop` (and `stop`, a no-op by then): stops claiming, drains running jobs until
  *   the kernel's deadline (minus a margin to record the aborted runs and let plugins stop), then
- *   aborts them. It runs before any plugin stops, so a plugin's jobs finish while it still runs.
+ *   aborts them and reports them (`job:<id>`) as unfinished. It runs before any plugin stops, so
+ *   a plugin's jobs finish while it still runs.
+ * - `inProgress`: the running jobs, which the kernel logs while shutdown waits.
+ * - `create` honours the boot signal: a stop requested while YAML job modules are imported or
+ *   jobs registered ends boot there.
  * - `dispose`: closes the store.
  * - `forPlugin`: each plugin gets a namespaced {@link PluginScheduler} view.
  *
@@ -124,6 +142,7 @@ export const schedulerService: ServiceDefinition<'scheduler', typeof schedulerCo
   },
   beforePluginsStop: drain,
   stop: drain,
+  inProgress: (instance) => asScheduler(instance).runningJobs().map((id) => `job:${id}`),
   async dispose(instance) {
     await asScheduler(instance).dispose();
   },

@@ -1,18 +1,32 @@
 /**
- * The scheduler's health: `ok`, or `degraded` from the first store failure until the store
- * answers again.
+ * The scheduler's health: `ok`, or `degraded` while some part of the scheduler finds the store
+ * failing, until that part works again.
  *
  * @remarks
- * The runner, the slot keeper and the run path report store failures here; the runner also reports
- * each claim pass that succeeds, which ends a degraded period. Only the transitions are logged and
- * emitted (`scheduler.degraded`, `scheduler.recovered`), on the scheduler's own events and on the
- * app's event bus, so a store that stays down logs once.
+ * Each part reports the outcome of its store calls under its own source: the runner (`claim`,
+ * `commit`), the slot keeper (`slots`), the finish queue (`finish`), the run path (`run`), the
+ * restore of lost schedules (`restore`), the taker of operators' run requests (`requests`) and
+ * this process's presence (`presence`). The scheduler is degraded while any source's last
+ * outcome was an error:
+ * - an error that says Redis was unreachable (`XCORE_ERR_REDIS_UNAVAILABLE`, or an uncoded one)
+ *   ends with the next claim that succeeds: the store answers again;
+ * - any other error (a key of the wrong type, an error reply) ends only when the same source
+ *   succeeds again, so a store that answers claims but refuses every commit stays degraded,
+ *   instead of flipping between degraded and recovered at every tick. (`run` calls are one-offs
+ *   that nothing retries: theirs end with the next claim too.)
+ * Only the transitions are emitted (`scheduler.degraded`, `scheduler.recovered`), on the
+ * scheduler's own events and on the app's event bus; a cause is logged once per degraded period
+ * (the first, and each later one that names another code or key), so a store that stays down,
+ * or a key that stays wrong, logs once.
  */
 import type { Logger } from 'pino';
 import type { EventBus } from '@xcore/core';
 import type { SchedulerEmitter } from '../events/scheduler-events.js';
-import { errorMessage } from '../runner/run-dispatcher.js';
+import { errorMessage } from '../executors/error-message.js';
 import type { SchedulerHealth } from './scheduler-service.js';
+
+/** The part of the scheduler a store call's outcome comes from. */
+export type HealthSource = 'claim' | 'commit' | 'slots' | 'finish' | 'run' | 'restore' | 'requests' | 'presence';
 
 /** Where {@link HealthTracker} logs and emits its transitions. */
 export interface HealthTrackerDeps {
@@ -22,36 +36,74 @@ export interface HealthTrackerDeps {
   readonly bus: EventBus | undefined;
 }
 
-/** Tracks whether the store answers, for {@link SchedulerHealth}. */
+/** The code of a coded error (`undefined` for any other value). */
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** True for an error that only says the store could not be reached. */
+function unreachable(error: unknown): boolean {
+  const code = codeOf(error);
+  return code === undefined || code === 'XCORE_ERR_REDIS_UNAVAILABLE';
+}
+
+/** Tracks whether the store works for each part of the scheduler, for {@link SchedulerHealth}. */
 export class HealthTracker {
+  private readonly failing = new Map<HealthSource, unknown>();
   private degradedState: { reason: string; since: number } | undefined;
+  /** Causes logged in the current degraded period (code and key). */
+  private readonly logged = new Set<string>();
 
   constructor(private readonly deps: HealthTrackerDeps) {}
 
-  /** Records a store call's outcome: an error degrades (once), `null` or `undefined` recovers. */
-  report(error: unknown): void {
-    const { logger, emitter, bus } = this.deps;
+  /** Records the outcome of a store call by `source`: an error, or `null`/`undefined` for success. */
+  report(source: HealthSource, error: unknown): void {
     if (error === null || error === undefined) {
-      const d = this.degradedState;
-      if (d === undefined) return;
-      this.degradedState = undefined;
-      const degradedForMs = Date.now() - d.since;
-      logger.info({ degradedForMs }, 'scheduler store recovered');
-      emitter.emit('scheduler.recovered', { degradedForMs });
-      bus?.emit('scheduler.recovered', { degradedForMs });
+      if (this.failing.size === 0) return;
+      this.failing.delete(source);
+      if (source === 'claim') {
+        for (const [other, e] of this.failing) if (other === 'run' || unreachable(e)) this.failing.delete(other);
+      }
+      if (this.failing.size === 0) this.recovered();
       return;
     }
-    if (this.degradedState !== undefined) return;
-    const reason = `store error: ${errorMessage(error)}`;
-    this.degradedState = { reason, since: Date.now() };
-    logger.error({ err: error }, 'scheduler degraded: the store failed; retrying with backoff');
-    emitter.emit('scheduler.degraded', { reason, error });
-    bus?.emit('scheduler.degraded', { reason, error });
+    this.failing.set(source, error);
+    const key = `${codeOf(error) ?? ''}|${String((error as { key?: unknown }).key ?? '')}`;
+    if (this.degradedState === undefined) {
+      this.degrade(error, key);
+    } else if (!unreachable(error) && !this.logged.has(key)) {
+      this.logged.add(key);
+      this.degradedState.reason = `store error: ${errorMessage(error)}`;
+      this.deps.logger.error({ err: error, source }, 'scheduler degraded: the store failed again, differently; retrying');
+    }
   }
 
   /** The current health. */
   status(): SchedulerHealth {
     const d = this.degradedState;
     return d === undefined ? { status: 'ok' } : { status: 'degraded', reason: d.reason, since: new Date(d.since) };
+  }
+
+  private degrade(error: unknown, key: string): void {
+    const { logger, emitter, bus } = this.deps;
+    const reason = `store error: ${errorMessage(error)}`;
+    this.degradedState = { reason, since: Date.now() };
+    this.logged.add(key);
+    logger.error({ err: error }, 'scheduler degraded: the store failed; retrying with backoff');
+    emitter.emit('scheduler.degraded', { reason, error });
+    bus?.emit('scheduler.degraded', { reason, error });
+  }
+
+  private recovered(): void {
+    const d = this.degradedState;
+    if (d === undefined) return;
+    const { logger, emitter, bus } = this.deps;
+    this.degradedState = undefined;
+    this.logged.clear();
+    const degradedForMs = Date.now() - d.since;
+    logger.info({ degradedForMs }, 'scheduler store recovered');
+    emitter.emit('scheduler.recovered', { degradedForMs });
+    bus?.emit('scheduler.recovered', { degradedForMs });
   }
 }

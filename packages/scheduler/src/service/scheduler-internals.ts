@@ -8,9 +8,10 @@
  * {@link internalsOf}.
  */
 import type { SchedulerEventName, SchedulerListener } from '../events/scheduler-events.js';
+import type { AddJobOptions } from './job-options.js';
 import type { JobRegistry } from './job-registry.js';
 import type { PluginScopes, SchedulerScope } from './scheduler-scope.js';
-import type { JobFailure } from './scheduler-service.js';
+import type { HelperOptions, JobFailure, JobFunction, JobInfo } from './scheduler-service.js';
 
 /** The scoped side of a scheduler. */
 export interface SchedulerInternals {
@@ -18,6 +19,11 @@ export interface SchedulerInternals {
   readonly jobs: JobRegistry;
   /** Lifetimes of plugin views (generations, stopped plugins, their subscriptions). */
   readonly plugins: PluginScopes;
+  /**
+   * The `interval(...)` / `cron(...)` helpers for `scope`: `(fn) => addJob(fn, { ...options, ...trigger })`;
+   * options that cannot even be copied (a throwing getter) reject like any other bad option.
+   */
+  helper(scope: SchedulerScope, options: HelperOptions, trigger: Pick<AddJobOptions, 'every' | 'cron'>): (fn: JobFunction) => Promise<JobInfo>;
   /** Subscribes for `scope`: a plugin only gets its own jobs' events (and scheduler health events). */
   on<E extends SchedulerEventName>(scope: SchedulerScope, event: E, listener: SchedulerListener<E>): () => void;
   /** A failure hook for `scope`: a plugin only hears about its own jobs. */

@@ -9,6 +9,7 @@
  */
 import type { StoredSchedule } from '../stores/store.js';
 import { JobInvalidError } from '../errors.js';
+import { describeInput } from './parse-options.js';
 
 /** Who is calling: the app (root), the config (YAML jobs) or a plugin (namespaced view). */
 export interface SchedulerScope {
@@ -29,7 +30,7 @@ export const APP_SCOPE: SchedulerScope = { owner: 'app' };
  * @throws `XCORE_ERR_JOB_INVALID` when `id` is not a non-empty string.
  */
 export function qualifyId(scope: SchedulerScope, id: string): string {
-  if (typeof id !== 'string' || id.trim() === '') throw new JobInvalidError(`A job id must be a non-empty string, got ${JSON.stringify(id)}.`);
+  if (typeof id !== 'string' || id.trim() === '') throw new JobInvalidError(`A job id must be a non-empty string, got ${describeInput(id)}.`);
   if (scope.plugin === undefined) return id;
   const prefix = `${scope.plugin}:`;
   return id.startsWith(prefix) ? id : prefix + id;

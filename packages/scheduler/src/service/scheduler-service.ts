@@ -149,7 +149,11 @@ export interface SchedulerService {
   on<E extends SchedulerEventName>(event: E, listener: SchedulerListener<E>): () => void;
   /** Calls `hook` when a run has failed or timed out after its last retry (to notify people). */
   onFailure(hook: (failure: JobFailure) => void | Promise<void>): () => void;
-  /** `ok`, or `degraded` while the store fails (the scheduler retries with backoff). */
+  /**
+   * `ok`, or `degraded` while the store fails for some part of the scheduler (it retries with
+   * backoff): until a claim succeeds when the store was unreachable, until the failing part
+   * succeeds for any other error (a key of the wrong type stays degraded until it is deleted).
+   */
   health(): SchedulerHealth;
 }
 

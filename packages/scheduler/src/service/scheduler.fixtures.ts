@@ -1,8 +1,8 @@
 /**
- * Test support shared by the scheduler's suites: fake timers pinned at a start time, and a
- * scheduler stopped at once (no drain) after each test.
+ * Test support shared by the scheduler's suites: fake timers pinned at a start time, a scheduler
+ * stopped at once (no drain) after each test, and a check that no test left an unhandled rejection.
  */
-import { afterEach, beforeEach, vi } from 'vitest';
+import { afterEach, beforeEach, expect, vi } from 'vitest';
 import type { Scheduler } from './scheduler.js';
 
 /**
@@ -20,4 +20,24 @@ export function useFakeSchedulerClock(start: Date | number, current: () => Sched
     await stopping;
     vi.useRealTimers();
   });
+}
+
+/**
+ * Registers `beforeEach`/`afterEach`: collects `unhandledRejection`s during each test and fails
+ * the test when there was one. Returns the list (read it for a test's own assertions).
+ */
+export function failOnUnhandledRejections(): readonly unknown[] {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+  beforeEach(() => {
+    unhandled.length = 0;
+    process.on('unhandledRejection', onUnhandled);
+  });
+  afterEach(async () => {
+    // Let rejections of the test's last turn surface before looking.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    process.off('unhandledRejection', onUnhandled);
+    expect(unhandled).toEqual([]);
+  });
+  return unhandled;
 }

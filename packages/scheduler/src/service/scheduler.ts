@@ -8,7 +8,8 @@
  * registered here (its plugin stopped, or another process registered it) is excluded from claims
  * and wakeups, so its occurrences are left for a process that can run them. Per job this process
  * keeps one small record (function, owner, history limit): no timer, closure or logger per job
- * until it runs.
+ * until it runs. It also keeps each job's definition, and puts back the ones the store loses
+ * (`schedule-restorer.ts`).
  */
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -17,12 +18,13 @@ import { setLongTimeout, type EventBus, type PluginAwareService } from '@xcore/c
 import type { RunRecord, Store } from '../stores/store.js';
 import type { RunRequest } from '../stores/store-operator.js';
 import { planOccurrences } from '../policy/plan.js';
-import { validateTimezone } from '../triggers/validate.js';
 import { Runner, SHARED_STORE_CLAIM_WINDOW_MS } from '../runner/runner.js';
 import { SlotKeeper } from '../runner/slot-keeper.js';
 import { RunDispatcher, type LocalJob } from '../runner/run-dispatcher.js';
 import { SchedulerEmitter, type SchedulerEventName, type SchedulerEvents, type SchedulerListener } from '../events/scheduler-events.js';
-import { JobAbortedError } from '../errors.js';
+import { JobAbortedError, JobInvalidError } from '../errors.js';
+import { errorMessage } from '../executors/error-message.js';
+import { jobLabel, parseSchedulerOptions } from './parse-options.js';
 import {
   BUILTIN_DEFAULTS, resolveDefaults, type AddJobOptions, type DurationInput, type IntervalSpec, type JobPolicyOptions, type TriggerInput,
 } from './job-options.js';
@@ -33,6 +35,7 @@ import { OperatorView } from './operator-view.js';
 import { processInfo } from './operator-holders.js';
 import type { SchedulerOperatorView } from './operator-types.js';
 import { HealthTracker } from './scheduler-health.js';
+import { ScheduleRestorer } from './schedule-restorer.js';
 import { APP_SCOPE, PluginScopes, type SchedulerScope } from './scheduler-scope.js';
 import { setInternals, type SchedulerInternals } from './scheduler-internals.js';
 import type { HelperOptions, JobChanges, JobFailure, JobFunction, JobInfo, SchedulerHealth, SchedulerService } from './scheduler-service.js';
@@ -47,19 +50,19 @@ export interface SchedulerOptions {
   readonly timezone?: string;
   /** Policy defaults of every job. @defaultValue {@link BUILTIN_DEFAULTS} */
   readonly defaults?: JobPolicyOptions;
-  /** Lease of claims and run slots. @defaultValue `30000` */
-  readonly leaseMs?: number;
-  /** Longest runner sleep between store checks. @defaultValue `30000` */
-  readonly pollMs?: number;
-  /** Schedules claimed per store round trip. @defaultValue `1000` */
+  /** Lease of claims and run slots: milliseconds or text like `"30s"`, 1s to 1d. @defaultValue `30000` */
+  readonly leaseMs?: DurationInput;
+  /** Longest runner sleep between store checks: 10ms to 1d. @defaultValue `30000` */
+  readonly pollMs?: DurationInput;
+  /** Schedules claimed per store round trip: 1 to 100000. @defaultValue `1000` */
   readonly batchSize?: number;
   /**
    * The runner wakes at most once per this many ms (a grid of the store's clock, offset at random
    * per process), so one claim takes every schedule due in the window: fewer store round trips per
-   * firing, at the cost of up to this much lateness. `0` wakes at each due time.
+   * firing, at the cost of up to this much lateness. `0` wakes at each due time; at most 1 minute.
    * @defaultValue `10` on a shared store (Redis; `SHARED_STORE_CLAIM_WINDOW_MS` in `runner/runner.ts`), `0` on the memory store
    */
-  readonly claimWindowMs?: number;
+  readonly claimWindowMs?: DurationInput;
   /** This process's id in claims and slots. @defaultValue `<hostname>:<pid>:<random>` */
   readonly owner?: string;
   /** The app's event bus; run outcomes and health changes are forwarded as `scheduler.*` events (built only when listened to). */
@@ -70,8 +73,18 @@ export interface SchedulerOptions {
   readonly enabled?: boolean;
 }
 
+/** What {@link Scheduler.stop} resolves to. */
+export interface DrainReport {
+  /** Ids of the jobs still running at the drain deadline, aborted (one entry per run). */
+  readonly aborted: readonly string[];
+}
+
 /**
  * The scheduler service.
+ *
+ * @remarks
+ * The options are validated like the `services.scheduler` config section (the same zod schemas):
+ * a wrong one throws `XCORE_ERR_SCHEDULER_OPTIONS_INVALID` naming it, its range and the value.
  *
  * @example
  * ```ts
@@ -107,9 +120,10 @@ export class Scheduler implements SchedulerService, PluginAwareService {
    * remove, history, state, events), not plugin-scoped. The admin API serves it.
    */
   readonly operator: SchedulerOperatorView;
+  private readonly restorer: ScheduleRestorer;
   private firing = false;
   private stopping = false;
-  private stopped: Promise<void> | undefined;
+  private stopped: Promise<DrainReport> | undefined;
   private skewMs = 0;
   /** Unsubscribes the queue retry on slot releases (see {@link Scheduler.startFiring}). */
   private offRelease: (() => void) | undefined;
@@ -120,16 +134,16 @@ export class Scheduler implements SchedulerService, PluginAwareService {
    */
   private readonly localSlots: boolean;
 
-  constructor(options: SchedulerOptions) {
+  constructor(input: SchedulerOptions) {
+    const options = parseSchedulerOptions(input);
     this.enabled = options.enabled ?? true;
     this.store = options.store;
     this.localSlots = options.store.kind === 'memory';
     this.logger = options.logger;
     const timezone = options.timezone ?? 'UTC';
-    validateTimezone(timezone);
-    const defaults = resolveDefaults(BUILTIN_DEFAULTS, options.defaults ?? {}, '<defaults>');
+    const defaults = resolveDefaults(BUILTIN_DEFAULTS, options.defaults ?? {});
     this.leaseMs = options.leaseMs ?? 30_000;
-    this.random = options.random ?? Math.random;
+    this.random = guardedRandom(options.random ?? Math.random);
     this.bus = options.events;
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.emitter = new SchedulerEmitter(this.logger);
@@ -141,7 +155,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       logger: this.logger,
       onReaped: (slots) => void this.runs.onReaped(slots),
       onPass: () => this.runs.drainQueues(),
-      onError: (error) => this.healthTracker.report(error),
+      onHealth: (error) => this.healthTracker.report('slots', error),
     });
     this.runs = new RunDispatcher({
       store: this.store, logger: this.logger, owner: this.owner, leaseMs: this.leaseMs, localSlots: this.localSlots, random: this.random,
@@ -149,7 +163,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       defaultHistoryLimit: defaults.historyLimit,
       skew: () => this.skewMs,
       isStopping: () => this.stopping,
-      reportHealth: (error) => this.healthTracker.report(error),
+      reportHealth: (source, error) => this.healthTracker.report(source, error),
     });
     this.runner = new Runner({
       store: this.store,
@@ -173,7 +187,13 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       },
       dispatch: (schedule, scheduledAt, nextRunAt, job, run) => this.runs.dispatch(schedule, scheduledAt, nextRunAt, job, run),
       onMissed: (schedule, count, nextRunAt) => this.runs.onMissed(schedule, count, nextRunAt),
-      onHealth: (error) => this.healthTracker.report(error),
+      onHealth: (source, error) => this.healthTracker.report(source, error),
+      onBatch: (batch) => this.restorer.observe(batch),
+    });
+    this.restorer = new ScheduleRestorer({
+      store: this.store, logger: this.logger, owner: this.owner, handlers: this.handlers,
+      wake: () => this.runner.wake(),
+      reportHealth: (error) => this.healthTracker.report('restore', error),
     });
     this.jobRegistry = new JobRegistry({
       store: this.store, timezone, defaults, handlers: this.handlers, unhandled: this.unhandled, emitter: this.emitter, runs: this.runs,
@@ -186,13 +206,13 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       pollMs: this.localSlots ? 0 : Math.min(1_000, options.pollMs ?? 30_000),
       has: (jobId) => this.handlers.has(jobId),
       run: (request) => this.runRequested(request),
-      onError: (error) => this.healthTracker.report(error),
+      onHealth: (error) => this.healthTracker.report('requests', error),
     });
     const since = Date.now();
     this.presence = new PresenceKeeper({
       store: this.store, owner: this.owner, ttlMs: this.leaseMs,
       info: () => processInfo(this.handlers, { host: hostname(), pid: process.pid, since }),
-      onError: (error) => this.healthTracker.report(error),
+      onHealth: (error) => this.healthTracker.report('presence', error),
     });
     this.operator = new OperatorView({
       store: this.store, owner: this.owner, jobs: this.jobRegistry, handlers: this.handlers, emitter: this.emitter, localRunning: this.localSlots,
@@ -231,7 +251,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     this.firing = true;
     void this.store.now().then((now) => {
       this.skewMs = now - Date.now();
-    }, (error: unknown) => this.healthTracker.report(error));
+    }, (error: unknown) => this.healthTracker.report('claim', error));
     this.runner.start();
     this.slots.start();
     // Occurrences queued behind another process's run (overlap: queue) retry when a slot is
@@ -247,14 +267,20 @@ export class Scheduler implements SchedulerService, PluginAwareService {
 
   /**
    * Stops claiming, lets running jobs finish until `deadlineMs` (waited in full, also past
-   * 2^31-1 ms), then aborts them (their signal) and records them as `aborted`.
+   * 2^31-1 ms), then aborts them (their signal) and records them as `aborted`. Resolves to the
+   * ids of the jobs it aborted.
    */
-  stop(options: { readonly deadlineMs?: number; readonly signal?: AbortSignal } = {}): Promise<void> {
+  stop(options: { readonly deadlineMs?: number; readonly signal?: AbortSignal } = {}): Promise<DrainReport> {
     this.stopped ??= this.drain(options);
     return this.stopped;
   }
 
-  private async drain(options: { readonly deadlineMs?: number; readonly signal?: AbortSignal }): Promise<void> {
+  /** Ids of the jobs running in this process now (one entry per run), for the shutdown log. */
+  runningJobs(): string[] {
+    return [...this.runs.executor.running].map((run) => run.request.jobId);
+  }
+
+  private async drain(options: { readonly deadlineMs?: number; readonly signal?: AbortSignal }): Promise<DrainReport> {
     this.stopping = true;
     this.offRelease?.();
     // Take no more run requests; the runs already taken finish (or are aborted) with the others.
@@ -265,7 +291,9 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     if (this.runs.busy && deadlineMs > 0) {
       await waitFor(this.runs.whenIdle(), deadlineMs, options.signal);
     }
+    let abortedJobs: string[] = [];
     if (this.runs.busy) {
+      abortedJobs = this.runningJobs();
       const aborted = this.runs.executor.abortAll(new JobAbortedError(`Run aborted: the scheduler shut down and the drain deadline of ${deadlineMs} ms passed.`));
       this.logger.warn({ count: aborted }, 'drain deadline passed; aborted running jobs');
       // Aborted runs finish at once; their writes get one more short chance, then are given up
@@ -277,6 +305,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     await waitFor(requestsStopped, 1000);
     await this.presence.stop();
     this.slots.stop();
+    return { aborted: abortedJobs };
   }
 
   /** Closes the store. */
@@ -308,10 +337,10 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     return this.jobRegistry.add(APP_SCOPE, fn as JobFunction, options);
   }
   interval(spec: DurationInput | IntervalSpec, options: HelperOptions): (fn: JobFunction) => Promise<JobInfo> {
-    return (fn) => this.jobRegistry.add(APP_SCOPE, fn, { ...options, every: spec });
+    return this.helper(APP_SCOPE, options, { every: spec });
   }
   cron(expression: string, options: HelperOptions): (fn: JobFunction) => Promise<JobInfo> {
-    return (fn) => this.jobRegistry.add(APP_SCOPE, fn, { ...options, cron: expression });
+    return this.helper(APP_SCOPE, options, { cron: expression });
   }
   register(instance: object): Promise<JobInfo[]> {
     return this.jobRegistry.register(APP_SCOPE, instance);
@@ -360,6 +389,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     return {
       jobs: this.jobRegistry,
       plugins,
+      helper: (scope, options, trigger) => this.helper(scope, options, trigger),
       on: <E extends SchedulerEventName>(scope: SchedulerScope, event: E, listener: SchedulerListener<E>): (() => void) => {
         if (scope.plugin === undefined) return emitter.on(event, listener);
         const plugin = scope.plugin;
@@ -375,6 +405,37 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       },
     };
   }
+
+  /**
+   * The `interval(...)` / `cron(...)` helpers for `scope`: `(fn) => addJob(fn, { ...options, ...trigger })`.
+   * Options that cannot even be copied (a throwing getter) reject like any other bad option.
+   */
+  private helper(scope: SchedulerScope, options: HelperOptions, trigger: Pick<AddJobOptions, 'every' | 'cron'>): (fn: JobFunction) => Promise<JobInfo> {
+    return (fn) => {
+      let merged: AddJobOptions;
+      try {
+        // Spreading a string would make one key per character: refuse what is not an object here.
+        if (typeof options !== 'object' || options === null) return this.jobRegistry.add(scope, fn, options as never);
+        merged = { ...(options as AddJobOptions), ...trigger };
+      } catch (cause) {
+        return Promise.reject(new JobInvalidError(`${jobLabel(undefined)}: the helper's options could not be read (${errorMessage(cause)}); pass a plain object like { id: 'ping' }. Nothing was stored.`, { cause }));
+      }
+      return this.jobRegistry.add(scope, fn, merged);
+    };
+  }
+}
+
+/** `random`, answering `Math.random()` when it throws or leaves `[0, 1)`: jitter and backoff must not break the run path. */
+function guardedRandom(random: () => number): () => number {
+  if (random === Math.random) return random;
+  return () => {
+    try {
+      const r = random();
+      return r >= 0 && r < 1 ? r : Math.random();
+    } catch {
+      return Math.random();
+    }
+  };
 }
 
 /** Resolves once `promise` settles, `ms` pass (any length: {@link setLongTimeout}) or `signal` aborts. */

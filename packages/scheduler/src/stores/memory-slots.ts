@@ -21,6 +21,8 @@ interface HeldSlot {
   suspect: boolean;
   /** Lease length, the grace a suspect slot gets. */
   readonly leaseMs: number;
+  /** The claim token of the commit that recorded it, for a slot a commit took. */
+  readonly token?: number;
 }
 
 /** Run slots grouped by job id. */
@@ -53,29 +55,53 @@ export class SlotTable {
    * Records the in-flight run `slot` (from a commit): counted when fewer than `max` unexpired
    * counted slots exist, otherwise held uncounted. Returns whether it counts.
    */
-  record(slot: RunSlot, max: number, leaseMs: number, now: number): boolean {
+  record(slot: RunSlot, max: number, leaseMs: number, now: number, token?: number): boolean {
     let slots = this.byJob.get(slot.jobId);
     const counted = this.live(slots, now) < max;
     if (slots === undefined) {
       slots = new Map();
       this.byJob.set(slot.jobId, slots);
     }
-    slots.set(slot.runId, { slot, counted, suspect: false, leaseMs });
+    slots.set(slot.runId, token === undefined ? { slot, counted, suspect: false, leaseMs } : { slot, counted, suspect: false, leaseMs, token });
     return counted;
   }
 
   /**
-   * In-flight run slots for the occurrences of job `jobId` a commit accepted (`CommitItem.slots`),
-   * each {@link SlotTable.record}ed with run id `<scheduledAt>@<owner>`.
+   * In-flight run slots for the occurrences of job `jobId` a commit of claim `token` accepted
+   * (`CommitItem.slots`), each {@link SlotTable.record}ed with run id `<scheduledAt>@<owner>`.
    */
-  recordCommitted(owner: string, jobId: string, accepted: readonly number[], request: CommitSlots, now: number): CommittedRun[] {
+  recordCommitted(owner: string, jobId: string, token: number, accepted: readonly number[], request: CommitSlots, now: number): CommittedRun[] {
     const { max, leaseMs } = request;
     checkAtLeastOne('commit', `slots.leaseMs of "${jobId}"`, leaseMs);
     return accepted.map((scheduledAt) => {
       const runId = `${scheduledAt}@${owner}`;
-      const slotted = this.record({ jobId, runId, scheduledAt, owner, leaseUntil: now + leaseMs }, max, leaseMs, now);
+      const slotted = this.record({ jobId, runId, scheduledAt, owner, leaseUntil: now + leaseMs }, max, leaseMs, now, token);
       return { runId, slotted };
     });
+  }
+
+  /**
+   * The runs an earlier commit of `owner` with claim `token` recorded for occurrences in `fire`
+   * and that are still held (a retry of a commit whose answer was lost), leases renewed to
+   * `now + request.leaseMs` and suspicion cleared. Empty when none is held.
+   */
+  replayCommitted(owner: string, jobId: string, token: number, fire: readonly number[], request: CommitSlots, now: number): { accepted: number[]; runs: CommittedRun[] } {
+    checkAtLeastOne('commit', `slots.leaseMs of "${jobId}"`, request.leaseMs);
+    const accepted: number[] = [];
+    const runs: CommittedRun[] = [];
+    const slots = this.byJob.get(jobId);
+    if (slots === undefined) return { accepted, runs };
+    for (const scheduledAt of fire) {
+      if (accepted[accepted.length - 1] === scheduledAt) continue;
+      const runId = `${scheduledAt}@${owner}`;
+      const h = slots.get(runId);
+      if (h === undefined || h.token !== token) continue;
+      h.slot = { ...h.slot, leaseUntil: now + request.leaseMs };
+      h.suspect = false;
+      accepted.push(scheduledAt);
+      runs.push({ runId, slotted: h.counted });
+    }
+    return { accepted, runs };
   }
 
   /**

@@ -28,7 +28,7 @@ import { MemoryPresence, MemoryRunRequests } from './memory-run-requests.js';
 import { isFailing, listScheduleRange, type ScheduleRowSource } from './memory-list-page.js';
 import type { ProcessInfo, ProcessPresence, RunRequest, RunRequestInput, RunRequestState, ScheduleCounts, ScheduleFilter, SchedulePage } from './store-operator.js';
 import type {
-  Claim, ClaimBatch, CommitItem, CommitResult, FinishedRun, RunRecord, RunSlot, Store,
+  Claim, ClaimBatch, CommitItem, CommitResult, FinishedRun, RestoreInput, RestoreResult, RunRecord, RunSlot, Store,
   StoreChange, StoredSchedule, UpsertInput, UpsertResult,
 } from './store.js';
 
@@ -120,16 +120,7 @@ export class MemoryStore implements Store {
     const now = this.clock();
     const existing = this.byId.get(definition.id);
     if (existing === undefined) {
-      const s = this.allocate();
-      const entry = new Entry(s, deepFreeze(definition), hash);
-      this.entries[s] = entry;
-      this.byId.set(definition.id, entry);
-      this.sortedIds.add(definition.id);
-      this.times[s * ROW + ANCHOR] = input.anchor;
-      this.times[s * ROW + CREATED] = now;
-      this.times[s * ROW + UPDATED] = now;
-      this.times[s * ROW + FIRED] = -Infinity;
-      this.setNext(entry, input.nextRunAt);
+      const entry = this.create(input, now);
       this.listeners.emit('upsert', definition.id);
       return { status: 'created', schedule: snapshotOf(this.times, entry) };
     }
@@ -268,6 +259,36 @@ export class MemoryStore implements Store {
     return claims;
   }
 
+  /** {@inheritDoc Store.restore} */
+  async restore(inputs: readonly RestoreInput[]): Promise<RestoreResult> {
+    this.open('restore');
+    for (const input of inputs) checkUpsertInput(input, 'restore');
+    const now = this.clock();
+    const created: string[] = [];
+    for (const input of inputs) {
+      if (this.byId.has(input.definition.id)) continue;
+      this.create(input, now);
+      created.push(input.definition.id);
+    }
+    if (created.length > 0) this.listeners.emit('upsert', created.length === 1 ? created[0] : undefined);
+    return { created };
+  }
+
+  /** A new schedule from `input` (its id is free), as `upsert` creates one. */
+  private create(input: RestoreInput, now: number): Entry {
+    const s = this.allocate();
+    const entry = new Entry(s, deepFreeze(input.definition), input.hash);
+    this.entries[s] = entry;
+    this.byId.set(input.definition.id, entry);
+    this.sortedIds.add(input.definition.id);
+    this.times[s * ROW + ANCHOR] = input.anchor;
+    this.times[s * ROW + CREATED] = now;
+    this.times[s * ROW + UPDATED] = now;
+    this.times[s * ROW + FIRED] = -Infinity;
+    this.setNext(entry, input.nextRunAt);
+    return entry;
+  }
+
   /** {@inheritDoc Store.claimBatch} */
   async claimBatch(owner: string, leaseMs: number, limit: number, exclude?: ReadonlySet<string>): Promise<ClaimBatch> {
     const claims = await this.claimDue(owner, leaseMs, limit, exclude);
@@ -296,7 +317,7 @@ export class MemoryStore implements Store {
         continue;
       }
       if (entry.claimOwner !== owner || entry.token !== item.token) {
-        results[i] = { id: item.id, ok: false, reason: 'stale' };
+        results[i] = this.replay(owner, item);
         continue;
       }
       const s = entry.slot;
@@ -305,10 +326,19 @@ export class MemoryStore implements Store {
       entry.runs += accepted.length;
       entry.claimOwner = null;
       this.setNext(entry, item.nextRunAt);
-      results[i] = item.slots === undefined ? { id: item.id, ok: true, accepted } : { id: item.id, ok: true, accepted, runs: this.slots.recordCommitted(owner, item.id, accepted, item.slots, this.clock()) };
+      results[i] = item.slots === undefined ? { id: item.id, ok: true, accepted } : { id: item.id, ok: true, accepted, runs: this.slots.recordCommitted(owner, item.id, item.token, accepted, item.slots, this.clock()) };
     }
     if (items.length > 0) this.listeners.emit('commit', items.length === 1 ? items[0]?.id : undefined);
     return results;
+  }
+
+  /** A refused item: `stale`, unless it retries a commit whose runs are still held (see {@link Store.commit}). */
+  private replay(owner: string, item: CommitItem): CommitResult {
+    if (item.slots !== undefined) {
+      const { accepted, runs } = this.slots.replayCommitted(owner, item.id, item.token, item.fire, item.slots, this.clock());
+      if (accepted.length > 0) return { id: item.id, ok: true, accepted, runs };
+    }
+    return { id: item.id, ok: false, reason: 'stale' };
   }
 
   /** {@inheritDoc Store.release} */

@@ -130,6 +130,49 @@ export function describeRunContract(ctx: StoreContractContext): void {
       expect(reaped.map((s) => [s.jobId, s.runId, s.scheduledAt, s.owner]).sort()).toEqual(fire.map((at) => ['die', `${at}@proc-1`, at, 'proc-1']).sort());
     });
 
+
+    it('a retried commit whose answer was lost gets back the occurrences it recorded, after another owner committed the next one', async () => {
+      const now = await store.now();
+      await add(def('lost-reply', { policy: { ...POLICY, coalesce: 'all' } }), now - 3000);
+      const [a] = await store.claimDue('proc-a', LONG_LEASE_MS, 10);
+      const slots = { max: 2, leaseMs: LONG_LEASE_MS };
+      const fire = [now - 3000, now - 2000];
+      const item = { id: 'lost-reply', token: a!.token, fire, missedCount: 0, nextRunAt: now - 1000, slots };
+      // The commit reaches the store (occurrences recorded, run slots taken); proc-a never sees
+      // its answer (the connection dropped), so it keeps the item to send again.
+      void (await store.commit('proc-a', [item]));
+      // Before the retry gets through, proc-b claims the next occurrence and commits it.
+      const [b] = await store.claimDue('proc-b', LONG_LEASE_MS, 10);
+      expect(b?.schedule.state.nextRunAt).toBe(now - 1000);
+      expect(await store.commit('proc-b', [{ id: 'lost-reply', token: b!.token, fire: [now - 1000], missedCount: 0, nextRunAt: now + 60_000, slots }]))
+        .toEqual([{ id: 'lost-reply', ok: true, accepted: [now - 1000], runs: [{ runId: `${now - 1000}@proc-b`, slotted: false }] }]);
+      // proc-a's retry (same owner, same item) is answered with what its first call recorded.
+      const runs = [{ runId: `${now - 3000}@proc-a`, slotted: true }, { runId: `${now - 2000}@proc-a`, slotted: true }];
+      expect(await store.commit('proc-a', [item])).toEqual([{ id: 'lost-reply', ok: true, accepted: fire, runs }]);
+      // Nothing was recorded twice, and the item is proc-a's alone.
+      expect((await store.get('lost-reply'))?.state).toMatchObject({ runs: 3, nextRunAt: now + 60_000 });
+      expect(await store.commit('proc-b', [item])).toEqual([{ id: 'lost-reply', ok: false, reason: 'stale' }]);
+      // A run that finished is not handed out again; once none is left the retry is stale.
+      await store.finishRuns([{ slot: { jobId: 'lost-reply', runId: runs[0]!.runId }, historyLimit: 10 }]);
+      expect(await store.commit('proc-a', [item])).toEqual([{ id: 'lost-reply', ok: true, accepted: [fire[1]], runs: [runs[1]] }]);
+      await store.finishRuns([{ slot: { jobId: 'lost-reply', runId: runs[1]!.runId }, historyLimit: 10 }]);
+      expect(await store.commit('proc-a', [item])).toEqual([{ id: 'lost-reply', ok: false, reason: 'stale' }]);
+    });
+
+    it('a retry recognises only the occurrences its own claim recorded, not an earlier run of the same owner', async () => {
+      const now = await store.now();
+      await add(def('own-only'), now - 2000);
+      const slots = { max: 5, leaseMs: LONG_LEASE_MS };
+      const [first] = await store.claimDue('proc-a', LONG_LEASE_MS, 10);
+      const [done] = await store.commit('proc-a', [{ id: 'own-only', token: first!.token, fire: [now - 2000], missedCount: 0, nextRunAt: now - 1000, slots }]);
+      expect(done).toMatchObject({ ok: true, accepted: [now - 2000] });
+      // A later claim of proc-a is cancelled (the schedule moved) before it commits; its commit
+      // names the occurrence proc-a is still running from the first claim.
+      const [second] = await store.claimDue('proc-a', LONG_LEASE_MS, 10);
+      await store.setNextRunAt('own-only', now + 60_000);
+      expect(await store.commit('proc-a', [{ id: 'own-only', token: second!.token, fire: [now - 2000], missedCount: 0, nextRunAt: now + 1000, slots }]))
+        .toEqual([{ id: 'own-only', ok: false, reason: 'stale' }]);
+    });
     it('a commit without slots takes none', async () => {
       const now = await store.now();
       await add(def('ns'), now - 1000);

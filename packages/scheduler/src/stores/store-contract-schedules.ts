@@ -125,6 +125,32 @@ export function describeScheduleContract(ctx: StoreContractContext): void {
     });
   });
 
+  describe('restore', () => {
+    it('creates the schedules it does not have, as upsert would, and leaves the others untouched', async () => {
+      const now = await store.now();
+      const kept = def('r:kept');
+      await add(kept, now + 1000, now - 10);
+      await store.pause('r:kept');
+      const changed = def('r:kept', { trigger: { type: 'interval', everyMs: 5000 } });
+      const fresh = def('r:fresh', { owner: 'plugin-b' });
+      const result = await store.restore([
+        { definition: changed, hash: scheduleHash(changed), nextRunAt: now + 5000, anchor: now },
+        { definition: fresh, hash: scheduleHash(fresh), nextRunAt: now + 3000, anchor: now - 20 },
+      ]);
+      expect(result.created).toEqual(['r:fresh']);
+      if (result.generation !== undefined) expect(result.generation).not.toBe('');
+      const got = await store.get('r:fresh');
+      expect(got?.definition).toEqual(fresh);
+      expect(got?.state).toMatchObject({ nextRunAt: now + 3000, anchor: now - 20, paused: false, runs: 0, token: 0, hash: scheduleHash(fresh) });
+      expect((await store.get('r:kept'))?.definition).toEqual(kept);
+      expect((await store.get('r:kept'))?.state.paused).toBe(true);
+      expect(ids(await store.claimDue('proc-2', LONG_LEASE_MS, 10))).toEqual([]);
+      expect(await store.nextWakeup()).toBe(now + 3000);
+      expect((await store.restore([{ definition: fresh, hash: scheduleHash(fresh), nextRunAt: now, anchor: now }])).created).toEqual([]);
+      expect((await store.list()).map((s) => s.definition.id).sort()).toEqual(['r:fresh', 'r:kept']);
+    });
+  });
+
   describe('remove', () => {
     it('removes a schedule with its history; it is no longer claimed or woken for', async () => {
       const now = await store.now();

@@ -178,6 +178,30 @@ export interface ClaimBatch {
    * next fire times it committed. At or before `now` when due schedules were left (`limit` reached).
    */
   readonly nextWakeup: number | null;
+  /**
+   * An id of the data the store holds, read in the same step: it changes when the store lost
+   * everything (a Redis restarted without persistence, a flush), and is `''` while the store
+   * holds no data of this kind yet or any more. A caller that registered schedules and sees it
+   * empty or changed puts back the ones missing ({@link Store.restore}). `undefined` from a store
+   * that cannot lose its data on its own (the memory store).
+   */
+  readonly generation?: string;
+  /**
+   * Ids the claim found due whose schedule was gone (a Redis key evicted) or unreadable: they
+   * were taken out of the due set, so only this caller hears of them. Restore those it has.
+   */
+  readonly lost?: readonly string[];
+}
+
+/** Input to {@link Store.restore}: a definition as {@link Store.upsert} takes it. */
+export type RestoreInput = Omit<UpsertInput, 'replaceExisting'>;
+
+/** Result of {@link Store.restore}. */
+export interface RestoreResult {
+  /** The ids created (the store had no schedule with that id), in input order. */
+  readonly created: readonly string[];
+  /** {@link ClaimBatch.generation} after the restore (the store writes one when it has none). */
+  readonly generation?: string;
 }
 
 /** What the owner decided for one claim, sent to {@link Store.commit}. */
@@ -254,7 +278,16 @@ export type CommitResult =
     /** With {@link CommitItem.slots}: one in-flight run per accepted occurrence, in the same order. */
     readonly runs?: readonly CommittedRun[];
   }
-  | { readonly id: string; readonly ok: false; readonly reason: 'stale' | 'missing' };
+  | {
+    readonly id: string;
+    readonly ok: false;
+    /**
+     * `stale`: the token is not the schedule's current claim (see {@link Store.commit});
+     * `missing`: no such schedule; `corrupt`: the store cannot use the schedule's data (a Redis
+     * key of the wrong type, written by something else) and changed nothing for the item.
+     */
+    readonly reason: 'stale' | 'missing' | 'corrupt';
+  };
 
 /** A leased run slot held for a run in progress (for `maxInstances` and `recover`). */
 export interface RunSlot {
@@ -270,9 +303,12 @@ export interface RunSlot {
 export interface StoreChange {
   /**
    * What changed; `reschedule` is {@link Store.setNextRunAt}; `run-request` a new
-   * {@link Store.requestRun} and `run-finished` a {@link Store.finishRunRequest} (their `id` is the job's).
+   * {@link Store.requestRun} and `run-finished` a {@link Store.finishRunRequest} (their `id` is the
+   * job's). `connected`: the store's connection came back after it was lost: anything may have
+   * changed meanwhile (hints sent then were lost), so listeners look again now rather than at
+   * their next poll.
    */
-  readonly kind: 'upsert' | 'remove' | 'pause' | 'resume' | 'commit' | 'release' | 'reschedule' | 'run-request' | 'run-finished';
+  readonly kind: 'upsert' | 'remove' | 'pause' | 'resume' | 'commit' | 'release' | 'reschedule' | 'run-request' | 'run-finished' | 'connected';
   /** The schedule concerned, when the change touched exactly one. */
   readonly id?: string;
 }
@@ -286,6 +322,17 @@ export interface Store {
 
   /** Idempotent register: unchanged definition keeps phase, pause state and history. */
   upsert(input: UpsertInput): Promise<UpsertResult>;
+  /**
+   * Puts back schedules the store lost: creates each input the store has no schedule for, as
+   * {@link Store.upsert} creates one, in one step per batch; an id the store has is left as it
+   * is, whatever its definition (another process may have changed it).
+   *
+   * @remarks
+   * A scheduler calls it with the definitions this process registered when a claim shows that
+   * the store lost data ({@link ClaimBatch.generation}, {@link ClaimBatch.lost}). What the store
+   * lost besides the definitions (pause state, run counts, history) stays lost.
+   */
+  restore(inputs: readonly RestoreInput[]): Promise<RestoreResult>;
   /** Removes a schedule with its history; `false` when it did not exist. */
   remove(id: string): Promise<boolean>;
   get(id: string): Promise<StoredSchedule | null>;
@@ -325,6 +372,11 @@ export interface Store {
    * leases it until `now + leaseMs`; a lease has expired when `leaseUntil <= now`. Claims come
    * earliest first: by `nextRunAt`, a lapsed claim counting from its lease end. Concurrent callers
    * get disjoint sets.
+   *
+   * A claim the store applied whose answer `owner` never received (the call rejected as not
+   * confirmed, e.g. `XCORE_ERR_REDIS_UNAVAILABLE`), and a claim whose commit failed so, are
+   * `owner`'s own: `owner`'s next claim takes them back (new token and lease) instead of leaving
+   * them to lapse with their lease. A store whose calls never lose an answer (memory) has none.
    */
   claimDue(owner: string, leaseMs: number, limit: number, exclude?: ReadonlySet<string>): Promise<Claim[]>;
   /**
@@ -348,6 +400,14 @@ export interface Store {
    * in `accepted` (in order; an occurrence is never accepted twice, and a store may refuse one
    * earlier than an occurrence it already accepted), `state.runs` grows by the accepted count,
    * `nextRunAt` is set and the claim is released. Only accepted occurrences may be dispatched.
+   *
+   * A retry of a commit whose answer was lost (the same owner sends the same item again, after
+   * the first call was applied and another owner may have claimed and committed since): an item
+   * with {@link CommitItem.slots} is answered `ok` with the occurrences the first call accepted
+   * whose run slots are still in flight (not finished, freed or reaped), with those slots, their
+   * leases renewed; with none left it is `stale`. So a caller that retries a commit after a lost
+   * answer dispatches exactly what it recorded, once. Slots carry the claim token, so a commit
+   * of another claim naming the same occurrence is still `stale`.
    */
   commit(owner: string, items: readonly CommitItem[]): Promise<CommitResult[]>;
   /**

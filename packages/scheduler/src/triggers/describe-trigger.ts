@@ -33,14 +33,19 @@ export function formatDuration(ms: number): string {
   return out;
 }
 
-const iso = (t: number): string => new Date(t).toISOString();
+/** ISO text of an instant, or `epoch ms <t>` for a value a Date cannot hold (stored data is not trusted). */
+function iso(t: number): string {
+  const date = new Date(t);
+  return Number.isNaN(date.getTime()) ? `epoch ms ${String(t)}` : date.toISOString();
+}
 
 /**
  * Describes a trigger in one line.
  *
  * @remarks
  * Bounds follow the main part: `from <startDate>`, `until <endDate>` (ISO, UTC) and
- * `max <n> runs`.
+ * `max <n> runs`. Never throws: a time no Date can hold reads `epoch ms <n>`, a trigger that cannot
+ * be read at all `unreadable trigger`.
  *
  * @example
  * ```ts
@@ -50,6 +55,15 @@ const iso = (t: number): string => new Date(t).toISOString();
  * ```
  */
 export function describeTrigger(spec: TriggerSpec): string {
+  try {
+    return describe(spec);
+  } catch {
+    // A trigger read from a store that an older version or a hand edit wrote: never break a listing.
+    return 'unreadable trigger';
+  }
+}
+
+function describe(spec: TriggerSpec): string {
   if (spec.type === 'date') return `once at ${iso(spec.runDate)}`;
   let out = spec.type === 'interval' ? `every ${formatDuration(spec.everyMs)}` : `cron "${spec.expression}" (${spec.timezone})`;
   if (spec.startDate !== undefined) out += ` from ${iso(spec.startDate)}`;

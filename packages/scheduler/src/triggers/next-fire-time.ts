@@ -23,8 +23,15 @@ export function intervalNextAfter(spec: IntervalTriggerSpec, after: number, anch
   const base = spec.startDate ?? anchor;
   const kMin = spec.startDate === undefined ? 1 : 0;
   const k = Math.max(kMin, Math.floor((after - base) / spec.everyMs) + 1);
-  return base + k * spec.everyMs;
+  // Past 2^53 the step count is inexact (a stored date far outside the Date range): no answer.
+  return Number.isSafeInteger(k) ? base + k * spec.everyMs : Number.NaN;
 }
+
+/** Largest distance from the epoch, in ms, of an instant a `Date` can hold. */
+export const MAX_INSTANT_MS = 8.64e15;
+
+/** 0000-01-01T00:00:00.000Z, the earliest date the options accept. */
+const YEAR_0_MS = -62_167_219_200_000;
 
 /**
  * First occurrence of `spec` strictly after `after`, ignoring `maxRuns` but honouring
@@ -33,16 +40,22 @@ export function intervalNextAfter(spec: IntervalTriggerSpec, after: number, anch
  * @internal
  */
 export function occurrenceAfter(spec: TriggerSpec, after: number, anchor: number): number | null {
-  if (spec.type === 'date') return spec.runDate > after ? spec.runDate : null;
   let next: number | null;
-  if (spec.type === 'interval') {
+  if (spec.type === 'date') {
+    next = spec.runDate > after ? spec.runDate : null;
+  } else if (spec.type === 'interval') {
     next = intervalNextAfter(spec, after, anchor);
   } else {
     // Cron times are whole seconds and `after` is exclusive, so start one ms before startDate.
     const from = spec.startDate !== undefined && spec.startDate - 1 > after ? spec.startDate - 1 : after;
-    next = cronNextAfter(spec.expression, spec.timezone, from);
+    // Timezone math needs a time a Date can hold with any offset added: a stored time before year 0
+    // searches from there, one past the Date range has no next time.
+    next = from <= MAX_INSTANT_MS ? cronNextAfter(spec.expression, spec.timezone, Math.max(from, YEAR_0_MS)) : null;
   }
-  if (next === null || (spec.endDate !== undefined && next > spec.endDate)) return null;
+  if (next === null || (spec.type !== 'date' && spec.endDate !== undefined && next > spec.endDate)) return null;
+  // Defensive against stored data no check let in (an older version, a hand edit): a time a Date
+  // cannot hold, or one not after `after`, ends the trigger rather than breaking reads or looping.
+  if (!(next > after && Math.abs(next) <= MAX_INSTANT_MS)) return null;
   return next;
 }
 

@@ -66,7 +66,11 @@ describe('validateTrigger', () => {
 
   it('refuses bad bounds', () => {
     expect(errorOf(() => validateTrigger({ type: 'interval', everyMs: 1_000, maxRuns: -1 })).message).toContain('maxRuns must be');
-    expect(errorOf(() => validateTrigger({ type: 'date', runDate: Number.NaN })).message).toContain('runDate must be a finite');
+    expect(errorOf(() => validateTrigger({ type: 'date', runDate: Number.NaN })).message).toContain('runDate must be epoch milliseconds a Date can hold');
+    // Outside the Date range the message could not even be written before (toISOString threw a bare RangeError).
+    expect(errorOf(() => validateTrigger({ type: 'interval', everyMs: 1_000, startDate: 1e21, endDate: 1e20 })).message).toBe(
+      'invalid trigger: startDate must be epoch milliseconds a Date can hold (within ±8.64e15), found 1e+21',
+    );
     const err = errorOf(() =>
       validateTrigger({ type: 'cron', expression: '@daily', timezone: 'UTC', startDate: Date.parse('2026-02-01T00:00:00Z'), endDate: Date.parse('2026-01-01T00:00:00Z') }),
     );

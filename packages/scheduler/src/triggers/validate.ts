@@ -9,6 +9,7 @@ import { CronInvalidError, TriggerInvalidError } from '../errors.js';
 import { cronEverMatches } from './cron-schedule.js';
 import { formatterFor } from './timezone.js';
 import type { TriggerSpec } from './trigger.js';
+import { MAX_INSTANT_MS } from './next-fire-time.js';
 
 /**
  * Throws unless `timezone` is an IANA zone name this Node.js build knows.
@@ -59,8 +60,8 @@ export function validateCronExpression(expression: string, timezone = 'UTC'): vo
 }
 
 function checkTime(field: string, value: number | undefined): void {
-  if (value !== undefined && !Number.isFinite(value)) {
-    throw new TriggerInvalidError(field, `must be a finite epoch-ms number, found ${String(value)}`);
+  if (value !== undefined && !(typeof value === 'number' && Math.abs(value) <= MAX_INSTANT_MS)) {
+    throw new TriggerInvalidError(field, `must be epoch milliseconds a Date can hold (within ±8.64e15), found ${String(value)}`);
   }
 }
 

@@ -33,7 +33,7 @@ export function decodeSchedule(fields: ScheduleFields, definition: ScheduleDefin
 }
 
 /**
- * A claim read by `claim-due-1.lua`: the claim, its schedule and the schedule's state in one
+ * A claim read by `claim-due-3.lua`: the claim, its schedule and the schedule's state in one
  * object (its `schedule` and `state` are itself), with `lastRun` parsed on first read.
  *
  * @example

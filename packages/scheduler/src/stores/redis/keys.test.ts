@@ -5,11 +5,12 @@ describe('redisKeys', () => {
   it('builds every key and the channel under the one hash tag {prefix}', () => {
     const k = redisKeys('app');
     const names = [
-      k.all, k.seq, k.due, k.slots, k.slotData, k.channel, k.schedule('p:job'), k.history('p:job'), k.jobSlots('p:job'),
+      k.all, k.seq, k.gen, k.due, k.slots, k.slotData, k.channel, k.schedule('p:job'), k.history('p:job'), k.jobSlots('p:job'),
+      k.ownerClaims('host:1'),
     ];
     expect(names).toEqual([
-      '{app}:all', '{app}:seq', '{app}:due', '{app}:slots', '{app}:slot-data', '{app}:changes',
-      '{app}:s:p:job', '{app}:h:p:job', '{app}:js:p:job',
+      '{app}:all', '{app}:seq', '{app}:gen', '{app}:due', '{app}:slots', '{app}:slot-data', '{app}:changes',
+      '{app}:s:p:job', '{app}:h:p:job', '{app}:js:p:job', '{app}:oc:host:1',
     ]);
     expect(new Set(names).size).toBe(names.length);
   });

@@ -10,15 +10,17 @@
  * |--------------------|------|----------------------------------------------------------------|
  * | `{p}:all`          | zset | every schedule id, scored by creation sequence (list order)    |
  * | `{p}:seq`          | str  | creation sequence counter                                      |
+ * | `{p}:gen`          | str  | the namespace's generation: written with the first schedule, so its absence or a new value tells processes the data was lost |
  * | `{p}:due`          | zset | unpaused schedules with a next run, scored by when they can next be claimed (`max(nextRunAt, leaseUntil)`) |
  * | `{p}:s:<id>`       | hash | a schedule: definition JSON, state fields ({@link SCHEDULE_FIELDS}), `owner`, `ttype` (trigger type), `fired` (occurrence watermark) |
  * | `{p}:h:<id>`       | list | run history, newest first, trimmed to the history limit        |
  * | `{p}:slots`        | zset | every run slot (member = slot key), scored by lease expiry     |
  * | `{p}:slot-data`    | hash | slot key -> slot JSON (`jobId`, `runId`, `scheduledAt`, `owner`, `leaseMs`, `suspect` once a reaper saw it expired) |
+ * | `{p}:oc:<owner>`   | zset | the schedules `owner` holds claims on (member = id), scored by lease end; expires with the last lease |
  * | `{p}:js:<jobId>`   | zset | a job's counted run slots (member = runId), scored by lease expiry; an in-flight slot a commit could not count (max runs in progress) is only in the two keys above |
  * | `{p}:changes`      | chan | pub/sub channel of change hints                                |
  * | `{p}:ids`          | zset | every schedule id at score 0: the id-ordered index of `listPage` (rebuilt from `{p}:all` when their sizes differ) |
- * | `{p}:rq`           | zset | pending run requests (member = request id), scored by request order (`{p}:rq-seq`, a counter) |
+ * | `{p}:rq`           | zset | pending run requests (member = request id), scored by request order (`{p}:rq-seq`, a counter string) |
  * | `{p}:r:<requestId>`| hash | a run request: `job`, `args`, `by`, `at`, `exp`, `status`, `owner`, `taken`, `record`; expires an hour after it settles |
  * | `{p}:procs`        | zset | live processes (member = owner id), scored by when their presence lapses |
  * | `{p}:proc-info`    | hash | owner id -> what the process announced (JSON)                  |
@@ -44,6 +46,7 @@ export interface RedisKeys {
   readonly tag: string;
   readonly all: string;
   readonly seq: string;
+  readonly gen: string;
   readonly due: string;
   readonly slots: string;
   readonly slotData: string;
@@ -67,11 +70,24 @@ export interface RedisKeys {
   schedule(id: string): string;
   history(id: string): string;
   jobSlots(jobId: string): string;
+  /** The set of schedules `owner` holds claims on (`{p}:oc:<owner>`). */
+  ownerClaims(owner: string): string;
   /**
    * The member naming one run slot in {@link RedisKeys.slots} and {@link RedisKeys.slotData}:
    * `<byte length of jobId>:<jobId><runId>` (unambiguous; `slot_member` in `_prelude.lua` builds the same).
    */
   slotMember(jobId: string, runId: string): string;
+}
+
+/**
+ * The Redis type the store keeps at `key` (`hash`, `list`, `zset` or `string`), from the layout
+ * in the module doc.
+ */
+export function expectedType(keys: RedisKeys, key: string): 'hash' | 'list' | 'zset' | 'string' {
+  if (key.startsWith(keys.schedulePrefix) || key === keys.slotData || key.startsWith(keys.runRequestPrefix) || key === keys.processInfo) return 'hash';
+  if (key.startsWith(keys.historyPrefix)) return 'list';
+  if (key === keys.seq || key === keys.gen || key === `${keys.runRequests}-seq`) return 'string';
+  return 'zset';
 }
 
 /**
@@ -101,6 +117,7 @@ export function redisKeys(prefix: string): RedisKeys {
     tag,
     all: `${tag}:all`,
     seq: `${tag}:seq`,
+    gen: `${tag}:gen`,
     due: `${tag}:due`,
     slots: `${tag}:slots`,
     slotData: `${tag}:slot-data`,
@@ -116,6 +133,7 @@ export function redisKeys(prefix: string): RedisKeys {
     schedule: (id) => schedulePrefix + id,
     history: (id) => historyPrefix + id,
     jobSlots: (jobId) => jobSlotsPrefix + jobId,
+    ownerClaims: (owner) => `${tag}:oc:${owner}`,
     slotMember: (jobId, runId) => `${Buffer.byteLength(jobId)}:${jobId}${runId}`,
   };
 }

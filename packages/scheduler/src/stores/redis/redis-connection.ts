@@ -10,14 +10,26 @@ import type { RedisStoreLogger, RedisStoreOptions } from './redis-store-options.
 import type { RedisClient } from './scripts.js';
 
 /**
+ * Longest wait between two reconnection attempts.
+ *
+ * @remarks
+ * Once Redis answers again, a process reconnects within this (plus jitter) and resumes at once
+ * (the store tells its listeners, `connected`). At 2 s the scheduler resumed up to 2.1 s after
+ * a Redis restart; a refused attempt every 500 ms per process is no load.
+ */
+export const RECONNECT_MAX_MS = 500;
+
+/**
  * Defaults for clients the store creates, chosen so that Redis trouble surfaces as rejected
  * promises the runner can catch, quickly, instead of hanging calls or crashes:
  * - `maxRetriesPerRequest: 1`: a command caught by a disconnect is retried after one reconnect,
  *   then rejects (ioredis's 20 would keep a runner tick waiting for about a minute);
  * - `enableOfflineQueue: true`: calls made while (re)connecting wait for the connection instead of
  *   failing at once, bounded by the line above and by `commandTimeout`;
- * - `retryStrategy`: reconnect forever with exponential backoff from 50 ms, capped at 2 s, plus
- *   jitter so many processes do not reconnect in lockstep after a Redis restart;
+ * - `retryStrategy`: reconnect forever with exponential backoff from 50 ms, capped at 500 ms,
+ *   plus up to 100 ms of jitter so many processes do not reconnect in lockstep after a Redis
+ *   restart; the cap bounds how long after Redis answers again a process notices (a refused
+ *   connection attempt costs nothing worth saving);
  * - `commandTimeout`: a reply lost on a half-open connection rejects instead of hanging;
  * - `enableAutoPipelining`: the per-run calls of many runs started in one tick (slot acquire,
  *   history record, slot release) share one write and one round trip instead of one each.
@@ -29,7 +41,7 @@ function clientDefaults(commandTimeoutMs: number): RedisOptions {
     connectTimeout: 5_000,
     commandTimeout: commandTimeoutMs,
     enableAutoPipelining: true,
-    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2_000) + Math.floor(Math.random() * 100),
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), RECONNECT_MAX_MS) + Math.floor(Math.random() * 100),
   };
 }
 

@@ -11,6 +11,8 @@ import type { RedisClient } from './scripts.js';
 
 /** The logger calls the store makes (a pino `Logger` fits). */
 export interface RedisStoreLogger {
+  /** Keys of the wrong type the store worked around (`XCORE_ERR_REDIS_KEY_TYPE`); `warn` when absent. */
+  error?(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   debug(obj: object, msg: string): void;
 }
@@ -41,12 +43,15 @@ export interface RedisStoreOptions {
   readonly commandTimeoutMs?: number;
   /**
    * How long `commit` keeps retrying while Redis is unreachable before it rejects. A retried
-   * commit is answered as the first one was, so a commit whose reply was lost still dispatches
-   * the occurrences it recorded; meanwhile the caller's tick waits.
+   * commit gets back the occurrences the first one recorded (their run slots still in flight),
+   * even when another process committed the schedule in between, so a commit whose reply was
+   * lost still dispatches what it recorded; meanwhile the caller's tick waits. A retry goes out
+   * at once when the connection comes back. (After this, the runner sends the commit again at
+   * its next tick.)
    * @defaultValue `10000`
    */
   readonly commitRetryMs?: number;
-  /** Logger for connection problems. @defaultValue no logging */
+  /** Logger for connection problems and keys of the wrong type. @defaultValue no logging */
   readonly logger?: RedisStoreLogger;
 }
 

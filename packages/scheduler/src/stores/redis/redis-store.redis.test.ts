@@ -1,61 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { useRedisCluster } from '../../../../../test/helpers/redis-cluster.js';
 import { freePort, hasRedisServerBinary, redisUnavailable, startRedisServer, type RedisServer } from '../../../../../test/helpers/redis-server.js';
-import { scheduleHash } from '../schedule-hash.js';
 import { describeStoreContract } from '../store-contract.js';
-import type { ScheduleDefinition, StoreChange } from '../store.js';
+import type { StoreChange } from '../store.js';
 import { RedisStore } from './redis-store.js';
-import type { RedisStoreOptions } from './redis-store-options.js';
 import { loadScripts } from './scripts.js';
+import { add, definition, useRedisStores } from './redis-store.fixtures.js';
 
 const skipServer = redisUnavailable();
 const skipCluster = skipServer || redisUnavailable({ needBinary: true });
 
-function definition(id: string, everyMs = 1000): ScheduleDefinition {
-  return {
-    id,
-    owner: 'plugin-a',
-    trigger: { type: 'interval', everyMs },
-    policy: {
-      misfireGraceTimeMs: null, coalesce: 'latest', maxCatchUp: 10, maxInstances: 1, overlap: 'skip', jitterMs: 0,
-      timeoutMs: null, retries: 0, retryDelayMs: 1000, recover: false,
-    },
-    args: [],
-  };
-}
-
-async function add(store: RedisStore, id: string, nextRunAt: number | null): Promise<void> {
-  const d = definition(id);
-  const result = await store.upsert({ definition: d, hash: scheduleHash(d), nextRunAt, anchor: await store.now(), replaceExisting: false });
-  expect(result.status).toBe('created');
-}
-
 describe.skipIf(skipServer)('RedisStore on one redis-server', () => {
-  let server: RedisServer;
+  const suite = useRedisStores();
+  const open = suite.open;
   let admin: Redis;
-  const stores: RedisStore[] = [];
-  const open = (options: Partial<RedisStoreOptions> = {}): RedisStore => {
-    const store = new RedisStore({ url: server.url, prefix: `t-${randomUUID()}`, ...options });
-    stores.push(store);
-    return store;
-  };
-
-  beforeAll(async () => {
-    server = await startRedisServer();
-    admin = new Redis(server.url);
-  });
-  afterEach(async () => {
-    await Promise.all(stores.splice(0).map((s) => s.close()));
-  });
-  afterAll(async () => {
-    admin?.disconnect();
-    await server?.stop();
+  let server: RedisServer;
+  beforeAll(() => {
+    admin = suite.admin();
+    server = suite.server();
   });
 
   describeStoreContract('RedisStore', async () => {
-    const store = new RedisStore({ url: server.url, prefix: `c-${randomUUID()}` });
+    const store = new RedisStore({ url: suite.server().url, prefix: `c-${randomUUID()}` });
     return { store, teardown: () => store.close() };
   });
 
@@ -63,7 +31,7 @@ describe.skipIf(skipServer)('RedisStore on one redis-server', () => {
     const store = open();
     const now = await store.now();
     await add(store, 'flush', now - 1);
-    const sha = loadScripts()['claim-due-1'].sha;
+    const sha = loadScripts()['claim-due-3'].sha;
     await store.claimDue('p', 1000, 10);
     expect(await admin.script('EXISTS', sha)).toEqual([1]);
     await admin.script('FLUSH');
@@ -155,7 +123,7 @@ describe.skipIf(skipServer)('RedisStore on one redis-server', () => {
     expect(second).toEqual({ id: 'wm', ok: true, accepted: [now - 7000] });
     expect((await store.get('wm'))!.state.runs).toBe(4);
     const keys = await admin.keys(`${store.keys.tag}:*`);
-    expect(keys.sort()).toEqual([store.keys.all, store.keys.due, store.keys.ids, store.keys.schedule('wm'), store.keys.seq].sort());
+    expect(keys.sort()).toEqual([store.keys.all, store.keys.due, store.keys.ids, store.keys.schedule('wm'), store.keys.seq, store.keys.gen].sort());
   });
 
   it('delivers change hints over pub/sub to other stores, and not twice to the publisher', async () => {
@@ -253,18 +221,25 @@ describe.skipIf(skipServer)('RedisStore on one redis-server', () => {
     client.disconnect();
   });
 
-  it('answers a retried identical commit as the first time; any other late commit is stale', async () => {
+  it('a retried commit renews the run slots it hands back, also one a reaper marked suspect; without slots it is stale', async () => {
     const store = open();
     const now = await store.now();
     await add(store, 'retry', now - 2000);
     const [claim] = await store.claimDue('p', 30_000, 1);
-    const item = { id: 'retry', token: claim!.token, fire: [now - 2000, now - 1000], missedCount: 0, nextRunAt: now + 1000 };
-    const first = await store.commit('p', [item]);
-    expect(first).toEqual([{ id: 'retry', ok: true, accepted: [now - 2000, now - 1000] }]);
-    expect(await store.commit('p', [item])).toEqual(first);
-    expect(await store.commit('p', [{ ...item, fire: [now - 1000] }])).toEqual([{ id: 'retry', ok: false, reason: 'stale' }]);
-    expect(await store.commit('q', [item])).toEqual([{ id: 'retry', ok: false, reason: 'stale' }]);
-    expect((await store.get('retry'))!.state.runs).toBe(2);
+    const item = { id: 'retry', token: claim!.token, fire: [now - 2000], missedCount: 0, nextRunAt: now + 60_000, slots: { max: 1, leaseMs: 200 } };
+    const [first] = await store.commit('p', [item]);
+    const member = store.keys.slotMember('retry', `${now - 2000}@p`);
+    await vi.waitFor(async () => expect(Number(await admin.zscore(store.keys.slots, member))).toBeLessThan(await store.now()));
+    expect(await store.reapExpiredSlots(10)).toEqual([]); // marked suspect
+    expect(await admin.hget(store.keys.slotData, member)).toContain('"suspect":true');
+    expect(await store.commit('p', [{ ...item, slots: { max: 1, leaseMs: 60_000 } }])).toEqual([first]);
+    expect(await admin.hget(store.keys.slotData, member)).not.toContain('suspect');
+    expect(Number(await admin.zscore(store.keys.slots, member))).toBeGreaterThan((await store.now()) + 50_000);
+    expect(Number(await admin.zscore(store.keys.jobSlots('retry'), `${now - 2000}@p`))).toBeGreaterThan((await store.now()) + 50_000);
+    // Without slots nothing tells this owner's recorded occurrences apart: refused.
+    const { slots: _, ...bare } = item;
+    expect(await store.commit('p', [bare])).toEqual([{ id: 'retry', ok: false, reason: 'stale' }]);
+    expect((await store.get('retry'))!.state.runs).toBe(1);
   });
 
   it('answers a retried commit with slots with the same runs, less any whose slot was freed or reaped meanwhile', async () => {
@@ -348,7 +323,7 @@ describe.skipIf(skipCluster)('RedisStore on a 3-master Redis Cluster', () => {
       for (const node of admin.nodes('master')) keys.push(...(await node.keys('{slots}:*')));
       const k = store.keys;
       expect(keys.sort()).toEqual([
-        k.all, k.due, k.ids, k.seq, k.slots, k.slotData, k.schedule('job-1'), k.schedule('other:job'), k.history('job-1'), k.jobSlots('job-1'),
+        k.all, k.due, k.ids, k.seq, k.gen, k.slots, k.slotData, k.schedule('job-1'), k.schedule('other:job'), k.history('job-1'), k.jobSlots('job-1'),
       ].sort());
       const slotsOf = await Promise.all([...keys, k.channel].map((key) => admin.cluster('KEYSLOT', key)));
       expect(new Set(slotsOf)).toEqual(new Set([await admin.cluster('KEYSLOT', '{slots}')]));

@@ -11,17 +11,17 @@
 import type { Redis } from 'ioredis';
 import { StoreClosedError, StoreInputError } from '../../errors.js';
 import type {
-  Claim, ClaimBatch, CommitItem, CommitResult, FinishedRun, FinishRunsOptions, RunRecord, RunSlot, Store, StoreChange, StoredSchedule, UpsertInput,
-  UpsertResult,
+  Claim, ClaimBatch, CommitItem, CommitResult, FinishedRun, FinishRunsOptions, RestoreInput, RestoreResult, RunRecord, RunSlot, Store, StoreChange,
+  StoredSchedule, UpsertInput, UpsertResult,
 } from '../store.js';
-import { redisKeys, SCHEDULE_FIELDS, type RedisKeys } from './keys.js';
+import { expectedType, redisKeys, SCHEDULE_FIELDS, type RedisKeys } from './keys.js';
 import { checkAtLeastOne, checkTime, checkUpsertInput } from '../store-input.js';
 import type { ScheduleFields } from './claimed-schedule.js';
 import { ChangeHints } from './change-hints.js';
 import { closeClient, createClient, logConnectionErrors } from './redis-connection.js';
 import { checkOneRedis, NO_LOG, positive, type RedisStoreLogger, type RedisStoreOptions } from './redis-store-options.js';
 import { decodeCommitResults, decodeReapedSlots, ScheduleDecoder } from './reply-decoding.js';
-import { loadScripts, runScript, toStoreError, type LuaScript, type RedisClient, type ScriptName } from './scripts.js';
+import { keyTypeError, loadScripts, runScript, toStoreError, type LuaScript, type RedisClient, type ScriptName } from './scripts.js';
 import { retryWhileUnavailable, withDeadline, type UnavailableRetry } from './unconfirmed-calls.js';
 import { RUN_REQUEST_RETENTION_MS, type ProcessInfo, type ProcessPresence, type RunRequest, type RunRequestInput, type RunRequestState, type ScheduleCounts, type ScheduleFilter, type SchedulePage } from '../store-operator.js';
 import { decodeListPage, decodePendingRuns, decodeProcesses, decodeRunRequest, decodeRunRequestState, RUN_REQUEST_FIELDS } from './operator-replies.js';
@@ -67,6 +67,12 @@ export class RedisStore implements Store {
   readonly #hints: ChangeHints;
   /** This store's id in published change hints, so it skips its own. */
   readonly #source: string;
+  /** Owners whose last claim or commit was not confirmed: their next claim takes back their own claims. */
+  readonly #unconfirmed = new Set<string>();
+  /** Keys of the wrong type already logged (each is logged once). */
+  readonly #badKeys = new Set<string>();
+  /** Resolves at the next `ready` of the command connection. */
+  #ready: { promise: Promise<void>; resolve: () => void } | undefined;
   #closed = false;
 
   constructor(options: RedisStoreOptions) {
@@ -76,13 +82,25 @@ export class RedisStore implements Store {
     this.#scripts = loadScripts();
     const commandTimeoutMs = positive('commandTimeoutMs', options.commandTimeoutMs ?? 5_000);
     this.#deadlineMs = commandTimeoutMs + 2_000;
-    this.#commitRetry = { retryMs: Math.max(0, options.commitRetryMs ?? 10_000), stopped: () => this.#closed, logger: this.#logger };
+    this.#commitRetry = {
+      retryMs: Math.max(0, options.commitRetryMs ?? 10_000), stopped: () => this.#closed, logger: this.#logger, reconnected: () => this.#nextReady(),
+    };
     const { client, owned } = createClient(options, commandTimeoutMs);
     this.client = client;
     this.#owned = owned;
     if (owned) logConnectionErrors(client, 'commands', this.keys.prefix, this.#logger);
     this.#hints = new ChangeHints(client, this.keys, this.#logger);
     this.#source = this.#hints.source;
+    let connectedBefore = client.status === 'ready';
+    client.on('ready', () => {
+      const ready = this.#ready;
+      this.#ready = undefined;
+      ready?.resolve();
+      // A reconnection: hints published meanwhile were lost, and callers waiting out a backoff
+      // can go now (the scheduler resumes within the reconnect delay, not at its next retry).
+      if (connectedBefore && !this.#closed) this.#hints.emit({ kind: 'connected' }, true);
+      connectedBefore = true;
+    });
   }
 
   /** Redis's clock (`TIME`, read on the namespace's node), epoch ms. */
@@ -94,7 +112,7 @@ export class RedisStore implements Store {
   async upsert(input: UpsertInput): Promise<UpsertResult> {
     const { definition } = input;
     checkUpsertInput(input);
-    const reply = (await this.#script('upsert', 'upsert-3', [this.keys.all, this.keys.due, this.keys.seq], [
+    const reply = (await this.#script('upsert', 'upsert-4', [this.keys.all, this.keys.due, this.keys.seq, this.keys.gen], [
       this.keys.schedulePrefix, this.keys.channel, this.#source, definition.id, definition.owner,
       JSON.stringify(definition), input.hash, optionalTime(input.nextRunAt), String(input.anchor),
       input.replaceExisting ? '1' : '0', definition.trigger.type,
@@ -103,6 +121,26 @@ export class RedisStore implements Store {
     if (reply[0] === 'conflict') return { status: 'conflict', existingOwner: String(reply[1]) };
     const status = reply[0] as 'created' | 'updated' | 'unchanged';
     return { status, schedule: this.#decoder.schedule(definition.id, reply[1] as ScheduleFields) };
+  }
+
+  /** {@inheritDoc Store.restore} */
+  async restore(inputs: readonly RestoreInput[]): Promise<RestoreResult> {
+    for (const input of inputs) checkUpsertInput(input, 'restore');
+    const k = this.keys;
+    const created: string[] = [];
+    let generation: string | undefined;
+    // Batches of RESTORE_BATCH: a script blocks every other client while it runs.
+    for (let from = 0; from === 0 || from < inputs.length; from += RESTORE_BATCH) {
+      const args: string[] = [k.schedulePrefix, k.channel, this.#source];
+      for (const { definition, hash, nextRunAt, anchor } of inputs.slice(from, from + RESTORE_BATCH)) {
+        args.push(definition.id, definition.owner, JSON.stringify(definition), hash, optionalTime(nextRunAt), String(anchor), definition.trigger.type);
+      }
+      const reply = (await this.#script('restore', 'restore-4', [k.all, k.due, k.seq, k.gen], args)) as string[];
+      generation = reply[0];
+      created.push(...reply.slice(1));
+    }
+    this.#hints.emit(created.length === 1 ? { kind: 'upsert', id: created[0]! } : { kind: 'upsert' }, created.length > 0);
+    return generation === undefined ? { created } : { created, generation };
   }
 
   /** {@inheritDoc Store.remove} */
@@ -118,7 +156,8 @@ export class RedisStore implements Store {
 
   /** {@inheritDoc Store.get} */
   async get(id: string): Promise<StoredSchedule | null> {
-    const fields = (await this.#command('get', (c) => c.hmget(this.keys.schedule(id), ...SCHEDULE_FIELDS))) as ScheduleFields;
+    const key = this.keys.schedule(id);
+    const fields = (await this.#command('get', key, (c) => c.hmget(key, ...SCHEDULE_FIELDS))) as ScheduleFields;
     if (!fields[0]) {
       this.#decoder.forget(id);
       return null;
@@ -171,10 +210,19 @@ export class RedisStore implements Store {
   async claimBatch(owner: string, leaseMs: number, limit: number, exclude?: ReadonlySet<string>): Promise<ClaimBatch> {
     checkAtLeastOne('claimDue', 'leaseMs', leaseMs);
     checkAtLeastOne('claimDue', 'limit', limit);
-    const reply = (await this.#script('claimDue', 'claim-due-1', [this.keys.due], [
-      this.keys.schedulePrefix, owner, String(Math.floor(leaseMs)), String(Math.floor(limit)), ...(exclude ?? []),
-    ])) as unknown[];
-    return this.#decoder.claimBatch(reply);
+    const takeBack = this.#unconfirmed.has(owner);
+    let reply: unknown[];
+    try {
+      reply = (await this.#script('claimDue', 'claim-due-3', [this.keys.due, this.keys.gen, this.keys.ownerClaims(owner)], [
+        this.keys.schedulePrefix, owner, String(Math.floor(leaseMs)), String(Math.floor(limit)), takeBack ? '1' : '0', ...(exclude ?? []),
+      ])) as unknown[];
+    } catch (error) {
+      // Not confirmed: the claim may have been applied. The next claim takes back what it took.
+      this.#unconfirmed.add(owner);
+      throw error;
+    }
+    if (takeBack) this.#unconfirmed.delete(owner);
+    return this.#decoder.claimBatch(reply, (key) => this.#badKey('claimDue', key));
   }
 
   /** {@inheritDoc Store.commit} */
@@ -193,8 +241,16 @@ export class RedisStore implements Store {
       );
       for (const at of item.fire) args.push(String(at));
     }
-    const reply = await retryWhileUnavailable('commit', () => this.#script('commit', 'commit-1', [k.due], args), this.#commitRetry);
-    const results = decodeCommitResults(items, owner, reply as string[][]);
+    let reply: unknown;
+    try {
+      reply = await retryWhileUnavailable('commit', () => this.#script('commit', 'commit-2', [k.due, k.ownerClaims(owner)], args), this.#commitRetry);
+    } catch (error) {
+      // The claims may still be this owner's (the commit failed, or landed unanswered): its next
+      // claim takes them back rather than letting them lapse with their lease.
+      this.#unconfirmed.add(owner);
+      throw error;
+    }
+    const results = decodeCommitResults(items, reply as string, (key) => this.#badKey('commit', key));
     this.#hints.emit(items.length === 1 ? { kind: 'commit', id: items[0]!.id } : { kind: 'commit' }, true);
     return results;
   }
@@ -202,9 +258,15 @@ export class RedisStore implements Store {
   /** {@inheritDoc Store.release} */
   async release(owner: string, claims: readonly { id: string; token: number }[]): Promise<void> {
     if (claims.length === 0) return;
-    const released = await this.#script('release', 'release-1', [this.keys.due], [
-      this.keys.schedulePrefix, this.keys.channel, this.#source, owner, ...claims.flatMap((c) => [c.id, String(c.token)]),
-    ]);
+    let released: unknown;
+    try {
+      released = await this.#script('release', 'release-2', [this.keys.due, this.keys.ownerClaims(owner)], [
+        this.keys.schedulePrefix, this.keys.channel, this.#source, owner, ...claims.flatMap((c) => [c.id, String(c.token)]),
+      ]);
+    } catch (error) {
+      this.#unconfirmed.add(owner); // the claims may still be held: the next claim takes them back
+      throw error;
+    }
     this.#hints.emit(claims.length === 1 ? { kind: 'release', id: claims[0]!.id } : { kind: 'release' }, Number(released) > 0);
   }
 
@@ -253,7 +315,8 @@ export class RedisStore implements Store {
       }
       args.push(jobId, run.slot?.runId ?? '', run.record === undefined ? '' : JSON.stringify(run.record), String(Math.max(0, Math.floor(run.historyLimit) || 0)));
     }
-    const freed = await this.#script('finishRuns', 'finish-runs-2', [k.slots, k.slotData], args);
+    const [freed, ...badKeys] = (await this.#script('finishRuns', 'finish-runs-2', [k.slots, k.slotData], args)) as [number, ...string[]];
+    for (const key of badKeys) this.#badKey('finishRuns', key);
     this.#hints.emit({ kind: 'release' }, Number(freed) > 0);
   }
 
@@ -276,14 +339,15 @@ export class RedisStore implements Store {
   /** {@inheritDoc Store.history} */
   async history(id: string, limit: number): Promise<RunRecord[]> {
     if (limit <= 0) return [];
-    const items = (await this.#command('history', (c) => c.lrange(this.keys.history(id), 0, Math.floor(limit) - 1))) as string[];
+    const key = this.keys.history(id);
+    const items = (await this.#command('history', key, (c) => c.lrange(key, 0, Math.floor(limit) - 1))) as string[];
     return items.map((item) => JSON.parse(item) as RunRecord);
   }
 
   /** {@inheritDoc Store.nextWakeup} */
   async nextWakeup(exclude?: ReadonlySet<string>): Promise<number | null> {
     const skip = exclude?.size ?? 0;
-    const reply = (await this.#command('nextWakeup', (c) => (c as Redis).zrange(this.keys.due, 0, String(skip), 'WITHSCORES'))) as string[];
+    const reply = (await this.#command('nextWakeup', this.keys.due, (c) => (c as Redis).zrange(this.keys.due, 0, String(skip), 'WITHSCORES'))) as string[];
     for (let i = 0; i + 1 < reply.length; i += 2) {
       if (!exclude?.has(reply[i] as string)) return Number(reply[i + 1]);
     }
@@ -349,7 +413,7 @@ export class RedisStore implements Store {
   /** {@inheritDoc Store.runRequest} */
   async runRequest(requestId: string): Promise<RunRequestState | null> {
     const key = `${this.keys.runRequestPrefix}${requestId}`;
-    const values = (await this.#command('runRequest', (c) => c.hmget(key, ...RUN_REQUEST_FIELDS))) as (string | null)[];
+    const values = (await this.#command('runRequest', key, (c) => c.hmget(key, ...RUN_REQUEST_FIELDS))) as (string | null)[];
     return decodeRunRequestState(requestId, values);
   }
 
@@ -383,23 +447,61 @@ export class RedisStore implements Store {
     await Promise.all(clients.map(closeClient));
   }
 
+  /** Logs, once per key, a key of the wrong type a script worked around (only its job is affected). */
+  #badKey(operation: string, key: string): void {
+    if (this.#badKeys.has(key) || this.#badKeys.size >= 10_000) return;
+    this.#badKeys.add(key);
+    const type = expectedType(this.keys, key);
+    const err = keyTypeError(operation, key, type);
+    const log = this.#logger.error ?? this.#logger.warn;
+    log.call(this.#logger, { err, key }, `RedisStore: a job's key holds the wrong type; until it is deleted, ${KEY_FAULT_EFFECT[type]} (other jobs are not affected)`);
+  }
+
+  /** Resolves at the next `ready` of the command connection (never, if it never comes back). */
+  #nextReady(): Promise<void> {
+    if (this.#ready === undefined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => { resolve = r; });
+      this.#ready = { promise, resolve };
+    }
+    return this.#ready.promise;
+  }
+
   async #script(operation: string, name: ScriptName, keys: readonly string[], args: readonly string[]): Promise<unknown> {
     if (this.#closed) throw new StoreClosedError('redis', operation);
     return withDeadline(operation, runScript(this.client, this.#scripts[name], keys, args, operation), this.#deadlineMs);
   }
 
-  async #command(operation: string, run: (client: RedisClient) => Promise<unknown>): Promise<unknown> {
+  /** Runs one plain command on `key`; a WRONGTYPE reply becomes the coded error naming `key`. */
+  async #command(operation: string, key: string, run: (client: RedisClient) => Promise<unknown>): Promise<unknown> {
     if (this.#closed) throw new StoreClosedError('redis', operation);
     const call = (async () => {
       try {
         return await run(this.client);
       } catch (error) {
+        if (error instanceof Error && error.message.startsWith('WRONGTYPE')) throw keyTypeError(operation, key, expectedType(this.keys, key));
         throw toStoreError(operation, error);
       }
     })();
     return withDeadline(operation, call, this.#deadlineMs);
   }
 }
+
+/** What a job's key of the wrong type costs that job, by the type the store keeps there. */
+const KEY_FAULT_EFFECT: Readonly<Record<string, string>> = {
+  hash: 'the job cannot be claimed or committed',
+  list: 'its run records are dropped',
+  zset: 'its runs are not counted against maxInstances',
+  string: 'the store cannot use it',
+};
+
+/**
+ * Definitions per `restore-4.lua` call.
+ *
+ * @remarks A script blocks every other Redis client while it runs; 500 creations take a few
+ * milliseconds, so a process putting back 100k schedules never holds Redis for long at a time.
+ */
+const RESTORE_BATCH = 500;
 
 function optionalTime(value: number | null): string {
   return value === null ? '' : String(Math.floor(value));

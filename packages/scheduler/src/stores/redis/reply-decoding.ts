@@ -23,15 +23,28 @@ export class ScheduleDecoder {
     return decodeSchedule(fields, this.definition(id, fields));
   }
 
-  /** Decodes a `claim-due-1.lua` reply: Redis's clock, the next wakeup (`''`: none), then one `[id, fields]` per claim. */
-  claimBatch(reply: readonly unknown[]): ClaimBatch {
-    const claims: Claim[] = new Array<Claim>(reply.length - 2);
-    for (let i = 2; i < reply.length; i++) {
+  /**
+   * Decodes a `claim-due-3.lua` reply: Redis's clock, the next wakeup (`''`: none), the info
+   * pairs, then one `[id, fields]` per claim. Schedule keys of the wrong type go to `onBadKey`.
+   */
+  claimBatch(reply: readonly unknown[], onBadKey: (key: string) => void): ClaimBatch {
+    const claims: Claim[] = new Array<Claim>(reply.length - 3);
+    for (let i = 3; i < reply.length; i++) {
       const [id, fields] = reply[i] as [string, ScheduleFields];
-      claims[i - 2] = new ClaimedSchedule(this.definition(id, fields), fields);
+      claims[i - 3] = new ClaimedSchedule(this.definition(id, fields), fields);
     }
     const wakeup = reply[1] as string;
-    return { claims, now: Number(reply[0]), nextWakeup: wakeup === '' ? null : Number(wakeup) };
+    const info = reply[2] as readonly string[];
+    let generation = '';
+    let lost: string[] | undefined;
+    for (let i = 0; i + 1 < info.length; i += 2) {
+      const value = info[i + 1] as string;
+      if (info[i] === 'gen') generation = value;
+      else if (info[i] === 'lost') (lost ??= []).push(value);
+      else if (info[i] === 'bad') onBadKey(value);
+    }
+    const batch = { claims, now: Number(reply[0]), nextWakeup: wakeup === '' ? null : Number(wakeup), generation };
+    return lost === undefined ? batch : { ...batch, lost };
   }
 
   /** A schedule's definition, its JSON parsed only when its hash changed since last seen. */
@@ -50,19 +63,36 @@ export class ScheduleDecoder {
   }
 }
 
+/** One item of a `commit-2.lua` reply (named fields; see the script's header). */
+interface CommitRow {
+  readonly status?: string;
+  /** Occurrences as strings (exact epoch ms); an empty list may come as `{}` (Lua's cjson). */
+  readonly accepted?: readonly string[] | Record<string, never>;
+  readonly runs?: readonly CommittedRun[] | Record<string, never>;
+  readonly key?: string;
+}
+
+/** A JSON array from Lua's cjson, where an empty one is encoded as `{}`. */
+function list<T>(value: readonly T[] | Record<string, never> | undefined): readonly T[] {
+  return Array.isArray(value) ? value : [];
+}
+
 /**
- * Decodes a `commit-1.lua` reply into one result per item (a missing row reads as `missing`).
- *
- * @remarks An accepted occurrence's run id is `<scheduledAt>@<owner>`, as the script records it.
+ * Decodes a `commit-2.lua` reply (a JSON array, one object per item) into one result per item; a
+ * missing row reads as `missing`, and a schedule key of the wrong type goes to `onBadKey`.
  */
-export function decodeCommitResults(items: readonly CommitItem[], owner: string, reply: readonly string[][]): CommitResult[] {
+export function decodeCommitResults(items: readonly CommitItem[], reply: string, onBadKey: (key: string) => void): CommitResult[] {
+  const rows = list(JSON.parse(reply) as CommitRow[] | Record<string, never>);
   return items.map((item, i): CommitResult => {
-    const row = reply[i] ?? ['missing'];
-    if (row[0] !== 'ok') return { id: item.id, ok: false, reason: row[0] === 'stale' ? 'stale' : 'missing' };
-    const bar = row.indexOf('|');
-    if (bar < 0) return { id: item.id, ok: true, accepted: row.slice(1).map(Number) };
-    const accepted = row.slice(1, bar).map(Number);
-    const runs = accepted.map((at, j): CommittedRun => ({ runId: `${at}@${owner}`, slotted: row[bar + 1 + j] === '1' }));
+    const row = rows[i] ?? {};
+    if (row.status === 'corrupt') {
+      onBadKey(row.key ?? '');
+      return { id: item.id, ok: false, reason: 'corrupt' };
+    }
+    if (row.status !== 'ok') return { id: item.id, ok: false, reason: row.status === 'stale' ? 'stale' : 'missing' };
+    const accepted = list(row.accepted).map(Number);
+    if (row.runs === undefined) return { id: item.id, ok: true, accepted };
+    const runs = list(row.runs).map((run): CommittedRun => ({ runId: run.runId, slotted: run.slotted }));
     return { id: item.id, ok: true, accepted, runs };
   });
 }

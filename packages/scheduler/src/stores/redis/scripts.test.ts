@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { RedisCommandError, RedisScriptError, RedisUnavailableError } from '../../errors.js';
+import { RedisCommandError, RedisKeyTypeError, RedisScriptError, RedisUnavailableError } from '../../errors.js';
 import { loadScripts, SCRIPT_NAMES, scriptCodeError, toStoreError } from './scripts.js';
 
 const LUA_DIR = new URL('./lua/', import.meta.url);
@@ -23,8 +23,8 @@ describe('store Lua scripts', () => {
 
   it('prefixes each script with the schedule field table and the prelude, and hashes the full source', () => {
     const scripts = loadScripts();
-    const claim = scripts['claim-due-1'];
-    expect(claim.numberOfKeys).toBe(1);
+    const claim = scripts['claim-due-3'];
+    expect(claim.numberOfKeys).toBe(3);
     expect(claim.source.startsWith("local SCHEDULE_FIELDS = {'def', 'hash', 'next',")).toBe(true);
     expect(claim.source).toContain('local function now_ms()');
     expect(claim.sha).toMatch(/^[0-9a-f]{40}$/);
@@ -34,12 +34,12 @@ describe('store Lua scripts', () => {
 
 describe('error mapping', () => {
   it('maps -1 to a bad-arguments script error naming the script and operation', () => {
-    const error = scriptCodeError('claim-due-1', 'claimDue', -1);
+    const error = scriptCodeError('claim-due-3', 'claimDue', -1);
     expect(error).toBeInstanceOf(RedisScriptError);
     expect(error.code).toBe('XCORE_ERR_REDIS_SCRIPT');
     expect(error.scriptCode).toBe(-1);
-    expect(error.message).toContain('claim-due-1.lua returned -1, bad arguments');
-    expect(scriptCodeError('commit-1', 'commit', -9).message).toContain('unknown error code');
+    expect(error.message).toContain('claim-due-3.lua returned -1, bad arguments');
+    expect(scriptCodeError('commit-2', 'commit', -9).message).toContain('unknown error code');
   });
 
   it('maps error replies to XCORE_ERR_REDIS_COMMAND and connection trouble to XCORE_ERR_REDIS_UNAVAILABLE', () => {
@@ -54,6 +54,10 @@ describe('error mapping', () => {
     const lost = toStoreError('now', new Error('Connection is closed.'));
     expect(lost).toBeInstanceOf(RedisUnavailableError);
     expect(lost.message).toContain('RedisStore.now: Redis is not reachable or did not answer (Connection is closed.)');
+    const wrongType = toStoreError('commit', reply('XCORE_WRONGTYPE zset string "{app}:slots \\"x\\"" script: 5f76, on @user_script:1.'));
+    expect(wrongType).toBeInstanceOf(RedisKeyTypeError);
+    expect(wrongType).toMatchObject({ code: 'XCORE_ERR_REDIS_KEY_TYPE', key: '{app}:slots "x"' });
+    expect(wrongType.message).toContain('RedisStore.commit: key "{app}:slots "x"" holds a string where the store keeps a sorted set');
     const coded = new RedisScriptError('x', -1);
     expect(toStoreError('now', coded)).toBe(coded);
   });

@@ -11,15 +11,15 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
-import { RedisCommandError, RedisScriptError, RedisUnavailableError } from '../../errors.js';
+import { RedisCommandError, RedisKeyTypeError, RedisScriptError, RedisUnavailableError } from '../../errors.js';
 import { SCHEDULE_FIELDS } from './keys.js';
 
 /** Names of the store's scripts (file name without `.lua`; the suffix is the number of KEYS). */
 export const SCRIPT_NAMES = [
-  'time-1', 'upsert-3', 'remove-2', 'list-1', 'pause-1', 'resume-1', 'set-next-run-1', 'claim-due-1',
-  'commit-1', 'release-1', 'acquire-slot-2', 'renew-slots-2', 'release-slot-2', 'reap-slots-2', 'record-run-2',
-  'finish-runs-2', 'list-page-2', 'request-run-1', 'pending-runs-1', 'take-run-1', 'finish-run-1', 'announce-1', 'processes-1',
-  'leave-1', 'count-page-2',
+  'time-1', 'upsert-4', 'restore-4', 'remove-2', 'list-1', 'pause-1', 'resume-1', 'set-next-run-1', 'claim-due-3',
+  'commit-2', 'release-2', 'acquire-slot-2', 'renew-slots-2', 'release-slot-2', 'reap-slots-2', 'record-run-2',
+  'finish-runs-2', 'list-page-2', 'count-page-2', 'request-run-1', 'pending-runs-1', 'take-run-1', 'finish-run-1',
+  'announce-1', 'processes-1', 'leave-1',
 ] as const;
 
 /** One of {@link SCRIPT_NAMES}. */
@@ -116,14 +116,37 @@ export function scriptCodeError(script: ScriptName, operation: string, code: num
 /** Redis replies that mean "not available right now" rather than "this command is wrong". */
 const TRANSIENT_REPLY = /^(CLUSTERDOWN|LOADING|TRYAGAIN|MASTERDOWN|BUSY)\b/;
 
+/** The error a script raises with `check_type` (`_prelude.lua`): expected type, found type, key as JSON. */
+const WRONG_TYPE_REPLY = /^XCORE_WRONGTYPE (\S+) (\S+) ("(?:[^"\\]|\\.)*")/;
+
+/** Redis's names of key types, as a reader says them. */
+const TYPE_NAMES: Readonly<Record<string, string>> = { hash: 'a hash', zset: 'a sorted set', list: 'a list', string: 'a string', set: 'a set', stream: 'a stream' };
+
 /**
- * Maps any failure of a Redis call to a coded error: {@link RedisUnavailableError} for connection
- * loss, timeouts and transient replies; {@link RedisCommandError} for other error replies.
+ * The coded error for `key` holding `found` (another type, when unknown) where the store writes
+ * `expected` (Redis type names), found by `operation`.
+ */
+export function keyTypeError(operation: string, key: string, expected: string, found?: string): RedisKeyTypeError {
+  const name = (type: string): string => TYPE_NAMES[type] ?? type;
+  return new RedisKeyTypeError(
+    `RedisStore.${operation}: key "${key}" holds ${found === undefined ? 'another type than' : `${name(found)} where`} the store keeps ` +
+      `${name(expected)}; something other than xcore wrote it under this prefix, and the store changed nothing with it. ` +
+      `Delete the key (DEL ${key}) or give xcore a prefix of its own.`,
+    key,
+  );
+}
+
+/**
+ * Maps any failure of a Redis call to a coded error: {@link RedisKeyTypeError} for a key a script
+ * found holding the wrong type (`check_type`), {@link RedisUnavailableError} for connection loss,
+ * timeouts and transient replies; {@link RedisCommandError} for other error replies.
  */
 export function toStoreError(operation: string, error: unknown): Error {
-  if (error instanceof RedisScriptError || error instanceof RedisUnavailableError || error instanceof RedisCommandError) return error;
+  if (error instanceof RedisScriptError || error instanceof RedisUnavailableError || error instanceof RedisCommandError || error instanceof RedisKeyTypeError) return error;
   const message = error instanceof Error ? error.message : String(error);
   const isReply = error instanceof Error && error.name === 'ReplyError';
+  const wrongType = isReply ? WRONG_TYPE_REPLY.exec(message) : null;
+  if (wrongType !== null) return keyTypeError(operation, JSON.parse(wrongType[3] as string) as string, wrongType[1] as string, wrongType[2] as string);
   if (isReply && !TRANSIENT_REPLY.test(message)) {
     return new RedisCommandError(`RedisStore.${operation}: Redis replied with an error: ${message}`, { cause: error });
   }

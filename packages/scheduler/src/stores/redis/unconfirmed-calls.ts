@@ -40,11 +40,13 @@ export interface UnavailableRetry {
   /** True once the store is closed: the last rejection is then passed on at once. */
   readonly stopped: () => boolean;
   readonly logger: RedisStoreLogger;
+  /** Resolves when the connection comes back: a retry waiting out its backoff goes at once. */
+  readonly reconnected?: () => Promise<void>;
 }
 
 /**
  * Repeats `call` while it rejects with `XCORE_ERR_REDIS_UNAVAILABLE`, for up to `retry.retryMs`,
- * with backoff from 50 ms doubling to 1 s.
+ * with backoff from 50 ms doubling to 1 s, cut short when the connection comes back.
  */
 export async function retryWhileUnavailable<T>(operation: string, call: () => Promise<T>, retry: UnavailableRetry): Promise<T> {
   const giveUpAt = Date.now() + retry.retryMs;
@@ -55,7 +57,9 @@ export async function retryWhileUnavailable<T>(operation: string, call: () => Pr
       if (!(error instanceof RedisUnavailableError) || retry.stopped() || Date.now() >= giveUpAt) throw error;
       const delay = Math.min(50 * 2 ** attempt, 1_000, Math.max(1, giveUpAt - Date.now()));
       retry.logger.debug({ err: error, operation, retryInMs: delay }, 'Redis unavailable; retrying the unconfirmed call');
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([new Promise<void>((resolve) => { timer = setTimeout(resolve, delay); }), retry.reconnected?.()]);
+      clearTimeout(timer);
     }
   }
 }

@@ -6,10 +6,14 @@
   ARGV[1]  `{p}:js:`   ARGV[2]  job id   ARGV[3]  run id   ARGV[4]  scheduledAt   ARGV[5]  owner
   ARGV[6]  lease until (epoch ms)    ARGV[7]  max (>= 0)
   Returns  1 taken, 0 full, -1 bad arguments
+           error XCORE_WRONGTYPE (see check_type) before any write when a key holds another type
 ]]
 local max, leaseUntil = tonumber(ARGV[7]), tonumber(ARGV[6])
 if (not max) or max < 0 or not leaseUntil then return -1 end
 local js = ARGV[1] .. ARGV[2]
+check_type(KEYS[1], 'zset')
+check_type(KEYS[2], 'hash')
+check_type(js, 'zset')
 local now = now_ms()
 if not redis.call('ZSCORE', js, ARGV[3]) then
   if redis.call('ZCOUNT', js, '(' .. s(now), '+inf') >= max then return 0 end

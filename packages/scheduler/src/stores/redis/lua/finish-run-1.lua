@@ -4,8 +4,11 @@
   ARGV[1]  `{p}:r:`   ARGV[2]  request id   ARGV[3]  record JSON   ARGV[4]  retention ms
   ARGV[5]  channel   ARGV[6]  hint source
   Returns  1 finished, 0 when it was not running
+           error XCORE_WRONGTYPE (see check_type) before any write when a key holds another type
 ]]
 local key = ARGV[1] .. ARGV[2]
+check_type(KEYS[1], 'zset')
+check_type(key, 'hash')
 local f = redis.call('HMGET', key, 'status', 'job')
 if f[1] ~= 'running' then return 0 end
 redis.call('HSET', key, 'status', 'finished', 'record', ARGV[3])

@@ -9,11 +9,16 @@
            when more may follow ('' at the end); fields in SCHEDULE_FIELDS order; running is the
            job's counted run slots whose lease has not expired (runs in progress anywhere)
            -1 bad arguments
+           error XCORE_WRONGTYPE (see check_type) when {p}:ids or {p}:all holds another type
+           (before any write), or when a schedule key examined does (after a rebuild of the
+           index, which is complete in itself); a job's slot set of another type counts 0 runs
   An index whose size differs from {p}:all (data written before the index existed, or restored
   without it) is rebuilt first: one O(n) pass, then O(log n + scan) per page.
 ]]
 local limit, scan = tonumber(ARGV[4]), tonumber(ARGV[5])
 if not limit or limit < 1 or not scan or scan < 1 then return -1 end
+check_type(KEYS[1], 'zset')
+check_type(KEYS[2], 'zset')
 ensure_ids_index(KEYS[1], KEYS[2])
 local field = {}
 for i, name in ipairs(SCHEDULE_FIELDS) do field[name] = i end
@@ -27,7 +32,7 @@ for _, id in ipairs(ids) do
   if n >= limit then break end
   last = id
   local key = ARGV[1] .. id
-  local row = read_schedule(key)
+  local row = hmget_checked(key, unpack(SCHEDULE_FIELDS))
   local ok = row[1] ~= false
   if ok and type(f.idContains) == 'string' then ok = string.find(id, f.idContains, 1, true) ~= nil end
   if ok and type(f.owner) == 'string' then ok = redis.call('HGET', key, 'owner') == f.owner end
@@ -46,7 +51,7 @@ for _, id in ipairs(ids) do
     n = n + 1
     out[#out + 1] = id
     out[#out + 1] = row
-    out[#out + 1] = redis.call('ZCOUNT', ARGV[2] .. id, '(' .. now, '+inf')
+    out[#out + 1] = count_slots(ARGV[2] .. id, '(' .. now)
   end
 end
 if last and (n >= limit or #ids >= scan) then out[1] = last end

@@ -3,7 +3,10 @@
   KEYS[1]  {p}:procs
   ARGV[1]  `{p}:proc-info`
   Returns  {owner, expiresAt, info JSON, ...} by owner id
+           error XCORE_WRONGTYPE (see check_type) when a key holds another type
 ]]
+check_type(KEYS[1], 'zset')
+check_type(ARGV[1], 'hash')
 local live = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. s(now_ms()), '+inf', 'WITHSCORES')
 local out = {}
 for i = 1, #live, 2 do

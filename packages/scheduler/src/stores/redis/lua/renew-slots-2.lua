@@ -5,9 +5,13 @@
   ARGV[4..] pairs: job id, run id
   Returns  {runId, ...} the run ids the owner still holds (a reaped or foreign slot is left out)
            -1 bad arguments
+           error XCORE_WRONGTYPE (see check_type) before any write when {p}:slots or
+           {p}:slot-data holds another type (a job's slot set of another type is skipped)
 ]]
 local leaseMs = tonumber(ARGV[3])
 if (not leaseMs) or leaseMs < 1 then return -1 end
+check_type(KEYS[1], 'zset')
+check_type(KEYS[2], 'hash')
 local leaseUntil = s(now_ms() + leaseMs)
 local held = {}
 for i = 4, #ARGV, 2 do
@@ -17,11 +21,9 @@ for i = 4, #ARGV, 2 do
     local slot = cjson.decode(data)
     if slot.owner == ARGV[2] then
       -- XX: an in-flight slot not counted yet stays uncounted.
-      redis.call('ZADD', ARGV[1] .. ARGV[i], 'XX', leaseUntil, ARGV[i + 1])
+      redis.pcall('ZADD', ARGV[1] .. ARGV[i], 'XX', leaseUntil, ARGV[i + 1])
       redis.call('ZADD', KEYS[1], leaseUntil, member)
-      if slot.suspect then
-        redis.call('HSET', KEYS[2], member, slot_json(slot.jobId, slot.runId, s(slot.scheduledAt), slot.owner, slot.leaseMs or leaseMs))
-      end
+      if slot.suspect then redis.call('HSET', KEYS[2], member, unsuspect(data)) end
       held[#held + 1] = ARGV[i + 1]
     end
   end

@@ -6,9 +6,13 @@
   ARGV[9]  hint source
   Returns  {requestedAt, expiresAt}
            -1 bad arguments
+           error XCORE_WRONGTYPE (see check_type) before any write when {p}:rq or {p}:rq-seq holds
+           another type (the request's own hash is replaced whatever it held)
 ]]
 local ttl, keep = tonumber(ARGV[6]), tonumber(ARGV[7])
 if not ttl or ttl < 1 or not keep or keep < 1 then return -1 end
+check_type(KEYS[1], 'zset')
+check_type(KEYS[1] .. '-seq', 'string')
 local now = now_ms()
 local key = ARGV[1] .. ARGV[2]
 redis.call('DEL', key)

@@ -5,7 +5,10 @@
   ARGV[1]  `{p}:r:`   ARGV[2]  request id   ARGV[3]  owner (the taking process)   ARGV[4]  retention ms
   Returns  {job, args, by, at, exp} when taken (it is `running` now, taken by the owner)
            0 when it was not pending (taken, finished, unknown) or had expired (now `expired`)
+           error XCORE_WRONGTYPE (see check_type) before any write when a key holds another type
 ]]
+check_type(KEYS[1], 'zset')
+check_type(ARGV[1] .. ARGV[2], 'hash')
 if redis.call('ZREM', KEYS[1], ARGV[2]) == 0 then return 0 end
 local key = ARGV[1] .. ARGV[2]
 local f = redis.call('HMGET', key, 'job', 'args', 'by', 'at', 'exp', 'status')

@@ -1,0 +1,103 @@
+/**
+ * The main thread's side of the writer thread (`worker/insert-worker.mjs`): hands it a batch's
+ * JSON text and waits for PostgreSQL's answer.
+ *
+ * @remarks
+ * Measured on the benchmark (`bench/runlog.mjs`): inserting a 500-record batch (~190 KB) from the
+ * event loop spent 1-2 ms in one go in `pg`'s protocol encoding and the socket `writev`, 20 times a
+ * second, which is exactly what a runner's p99 lateness sees, and posting the batch as one string
+ * still copied ~190 KB in one go. So the batch travels as UTF-8 buffers transferred without a copy,
+ * and the worker decodes, joins and sends it on its own thread. The worker starts on the
+ * first insert, is restarted after it dies (the insert in flight fails and is retried), and never
+ * keeps the process alive.
+ */
+import { Worker } from 'node:worker_threads';
+
+/** `pg` client settings the worker's connection uses. */
+export interface WriterConnection {
+  readonly connectionString: string;
+  readonly statement_timeout: number;
+  readonly query_timeout: number;
+  readonly connectionTimeoutMillis: number;
+  readonly keepAlive: boolean;
+  readonly application_name: string;
+}
+
+interface Pending {
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+type Reply = { id: number; ok: true } | { id: number; ok: false; error: { message: string; code?: string } } | { idleError: string };
+
+const WORKER_FILE = new URL('../worker/insert-worker.mjs', import.meta.url);
+
+/** A writer thread holding one PostgreSQL connection for inserts. */
+export class InsertWorkerClient {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+
+  /**
+   * @param connection - the worker's `pg` settings.
+   * @param onIdleError - told when the server closes the worker's idle connection.
+   */
+  constructor(
+    private readonly connection: WriterConnection,
+    private readonly onIdleError: (message: string) => void,
+  ) {}
+
+  /**
+   * Runs `text` with one parameter, the JSON array made of `parts` (UTF-8 pieces of records,
+   * comma-separated inside each), on the writer's connection. The buffers are transferred (the
+   * caller loses them). Rejects with `pg`'s error (message and code).
+   */
+  insert(text: string, parts: ArrayBuffer[]): Promise<void> {
+    const worker = this.worker ?? this.start();
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ id, text, parts }, parts);
+    });
+  }
+
+  /** Ends the connection and the thread, waiting at most `timeoutMs`; then terminates it. */
+  async close(timeoutMs: number): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker === undefined) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.postMessage({ close: true });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), Math.max(0, timeoutMs)); });
+    if ((await Promise.race([exited, late])) === 'late') await worker.terminate();
+    clearTimeout(timer);
+    this.failAll(new Error('the run log closed while this batch was being written'));
+  }
+
+  private start(): Worker {
+    const worker = new Worker(WORKER_FILE, { workerData: this.connection });
+    worker.unref();
+    worker.on('message', (reply: Reply) => {
+      if ('idleError' in reply) return this.onIdleError(reply.idleError);
+      const waiting = this.pending.get(reply.id);
+      if (waiting === undefined) return;
+      this.pending.delete(reply.id);
+      if (reply.ok) waiting.resolve();
+      else waiting.reject(Object.assign(new Error(reply.error.message), reply.error.code === undefined ? {} : { code: reply.error.code }));
+    });
+    const lost = (why: string): void => {
+      if (this.worker === worker) this.worker = undefined;
+      this.failAll(new Error(`the run log's writer thread ${why}; the batch is retried on a new one`));
+    };
+    worker.on('error', (error) => lost(`failed (${error.message})`));
+    worker.on('exit', (code) => lost(`exited with code ${code}`));
+    this.worker = worker;
+    return worker;
+  }
+
+  private failAll(error: Error): void {
+    for (const waiting of this.pending.values()) waiting.reject(error);
+    this.pending.clear();
+  }
+}

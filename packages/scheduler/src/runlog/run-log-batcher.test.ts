@@ -1,0 +1,153 @@
+/**
+ * RunLogBatcher against an in-test backend whose answers the test controls (hold, fail, refuse):
+ * the batching, retry, overflow and close policies, independent of any database.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { RunLogBatcher, type RunLogBatcherOptions } from './run-log-batcher.js';
+import { logged } from './run-log-contract-fixtures.js';
+import type { RunLogRecord } from './run-log-record.js';
+
+/** A backend that stores by run id and can be made to fail, hang or refuse records. */
+class TestBackend {
+  readonly stored = new Map<string, RunLogRecord>();
+  readonly calls: number[] = [];
+  down = false;
+  refuse = new Set<string>();
+  private gate: Promise<void> | undefined;
+  private openGate: (() => void) | undefined;
+
+  hold(): void {
+    this.gate = new Promise((resolve) => { this.openGate = resolve; });
+  }
+
+  release(): void {
+    this.openGate?.();
+    this.gate = undefined;
+  }
+
+  readonly insert = async (records: readonly RunLogRecord[]): Promise<void> => {
+    this.calls.push(records.length);
+    if (this.gate !== undefined) await this.gate;
+    if (this.down) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+    const bad = records.find((r) => this.refuse.has(r.runId));
+    if (bad !== undefined) throw Object.assign(new Error(`refused ${bad.runId}`), { refused: true });
+    for (const r of records) this.stored.set(r.runId, r);
+  };
+}
+
+function logger() {
+  return { warn: vi.fn(), error: vi.fn(), info: vi.fn() };
+}
+
+function make(backend: TestBackend, options: Partial<RunLogBatcherOptions> = {}) {
+  const log = logger();
+  const batcher = new RunLogBatcher({
+    insert: backend.insert,
+    classify: (e) => ((e as { refused?: boolean }).refused ? 'reject' : 'retry'),
+    name: 'test run log',
+    logger: log,
+    retryBaseMs: 5,
+    retryMaxMs: 20,
+    random: () => 0.5,
+    ...options,
+  });
+  return { batcher, log };
+}
+
+const records = (n: number, from = 0): RunLogRecord[] => Array.from({ length: n }, (_, i) => logged({ at: from + i + 1 }));
+
+describe('RunLogBatcher', () => {
+  it('never writes on the caller\'s stack: a full batch starts on the next turn, a partial one after flushMs', async () => {
+    const backend = new TestBackend();
+    const { batcher } = make(backend, { batchSize: 3, flushMs: 60_000 });
+    for (const r of records(3)) batcher.push(r);
+    expect(backend.calls).toEqual([]);
+    await vi.waitFor(() => expect(backend.stored.size).toBe(3));
+    expect(backend.calls).toEqual([3]);
+
+    const quick = make(new TestBackend(), { batchSize: 100, flushMs: 30 });
+    const started = Date.now();
+    quick.batcher.push(records(1)[0]!);
+    await vi.waitFor(() => expect(quick.batcher.stats().written).toBe(1));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(25);
+  });
+
+  it('keeps records while the backend is away, retries with backoff, and stores them all when it returns', async () => {
+    const backend = new TestBackend();
+    backend.down = true;
+    const { batcher, log } = make(backend, { batchSize: 10, flushMs: 5 });
+    const rs = records(25);
+    for (const r of rs) batcher.push(r);
+    await vi.waitFor(() => expect(batcher.stats().failedBatches).toBeGreaterThanOrEqual(3));
+    expect(batcher.stats()).toMatchObject({ written: 0, dropped: 0, queueDepth: 25, lastError: 'connect ECONNREFUSED 127.0.0.1:5432' });
+    expect(log.warn).toHaveBeenCalledWith(expect.objectContaining({ failedAttempts: 1 }), expect.stringContaining('writing a batch failed'));
+    expect(await batcher.flush(30)).toBe(false);
+    backend.down = false;
+    expect(await batcher.flush(5_000)).toBe(true);
+    expect([...backend.stored.keys()].sort()).toEqual(rs.map((r) => r.runId).sort());
+    expect(batcher.stats()).toMatchObject({ written: 25, dropped: 0, queueDepth: 0, lastError: null });
+    expect(log.info).toHaveBeenCalledWith(expect.anything(), expect.stringContaining('writing again'));
+  });
+
+  it('when full, drops the oldest records not being written, counts and logs it, and keeps the newest', async () => {
+    const backend = new TestBackend();
+    backend.hold();
+    const { batcher, log } = make(backend, { batchSize: 4, flushMs: 1, queueLimit: 10 });
+    const rs = records(30);
+    for (const r of rs.slice(0, 4)) batcher.push(r);
+    await vi.waitFor(() => expect(backend.calls).toEqual([4])); // the first 4 are being written
+    for (const r of rs.slice(4)) batcher.push(r);
+    expect(batcher.stats()).toMatchObject({ dropped: 20, queueDepth: 10 });
+    expect(log.warn).toHaveBeenCalledWith(expect.objectContaining({ queueLimit: 10 }), expect.stringContaining('dropping the oldest'));
+    backend.release();
+    expect(await batcher.flush(5_000)).toBe(true);
+    // Kept: the batch in flight, then the newest 6 (limit 10 minus the 4 being written).
+    expect([...backend.stored.keys()]).toEqual([...rs.slice(0, 4), ...rs.slice(24)].map((r) => r.runId));
+    expect(batcher.stats()).toMatchObject({ written: 10, dropped: 20, queueDepth: 0 });
+  });
+
+  it('while a failed batch waits for its retry, the overflow drops from that batch first (it is the oldest)', async () => {
+    const backend = new TestBackend();
+    backend.down = true;
+    const { batcher } = make(backend, { batchSize: 4, flushMs: 1, queueLimit: 6, retryBaseMs: 200, retryMaxMs: 200 });
+    const rs = records(10);
+    for (const r of rs.slice(0, 4)) batcher.push(r);
+    await vi.waitFor(() => expect(batcher.stats().failedBatches).toBe(1));
+    for (const r of rs.slice(4)) batcher.push(r);
+    backend.down = false;
+    expect(await batcher.flush(5_000)).toBe(true);
+    expect([...backend.stored.keys()]).toEqual(rs.slice(4).map((r) => r.runId));
+    expect(batcher.stats()).toMatchObject({ written: 6, dropped: 4 });
+  });
+
+  it('narrows a refused batch down to the refused record, stores the rest and logs the refusal', async () => {
+    const backend = new TestBackend();
+    const rs = records(9);
+    backend.refuse.add(rs[6]!.runId);
+    const { batcher, log } = make(backend, { batchSize: 9, flushMs: 1 });
+    for (const r of rs) batcher.push(r);
+    expect(await batcher.flush(5_000)).toBe(true);
+    expect(backend.stored.size).toBe(8);
+    expect(backend.stored.has(rs[6]!.runId)).toBe(false);
+    expect(batcher.stats()).toMatchObject({ written: 8, rejected: 1, failedBatches: 0 });
+    expect(log.error).toHaveBeenCalledWith(expect.objectContaining({ runId: rs[6]!.runId }), expect.stringContaining('refused a record'));
+  });
+
+  it('close() with the backend away drops what is unsent after its timeout, counted and logged', async () => {
+    const backend = new TestBackend();
+    backend.down = true;
+    const { batcher, log } = make(backend, { batchSize: 5, flushMs: 1 });
+    for (const r of records(12)) batcher.push(r);
+    await vi.waitFor(() => expect(batcher.stats().failedBatches).toBeGreaterThanOrEqual(1));
+    await batcher.close(50);
+    await vi.waitFor(() => expect(batcher.stats()).toMatchObject({ written: 0, dropped: 12, queueDepth: 0 }));
+    expect(log.warn).toHaveBeenCalledWith(expect.anything(), expect.stringContaining('closed with'));
+  });
+
+  it('refuses options outside their ranges with XCORE_ERR_RUNLOG_OPTIONS_INVALID', () => {
+    const insert = new TestBackend().insert;
+    for (const bad of [{ batchSize: 0 }, { batchSize: 1.5 }, { flushMs: 0 }, { queueLimit: 500 }, { batchSize: 10, queueLimit: 10 }, { retryBaseMs: 100, retryMaxMs: 50 }]) {
+      expect(() => new RunLogBatcher({ insert, name: 'x', ...bad }), JSON.stringify(bad)).toThrow(expect.objectContaining({ code: 'XCORE_ERR_RUNLOG_OPTIONS_INVALID' }));
+    }
+  });
+});
