@@ -3,6 +3,7 @@
  * requests (exactly one taker) and process presence.
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { scheduleHash } from './schedule-hash.js';
 import { def, record, SHORT_LEASE_MS, type StoreContractContext } from './store-contract-context.js';
 import type { Store, StoreChange } from './store.js';
 import type { ProcessInfo, ScheduleFilter } from './store-operator.js';
@@ -95,6 +96,16 @@ export function describeOperatorContract(ctx: StoreContractContext): void {
       } while (after !== null);
       expect(total).toEqual({ schedules: 4, paused: 1, failing: 1 });
       expect(await ctx.store.countSchedules('c2')).toMatchObject({ schedules: 2, paused: 0, failing: 1, next: null });
+    });
+
+    it('lists and counts the schedules restore put back, in their place, like the ones upsert created', async () => {
+      const soon = Date.now() + 60_000;
+      for (const id of ['r1', 'r3']) await ctx.add(def(id), soon);
+      expect((await pageThrough(ctx.store, 10)).ids).toEqual(['r1', 'r3']); // the index is read (and merged) once
+      const lost = def('r2');
+      expect((await ctx.store.restore([{ definition: lost, hash: scheduleHash(lost), nextRunAt: soon, anchor: soon - 60_000 }])).created).toEqual(['r2']);
+      expect((await pageThrough(ctx.store, 1)).ids).toEqual(['r1', 'r2', 'r3']);
+      expect(await ctx.store.countSchedules(null)).toMatchObject({ schedules: 3, next: null });
     });
 
     it('refuses a limit below 1 with XCORE_ERR_STORE_INVALID_INPUT', async () => {
