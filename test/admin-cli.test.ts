@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { call, expectError, type Answer } from '../packages/http/src/http.fixtures.js';
 import { ADMIN_TOKENS as T, removeAdminApps, startAdminApp, writeAdminApp } from './helpers/admin-app.js';
 import type { XcoreProcess } from './helpers/cli-process.js';
@@ -102,13 +102,17 @@ describe.each(BACKENDS)('admin API through xcore start (%s)', (backend) => {
     expect((await call(job('billing:cleanup'), { method: 'DELETE', token: T.admin })).status).toBe(204);
     expectError(await call(job('billing:cleanup'), { token: T.read }), 404, 'XCORE_ERR_JOB_NOT_FOUND');
 
-    const audits = process.lines.filter((l) => l.msg === 'audit').map((l) => l.audit as { action: string; target: string; result: string; actor: { subject: string } });
-    expect(audits.map((a) => `${a.actor.subject} ${a.action} ${a.target} ${a.result}`)).toEqual([
+    // The host's stdout reaches this process through a pipe, after the answers: wait for the lines.
+    const audits = (): string[] => process.lines
+      .filter((l) => l.msg === 'audit')
+      .map((l) => l.audit as { action: string; target: string; result: string; actor: { subject: string } })
+      .map((a) => `${a.actor.subject} ${a.action} ${a.target} ${a.result}`);
+    await vi.waitFor(() => expect(audits()).toEqual([
       'operate-bot job.run billing:sync ok', 'operate-bot job.run billing:charge ok', 'operate-bot job.run nightly ok',
       'operate-bot job.pause billing:sync ok', 'operate-bot job.resume billing:sync ok', 'operate-bot job.reschedule billing:sync ok',
       'operate-bot job.reschedule billing:sync rejected', 'admin-bot job.remove billing:sync rejected', 'admin-bot job.remove nightly rejected',
       'admin-bot job.remove billing:cleanup ok',
-    ]);
+    ]), { timeout: 10_000, interval: 50 });
   });
 
   it('refuses every write without its scope with 403 and changes nothing', async () => {
