@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@xcore/core';
-import { MemoryStore, Scheduler, toRunLogRecord, type RunLogOutcome, type RunLogRecord, type RunLogSink } from '@xcore/scheduler';
+import { MemoryStore, Scheduler, schedulerService, toRunLogRecord, type RunLogOutcome, type RunLogRecord, type RunLogSink, type SchedulerService } from '@xcore/scheduler';
 import { PostgresRunLog } from '../packages/runlog-postgres/src/index.js';
 import { createTestDatabase, postgresUnavailable, type TestDatabase } from './helpers/postgres.js';
 
@@ -53,16 +53,19 @@ describe.skipIf(skip)('jobs through every outcome into the PostgreSQL run log', 
     sink = await PostgresRunLog.open({ url: db.url, flushMs: 10, retention: null });
     const scheduler = new Scheduler({ store: new MemoryStore(), logger: createLogger({ level: 'silent', pretty: false }), owner: 'proc-1' });
     bridge(scheduler, sink);
+    // Two plugins' views (their jobs are owned by the plugin and namespaced), and the app's own jobs.
+    const billing = schedulerService.forPlugin!(scheduler, 'billing') as SchedulerService;
+    const reports = schedulerService.forPlugin!(scheduler, 'reports') as SchedulerService;
     const soon = new Date(Date.now() + 150);
-    await scheduler.addJobIn({ owner: 'billing' }, () => 'done', { id: 'billing:ok', runDate: soon });
-    await scheduler.addJobIn({ owner: 'billing' }, () => { throw new TypeError('card declined'); }, { id: 'billing:fail', runDate: soon });
-    await scheduler.addJobIn({ owner: 'reports' }, () => new Promise(() => undefined), { id: 'reports:slow', runDate: soon, timeout: '50ms' });
+    await billing.addJob(() => 'done', { id: 'ok', runDate: soon });
+    await billing.addJob(() => { throw new TypeError('card declined'); }, { id: 'fail', runDate: soon });
+    await reports.addJob(() => new Promise(() => undefined), { id: 'slow', runDate: soon, timeout: '50ms' });
     // 100 ms period, each run 250 ms, one at a time: the occurrences in between are skipped.
-    await scheduler.addJobIn({ owner: 'reports' }, () => new Promise((r) => setTimeout(r, 250)), { id: 'reports:busy', every: '100ms', maxInstances: 1 });
+    await reports.addJob(() => new Promise((r) => setTimeout(r, 250)), { id: 'busy', every: '100ms', maxInstances: 1 });
     // Latest only: after the loop is blocked for several periods, one run and one missed decision.
-    await scheduler.addJobIn({ owner: 'config' }, () => undefined, { id: 'prune', every: '100ms', coalesce: 'latest', misfireGraceTime: null });
+    await scheduler.addJob(() => undefined, { id: 'prune', every: '100ms', coalesce: 'latest', misfireGraceTime: null });
     // Never returns: aborted when the scheduler stops past its drain deadline.
-    await scheduler.addJobIn({ owner: 'config' }, () => new Promise(() => undefined), { id: 'stuck', runDate: soon });
+    await scheduler.addJob(() => new Promise(() => undefined), { id: 'stuck', runDate: soon });
     scheduler.startFiring();
     await scheduler.runJob('billing:ok');
     await new Promise((r) => setTimeout(r, 400));

@@ -90,6 +90,8 @@ export const CORE_ERROR_CODES: Readonly<Record<string, string>> = {
   XCORE_ERR_KERNEL_STATE: 'A kernel method was called in the wrong state (start() twice). Create a new kernel to boot again.',
   XCORE_ERR_PLUGIN_RELOAD_REFUSED:
     'reload() was refused: the plugin is unknown, disabled, or has started dependents (stop them first).',
+  XCORE_ERR_PLUGIN_RELOAD_FAILED:
+    'A reload stopped the plugin and ran its new code, which failed (import, config, onLoad or onStart). The plugin is failed now; the cause says why. Fix it and reload again.',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -323,7 +325,7 @@ export class PluginUnknownError extends XcoreError {
   constructor(name: string, known: readonly string[], caller?: string) {
     super(
       'XCORE_ERR_PLUGIN_UNKNOWN',
-      `${caller ? `Plugin "${caller}" called` : 'Call to'} unknown plugin "${name}". Known plugins: ${known.length > 0 ? known.join(', ') : '(none)'}.`,
+      `${caller ? `Plugin "${caller}" called unknown plugin` : 'Unknown plugin'} "${name}". Known plugins: ${known.length > 0 ? known.join(', ') : '(none)'}.`,
     );
   }
 }
@@ -385,5 +387,17 @@ export class BootAbortedError extends XcoreError {
 export class PluginReloadRefusedError extends XcoreError {
   constructor(plugin: string, reason: string) {
     super('XCORE_ERR_PLUGIN_RELOAD_REFUSED', `Cannot reload plugin "${plugin}": ${reason}.`);
+  }
+}
+
+/** A reload ran the plugin's new code, which failed: the plugin is `failed` now. */
+export class PluginReloadFailedError extends XcoreError {
+  constructor(plugin: string, cause: unknown) {
+    super(
+      'XCORE_ERR_PLUGIN_RELOAD_FAILED',
+      `Plugin "${plugin}" was stopped and reloaded, but its new code failed: ${cause instanceof Error ? cause.message : String(cause)} ` +
+        'It is failed now (its jobs and routes are detached). Fix it and reload again.',
+      { cause },
+    );
   }
 }

@@ -15,6 +15,7 @@ export type { PluginContext, PluginDefinition } from './plugins/plugin.js';
 export type { EventName, EventBus } from './events/event-bus.js';
 export { createKernel } from './kernel/create-kernel.js';
 export type { Kernel, CreateKernelOptions, PluginState, PluginStatus, StopReport } from './kernel/kernel-types.js';
+export type { PluginOperatorView } from './kernel/plugin-operator-view.js';
 export { defineService } from './services/define-service.js';
 export { createContainer } from './services/container.js';
 export type { ServiceContainer } from './services/container.js';
@@ -62,6 +63,7 @@ export {
   KernelStateError,
   BootAbortedError,
   PluginReloadRefusedError,
+  PluginReloadFailedError,
 } from './errors.js';
 export type { XcoreConfig, LoadedConfig, LogLevel, SourcePosition } from './config/types.js';
 export { duration, durationMs, parseDuration, durationText, durationExpected } from './config/duration.js';

@@ -40,6 +40,8 @@ export const HTTP_ERROR_CODES: Readonly<Record<string, string>> = {
     'HTTP 415: the route takes a JSON body and the request has another `Content-Type`. Send `Content-Type: application/json`.',
   XCORE_ERR_HTTP_RATE_LIMITED:
     'HTTP 429: this client failed authentication too often within `services.http.rateLimit.window`; every protected route refuses it until `Retry-After` seconds have passed.',
+  XCORE_ERR_HTTP_SERVICE_UNAVAILABLE:
+    'HTTP 503: the route needs a service this host does not run (the job routes need the scheduler; the plugin routes need the kernel). Enable it under `services:`, or call a host that runs it.',
   XCORE_ERR_HTTP_INTERNAL:
     'HTTP 500: a route handler threw an error that is not a coded xcore error. The client sees only the request id; the server log has the error under that `requestId`.',
   // Setup errors (thrown to the code that caused them)
@@ -194,6 +196,16 @@ export class HttpRateLimitedError extends XcoreError implements HttpAnswer {
     super('XCORE_ERR_HTTP_RATE_LIMITED', `Too many failed authentication attempts from ${client}. Try again in ${retryAfterSeconds} s.`);
     this.retryAfterSeconds = retryAfterSeconds;
     this.headers = { 'retry-after': String(retryAfterSeconds) };
+  }
+}
+
+/** HTTP 503: the route needs a service this host does not run. */
+export class HttpServiceUnavailableError extends XcoreError implements HttpAnswer {
+  readonly status = 503;
+  readonly headers = NO_HEADERS;
+
+  constructor(route: string, service: string, fix: string) {
+    super('XCORE_ERR_HTTP_SERVICE_UNAVAILABLE', `${route} needs the ${service}, which this host does not run. ${fix}`);
   }
 }
 

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { memoryLogger } from '../../core/src/kernel/kernel.fixtures.js';
 import type { AuditEntry } from './audit/audit-log.js';
 import { httpConfigSchema } from './config/http-config.js';
-import { createHttpServer } from './service/http-definition.js';
+import { createHttpServer, type HttpCreateContext } from './service/http-definition.js';
 import type { HttpServer } from './server/http-server.js';
 
 /** A plain token granting each scope, as the fixtures configure them. */
@@ -39,13 +39,13 @@ export interface TestServer {
  * Builds and starts a server from a `services.http` section (`port: 0` and `enabled: true` are
  * filled in) with the given clock.
  */
-export async function startServer(section: Record<string, unknown> = {}, options: { now?: () => number } = {}): Promise<TestServer> {
+export async function startServer(section: Record<string, unknown> = {}, options: Pick<HttpCreateContext, 'now' | 'getService' | 'plugins' | 'keepAliveMs'> = {}): Promise<TestServer> {
   const { logger, lines } = memoryLogger();
   const events = createEventBus(logger);
   const audits: AuditEntry[] = [];
   events.on('http.audit', (entry) => void audits.push(entry));
   const config = httpConfigSchema.parse({ enabled: true, port: 0, auth: { tokens: TOKEN_CONFIG }, ...section });
-  const server = createHttpServer({ config, logger, events, configFile: '', ...(options.now === undefined ? {} : { now: options.now }) });
+  const server = createHttpServer({ config, logger, events, configFile: '', ...options });
   const address = await server.start();
   return { server, url: address.url, port: address.port, lines, audits, close: () => server.stop(1000) };
 }

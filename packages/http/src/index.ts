@@ -20,7 +20,7 @@ export type {
 } from './routes/route-definition.js';
 export { compileRoute } from './routes/compile-route.js';
 export type { CompiledRoute } from './routes/compile-route.js';
-export { errorBody, errorResponse, statusOf, isHttpAnswer } from './routes/error-response.js';
+export { errorBody, errorResponse, jsonResponse, statusOf, isHttpAnswer } from './routes/error-response.js';
 export type { ErrorBody } from './routes/error-response.js';
 export { openApiDocument, errorBodySchema } from './openapi/openapi-document.js';
 export type { OpenApiInfo, JsonObject } from './openapi/openapi-document.js';
@@ -28,6 +28,8 @@ export { adminRoutes, ADMIN_PREFIX } from './admin/admin-routes.js';
 export type { AdminDeps } from './admin/admin-routes.js';
 export { whoamiResponseSchema } from './admin/whoami-route.js';
 export { servicesResponseSchema } from './admin/services-route.js';
+export { jobSchema, jobDetailSchema, jobPageSchema, runSchema, runPageSchema, runRequestSchema, schedulerStateSchema, pluginSchema } from './admin/admin-schemas.js';
+export { runBodySchema } from './admin/jobs-routes.js';
 // Auth (auth/) and audit (audit/)
 export { SCOPES, isScope, grants, effectiveScopes } from './auth/scopes.js';
 export type { Scope } from './auth/scopes.js';
@@ -54,6 +56,6 @@ export {
   HTTP_ERROR_CODES,
   HttpBadRequestError, HttpValidationError, HttpBodyInvalidError, HttpUnauthenticatedError, HttpForbiddenError, HttpNotFoundError,
   HttpBodyTooLargeError, HttpUnsupportedMediaTypeError, HttpRateLimitedError, HttpInternalError,
-  HttpRouteInvalidError, HttpRouteConflictError, HttpPluginStoppedError, HttpListenFailedError, HttpAuthNoneRefusedError,
+  HttpRouteInvalidError, HttpRouteConflictError, HttpPluginStoppedError, HttpListenFailedError, HttpAuthNoneRefusedError, HttpServiceUnavailableError,
 } from './errors.js';
 export type { HttpAnswer, RequestIssue } from './errors.js';

@@ -74,6 +74,18 @@ export const SCHEDULER_ERROR_CODES: Readonly<Record<string, string>> = {
   XCORE_ERR_REDIS_SCRIPT:
     'A store Lua script returned a negative code or a malformed reply (bad arguments, corrupt schedule ' +
     'data). The message names the script and the code: a bug, or a foreign writer under the key prefix.',
+  // The operator view (service/operator-view.ts)
+  XCORE_ERR_JOB_REMOVE_REFUSED:
+    'An operator asked to remove a job its owner still holds: a running plugin (here or in another process sharing the store), ' +
+    'or a YAML/app job some process has registered, would register it again. Nothing changed. Pause it instead, stop or ' +
+    'remove its plugin or its xcore.yaml entry first, or register it with `removable: true`.',
+  XCORE_ERR_JOB_RUN_REFUSED:
+    'An operator asked to run a job now that no live process can run: no process sharing the store has its handler ' +
+    '(its plugin is not running anywhere, or no running host declares it). Nothing was queued. Start the plugin, then ask again.',
+  XCORE_ERR_RUN_REQUEST_NOT_FOUND:
+    'No run request has this id: it was never made, or it settled more than an hour ago. Ask for a new run.',
+  XCORE_ERR_JOB_QUERY_INVALID:
+    'A job listing or history query is malformed: a limit outside 1..500, a cursor this version did not issue, an unknown state. The message names the field.',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -297,5 +309,37 @@ export class TriggerInvalidError extends XcoreError {
    */
   constructor(field: string, detail: string, options?: XcoreErrorOptions) {
     super('XCORE_ERR_TRIGGER_INVALID', `invalid trigger: ${field} ${detail}`, options);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operator view errors (service/operator-view.ts)
+// ---------------------------------------------------------------------------------------------
+
+/** An operator asked to remove a job its owner still holds; nothing changed. */
+export class JobRemoveRefusedError extends XcoreError {
+  constructor(message: string, options?: XcoreErrorOptions) {
+    super('XCORE_ERR_JOB_REMOVE_REFUSED', message, options);
+  }
+}
+
+/** An operator asked to run a job no live process has a handler for; nothing was queued. */
+export class JobRunRefusedError extends XcoreError {
+  constructor(message: string, options?: XcoreErrorOptions) {
+    super('XCORE_ERR_JOB_RUN_REFUSED', message, options);
+  }
+}
+
+/** A run request id is unknown (never made, or past its retention). */
+export class RunRequestNotFoundError extends XcoreError {
+  constructor(requestId: string) {
+    super('XCORE_ERR_RUN_REQUEST_NOT_FOUND', `No run request "${requestId}": it was never made, or it settled more than an hour ago. Ask for a new run.`);
+  }
+}
+
+/** A job listing or history query is malformed. */
+export class JobQueryInvalidError extends XcoreError {
+  constructor(message: string, options?: XcoreErrorOptions) {
+    super('XCORE_ERR_JOB_QUERY_INVALID', message, options);
   }
 }

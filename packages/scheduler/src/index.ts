@@ -4,61 +4,53 @@
  * contract (`RunLogSink`, `toRunLogRecord`, `MemoryRunLog`) that durable run logs such as
  * `@xcore/runlog-postgres` implement.
  *
+ * @remarks
+ * The surface is what users and other backends need: the service and its contract, job options,
+ * decorators, the config schemas, events, the operator view, the Store contract with the two
+ * stores, a few pure trigger helpers, and the coded errors. The runner, executor, registry and
+ * trigger math behind them are internal.
+ *
  * @packageDocumentation
  */
-export type { TriggerSpec, IntervalTriggerSpec, CronTriggerSpec, DateTriggerSpec, TriggerBounds, TriggerState } from './triggers/trigger.js';
-// Pure trigger math and policy (triggers/, policy/)
-export { nextFireTime } from './triggers/next-fire-time.js';
-export { cronNextAfter } from './triggers/cron-schedule.js';
-export { validateCronExpression, validateTimezone, validateTrigger } from './triggers/validate.js';
-export { describeTrigger, formatDuration } from './triggers/describe-trigger.js';
-export { applyJitter } from './triggers/jitter.js';
-export { retryDelay } from './triggers/retry-delay.js';
-export type { RetryDelayOptions, RetryJitter } from './triggers/retry-delay.js';
-export { planOccurrences } from './policy/plan.js';
-export type { Plan, PlanInput } from './policy/plan.js';
-export { CronInvalidError, TimezoneInvalidError, TriggerInvalidError } from './errors.js';
+// The service (service/, decorators/, config/, events/)
+export { schedulerService, createScheduler } from './service/scheduler-definition.js';
+export { Scheduler } from './service/scheduler.js';
+export type { SchedulerOptions, DrainReport } from './service/scheduler.js';
+export type {
+  SchedulerService, JobContext, JobFunction, JobInfo, LastRunInfo, JobChanges, HelperOptions, JobFailure, SchedulerHealth,
+} from './service/scheduler-service.js';
+export type {
+  AddJobOptions, JobPolicyOptions, TriggerInput, IntervalSpec, BoundsInput, DurationInput, DateInput,
+} from './service/job-options.js';
+export { Interval, Cron } from './decorators/decorators.js';
+export type { DecoratorOptions } from './decorators/decorators.js';
+export { schedulerConfigSchema, jobConfigSchema, jobPolicySchema, triggerConfigSchema } from './config/scheduler-config.js';
+export type { SchedulerConfig, JobConfig, JobPolicyConfig } from './config/scheduler-config.js';
+export type { SchedulerEvents, SchedulerEventName, SchedulerListener, JobEventBase, JobStartedEvent, JobRunEvent } from './events/scheduler-events.js';
+// The operator view (service/operator-*.ts): every job of every owner, for the admin API, the CLI, a dashboard
+export { schedulerOperatorView } from './service/operator-access.js';
+export type {
+  SchedulerOperatorView, SchedulerState, OperatorProcess, JobListQuery, JobState, JobPage, OperatorJob, OperatorJobDetail, OperatorRun, RunPage,
+  RunNowOptions, RunRequestView, OperatorEvent, OperatorEventFilter, RunningScope, TriggerJson,
+} from './service/operator-types.js';
+// The Store contract and the stores (stores/), for other backends
 export type {
   Store, StoredSchedule, ScheduleDefinition, ScheduleState, SchedulePolicy, CoalesceMode, RunRecord, RunStatus,
   UpsertInput, UpsertResult, RestoreInput, RestoreResult, Claim, ClaimBatch, CommitItem, CommitResult, CommitSlots, CommittedRun, FinishedRun, FinishRunsOptions, RunSlot, StoreChange,
 } from './stores/store.js';
+export type {
+  ScheduleFilter, SchedulePage, PagedSchedule, ScheduleCounts, RunRequest, RunRequestInput, RunRequestState, RunRequestStatus, ProcessInfo, ProcessPresence,
+} from './stores/store-operator.js';
+export type { TriggerSpec, IntervalTriggerSpec, CronTriggerSpec, DateTriggerSpec, TriggerBounds, TriggerState } from './triggers/trigger.js';
 export { MemoryStore } from './stores/memory-store.js';
 export type { MemoryStoreOptions, MemoryStoreLogger } from './stores/memory-store.js';
-export { scheduleHash } from './stores/schedule-hash.js';
-export { canonicalJson } from './stores/canonical-json.js';
 export { RedisStore } from './stores/redis/redis-store.js';
 export type { RedisStoreOptions, RedisStoreLogger } from './stores/redis/redis-store-options.js';
 export type { RedisClient } from './stores/redis/scripts.js';
-export { redisKeys } from './stores/redis/keys.js';
-export type { RedisKeys } from './stores/redis/keys.js';
-export { RedisOptionsInvalidError, RedisUnavailableError, RedisCommandError, RedisKeyTypeError, RedisScriptError } from './errors.js';
-export { SCHEDULER_ERROR_CODES, StoreClosedError, StoreInputError, ScheduleNotSerializableError } from './errors.js';
-// The scheduler service (service/, runner/, executors/, decorators/, config/, events/)
-export { schedulerService, createScheduler, CONFIG_OWNER } from './service/scheduler-definition.js';
-export { Scheduler } from './service/scheduler.js';
-export type { SchedulerOptions } from './service/scheduler.js';
-export type { SchedulerScope } from './service/scheduler-scope.js';
-export { PluginScheduler } from './service/plugin-scheduler.js';
-export type {
-  SchedulerService, JobContext, JobFunction, JobInfo, LastRunInfo, JobChanges, HelperOptions, JobFailure, SchedulerHealth,
-} from './service/scheduler-service.js';
-export { BUILTIN_DEFAULTS } from './service/job-options.js';
-export type {
-  AddJobOptions, JobPolicyOptions, TriggerInput, IntervalSpec, BoundsInput, DurationInput, DateInput, ResolvedDefaults,
-} from './service/job-options.js';
-export { Interval, Cron, scheduledMethods } from './decorators/decorators.js';
-export type { DecoratorOptions, ScheduledMethod } from './decorators/decorators.js';
-export { schedulerConfigSchema, jobConfigSchema, jobPolicySchema, triggerConfigSchema } from './config/scheduler-config.js';
-export type { SchedulerConfig, JobConfig, JobPolicyConfig } from './config/scheduler-config.js';
-export { resolveFunc, resolveYamlJobs } from './config/yaml-jobs.js';
-export type { ResolvedYamlJob, YamlJobSource } from './config/yaml-jobs.js';
-export type { SchedulerEvents, SchedulerEventName, SchedulerListener, JobEventBase, JobStartedEvent, JobRunEvent } from './events/scheduler-events.js';
-export { InlineExecutor } from './executors/inline-executor.js';
-export type { ExecutionOutcome, ExecutionRequest, ExecutionStatus, InlineExecutorOptions } from './executors/inline-executor.js';
-export { Runner } from './runner/runner.js';
-// Defined once in core (with `setLongTimeout`); kept here for code that imported it from the scheduler.
-export { MAX_TIMER_MS } from '@xcore/core';
-export type { RunnerOptions } from './runner/runner.js';
+// Pure trigger helpers (triggers/): preview and check triggers
+export { nextFireTime } from './triggers/next-fire-time.js';
+export { validateCronExpression, validateTimezone } from './triggers/validate.js';
+export { describeTrigger } from './triggers/describe-trigger.js';
 // The run-log sink contract (runlog/): records, sinks, the reference memory sink, batching, config
 export type { RunLogRecord, RunLogOutcome, RunLogResultOmitted, JsonValue } from './runlog/run-log-record.js';
 export {
@@ -86,7 +78,13 @@ export {
   RUN_LOG_ERROR_CODES, RunLogRecordInvalidError, RunLogQueryInvalidError, RunLogClosedError, RunLogOptionsInvalidError,
   RunLogBackendMissingError, RunLogBackendInvalidError,
 } from './runlog/run-log-errors.js';
+// Errors
 export {
+  SCHEDULER_ERROR_CODES,
   JobConflictError, JobNotFoundError, JobInvalidError, JobFuncInvalidError, JobTimeoutError, JobAbortedError,
+  JobRemoveRefusedError, JobRunRefusedError, RunRequestNotFoundError, JobQueryInvalidError,
   SchedulerPluginStoppedError, SchedulerStoppedError, SchedulerBackendUnavailableError, SchedulerOptionsInvalidError,
+  CronInvalidError, TimezoneInvalidError, TriggerInvalidError,
+  StoreClosedError, StoreInputError, ScheduleNotSerializableError,
+  RedisOptionsInvalidError, RedisUnavailableError, RedisCommandError, RedisKeyTypeError, RedisScriptError,
 } from './errors.js';

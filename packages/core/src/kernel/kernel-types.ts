@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { LoadedConfig } from '../config/types.js';
 import type { ServiceDefinition } from '../services/service.js';
+import type { PluginOperatorView } from './plugin-operator-view.js';
 
 /**
  * Where a plugin is in its lifecycle.
@@ -83,4 +84,9 @@ export interface Kernel {
   call<T = unknown>(plugin: string, action: string, payload?: unknown, options?: { timeoutMs?: number }): Promise<T>;
   /** Every enabled plugin with its state, in start order (disabled ones last, by name). */
   plugins(): PluginStatus[];
+  /**
+   * The operator view of the plugins (list, one plugin, reload with coded refusals), the one
+   * services receive as `ServiceCreateContext.plugins`.
+   */
+  readonly pluginView: PluginOperatorView;
 }

@@ -4,6 +4,7 @@ import { isXcoreError, ServiceDuplicateError, ServiceFailedError, ServiceInvalid
 import type { EventBus } from '../events/event-bus.js';
 import type { ServiceContainer } from '../services/container.js';
 import type { PluginAwareService, ServiceDefinition, ServiceName, ServiceStopResult, XcoreServices } from '../services/service.js';
+import type { PluginOperatorView } from './plugin-operator-view.js';
 import { validateSection } from '../config/validate-section.js';
 import { withTimeout } from './with-timeout.js';
 
@@ -22,6 +23,8 @@ export interface ServiceHostOptions {
   readonly events: EventBus;
   /** Timeout of `start`, `afterPluginsStarted` and `onPluginStopped`, ms. */
   readonly hookTimeoutMs: number;
+  /** The kernel's operator view of the plugins, handed to each service's `create`. */
+  readonly plugins?: PluginOperatorView;
 }
 
 /** A service as a plugin gets it: the instance, and the factory of the plugin's view when it has one. */
@@ -157,6 +160,7 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
             loaded,
             getService: <K extends ServiceName>(name: K): XcoreServices[K] => container.get(name, `service "${def.name}"`),
             serviceNames: () => container.names(),
+            ...(options.plugins === undefined ? {} : { plugins: options.plugins }),
             ...(signal === undefined ? {} : { signal }),
           });
         } catch (error) {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { LoadedConfig, XcoreConfig } from '../config/types.js';
 import type { EventBus } from '../events/event-bus.js';
+import type { PluginOperatorView } from '../kernel/plugin-operator-view.js';
 import type { XcoreServices } from '../index.js';
 
 export type { XcoreServices };
@@ -30,6 +31,14 @@ export interface ServiceCreateContext<TConfig> {
    * Read it when needed rather than in `create`: services created later are listed once they are.
    */
   serviceNames(): string[];
+  /**
+   * The kernel's operator view of the plugins: list them with state and error, reload one.
+   *
+   * @remarks
+   * For services that serve operators (the http service's admin API). Absent when the service is
+   * created outside a kernel. Plugins never get it.
+   */
+  readonly plugins?: PluginOperatorView;
   /**
    * Aborted when the host asks to stop while booting (a signal during boot): a `create` that takes
    * long (importing many modules, connecting) should stop waiting and throw `signal.reason`.

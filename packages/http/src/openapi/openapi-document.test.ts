@@ -52,8 +52,21 @@ describe('GET /admin/v1/openapi.json', () => {
     expectError(await call(`${host.url}/admin/v1/openapi.json`), 401, 'XCORE_ERR_HTTP_UNAUTHENTICATED');
     const doc = (await call(`${host.url}/admin/v1/openapi.json`, { token: TOKENS.read })).body as JsonObject;
     const paths = doc.paths as Record<string, Record<string, JsonObject>>;
-    expect(Object.keys(paths)).toEqual(['/ops/admin/v1/whoami', '/ops/admin/v1/services', '/ops/admin/v1/openapi.json']);
-    for (const operations of Object.values(paths)) for (const op of Object.values(operations)) expect(op.security).toEqual([{ bearer: ['read'] }]);
+    expect(Object.keys(paths)).toEqual([
+      '/ops/admin/v1/whoami', '/ops/admin/v1/services', '/ops/admin/v1/scheduler', '/ops/admin/v1/runs/{requestId}', '/ops/admin/v1/jobs',
+      '/ops/admin/v1/jobs/{id}', '/ops/admin/v1/jobs/{id}/history', '/ops/admin/v1/jobs/{id}/run', '/ops/admin/v1/jobs/{id}/pause',
+      '/ops/admin/v1/jobs/{id}/resume', '/ops/admin/v1/jobs/{id}/trigger', '/ops/admin/v1/plugins', '/ops/admin/v1/plugins/{name}',
+      '/ops/admin/v1/plugins/{name}/reload', '/ops/admin/v1/events', '/ops/admin/v1/openapi.json', '/ops/scheduler/run/{jobId}',
+    ]);
+    const scopes = Object.entries(paths).flatMap(([path, operations]) => Object.entries(operations).map(([method, op]) => {
+      expect(op.security).toEqual([{ bearer: [op['x-xcore-scope']] }]);
+      return `${method} ${path.replace('/ops', '')} ${String(op['x-xcore-scope'])}`;
+    }));
+    expect(scopes.filter((s) => !s.startsWith('get ') && !s.endsWith(' read'))).toEqual([
+      'delete /admin/v1/jobs/{id} admin', 'post /admin/v1/jobs/{id}/run operate', 'post /admin/v1/jobs/{id}/pause operate',
+      'post /admin/v1/jobs/{id}/resume operate', 'put /admin/v1/jobs/{id}/trigger operate', 'post /admin/v1/plugins/{name}/reload admin', 'post /scheduler/run/{jobId} operate',
+    ]);
+    expect(scopes.filter((s) => s.startsWith('get ')).every((s) => s.endsWith(' read'))).toBe(true);
     const whoami = (await call(`${host.url}/admin/v1/whoami`, { token: TOKENS.operate })).body;
     expect(whoamiResponseSchema.parse(whoami)).toEqual({ kind: 'token', subject: 'operate-bot', scopes: ['read', 'operate'], client: '127.0.0.1' });
   });

@@ -78,8 +78,9 @@ function operation(route: CompiledRoute): JsonObject {
     def.response === undefined
       ? { description: 'Success.' }
       : { description: 'Success.', content: { 'application/json': { schema: jsonSchema(def.response, 'output') } } };
+  const common = ERROR_RESPONSES.filter(([status]) => route.auth !== 'public' || (status !== '401' && status !== '403' && status !== '429'));
   const errors = Object.fromEntries(
-    ERROR_RESPONSES.filter(([status]) => route.auth !== 'public' || (status !== '401' && status !== '403' && status !== '429')).map(([status, description]) => [
+    [...common, ...Object.entries(def.errorResponses ?? {})].sort(([a], [b]) => Number(a) - Number(b)).map(([status, description]) => [
       status,
       { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
     ]),
@@ -96,8 +97,20 @@ function operation(route: CompiledRoute): JsonObject {
     ...(body === undefined
       ? {}
       : { requestBody: { required: !body.safeParse(undefined).success, content: { 'application/json': { schema: jsonSchema(body, 'input') } } } }),
-    responses: { [okStatus]: ok, ...errors },
+    responses: { [okStatus]: ok, ...otherResponses(route), ...errors },
   };
+}
+
+/** The route's other success answers (`otherResponses`). */
+function otherResponses(route: CompiledRoute): Record<string, JsonObject> {
+  const out: Record<string, JsonObject> = {};
+  for (const [status, answer] of Object.entries(route.def.otherResponses ?? {})) {
+    if (answer === undefined) continue;
+    out[status] = answer.schema === undefined
+      ? { description: answer.description }
+      : { description: answer.description, content: { 'application/json': { schema: jsonSchema(answer.schema, 'output') } } };
+  }
+  return out;
 }
 
 /** `getJobsById` style id from method and path. */

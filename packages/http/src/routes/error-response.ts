@@ -33,7 +33,7 @@ export interface ErrorBody {
 /** Status for coded errors of other packages, by the end of their code. */
 const STATUS_BY_SUFFIX: ReadonlyArray<readonly [RegExp, number]> = [
   [/_(NOT_FOUND|UNKNOWN)$/, 404],
-  [/_(CONFLICT|REFUSED)$/, 409],
+  [/_(CONFLICT|REFUSED|RELOAD_FAILED)$/, 409],
   [/_(INVALID|INVALID_INPUT|NOT_SERIALIZABLE)$/, 400],
   [/_TIMEOUT$/, 504],
   [/_(STOPPED|UNAVAILABLE|NOT_STARTED|CLOSED|PLUGIN_STOPPED)$/, 503],
@@ -51,7 +51,7 @@ export function isHttpAnswer(error: unknown): error is HttpAnswer & Error & { co
  *
  * @remarks
  * An error with its own `status` (this package's request errors) keeps it. Other coded errors are
- * mapped by their code: `..._NOT_FOUND`/`_UNKNOWN` 404, `_CONFLICT`/`_REFUSED` 409, `_INVALID`
+ * mapped by their code: `..._NOT_FOUND`/`_UNKNOWN` 404, `_CONFLICT`/`_REFUSED`/`_RELOAD_FAILED` 409, `_INVALID`
  * 400, `_TIMEOUT` 504, `_STOPPED`/`_UNAVAILABLE`/`_NOT_STARTED`/`_CLOSED` 503. Anything else is 500.
  */
 export function statusOf(error: unknown): number {
@@ -63,6 +63,11 @@ export function statusOf(error: unknown): number {
 /** Headers of every JSON answer: never cached, tagged with the request id. */
 export function jsonHeaders(requestId: string, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
   return { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-request-id': requestId, ...extra };
+}
+
+/** A JSON answer with `status` and the standard JSON headers (for handlers that answer another status than their route's). */
+export function jsonResponse(value: unknown, status: number, requestId: string, extra: Readonly<Record<string, string>> = {}): Response {
+  return new Response(JSON.stringify(value) ?? 'null', { status, headers: jsonHeaders(requestId, extra) });
 }
 
 /** The {@link ErrorBody} of a coded error (`status` as answered: its own, or derived from its code). */

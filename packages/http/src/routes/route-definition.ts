@@ -113,6 +113,13 @@ export interface RouteDefinition<
   readonly response?: R;
   /** Status of a successful response with a body. @defaultValue `200` */
   readonly status?: 200 | 201 | 202;
+  /**
+   * Other success answers the handler may give (as a `Response`), for the OpenAPI document: status
+   * to description and body schema.
+   */
+  readonly otherResponses?: Readonly<Partial<Record<200 | 201 | 202 | 204, { readonly description: string; readonly schema?: z.ZodType }>>>;
+  /** Error answers beyond the common ones (400, 401, 403, 404, 429, 500), for the OpenAPI document: status to description. */
+  readonly errorResponses?: Readonly<Record<number, string>>;
   /** Audit settings, or `false` to not audit this write route. */
   readonly audit?: RouteAudit<SchemaOutput<P, RawParams>> | false;
   /** Answers the request. */

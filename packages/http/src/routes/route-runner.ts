@@ -8,7 +8,7 @@ import type { AccessGuard, Identity } from '../auth/access-guard.js';
 import { auditResult, type AuditLog } from '../audit/audit-log.js';
 import { HttpInternalError } from '../errors.js';
 import type { CompiledRoute } from './compile-route.js';
-import { errorResponse, jsonHeaders, statusOf } from './error-response.js';
+import { errorResponse, jsonResponse, statusOf } from './error-response.js';
 import { queryObject, readJsonBody, validateInput } from './request-input.js';
 
 /** What the runner needs of the server, the same for every request. */
@@ -94,7 +94,7 @@ function toResponse(result: unknown, status: number, requestId: string): Respons
     return result;
   }
   if (result === undefined) return new Response(null, { status: 204, headers: { 'cache-control': 'no-store', 'x-request-id': requestId } });
-  return new Response(JSON.stringify(result) ?? 'null', { status, headers: jsonHeaders(requestId) });
+  return jsonResponse(result, status, requestId);
 }
 
 /** The answer for `refusal` (the coded error, or a 500 wrapping `thrown`), logged by severity. */

@@ -4,13 +4,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { EventBus, PluginAwareService } from '@xcore/core';
+import type { EventBus, PluginAwareService, PluginOperatorView } from '@xcore/core';
+import type { SchedulerOperatorView } from '@xcore/scheduler';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { AccessGuard, type Credentials } from '../auth/access-guard.js';
 import { FailureLimiter } from '../auth/failure-limiter.js';
 import { AuditLog } from '../audit/audit-log.js';
-import { ADMIN_PREFIX, adminRoutes } from '../admin/admin-routes.js';
+import { ADMIN_PREFIX, adminRoutes, type AdminDeps } from '../admin/admin-routes.js';
+import { EventStreams } from '../admin/event-stream.js';
+import { runAliasRoute } from '../admin/scheduler-routes.js';
 import type { HttpConfig } from '../config/http-config.js';
 import { HttpAuthNoneRefusedError, HttpBadRequestError, HttpBodyTooLargeError, HttpInternalError, HttpNotFoundError, HttpRouteConflictError } from '../errors.js';
 import { isLoopbackAddress } from '../net/addresses.js';
@@ -40,13 +43,19 @@ export interface HttpServerOptions {
   readonly serviceNames?: () => string[];
   /** A registered service by name, for its health. @defaultValue none */
   readonly service?: (name: string) => unknown;
+  /** The scheduler's operator view, for the job routes (read on each request). @defaultValue none: they answer 503 */
+  readonly scheduler?: () => SchedulerOperatorView | undefined;
+  /** The kernel's plugin view, for the plugin routes. @defaultValue none: they answer 503 */
+  readonly plugins?: PluginOperatorView;
+  /** Keep-alive period of the event stream, ms. @defaultValue `15000` */
+  readonly keepAliveMs?: number;
   /** Title of the OpenAPI document. @defaultValue `'xcore admin API'` */
   readonly title?: string;
   /** The clock of the failure limiter. @defaultValue `Date.now` */
   readonly now?: () => number;
 }
 
-const RESERVED = ['/admin', '/plugins'];
+const RESERVED = ['/admin', '/plugins', '/scheduler/run'];
 
 /** True when `path` is `prefix` or below it. */
 function under(path: string, prefix: string): boolean {
@@ -83,6 +92,10 @@ export class HttpServer implements HttpService, PluginAwareService {
   readonly #plugins = new Map<string, PluginHttp>();
   readonly #pluginTables = new Map<string, RouteTable>();
   readonly #title: string;
+  /** Open event streams (`GET /admin/v1/events`): ended when the server stops. */
+  readonly #streams = new EventStreams();
+  /** The APScheduler-style alias `POST /scheduler/run/{jobId}`, listed in the OpenAPI document. */
+  readonly #alias: AnyRouteDefinition;
   #listening: Listening | undefined;
   #address: HttpAddress | undefined;
   /** Set once `stop` began: answers then ask clients to close their connection. */
@@ -104,13 +117,24 @@ export class HttpServer implements HttpService, PluginAwareService {
     };
     this.#root = new RouteTable('the host', config.basePath, this.#runtime);
     this.#admin = new RouteTable('the admin API', `${config.basePath}${ADMIN_PREFIX}`, this.#runtime);
-    const serviceNames = options.serviceNames ?? (() => []);
-    const service = options.service ?? (() => undefined);
-    for (const def of adminRoutes({ serviceNames, service, openApi: () => this.openApi() })) this.#admin.add(def);
+    const deps: AdminDeps = {
+      serviceNames: options.serviceNames ?? (() => []),
+      service: options.service ?? (() => undefined),
+      openApi: () => this.openApi(),
+      scheduler: options.scheduler ?? (() => undefined),
+      plugins: () => options.plugins,
+      ...(options.events === undefined ? {} : { events: options.events }),
+      streams: this.#streams,
+      ...(options.keepAliveMs === undefined ? {} : { keepAliveMs: options.keepAliveMs }),
+      runsUrl: (requestId) => `${config.basePath}${ADMIN_PREFIX}/runs/${encodeURIComponent(requestId)}`,
+    };
+    for (const def of adminRoutes(deps)) this.#admin.add(def);
+    this.#alias = runAliasRoute(deps) as AnyRouteDefinition;
+    this.#root.add(this.#alias);
   }
 
   /**
-   * Mounts a host route under the base path (not under `/admin` or `/plugins`).
+   * Mounts a host route under the base path (not under `/admin`, `/plugins` or `/scheduler/run`).
    *
    * @remarks
    * For services: health and metrics endpoints (`/livez`, `/readyz`, `/health`, `/metrics`) mount
@@ -159,7 +183,7 @@ export class HttpServer implements HttpService, PluginAwareService {
 
   /** The OpenAPI 3.1 document of the admin API. */
   openApi(): JsonObject {
-    return openApiDocument(this.#admin.routes(), {
+    return openApiDocument([...this.#admin.routes(), ...this.#root.routes().filter((r) => r.def === this.#alias)], {
       title: this.#title,
       version: '1',
       description: 'Operate an xcore host. Every route needs a bearer token or JWT with the scope it lists.',
@@ -250,6 +274,8 @@ export class HttpServer implements HttpService, PluginAwareService {
     this.#listening = undefined;
     if (listening === undefined) return;
     this.#closing = true;
+    // Event streams never end on their own: end them so the close waits only for real requests.
+    this.#streams.closeAll();
     await close(listening.server, deadlineMs);
     this.#logger.info({ url: this.#address?.url }, 'http stopped');
     this.#address = undefined;
@@ -259,7 +285,7 @@ export class HttpServer implements HttpService, PluginAwareService {
   #checkReserved(route: CompiledRoute): void {
     const own = route.fullPath.slice(this.#config.basePath.length);
     const reserved = RESERVED.find((prefix) => under(own, prefix));
-    if (reserved !== undefined) throw new HttpRouteConflictError('a service', route.label, `${reserved} is reserved (the admin API and plugin routes)`);
+    if (reserved !== undefined) throw new HttpRouteConflictError('a service', route.label, `${reserved} is reserved (the admin API, plugin routes and the run-now alias)`);
   }
 
   /** A request Node could not parse: the error shape (400, or 431 for huge headers) written on the raw socket. */

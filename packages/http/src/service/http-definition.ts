@@ -12,17 +12,31 @@ import { ConfigFileReader, type ConfigSource } from '../config/config-files.js';
 import { httpConfigSchema, type HttpConfig } from '../config/http-config.js';
 import { HttpServer } from '../server/http-server.js';
 import type { HttpService } from './http-service.js';
+import { schedulerOperatorView, type SchedulerOperatorView, type SchedulerService } from '@xcore/scheduler';
 
 /** What {@link createHttpServer} needs: the config section, a logger, where the config came from. */
 export type HttpCreateContext = Pick<ServiceCreateContext<HttpConfig>, 'config' | 'logger' | 'configFile' | 'loaded'> &
-  Partial<Pick<ServiceCreateContext<HttpConfig>, 'events' | 'getService' | 'serviceNames'>> & {
+  Partial<Pick<ServiceCreateContext<HttpConfig>, 'events' | 'getService' | 'serviceNames' | 'plugins'>> & {
     /** The failure limiter's clock, for tests. @defaultValue `Date.now` */
     readonly now?: () => number;
+    /** Keep-alive period of the admin event stream, ms (for tests). @defaultValue `15000` */
+    readonly keepAliveMs?: number;
   };
 
 function asServer(instance: HttpService): HttpServer {
   if (instance instanceof HttpServer) return instance;
   throw new TypeError('the http service instance is not an HttpServer (a plugin view was passed where the root instance belongs)');
+}
+
+/** The scheduler's operator view when a scheduler service is registered. */
+function operatorViewOf(getService: NonNullable<HttpCreateContext['getService']>): SchedulerOperatorView | undefined {
+  let scheduler: SchedulerService;
+  try {
+    scheduler = getService('scheduler');
+  } catch {
+    return undefined;
+  }
+  return schedulerOperatorView(scheduler);
 }
 
 /** Reads the TLS files and checks that the key matches the certificate. */
@@ -77,8 +91,10 @@ export function createHttpServer(ctx: HttpCreateContext): HttpServer {
     ...(tls === undefined ? {} : { tls }),
     ...(ctx.events === undefined ? {} : { events: ctx.events }),
     ...(serviceNames === undefined ? {} : { serviceNames }),
-    ...(getService === undefined ? {} : { service: (name: string) => getService(name as never) }),
+    ...(getService === undefined ? {} : { service: (name: string) => getService(name as never), scheduler: () => operatorViewOf(getService) }),
+    ...(ctx.plugins === undefined ? {} : { plugins: ctx.plugins }),
     ...(ctx.now === undefined ? {} : { now: ctx.now }),
+    ...(ctx.keepAliveMs === undefined ? {} : { keepAliveMs: ctx.keepAliveMs }),
     ...(ctx.loaded === undefined ? {} : { title: `${ctx.loaded.config.app.name} admin API` }),
   });
 }

@@ -24,7 +24,7 @@ export interface HttpAddress {
  * @remarks
  * A plugin's view mounts under `<basePath>/plugins/<plugin>`; its routes are removed when the
  * plugin stops and mounted again by its next `onStart` (after a reload). A service (given the root
- * instance) mounts under `<basePath>` itself, outside the reserved `/admin` and `/plugins`
+ * instance) mounts under `<basePath>` itself, outside the reserved `/admin`, `/plugins` and `/scheduler/run`
  * prefixes: the place for `/livez`, `/readyz`, `/health`, `/metrics`.
  *
  * Routes need a scope by default (`read` for GET, `operate` otherwise); give `auth: 'public'` to
@@ -47,7 +47,7 @@ export interface HttpService {
    * Mounts a route and returns a function that removes it.
    *
    * @throws `XCORE_ERR_HTTP_ROUTE_INVALID` for a malformed definition, `XCORE_ERR_HTTP_ROUTE_CONFLICT`
-   * when its method and path are taken (or, for a service, under /admin or /plugins),
+   * when its method and path are taken (or, for a service, under /admin, /plugins or /scheduler/run),
    * `XCORE_ERR_HTTP_PLUGIN_STOPPED` from a stopped plugin's view.
    */
   route<

@@ -37,10 +37,21 @@ export interface LocalJob {
   attached: boolean;
 }
 
+/** Who asked for a run outside the schedule (`runJob`, an operator's run-now); `{}` when nobody is named. */
+export interface ManualRun {
+  readonly requestedBy?: string;
+  readonly requestId?: string;
+}
+
+/** The record fields of a manual run. */
+function manualFields(manual: ManualRun): Pick<RunRecord, 'manual' | 'requestedBy' | 'requestId'> {
+  return { manual: true, ...(manual.requestedBy === undefined ? {} : { requestedBy: manual.requestedBy }), ...(manual.requestId === undefined ? {} : { requestId: manual.requestId }) };
+}
+
 interface QueuedRun {
   readonly definition: ScheduleDefinition;
   readonly scheduledAt: number;
-  readonly manual: boolean;
+  readonly manual: ManualRun | undefined;
   /** The in-flight slot its commit recorded (not counted yet), if any. */
   readonly runId: string | undefined;
   readonly resolve: (record: RunRecord) => void;
@@ -77,7 +88,7 @@ export interface RunDispatcherDeps {
  * ```ts
  * const runs = new RunDispatcher(deps);
  * runs.dispatch(schedule, scheduledAt, nextRunAt); // from the runner
- * const record = await runs.launch(definition, Date.now(), true); // runJob
+ * const record = await runs.launch(definition, Date.now(), {}); // runJob
  * ```
  */
 export class RunDispatcher {
@@ -154,13 +165,13 @@ export class RunDispatcher {
       if (delay > 0) {
         const timer = setLongTimeout(() => {
           this.jitterTimers.delete(timer);
-          this.launch(definition, scheduledAt, false, undefined, run);
+          this.launch(definition, scheduledAt, undefined, undefined, run);
         }, delay);
         this.jitterTimers.add(timer);
         return;
       }
     }
-    this.launch(definition, scheduledAt, false, job, run);
+    this.launch(definition, scheduledAt, undefined, job, run);
   }
 
   /**
@@ -171,7 +182,7 @@ export class RunDispatcher {
    * and the record is returned synchronously; store writes are not awaited (a failing write
    * marks the scheduler degraded) but are counted as in flight so `stop` waits for them.
    */
-  launch(definition: ScheduleDefinition, scheduledAt: number, manual: boolean, handler?: LocalJob, committed?: CommittedRun): RunRecord | Promise<RunRecord> {
+  launch(definition: ScheduleDefinition, scheduledAt: number, manual: ManualRun | undefined, handler?: LocalJob, committed?: CommittedRun): RunRecord | Promise<RunRecord> {
     // A handler looked up at claim time may have been detached since (its plugin stopped).
     const job = handler !== undefined && handler.attached ? handler : this.deps.handlers.get(definition.id);
     if (job === undefined) {
@@ -190,7 +201,7 @@ export class RunDispatcher {
   }
 
   /** The run path with run slots in a shared store (`maxInstances` across processes). */
-  private async launchShared(definition: ScheduleDefinition, job: LocalJob, scheduledAt: number, manual: boolean, heldRunId?: string): Promise<RunRecord> {
+  private async launchShared(definition: ScheduleDefinition, job: LocalJob, scheduledAt: number, manual: ManualRun | undefined, heldRunId?: string): Promise<RunRecord> {
     let runId: string | null = heldRunId ?? `${this.deps.owner}#${++this.runSeq}`;
     let acquired: boolean;
     this.inflight += 1;
@@ -211,7 +222,7 @@ export class RunDispatcher {
   }
 
   /** `maxInstances` runs are in progress: queue the occurrence or skip it. */
-  private notAcquired(definition: ScheduleDefinition, job: LocalJob, scheduledAt: number, manual: boolean, runId?: string): RunRecord | Promise<RunRecord> {
+  private notAcquired(definition: ScheduleDefinition, job: LocalJob, scheduledAt: number, manual: ManualRun | undefined, runId?: string): RunRecord | Promise<RunRecord> {
     if (definition.policy.overlap === 'queue' && !this.deps.isStopping()) {
       return new Promise<RunRecord>((resolve) => {
         let queue = this.queues.get(definition.id);
@@ -226,7 +237,7 @@ export class RunDispatcher {
     }
     const record: RunRecord = {
       jobId: definition.id, scheduledAt, startedAt: null, finishedAt: null, status: 'skipped', attempts: 0, owner: this.deps.owner,
-      error: `maxInstances (${definition.policy.maxInstances}) runs in progress`, ...(manual ? { manual: true } : {}),
+      error: `maxInstances (${definition.policy.maxInstances}) runs in progress`, ...(manual ? manualFields(manual) : {}),
     };
     this.deps.logger.debug({ job: definition.id, scheduledAt: new Date(scheduledAt) }, 'occurrence skipped: maxInstances runs in progress');
     if (runId !== undefined) this.deps.slots.untrack(runId);
@@ -240,7 +251,7 @@ export class RunDispatcher {
     return manual && saved !== undefined ? saved.then(() => record) : record;
   }
 
-  private run(definition: ScheduleDefinition, job: LocalJob, runId: string | null, scheduledAt: number, manual: boolean): RunRecord | Promise<RunRecord> {
+  private run(definition: ScheduleDefinition, job: LocalJob, runId: string | null, scheduledAt: number, manual: ManualRun | undefined): RunRecord | Promise<RunRecord> {
     const id = definition.id;
     this.inflight += 1;
     job.running += 1;
@@ -250,7 +261,7 @@ export class RunDispatcher {
     return this.finish(definition, job, runId, scheduledAt, manual, outcome);
   }
 
-  private finish(definition: ScheduleDefinition, job: LocalJob, runId: string | null, scheduledAt: number, manual: boolean, outcome: ExecutionOutcome): RunRecord | Promise<RunRecord> {
+  private finish(definition: ScheduleDefinition, job: LocalJob, runId: string | null, scheduledAt: number, manual: ManualRun | undefined, outcome: ExecutionOutcome): RunRecord | Promise<RunRecord> {
     const id = definition.id;
     job.running -= 1;
     let slot: { jobId: string; runId: string } | undefined;
@@ -262,7 +273,7 @@ export class RunDispatcher {
       jobId: id, scheduledAt, startedAt: outcome.startedAt, finishedAt: outcome.finishedAt, status: outcome.status, attempts: outcome.attempts, owner: this.deps.owner,
     };
     if (outcome.status !== 'succeeded') record.error = errorMessage(outcome.error);
-    if (manual) record.manual = true;
+    if (manual) Object.assign(record, manualFields(manual));
     const saved = this.save(record, job.historyLimit, slot);
     this.emitOutcome(definition, record, outcome.status, outcome.error);
     this.settled();
@@ -422,7 +433,7 @@ export class RunDispatcher {
         const job = this.deps.handlers.get(slot.jobId);
         if (schedule.definition.policy.recover && job !== undefined && !this.deps.isStopping()) {
           this.deps.logger.warn({ job: slot.jobId, scheduledAt: new Date(slot.scheduledAt), deadOwner: slot.owner }, 'recovering a run whose process died');
-          this.launch(schedule.definition, slot.scheduledAt, false);
+          this.launch(schedule.definition, slot.scheduledAt, undefined);
         } else {
           this.deps.logger.warn({ job: slot.jobId, scheduledAt: new Date(slot.scheduledAt), deadOwner: slot.owner }, 'a run was lost with its process (set recover: true to re-run it)');
           await this.save({ jobId: slot.jobId, scheduledAt: slot.scheduledAt, startedAt: null, finishedAt: null, status: 'aborted', attempts: 1, owner: slot.owner, error: 'process died mid-run' }, job?.historyLimit ?? this.deps.defaultHistoryLimit);

@@ -105,6 +105,16 @@ export interface AddJobOptions extends JobPolicyOptions, BoundsInput {
   readonly args?: readonly unknown[];
   /** Replace a job with the same id instead of failing with `XCORE_ERR_JOB_CONFLICT`. @defaultValue `false` */
   readonly replaceExisting?: boolean;
+  /**
+   * Let operators remove the job (admin API `DELETE /admin/v1/jobs/{id}`) while its owner runs.
+   *
+   * @remarks
+   * Without it, the operator view refuses to remove a job some live process holds (its plugin
+   * runs, or it registered the YAML or app job), since the owner would register it again; with
+   * it, the owner accepts that: the job is gone until the owner registers it again (next start).
+   * @defaultValue `false`
+   */
+  readonly removable?: boolean;
 }
 
 /** Defaults applied to a job's policy, in milliseconds (the validated `defaults` config section). */

@@ -74,7 +74,7 @@ export class JobRegistry {
     if ((existing !== undefined || this.pending.has(id)) && !replace) {
       throw new JobConflictError(`Job "${id}" is already registered in this process (owner "${existing?.owner ?? scope.owner}"); nothing was changed. Use another id or pass replaceExisting: true.`);
     }
-    const { definition, hash, resolved } = this.define(id, scope.owner, this.deps.defaults, parsed, () => toTriggerSpec(parsed, this.deps.timezone), parsed.args);
+    const { definition, hash, resolved } = this.define(id, scope.owner, this.deps.defaults, parsed, () => toTriggerSpec(parsed, this.deps.timezone), parsed.args, parsed.removable === true);
     const trigger = definition.trigger;
     this.pending.add(id);
     try {
@@ -171,7 +171,8 @@ export class JobRegistry {
     const triggerChanged = parsed.trigger !== undefined || parsed.every !== undefined || parsed.cron !== undefined || parsed.runDate !== undefined;
     const local = this.deps.handlers.get(fullId);
     const base = fromPolicy(old.policy, local?.historyLimit ?? this.deps.defaults.historyLimit);
-    const { definition, hash, resolved } = this.define(fullId, old.owner, base, parsed, triggerChanged ? () => toTriggerSpec(parsed, this.deps.timezone) : old.trigger, parsed.args ?? old.args);
+    const build = triggerChanged ? () => toTriggerSpec(parsed, this.deps.timezone) : old.trigger;
+    const { definition, hash, resolved } = this.define(fullId, old.owner, base, parsed, build, parsed.args ?? old.args, old.removable === true);
     const trigger = definition.trigger;
     const now = await this.deps.store.now();
     const anchor = old.trigger.type === trigger.type ? state.anchor : now;
@@ -208,7 +209,7 @@ export class JobRegistry {
     if (!this.deps.handlers.has(definition.id)) {
       throw new JobNotFoundError(`Job "${definition.id}" has no handler in this process (its plugin stopped, or another process registered it); it cannot run here.`);
     }
-    return Promise.resolve(this.deps.runs.launch(definition, Date.now() + this.deps.skew(), true));
+    return Promise.resolve(this.deps.runs.launch(definition, Date.now() + this.deps.skew(), {}));
   }
 
   /** A job's finished runs, newest first (`limit` 20 by default). */
@@ -226,12 +227,17 @@ export class JobRegistry {
    * each naming the job; args that cannot even be read (a throwing getter, a revoked Proxy,
    * nesting too deep) are `XCORE_ERR_JOB_INVALID`.
    */
-  private define(id: string, owner: string, base: ResolvedDefaults, o: ParsedPolicy, build: TriggerSpec | (() => TriggerSpec), args: readonly unknown[] | undefined) {
+  private define(
+    id: string, owner: string, base: ResolvedDefaults, o: ParsedPolicy, build: TriggerSpec | (() => TriggerSpec), args: readonly unknown[] | undefined,
+    removable: boolean,
+  ) {
     try {
       const trigger = typeof build === 'function' ? build() : build;
       validateTrigger(trigger);
       const resolved = resolveDefaults(base, o);
-      const definition: ScheduleDefinition = Object.freeze({ id, owner, trigger, policy: internPolicy(resolved), args: freezeArgs(args) });
+      const definition: ScheduleDefinition = Object.freeze({
+        id, owner, trigger, policy: internPolicy(resolved), args: freezeArgs(args), ...(removable ? { removable: true as const } : {}),
+      });
       return { definition, hash: scheduleHash(definition), resolved };
     } catch (error) {
       if (error instanceof XcoreError) {
@@ -256,10 +262,25 @@ export class JobRegistry {
     const fullId = qualifyId(scope, id);
     const schedule = await this.deps.store.get(fullId);
     if (schedule === null || !inScope(scope, schedule)) {
-      const where = scope.plugin === undefined ? '' : ` among plugin "${scope.plugin}"'s jobs`;
-      throw new JobNotFoundError(`Job "${fullId}" not found${where}; jobs() lists the ids that exist.`);
+      if (scope.plugin !== undefined) throw await this.notOwned(scope.plugin, id, schedule);
+      throw new JobNotFoundError(`Job "${fullId}" not found; jobs() lists the ids that exist.`);
     }
     return schedule;
+  }
+
+  /**
+   * The error a plugin gets for a job it does not own: when the id it named (as given, or
+   * qualified with its name) is another owner's job, say whose and how to reach it.
+   */
+  private async notOwned(plugin: string, id: string, qualified: StoredSchedule | null): Promise<JobNotFoundError> {
+    const foreign = qualified ?? (id === qualifyId({ owner: plugin, plugin }, id) ? null : await this.deps.store.get(id).catch(() => null));
+    if (foreign === null) return new JobNotFoundError(`Job "${qualifyId({ owner: plugin, plugin }, id)}" not found among plugin "${plugin}"'s jobs; jobs() lists the ids that exist.`);
+    const { id: foreignId, owner } = foreign.definition;
+    const whose = owner === 'config' ? 'is declared in xcore.yaml' : owner === 'app' ? 'belongs to the app' : `belongs to plugin "${owner}"`;
+    const reach = owner === 'config' || owner === 'app' ? 'Change it in xcore.yaml or the app\'s code' : `Ask plugin "${owner}" through one of its actions (ctx.call("${owner}", ...))`;
+    return new JobNotFoundError(
+      `Job "${foreignId}" ${whose}, not to plugin "${plugin}": a plugin sees and changes only its own jobs. ${reach}, or use the operator API (/admin/v1/jobs/${encodeURIComponent(foreignId)}).`,
+    );
   }
 
   private assertOpen(scope: SchedulerScope): void {

@@ -57,6 +57,8 @@ describe('addJob validates every option before storing anything', () => {
     ['retries: 1.5', { every: '1s', retries: 1.5 }],
     ['jitter: "9999999999999999999999w"', { every: '1s', jitter: '9999999999999999999999w' }],
     ['an unknown option', { every: '1s', timout: '5s' }],
+    ['removable: "yes"', { every: '1s', removable: 'yes' }],
+    ['removable: 1', { every: '1s', removable: 1 }],
   ])('refuses %s with XCORE_ERR_JOB_INVALID and stores nothing', async (_name, extra) => {
     const s = make();
     const { code, message } = await rejection(s.addJob(noop, { id: 'job', ...(extra as object) } as AddJobOptions));
@@ -71,7 +73,7 @@ describe('addJob validates every option before storing anything', () => {
     expect((await rejection(s.addJob(noop, { id: 'nightly', every: '1s', timout: '5s' } as AddJobOptions))).message).toBe(
       'Job "nightly": timout (did you mean "timeout"?): unknown option; known options: id, trigger, every, cron, timezone, runDate, startDate, ' +
         'endDate, maxRuns, args, maxInstances, coalesce, misfireGraceTime, maxCatchUp, timeout, retries, retryDelay, jitter, overlap, recover, ' +
-        'historyLimit, replaceExisting. Nothing was stored.',
+        'historyLimit, replaceExisting, removable. Nothing was stored.',
     );
     expect((await rejection(s.addJob(noop, { id: 'nightly', every: '1s', historyLimit: 3e7 }))).message).toBe(
       'Job "nightly": historyLimit: expected a whole number from 0 to 10000, found 30000000. Nothing was stored.',
@@ -103,7 +105,17 @@ describe('addJob validates every option before storing anything', () => {
     expect((await rejection(s.modifyJob('job', { historyLimit: 3e7 }))).code).toBe('XCORE_ERR_JOB_INVALID');
     expect((await rejection(s.rescheduleJob('job', { type: 'date', runDate: 1e20 }))).code).toBe('XCORE_ERR_JOB_INVALID');
     expect((await rejection(s.modifyJob('job', { every: null as never }))).code).toBe('XCORE_ERR_JOB_INVALID');
+    // Only the owner decides whether operators may remove its job, when it registers it.
+    expect((await rejection(s.modifyJob('job', { removable: true } as never))).message).toMatch(/^Job "job": removable: unknown option/);
     expect(await s.getJob('job')).toEqual(before);
+  });
+
+  it('accepts removable: true or false (the operator view shows it)', async () => {
+    const s = make();
+    await s.addJob(noop, { id: 'kept', every: '1m', removable: false });
+    await s.addJob(noop, { id: 'disposable', every: '1m', removable: true });
+    expect((await s.operator.getJob('kept')).removable).toBe(false);
+    expect((await s.operator.getJob('disposable')).removable).toBe(true);
   });
 
   it('refuses options that cannot be read (a throwing getter, a revoked Proxy) with a coded error', async () => {

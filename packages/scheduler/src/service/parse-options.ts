@@ -56,7 +56,14 @@ function checkBoundsOrder(o: { readonly startDate?: number | undefined; readonly
 
 /** `addJob` options: an id and exactly one kind of trigger. */
 export const addJobOptionsSchema = z
-  .strictObject({ id: jobIdValue, ...changeShape, replaceExisting: z.boolean().optional() })
+  .strictObject({
+    id: jobIdValue,
+    ...changeShape,
+    /** Replace a job with the same id instead of failing with `XCORE_ERR_JOB_CONFLICT`. @defaultValue `false` */
+    replaceExisting: z.boolean().optional().describe('Replace a job with the same id instead of failing with XCORE_ERR_JOB_CONFLICT. Default false.'),
+    /** Let operators remove the job while its owner runs (`AddJobOptions.removable`). @defaultValue `false` */
+    removable: z.boolean().optional().describe('true or false: let operators remove the job (DELETE /admin/v1/jobs/{id}) while its owner runs. Default false.'),
+  })
   .superRefine((o, ctx) => {
     if (kindsOf(o).length === 0) ctx.addIssue({ code: 'custom', message: 'has no trigger: pass one of trigger, every, cron or runDate (e.g. { every: \'30s\' })' });
     atMostOneKind(o, ctx);

@@ -11,7 +11,7 @@ const at = (offsetMs: number): string => new Date(T0 + offsetMs).toISOString();
 
 describe('plugin views and ownership', () => {
   let core: Scheduler;
-  const view = (plugin: string): PluginScheduler => new PluginScheduler(core, plugin, core.attachPlugin(plugin));
+  const view = (plugin: string): PluginScheduler => new PluginScheduler(core, plugin);
 
   beforeEach(() => {
     vi.useFakeTimers();
@@ -38,6 +38,19 @@ describe('plugin views and ownership', () => {
     expect(await billing.getJob('mail:sync')).toBeUndefined();
     await expect(billing.pauseJob('mail:sync')).rejects.toMatchObject({ code: 'XCORE_ERR_JOB_NOT_FOUND' });
     await expect(billing.addJob(() => undefined, { id: 'sync', every: '5m' })).rejects.toMatchObject({ code: 'XCORE_ERR_JOB_CONFLICT' });
+  });
+
+  it('tells a plugin touching another owner\'s job whose it is and how to reach it', async () => {
+    await view('mail').addJob(() => undefined, { id: 'digest', every: '1m' });
+    await core.addJob(() => undefined, { id: 'global', every: '1m' });
+    const billing = view('billing');
+    await expect(billing.pauseJob('mail:digest')).rejects.toMatchObject({
+      code: 'XCORE_ERR_JOB_NOT_FOUND',
+      message: 'Job "mail:digest" belongs to plugin "mail", not to plugin "billing": a plugin sees and changes only its own jobs. Ask plugin "mail" through one of its actions (ctx.call("mail", ...)), or use the operator API (/admin/v1/jobs/mail%3Adigest).',
+    });
+    await expect(billing.runJob('global')).rejects.toMatchObject({ message: expect.stringMatching(/^Job "global" belongs to the app, not to plugin "billing"/) });
+    await expect(billing.history('nothing')).rejects.toMatchObject({ code: 'XCORE_ERR_JOB_NOT_FOUND', message: 'Job "billing:nothing" not found among plugin "billing"\'s jobs; jobs() lists the ids that exist.' });
+    expect((await core.getJob('mail:digest'))?.paused).toBe(false);
   });
 
   it('delivers a plugin only its own job events', async () => {

@@ -18,24 +18,32 @@ import type { SchedulerEventName, SchedulerListener } from '../events/scheduler-
 import { SchedulerPluginStoppedError } from '../errors.js';
 import type { Scheduler } from './scheduler.js';
 import type { SchedulerScope } from './scheduler-scope.js';
+import { internalsOf, type SchedulerInternals } from './scheduler-internals.js';
 import type { AddJobOptions, DurationInput, IntervalSpec, TriggerInput } from './job-options.js';
 import type { HelperOptions, JobChanges, JobFailure, JobFunction, JobInfo, SchedulerHealth, SchedulerService } from './scheduler-service.js';
 
 /** A plugin-scoped {@link SchedulerService}. */
 export class PluginScheduler implements SchedulerService {
   private readonly scope: SchedulerScope;
+  private readonly internals: SchedulerInternals;
 
+  /**
+   * @param core - the root scheduler.
+   * @param plugin - the plugin this view belongs to.
+   */
   constructor(
     private readonly core: Scheduler,
     /** The plugin this view belongs to. */
     readonly plugin: string,
-    generation: number,
   ) {
+    const internals = internalsOf(core);
+    const generation = internals.plugins.attach(plugin);
+    this.internals = internals;
     this.scope = {
       owner: plugin,
       plugin,
       assertLive: () => {
-        if (!core.isPluginLive(plugin, generation)) {
+        if (!internals.plugins.isLive(plugin, generation)) {
           throw new SchedulerPluginStoppedError(`Plugin "${plugin}" has stopped; its scheduler view accepts no new or changed jobs. Register jobs in onStart.`);
         }
       },
@@ -43,49 +51,49 @@ export class PluginScheduler implements SchedulerService {
   }
 
   addJob<A extends readonly unknown[] = readonly unknown[]>(fn: JobFunction<A>, options: AddJobOptions & { readonly args?: A }): Promise<JobInfo> {
-    return this.core.addJobIn(this.scope, fn as JobFunction, options);
+    return this.internals.jobs.add(this.scope, fn as JobFunction, options);
   }
   interval(spec: DurationInput | IntervalSpec, options: HelperOptions): (fn: JobFunction) => Promise<JobInfo> {
-    return this.core.helperIn(this.scope, options, { every: spec });
+    return this.internals.helper(this.scope, options, { every: spec });
   }
   cron(expression: string, options: HelperOptions): (fn: JobFunction) => Promise<JobInfo> {
-    return this.core.helperIn(this.scope, options, { cron: expression });
+    return this.internals.helper(this.scope, options, { cron: expression });
   }
   register(instance: object): Promise<JobInfo[]> {
-    return this.core.registerIn(this.scope, instance);
+    return this.internals.jobs.register(this.scope, instance);
   }
   removeJob(id: string): Promise<void> {
-    return this.core.removeJobIn(this.scope, id);
+    return this.internals.jobs.remove(this.scope, id);
   }
   pauseJob(id: string): Promise<JobInfo> {
-    return this.core.pauseJobIn(this.scope, id);
+    return this.internals.jobs.pause(this.scope, id);
   }
   resumeJob(id: string): Promise<JobInfo> {
-    return this.core.resumeJobIn(this.scope, id);
+    return this.internals.jobs.resume(this.scope, id);
   }
   modifyJob(id: string, changes: JobChanges): Promise<JobInfo> {
-    return this.core.modifyJobIn(this.scope, id, changes);
+    return this.internals.jobs.modify(this.scope, id, changes);
   }
   rescheduleJob(id: string, trigger: TriggerInput): Promise<JobInfo> {
-    return this.core.modifyJobIn(this.scope, id, { trigger });
+    return this.internals.jobs.modify(this.scope, id, { trigger });
   }
   getJob(id: string): Promise<JobInfo | undefined> {
-    return this.core.getJobIn(this.scope, id);
+    return this.internals.jobs.get(this.scope, id);
   }
   jobs(): Promise<JobInfo[]> {
-    return this.core.jobsIn(this.scope);
+    return this.internals.jobs.list(this.scope);
   }
   runJob(id: string): Promise<RunRecord> {
-    return this.core.runJobIn(this.scope, id);
+    return this.internals.jobs.run(this.scope, id);
   }
   history(id: string, options?: { readonly limit?: number }): Promise<RunRecord[]> {
-    return this.core.historyIn(this.scope, id, options);
+    return this.internals.jobs.history(this.scope, id, options);
   }
   on<E extends SchedulerEventName>(event: E, listener: SchedulerListener<E>): () => void {
-    return this.core.onIn(this.scope, event, listener);
+    return this.internals.on(this.scope, event, listener);
   }
   onFailure(hook: (failure: JobFailure) => void | Promise<void>): () => void {
-    return this.core.onFailureIn(this.scope, hook);
+    return this.internals.onFailure(this.scope, hook);
   }
   health(): SchedulerHealth {
     return this.core.health();

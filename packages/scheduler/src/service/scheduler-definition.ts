@@ -11,6 +11,7 @@ import { schedulerConfigSchema, type SchedulerConfig } from '../config/scheduler
 import { resolveYamlJobs, withPosition } from '../config/yaml-jobs.js';
 import { Scheduler } from './scheduler.js';
 import { PluginScheduler } from './plugin-scheduler.js';
+import { internalsOf } from './scheduler-internals.js';
 import type { SchedulerService } from './scheduler-service.js';
 
 /** Owner of the jobs declared in `xcore.yaml`. */
@@ -96,7 +97,7 @@ export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerCo
       if (i % REGISTER_BATCH === REGISTER_BATCH - 1) await new Promise<void>((resolve) => setImmediate(resolve));
       ctx.signal?.throwIfAborted();
       try {
-        await scheduler.addJobIn({ owner: CONFIG_OWNER }, job.fn, job.options);
+        await internalsOf(scheduler).jobs.add({ owner: CONFIG_OWNER }, job.fn, job.options);
       } catch (error) {
         throw withPosition(error, job.where, job.options.id);
       }
@@ -146,7 +147,6 @@ export const schedulerService: ServiceDefinition<'scheduler', typeof schedulerCo
     await asScheduler(instance).dispose();
   },
   forPlugin(instance, plugin) {
-    const scheduler = asScheduler(instance);
-    return new PluginScheduler(scheduler, plugin, scheduler.attachPlugin(plugin));
+    return new PluginScheduler(asScheduler(instance), plugin);
   },
 };

@@ -38,6 +38,14 @@ class RunLog {
   }
 }
 
+/** The health transitions `scheduler` emits from now on, in order: `degraded`, `recovered`. */
+function healthEvents(scheduler: Scheduler): string[] {
+  const events: string[] = [];
+  scheduler.on('scheduler.degraded', () => void events.push('degraded'));
+  scheduler.on('scheduler.recovered', () => void events.push('recovered'));
+  return events;
+}
+
 describe.skipIf(redisUnavailable({ needBinary: true }))('the scheduler when Redis forgets or stalls', () => {
   let server: RedisServer | undefined;
   let admin: Redis | undefined;
@@ -81,7 +89,7 @@ describe.skipIf(redisUnavailable({ needBinary: true }))('the scheduler when Redi
       await s.addJob(record, { id: 'shared-cron', cron: '* * * * * *' });
     }
     // ... and jobs only one process has: a plugin's, decorated methods, one with a start date.
-    await new PluginScheduler(p1!, 'billing', p1!.attachPlugin('billing')).addJob(record, { id: 'sync', every: 400 });
+    await new PluginScheduler(p1!, 'billing').addJob(record, { id: 'sync', every: 400 });
     class Reports {
       @Interval(500)
       refresh(ctx: JobContext): void {
@@ -145,9 +153,7 @@ describe.skipIf(redisUnavailable({ needBinary: true }))('the scheduler when Redi
     let ran = 0;
     await scheduler.addJob(() => void ran++, { id: 'tick', every: 100 });
     await redis.set(store.keys.slots, 'not a sorted set');
-    const events: string[] = [];
-    scheduler.on('scheduler.degraded', () => void events.push('degraded'));
-    scheduler.on('scheduler.recovered', () => void events.push('recovered'));
+    const events = healthEvents(scheduler);
     scheduler.startFiring();
     await sleep(2_000);
     expect(ran).toBe(0);
@@ -166,6 +172,53 @@ describe.skipIf(redisUnavailable({ needBinary: true }))('the scheduler when Redi
     expect(scheduler.health().status).toBe('ok');
   }, 30_000);
 
+  it('a string at {prefix}:proc-info stops only the presence: jobs keep firing, health is degraded with the key named until it is deleted', async () => {
+    const { prefix, lines, logger, redis } = await begin('presence');
+    // Presence is renewed every third of the lease: every 333 ms here.
+    const scheduler = await open('p1', prefix, logger, { leaseMs: 1_000 });
+    const store = scheduler.store as RedisStore;
+    let ran = 0;
+    await scheduler.addJob(() => void ran++, { id: 'tick', every: 100 });
+    await redis.set(store.keys.processInfo, 'not a hash');
+    const events = healthEvents(scheduler);
+    scheduler.startFiring();
+    await sleep(1_500);
+    expect(ran).toBeGreaterThan(0);
+    expect(events).toEqual(['degraded']);
+    const health = scheduler.health();
+    expect(health.status === 'degraded' ? health.reason : '').toContain(store.keys.processInfo);
+    expect(lines.filter((l) => JSON.stringify(l).includes(store.keys.processInfo))).toHaveLength(1);
+    expect(await scheduler.operator.state()).toMatchObject({ processes: null });
+
+    await redis.del(store.keys.processInfo);
+    await vi.waitFor(() => expect(events).toEqual(['degraded', 'recovered']), { timeout: 5_000 });
+    expect(scheduler.health().status).toBe('ok');
+    expect(await scheduler.operator.state()).toMatchObject({ processes: 1, processList: [{ owner: 'p1', self: true }] });
+  }, 30_000);
+
+  it('a string at {prefix}:rq stops only the run-request taker: jobs keep firing, health is degraded until the key is deleted, then run-now works', async () => {
+    const { prefix, logger, redis } = await begin('requests');
+    const scheduler = await open('p1', prefix, logger);
+    const store = scheduler.store as RedisStore;
+    const ran: string[] = [];
+    await scheduler.addJob(() => void ran.push('tick'), { id: 'tick', every: 100 });
+    await scheduler.addJob(() => void ran.push('asked'), { id: 'asked', every: '1h' });
+    await redis.set(store.keys.runRequests, 'not a sorted set');
+    const events = healthEvents(scheduler);
+    scheduler.startFiring();
+    await vi.waitFor(() => expect(ran).toContain('tick'), { timeout: 5_000 });
+    expect(events).toEqual(['degraded']);
+    const health = scheduler.health();
+    expect(health.status === 'degraded' ? health.reason : '').toContain(store.keys.runRequests);
+    await expect(scheduler.operator.runNow('asked', { requestedBy: 'op' })).rejects.toMatchObject({ code: 'XCORE_ERR_REDIS_KEY_TYPE' });
+
+    await redis.del(store.keys.runRequests);
+    await vi.waitFor(() => expect(events).toEqual(['degraded', 'recovered']), { timeout: 5_000 });
+    const request = await scheduler.operator.runNow('asked', { requestedBy: 'op', waitMs: 5_000 });
+    expect(request.record).toMatchObject({ status: 'succeeded', manual: true, requestedBy: 'op' });
+    expect(ran).toContain('asked');
+  }, 30_000);
+
   it('a string at a job\'s history key drops that job\'s records only: every occurrence runs once, the job and the others keep firing', async () => {
     const { prefix, lines, logger, redis } = await begin('hist');
     // The shortest lease allowed (1 s): a slot left unreleased would be reaped (two passes) and
@@ -177,8 +230,7 @@ describe.skipIf(redisUnavailable({ needBinary: true }))('the scheduler when Redi
       await scheduler.addJob((ctx) => void occurrences[id]!.push(ctx.scheduledAt.getTime()), { id, every: 150, recover: true });
     }
     await redis.set(store.keys.history('broken'), 'not a list');
-    const events: string[] = [];
-    scheduler.on('scheduler.degraded', () => void events.push('degraded'));
+    const events = healthEvents(scheduler);
     scheduler.startFiring();
     await sleep(4_000);
     const since = Date.now();

@@ -4,8 +4,9 @@
  *
  * @remarks
  * Each part reports the outcome of its store calls under its own source: the runner (`claim`,
- * `commit`), the slot keeper (`slots`), the finish queue (`finish`), the run path (`run`) and the
- * restore of lost schedules (`restore`). The scheduler is degraded while any source's last
+ * `commit`), the slot keeper (`slots`), the finish queue (`finish`), the run path (`run`), the
+ * restore of lost schedules (`restore`), the taker of operators' run requests (`requests`) and
+ * this process's presence (`presence`). The scheduler is degraded while any source's last
  * outcome was an error:
  * - an error that says Redis was unreachable (`XCORE_ERR_REDIS_UNAVAILABLE`, or an uncoded one)
  *   ends with the next claim that succeeds: the store answers again;
@@ -25,7 +26,7 @@ import { errorMessage } from '../executors/error-message.js';
 import type { SchedulerHealth } from './scheduler-service.js';
 
 /** The part of the scheduler a store call's outcome comes from. */
-export type HealthSource = 'claim' | 'commit' | 'slots' | 'finish' | 'run' | 'restore';
+export type HealthSource = 'claim' | 'commit' | 'slots' | 'finish' | 'run' | 'restore' | 'requests' | 'presence';
 
 /** Where {@link HealthTracker} logs and emits its transitions. */
 export interface HealthTrackerDeps {

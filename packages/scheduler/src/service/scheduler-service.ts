@@ -62,7 +62,7 @@ export interface JobInfo {
 }
 
 /** Changes accepted by `modifyJob`: a new trigger (one kind), args or policy fields. */
-export type JobChanges = Omit<Partial<AddJobOptions>, 'id' | 'replaceExisting'>;
+export type JobChanges = Omit<Partial<AddJobOptions>, 'id' | 'replaceExisting' | 'removable'>;
 
 /** Options of the `interval(...)` / `cron(...)` helpers and the decorators. */
 export type HelperOptions = Omit<AddJobOptions, 'trigger' | 'every' | 'cron' | 'runDate'>;

@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { setLongTimeout, type EventBus, type PluginAwareService } from '@xcore/core';
 import type { RunRecord, Store } from '../stores/store.js';
+import type { RunRequest } from '../stores/store-operator.js';
 import { planOccurrences } from '../policy/plan.js';
 import { Runner, SHARED_STORE_CLAIM_WINDOW_MS } from '../runner/runner.js';
 import { SlotKeeper } from '../runner/slot-keeper.js';
@@ -28,9 +29,15 @@ import {
   BUILTIN_DEFAULTS, resolveDefaults, type AddJobOptions, type DurationInput, type IntervalSpec, type JobPolicyOptions, type TriggerInput,
 } from './job-options.js';
 import { JobRegistry } from './job-registry.js';
+import { RunRequestTaker } from '../runner/run-requests.js';
+import { PresenceKeeper } from '../runner/presence.js';
+import { OperatorView } from './operator-view.js';
+import { processInfo } from './operator-holders.js';
+import type { SchedulerOperatorView } from './operator-types.js';
 import { HealthTracker } from './scheduler-health.js';
 import { ScheduleRestorer } from './schedule-restorer.js';
-import { APP_SCOPE, PluginScopes, qualifyId, type SchedulerScope } from './scheduler-scope.js';
+import { APP_SCOPE, PluginScopes, type SchedulerScope } from './scheduler-scope.js';
+import { setInternals, type SchedulerInternals } from './scheduler-internals.js';
 import type { HelperOptions, JobChanges, JobFailure, JobFunction, JobInfo, SchedulerHealth, SchedulerService } from './scheduler-service.js';
 
 /** Options of {@link Scheduler}. */
@@ -104,6 +111,15 @@ export class Scheduler implements SchedulerService, PluginAwareService {
   private readonly runs: RunDispatcher;
   private readonly slots: SlotKeeper;
   private readonly jobRegistry: JobRegistry;
+  /** Takes the run requests (operators' run-now) this process has handlers for. */
+  private readonly requests: RunRequestTaker;
+  /** Announces this process and what it holds to the others sharing the store. */
+  private readonly presence: PresenceKeeper;
+  /**
+   * The operator view: every job of every owner (list, get, run now, pause, resume, reschedule,
+   * remove, history, state, events), not plugin-scoped. The admin API serves it.
+   */
+  readonly operator: SchedulerOperatorView;
   private readonly restorer: ScheduleRestorer;
   private firing = false;
   private stopping = false;
@@ -185,6 +201,36 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       skew: () => this.skewMs,
       isStopping: () => this.stopping,
     });
+    this.requests = new RunRequestTaker({
+      store: this.store, owner: this.owner, logger: this.logger,
+      pollMs: this.localSlots ? 0 : Math.min(1_000, options.pollMs ?? 30_000),
+      has: (jobId) => this.handlers.has(jobId),
+      run: (request) => this.runRequested(request),
+      onHealth: (error) => this.healthTracker.report('requests', error),
+    });
+    const since = Date.now();
+    this.presence = new PresenceKeeper({
+      store: this.store, owner: this.owner, ttlMs: this.leaseMs,
+      info: () => processInfo(this.handlers, { host: hostname(), pid: process.pid, since }),
+      onHealth: (error) => this.healthTracker.report('presence', error),
+    });
+    this.operator = new OperatorView({
+      store: this.store, owner: this.owner, jobs: this.jobRegistry, handlers: this.handlers, emitter: this.emitter, localRunning: this.localSlots,
+      health: () => this.healthTracker.status(),
+      firing: () => this.firing,
+    });
+    setInternals(this, this.internals());
+  }
+
+  /** Runs a request this process took (an operator's run-now), with its args and requester on the record. */
+  private async runRequested(request: RunRequest): Promise<RunRecord> {
+    const manual = { requestedBy: request.requestedBy, requestId: request.requestId };
+    const schedule = await this.store.get(request.jobId).catch(() => null);
+    if (schedule === null || !this.handlers.has(request.jobId) || this.stopping) {
+      return { jobId: request.jobId, scheduledAt: request.requestedAt, startedAt: null, finishedAt: null, status: 'aborted', attempts: 0, owner: this.owner, error: 'the job was removed, detached or the scheduler stopped before the run started', manual: true, ...manual };
+    }
+    const definition = request.args === undefined ? schedule.definition : { ...schedule.definition, args: request.args };
+    return this.runs.launch(definition, request.requestedAt, manual);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -194,6 +240,10 @@ export class Scheduler implements SchedulerService, PluginAwareService {
   /** Starts firing: claims due schedules from now on. The service calls it once every plugin started. */
   startFiring(): void {
     if (this.firing || this.stopping) return;
+    // Operators' run-now requests and this process's presence (a shared store's other processes
+    // read it): also when firing is disabled.
+    this.requests.start();
+    if (!this.localSlots) this.presence.start();
     if (!this.enabled) {
       this.logger.info('scheduler disabled (services.scheduler.enabled: false): jobs are registered but never fire');
       return;
@@ -233,6 +283,8 @@ export class Scheduler implements SchedulerService, PluginAwareService {
   private async drain(options: { readonly deadlineMs?: number; readonly signal?: AbortSignal }): Promise<DrainReport> {
     this.stopping = true;
     this.offRelease?.();
+    // Take no more run requests; the runs already taken finish (or are aborted) with the others.
+    const requestsStopped = this.requests.stop();
     await this.runner.stop();
     this.runs.cancelPending();
     const deadlineMs = options.deadlineMs ?? 10_000;
@@ -250,6 +302,8 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       this.runs.abandonWrites();
       await this.runs.whenIdle();
     }
+    await waitFor(requestsStopped, 1000);
+    await this.presence.stop();
     this.slots.stop();
     return { aborted: abortedJobs };
   }
@@ -271,21 +325,8 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     this.plugins.stop(plugin);
     this.runs.executor.abortAll(new JobAbortedError(`Run aborted: plugin "${plugin}" stopped.`), (request) => request.owner === plugin);
     this.runner.wake();
-  }
-
-  /** Marks `plugin` as (re)starting and returns a fresh generation number for its view. */
-  attachPlugin(plugin: string): number {
-    return this.plugins.attach(plugin);
-  }
-
-  /** True while the view of `plugin` with `generation` may change things. */
-  isPluginLive(plugin: string, generation: number): boolean {
-    return this.plugins.isLive(plugin, generation);
-  }
-
-  /** Remembers an unsubscribe function to call when `plugin` stops. */
-  trackSubscription(plugin: string, off: () => void): () => void {
-    return this.plugins.track(plugin, off);
+    // Other processes stop counting this one as holding the plugin's jobs now, not at the next renewal.
+    this.presence.refresh();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -293,43 +334,43 @@ export class Scheduler implements SchedulerService, PluginAwareService {
   // -------------------------------------------------------------------------------------------
 
   addJob<A extends readonly unknown[] = readonly unknown[]>(fn: JobFunction<A>, options: AddJobOptions & { readonly args?: A }): Promise<JobInfo> {
-    return this.addJobIn(APP_SCOPE, fn as JobFunction, options);
+    return this.jobRegistry.add(APP_SCOPE, fn as JobFunction, options);
   }
   interval(spec: DurationInput | IntervalSpec, options: HelperOptions): (fn: JobFunction) => Promise<JobInfo> {
-    return this.helperIn(APP_SCOPE, options, { every: spec });
+    return this.helper(APP_SCOPE, options, { every: spec });
   }
   cron(expression: string, options: HelperOptions): (fn: JobFunction) => Promise<JobInfo> {
-    return this.helperIn(APP_SCOPE, options, { cron: expression });
+    return this.helper(APP_SCOPE, options, { cron: expression });
   }
   register(instance: object): Promise<JobInfo[]> {
-    return this.registerIn(APP_SCOPE, instance);
+    return this.jobRegistry.register(APP_SCOPE, instance);
   }
   removeJob(id: string): Promise<void> {
-    return this.removeJobIn(APP_SCOPE, id);
+    return this.jobRegistry.remove(APP_SCOPE, id);
   }
   pauseJob(id: string): Promise<JobInfo> {
-    return this.pauseJobIn(APP_SCOPE, id);
+    return this.jobRegistry.pause(APP_SCOPE, id);
   }
   resumeJob(id: string): Promise<JobInfo> {
-    return this.resumeJobIn(APP_SCOPE, id);
+    return this.jobRegistry.resume(APP_SCOPE, id);
   }
   modifyJob(id: string, changes: JobChanges): Promise<JobInfo> {
-    return this.modifyJobIn(APP_SCOPE, id, changes);
+    return this.jobRegistry.modify(APP_SCOPE, id, changes);
   }
   rescheduleJob(id: string, trigger: TriggerInput): Promise<JobInfo> {
-    return this.modifyJobIn(APP_SCOPE, id, { trigger });
+    return this.jobRegistry.modify(APP_SCOPE, id, { trigger });
   }
   getJob(id: string): Promise<JobInfo | undefined> {
-    return this.getJobIn(APP_SCOPE, id);
+    return this.jobRegistry.get(APP_SCOPE, id);
   }
   jobs(): Promise<JobInfo[]> {
-    return this.jobsIn(APP_SCOPE);
+    return this.jobRegistry.list(APP_SCOPE);
   }
   runJob(id: string): Promise<RunRecord> {
-    return this.runJobIn(APP_SCOPE, id);
+    return this.jobRegistry.run(APP_SCOPE, id);
   }
   history(id: string, options?: { readonly limit?: number }): Promise<RunRecord[]> {
-    return this.historyIn(APP_SCOPE, id, options);
+    return this.jobRegistry.history(APP_SCOPE, id, options);
   }
   on<E extends SchedulerEventName>(event: E, listener: SchedulerListener<E>): () => void {
     return this.emitter.on(event, listener);
@@ -342,91 +383,45 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     return this.healthTracker.status();
   }
 
-  // -------------------------------------------------------------------------------------------
-  // Scoped operations (used by the app scope above and by plugin views)
-  // -------------------------------------------------------------------------------------------
-
-  /** The fully qualified id of `id` in `scope`. */
-  qualify(scope: SchedulerScope, id: string): string {
-    return qualifyId(scope, id);
-  }
-
-  /** Registers a job for `scope`. */
-  addJobIn(scope: SchedulerScope, fn: JobFunction, options: AddJobOptions): Promise<JobInfo> {
-    return this.jobRegistry.add(scope, fn, options);
+  /** The scoped operations plugin views and the YAML config use (see `scheduler-internals.ts`). */
+  private internals(): SchedulerInternals {
+    const { plugins, emitter } = this;
+    return {
+      jobs: this.jobRegistry,
+      plugins,
+      helper: (scope, options, trigger) => this.helper(scope, options, trigger),
+      on: <E extends SchedulerEventName>(scope: SchedulerScope, event: E, listener: SchedulerListener<E>): (() => void) => {
+        if (scope.plugin === undefined) return emitter.on(event, listener);
+        const plugin = scope.plugin;
+        const off = emitter.on(event, (payload: SchedulerEvents[E]) => {
+          if (!('owner' in payload) || payload.owner === plugin) listener(payload);
+        });
+        return plugins.track(plugin, off);
+      },
+      onFailure: (scope, hook) => {
+        if (scope.plugin === undefined) return this.onFailure(hook);
+        const plugin = scope.plugin;
+        return plugins.track(plugin, this.onFailure((failure) => (failure.owner === plugin ? hook(failure) : undefined)));
+      },
+    };
   }
 
   /**
    * The `interval(...)` / `cron(...)` helpers for `scope`: `(fn) => addJob(fn, { ...options, ...trigger })`.
    * Options that cannot even be copied (a throwing getter) reject like any other bad option.
    */
-  helperIn(scope: SchedulerScope, options: HelperOptions, trigger: Pick<AddJobOptions, 'every' | 'cron'>): (fn: JobFunction) => Promise<JobInfo> {
+  private helper(scope: SchedulerScope, options: HelperOptions, trigger: Pick<AddJobOptions, 'every' | 'cron'>): (fn: JobFunction) => Promise<JobInfo> {
     return (fn) => {
       let merged: AddJobOptions;
       try {
         // Spreading a string would make one key per character: refuse what is not an object here.
-        if (typeof options !== 'object' || options === null) return this.addJobIn(scope, fn, options as never);
+        if (typeof options !== 'object' || options === null) return this.jobRegistry.add(scope, fn, options as never);
         merged = { ...(options as AddJobOptions), ...trigger };
       } catch (cause) {
         return Promise.reject(new JobInvalidError(`${jobLabel(undefined)}: the helper's options could not be read (${errorMessage(cause)}); pass a plain object like { id: 'ping' }. Nothing was stored.`, { cause }));
       }
-      return this.addJobIn(scope, fn, merged);
+      return this.jobRegistry.add(scope, fn, merged);
     };
-  }
-
-  /** Registers the decorated methods of `instance` for `scope`. */
-  registerIn(scope: SchedulerScope, instance: object): Promise<JobInfo[]> {
-    return this.jobRegistry.register(scope, instance);
-  }
-
-  removeJobIn(scope: SchedulerScope, id: string): Promise<void> {
-    return this.jobRegistry.remove(scope, id);
-  }
-
-  pauseJobIn(scope: SchedulerScope, id: string): Promise<JobInfo> {
-    return this.jobRegistry.pause(scope, id);
-  }
-
-  resumeJobIn(scope: SchedulerScope, id: string): Promise<JobInfo> {
-    return this.jobRegistry.resume(scope, id);
-  }
-
-  modifyJobIn(scope: SchedulerScope, id: string, changes: JobChanges): Promise<JobInfo> {
-    return this.jobRegistry.modify(scope, id, changes);
-  }
-
-  getJobIn(scope: SchedulerScope, id: string): Promise<JobInfo | undefined> {
-    return this.jobRegistry.get(scope, id);
-  }
-
-  jobsIn(scope: SchedulerScope): Promise<JobInfo[]> {
-    return this.jobRegistry.list(scope);
-  }
-
-  runJobIn(scope: SchedulerScope, id: string): Promise<RunRecord> {
-    return this.jobRegistry.run(scope, id);
-  }
-
-  historyIn(scope: SchedulerScope, id: string, options?: { readonly limit?: number }): Promise<RunRecord[]> {
-    return this.jobRegistry.history(scope, id, options);
-  }
-
-  /** Subscribes for `scope`: a plugin only gets its own jobs' events (and scheduler health events). */
-  onIn<E extends SchedulerEventName>(scope: SchedulerScope, event: E, listener: SchedulerListener<E>): () => void {
-    if (scope.plugin === undefined) return this.emitter.on(event, listener);
-    const plugin = scope.plugin;
-    const off = this.emitter.on(event, (payload: SchedulerEvents[E]) => {
-      if (!('owner' in payload) || payload.owner === plugin) listener(payload);
-    });
-    return this.trackSubscription(plugin, off);
-  }
-
-  /** Failure hook for `scope`: a plugin only hears about its own jobs. */
-  onFailureIn(scope: SchedulerScope, hook: (failure: JobFailure) => void | Promise<void>): () => void {
-    if (scope.plugin === undefined) return this.onFailure(hook);
-    const plugin = scope.plugin;
-    const off = this.onFailure((failure) => (failure.owner === plugin ? hook(failure) : undefined));
-    return this.trackSubscription(plugin, off);
   }
 }
 

@@ -50,6 +50,8 @@ export class RunHistory {
   private owner: string | undefined = undefined;
   /** owner, error per record (`undefined` when absent); `null` until a record needs it. */
   private texts: (string | undefined)[] | null = null;
+  /** `requestedBy` and `requestId` of the manual runs an operator asked for, by ring position (rare: `null` until one). */
+  private requests: Map<number, Pick<RunRecord, 'requestedBy' | 'requestId'>> | null = null;
   /** Ring position of the oldest record. */
   private head = 0;
   private count = 0;
@@ -66,6 +68,7 @@ export class RunHistory {
     this.count = 0;
     this.head = 0;
     this.texts = null;
+    this.requests = null;
   }
   /** Number of records held. */
   get size(): number {
@@ -94,6 +97,10 @@ export class RunHistory {
     if (owner !== undefined) meta |= HAS_OWNER;
     if (record.error !== undefined) meta |= HAS_ERROR;
     if (record.manual !== undefined) meta |= record.manual ? HAS_MANUAL | MANUAL_TRUE : HAS_MANUAL;
+    this.requests?.delete(i);
+    if (record.requestedBy !== undefined || record.requestId !== undefined) {
+      (this.requests ??= new Map()).set(i, { ...(record.requestedBy === undefined ? {} : { requestedBy: record.requestedBy }), ...(record.requestId === undefined ? {} : { requestId: record.requestId }) });
+    }
     const t = this.base + 4 * i;
     const times = this.arena.data;
     times[t] = record.scheduledAt;
@@ -124,6 +131,13 @@ export class RunHistory {
     return this.count === 0 ? null : this.at(jobId, (this.head + this.count - 1) % this.capacity);
   }
 
+  /** The newest record's status without building the record, or `null` when empty. */
+  latestStatus(): RunStatus | null {
+    if (this.count === 0) return null;
+    const i = (this.head + this.count - 1) % this.capacity;
+    return STATUSES[(this.arena.data[this.base + 4 * i + 3] as number) & 7] as RunStatus;
+  }
+
   /**
    * The record that was the newest when {@link RunHistory.written} was `written`, rebuilt as a
    * `RunRecord` of job `jobId`; `null` when `written` is 0 or the ring no longer holds it.
@@ -152,7 +166,8 @@ export class RunHistory {
     if ((meta & HAS_ERROR) !== 0) record.error = texts?.[2 * i + 1] as string;
     if ((meta & HAS_OWNER) !== 0) record.owner = (texts === null ? this.owner : texts[2 * i]) as string;
     if ((meta & HAS_MANUAL) !== 0) record.manual = (meta & MANUAL_TRUE) !== 0;
-    return record;
+    const request = this.requests?.get(i);
+    return request === undefined ? record : { ...record, ...request };
   }
 
   /** Switches to per-record texts: fills the owner of the records held so far. */
@@ -177,8 +192,12 @@ export class RunHistory {
     const base = this.arena.alloc(4 * capacity);
     const data = this.arena.data;
     this.texts = texts === null ? null : new Array<string | undefined>(2 * capacity).fill(undefined);
+    const requests = this.requests;
+    this.requests = requests === null ? null : new Map();
     for (let k = 0; k < keep; k++) {
       const i = (head + count - keep + k) % old;
+      const request = requests?.get(i);
+      if (request !== undefined) this.requests!.set(k, request);
       for (let f = 0; f < 4; f++) data[base + 4 * k + f] = data[oldBase + 4 * i + f] as number;
       if (texts !== null) {
         this.texts![2 * k] = texts[2 * i];

@@ -23,6 +23,10 @@ import { SlotTable } from './memory-slots.js';
 import { RunHistory } from './memory-history.js';
 import { ANCHOR, CREATED, FIRED, LEASE, NEXT, ROW, UPDATED, claimOf, snapshotOf } from './schedule-rows.js';
 import { HistoryArena } from './history-arena.js';
+import { compareIds, SortedIds } from './sorted-ids.js';
+import { MemoryPresence, MemoryRunRequests } from './memory-run-requests.js';
+import { isFailing, listScheduleRange, type ScheduleRowSource } from './memory-list-page.js';
+import type { ProcessInfo, ProcessPresence, RunRequest, RunRequestInput, RunRequestState, ScheduleCounts, ScheduleFilter, SchedulePage } from './store-operator.js';
 import type {
   Claim, ClaimBatch, CommitItem, CommitResult, FinishedRun, RestoreInput, RestoreResult, RunRecord, RunSlot, Store,
   StoreChange, StoredSchedule, UpsertInput, UpsertResult,
@@ -86,6 +90,10 @@ export class MemoryStore implements Store {
   private readonly listeners: ChangeListeners;
   /** Entries handed out by the latest `claimDue`, followed by `commit` and by finished runs. */
   private readonly recent = new RecentClaims();
+  /** Every id in id order, for `listPage`. */
+  private readonly sortedIds = new SortedIds((id) => this.byId.has(id));
+  private readonly runRequests = new MemoryRunRequests();
+  private readonly presence = new MemoryPresence();
   private closed = false;
 
   /** The times of every schedule, a row per `Entry.slot` (see `schedule-rows.ts`). */
@@ -137,6 +145,7 @@ export class MemoryStore implements Store {
     const entry = this.byId.get(id);
     if (entry === undefined) return false;
     this.byId.delete(id);
+    this.sortedIds.remove();
     this.recent.reset([]);
     this.due.delete(entry.slot);
     this.leased.delete(entry.slot);
@@ -271,6 +280,7 @@ export class MemoryStore implements Store {
     const entry = new Entry(s, deepFreeze(input.definition), input.hash);
     this.entries[s] = entry;
     this.byId.set(input.definition.id, entry);
+    this.sortedIds.add(input.definition.id);
     this.times[s * ROW + ANCHOR] = input.anchor;
     this.times[s * ROW + CREATED] = now;
     this.times[s * ROW + UPDATED] = now;
@@ -440,6 +450,81 @@ export class MemoryStore implements Store {
     const skip = exclude !== undefined && exclude.size > 0 ? (s: number) => exclude.has((this.entries[s] as Entry).definition.id) : undefined;
     const earliest = Math.min(this.due.earliestKey(skip), this.leased.earliestKey(skip));
     return earliest === Infinity ? null : earliest;
+  }
+
+  /** {@inheritDoc Store.listPage} */
+  async listPage(after: string | null, limit: number, filter: ScheduleFilter = {}): Promise<SchedulePage> {
+    this.open('listPage');
+    checkAtLeastOne('listPage', 'limit', limit);
+    const rows: ScheduleRowSource = { entry: (id) => this.byId.get(id), snapshot: (entry) => snapshotOf(this.times, entry), next: (entry) => this.times[entry.slot * ROW + NEXT] as number };
+    return listScheduleRange(this.sortedIds.from(after), limit, filter, rows);
+  }
+
+  /** {@inheritDoc Store.countSchedules} */
+  async countSchedules(after: string | null): Promise<ScheduleCounts> {
+    this.open('countSchedules');
+    let schedules = 0;
+    let paused = 0;
+    let failing = 0;
+    for (const [id, entry] of this.byId) {
+      if (after !== null && compareIds(id, after) <= 0) continue;
+      schedules++;
+      if (entry.paused) paused++;
+      if (isFailing(entry)) failing++;
+    }
+    return { schedules, paused, failing, next: null };
+  }
+
+  /** {@inheritDoc Store.requestRun} */
+  async requestRun(input: RunRequestInput): Promise<RunRequestState> {
+    this.open('requestRun');
+    checkAtLeastOne('requestRun', 'ttlMs', input.ttlMs);
+    const state = this.runRequests.request(input, this.clock());
+    this.listeners.emit('run-request', input.jobId);
+    return state;
+  }
+
+  /** {@inheritDoc Store.pendingRunRequests} */
+  async pendingRunRequests(limit: number): Promise<RunRequest[]> {
+    this.open('pendingRunRequests');
+    return this.runRequests.list(limit, this.clock());
+  }
+
+  /** {@inheritDoc Store.takeRunRequest} */
+  async takeRunRequest(owner: string, requestId: string): Promise<RunRequest | null> {
+    this.open('takeRunRequest');
+    return this.runRequests.take(owner, requestId, this.clock());
+  }
+
+  /** {@inheritDoc Store.finishRunRequest} */
+  async finishRunRequest(requestId: string, record: RunRecord): Promise<void> {
+    this.open('finishRunRequest');
+    if (this.runRequests.finish(requestId, record, this.clock())) this.listeners.emit('run-finished', record.jobId);
+  }
+
+  /** {@inheritDoc Store.runRequest} */
+  async runRequest(requestId: string): Promise<RunRequestState | null> {
+    this.open('runRequest');
+    return this.runRequests.get(requestId, this.clock());
+  }
+
+  /** {@inheritDoc Store.announce} */
+  async announce(owner: string, info: ProcessInfo, ttlMs: number): Promise<void> {
+    this.open('announce');
+    checkAtLeastOne('announce', 'ttlMs', ttlMs);
+    this.presence.announce(owner, info, ttlMs, this.clock());
+  }
+
+  /** {@inheritDoc Store.processes} */
+  async processes(): Promise<ProcessPresence[]> {
+    this.open('processes');
+    return this.presence.list(this.clock());
+  }
+
+  /** {@inheritDoc Store.leave} */
+  async leave(owner: string): Promise<void> {
+    this.open('leave');
+    this.presence.leave(owner);
   }
 
   /** {@inheritDoc Store.onChange} */

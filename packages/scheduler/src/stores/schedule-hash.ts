@@ -29,7 +29,8 @@ import { canonicalJson } from './canonical-json.js';
  */
 export function scheduleHash(definition: ScheduleDefinition): string {
   const json = canonicalJson(
-    { owner: definition.owner, trigger: definition.trigger, policy: definition.policy, args: definition.args },
+    // `removable` only when set, so definitions without it keep the hashes they always had.
+    { owner: definition.owner, trigger: definition.trigger, policy: definition.policy, args: definition.args, ...(definition.removable === true ? { removable: true } : {}) },
     definition.id,
   );
   // Hex of the first 8 bytes: a flat 16-character string (slicing a 64-digit hex string keeps

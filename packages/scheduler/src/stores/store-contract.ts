@@ -16,6 +16,7 @@ import { storeContractContext } from './store-contract-context.js';
 import { describeRunContract } from './store-contract-runs.js';
 import { describeScheduleContract } from './store-contract-schedules.js';
 import { describeWakeupContract } from './store-contract-wakeups.js';
+import { describeOperatorContract } from './store-contract-operator.js';
 
 /** What a contract `setup` returns: a fresh, empty store and how to dispose of it. */
 export interface StoreContractFixture {
@@ -59,5 +60,6 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreCo
     describeClaimContract(ctx);
     describeRunContract(ctx);
     describeWakeupContract(ctx);
+    describeOperatorContract(ctx);
   });
 }

@@ -12,6 +12,7 @@
  * the store only stores, claims, checks tokens and records.
  */
 import type { TriggerSpec } from '../triggers/trigger.js';
+import type { ProcessInfo, ProcessPresence, RunRequest, RunRequestInput, RunRequestState, ScheduleCounts, ScheduleFilter, SchedulePage } from './store-operator.js';
 
 /** How missed occurrences are handled after downtime. */
 export type CoalesceMode = 'all' | 'earliest' | 'latest' | 'skip';
@@ -50,6 +51,8 @@ export interface ScheduleDefinition {
   readonly policy: SchedulePolicy;
   /** JSON-serialisable arguments passed to every run. */
   readonly args: readonly unknown[];
+  /** `true` when the owner lets operators remove the job while it holds it (`AddJobOptions.removable`); absent otherwise. */
+  readonly removable?: true;
 }
 
 /** The outcome of one run. */
@@ -71,6 +74,10 @@ export interface RunRecord {
   readonly owner?: string;
   /** `true` for `runJob(id)` runs outside the schedule. */
   readonly manual?: boolean;
+  /** Who asked for a manual run (an operator's run-now: the authenticated principal). */
+  readonly requestedBy?: string;
+  /** The run request of a manual run asked for through the operator view. */
+  readonly requestId?: string;
 }
 
 /** Mutable state of a schedule, owned by the store. */
@@ -295,11 +302,13 @@ export interface RunSlot {
 /** Change hints a store publishes; listeners re-check `nextWakeup`. Hints can be lost. */
 export interface StoreChange {
   /**
-   * What changed; `reschedule` is {@link Store.setNextRunAt}. `connected`: the store's connection
-   * came back after it was lost: anything may have changed meanwhile (hints sent then were lost),
-   * so listeners look again now rather than at their next poll.
+   * What changed; `reschedule` is {@link Store.setNextRunAt}; `run-request` a new
+   * {@link Store.requestRun} and `run-finished` a {@link Store.finishRunRequest} (their `id` is the
+   * job's). `connected`: the store's connection came back after it was lost: anything may have
+   * changed meanwhile (hints sent then were lost), so listeners look again now rather than at
+   * their next poll.
    */
-  readonly kind: 'upsert' | 'remove' | 'pause' | 'resume' | 'commit' | 'release' | 'reschedule' | 'connected';
+  readonly kind: 'upsert' | 'remove' | 'pause' | 'resume' | 'commit' | 'release' | 'reschedule' | 'run-request' | 'run-finished' | 'connected';
   /** The schedule concerned, when the change touched exactly one. */
   readonly id?: string;
 }
@@ -483,6 +492,54 @@ export interface Store {
    * commit, release) and may be lost or coalesced; a listener that throws never affects the store.
    */
   onChange(listener: (change: StoreChange) => void): () => void;
+
+  // ---------------------------------------------------------------------------------------------
+  // The operator view (store-operator.ts): paged listing, run requests, process presence
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Schedules with an id after `after` (`null`: from the first), in id order, that match `filter`:
+   * at most `limit` (>= 1) of them.
+   *
+   * @remarks
+   * Keyset paging: a page continues from the last id seen, so schedules added or removed between
+   * calls never make a page repeat or skip another schedule. Order is by code point (UTF-8
+   * bytes). See {@link SchedulePage.next} for when to call again.
+   */
+  listPage(after: string | null, limit: number, filter?: ScheduleFilter): Promise<SchedulePage>;
+  /**
+   * Counts schedules with an id after `after` (`null`: from the first): all, paused, failing, and
+   * runs in progress. A store may count a bounded range per call; sum the calls until `next` is `null`.
+   */
+  countSchedules(after: string | null): Promise<ScheduleCounts>;
+
+  /**
+   * Records a run request; exactly one process will take it ({@link Store.takeRunRequest}).
+   *
+   * @remarks
+   * Publishes a `run-request` hint. The state is kept for an hour after it finished or expired,
+   * for {@link Store.runRequest}. The store does not check that the job exists.
+   */
+  requestRun(input: RunRequestInput): Promise<RunRequestState>;
+  /** Pending, unexpired requests, oldest first, at most `limit`; expired ones found are marked `expired`. */
+  pendingRunRequests(limit: number): Promise<RunRequest[]>;
+  /**
+   * Takes a pending request for `owner` in one atomic step: it becomes `running`, taken by
+   * `owner`. `null` when it is not pending (another process took it, it finished) or expired.
+   */
+  takeRunRequest(owner: string, requestId: string): Promise<RunRequest | null>;
+  /** Marks a taken request `finished` with the run's record; publishes a `run-finished` hint. */
+  finishRunRequest(requestId: string, record: RunRecord): Promise<void>;
+  /** A request's state, or `null` when unknown (never made, or past its retention). */
+  runRequest(requestId: string): Promise<RunRequestState | null>;
+
+  /** Announces (or renews) that `owner` is alive and what it holds, for `ttlMs`. */
+  announce(owner: string, info: ProcessInfo, ttlMs: number): Promise<void>;
+  /** The processes whose presence has not lapsed, by owner id. */
+  processes(): Promise<ProcessPresence[]>;
+  /** Withdraws `owner`'s presence (it stops). */
+  leave(owner: string): Promise<void>;
+
   /**
    * Closes connections; the store is unusable afterwards.
    *

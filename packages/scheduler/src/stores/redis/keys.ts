@@ -19,6 +19,11 @@
  * | `{p}:oc:<owner>`   | zset | the schedules `owner` holds claims on (member = id), scored by lease end; expires with the last lease |
  * | `{p}:js:<jobId>`   | zset | a job's counted run slots (member = runId), scored by lease expiry; an in-flight slot a commit could not count (max runs in progress) is only in the two keys above |
  * | `{p}:changes`      | chan | pub/sub channel of change hints                                |
+ * | `{p}:ids`          | zset | every schedule id at score 0: the id-ordered index of `listPage` (rebuilt from `{p}:all` when their sizes differ) |
+ * | `{p}:rq`           | zset | pending run requests (member = request id), scored by request order (`{p}:rq-seq`, a counter string) |
+ * | `{p}:r:<requestId>`| hash | a run request: `job`, `args`, `by`, `at`, `exp`, `status`, `owner`, `taken`, `record`; expires an hour after it settles |
+ * | `{p}:procs`        | zset | live processes (member = owner id), scored by when their presence lapses |
+ * | `{p}:proc-info`    | hash | owner id -> what the process announced (JSON)                  |
  */
 import { Buffer } from 'node:buffer';
 import { RedisOptionsInvalidError } from '../../errors.js';
@@ -46,6 +51,16 @@ export interface RedisKeys {
   readonly slots: string;
   readonly slotData: string;
   readonly channel: string;
+  /** The id-ordered index of every schedule (`listPage`). */
+  readonly ids: string;
+  /** Pending run requests. */
+  readonly runRequests: string;
+  /** Prefix of run request hashes; a script appends the request id. */
+  readonly runRequestPrefix: string;
+  /** Live processes by presence expiry. */
+  readonly processes: string;
+  /** What each live process announced. */
+  readonly processInfo: string;
   /** Prefix of schedule hashes; a script appends the id. */
   readonly schedulePrefix: string;
   /** Prefix of history lists; a script appends the id. */
@@ -69,9 +84,9 @@ export interface RedisKeys {
  * in the module doc.
  */
 export function expectedType(keys: RedisKeys, key: string): 'hash' | 'list' | 'zset' | 'string' {
-  if (key.startsWith(keys.schedulePrefix) || key === keys.slotData) return 'hash';
+  if (key.startsWith(keys.schedulePrefix) || key === keys.slotData || key.startsWith(keys.runRequestPrefix) || key === keys.processInfo) return 'hash';
   if (key.startsWith(keys.historyPrefix)) return 'list';
-  if (key === keys.seq || key === keys.gen) return 'string';
+  if (key === keys.seq || key === keys.gen || key === `${keys.runRequests}-seq`) return 'string';
   return 'zset';
 }
 
@@ -107,6 +122,11 @@ export function redisKeys(prefix: string): RedisKeys {
     slots: `${tag}:slots`,
     slotData: `${tag}:slot-data`,
     channel: `${tag}:changes`,
+    ids: `${tag}:ids`,
+    runRequests: `${tag}:rq`,
+    runRequestPrefix: `${tag}:r:`,
+    processes: `${tag}:procs`,
+    processInfo: `${tag}:proc-info`,
     schedulePrefix,
     historyPrefix,
     jobSlotsPrefix,

@@ -123,7 +123,7 @@ describe.skipIf(skipServer)('RedisStore on one redis-server', () => {
     expect(second).toEqual({ id: 'wm', ok: true, accepted: [now - 7000] });
     expect((await store.get('wm'))!.state.runs).toBe(4);
     const keys = await admin.keys(`${store.keys.tag}:*`);
-    expect(keys.sort()).toEqual([store.keys.all, store.keys.due, store.keys.schedule('wm'), store.keys.seq, store.keys.gen].sort());
+    expect(keys.sort()).toEqual([store.keys.all, store.keys.due, store.keys.ids, store.keys.schedule('wm'), store.keys.seq, store.keys.gen].sort());
   });
 
   it('delivers change hints over pub/sub to other stores, and not twice to the publisher', async () => {
@@ -323,7 +323,7 @@ describe.skipIf(skipCluster)('RedisStore on a 3-master Redis Cluster', () => {
       for (const node of admin.nodes('master')) keys.push(...(await node.keys('{slots}:*')));
       const k = store.keys;
       expect(keys.sort()).toEqual([
-        k.all, k.due, k.seq, k.gen, k.slots, k.slotData, k.schedule('job-1'), k.schedule('other:job'), k.history('job-1'), k.jobSlots('job-1'),
+        k.all, k.due, k.ids, k.seq, k.gen, k.slots, k.slotData, k.schedule('job-1'), k.schedule('other:job'), k.history('job-1'), k.jobSlots('job-1'),
       ].sort());
       const slotsOf = await Promise.all([...keys, k.channel].map((key) => admin.cluster('KEYSLOT', key)));
       expect(new Set(slotsOf)).toEqual(new Set([await admin.cluster('KEYSLOT', '{slots}')]));

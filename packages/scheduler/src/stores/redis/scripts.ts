@@ -18,7 +18,8 @@ import { SCHEDULE_FIELDS } from './keys.js';
 export const SCRIPT_NAMES = [
   'time-1', 'upsert-4', 'restore-4', 'remove-2', 'list-1', 'pause-1', 'resume-1', 'set-next-run-1', 'claim-due-3',
   'commit-2', 'release-2', 'acquire-slot-2', 'renew-slots-2', 'release-slot-2', 'reap-slots-2', 'record-run-2',
-  'finish-runs-2',
+  'finish-runs-2', 'list-page-2', 'count-page-2', 'request-run-1', 'pending-runs-1', 'take-run-1', 'finish-run-1',
+  'announce-1', 'processes-1', 'leave-1',
 ] as const;
 
 /** One of {@link SCRIPT_NAMES}. */

@@ -38,6 +38,26 @@ local function check_type(key, expected)
   end
 end
 
+-- HMGET of a key the store keeps as a hash; a key of another type stops the script with
+-- XCORE_WRONGTYPE naming it (as check_type), not with Redis's WRONGTYPE, which names no key.
+-- Free on the usual path (no TYPE call): for scripts that read many keys and write none of them.
+local function hmget_checked(key, ...)
+  local reply = redis.pcall('HMGET', key, ...)
+  if failed(reply) then
+    check_type(key, 'hash')
+    error(reply)
+  end
+  return reply
+end
+
+-- ZCOUNT of a job's run slot set ({p}:js:<id>) from `min`; 0 when the key holds another type
+-- (its runs are not counted, as free_slot and commit treat such a key).
+local function count_slots(key, min)
+  local n = redis.pcall('ZCOUNT', key, min, '+inf')
+  if failed(n) then return 0 end
+  return n
+end
+
 -- The namespace's generation: an id written with the first schedule, so a caller that sees it
 -- missing or changed knows the data was lost (a Redis restarted without persistence, a flush).
 local function ensure_generation(key)
@@ -46,14 +66,22 @@ local function ensure_generation(key)
   return redis.call('GET', key)
 end
 
+-- {p}:ids (the id-ordered index of listPage) from {p}:all, so scripts that add or remove schedules
+-- keep the index without another KEYS entry (both carry the same hash tag, so one Cluster slot).
+local function ids_key(all)
+  return string.sub(all, 1, #all - 3) .. 'ids'
+end
+
 -- Creates a schedule (nothing must exist at `key`): state from the caller, token 0, listed in
--- {p}:all by creation sequence and placed in the due set. Upsert and restore share it.
+-- {p}:all by creation sequence and in {p}:ids (see ids_key; callers check its type first). The
+-- caller places it in the due set. Upsert and restore share it.
 local function create_schedule(allKey, dueKey, seqKey, key, id, owner, def, hash, nextRun, anchor, ttype, now)
   local seq = redis.call('INCR', seqKey)
   redis.call('HSET', key, 'def', def, 'owner', owner, 'hash', hash, 'next', nextRun, 'paused', '0',
     'runs', '0', 'anchor', anchor, 'ttype', ttype, 'created', s(now), 'updated', s(now), 'last', '', 'token', '0',
     'cowner', '', 'lease', '')
   redis.call('ZADD', allKey, seq, id)
+  redis.call('ZADD', ids_key(allKey), 0, id)
 end
 
 -- Puts `id` in the due set at the instant it can next be claimed (max of next run and lease
@@ -163,4 +191,17 @@ local function record_run(scheduleKey, historyKey, record, limit)
   end
   redis.call('LTRIM', historyKey, 0, limit - 1)
   return 1
+end
+
+-- Rebuilds {p}:ids from {p}:all when their sizes differ (data written before the index existed,
+-- or by a script that does not keep it): one O(n) pass, then reads are O(log n) again.
+local function ensure_ids_index(ids, all)
+  if redis.call('ZCARD', ids) == redis.call('ZCARD', all) then return end
+  redis.call('DEL', ids)
+  local args = {}
+  for _, id in ipairs(redis.call('ZRANGE', all, 0, -1)) do
+    args[#args + 1] = '0'
+    args[#args + 1] = id
+  end
+  if #args > 0 then call_chunked('ZADD', ids, args, 2000) end
 end

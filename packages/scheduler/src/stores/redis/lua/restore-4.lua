@@ -6,6 +6,7 @@
   ARGV[1]  schedule hash prefix `{p}:s:`      ARGV[2]  change channel    ARGV[3]  hint source id
   ARGV[4..] septuples: id, owner, definition JSON, definition hash, next run ('' = none),
            anchor, trigger type
+  Each schedule created is also indexed in {p}:ids (create_schedule, see ids_key).
   Returns  {generation, created id, ...}: the namespace's generation (written when missing) and
            the ids created, in argument order
            -1 bad arguments
@@ -17,6 +18,7 @@ check_type(KEYS[1], 'zset')
 check_type(KEYS[2], 'zset')
 check_type(KEYS[3], 'string')
 check_type(KEYS[4], 'string')
+check_type(ids_key(KEYS[1]), 'zset')
 local now = now_ms()
 local out = {ensure_generation(KEYS[4])}
 for i = 4, #ARGV, 7 do

@@ -8,6 +8,7 @@
   Returns  {'created' | 'updated' | 'unchanged', fields}  (fields in SCHEDULE_FIELDS order)
            {'conflict', existingOwner}
            error XCORE_WRONGTYPE (see check_type) before any write when a key holds another type
+  Creating a schedule also adds its id to {p}:ids (create_schedule, see ids_key).
   Semantics (as MemoryStore): new -> state from ARGV, token 0; same hash -> nothing changes;
   changed hash -> new definition and next run; pause state, run count and history kept; anchor
   kept unless the trigger type changed; an outstanding claim is cancelled (its commit is stale).
@@ -20,6 +21,7 @@ check_type(KEYS[1], 'zset')
 check_type(KEYS[2], 'zset')
 check_type(KEYS[3], 'string')
 check_type(KEYS[4], 'string')
+check_type(ids_key(KEYS[1]), 'zset')
 local now = now_ms()
 if redis.call('EXISTS', key) == 0 then
   create_schedule(KEYS[1], KEYS[2], KEYS[3], key, id, owner, ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[11], now)

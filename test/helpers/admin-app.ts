@@ -1,0 +1,129 @@
+/**
+ * An app for the admin API suites: an `xcore.yaml` with the scheduler (memory or Redis) and the
+ * http service with a token per scope, plugins that register jobs, and a YAML job; started with
+ * the real, built `xcore start`.
+ *
+ * @remarks
+ * Plugins: `billing` (jobs `sync` with args, 4 runs at a time and the others queued, `charge` that always fails, `cleanup` registered
+ * `removable: true`, and `BILLING_JOBS` more named `bulk-NNNN`), `reports` (job `weekly`),
+ * `dash` (depends on `reports`). Every job that runs appends `{ job, args, pid }` to the file at
+ * `LEDGER` when it is set. The YAML job `nightly` does the same.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runXcore, type XcoreProcess } from './cli-process.js';
+
+const TMP = fileURLToPath(new URL('../.tmp/', import.meta.url));
+
+/** A plain token per scope. */
+export const ADMIN_TOKENS = {
+  read: 'admin-suite-read-0123456789abcdef',
+  operate: 'admin-suite-operate-0123456789abcdef',
+  admin: 'admin-suite-admin-0123456789abcdef',
+} as const;
+
+const RECORD = `import { appendFileSync } from 'node:fs';
+export const record = (ctx) => {
+  const ledger = process.env.LEDGER;
+  if (ledger) appendFileSync(ledger, JSON.stringify({ job: ctx.jobId, args: ctx.args, pid: process.pid }) + '\\n');
+};
+`;
+
+const BILLING = `import { record } from '../../../record.ts';
+export default {
+  async onStart(ctx) {
+    const s = ctx.getService('scheduler');
+    await s.addJob(record, { id: 'sync', every: '1h', args: ['own'], maxInstances: 4, overlap: 'queue' });
+    await s.addJob(() => { throw new Error('card declined'); }, { id: 'charge', every: '1h' });
+    await s.addJob(record, { id: 'cleanup', every: '1h', removable: true });
+    const n = Number(process.env.BILLING_JOBS ?? 0);
+    for (let i = 0; i < n; i++) await s.addJob(record, { id: 'bulk-' + String(i).padStart(4, '0'), every: '1h' });
+  },
+};
+`;
+
+const REPORTS = `import { record } from '../../../record.ts';
+export default {
+  async onStart(ctx) {
+    await ctx.getService('scheduler').addJob(record, { id: 'weekly', cron: '0 9 * * 1' });
+  },
+};
+`;
+
+/** Options of {@link writeAdminApp}. */
+export interface AdminAppOptions {
+  /** `memory`, or Redis at this URL. @defaultValue memory */
+  readonly redisUrl?: string;
+  /** Key prefix on Redis. */
+  readonly prefix?: string;
+  /** `plugins.enabled`. @defaultValue every plugin */
+  readonly plugins?: readonly string[];
+}
+
+/** A written app. */
+export interface AdminApp {
+  readonly dir: string;
+  /** Replaces a plugin's entry (for reloads). */
+  writePlugin(name: string, source: string): void;
+}
+
+const apps: string[] = [];
+
+/** Writes the app into a fresh temp folder. */
+export function writeAdminApp(options: AdminAppOptions = {}): AdminApp {
+  mkdirSync(TMP, { recursive: true });
+  const dir = mkdtempSync(join(TMP, 'admin-'));
+  apps.push(dir);
+  const scheduler = options.redisUrl === undefined
+    ? '    backend: memory'
+    : `    backend: redis\n    url: ${options.redisUrl}\n    prefix: ${options.prefix ?? 'admin'}\n    leaseMs: 3s\n    pollMs: 1s`;
+  const tokens = Object.entries(ADMIN_TOKENS).map(([scope, token]) => `\n        - { id: ${scope}-bot, token: "${token}", scopes: [${scope}] }`).join('');
+  const enabled = options.plugins === undefined ? '' : `\n  enabled: [${options.plugins.join(', ')}]`;
+  writeFileSync(join(dir, 'xcore.yaml'), `app:
+  name: admin-fixture
+  shutdownTimeoutMs: 10s
+logging:
+  level: info
+  pretty: false
+plugins:
+  directory: ./plugins${enabled}
+services:
+  scheduler:
+${scheduler}
+    jobs:
+      - id: nightly
+        func: ./record.ts:record
+        trigger: { type: cron, expression: "0 3 * * *" }
+  http:
+    enabled: true
+    port: 0
+    rateLimit: { failures: 1000000 }
+    auth:
+      tokens:${tokens}
+`);
+  writeFileSync(join(dir, 'record.ts'), RECORD);
+  const writePlugin = (name: string, source: string, dependencies: Record<string, string> = {}): void => {
+    const folder = join(dir, 'plugins', name);
+    mkdirSync(join(folder, 'src'), { recursive: true });
+    writeFileSync(join(folder, 'package.json'), JSON.stringify({ name, version: '1.0.0', type: 'module', xcore: { name, entry: './src/index.ts', dependencies } }));
+    writeFileSync(join(folder, 'src', 'index.ts'), source);
+  };
+  writePlugin('billing', BILLING);
+  writePlugin('reports', REPORTS);
+  writePlugin('dash', 'export default {};', { reports: '^1.0.0' });
+  return { dir, writePlugin: (name, source) => writeFileSync(join(dir, 'plugins', name, 'src', 'index.ts'), source) };
+}
+
+/** Removes every app written. */
+export function removeAdminApps(): void {
+  for (const dir of apps.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** Starts `xcore start` in `dir` and resolves once it started, with its admin base URL. */
+export async function startAdminApp(dir: string, env: Record<string, string> = {}): Promise<{ app: XcoreProcess; url: string }> {
+  const app = runXcore(['start', '-c', join(dir, 'xcore.yaml')], { cwd: dir, env });
+  const listening = await app.waitFor((l) => l.msg === 'http listening', 30_000);
+  await app.waitFor((l) => l.msg === 'xcore started', 30_000);
+  return { app, url: String(listening.url) };
+}
