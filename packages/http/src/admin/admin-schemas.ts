@@ -10,7 +10,7 @@ const isoTime = z.string().describe('ISO 8601 instant.');
 /** One run of a job. */
 export const runSchema = z
   .object({
-    status: z.enum(['succeeded', 'failed', 'timed_out', 'aborted', 'missed', 'skipped']),
+    status: z.enum(['succeeded', 'failed', 'timed_out', 'aborted', 'crashed', 'out_of_memory', 'missed', 'skipped']),
     scheduledAt: isoTime.describe('The occurrence (trigger time), or when a manual run was asked for.'),
     startedAt: isoTime.nullable(),
     finishedAt: isoTime.nullable(),

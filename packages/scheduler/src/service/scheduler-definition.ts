@@ -79,7 +79,9 @@ export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerCo
       ...(d.overlap === undefined ? {} : { overlap: d.overlap }),
       ...(d.recover === undefined ? {} : { recover: d.recover }),
       ...(d.historyLimit === undefined ? {} : { historyLimit: d.historyLimit }),
+      ...(d.executor === undefined ? {} : { executor: d.executor }),
     },
+    executors: config.executors,
     leaseMs: config.leaseMs,
     pollMs: config.pollMs,
     ...(config.claimWindowMs === undefined ? {} : { claimWindowMs: config.claimWindowMs }),
@@ -92,7 +94,7 @@ export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerCo
       ...(ctx.loaded === undefined ? {} : { loaded: ctx.loaded }),
       ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
     };
-    const jobs = await resolveYamlJobs(config.jobs, source);
+    const jobs = await resolveYamlJobs(config.jobs, source, d.executor ?? 'inline');
     for (const [i, job] of jobs.entries()) {
       if (i % REGISTER_BATCH === REGISTER_BATCH - 1) await new Promise<void>((resolve) => setImmediate(resolve));
       ctx.signal?.throwIfAborted();
