@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { setLongTimeout, type EventBus, type LongTimeout } from '@xcore/core';
 import type { CommittedRun, ScheduleDefinition, RunRecord, RunSlot, Store, StoredSchedule } from '../stores/store.js';
 import { applyJitter } from '../triggers/jitter.js';
+import type { MissedRange } from '../policy/plan.js';
 import { retryDelay } from '../triggers/retry-delay.js';
 import { InlineExecutor, type ExecutionOutcome } from '../executors/inline-executor.js';
 import { errorMessage, logError } from '../executors/error-message.js';
@@ -393,7 +394,8 @@ export class RunDispatcher {
       return;
     }
     // A job may throw anything (a revoked Proxy, a cycle without a prototype): logError never throws.
-    logError(this.deps.logger, 'warn', { job: definition.id, status, attempts: record.attempts, scheduledAt: new Date(record.scheduledAt) }, error, `job ${status.replace('_', ' ')}`);
+    const durationMs = record.startedAt === null || record.finishedAt === null ? null : record.finishedAt - record.startedAt;
+    logError(this.deps.logger, 'warn', { job: definition.id, status, attempts: record.attempts, durationMs, scheduledAt: new Date(record.scheduledAt) }, error, `job ${status.replace('_', ' ')}`);
     const payload = this.runEvent(definition, record, error);
     emitter.emit(event, payload);
     if (forward) bus.emit(busEvent, payload);
@@ -414,12 +416,15 @@ export class RunDispatcher {
     return error === undefined ? base : { ...base, error };
   }
 
-  onMissed(schedule: StoredSchedule, count: number, nextRunAt: number | null): void {
+  /** Occurrences the policy dropped: a debug line, `job.missed` and `scheduler.job.missed`. */
+  onMissed(schedule: StoredSchedule, count: number, nextRunAt: number | null, missed: MissedRange): void {
     const { definition } = schedule;
-    this.deps.logger.debug({ job: definition.id, count }, 'occurrences missed (misfire grace time / coalesce)');
+    const first = new Date(missed.first);
+    const last = new Date(missed.last);
+    this.deps.logger.debug({ job: definition.id, count, first, last }, 'occurrences missed (misfire grace time / coalesce)');
     const forward = this.deps.bus?.has('scheduler.job.missed') === true;
     if (forward || this.deps.emitter.has('job.missed')) {
-      const payload = { jobId: definition.id, owner: definition.owner, count, nextRunAt: nextRunAt === null ? null : new Date(nextRunAt) };
+      const payload = { jobId: definition.id, owner: definition.owner, count, first, last, nextRunAt: nextRunAt === null ? null : new Date(nextRunAt) };
       this.deps.emitter.emit('job.missed', payload);
       if (forward) this.deps.bus!.emit('scheduler.job.missed', payload);
     }

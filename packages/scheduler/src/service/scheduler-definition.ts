@@ -84,6 +84,7 @@ export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerCo
     pollMs: config.pollMs,
     ...(config.claimWindowMs === undefined ? {} : { claimWindowMs: config.claimWindowMs }),
     enabled: config.enabled,
+    logRuns: config.logRuns,
     ...(ctx.events === undefined ? {} : { events: ctx.events }),
   });
   try {

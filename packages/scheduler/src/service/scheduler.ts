@@ -21,6 +21,7 @@ import { planOccurrences } from '../policy/plan.js';
 import { Runner, SHARED_STORE_CLAIM_WINDOW_MS } from '../runner/runner.js';
 import { SlotKeeper } from '../runner/slot-keeper.js';
 import { RunDispatcher, type LocalJob } from '../runner/run-dispatcher.js';
+import { logRunLines, type RunLineLevel } from '../events/run-lines.js';
 import { SchedulerEmitter, type SchedulerEventName, type SchedulerEvents, type SchedulerListener } from '../events/scheduler-events.js';
 import { JobAbortedError, JobInvalidError } from '../errors.js';
 import { errorMessage } from '../executors/error-message.js';
@@ -71,6 +72,11 @@ export interface SchedulerOptions {
   readonly random?: () => number;
   /** When `false`, jobs can be registered and inspected but {@link Scheduler.startFiring} fires nothing. @defaultValue `true` */
   readonly enabled?: boolean;
+  /**
+   * The level of the one line logged when a run starts and when it succeeds (`events/run-lines.ts`);
+   * failed, timed-out and aborted runs always end with a `warn` line. @defaultValue `'debug'`
+   */
+  readonly logRuns?: RunLineLevel;
 }
 
 /** What {@link Scheduler.stop} resolves to. */
@@ -147,6 +153,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     this.bus = options.events;
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.emitter = new SchedulerEmitter(this.logger);
+    logRunLines(this.emitter, this.logger, options.logRuns ?? 'debug');
     this.healthTracker = new HealthTracker({ logger: this.logger, emitter: this.emitter, bus: this.bus });
     this.slots = new SlotKeeper({
       store: this.store,
@@ -186,7 +193,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
         }
       },
       dispatch: (schedule, scheduledAt, nextRunAt, job, run) => this.runs.dispatch(schedule, scheduledAt, nextRunAt, job, run),
-      onMissed: (schedule, count, nextRunAt) => this.runs.onMissed(schedule, count, nextRunAt),
+      onMissed: (schedule, count, nextRunAt, missed) => this.runs.onMissed(schedule, count, nextRunAt, missed),
       onHealth: (source, error) => this.healthTracker.report(source, error),
       onBatch: (batch) => this.restorer.observe(batch),
     });
