@@ -26,6 +26,8 @@ export interface ExecutionOutcome {
   readonly finishedAt: number;
   /** The last attempt's error, when not succeeded. */
   readonly error?: unknown;
+  /** What the succeeded attempt returned (a promise's resolved value); absent when `undefined`. */
+  readonly value?: unknown;
 }
 
 /** One run to execute. */
@@ -90,9 +92,14 @@ class RunContext implements JobContext {
   }
 }
 
-type AttemptResult = { status: ExecutionStatus; error?: unknown };
+type AttemptResult = { status: ExecutionStatus; error?: unknown; value?: unknown };
 
 const SUCCEEDED: AttemptResult = Object.freeze({ status: 'succeeded' });
+
+/** A succeeded attempt: the shared {@link SUCCEEDED} when it returned nothing (no allocation per run). */
+function succeeded(value: unknown): AttemptResult {
+  return value === undefined ? SUCCEEDED : { status: 'succeeded', value };
+}
 
 /** What {@link thenOf} found: a thenable to await. */
 const THENABLE = Symbol('thenable');
@@ -169,7 +176,7 @@ class Execution implements ActiveExecution, ExecutionRequest {
         return { status: 'failed', error };
       }
       const then = thenOf(result);
-      if (then === undefined) return SUCCEEDED;
+      if (then === undefined) return succeeded(result);
       if (then !== THENABLE) return { status: 'failed', error: then.error };
       return new Promise<AttemptResult>((resolve) => {
         let settled = false;
@@ -181,7 +188,7 @@ class Execution implements ActiveExecution, ExecutionRequest {
         };
         this.settle = finish;
         Promise.resolve(result as PromiseLike<unknown>).then(
-          () => finish(SUCCEEDED),
+          (value: unknown) => finish(succeeded(value)),
           (error: unknown) => finish({ status: 'failed', error }),
         );
       });
@@ -216,11 +223,11 @@ class Execution implements ActiveExecution, ExecutionRequest {
       const then = thenOf(result);
       if (then === THENABLE) {
         Promise.resolve(result as PromiseLike<unknown>).then(
-          () => finish(SUCCEEDED),
+          (value: unknown) => finish(succeeded(value)),
           (error: unknown) => finish({ status: 'failed', error }),
         );
       } else {
-        finish(then === undefined ? SUCCEEDED : { status: 'failed', error: then.error });
+        finish(then === undefined ? succeeded(result) : { status: 'failed', error: then.error });
       }
     });
   }
@@ -325,6 +332,7 @@ export class InlineExecutor {
 
   private outcome(result: AttemptResult, run: Execution, startedAt: number): ExecutionOutcome {
     const base = { status: result.status, attempts: run.attempts, startedAt, finishedAt: this.clock() };
-    return result.error === undefined ? base : { ...base, error: result.error };
+    if (result.error !== undefined) return { ...base, error: result.error };
+    return result.value === undefined ? base : { ...base, value: result.value };
   }
 }

@@ -21,6 +21,7 @@ import type { SchedulerEmitter, SchedulerEvents } from '../events/scheduler-even
 import type { JobFailure, JobFunction } from '../service/scheduler-service.js';
 import type { SlotKeeper } from './slot-keeper.js';
 import { FinishQueue } from './finish-queue.js';
+import type { RunObservers } from './run-observer.js';
 
 /** What this process holds per job: its handler, its definition and its runs in progress here. */
 export interface LocalJob {
@@ -74,6 +75,8 @@ export interface RunDispatcherDeps {
   readonly slots: SlotKeeper;
   readonly bus: EventBus | undefined;
   readonly defaultHistoryLimit: number;
+  /** Told of every ended run, skip and miss (run log, metrics), where the history record is written. */
+  readonly observers: RunObservers;
   /** Store clock minus local clock, ms. */
   skew(): number;
   isStopping(): boolean;
@@ -242,6 +245,7 @@ export class RunDispatcher {
     this.deps.logger.debug({ job: definition.id, scheduledAt: new Date(scheduledAt) }, 'occurrence skipped: maxInstances runs in progress');
     if (runId !== undefined) this.deps.slots.untrack(runId);
     const saved = this.save(record, job.historyLimit, runId === undefined ? undefined : { jobId: definition.id, runId });
+    if (!this.deps.observers.empty) this.deps.observers.ended({ jobOwner: definition.owner, record });
     const forward = this.deps.bus?.has('scheduler.job.skipped') === true;
     if (forward || this.deps.emitter.has('job.skipped')) {
       const payload = { jobId: definition.id, owner: definition.owner, scheduledAt: new Date(scheduledAt), reason: 'max_instances' } as const;
@@ -275,6 +279,7 @@ export class RunDispatcher {
     if (outcome.status !== 'succeeded') record.error = errorMessage(outcome.error);
     if (manual) Object.assign(record, manualFields(manual));
     const saved = this.save(record, job.historyLimit, slot);
+    if (!this.deps.observers.empty) this.deps.observers.ended({ jobOwner: definition.owner, record, error: outcome.error, value: outcome.value });
     this.emitOutcome(definition, record, outcome.status, outcome.error);
     this.settled();
     this.drainQueue(id);
@@ -417,6 +422,7 @@ export class RunDispatcher {
   onMissed(schedule: StoredSchedule, count: number, nextRunAt: number | null): void {
     const { definition } = schedule;
     this.deps.logger.debug({ job: definition.id, count }, 'occurrences missed (misfire grace time / coalesce)');
+    if (!this.deps.observers.empty) this.deps.observers.missed({ jobId: definition.id, jobOwner: definition.owner, count, process: this.deps.owner, decidedAt: Date.now() });
     const forward = this.deps.bus?.has('scheduler.job.missed') === true;
     if (forward || this.deps.emitter.has('job.missed')) {
       const payload = { jobId: definition.id, owner: definition.owner, count, nextRunAt: nextRunAt === null ? null : new Date(nextRunAt) };
@@ -436,7 +442,9 @@ export class RunDispatcher {
           this.launch(schedule.definition, slot.scheduledAt, undefined);
         } else {
           this.deps.logger.warn({ job: slot.jobId, scheduledAt: new Date(slot.scheduledAt), deadOwner: slot.owner }, 'a run was lost with its process (set recover: true to re-run it)');
-          await this.save({ jobId: slot.jobId, scheduledAt: slot.scheduledAt, startedAt: null, finishedAt: null, status: 'aborted', attempts: 1, owner: slot.owner, error: 'process died mid-run' }, job?.historyLimit ?? this.deps.defaultHistoryLimit);
+          const record: RunRecord = { jobId: slot.jobId, scheduledAt: slot.scheduledAt, startedAt: null, finishedAt: null, status: 'aborted', attempts: 1, owner: slot.owner, error: 'process died mid-run' };
+          if (!this.deps.observers.empty) this.deps.observers.ended({ jobOwner: schedule.definition.owner, record });
+          await this.save(record, job?.historyLimit ?? this.deps.defaultHistoryLimit);
         }
       } catch (error) {
         this.deps.reportHealth('run', error);
