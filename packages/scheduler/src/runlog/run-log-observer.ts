@@ -22,7 +22,7 @@ export function runLogObserver(sink: RunLogSink): RunObserver {
         record,
         jobOwner: run.jobOwner,
         ...(run.error === undefined ? {} : { error: run.error }),
-        ...(run.value === undefined ? {} : { result: run.value }),
+        ...(run.result === undefined ? {} : { result: run.result }),
         ...(record.requestedBy === undefined ? {} : { requestedBy: record.requestedBy }),
       }));
     },

@@ -23,7 +23,7 @@ describe('run observers', () => {
     const off = scheduler.observeRuns({ ended: (run) => void seen.push(run) });
     for (let i = 0; i < 3; i++) expect((await scheduler.runJob('ok')).status).toBe('succeeded');
     expect((await scheduler.runJob('bad')).status).toBe('failed');
-    expect(seen.map((r) => [r.record.jobId, r.record.status, r.jobOwner, r.value, (r.error as Error | undefined)?.message])).toEqual([
+    expect(seen.map((r) => [r.record.jobId, r.record.status, r.jobOwner, r.result, (r.error as Error | undefined)?.message])).toEqual([
       ['ok', 'succeeded', 'app', { n: 1 }, undefined],
       ['ok', 'succeeded', 'app', { n: 1 }, undefined],
       ['ok', 'succeeded', 'app', { n: 1 }, undefined],

@@ -3,25 +3,20 @@
  * an occurrence skipped, occurrences missed. The run log and the metrics observe it.
  *
  * @remarks
- * The run path calls {@link RunObservers} synchronously, once per decision, right where it writes
- * the history record; an observer must return at once (queue, count) and never throws into the
- * run path: {@link RunObservers} catches and logs (once per observer per minute) what one throws.
+ * The run lifecycle (`run.ts`, `onRunFinished`) and the dispatcher (misfire decisions) call
+ * {@link RunObservers} synchronously, once per decision, where the history record is written; an
+ * observer must return at once (queue, count) and never throws into the run path:
+ * {@link RunObservers} catches and logs (once per observer per minute) what one throws.
  */
 import type { Logger } from 'pino';
-import type { RunRecord } from '../stores/store.js';
 import { logError } from '../executors/error-message.js';
+import type { RunFinishedEvent } from './run.js';
 
-/** A run (or skipped occurrence) whose record is final. */
-export interface EndedRun {
-  /** The job's owner: its plugin's name, `config` or `app`. */
-  readonly jobOwner: string;
-  /** The record as written to the job's history (`status` says how it ended). */
-  readonly record: RunRecord;
-  /** The value the last attempt threw, for `failed`, `timed_out` and `aborted`. */
-  readonly error?: unknown;
-  /** What a succeeded run's handler returned (a promise's resolved value); absent when `undefined`. */
-  readonly value?: unknown;
-}
+/**
+ * A run (or skipped occurrence) whose record is final: the run lifecycle's
+ * {@link RunFinishedEvent} (`record`, `jobOwner`, the thrown `error`, the returned `result`).
+ */
+export type EndedRun = RunFinishedEvent;
 
 /** Occurrences the misfire/coalesce policy dropped in one decision. */
 export interface MissedOccurrences {
