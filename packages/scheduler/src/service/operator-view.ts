@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { JobInvalidError, JobNotFoundError, JobQueryInvalidError, JobRemoveRefusedError, JobRunRefusedError, RunRequestNotFoundError } from '../errors.js';
 import type { SchedulerEmitter, SchedulerEventName } from '../events/scheduler-events.js';
-import type { LocalJob } from '../runner/run-dispatcher.js';
+import type { LocalJob } from '../runner/run.js';
 import type { RunRecord, StoredSchedule, Store } from '../stores/store.js';
 import type { ProcessPresence, RunRequestState, ScheduleFilter } from '../stores/store-operator.js';
 import type { TriggerInput } from './job-options.js';
