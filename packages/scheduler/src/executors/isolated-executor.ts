@@ -111,7 +111,7 @@ class IsolatedRun implements ActiveExecution, ExecutionInfo {
     return new Promise<AttemptResult>((resolve) => {
       let timer: LongTimeout | undefined;
       let settled = false;
-      const handle = begin({ jobId: this.jobId, scheduledAt: this.scheduledAt, attempt, args: this.args, target: this.target });
+      let handle: AttemptHandle | undefined;
       const finish = (result: AttemptResult): void => {
         if (settled) return;
         settled = true;
@@ -120,17 +120,20 @@ class IsolatedRun implements ActiveExecution, ExecutionInfo {
         this.settle = undefined;
         resolve(result);
       };
-      this.current = handle;
       this.settle = finish;
       const { timeoutMs } = this.policy;
+      // The deadline counts from here: starting the worker or child (a fork takes a while) is part of it.
       if (timeoutMs !== null) {
         timer = setLongTimeout(() => {
           finish({ status: 'timed_out', error: new JobTimeoutError(`Job "${this.jobId}" attempt ${attempt} timed out after ${timeoutMs} ms on executor "${this.target.executor}"; its ${this.target.executor === 'thread' ? 'worker thread was terminated' : 'child process was killed'}. Raise its timeout or make it faster.`) });
           // Kill after the run is recorded: starting the replacement worker takes a while, and the
           // record (built in the microtasks queued by finish) must carry the deadline, not that.
-          setImmediate(() => handle.kill());
+          setImmediate(() => handle?.kill());
         }, timeoutMs);
       }
+      handle = begin({ jobId: this.jobId, scheduledAt: this.scheduledAt, attempt, args: this.args, target: this.target });
+      this.current = handle;
+      if (settled) setImmediate(() => handle?.kill());
       void handle.done.then(finish);
     });
   }
