@@ -92,6 +92,9 @@ export const CORE_ERROR_CODES: Readonly<Record<string, string>> = {
     'reload() was refused: the plugin is unknown, disabled, or has started dependents (stop them first).',
   XCORE_ERR_PLUGIN_RELOAD_FAILED:
     'A reload stopped the plugin and ran its new code, which failed (import, config, onLoad or onStart). The plugin is failed now; the cause says why. Fix it and reload again.',
+  // Health (health/)
+  XCORE_ERR_HEALTH_CHECK_INVALID:
+    'A health check given to getService(\'health\').register() is malformed (name, level or check function) or its name is taken. The message names the check and the field.',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -399,5 +402,12 @@ export class PluginReloadFailedError extends XcoreError {
         'It is failed now (its jobs and routes are detached). Fix it and reload again.',
       { cause },
     );
+  }
+}
+
+/** A health check could not be registered: malformed, or its name is taken. */
+export class HealthCheckInvalidError extends XcoreError {
+  constructor(check: string, problem: string) {
+    super('XCORE_ERR_HEALTH_CHECK_INVALID', `Health check "${check}" cannot be registered: ${problem}.`);
   }
 }

@@ -47,6 +47,7 @@ describe('parseConfigText: valid files', () => {
       app: { name: 'xcore', shutdownTimeoutMs: 10_000, faultOrigins: true },
       logging: { level: 'info', pretty: false },
       plugins: { directory: '/app/plugins', enabled: '*', config: {}, hookTimeoutMs: 10_000, failFast: false },
+      health: { failReadinessOn: [], checkTimeout: 2_000, eventLoopBlockedAfter: 30_000, overdueAfter: 60_000 },
       services: {},
     });
     expect(loaded.file).toBe(FILE);
@@ -80,6 +81,7 @@ describe('parseConfigText: valid files', () => {
         hookTimeoutMs: 2500,
         failFast: true,
       },
+      health: { failReadinessOn: [], checkTimeout: 2_000, eventLoopBlockedAfter: 30_000, overdueAfter: 60_000 },
       services: { mailer: { host: 'smtp.local', port: 25 }, queue: { enabled: true, concurrency: 4 } },
     });
   });
@@ -214,7 +216,7 @@ describe('parseConfigText: every problem at its line and column', () => {
 
   it('reports an unknown top-level key and an unknown service', () => {
     expect(brief(issuesOf('app: {}\nloging:\n  level: info\nservices:\n  mailr: {}\n  mailer: { host: h }\n', {}, [mailer, queue]))).toEqual([
-      '2:1 loging | one of the known keys ($schema, app, logging, plugins, services) | unknown key "loging" (did you mean "logging"?)',
+      '2:1 loging | one of the known keys ($schema, app, logging, plugins, health, services) | unknown key "loging" (did you mean "logging"?)',
       '5:3 services.mailr | one of the known keys (mailer, queue) | unknown key "mailr" (did you mean "mailer"?)',
     ]);
   });

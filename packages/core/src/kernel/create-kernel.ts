@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import { PluginDependencyFailedError, PluginStartFailedError } from '../errors.js';
 import { createEventBus } from '../events/create-event-bus.js';
+import { EventLoopWatch } from '../health/event-loop-watch.js';
+import { createHealthService } from '../health/host-health.js';
 import type { EventBus } from '../events/event-bus.js';
 import { createLogger } from '../logger/create-logger.js';
 import { dependencyOrder } from '../plugins/dependency-order.js';
@@ -8,6 +10,7 @@ import { enabledPlugins } from '../plugins/enabled-plugins.js';
 import { createPluginImporter } from '../plugins/load-plugin-module.js';
 import { createContainer } from '../services/container.js';
 import { controlBoot, type BootControl } from './boot-control.js';
+import { kernelHealthChecks } from './kernel-health.js';
 import { KernelPhases } from './kernel-phase.js';
 import type { CreateKernelOptions, Kernel, StopReport } from './kernel-types.js';
 import { PluginLifecycle } from './plugin-lifecycle.js';
@@ -72,6 +75,11 @@ export function createKernel(options: CreateKernelOptions): Kernel {
   const hookTimeoutMs = config.plugins.hookTimeoutMs;
   const phases = new KernelPhases();
   const records = new PluginRecords();
+  const health = createHealthService(config.health);
+  const loopWatch = new EventLoopWatch(config.health.eventLoopBlockedAfter);
+  health.register(loopWatch.check());
+  for (const check of kernelHealthChecks({ phase: () => phases.current, plugins: () => records.statuses() })) health.register(check);
+  container.register('health', health);
   const pluginView = createPluginOperatorView({
     statuses: () => records.statuses(),
     names: () => records.names(),
@@ -198,6 +206,7 @@ export function createKernel(options: CreateKernelOptions): Kernel {
     } finally {
       // Whatever still runs after stop() returns was abandoned: the watch aborts the signal.
       watch.close();
+      loopWatch.stop();
       phases.stopped();
     }
     // A service reports what it aborted from each shutdown step it drains in (the scheduler from both).
@@ -209,6 +218,7 @@ export function createKernel(options: CreateKernelOptions): Kernel {
   return {
     async start(startOptions = {}) {
       phases.beginStart();
+      loopWatch.start();
       const control = controlBoot(startOptions.signal);
       lifecycle.followBoot(control);
       let failedFast: PluginStartFailedError | undefined;
@@ -228,5 +238,6 @@ export function createKernel(options: CreateKernelOptions): Kernel {
     },
     plugins: () => records.statuses(),
     pluginView,
+    health,
   };
 }
