@@ -4,10 +4,8 @@
  * moves the plugin's record to its next state.
  */
 import type { Logger } from 'pino';
-import type { z } from 'zod';
-import { deepFreeze } from '../config/deep-freeze.js';
 import type { LoadedConfig } from '../config/types.js';
-import { validateSection } from '../config/validate-section.js';
+import { pluginConfig } from '../check/check-plugins.js';
 import {
   isXcoreError,
   PluginActionUnknownError,
@@ -20,9 +18,8 @@ import {
 } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import { dependentsOf } from '../plugins/dependency-order.js';
-import { createPluginImporter, type PluginImporter } from '../plugins/load-plugin-module.js';
+import { createPluginImporter } from '../plugins/load-plugin-module.js';
 import type { PluginDefinition } from '../plugins/plugin.js';
-import { abortable } from './abortable.js';
 import type { BootControl } from './boot-control.js';
 import { runWithOrigin } from './code-origin.js';
 import type { PluginStatus } from './kernel-types.js';
@@ -66,19 +63,10 @@ export class PluginLifecycle {
     this.#boot = control;
   }
 
-  /** Imports the plugin's entry and validates its config; `false` (plugin failed) when the import throws. */
-  async importPlugin(record: PluginRecord, importer: PluginImporter): Promise<boolean> {
-    let definition: PluginDefinition;
-    try {
-      definition = await abortable(importer.load(record.manifest), this.#boot?.signal);
-    } catch (error) {
-      if (this.isBootAbort(error)) throw error;
-      await this.fail(record, 'import', error);
-      return false;
-    }
-    record.config = this.validateConfig(record, definition);
+  /** Records what `checkApp` imported for the plugin: its definition and validated config. */
+  imported(record: PluginRecord, definition: PluginDefinition, config: unknown): void {
     record.definition = definition;
-    return true;
+    record.config = config;
   }
 
   /** Opens a fresh context and runs `onLoad`; `false` when it failed. */
@@ -271,11 +259,6 @@ export class PluginLifecycle {
   }
 
   private validateConfig(record: PluginRecord, definition: PluginDefinition): unknown {
-    const { loaded } = this.deps;
-    const name = record.manifest.name;
-    const raw = loaded.config.plugins.config[name];
-    const schema = definition.configSchema as z.ZodType | undefined;
-    if (schema === undefined) return deepFreeze(raw === undefined ? {} : structuredClone(raw));
-    return validateSection(loaded, ['plugins', 'config', name], schema);
+    return pluginConfig(this.deps.loaded, record.manifest.name, definition);
   }
 }
