@@ -33,6 +33,8 @@ export const HTTP_ERROR_CODES: Readonly<Record<string, string>> = {
     'HTTP 401: the route needs a credential and the request has none, a malformed `Authorization` header, an unknown token or a JWT that fails verification (signature, algorithm, issuer, audience, expiry, not-before). Send `Authorization: Bearer <token>`.',
   XCORE_ERR_HTTP_FORBIDDEN:
     'HTTP 403: the caller is authenticated but lacks the scope the route needs (`read`, `operate` or `admin`). Use a token or JWT that grants it.',
+  XCORE_ERR_HTTP_CSRF_REFUSED:
+    'HTTP 403: a write request (POST, PUT, PATCH, DELETE) came from another site (`Sec-Fetch-Site: cross-site`/`same-site`, or an `Origin` that is not this server\'s), or used a dashboard session cookie without its `x-csrf-token`. Browsers send these headers; use the dashboard from its own origin, or call the API with `Authorization: Bearer <token>` from a non-browser client.',
   XCORE_ERR_HTTP_NOT_FOUND:
     'HTTP 404: no route matches this method and path (a plugin\'s routes are gone while it is stopped). Check the path and the base path.',
   XCORE_ERR_HTTP_BODY_TOO_LARGE: 'HTTP 413: the request body is larger than `services.http.bodyLimit`. Send less, or raise the limit.',
@@ -152,6 +154,16 @@ export class HttpForbiddenError extends XcoreError implements HttpAnswer {
     super('XCORE_ERR_HTTP_FORBIDDEN', `${subject} may not call ${route}: it needs the "${scope}" scope. Use a token or JWT that grants "${scope}".`);
     this.scope = scope;
     this.headers = { 'www-authenticate': `Bearer realm="xcore", error="insufficient_scope", scope="${scope}"` };
+  }
+}
+
+/** HTTP 403: a write request from another site, or a session-cookie write without its CSRF token. */
+export class HttpCsrfRefusedError extends XcoreError implements HttpAnswer {
+  readonly status = 403;
+  readonly headers = NO_HEADERS;
+
+  constructor(route: string, problem: string) {
+    super('XCORE_ERR_HTTP_CSRF_REFUSED', `${route} refused as a cross-site request forgery: ${problem}. Use the dashboard from its own origin, or call the API with \`Authorization: Bearer <token>\` from a non-browser client.`);
   }
 }
 

@@ -33,8 +33,12 @@ export { runBodySchema } from './admin/jobs-routes.js';
 // Auth (auth/) and audit (audit/)
 export { SCOPES, isScope, grants, effectiveScopes } from './auth/scopes.js';
 export type { Scope } from './auth/scopes.js';
-export { AccessGuard } from './auth/access-guard.js';
-export type { Identity, RouteAuth, Credentials } from './auth/access-guard.js';
+export { AccessGuard, CSRF_HEADER } from './auth/access-guard.js';
+export type { Identity, RouteAuth, Credentials, AccessGuardOptions } from './auth/access-guard.js';
+export { SessionStore, SESSION_COOKIE, cookieValue, sameSecret } from './auth/sessions.js';
+export type { Session, SessionStoreOptions } from './auth/sessions.js';
+export { dashboardRoutes, PAGE_HEADERS } from './dashboard/dashboard-routes.js';
+export type { DashboardDeps } from './dashboard/dashboard-routes.js';
 export { TokenVerifier, sha256Hex, configuredDigest } from './auth/token-auth.js';
 export type { TokenEntry } from './auth/token-auth.js';
 export { JwtVerifier, looksLikeJwt } from './auth/jwt-auth.js';
@@ -45,8 +49,8 @@ export type { FailureLimiterOptions } from './auth/failure-limiter.js';
 export { AuditLog, auditResult } from './audit/audit-log.js';
 export type { AuditEntry, AuditResult } from './audit/audit-log.js';
 // Config (config/) and addresses (net/)
-export { httpConfigSchema, authConfigSchema, jwtConfigSchema, tokenConfigSchema, rateLimitConfigSchema, MIN_TOKEN_LENGTH, MIN_HS256_SECRET_LENGTH } from './config/http-config.js';
-export type { HttpConfig, CredentialsConfig, TokenConfig, JwtConfig, RateLimitConfig } from './config/http-config.js';
+export { httpConfigSchema, dashboardConfigSchema, authConfigSchema, jwtConfigSchema, tokenConfigSchema, rateLimitConfigSchema, MIN_TOKEN_LENGTH, MIN_HS256_SECRET_LENGTH } from './config/http-config.js';
+export type { HttpConfig, DashboardConfig, CredentialsConfig, TokenConfig, JwtConfig, RateLimitConfig } from './config/http-config.js';
 export { byteSize, parseByteSize } from './config/byte-size.js';
 export { clientAddress, trustPolicy } from './net/client-address.js';
 export type { TrustProxySetting, TrustPolicy, ClientAddressInput } from './net/client-address.js';
@@ -54,7 +58,7 @@ export { isLoopbackAddress, isLoopbackHost } from './net/addresses.js';
 // Errors
 export {
   HTTP_ERROR_CODES,
-  HttpBadRequestError, HttpValidationError, HttpBodyInvalidError, HttpUnauthenticatedError, HttpForbiddenError, HttpNotFoundError,
+  HttpBadRequestError, HttpValidationError, HttpBodyInvalidError, HttpUnauthenticatedError, HttpForbiddenError, HttpCsrfRefusedError, HttpNotFoundError,
   HttpBodyTooLargeError, HttpUnsupportedMediaTypeError, HttpRateLimitedError, HttpInternalError,
   HttpRouteInvalidError, HttpRouteConflictError, HttpPluginStoppedError, HttpListenFailedError, HttpAuthNoneRefusedError, HttpServiceUnavailableError,
 } from './errors.js';

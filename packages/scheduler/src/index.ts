@@ -26,13 +26,16 @@ export { Interval, Cron } from './decorators/decorators.js';
 export type { DecoratorOptions } from './decorators/decorators.js';
 export { schedulerConfigSchema, jobConfigSchema, jobPolicySchema, triggerConfigSchema } from './config/scheduler-config.js';
 export type { SchedulerConfig, JobConfig, JobPolicyConfig } from './config/scheduler-config.js';
-export type { SchedulerEvents, SchedulerEventName, SchedulerListener, JobEventBase, JobStartedEvent, JobRunEvent } from './events/scheduler-events.js';
+export type { SchedulerEvents, SchedulerEventName, SchedulerListener, JobEventBase, JobStartedEvent, JobRunEvent, JobMissedEvent } from './events/scheduler-events.js';
+export type { RunLineLevel } from './events/run-lines.js';
 // The operator view (service/operator-*.ts): every job of every owner, for the admin API, the CLI, a dashboard
 export { schedulerOperatorView } from './service/operator-access.js';
 export type {
   SchedulerOperatorView, SchedulerState, OperatorProcess, JobListQuery, JobState, JobPage, OperatorJob, OperatorJobDetail, OperatorRun, RunPage,
-  RunNowOptions, RunRequestView, OperatorEvent, OperatorEventFilter, RunningScope, TriggerJson,
+  RunNowOptions, RunRequestView, OperatorEvent, OperatorEventFilter, RunningScope, TriggerJson, LoggedRun, LoggedRunPage, RunQuery,
 } from './service/operator-types.js';
+// What the run path publishes (runner/run-observer.ts): Scheduler.observeRuns
+export type { RunObserver, EndedRun, MissedOccurrences } from './runner/run-observer.js';
 // The Store contract and the stores (stores/), for other backends
 export type {
   Store, StoredSchedule, ScheduleDefinition, ScheduleState, SchedulePolicy, CoalesceMode, RunRecord, RunStatus,

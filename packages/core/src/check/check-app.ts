@@ -5,10 +5,9 @@
  */
 import type { LoadedConfig } from '../config/types.js';
 import { AppInvalidError, isXcoreError, ServiceFailedError } from '../errors.js';
-import type { PluginImporter } from '../plugins/load-plugin-module.js';
 import type { ServiceDefinition } from '../services/service.js';
 import { configPosition, problemsOf, type AppProblem } from './app-problem.js';
-import { checkPlugins, type PluginCheck } from './check-plugins.js';
+import { checkPlugins, type CheckPluginsOptions, type PluginCheck } from './check-plugins.js';
 import { serviceSection } from './service-section.js';
 
 /** Options of {@link checkApp}. */
@@ -19,8 +18,10 @@ export interface CheckAppOptions {
   readonly signal?: AbortSignal;
   /** Called before each step that can take long, with its name (the kernel's boot checkpoint). */
   readonly step?: (name: string) => void;
-  /** Where plugin entries are imported. @defaultValue a new importer */
-  readonly importer?: PluginImporter;
+  /** Loads a plugin's definition. @defaultValue `loadForCheck(loaded)` (see check-plugins.ts) */
+  readonly load?: CheckPluginsOptions['load'];
+  /** Called once the enabled plugins are known and ordered, before any import. */
+  readonly onPlan?: CheckPluginsOptions['onPlan'];
 }
 
 /** What {@link checkApp} found. */
@@ -56,7 +57,8 @@ export async function checkApp(loaded: LoadedConfig, options: CheckAppOptions = 
   const plugins = await checkPlugins(loaded, {
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.step === undefined ? {} : { step: options.step }),
-    ...(options.importer === undefined ? {} : { importer: options.importer }),
+    ...(options.load === undefined ? {} : { load: options.load }),
+    ...(options.onPlan === undefined ? {} : { onPlan: options.onPlan }),
   });
   const problems: AppProblem[] = [...plugins.problems];
   const prepared = new Map<string, unknown>();

@@ -11,7 +11,9 @@ import { ConfigInvalidError } from '../errors.js';
 import { abortable } from '../kernel/abortable.js';
 import { dependencyOrder, type DependencyPlan } from '../plugins/dependency-order.js';
 import { findEnabledPlugins } from '../plugins/enabled-plugins.js';
+import { createLogger } from '../logger/create-logger.js';
 import { createPluginImporter, type PluginImporter } from '../plugins/load-plugin-module.js';
+import { prepareSandboxedPlugin } from '../sandbox/sandboxed-plugin.js';
 import type { PluginManifest } from '../plugins/manifest.js';
 import type { PluginDefinition } from '../plugins/plugin.js';
 import { importFailurePosition, problemOf, problemsOf, textPosition, type AppProblem } from './app-problem.js';
@@ -39,12 +41,35 @@ export interface CheckPluginsOptions {
   readonly signal?: AbortSignal;
   /** Called before each import with the step's name (the kernel's boot checkpoint). */
   readonly step?: (name: string) => void;
-  /** Where plugin entries are imported. @defaultValue a new importer (one tsx scope) */
-  readonly importer?: PluginImporter;
+  /**
+   * Loads a plugin's definition (the kernel's: in-process import, or a sandboxed plugin's
+   * prepared process).
+   * @defaultValue {@link loadForCheck}
+   */
+  readonly load?: (manifest: PluginManifest) => Promise<PluginDefinition>;
+  /** Called once the enabled plugins are known and ordered, before any import (the kernel creates its records here). */
+  readonly onPlan?: (manifests: readonly PluginManifest[], plan: DependencyPlan) => void;
+}
+
+/**
+ * How `xcore validate` loads a plugin: imports its entry in this process, or for a sandboxed
+ * plugin (its manifest says `"sandbox": true` or `plugins.sandboxed` lists it) checks its folder
+ * and bundles its entry as boot does, then stops, so no plugin code runs outside its sandbox.
+ */
+export function loadForCheck(loaded: LoadedConfig, importer: PluginImporter = createPluginImporter()): (manifest: PluginManifest) => Promise<PluginDefinition> {
+  return async (manifest) => {
+    if (!manifest.sandbox && !loaded.config.plugins.sandboxed.includes(manifest.name)) return importer.load(manifest);
+    const logger = createLogger({ level: 'silent', pretty: false });
+    const sandbox = await prepareSandboxedPlugin({ manifest, config: loaded.config, logger, logLevel: 'silent', onCrash: () => undefined });
+    await sandbox.terminate();
+    return sandbox.definition;
+  };
 }
 
 /**
  * Discovers, orders and imports the enabled plugins and validates their config sections.
+ * A sandboxed plugin is prepared (folder checked, entry bundled) rather than imported here; its
+ * config is validated inside its sandbox when it starts.
  *
  * @remarks
  * Problems that stop boot are `fatal`: a bad plugin folder, an enabled name with no plugin, a
@@ -61,6 +86,7 @@ export async function checkPlugins(loaded: LoadedConfig, options: CheckPluginsOp
   for (const p of enabled.problems) problems.push(problemOf(p.error, p.at, 'fatal'));
   const manifests = enabled.manifests;
   const plan = dependencyOrder(manifests);
+  options.onPlan?.(manifests, plan);
   const byName = new Map(manifests.map((m) => [m.name, m]));
   for (const [name, error] of plan.disabled) {
     const manifest = byName.get(name)!;
@@ -69,14 +95,14 @@ export async function checkPlugins(loaded: LoadedConfig, options: CheckPluginsOp
     problems.push(problemOf(error, at, 'plugin', name));
   }
 
-  const importer = options.importer ?? createPluginImporter();
+  const load = options.load ?? loadForCheck(loaded);
   const imported = new Map<string, ImportedPlugin>();
   for (const name of plan.order) {
     const manifest = byName.get(name)!;
     options.step?.(`importing plugin "${name}"`);
     let definition: PluginDefinition;
     try {
-      definition = await abortable(importer.load(manifest), options.signal);
+      definition = await abortable(load(manifest), options.signal);
     } catch (error) {
       if (options.signal?.aborted === true && error === options.signal.reason) throw error;
       const failure = error instanceof Error ? error : new Error(String(error));

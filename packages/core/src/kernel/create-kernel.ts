@@ -4,6 +4,7 @@ import { createEventBus } from '../events/create-event-bus.js';
 import type { EventBus } from '../events/event-bus.js';
 import { createLogger } from '../logger/create-logger.js';
 import { appCheckError, checkApp } from '../check/check-app.js';
+import { createPluginImporter } from '../plugins/load-plugin-module.js';
 import { createContainer } from '../services/container.js';
 import { controlBoot, type BootControl } from './boot-control.js';
 import { KernelPhases } from './kernel-phase.js';
@@ -105,11 +106,17 @@ export function createKernel(options: CreateKernelOptions): Kernel {
   const boot = async ({ checkpoint, signal }: BootControl): Promise<PluginStartFailedError | undefined> => {
     checkpoint('checking the app');
     // The check `xcore validate` runs: discovery, order, imports, plugin configs, service checks.
-    const check = await checkApp(loaded, { services: options.services ?? [], signal, step: checkpoint });
+    const importer = createPluginImporter();
+    const check = await checkApp(loaded, {
+      services: options.services ?? [],
+      signal,
+      step: checkpoint,
+      onPlan: (manifests, plan) => records.init(manifests, plan.order),
+      load: (manifest) => lifecycle.loadDefinition(records.get(manifest.name)!, importer),
+    });
     const refused = appCheckError(check, false);
     if (refused !== undefined) throw refused;
-    const { manifests, plan, imported } = check.plugins;
-    records.init(manifests, plan.order);
+    const { plan, imported } = check.plugins;
     for (const [name, error] of plan.disabled) lifecycle.disable(records.get(name)!, error);
     for (const record of records.inOrder()) {
       const result = imported.get(record.manifest.name);
@@ -170,6 +177,7 @@ export function createKernel(options: CreateKernelOptions): Kernel {
    */
   const shutdown = async (external?: AbortSignal): Promise<StopReport> => {
     if (!phases.beginStop()) return { timedOut: false, unfinished: [], failed: [] };
+    lifecycle.beginShutdown();
     const watch = watchShutdown({
       logger,
       timeoutMs: config.app.shutdownTimeoutMs,

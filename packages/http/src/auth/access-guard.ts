@@ -1,10 +1,11 @@
 /**
  * The one place that decides whether a request may call a route: rate limit, credential, scope.
  */
-import { HttpForbiddenError, HttpRateLimitedError, HttpUnauthenticatedError } from '../errors.js';
+import { HttpCsrfRefusedError, HttpForbiddenError, HttpRateLimitedError, HttpUnauthenticatedError } from '../errors.js';
 import type { FailureLimiter } from './failure-limiter.js';
 import { looksLikeJwt, type JwtVerifier } from './jwt-auth.js';
 import { effectiveScopes, grants, SCOPES, type Scope } from './scopes.js';
+import { cookieValue, sameSecret, SESSION_COOKIE, type SessionStore } from './sessions.js';
 import type { TokenVerifier } from './token-auth.js';
 
 /** What a route needs: a scope, or nothing (`public`). */
@@ -36,6 +37,17 @@ const DEVELOPMENT: Identity = Object.freeze({ kind: 'none', subject: 'anonymous'
 /** Longest `Authorization` value read; longer ones are malformed (a JWT of a few KB fits). */
 const MAX_AUTHORIZATION_LENGTH = 8192;
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Header a dashboard write must carry: the session's CSRF token. */
+export const CSRF_HEADER = 'x-csrf-token';
+
+/** Options of an {@link AccessGuard} beyond its credentials. */
+export interface AccessGuardOptions {
+  /** Dashboard sessions: a request without `Authorization` may present a session cookie. @defaultValue none */
+  readonly sessions?: SessionStore;
+  /** Accept `X-Forwarded-Host` as this server's host when checking `Origin` (behind a trusted proxy). @defaultValue `false` */
+  readonly trustForwardedHost?: boolean;
+}
 
 /**
  * Admits or refuses requests to protected routes.
@@ -51,11 +63,60 @@ export class AccessGuard {
   readonly #credentials: Credentials;
   readonly #limiter: FailureLimiter;
   readonly #now: () => number;
+  readonly #sessions: SessionStore | undefined;
+  readonly #trustForwardedHost: boolean;
 
-  constructor(credentials: Credentials, limiter: FailureLimiter, now: () => number = Date.now) {
+  constructor(credentials: Credentials, limiter: FailureLimiter, now: () => number = Date.now, options: AccessGuardOptions = {}) {
     this.#credentials = credentials;
     this.#limiter = limiter;
     this.#now = now;
+    this.#sessions = options.sessions;
+    this.#trustForwardedHost = options.trustForwardedHost ?? false;
+  }
+
+  /**
+   * Who is sending `request` to a route needing `required`: {@link AccessGuard.identify} with its
+   * `Authorization` header, or its dashboard session cookie when it has no such header.
+   *
+   * @remarks
+   * Every write request (not GET/HEAD/OPTIONS) is first checked for cross-site forgery, whatever
+   * the route's scope or the auth mode: a browser's `Sec-Fetch-Site: cross-site` or `same-site`,
+   * or an `Origin` other than this server's, is refused with 403 `XCORE_ERR_HTTP_CSRF_REFUSED`.
+   * A write authenticated by a session cookie must also carry the session's CSRF token in
+   * `x-csrf-token`. An unknown or expired session is 401 (not counted by the failure limiter: a
+   * session id is 256 random bits, and stale tabs are not attackers).
+   */
+  async identifyRequest(required: RouteAuth, request: Request, client: string, route: string): Promise<Identity> {
+    const write = !READ_METHODS.has(request.method);
+    if (write) this.#checkSameOrigin(request, route);
+    const authorization = request.headers.get('authorization') ?? undefined;
+    const sessionId = this.#sessions === undefined || authorization !== undefined ? undefined : cookieValue(request.headers.get('cookie'), SESSION_COOKIE);
+    if (sessionId === undefined || this.#credentials.mode === 'none' || required === 'public') return this.identify(required, authorization, client);
+    const session = this.#sessions!.get(sessionId);
+    if (session === undefined) throw new HttpUnauthenticatedError('invalid_token', 'the dashboard session has expired or was signed out; sign in again');
+    if (write && !sameSecret(request.headers.get(CSRF_HEADER) ?? '', session.csrfToken)) {
+      throw new HttpCsrfRefusedError(route, `a write with a session cookie must carry the session's ${CSRF_HEADER} header, and this one ${request.headers.has(CSRF_HEADER) ? 'does not match' : 'is missing'}`);
+    }
+    return session.identity;
+  }
+
+  /** Refuses a write that a browser says comes from another site. */
+  #checkSameOrigin(request: Request, route: string): void {
+    const site = request.headers.get('sec-fetch-site');
+    if (site === 'cross-site' || site === 'same-site') throw new HttpCsrfRefusedError(route, `the browser sent it from another site (Sec-Fetch-Site: ${site})`);
+    const origin = request.headers.get('origin');
+    if (origin === null) return;
+    let host: string | undefined;
+    try {
+      host = origin === 'null' ? undefined : new URL(origin).host;
+    } catch {
+      host = undefined;
+    }
+    const own = new URL(request.url).host;
+    const forwarded = this.#trustForwardedHost ? request.headers.get('x-forwarded-host')?.split(',')[0]?.trim() : undefined;
+    if (host === undefined || (host !== own && host !== forwarded)) {
+      throw new HttpCsrfRefusedError(route, `its Origin ${JSON.stringify(origin.slice(0, 200))} is not this server (${own})`);
+    }
   }
 
   /** True when no credential is checked (`auth: none`). */

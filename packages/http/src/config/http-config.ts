@@ -110,6 +110,14 @@ export const rateLimitConfigSchema = z.strictObject({
   maxClients: z.number().int().min(1).default(10_000).describe('Clients tracked at once (the oldest are forgotten first), bounding memory. Default 10000.'),
 });
 
+/** The dashboard page at `<basePath>/admin/` and its sessions. */
+export const dashboardConfigSchema = z.strictObject({
+  enabled: z.boolean().default(true).describe('Serve the dashboard at <basePath>/admin/ (sign in with a token; it calls the admin API). Default true.'),
+  sessionTtl: duration({ min: 60_000, max: 7 * 86_400_000 }).default(8 * 3_600_000).describe('Longest life of a dashboard session (a JWT\'s expiry ends it sooner). Default 8h.'),
+  idleTimeout: duration({ min: 60_000, max: 7 * 86_400_000 }).default(3_600_000).describe('A dashboard session unused this long ends. Default 1h.'),
+  maxSessions: z.number().int().min(1).max(1_000_000).default(10_000).describe('Sessions held in memory at once; past it the least recently used ends. Default 10000.'),
+});
+
 const trustProxyValue = z
   .union([z.boolean(), z.number().int().min(0).max(32), z.array(z.string().min(1))])
   .superRefine((value, ctx) => {
@@ -163,6 +171,7 @@ export const httpConfigSchema = z
       .describe('Whose X-Forwarded-For to believe when naming the client (rate limit, audit): false (the socket peer), a number of proxy hops, or trusted proxy addresses/CIDRs ("loopback", "private" too). Default false.'),
     auth: authConfigSchema,
     rateLimit: rateLimitConfigSchema.prefault({}).describe('Limit on failed authentications per client.'),
+    dashboard: dashboardConfigSchema.prefault({}).describe('The operator dashboard at <basePath>/admin/.'),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.auth === 'none' && !isLoopbackHost(cfg.host)) {
@@ -195,5 +204,7 @@ export type CredentialsConfig = z.output<typeof credentialsSchema>;
 export type TokenConfig = z.output<typeof tokenConfigSchema>;
 /** The validated `services.http.auth.jwt` section. */
 export type JwtConfig = z.output<typeof jwtConfigSchema>;
+/** The validated `services.http.dashboard` section. */
+export type DashboardConfig = z.output<typeof dashboardConfigSchema>;
 /** The validated `services.http.rateLimit` section. */
 export type RateLimitConfig = z.output<typeof rateLimitConfigSchema>;

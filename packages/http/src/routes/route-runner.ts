@@ -50,7 +50,7 @@ export async function runRoute(route: CompiledRoute, matched: MatchedRequest, ru
   let response: Response;
   let code: string | undefined;
   try {
-    identity = await runtime.guard.identify(route.auth, request.headers.get('authorization') ?? undefined, client);
+    identity = await runtime.guard.identifyRequest(route.auth, request, client, route.label);
     runtime.guard.authorize(identity, route.auth, route.label);
     const body = def.body === undefined ? undefined : await readJsonBody(request, runtime.bodyLimit, route.label);
     const [params, query, parsedBody] = await validateInput(route.label, [

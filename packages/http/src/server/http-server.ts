@@ -8,7 +8,10 @@ import type { EventBus, PluginAwareService, PluginOperatorView } from '@xcore/co
 import type { SchedulerOperatorView } from '@xcore/scheduler';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import { DashboardAssets } from '@xcore/dashboard';
 import { AccessGuard, type Credentials } from '../auth/access-guard.js';
+import { SessionStore } from '../auth/sessions.js';
+import { dashboardRoutes } from '../dashboard/dashboard-routes.js';
 import { FailureLimiter } from '../auth/failure-limiter.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { ADMIN_PREFIX, adminRoutes, type AdminDeps } from '../admin/admin-routes.js';
@@ -100,6 +103,10 @@ export class HttpServer implements HttpService, PluginAwareService {
   #address: HttpAddress | undefined;
   /** Set once `stop` began: answers then ask clients to close their connection. */
   #closing = false;
+  /** Dashboard sessions (in memory). */
+  readonly #sessions: SessionStore;
+  /** The dashboard's built files, read on first use. */
+  #assets: DashboardAssets | undefined;
 
   constructor(options: HttpServerOptions) {
     const { config } = options;
@@ -109,8 +116,10 @@ export class HttpServer implements HttpService, PluginAwareService {
     this.#tls = options.tls;
     this.#title = options.title ?? 'xcore admin API';
     const limiter = new FailureLimiter({ failures: config.rateLimit.failures, windowMs: config.rateLimit.window, maxClients: config.rateLimit.maxClients });
+    const { dashboard } = config;
+    this.#sessions = new SessionStore({ ttlMs: dashboard.sessionTtl, idleMs: dashboard.idleTimeout, maxSessions: dashboard.maxSessions, ...(options.now === undefined ? {} : { now: options.now }) });
     this.#runtime = {
-      guard: new AccessGuard(options.credentials, limiter, options.now),
+      guard: new AccessGuard(options.credentials, limiter, options.now, { sessions: this.#sessions, trustForwardedHost: config.trustProxy !== false }),
       bodyLimit: config.bodyLimit,
       logger: options.logger,
       audit: new AuditLog(options.logger, options.events),
@@ -131,6 +140,16 @@ export class HttpServer implements HttpService, PluginAwareService {
     for (const def of adminRoutes(deps)) this.#admin.add(def);
     this.#alias = runAliasRoute(deps) as AnyRouteDefinition;
     this.#root.add(this.#alias);
+    if (dashboard.enabled) {
+      const routes = dashboardRoutes({
+        guard: this.#runtime.guard,
+        sessions: this.#sessions,
+        basePath: config.basePath,
+        tls: () => this.#tls !== undefined,
+        assets: () => (this.#assets ??= DashboardAssets.load()),
+      });
+      for (const def of routes) this.#root.add(def);
+    }
   }
 
   /**

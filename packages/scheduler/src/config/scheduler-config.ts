@@ -90,12 +90,18 @@ export const schedulerConfigSchema = z
      * lateness; `0` wakes at each due time.
      */
     /**
+     * The level of the line logged when a run starts and when it succeeds. @defaultValue `'debug'`
+     *
+     * @remarks Failed, timed-out and aborted runs always end with a `warn` line (with the error).
+     */
+    logRuns: z.enum(['debug', 'info']).default('debug').describe('Level of the line logged when a run starts and when it succeeds (`job started`, `job succeeded` with durationMs and attempts); `info` shows every run at the default log level. Failed, timed-out and aborted runs always end with a `warn` line. Default \'debug\'.'),
+    /**
      * The durable run log: every finished run written to a backend (`postgres`) and queryable.
      * Absent: only the bounded per-job history. See `@xcore/runlog-postgres`.
      *
      * @remarks Validated now; the scheduler's run path does not write to it yet (see that package's README, "Wiring").
      */
-    runLog: runLogConfigSchema.optional().describe('Durable, queryable log of every finished run, in a backend package loaded only when set. Absent: only the bounded per-job history. Validated, not yet written to by the run path (see packages/runlog-postgres).'),
+    runLog: runLogConfigSchema.optional().describe('Durable, queryable log of every finished run, in a backend package loaded only when set. Absent: only the bounded per-job history. Every ended run, skip and miss is queued to it without blocking the runner; GET /admin/v1/runs queries it.'),
     claimWindowMs: runnerTiming.claimWindowMs.optional().describe(`Wake at most once per this window and claim all that came due in it (fewer Redis round trips, up to this much lateness). ${rangeText('claimWindowMs')}. Default 10 with backend redis, 0 with memory. Under load the step shrinks so one wake claims about 16 schedules, so a busy process is not held to the whole window.`),
   })
   .superRefine((cfg, ctx) => {

@@ -11,33 +11,12 @@
  */
 import type { Logger } from 'pino';
 import { setLongTimeout, type LongTimeout } from '@xcore/core';
-import type { SchedulePolicy } from '../stores/store.js';
+import type { ScheduleDefinition, SchedulePolicy } from '../stores/store.js';
 import type { JobContext, JobFunction } from '../service/scheduler-service.js';
 import { JobAbortedError, JobTimeoutError } from '../errors.js';
+import type { ActiveExecution, ExecutionOutcome, ExecutionRequest, ExecutionStatus, Executor, JobHandler } from './executor.js';
 
-/** Final status of an execution. */
-export type ExecutionStatus = 'succeeded' | 'failed' | 'timed_out' | 'aborted';
-
-/** What one execution (all its attempts) produced. */
-export interface ExecutionOutcome {
-  readonly status: ExecutionStatus;
-  readonly attempts: number;
-  readonly startedAt: number;
-  readonly finishedAt: number;
-  /** The last attempt's error, when not succeeded. */
-  readonly error?: unknown;
-}
-
-/** One run to execute. */
-export interface ExecutionRequest {
-  readonly jobId: string;
-  readonly owner: string;
-  readonly fn: JobFunction;
-  readonly args: readonly unknown[];
-  readonly policy: SchedulePolicy;
-  /** Occurrence time, epoch ms. */
-  readonly scheduledAt: number;
-}
+export type { ExecutionStatus, ExecutionOutcome, ExecutionRequest, ActiveExecution } from './executor.js';
 
 /** Dependencies of {@link InlineExecutor}. */
 export interface InlineExecutorOptions {
@@ -49,13 +28,6 @@ export interface InlineExecutorOptions {
   readonly backoff: (attempt: number, baseMs: number) => number;
   /** Called when an attempt starts (for `job.started`). */
   readonly onAttempt?: (request: ExecutionRequest, attempt: number) => void;
-}
-
-/** A handle on an execution in progress, to abort it. */
-export interface ActiveExecution {
-  readonly request: ExecutionRequest;
-  /** Aborts the current attempt (its signal gets `reason`) and ends the execution as `aborted`. */
-  abort(reason: Error): void;
 }
 
 class RunContext implements JobContext {
@@ -90,9 +62,14 @@ class RunContext implements JobContext {
   }
 }
 
-type AttemptResult = { status: ExecutionStatus; error?: unknown };
+type AttemptResult = { status: ExecutionStatus; error?: unknown; result?: unknown };
 
 const SUCCEEDED: AttemptResult = Object.freeze({ status: 'succeeded' });
+
+/** A succeeded attempt and the job's return value (the shared {@link SUCCEEDED} when it returned nothing). */
+function succeeded(result: unknown): AttemptResult {
+  return result === undefined ? SUCCEEDED : { status: 'succeeded', result };
+}
 
 /** What {@link thenOf} found: a thenable to await. */
 const THENABLE = Symbol('thenable');
@@ -169,7 +146,7 @@ class Execution implements ActiveExecution, ExecutionRequest {
         return { status: 'failed', error };
       }
       const then = thenOf(result);
-      if (then === undefined) return SUCCEEDED;
+      if (then === undefined) return succeeded(result);
       if (then !== THENABLE) return { status: 'failed', error: then.error };
       return new Promise<AttemptResult>((resolve) => {
         let settled = false;
@@ -181,7 +158,7 @@ class Execution implements ActiveExecution, ExecutionRequest {
         };
         this.settle = finish;
         Promise.resolve(result as PromiseLike<unknown>).then(
-          () => finish(SUCCEEDED),
+          (value: unknown) => finish(succeeded(value)),
           (error: unknown) => finish({ status: 'failed', error }),
         );
       });
@@ -216,11 +193,11 @@ class Execution implements ActiveExecution, ExecutionRequest {
       const then = thenOf(result);
       if (then === THENABLE) {
         Promise.resolve(result as PromiseLike<unknown>).then(
-          () => finish(SUCCEEDED),
+          (value: unknown) => finish(succeeded(value)),
           (error: unknown) => finish({ status: 'failed', error }),
         );
       } else {
-        finish(then === undefined ? SUCCEEDED : { status: 'failed', error: then.error });
+        finish(then === undefined ? succeeded(result) : { status: 'failed', error: then.error });
       }
     });
   }
@@ -253,7 +230,7 @@ class Execution implements ActiveExecution, ExecutionRequest {
  * const outcome = await executor.execute({ jobId: 'a', owner: 'app', fn, args: [], policy, scheduledAt: Date.now() });
  * ```
  */
-export class InlineExecutor {
+export class InlineExecutor implements Executor {
   private readonly clock: () => number;
   private readonly active = new Set<Execution>();
 
@@ -280,10 +257,17 @@ export class InlineExecutor {
     return this.runJob(jobId, owner, fn, args, policy, scheduledAt);
   }
 
-  /**
-   * {@link InlineExecutor.run} with the request's fields as arguments: the run path calls this
-   * once per fire and allocates no request object.
-   */
+  /** {@link Executor.start}: the run path calls this once per fire and allocates no request object. */
+  start(definition: ScheduleDefinition, handler: JobHandler, scheduledAt: number): ExecutionOutcome | Promise<ExecutionOutcome> {
+    return this.runJob(definition.id, definition.owner, handler.fn, definition.args, definition.policy, scheduledAt);
+  }
+
+  /** Nothing to release: inline runs hold no pool or child process. */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** {@link InlineExecutor.run} with the request's fields as arguments. */
   runJob(jobId: string, owner: string, fn: JobFunction, args: readonly unknown[], policy: SchedulePolicy, scheduledAt: number): ExecutionOutcome | Promise<ExecutionOutcome> {
     const run = new Execution(jobId, owner, fn, args, policy, scheduledAt, this.options.logger);
     const startedAt = this.clock();
@@ -325,6 +309,7 @@ export class InlineExecutor {
 
   private outcome(result: AttemptResult, run: Execution, startedAt: number): ExecutionOutcome {
     const base = { status: result.status, attempts: run.attempts, startedAt, finishedAt: this.clock() };
-    return result.error === undefined ? base : { ...base, error: result.error };
+    if (result.error !== undefined) return { ...base, error: result.error };
+    return result.result === undefined ? base : { ...base, result: result.result };
   }
 }

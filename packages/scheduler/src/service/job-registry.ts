@@ -11,7 +11,8 @@ import { bindOrigin } from '@xcore/core';
 import type { ScheduleDefinition, RunRecord, Store, StoredSchedule } from '../stores/store.js';
 import { scheduleHash } from '../stores/schedule-hash.js';
 import { nextFireTime } from '../triggers/next-fire-time.js';
-import type { RunDispatcher, LocalJob } from '../runner/run-dispatcher.js';
+import type { RunDispatcher } from '../runner/run-dispatcher.js';
+import type { LocalJob } from '../runner/run.js';
 import type { SchedulerEmitter } from '../events/scheduler-events.js';
 import { XcoreError } from '@xcore/core';
 import { JobConflictError, JobInvalidError, JobNotFoundError, SchedulerStoppedError } from '../errors.js';
@@ -209,7 +210,7 @@ export class JobRegistry {
     if (!this.deps.handlers.has(definition.id)) {
       throw new JobNotFoundError(`Job "${definition.id}" has no handler in this process (its plugin stopped, or another process registered it); it cannot run here.`);
     }
-    return Promise.resolve(this.deps.runs.launch(definition, Date.now() + this.deps.skew(), {}));
+    return this.deps.runs.runNow(definition, Date.now() + this.deps.skew(), {});
   }
 
   /** A job's finished runs, newest first (`limit` 20 by default). */

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { JobInvalidError, JobNotFoundError, JobQueryInvalidError, JobRemoveRefusedError, JobRunRefusedError, RunRequestNotFoundError } from '../errors.js';
 import type { SchedulerEmitter, SchedulerEventName } from '../events/scheduler-events.js';
-import type { LocalJob } from '../runner/run-dispatcher.js';
+import type { LocalJob } from '../runner/run.js';
 import type { RunRecord, StoredSchedule, Store } from '../stores/store.js';
 import type { ProcessPresence, RunRequestState, ScheduleFilter } from '../stores/store-operator.js';
 import type { TriggerInput } from './job-options.js';
@@ -18,9 +18,11 @@ import type { JobRegistry } from './job-registry.js';
 import { holdersOf, NON_PLUGIN_OWNERS } from './operator-holders.js';
 import { decodeCursor, encodeCursor, iso, operatorEvent, operatorJob, operatorJobDetail, operatorRun, type JobPresence } from './operator-json.js';
 import type {
-  JobListQuery, JobPage, OperatorEvent, OperatorEventFilter, OperatorJobDetail, RunNowOptions, RunPage, RunRequestView, SchedulerOperatorView, SchedulerState,
+  JobListQuery, JobPage, LoggedRunPage, OperatorEvent, RunQuery, OperatorEventFilter, OperatorJobDetail, RunNowOptions, RunPage, RunRequestView, SchedulerOperatorView, SchedulerState,
 } from './operator-types.js';
 import { APP_SCOPE } from './scheduler-scope.js';
+import { queryRuns } from './operator-runs.js';
+import type { RunLogSink } from '../runlog/run-log-sink.js';
 import type { SchedulerHealth } from './scheduler-service.js';
 
 /** Every scheduler event an operator can follow. */
@@ -53,6 +55,8 @@ export interface OperatorViewDeps {
   firing(): boolean;
   /** True for a process-local store: this process's running counts are the whole truth. */
   readonly localRunning: boolean;
+  /** The durable run log, when configured (`runs` reads it). */
+  readonly runLog: RunLogSink | undefined;
 }
 
 /** The scheduler's operator view. */
@@ -162,6 +166,10 @@ export class OperatorView implements SchedulerOperatorView {
     const last = page[page.length - 1];
     const more = last !== undefined && records.length > start + limit;
     return { items: page.map(operatorRun), nextCursor: more ? encodeCursor('runs', { o: start + limit - 1, k: recordKey(last) }) : null };
+  }
+
+  runs(query?: RunQuery): Promise<LoggedRunPage> {
+    return queryRuns({ runLog: this.deps.runLog, store: this.deps.store, find: (id) => this.find(id) }, query);
   }
 
   async runNow(id: string, options: RunNowOptions): Promise<RunRequestView> {

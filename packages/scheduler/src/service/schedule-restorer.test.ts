@@ -4,7 +4,7 @@ import { MemoryStore } from '../stores/memory-store.js';
 import { scheduleHash } from '../stores/schedule-hash.js';
 import type { ScheduleDefinition } from '../stores/store.js';
 import type { TriggerSpec } from '../triggers/trigger.js';
-import type { LocalJob } from '../runner/run-dispatcher.js';
+import type { LocalJob } from '../runner/run.js';
 import { BUILTIN_DEFAULTS, internPolicy } from './job-options.js';
 import { ScheduleRestorer } from './schedule-restorer.js';
 

@@ -20,7 +20,7 @@ import type { Logger } from 'pino';
 import { scheduleHash } from '../stores/schedule-hash.js';
 import type { ClaimBatch, RestoreInput, Store } from '../stores/store.js';
 import { nextFireTime } from '../triggers/next-fire-time.js';
-import type { LocalJob } from '../runner/run-dispatcher.js';
+import type { LocalJob } from '../runner/run.js';
 
 /** What the {@link ScheduleRestorer} works with (owned by the scheduler). */
 export interface ScheduleRestorerDeps {

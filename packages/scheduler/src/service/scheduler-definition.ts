@@ -13,6 +13,8 @@ import { Scheduler } from './scheduler.js';
 import { PluginScheduler } from './plugin-scheduler.js';
 import { internalsOf } from './scheduler-internals.js';
 import type { SchedulerService } from './scheduler-service.js';
+import { loadRunLogSink } from '../runlog/load-run-log-sink.js';
+import type { RunLogSink } from '../runlog/run-log-sink.js';
 
 /** Owner of the jobs declared in `xcore.yaml`. */
 export const CONFIG_OWNER = 'config';
@@ -53,8 +55,8 @@ async function drain(instance: SchedulerService, ctx: ServiceLifecycleContext): 
 /** Jobs registered between two yields to the event loop, so a signal during a long boot is seen. */
 const REGISTER_BATCH = 256;
 
-/** The scheduler of a config section on `store`, with no jobs yet. */
-function buildScheduler(config: SchedulerConfig, store: Store, logger: Logger, events: ServiceCreateContext<SchedulerConfig>['events'] | undefined): Scheduler {
+/** The scheduler of a config section on `store` (with its run log, if any), with no jobs yet. */
+function buildScheduler(config: SchedulerConfig, store: Store, logger: Logger, events: ServiceCreateContext<SchedulerConfig>['events'] | undefined, runLog?: RunLogSink): Scheduler {
   const d = config.defaults;
   return new Scheduler({
     store,
@@ -77,7 +79,9 @@ function buildScheduler(config: SchedulerConfig, store: Store, logger: Logger, e
     pollMs: config.pollMs,
     ...(config.claimWindowMs === undefined ? {} : { claimWindowMs: config.claimWindowMs }),
     enabled: config.enabled,
+    logRuns: config.logRuns,
     ...(events === undefined ? {} : { events }),
+    ...(runLog === undefined ? {} : { runLog }),
   });
 }
 
@@ -135,8 +139,9 @@ function asError(error: unknown): Error {
 }
 
 /**
- * Builds the scheduler from its config section: creates the store, resolves and registers the
- * YAML jobs (owner `config`). Exposed for tests and for hosts that do not use the kernel.
+ * Builds the scheduler from its config section: creates the store and the run log (when
+ * `runLog` is set: its backend package is loaded and its migrations run), resolves and registers
+ * the YAML jobs (owner `config`). Exposed for tests and for hosts that do not use the kernel.
  *
  * @remarks
  * With `ctx.prepared` from {@link checkScheduler} in the same boot, the YAML jobs' modules are
@@ -147,7 +152,14 @@ function asError(error: unknown): Error {
 export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerConfig>, 'config' | 'logger' | 'configFile' | 'loaded' | 'signal' | 'prepared'> & { events?: ServiceCreateContext<SchedulerConfig>['events']; store?: Store }): Promise<Scheduler> {
   const { config } = ctx;
   const store = ctx.store ?? (await createStore(config, ctx.logger));
-  const scheduler = buildScheduler(config, store, ctx.logger, ctx.events);
+  let runLog: RunLogSink | undefined;
+  try {
+    runLog = config.runLog === undefined ? undefined : await loadRunLogSink(config.runLog, { configFile: ctx.configFile, logger: ctx.logger.child({ component: 'runlog' }) });
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+  const scheduler = buildScheduler(config, store, ctx.logger, ctx.events, runLog);
   try {
     const source = {
       configFile: ctx.configFile,
@@ -157,7 +169,7 @@ export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerCo
     const jobs = isPreparedJobs(ctx.prepared) ? ctx.prepared.jobs : await resolveYamlJobs(config.jobs, source);
     await registerYamlJobs(scheduler, jobs, ctx.signal);
   } catch (error) {
-    await store.close().catch(() => undefined);
+    await scheduler.dispose().catch(() => undefined);
     throw error;
   }
   return scheduler;
@@ -181,7 +193,7 @@ export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerCo
  * - `inProgress`: the running jobs, which the kernel logs while shutdown waits.
  * - `create` honours the boot signal: a stop requested while YAML job modules are imported or
  *   jobs registered ends boot there.
- * - `dispose`: closes the store.
+ * - `dispose`: closes the run log (flushing what is queued, up to 5 s) and the store.
  * - `forPlugin`: each plugin gets a namespaced {@link PluginScheduler} view.
  *
  * @example

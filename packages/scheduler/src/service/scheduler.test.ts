@@ -256,7 +256,11 @@ describe('Scheduler', () => {
     scheduler = make();
     const runs: Record<string, string[]> = { all: [], earliest: [], latest: [], skip: [], grace: [] };
     const missed: Record<string, number> = {};
-    scheduler.on('job.missed', (p) => void (missed[p.jobId] = p.count));
+    const dropped: Record<string, string> = {};
+    scheduler.on('job.missed', (p) => {
+      missed[p.jobId] = p.count;
+      dropped[p.jobId] = `${p.first.toISOString()}..${p.last.toISOString()}`;
+    });
     for (const mode of ['all', 'earliest', 'latest', 'skip'] as const) {
       await scheduler.addJob(recorder(runs[mode]!), { id: mode, every: '1s', coalesce: mode, misfireGraceTime: null, maxInstances: 20 });
     }
@@ -274,6 +278,10 @@ describe('Scheduler', () => {
       grace: seconds(8, 10),
     });
     expect(missed).toEqual({ earliest: 9, latest: 9, skip: 10, grace: 7 });
+    // Which occurrences were dropped: the oldest and the newest of them.
+    expect(dropped).toEqual({
+      earliest: `${at(2000)}..${at(10_000)}`, latest: `${at(1000)}..${at(9000)}`, skip: `${at(1000)}..${at(10_000)}`, grace: `${at(1000)}..${at(7000)}`,
+    });
     // Back on schedule afterwards.
     await vi.advanceTimersByTimeAsync(1000);
     expect(runs['skip']).toEqual([at(11_000)]);
@@ -415,5 +423,46 @@ describe('Scheduler', () => {
     scheduler.startFiring();
     await vi.advanceTimersByTimeAsync(4000);
     expect(emitted.sort()).toEqual(['scheduler.job.failed', 'scheduler.job.failed'] satisfies EventName[]);
+  });
+});
+
+describe('Scheduler.onRunFinished', () => {
+  let scheduler: Scheduler;
+
+  useFakeSchedulerClock(T0, () => scheduler);
+
+  it('publishes each finished run once with its history record, the job owner, the thrown value and the return value', async () => {
+    scheduler = make();
+    const published: { jobId: string; status: string; jobOwner: string; error?: unknown; result?: unknown; scheduledAt: string }[] = [];
+    const off = scheduler.onRunFinished(({ record, jobOwner, error, result }) => {
+      published.push({ jobId: record.jobId, status: record.status, jobOwner, scheduledAt: iso(record.scheduledAt), ...(error === undefined ? {} : { error }), ...(result === undefined ? {} : { result }) });
+    });
+    const boom = new Error('boom');
+    await scheduler.addJob(() => ({ n: 1 }), { id: 'ok', every: '1s' });
+    await scheduler.addJob(() => { throw boom; }, { id: 'bad', every: '2s' });
+    // Never settles: its second occurrence finds maxInstances (1) taken and is skipped.
+    await scheduler.addJob(() => new Promise(() => {}), { id: 'stuck', every: '3s' });
+    scheduler.startFiring();
+    await vi.advanceTimersByTimeAsync(6000);
+    const byJob = (id: string): typeof published => published.filter((p) => p.jobId === id);
+    expect(byJob('ok')).toEqual([1, 2, 3, 4, 5, 6].map((s) => ({ jobId: 'ok', status: 'succeeded', jobOwner: 'app', scheduledAt: at(s * 1000), result: { n: 1 } })));
+    expect(byJob('bad')).toEqual([2, 4, 6].map((s) => ({ jobId: 'bad', status: 'failed', jobOwner: 'app', scheduledAt: at(s * 1000), error: boom })));
+    expect(byJob('stuck')).toEqual([{ jobId: 'stuck', status: 'skipped', jobOwner: 'app', scheduledAt: at(6000) }]);
+    const history = await scheduler.history('bad');
+    expect(history.map((r) => iso(r.scheduledAt))).toEqual([at(6000), at(4000), at(2000)]);
+    off();
+    await scheduler.runJob('ok');
+    expect(byJob('ok')).toHaveLength(6);
+  });
+
+  it('publishes a manual run with the record runJob resolves to', async () => {
+    scheduler = make();
+    const records: unknown[] = [];
+    scheduler.onRunFinished(({ record }) => records.push(record));
+    await scheduler.addJob(() => 'done', { id: 'once', every: '1h' });
+    scheduler.startFiring();
+    const record = await scheduler.runJob('once');
+    expect(record).toMatchObject({ jobId: 'once', status: 'succeeded', manual: true });
+    expect(records).toEqual([record]);
   });
 });

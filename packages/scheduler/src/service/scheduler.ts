@@ -19,8 +19,12 @@ import type { RunRecord, Store } from '../stores/store.js';
 import type { RunRequest } from '../stores/store-operator.js';
 import { planOccurrences } from '../policy/plan.js';
 import { Runner, SHARED_STORE_CLAIM_WINDOW_MS } from '../runner/runner.js';
-import { SlotKeeper } from '../runner/slot-keeper.js';
-import { RunDispatcher, type LocalJob } from '../runner/run-dispatcher.js';
+import { RunLeaseKeeper } from '../runner/run-lease-keeper.js';
+import { RunDispatcher } from '../runner/run-dispatcher.js';
+import { notStartedRecord, RunLifecycle, type LocalJob, type RunFinishedEvent } from '../runner/run.js';
+import { InlineExecutor } from '../executors/inline-executor.js';
+import { retryDelay } from '../triggers/retry-delay.js';
+import { logRunLines, type RunLineLevel } from '../events/run-lines.js';
 import { SchedulerEmitter, type SchedulerEventName, type SchedulerEvents, type SchedulerListener } from '../events/scheduler-events.js';
 import { JobAbortedError, JobInvalidError } from '../errors.js';
 import { errorMessage } from '../executors/error-message.js';
@@ -38,6 +42,9 @@ import { HealthTracker } from './scheduler-health.js';
 import { ScheduleRestorer } from './schedule-restorer.js';
 import { APP_SCOPE, PluginScopes, type SchedulerScope } from './scheduler-scope.js';
 import { setInternals, type SchedulerInternals } from './scheduler-internals.js';
+import { RunObservers, type RunObserver } from '../runner/run-observer.js';
+import type { RunLogSink } from '../runlog/run-log-sink.js';
+import { runLogObserver } from '../runlog/run-log-observer.js';
 import type { HelperOptions, JobChanges, JobFailure, JobFunction, JobInfo, SchedulerHealth, SchedulerService } from './scheduler-service.js';
 
 /** Options of {@link Scheduler}. */
@@ -71,6 +78,17 @@ export interface SchedulerOptions {
   readonly random?: () => number;
   /** When `false`, jobs can be registered and inspected but {@link Scheduler.startFiring} fires nothing. @defaultValue `true` */
   readonly enabled?: boolean;
+  /**
+   * The level of the one line logged when a run starts and when it succeeds (`events/run-lines.ts`);
+   * failed, timed-out and aborted runs always end with a `warn` line. @defaultValue `'debug'`
+   */
+  readonly logRuns?: RunLineLevel;
+  /**
+   * Where every ended run, skip and miss is logged durably (e.g. `@xcore/runlog-postgres`), beside
+   * the bounded per-job history; the operator view's `runs()` queries it. The scheduler owns it
+   * from here on: {@link Scheduler.dispose} closes it. @defaultValue none (history only)
+   */
+  readonly runLog?: RunLogSink;
 }
 
 /** What {@link Scheduler.stop} resolves to. */
@@ -105,11 +123,16 @@ export class Scheduler implements SchedulerService, PluginAwareService {
   private readonly unhandled = new Set<string>();
   private readonly emitter: SchedulerEmitter;
   private readonly failureHooks = new Set<(failure: JobFailure) => void | Promise<void>>();
+  private readonly observers: RunObservers;
+  /** The durable run log, when configured. */
+  readonly runLog: RunLogSink | undefined;
   private readonly plugins = new PluginScopes();
   private readonly healthTracker: HealthTracker;
   private readonly runner: Runner<LocalJob>;
   private readonly runs: RunDispatcher;
-  private readonly slots: SlotKeeper;
+  /** Owns each run from admission to record: executor, record, events, the finished-run hook. */
+  private readonly lifecycle: RunLifecycle;
+  private readonly leases: RunLeaseKeeper;
   private readonly jobRegistry: JobRegistry;
   /** Takes the run requests (operators' run-now) this process has handlers for. */
   private readonly requests: RunRequestTaker;
@@ -129,16 +152,16 @@ export class Scheduler implements SchedulerService, PluginAwareService {
   private offRelease: (() => void) | undefined;
   private readonly enabled: boolean;
   /**
-   * A process-local store (memory) has no other process to share run slots with, so this
-   * process's running count is the whole truth and the store's slot calls are skipped on the hot path.
+   * A process-local store (memory) has no other process to share run leases with, so this
+   * process's running count is the whole truth and the store's lease calls are skipped on the hot path.
    */
-  private readonly localSlots: boolean;
+  private readonly localLeases: boolean;
 
   constructor(input: SchedulerOptions) {
     const options = parseSchedulerOptions(input);
     this.enabled = options.enabled ?? true;
     this.store = options.store;
-    this.localSlots = options.store.kind === 'memory';
+    this.localLeases = options.store.kind === 'memory';
     this.logger = options.logger;
     const timezone = options.timezone ?? 'UTC';
     const defaults = resolveDefaults(BUILTIN_DEFAULTS, options.defaults ?? {});
@@ -147,23 +170,43 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     this.bus = options.events;
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.emitter = new SchedulerEmitter(this.logger);
+    this.observers = new RunObservers(this.logger);
+    this.runLog = options.runLog;
+    if (this.runLog !== undefined) this.observers.add(runLogObserver(this.runLog));
+    logRunLines(this.emitter, this.logger, options.logRuns ?? 'debug');
     this.healthTracker = new HealthTracker({ logger: this.logger, emitter: this.emitter, bus: this.bus });
-    this.slots = new SlotKeeper({
+    this.leases = new RunLeaseKeeper({
       store: this.store,
       owner: this.owner,
       leaseMs: this.leaseMs,
       logger: this.logger,
-      onReaped: (slots) => void this.runs.onReaped(slots),
+      onReaped: (leases) => void this.runs.onReaped(leases),
       onPass: () => this.runs.drainQueues(),
       onHealth: (error) => this.healthTracker.report('slots', error),
     });
+    const executor = new InlineExecutor({
+      logger: this.logger,
+      backoff: (attempt, baseMs) => retryDelay(attempt, baseMs, this.random),
+      onAttempt: (request, attempt) => {
+        if (this.emitter.has('job.started')) {
+          this.emitter.emit('job.started', { jobId: request.jobId, owner: request.owner, scheduledAt: new Date(request.scheduledAt), attempt });
+        }
+      },
+    });
+    this.lifecycle = new RunLifecycle({
+      store: this.store, logger: this.logger, owner: this.owner, localLeases: this.localLeases, executor, leases: this.leases,
+      emitter: this.emitter, bus: this.bus, failureHooks: this.failureHooks,
+      reportHealth: (source, error) => this.healthTracker.report(source, error),
+      afterRun: (jobId) => this.runs.drainQueue(jobId),
+    });
+    this.lifecycle.onRunFinished((run) => this.observers.ended(run));
     this.runs = new RunDispatcher({
-      store: this.store, logger: this.logger, owner: this.owner, leaseMs: this.leaseMs, localSlots: this.localSlots, random: this.random,
-      handlers: this.handlers, emitter: this.emitter, failureHooks: this.failureHooks, slots: this.slots, bus: this.bus,
-      defaultHistoryLimit: defaults.historyLimit,
+      store: this.store, logger: this.logger, owner: this.owner, leaseMs: this.leaseMs, localLeases: this.localLeases, random: this.random,
+      handlers: this.handlers, emitter: this.emitter, bus: this.bus, leases: this.leases, lifecycle: this.lifecycle,
+      defaultHistoryLimit: defaults.historyLimit, observers: this.observers,
       skew: () => this.skewMs,
       isStopping: () => this.stopping,
-      reportHealth: (source, error) => this.healthTracker.report(source, error),
+      reportHealth: (error) => this.healthTracker.report('run', error),
     });
     this.runner = new Runner({
       store: this.store,
@@ -172,9 +215,9 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       leaseMs: this.leaseMs,
       pollMs: options.pollMs ?? 30_000,
       ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
-      claimWindowMs: options.claimWindowMs ?? (this.localSlots ? 0 : SHARED_STORE_CLAIM_WINDOW_MS),
+      claimWindowMs: options.claimWindowMs ?? (this.localLeases ? 0 : SHARED_STORE_CLAIM_WINDOW_MS),
       random: this.random,
-      commitSlots: !this.localSlots,
+      commitSlots: !this.localLeases,
       plan: planOccurrences,
       exclude: this.unhandled,
       handlers: this.handlers,
@@ -186,7 +229,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
         }
       },
       dispatch: (schedule, scheduledAt, nextRunAt, job, run) => this.runs.dispatch(schedule, scheduledAt, nextRunAt, job, run),
-      onMissed: (schedule, count, nextRunAt) => this.runs.onMissed(schedule, count, nextRunAt),
+      onMissed: (schedule, count, nextRunAt, missed) => this.runs.onMissed(schedule, count, nextRunAt, missed),
       onHealth: (source, error) => this.healthTracker.report(source, error),
       onBatch: (batch) => this.restorer.observe(batch),
     });
@@ -203,7 +246,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     });
     this.requests = new RunRequestTaker({
       store: this.store, owner: this.owner, logger: this.logger,
-      pollMs: this.localSlots ? 0 : Math.min(1_000, options.pollMs ?? 30_000),
+      pollMs: this.localLeases ? 0 : Math.min(1_000, options.pollMs ?? 30_000),
       has: (jobId) => this.handlers.has(jobId),
       run: (request) => this.runRequested(request),
       onHealth: (error) => this.healthTracker.report('requests', error),
@@ -215,9 +258,10 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       onHealth: (error) => this.healthTracker.report('presence', error),
     });
     this.operator = new OperatorView({
-      store: this.store, owner: this.owner, jobs: this.jobRegistry, handlers: this.handlers, emitter: this.emitter, localRunning: this.localSlots,
+      store: this.store, owner: this.owner, jobs: this.jobRegistry, handlers: this.handlers, emitter: this.emitter, localRunning: this.localLeases,
       health: () => this.healthTracker.status(),
       firing: () => this.firing,
+      runLog: this.runLog,
     });
     setInternals(this, this.internals());
   }
@@ -227,10 +271,10 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     const manual = { requestedBy: request.requestedBy, requestId: request.requestId };
     const schedule = await this.store.get(request.jobId).catch(() => null);
     if (schedule === null || !this.handlers.has(request.jobId) || this.stopping) {
-      return { jobId: request.jobId, scheduledAt: request.requestedAt, startedAt: null, finishedAt: null, status: 'aborted', attempts: 0, owner: this.owner, error: 'the job was removed, detached or the scheduler stopped before the run started', manual: true, ...manual };
+      return notStartedRecord(request.jobId, request.requestedAt, 'aborted', 'the job was removed, detached or the scheduler stopped before the run started', this.owner, manual);
     }
     const definition = request.args === undefined ? schedule.definition : { ...schedule.definition, args: request.args };
-    return this.runs.launch(definition, request.requestedAt, manual);
+    return this.runs.runNow(definition, request.requestedAt, manual);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -243,7 +287,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     // Operators' run-now requests and this process's presence (a shared store's other processes
     // read it): also when firing is disabled.
     this.requests.start();
-    if (!this.localSlots) this.presence.start();
+    if (!this.localLeases) this.presence.start();
     if (!this.enabled) {
       this.logger.info('scheduler disabled (services.scheduler.enabled: false): jobs are registered but never fire');
       return;
@@ -253,12 +297,12 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       this.skewMs = now - Date.now();
     }, (error: unknown) => this.healthTracker.report('claim', error));
     this.runner.start();
-    this.slots.start();
+    this.leases.start();
     // Occurrences queued behind another process's run (overlap: queue) retry when a slot is
     // released anywhere: the release hint, not only the slot keeper's pass. The pass runs at a
     // fixed phase, so for a job whose period matches it every retry could land while the job's
     // next run holds the slot, and a queued (or recovered) run could wait until shutdown.
-    if (!this.localSlots) {
+    if (!this.localLeases) {
       this.offRelease = this.store.onChange((change) => {
         if (change.kind === 'release') this.runs.drainQueues();
       });
@@ -277,7 +321,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
 
   /** Ids of the jobs running in this process now (one entry per run), for the shutdown log. */
   runningJobs(): string[] {
-    return [...this.runs.executor.running].map((run) => run.request.jobId);
+    return [...this.lifecycle.running].map((run) => run.request.jobId);
   }
 
   private async drain(options: { readonly deadlineMs?: number; readonly signal?: AbortSignal }): Promise<DrainReport> {
@@ -288,29 +332,43 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     await this.runner.stop();
     this.runs.cancelPending();
     const deadlineMs = options.deadlineMs ?? 10_000;
-    if (this.runs.busy && deadlineMs > 0) {
-      await waitFor(this.runs.whenIdle(), deadlineMs, options.signal);
+    const { inflight } = this.lifecycle;
+    if (inflight.busy && deadlineMs > 0) {
+      await waitFor(inflight.whenIdle(), deadlineMs, options.signal);
     }
     let abortedJobs: string[] = [];
-    if (this.runs.busy) {
+    if (inflight.busy) {
       abortedJobs = this.runningJobs();
-      const aborted = this.runs.executor.abortAll(new JobAbortedError(`Run aborted: the scheduler shut down and the drain deadline of ${deadlineMs} ms passed.`));
+      const aborted = this.lifecycle.abortAll(new JobAbortedError(`Run aborted: the scheduler shut down and the drain deadline of ${deadlineMs} ms passed.`));
       this.logger.warn({ count: aborted }, 'drain deadline passed; aborted running jobs');
       // Aborted runs finish at once; their writes get one more short chance, then are given up
       // (a store still down cannot be waited for forever; unreleased slots lapse and are reaped).
-      await waitFor(this.runs.whenIdle(), 1000);
-      this.runs.abandonWrites();
-      await this.runs.whenIdle();
+      await waitFor(inflight.whenIdle(), 1000);
+      this.lifecycle.finished?.abandon();
+      await inflight.whenIdle();
     }
+    await this.lifecycle.close();
     await waitFor(requestsStopped, 1000);
     await this.presence.stop();
-    this.slots.stop();
+    this.leases.stop();
     return { aborted: abortedJobs };
   }
 
-  /** Closes the store. */
+  /** Closes the run log (flushing it for up to 5 s, after {@link Scheduler.stop} so the drain's aborted runs are in it) and the store. */
   async dispose(): Promise<void> {
-    await this.store.close();
+    try {
+      await this.runLog?.close();
+    } finally {
+      await this.store.close();
+    }
+  }
+
+  /**
+   * Observes every run that ends, occurrence skipped and misfire decision of this process (what
+   * the run log and the metrics are fed from). Returns the function that stops observing.
+   */
+  observeRuns(observer: RunObserver): () => void {
+    return this.observers.add(observer);
   }
 
   /** Detaches a stopped plugin: its schedules stop firing here, its running jobs are aborted, its view refuses changes. */
@@ -323,7 +381,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       this.runs.dropQueue(id);
     }
     this.plugins.stop(plugin);
-    this.runs.executor.abortAll(new JobAbortedError(`Run aborted: plugin "${plugin}" stopped.`), (request) => request.owner === plugin);
+    this.lifecycle.abortAll(new JobAbortedError(`Run aborted: plugin "${plugin}" stopped.`), (request) => request.owner === plugin);
     this.runner.wake();
     // Other processes stop counting this one as holding the plugin's jobs now, not at the next renewal.
     this.presence.refresh();
@@ -374,6 +432,19 @@ export class Scheduler implements SchedulerService, PluginAwareService {
   }
   on<E extends SchedulerEventName>(event: E, listener: SchedulerListener<E>): () => void {
     return this.emitter.on(event, listener);
+  }
+  /**
+   * Subscribes to every finished run of this process: one call per run that reached the run path
+   * (succeeded, failed, timed out, aborted, skipped, dropped from a queue, lost with its process),
+   * with its record as written to the job's history, the job's owner and the thrown value.
+   *
+   * @remarks
+   * The one place a finished run's record is published (run-log sinks, metrics). Delivered
+   * synchronously on the run path: keep listeners cheap (queue, don't await). A listener that
+   * throws is logged and skipped. Returns the unsubscribe function.
+   */
+  onRunFinished(listener: (run: RunFinishedEvent) => void): () => void {
+    return this.lifecycle.onRunFinished(listener);
   }
   onFailure(hook: (failure: JobFailure) => void | Promise<void>): () => void {
     this.failureHooks.add(hook);

@@ -1,14 +1,18 @@
 /**
- * Keeps this process's run slots alive and reaps the slots of dead processes.
+ * Keeps this process's run leases alive and reaps the run leases of dead processes.
  *
  * @remarks
- * Slots are leased (so a crashed process frees them). Renewal runs on its own interval timer,
+ * A run lease is what a run holds in a shared store from its commit until its record is written:
+ * it counts against `maxInstances` and lets another process recover the run if this one dies. The
+ * store API calls it a run slot (`RunSlot`, `acquireSlot`, `renewSlots`); it is neither a
+ * schedule's row in the store nor a Redis Cluster hash slot. Leases expire (so a crashed process
+ * frees them). Renewal runs on its own interval timer,
  * every third of the lease (at most every 2^31-1 ms, Node's longest timer: renewing sooner is
  * harmless), so a lease survives two missed renewals; job work running on the
  * event loop cannot starve it unless it blocks the loop for a whole lease. Each pass also reaps
  * expired slots (their process died) and hands them to `onReaped` for `recover: true` jobs, and
  * calls `onPass` (the scheduler retries queued occurrences there). A pass that fails (the store
- * is away) is tried again after {@link SLOT_PASS_RETRY_MS}, not a third of a lease later: the
+ * is away) is tried again after {@link LEASE_PASS_RETRY_MS}, not a third of a lease later: the
  * leases it did not renew are running out.
  */
 import type { Logger } from 'pino';
@@ -16,15 +20,15 @@ import { MAX_TIMER_MS } from '@xcore/core';
 import type { RunSlot, Store } from '../stores/store.js';
 
 /** Delay before a failed pass is tried again (the regular pass comes every third of a lease). */
-export const SLOT_PASS_RETRY_MS = 1_000;
+export const LEASE_PASS_RETRY_MS = 1_000;
 
-/** Dependencies of {@link SlotKeeper}. */
-export interface SlotKeeperOptions {
+/** Dependencies of {@link RunLeaseKeeper}. */
+export interface RunLeaseKeeperOptions {
   readonly store: Store;
   readonly owner: string;
   readonly leaseMs: number;
   readonly logger: Logger;
-  /** Expired slots removed from the store (another process died mid-run). */
+  /** Expired run leases removed from the store (another process died mid-run). */
   readonly onReaped: (slots: readonly RunSlot[]) => void;
   /** Called after each pass. */
   readonly onPass?: () => void;
@@ -32,16 +36,16 @@ export interface SlotKeeperOptions {
   readonly onHealth: (error: unknown) => void;
 }
 
-/** Renews held slots and reaps expired ones on one interval timer. */
-export class SlotKeeper {
+/** Renews held run leases and reaps expired ones on one interval timer. */
+export class RunLeaseKeeper {
   private readonly held = new Map<string, { jobId: string; runId: string }>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private retry: ReturnType<typeof setTimeout> | undefined;
   private passing = false;
 
-  constructor(private readonly options: SlotKeeperOptions) {}
+  constructor(private readonly options: RunLeaseKeeperOptions) {}
 
-  /** Lease end for a slot taken now (store clock). */
+  /** Lease end for a run lease taken now (store clock). */
   leaseUntil(now: number): number {
     return now + this.options.leaseMs;
   }
@@ -61,12 +65,12 @@ export class SlotKeeper {
     this.retry = undefined;
   }
 
-  /** Tracks a slot this process holds. */
+  /** Tracks a run lease this process holds (renewed on each pass until untracked). */
   track(jobId: string, runId: string): void {
     this.held.set(runId, { jobId, runId });
   }
 
-  /** Stops tracking a slot (released or lost). */
+  /** Stops tracking a run lease (released, lost or left to lapse). */
   untrack(runId: string): void {
     this.held.delete(runId);
   }
@@ -96,7 +100,7 @@ export class SlotKeeper {
         this.retry = setTimeout(() => {
           this.retry = undefined;
           void this.pass();
-        }, SLOT_PASS_RETRY_MS);
+        }, LEASE_PASS_RETRY_MS);
         this.retry.unref?.();
       }
     } finally {

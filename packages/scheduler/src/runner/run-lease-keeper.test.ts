@@ -5,7 +5,7 @@ import { MemoryStore } from '../stores/memory-store.js';
 import type { Store } from '../stores/store.js';
 import { Scheduler } from '../service/scheduler.js';
 import { useFakeSchedulerClock } from '../service/scheduler.fixtures.js';
-import { SlotKeeper } from './slot-keeper.js';
+import { RunLeaseKeeper } from './run-lease-keeper.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const DAY = 86_400_000;
@@ -125,7 +125,7 @@ describe('run slots in a shared store', () => {
 });
 
 
-describe('SlotKeeper', () => {
+describe('RunLeaseKeeper', () => {
   beforeEach(() => {
     vi.useFakeTimers();
     vi.setSystemTime(T0);
@@ -135,7 +135,7 @@ describe('SlotKeeper', () => {
   it('passes every third of the lease, but at most every 2^31-1 ms: a 90-day lease does not pass every millisecond', async () => {
     const passes: number[] = [];
     const store = { renewSlots: async () => [], reapExpiredSlots: async () => [] } as unknown as Store;
-    const keeper = new SlotKeeper({ store, owner: 'me', leaseMs: 90 * DAY, logger, onReaped: () => undefined, onPass: () => void passes.push(Date.now() - T0), onHealth: () => undefined });
+    const keeper = new RunLeaseKeeper({ store, owner: 'me', leaseMs: 90 * DAY, logger, onReaped: () => undefined, onPass: () => void passes.push(Date.now() - T0), onHealth: () => undefined });
     keeper.start();
     try {
       await vi.advanceTimersByTimeAsync(1000);

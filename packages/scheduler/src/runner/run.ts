@@ -1,0 +1,328 @@
+/**
+ * One run's lifecycle: start it on its executor, settle it, abort it, record it, publish it.
+ *
+ * @remarks
+ * {@link RunLifecycle} is the one owner of a run from the moment it is admitted (its run lease,
+ * if any, is held and counted) until its record is final: it counts the run in flight, hands it to
+ * the {@link Executor}, builds the record (also of runs that never started: skipped, dropped,
+ * lost with their process), writes it (and releases the run lease) without blocking the run path,
+ * emits the run's event and failure hooks, and publishes the finished run to
+ * {@link RunLifecycle.onRunFinished} listeners. Admission (jitter, `maxInstances`, overlap queues)
+ * is `run-dispatcher.ts`'s part.
+ */
+import type { Logger } from 'pino';
+import type { EventBus } from '@xcore/core';
+import type { RunRecord, RunSlot, ScheduleDefinition, Store } from '../stores/store.js';
+import type { ActiveExecution, ExecutionOutcome, ExecutionRequest, ExecutionStatus, Executor, JobHandler } from '../executors/executor.js';
+import { errorMessage, logError } from '../executors/error-message.js';
+import type { SchedulerEmitter, SchedulerEvents } from '../events/scheduler-events.js';
+import type { JobFailure, JobFunction } from '../service/scheduler-service.js';
+import type { RunLeaseKeeper } from './run-lease-keeper.js';
+import { FinishQueue } from './finish-queue.js';
+import { InFlight } from './in-flight.js';
+
+/** What this process holds per job: its handler, its definition and its runs in progress here. */
+export interface LocalJob extends JobHandler {
+  fn: JobFunction;
+  owner: string;
+  historyLimit: number;
+  /** The definition this process registered (put back if the store loses it). */
+  definition: ScheduleDefinition;
+  /** The schedule's phase anchor as the store had it at registration (a restore keeps the phase). */
+  anchor: number;
+  /** Runs of this job in progress in this process (counts `maxInstances` with a process-local store). */
+  running: number;
+  /** `false` once the handler was removed or detached (a stale reference must not run). */
+  attached: boolean;
+}
+
+/** Who asked for a run outside the schedule (`runJob`, an operator's run-now); `{}` when nobody is named. */
+export interface ManualRun {
+  readonly requestedBy?: string;
+  readonly requestId?: string;
+}
+
+/** One occurrence on its way from admission to its record. */
+export interface Run {
+  readonly definition: ScheduleDefinition;
+  /** Occurrence time (epoch ms, store clock); the request time of a manual run. */
+  readonly scheduledAt: number;
+  /** Set for a run asked for outside the schedule; its record names who asked. */
+  readonly manual: ManualRun | undefined;
+  /** The handler as claimed; checked again before the run starts (its plugin may have stopped). */
+  job: LocalJob | undefined;
+  /** The run lease this run holds in a shared store (renewed while it waits and runs), if any. */
+  leaseId: string | undefined;
+  /** Whether {@link Run.leaseId} already counts against `maxInstances` (else it must be acquired). */
+  leaseCounted: boolean;
+  /** Called once with the final record (for a manual run, once that record is written). */
+  readonly done: ((record: RunRecord) => void) | undefined;
+}
+
+/** A finished run, as {@link RunLifecycle.onRunFinished} publishes it. */
+export interface RunFinishedEvent {
+  /** The record, as written to the job's history (also when its history limit is 0). */
+  readonly record: RunRecord;
+  /** The job's owner: its plugin's name, `config` or `app` (`record.owner` is the process). */
+  readonly jobOwner: string;
+  /** The value the last attempt threw, for failed and timed-out runs. */
+  readonly error?: unknown;
+  /** What the job returned, for a run that succeeded with a value. */
+  readonly result?: unknown;
+}
+
+/** Dependencies of {@link RunLifecycle}. */
+export interface RunLifecycleDeps {
+  readonly store: Store;
+  readonly logger: Logger;
+  /** This process's owner id in run leases and records. */
+  readonly owner: string;
+  /** `true` with a process-local store: no run leases, records written at once. */
+  readonly localLeases: boolean;
+  readonly executor: Executor;
+  readonly leases: RunLeaseKeeper;
+  readonly emitter: SchedulerEmitter;
+  readonly bus: EventBus | undefined;
+  readonly failureHooks: ReadonlySet<(failure: JobFailure) => void | Promise<void>>;
+  /** The outcome of a store call on the run path (`run`) or of the finish queue (`finish`): an error, or `null`. */
+  reportHealth(source: 'run' | 'finish', error: unknown): void;
+  /** Called after a run of job `jobId` settled (the dispatcher starts a queued occurrence). */
+  afterRun(jobId: string): void;
+}
+
+/** A record of a run that never started (skipped, dropped, or refused before it reached the run path). */
+export function notStartedRecord(jobId: string, scheduledAt: number, status: 'skipped' | 'aborted', error: string, owner: string, manual: ManualRun | undefined): RunRecord {
+  const record: RunRecord = { jobId, scheduledAt, startedAt: null, finishedAt: null, status, attempts: 0, owner, error };
+  return manual === undefined ? record : { ...record, ...manualFields(manual) };
+}
+
+/** The record fields of a manual run. */
+function manualFields(manual: ManualRun): Pick<RunRecord, 'manual' | 'requestedBy' | 'requestId'> {
+  return { manual: true, ...(manual.requestedBy === undefined ? {} : { requestedBy: manual.requestedBy }), ...(manual.requestId === undefined ? {} : { requestId: manual.requestId }) };
+}
+
+/**
+ * Owns runs from admission to record.
+ *
+ * @example
+ * ```ts
+ * const lifecycle = new RunLifecycle(deps);
+ * const off = lifecycle.onRunFinished(({ record, jobOwner }) => sink.write(record, jobOwner));
+ * lifecycle.start(run, job);
+ * ```
+ */
+export class RunLifecycle {
+  /** Runs and store writes in flight (the drain waits for them). */
+  readonly inflight = new InFlight();
+  /** Run-lease releases and run records of a shared store, batched (`undefined` with a process-local store). */
+  readonly finished: FinishQueue | undefined;
+  private readonly listeners = new Set<(run: RunFinishedEvent) => void>();
+
+  constructor(private readonly deps: RunLifecycleDeps) {
+    this.finished = deps.localLeases ? undefined : new FinishQueue({
+      store: deps.store,
+      logger: deps.logger,
+      onHealth: (error) => deps.reportHealth('finish', error),
+      onSettled: (count) => this.inflight.end(count),
+    });
+  }
+
+  /**
+   * Subscribes to finished runs: one call per run that reached the run path (succeeded, failed,
+   * timed out, aborted, skipped, dropped from a queue, lost with its process), with the record
+   * as written to history. Delivered synchronously; a listener that throws is logged and skipped.
+   * Returns the unsubscribe function.
+   */
+  onRunFinished(listener: (run: RunFinishedEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  /** Runs in progress in this process, to list and abort them. */
+  get running(): ReadonlySet<ActiveExecution> {
+    return this.deps.executor.running;
+  }
+
+  /** Aborts the runs in progress that `filter` selects (all without one): they settle as `aborted`. Returns how many. */
+  abortAll(reason: Error, filter?: (request: ExecutionRequest) => boolean): number {
+    return this.deps.executor.abortAll(reason, filter);
+  }
+
+  /** Closes the executor once no run is in progress (after the drain). */
+  close(): Promise<void> {
+    return this.deps.executor.close();
+  }
+
+  /** Starts an admitted run of `job` (its run lease, if any, is held and counted). */
+  start(run: Run, job: LocalJob): void {
+    this.inflight.begin();
+    job.running += 1;
+    if (run.leaseId !== undefined) this.deps.leases.track(run.definition.id, run.leaseId);
+    const outcome = this.deps.executor.start(run.definition, job, run.scheduledAt);
+    if (outcome instanceof Promise) void outcome.then((o) => this.settle(run, job, o));
+    else this.settle(run, job, outcome);
+  }
+
+  /** Ends a started run: its record, lease release, event, hooks; then the job's queue moves on. */
+  private settle(run: Run, job: LocalJob, outcome: ExecutionOutcome): void {
+    const { definition } = run;
+    job.running -= 1;
+    let lease: { jobId: string; runId: string } | undefined;
+    if (run.leaseId !== undefined) {
+      this.deps.leases.untrack(run.leaseId);
+      lease = { jobId: definition.id, runId: run.leaseId };
+    }
+    const record: { -readonly [K in keyof RunRecord]: RunRecord[K] } = {
+      jobId: definition.id, scheduledAt: run.scheduledAt, startedAt: outcome.startedAt, finishedAt: outcome.finishedAt, status: outcome.status, attempts: outcome.attempts, owner: this.deps.owner,
+    };
+    if (outcome.status !== 'succeeded') record.error = errorMessage(outcome.error);
+    if (run.manual !== undefined) Object.assign(record, manualFields(run.manual));
+    this.complete(run, record, job.historyLimit, lease, outcome.error, outcome.result);
+    this.emitOutcome(definition, record, outcome.status, outcome.error);
+    this.inflight.end();
+    this.deps.afterRun(definition.id);
+  }
+
+  /**
+   * Ends a run that will not start: `skipped` (`maxInstances` reached; recorded in history, its
+   * uncounted run lease released) or `aborted` (handler detached, queue dropped: not in history,
+   * its run lease left to lapse so the run is recovered or recorded lost elsewhere).
+   */
+  decline(run: Run, status: 'skipped' | 'aborted', reason: string, historyLimit: number): void {
+    const { definition } = run;
+    if (run.leaseId !== undefined) this.deps.leases.untrack(run.leaseId);
+    const record = notStartedRecord(definition.id, run.scheduledAt, status, reason, this.deps.owner, run.manual);
+    if (status === 'aborted') {
+      this.publish(record, definition.owner, undefined, undefined);
+      run.done?.(record);
+      return;
+    }
+    const lease = run.leaseId === undefined ? undefined : { jobId: definition.id, runId: run.leaseId };
+    this.complete(run, record, historyLimit, lease, undefined, undefined);
+    const forward = this.deps.bus?.has('scheduler.job.skipped') === true;
+    if (forward || this.deps.emitter.has('job.skipped')) {
+      const payload = { jobId: definition.id, owner: definition.owner, scheduledAt: new Date(run.scheduledAt), reason: 'max_instances' } as const;
+      this.deps.emitter.emit('job.skipped', payload);
+      if (forward) this.deps.bus!.emit('scheduler.job.skipped', payload);
+    }
+  }
+
+  /** Records a run lost with its dead process (its run lease was reaped and `recover` is off). */
+  recordLost(lease: RunSlot, jobOwner: string, historyLimit: number): Promise<void> | undefined {
+    const record: RunRecord = { jobId: lease.jobId, scheduledAt: lease.scheduledAt, startedAt: null, finishedAt: null, status: 'aborted', attempts: 1, owner: lease.owner, error: 'process died mid-run' };
+    this.publish(record, jobOwner, undefined, undefined);
+    return this.write(record, historyLimit, undefined);
+  }
+
+  /** Writes, publishes and hands back a final record (a manual run's caller gets it once written). */
+  private complete(run: Run, record: RunRecord, historyLimit: number, lease: { jobId: string; runId: string } | undefined, error: unknown, result: unknown): void {
+    const written = this.write(record, historyLimit, lease);
+    this.publish(record, run.definition.owner, error, result);
+    const { done } = run;
+    if (done === undefined) return;
+    if (run.manual !== undefined && written !== undefined) void written.then(() => done(record));
+    else done(record);
+  }
+
+  private publish(record: RunRecord, jobOwner: string, error: unknown, result: unknown): void {
+    if (this.listeners.size === 0) return;
+    const event: { -readonly [K in keyof RunFinishedEvent]: RunFinishedEvent[K] } = { record, jobOwner };
+    if (error !== undefined) event.error = error;
+    if (result !== undefined) event.result = result;
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        logError(this.deps.logger, 'error', { job: record.jobId }, err, 'run-finished listener threw');
+      }
+    }
+  }
+
+  /**
+   * Writes a run record (and releases the run's lease) without blocking the run path; the drain
+   * waits for pending writes. On a shared store both go through the batched, retried finish queue.
+   * Returns a promise (that never rejects) only when the write is a direct store call.
+   */
+  private write(record: RunRecord, historyLimit: number, lease?: { jobId: string; runId: string }): Promise<void> | undefined {
+    const { store } = this.deps;
+    if (this.finished !== undefined) {
+      if (historyLimit <= 0 && lease === undefined) return undefined;
+      const entry = historyLimit > 0 ? (lease === undefined ? { record, historyLimit } : { slot: lease, record, historyLimit }) : { slot: lease, historyLimit };
+      if (record.manual === true) {
+        // runJob resolves once its record is stored: one direct call, not the batch.
+        return this.inflight.track(store.finishRuns([entry])).then(undefined, this.writeFailed);
+      }
+      this.inflight.begin();
+      this.finished.push(entry);
+      return undefined;
+    }
+    if (historyLimit <= 0) return undefined;
+    if (store.recordRunNow !== undefined) {
+      try {
+        store.recordRunNow(record, historyLimit);
+      } catch (error) {
+        this.deps.reportHealth('run', error);
+      }
+      return undefined;
+    }
+    return this.inflight.track(store.recordRun(record, historyLimit)).then(undefined, this.writeFailed);
+  }
+
+  private readonly writeFailed = (error: unknown): void => this.deps.reportHealth('run', error);
+
+  /**
+   * The run's event, to the scheduler's listeners and (as `scheduler.job.<status>`) to the app's
+   * bus; the payload is built only when someone listens (the success path runs 100k times a second).
+   */
+  private emitOutcome(definition: ScheduleDefinition, record: RunRecord, status: ExecutionStatus, error: unknown): void {
+    const { emitter, bus } = this.deps;
+    const event = RUN_EVENTS[status];
+    const busEvent = BUS_RUN_EVENTS[status];
+    const forward = bus !== undefined && bus.has(busEvent);
+    if (status === 'succeeded') {
+      if (forward || emitter.has(event)) {
+        const payload = runEvent(definition, record, error);
+        emitter.emit(event, payload);
+        if (forward) bus.emit(busEvent, payload);
+      }
+      return;
+    }
+    // A job may throw anything (a revoked Proxy, a cycle without a prototype): logError never throws.
+    const durationMs = record.startedAt === null || record.finishedAt === null ? null : record.finishedAt - record.startedAt;
+    logError(this.deps.logger, 'warn', { job: definition.id, status, attempts: record.attempts, durationMs, scheduledAt: new Date(record.scheduledAt) }, error, `job ${status.replace('_', ' ')}`);
+    const payload = runEvent(definition, record, error);
+    emitter.emit(event, payload);
+    if (forward) bus.emit(busEvent, payload);
+    if (status === 'aborted') return;
+    for (const hook of this.deps.failureHooks) {
+      try {
+        void Promise.resolve(hook({ jobId: definition.id, owner: definition.owner, record, error })).catch((err: unknown) => {
+          logError(this.deps.logger, 'error', { job: definition.id }, err, 'onFailure hook rejected');
+        });
+      } catch (err) {
+        logError(this.deps.logger, 'error', { job: definition.id }, err, 'onFailure hook threw');
+      }
+    }
+  }
+}
+
+function runEvent(definition: ScheduleDefinition, record: RunRecord, error: unknown): SchedulerEvents['job.failed'] {
+  const base = { jobId: definition.id, owner: definition.owner, scheduledAt: new Date(record.scheduledAt), record };
+  return error === undefined ? base : { ...base, error };
+}
+
+/** The scheduler event of each final run status (forwarded to the app's bus as `scheduler.<event>`). */
+const RUN_EVENTS = {
+  succeeded: 'job.succeeded',
+  failed: 'job.failed',
+  timed_out: 'job.timed_out',
+  aborted: 'job.aborted',
+} as const satisfies Record<ExecutionStatus, keyof SchedulerEvents>;
+
+/** {@link RUN_EVENTS} as named on the app's bus (constant strings: no name is built per run). */
+const BUS_RUN_EVENTS = {
+  succeeded: 'scheduler.job.succeeded',
+  failed: 'scheduler.job.failed',
+  timed_out: 'scheduler.job.timed_out',
+  aborted: 'scheduler.job.aborted',
+} as const satisfies { [S in keyof typeof RUN_EVENTS]: `scheduler.${(typeof RUN_EVENTS)[S]}` };
