@@ -3,33 +3,16 @@
  * paging.
  *
  * @remarks
- * The scheduler's run path does not call the sink yet, so this suite bridges its events to
- * `sink.write(toRunLogRecord(...))`: the same records the run path will write (see the
- * `@xcore/runlog-postgres` README, "Wiring"), built from the history record each event carries.
+ * The sink is the scheduler's `runLog` option: the run path writes each record (see
+ * `test/run-log-admin.postgres.test.ts` for the same through `xcore start` and the admin API).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@xcore/core';
-import { MemoryStore, Scheduler, schedulerService, toRunLogRecord, type RunLogOutcome, type RunLogRecord, type RunLogSink, type SchedulerService } from '@xcore/scheduler';
+import { MemoryStore, Scheduler, schedulerService, type RunLogOutcome, type RunLogRecord, type RunLogSink, type SchedulerService } from '@xcore/scheduler';
 import { PostgresRunLog } from '../packages/runlog-postgres/src/index.js';
 import { createTestDatabase, postgresUnavailable, type TestDatabase } from './helpers/postgres.js';
 
 const skip = await postgresUnavailable();
-
-/** Writes one record per finished run, skip and miss the scheduler reports. */
-function bridge(scheduler: Scheduler, sink: RunLogSink): void {
-  for (const event of ['job.succeeded', 'job.failed', 'job.timed_out', 'job.aborted'] as const) {
-    scheduler.on(event, (p) => sink.write(toRunLogRecord({ record: p.record, jobOwner: p.owner, error: p.error })));
-  }
-  scheduler.on('job.skipped', (p) => sink.write(toRunLogRecord({
-    record: { jobId: p.jobId, scheduledAt: p.scheduledAt.getTime(), startedAt: null, finishedAt: null, status: 'skipped', attempts: 0, owner: scheduler.owner },
-    jobOwner: p.owner,
-  })));
-  scheduler.on('job.missed', (p) => sink.write(toRunLogRecord({
-    record: { jobId: p.jobId, scheduledAt: Date.now(), startedAt: null, finishedAt: null, status: 'missed', attempts: 0, owner: scheduler.owner },
-    jobOwner: p.owner,
-    occurrences: p.count,
-  })));
-}
 
 async function readAll(sink: RunLogSink, filter: Parameters<RunLogSink['query']>[0] = {}): Promise<RunLogRecord[]> {
   const out: RunLogRecord[] = [];
@@ -51,8 +34,7 @@ describe.skipIf(skip)('jobs through every outcome into the PostgreSQL run log', 
   beforeAll(async () => {
     db = await createTestDatabase('jobs');
     sink = await PostgresRunLog.open({ url: db.url, flushMs: 10, retention: null });
-    const scheduler = new Scheduler({ store: new MemoryStore(), logger: createLogger({ level: 'silent', pretty: false }), owner: 'proc-1' });
-    bridge(scheduler, sink);
+    const scheduler = new Scheduler({ store: new MemoryStore(), logger: createLogger({ level: 'silent', pretty: false }), owner: 'proc-1', runLog: sink });
     // Two plugins' views (their jobs are owned by the plugin and namespaced), and the app's own jobs.
     const billing = schedulerService.forPlugin!(scheduler, 'billing') as SchedulerService;
     const reports = schedulerService.forPlugin!(scheduler, 'reports') as SchedulerService;

@@ -31,8 +31,10 @@ export type { SchedulerEvents, SchedulerEventName, SchedulerListener, JobEventBa
 export { schedulerOperatorView } from './service/operator-access.js';
 export type {
   SchedulerOperatorView, SchedulerState, OperatorProcess, JobListQuery, JobState, JobPage, NextRuns, OperatorJob, OperatorJobDetail, OperatorRun, RunPage,
-  RunNowOptions, RunRequestView, OperatorEvent, OperatorEventFilter, RunningScope, TriggerJson,
+  RunNowOptions, RunRequestView, OperatorEvent, OperatorEventFilter, RunningScope, TriggerJson, LoggedRun, LoggedRunPage, RunQuery,
 } from './service/operator-types.js';
+// What the run path publishes (runner/run-observer.ts): Scheduler.observeRuns
+export type { RunObserver, EndedRun, MissedOccurrences } from './runner/run-observer.js';
 // The Store contract and the stores (stores/), for other backends
 export type {
   Store, StoredSchedule, ScheduleDefinition, ScheduleState, SchedulePolicy, CoalesceMode, RunRecord, RunStatus,

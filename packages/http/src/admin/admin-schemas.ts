@@ -94,6 +94,36 @@ export const nextRunsSchema = z
   })
   .meta({ title: 'NextRuns' });
 
+/** A run from the run log (or one job's bounded history). */
+export const loggedRunSchema = z
+  .object({
+    runId: z.string().nullable().describe('The run log\'s id of the record (a UUID v7); null when read from the bounded history.'),
+    jobId: z.string(),
+    owner: z.string().describe('The job\'s owner: a plugin name, `config` or `app`.'),
+    outcome: z.enum(['succeeded', 'failed', 'timed_out', 'aborted', 'skipped', 'missed']),
+    scheduledAt: isoTime.describe('The occurrence, or when a manual run was asked for; for `missed`, when it was decided.'),
+    startedAt: isoTime.nullable(),
+    finishedAt: isoTime.describe('When the run ended, or the skip/miss was decided.'),
+    durationMs: z.number().nullable(),
+    attempts: z.number().int(),
+    occurrences: z.number().int().describe('Occurrences this entry stands for (a `missed` decision may cover several).'),
+    error: z.string().nullable(),
+    errorStack: z.string().nullable().describe('The error\'s stack (run log only).'),
+    manual: z.boolean(),
+    requestedBy: z.string().nullable().describe('Who asked for a manual run (`token:<id>`, `jwt:<sub>`).'),
+    process: z.string().nullable().describe('The scheduler process that ran or decided it.'),
+    result: z.unknown().describe('What the handler returned, when plain JSON of at most 8 KiB (run log only); null otherwise.'),
+    resultOmitted: z.enum(['too_large', 'not_serializable']).nullable(),
+  })
+  .meta({ title: 'LoggedRun' });
+
+/** A page of logged runs. */
+export const loggedRunPageSchema = z.object({
+  source: z.enum(['runLog', 'history']).describe('`runLog`: the configured durable log; `history`: one job\'s bounded history (no run log configured).'),
+  items: z.array(loggedRunSchema).readonly(),
+  nextCursor: z.string().nullable().describe('Pass as `cursor` for the next (older) page; null after the last.'),
+});
+
 /** A run request (run-now). */
 export const runRequestSchema = z
   .object({

@@ -4,11 +4,36 @@
  */
 import { z } from 'zod';
 import { defineRoute } from '../routes/route-definition.js';
-import { runRequestSchema, schedulerStateSchema } from './admin-schemas.js';
+import { loggedRunPageSchema, runRequestSchema, schedulerStateSchema } from './admin-schemas.js';
 import type { AdminDeps } from './admin-routes.js';
-import { operatorOf, runBodySchema, runJobNow } from './jobs-routes.js';
+import { booleanQuery, operatorOf, runBodySchema, runJobNow } from './jobs-routes.js';
 
-/** `GET /scheduler` and `GET /runs/{requestId}`. */
+const OUTCOMES = ['succeeded', 'failed', 'timed_out', 'aborted', 'skipped', 'missed'] as const;
+
+/** Query of `GET /runs`; each key maps to the run log's filter. */
+const runsQuery = z.strictObject({
+  job: z.string().min(1).max(512).optional().describe('Only this job (fully qualified id, e.g. `billing:sync`). Required when no run log is configured.'),
+  owner: z.string().min(1).max(512).optional().describe('Only jobs of this owner (a plugin name, `config`, `app`).'),
+  outcome: z
+    .string()
+    .transform((v) => v.split(','))
+    .pipe(z.array(z.enum(OUTCOMES)).min(1))
+    .optional()
+    .describe(`Only these outcomes, comma-separated: ${OUTCOMES.join(', ')}.`),
+  manual: booleanQuery.optional().describe('Only manual runs (`true`) or only scheduled ones (`false`).'),
+  timeField: z.enum(['finishedAt', 'scheduledAt']).optional().describe('The time `from`, `to` and the order use (default `finishedAt`).'),
+  from: z.string().min(1).max(64).optional().describe('Inclusive lower bound: ISO 8601 (`2026-01-31T09:00:00Z`) or epoch ms.'),
+  to: z.string().min(1).max(64).optional().describe('Exclusive upper bound: ISO 8601 or epoch ms.'),
+  limit: z.coerce.number().int().min(1).max(1000).optional().describe('Items per page, 1 to 1000 (default 50).'),
+  cursor: z.string().min(1).max(4096).optional().describe('The `nextCursor` of the previous page (same `timeField`).'),
+});
+
+/** A time query value: epoch ms when all digits, else the text (ISO 8601). */
+function timeValue(v: string): number | string {
+  return /^\d{1,15}$/.test(v) ? Number(v) : v;
+}
+
+/** `GET /scheduler`, `GET /runs` (the run log) and `GET /runs/{requestId}`. */
 export function schedulerRoutes(deps: Pick<AdminDeps, 'scheduler'>) {
   return [
     defineRoute({
@@ -21,6 +46,32 @@ export function schedulerRoutes(deps: Pick<AdminDeps, 'scheduler'>) {
       response: schedulerStateSchema,
       errorResponses: { 503: 'This host runs no scheduler.' },
       handler: () => operatorOf(deps, 'GET /admin/v1/scheduler').state(),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/runs',
+      auth: 'read',
+      operationId: 'listRuns',
+      summary: 'Finished runs, skips and misses of every job, newest first, filtered and paged',
+      description:
+        'From the run log when `services.scheduler.runLog` is configured (every job, durable, with error stacks and small return values); otherwise from one job\'s bounded history (`job` required; `source` says which). ' +
+        'Keyset paging: pass `nextCursor` as `cursor` with the same filter until it is null; records arriving meanwhile never shift a page. Records still queued for the run log (at most its `flushMs`, 200 ms by default) are not seen yet.',
+      tags: ['jobs'],
+      query: runsQuery,
+      response: loggedRunPageSchema,
+      errorResponses: { 400: 'A filter is invalid, or `job` is missing while no run log is configured.', 404: 'No run log and an unknown `job`.', 503: 'This host runs no scheduler.' },
+      handler: ({ query }) =>
+        operatorOf(deps, 'GET /admin/v1/runs').runs({
+          ...(query.job === undefined ? {} : { jobId: query.job }),
+          ...(query.owner === undefined ? {} : { owner: query.owner }),
+          ...(query.outcome === undefined ? {} : { outcome: query.outcome }),
+          ...(query.manual === undefined ? {} : { manual: query.manual }),
+          ...(query.timeField === undefined ? {} : { timeField: query.timeField }),
+          ...(query.from === undefined ? {} : { from: timeValue(query.from) }),
+          ...(query.to === undefined ? {} : { to: timeValue(query.to) }),
+          ...(query.limit === undefined ? {} : { limit: query.limit }),
+          ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+        }),
     }),
     defineRoute({
       method: 'GET',

@@ -93,7 +93,7 @@ export const schedulerConfigSchema = z
      *
      * @remarks Validated now; the scheduler's run path does not write to it yet (see that package's README, "Wiring").
      */
-    runLog: runLogConfigSchema.optional().describe('Durable, queryable log of every finished run, in a backend package loaded only when set. Absent: only the bounded per-job history. Validated, not yet written to by the run path (see packages/runlog-postgres).'),
+    runLog: runLogConfigSchema.optional().describe('Durable, queryable log of every finished run, in a backend package loaded only when set. Absent: only the bounded per-job history. Every ended run, skip and miss is queued to it without blocking the runner; GET /admin/v1/runs queries it.'),
     claimWindowMs: runnerTiming.claimWindowMs.optional().describe(`Wake at most once per this window and claim all that came due in it (fewer Redis round trips, up to this much lateness). ${rangeText('claimWindowMs')}. Default 10 with backend redis, 0 with memory. Under load the step shrinks so one wake claims about 16 schedules, so a busy process is not held to the whole window.`),
   })
   .superRefine((cfg, ctx) => {

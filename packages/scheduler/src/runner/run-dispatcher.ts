@@ -17,6 +17,7 @@ import type { SchedulerEmitter } from '../events/scheduler-events.js';
 import type { EventBus } from '@xcore/core';
 import type { RunLeaseKeeper } from './run-lease-keeper.js';
 import type { LocalJob, ManualRun, Run, RunLifecycle } from './run.js';
+import type { RunObservers } from './run-observer.js';
 
 /** Why a queued occurrence ends without running. */
 const QUEUE_DROPPED = 'queued run dropped (job detached or scheduler stopped)';
@@ -38,6 +39,8 @@ export interface RunDispatcherDeps {
   readonly leases: RunLeaseKeeper;
   readonly lifecycle: RunLifecycle;
   readonly defaultHistoryLimit: number;
+  /** Told of each misfire decision (run log, metrics); ended runs reach them through the lifecycle. */
+  readonly observers: RunObservers;
   /** Store clock minus local clock, ms. */
   skew(): number;
   isStopping(): boolean;
@@ -214,6 +217,7 @@ export class RunDispatcher {
   onMissed(schedule: StoredSchedule, count: number, nextRunAt: number | null): void {
     const { definition } = schedule;
     this.deps.logger.debug({ job: definition.id, count }, 'occurrences missed (misfire grace time / coalesce)');
+    if (!this.deps.observers.empty) this.deps.observers.missed({ jobId: definition.id, jobOwner: definition.owner, count, process: this.deps.owner, decidedAt: Date.now() });
     const forward = this.deps.bus?.has('scheduler.job.missed') === true;
     if (forward || this.deps.emitter.has('job.missed')) {
       const payload = { jobId: definition.id, owner: definition.owner, count, nextRunAt: nextRunAt === null ? null : new Date(nextRunAt) };

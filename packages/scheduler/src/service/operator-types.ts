@@ -5,6 +5,8 @@
  * @remarks
  * Values are plain JSON (times as ISO 8601 text), so a client serialises them as they are.
  */
+import type { JsonValue, RunLogOutcome, RunLogResultOmitted } from '../runlog/run-log-record.js';
+import type { RunLogFilter } from '../runlog/run-log-sink.js';
 import type { RunStatus, SchedulePolicy } from '../stores/store.js';
 import type { TriggerInput } from './job-options.js';
 
@@ -112,6 +114,48 @@ export interface NextRuns {
   /** True when the job is paused: the times are those it would have if resumed now. */
   readonly paused: boolean;
 }
+
+/** One run as {@link SchedulerOperatorView.runs} returns it: a run-log record as JSON. */
+export interface LoggedRun {
+  /** The run log's id of the record; `null` when read from the bounded history. */
+  readonly runId: string | null;
+  readonly jobId: string;
+  /** The job's owner: a plugin name, `config` or `app`. */
+  readonly owner: string;
+  readonly outcome: RunLogOutcome;
+  /** The occurrence, or when a manual run was asked for; for `missed`, when it was decided. */
+  readonly scheduledAt: string;
+  readonly startedAt: string | null;
+  /** When the run ended, or the skip/miss was decided. */
+  readonly finishedAt: string;
+  readonly durationMs: number | null;
+  readonly attempts: number;
+  /** Occurrences this entry stands for (a `missed` decision may cover several). */
+  readonly occurrences: number;
+  readonly error: string | null;
+  /** The error's stack (run log only). */
+  readonly errorStack: string | null;
+  readonly manual: boolean;
+  readonly requestedBy: string | null;
+  /** The scheduler process that ran or decided it. */
+  readonly process: string | null;
+  /** What the handler returned, when small plain JSON (run log only). */
+  readonly result: JsonValue | null;
+  readonly resultOmitted: RunLogResultOmitted | null;
+}
+
+/** A page of {@link SchedulerOperatorView.runs}. */
+export interface LoggedRunPage {
+  /** `runLog` (the configured durable log) or `history` (one job's bounded history: no run log configured). */
+  readonly source: 'runLog' | 'history';
+  /** Newest first. */
+  readonly items: readonly LoggedRun[];
+  /** Pass as `cursor` for the next page; `null` when this was the last. */
+  readonly nextCursor: string | null;
+}
+
+/** The filter of {@link SchedulerOperatorView.runs}: the run log's own filter. */
+export type RunQuery = RunLogFilter;
 
 /** Options of {@link SchedulerOperatorView.runNow}. */
 export interface RunNowOptions {
@@ -226,6 +270,15 @@ export interface SchedulerOperatorView {
   nextRuns(id: string, count?: number): Promise<NextRuns>;
   /** A job's finished runs, newest first, a page at a time. @throws `XCORE_ERR_JOB_NOT_FOUND` */
   history(id: string, query?: { readonly limit?: number; readonly cursor?: string }): Promise<RunPage>;
+  /**
+   * Finished runs, skips and misses of every job, filtered (job, owner, outcome, manual, time
+   * range) and paged newest first: from the run log when `services.scheduler.runLog` is set,
+   * else from one job's bounded history (`jobId` is then required).
+   *
+   * @throws `XCORE_ERR_RUNLOG_QUERY_INVALID` for a bad filter; without a run log,
+   * `XCORE_ERR_JOB_QUERY_INVALID` when `jobId` is missing and `XCORE_ERR_JOB_NOT_FOUND` for an unknown job.
+   */
+  runs(query?: RunQuery): Promise<LoggedRunPage>;
   /**
    * Asks for a run of the job now, outside its schedule; exactly one process with its handler
    * runs it (this one or another sharing the store). Resolves once it is queued, or when

@@ -18,9 +18,11 @@ import type { JobRegistry } from './job-registry.js';
 import { holdersOf, NON_PLUGIN_OWNERS } from './operator-holders.js';
 import { decodeCursor, encodeCursor, iso, operatorEvent, operatorJob, operatorJobDetail, operatorRun, type JobPresence } from './operator-json.js';
 import type {
-  JobListQuery, JobPage, NextRuns, OperatorEvent, OperatorEventFilter, OperatorJobDetail, RunNowOptions, RunPage, RunRequestView, SchedulerOperatorView, SchedulerState,
+  JobListQuery, JobPage, NextRuns, LoggedRunPage, OperatorEvent, RunQuery, OperatorEventFilter, OperatorJobDetail, RunNowOptions, RunPage, RunRequestView, SchedulerOperatorView, SchedulerState,
 } from './operator-types.js';
 import { APP_SCOPE } from './scheduler-scope.js';
+import { queryRuns } from './operator-runs.js';
+import type { RunLogSink } from '../runlog/run-log-sink.js';
 import { upcomingRuns } from '../triggers/upcoming-runs.js';
 import type { SchedulerHealth } from './scheduler-service.js';
 
@@ -56,6 +58,8 @@ export interface OperatorViewDeps {
   firing(): boolean;
   /** True for a process-local store: this process's running counts are the whole truth. */
   readonly localRunning: boolean;
+  /** The durable run log, when configured (`runs` reads it). */
+  readonly runLog: RunLogSink | undefined;
 }
 
 /** The scheduler's operator view. */
@@ -165,6 +169,10 @@ export class OperatorView implements SchedulerOperatorView {
     const last = page[page.length - 1];
     const more = last !== undefined && records.length > start + limit;
     return { items: page.map(operatorRun), nextCursor: more ? encodeCursor('runs', { o: start + limit - 1, k: recordKey(last) }) : null };
+  }
+
+  runs(query?: RunQuery): Promise<LoggedRunPage> {
+    return queryRuns({ runLog: this.deps.runLog, store: this.deps.store, find: (id) => this.find(id) }, query);
   }
 
   async runNow(id: string, options: RunNowOptions): Promise<RunRequestView> {

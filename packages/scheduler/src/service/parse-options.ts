@@ -14,6 +14,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { positionIssues, type ConfigIssue, type EventBus } from '@xcore/core';
+import type { RunLogSink } from '../runlog/run-log-sink.js';
 import type { Store } from '../stores/store.js';
 import { JobInvalidError, SchedulerOptionsInvalidError } from '../errors.js';
 import { errorMessage } from '../executors/error-message.js';
@@ -109,6 +110,7 @@ export const schedulerOptionsSchema = z.strictObject({
   events: z.custom<EventBus>(isFunctionOf(['emit', 'on']), { message: 'expected the app\'s event bus (createEventBus)' }).optional(),
   random: z.custom<() => number>((v) => typeof v === 'function', { message: 'expected a function returning a number in [0, 1), like Math.random' }).optional(),
   enabled: z.boolean().optional(),
+  runLog: z.custom<RunLogSink>(isFunctionOf(['write', 'query', 'flush', 'close', 'stats']), { message: 'expected a run-log sink (loadRunLogSink, PostgresRunLog.open, new MemoryRunLog)' }).optional(),
 });
 
 /** Validated `Scheduler` options. */

@@ -13,6 +13,8 @@ import { Scheduler } from './scheduler.js';
 import { PluginScheduler } from './plugin-scheduler.js';
 import { internalsOf } from './scheduler-internals.js';
 import type { SchedulerService } from './scheduler-service.js';
+import { loadRunLogSink } from '../runlog/load-run-log-sink.js';
+import type { RunLogSink } from '../runlog/run-log-sink.js';
 
 /** Owner of the jobs declared in `xcore.yaml`. */
 export const CONFIG_OWNER = 'config';
@@ -54,14 +56,22 @@ async function drain(instance: SchedulerService, ctx: ServiceLifecycleContext): 
 const REGISTER_BATCH = 256;
 
 /**
- * Builds the scheduler from its config section: creates the store, resolves and registers the
- * YAML jobs (owner `config`). Exposed for tests and for hosts that do not use the kernel.
+ * Builds the scheduler from its config section: creates the store and the run log (when
+ * `runLog` is set: its backend package is loaded and its migrations run), resolves and registers
+ * the YAML jobs (owner `config`). Exposed for tests and for hosts that do not use the kernel.
  *
  * @throws boot errors with `file:line:col` and the job id for a bad YAML job.
  */
 export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerConfig>, 'config' | 'logger' | 'configFile' | 'loaded' | 'signal'> & { events?: ServiceCreateContext<SchedulerConfig>['events']; store?: Store }): Promise<Scheduler> {
   const { config } = ctx;
   const store = ctx.store ?? (await createStore(config, ctx.logger));
+  let runLog: RunLogSink | undefined;
+  try {
+    runLog = config.runLog === undefined ? undefined : await loadRunLogSink(config.runLog, { configFile: ctx.configFile, logger: ctx.logger.child({ component: 'runlog' }) });
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
   const d = config.defaults;
   const scheduler = new Scheduler({
     store,
@@ -85,6 +95,7 @@ export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerCo
     ...(config.claimWindowMs === undefined ? {} : { claimWindowMs: config.claimWindowMs }),
     enabled: config.enabled,
     ...(ctx.events === undefined ? {} : { events: ctx.events }),
+    ...(runLog === undefined ? {} : { runLog }),
   });
   try {
     const source = {
@@ -103,7 +114,7 @@ export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerCo
       }
     }
   } catch (error) {
-    await store.close().catch(() => undefined);
+    await scheduler.dispose().catch(() => undefined);
     throw error;
   }
   return scheduler;
@@ -124,7 +135,7 @@ export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerCo
  * - `inProgress`: the running jobs, which the kernel logs while shutdown waits.
  * - `create` honours the boot signal: a stop requested while YAML job modules are imported or
  *   jobs registered ends boot there.
- * - `dispose`: closes the store.
+ * - `dispose`: closes the run log (flushing what is queued, up to 5 s) and the store.
  * - `forPlugin`: each plugin gets a namespaced {@link PluginScheduler} view.
  *
  * @example

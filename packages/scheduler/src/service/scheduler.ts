@@ -41,6 +41,9 @@ import { HealthTracker } from './scheduler-health.js';
 import { ScheduleRestorer } from './schedule-restorer.js';
 import { APP_SCOPE, PluginScopes, type SchedulerScope } from './scheduler-scope.js';
 import { setInternals, type SchedulerInternals } from './scheduler-internals.js';
+import { RunObservers, type RunObserver } from '../runner/run-observer.js';
+import type { RunLogSink } from '../runlog/run-log-sink.js';
+import { runLogObserver } from '../runlog/run-log-observer.js';
 import type { HelperOptions, JobChanges, JobFailure, JobFunction, JobInfo, SchedulerHealth, SchedulerService } from './scheduler-service.js';
 
 /** Options of {@link Scheduler}. */
@@ -74,6 +77,12 @@ export interface SchedulerOptions {
   readonly random?: () => number;
   /** When `false`, jobs can be registered and inspected but {@link Scheduler.startFiring} fires nothing. @defaultValue `true` */
   readonly enabled?: boolean;
+  /**
+   * Where every ended run, skip and miss is logged durably (e.g. `@xcore/runlog-postgres`), beside
+   * the bounded per-job history; the operator view's `runs()` queries it. The scheduler owns it
+   * from here on: {@link Scheduler.dispose} closes it. @defaultValue none (history only)
+   */
+  readonly runLog?: RunLogSink;
 }
 
 /** What {@link Scheduler.stop} resolves to. */
@@ -108,6 +117,9 @@ export class Scheduler implements SchedulerService, PluginAwareService {
   private readonly unhandled = new Set<string>();
   private readonly emitter: SchedulerEmitter;
   private readonly failureHooks = new Set<(failure: JobFailure) => void | Promise<void>>();
+  private readonly observers: RunObservers;
+  /** The durable run log, when configured. */
+  readonly runLog: RunLogSink | undefined;
   private readonly plugins = new PluginScopes();
   private readonly healthTracker: HealthTracker;
   private readonly runner: Runner<LocalJob>;
@@ -152,6 +164,9 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     this.bus = options.events;
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.emitter = new SchedulerEmitter(this.logger);
+    this.observers = new RunObservers(this.logger);
+    this.runLog = options.runLog;
+    if (this.runLog !== undefined) this.observers.add(runLogObserver(this.runLog));
     this.healthTracker = new HealthTracker({ logger: this.logger, emitter: this.emitter, bus: this.bus });
     this.leases = new RunLeaseKeeper({
       store: this.store,
@@ -177,10 +192,11 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       reportHealth: (source, error) => this.healthTracker.report(source, error),
       afterRun: (jobId) => this.runs.drainQueue(jobId),
     });
+    this.lifecycle.onRunFinished((run) => this.observers.ended(run));
     this.runs = new RunDispatcher({
       store: this.store, logger: this.logger, owner: this.owner, leaseMs: this.leaseMs, localLeases: this.localLeases, random: this.random,
       handlers: this.handlers, emitter: this.emitter, bus: this.bus, leases: this.leases, lifecycle: this.lifecycle,
-      defaultHistoryLimit: defaults.historyLimit,
+      defaultHistoryLimit: defaults.historyLimit, observers: this.observers,
       skew: () => this.skewMs,
       isStopping: () => this.stopping,
       reportHealth: (error) => this.healthTracker.report('run', error),
@@ -238,6 +254,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       store: this.store, owner: this.owner, jobs: this.jobRegistry, handlers: this.handlers, emitter: this.emitter, localRunning: this.localLeases,
       health: () => this.healthTracker.status(),
       firing: () => this.firing,
+      runLog: this.runLog,
     });
     setInternals(this, this.internals());
   }
@@ -330,9 +347,21 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     return { aborted: abortedJobs };
   }
 
-  /** Closes the store. */
+  /** Closes the run log (flushing it for up to 5 s, after {@link Scheduler.stop} so the drain's aborted runs are in it) and the store. */
   async dispose(): Promise<void> {
-    await this.store.close();
+    try {
+      await this.runLog?.close();
+    } finally {
+      await this.store.close();
+    }
+  }
+
+  /**
+   * Observes every run that ends, occurrence skipped and misfire decision of this process (what
+   * the run log and the metrics are fed from). Returns the function that stops observing.
+   */
+  observeRuns(observer: RunObserver): () => void {
+    return this.observers.add(observer);
   }
 
   /** Detaches a stopped plugin: its schedules stop firing here, its running jobs are aborted, its view refuses changes. */
