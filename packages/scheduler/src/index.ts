@@ -26,7 +26,8 @@ export { Interval, Cron } from './decorators/decorators.js';
 export type { DecoratorOptions } from './decorators/decorators.js';
 export { schedulerConfigSchema, jobConfigSchema, jobPolicySchema, triggerConfigSchema } from './config/scheduler-config.js';
 export type { SchedulerConfig, JobConfig, JobPolicyConfig } from './config/scheduler-config.js';
-export type { SchedulerEvents, SchedulerEventName, SchedulerListener, JobEventBase, JobStartedEvent, JobRunEvent } from './events/scheduler-events.js';
+export type { SchedulerEvents, SchedulerEventName, SchedulerListener, JobEventBase, JobStartedEvent, JobRunEvent, JobMissedEvent } from './events/scheduler-events.js';
+export type { RunLineLevel } from './events/run-lines.js';
 // The operator view (service/operator-*.ts): every job of every owner, for the admin API, the CLI, a dashboard
 export { schedulerOperatorView } from './service/operator-access.js';
 export type {
