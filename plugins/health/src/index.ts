@@ -21,7 +21,7 @@
  * @packageDocumentation
  */
 import { definePlugin, duration, type PluginContext } from '@xcore/core';
-import type {} from '@xcore/scheduler';
+import { validateCronExpression } from '@xcore/scheduler';
 import { z } from 'zod';
 import { HealthReportInvalidError } from './errors.js';
 import { createHealthRegistry, parseCheckReport, type HealthRegistry, type OverallStatus } from './health-registry.js';
@@ -42,7 +42,20 @@ export const healthConfigSchema = z
     /** Validity of a report that sets no `ttlMs`; `0` keeps reports forever. @defaultValue `0` */
     defaultTtlMs: duration().default(0),
     /** Cron expression of the `summary` job that logs the overall status; `null` for none. @defaultValue `'0 * * * *'` (hourly) */
-    summary: z.string().min(1).nullable().default('0 * * * *'),
+    summary: z
+      .string()
+      .min(1)
+      .nullable()
+      .default('0 * * * *')
+      // Checked here, so a bad expression is a config error at its line (and `xcore validate` sees it), not a failed onStart.
+      .superRefine((expression, ctx) => {
+        if (expression === null) return;
+        try {
+          validateCronExpression(expression, 'UTC');
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        }
+      }),
   })
   .prefault({});
 
