@@ -96,6 +96,7 @@ export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerCo
     enabled: config.enabled,
     ...(ctx.events === undefined ? {} : { events: ctx.events }),
     ...(runLog === undefined ? {} : { runLog }),
+    metrics: { jobLabelLimit: config.metrics.jobLabelLimit },
   });
   try {
     const source = {
