@@ -12,11 +12,25 @@ import { runCli } from './cli.js';
 const EXIT_AFTER_STOP_MS = 250;
 
 const argv = process.argv.slice(2);
+// `start` handles its own signals; other commands end a follow (`tail`, `--watch`) on the first
+// SIGINT/SIGTERM and exit at once on a second one.
+const follow = new AbortController();
+if (argv[0] !== 'start') {
+  const stop = (signal: NodeJS.Signals): void => {
+    if (follow.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
+    follow.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
 const code = await runCli(argv, {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   cwd: process.cwd(),
   env: process.env,
+  isTTY: process.stdout.isTTY === true,
+  ...(process.stdout.columns === undefined ? {} : { columns: process.stdout.columns }),
+  signal: follow.signal,
 });
 process.exitCode = code;
 if (argv[0] === 'start') setTimeout(() => process.exit(code), EXIT_AFTER_STOP_MS).unref();

@@ -1,11 +1,15 @@
 /**
  * The `xcore` command line: parses arguments and dispatches to a command.
  */
-import { parseArgs } from 'node:util';
 import { isXcoreError } from '@xcore/core';
+import { parse } from './args.js';
 import { CliUsageError } from './errors.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
+import { HEALTH_HELP, healthCommand } from './commands/health.js';
+import { JOBS_HELP, jobsCommand } from './commands/jobs.js';
+import { PLUGINS_HELP, pluginsCommand } from './commands/plugins.js';
 import { schemaCommand } from './commands/schema.js';
+import { TAIL_HELP, tailCommand } from './commands/tail.js';
 import { startCommand } from './commands/start.js';
 import { validateCommand } from './commands/validate.js';
 
@@ -15,6 +19,12 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
+  /** True when stdout is a terminal: tables are fitted to `columns` and coloured. @defaultValue false */
+  readonly isTTY?: boolean;
+  /** Width of the terminal, in characters. */
+  readonly columns?: number;
+  /** Ends a following command (`tail`, `jobs ls --watch`); the binary aborts it on SIGINT/SIGTERM. */
+  readonly signal?: AbortSignal;
 }
 
 const HELP = `xcore: a plugin host with a scheduler at its centre
@@ -27,9 +37,17 @@ Usage:
                [--markdown]    ... or the config reference as a Markdown table
   xcore --help | --version
 
-Exit codes: 0 ok, 1 invalid config or boot failure, 2 bad usage, 3 shutdown passed its drain
-deadline, 70 uncaught exception (after a graceful stop) or internal error, 129/130/143 forced by a
-second SIGHUP/SIGINT/SIGTERM.
+Talking to a running host (its services.http, admin API):
+${JOBS_HELP}${PLUGINS_HELP}${HEALTH_HELP}${TAIL_HELP}
+  Every one takes: --url <base url> (else XCORE_URL, else services.http of the nearest
+  xcore.yaml or -c <file>), --token <token> (else XCORE_TOKEN), --json (the admin API's JSON,
+  one document per line).
+
+Exit codes: 0 ok, 1 invalid config or boot failure (or the host refused the request: 409, 400,
+5xx), 2 bad usage, 3 shutdown passed its drain deadline, 4 host unreachable (or not an xcore
+admin API), 5 token refused (401/403/429), 6 job or plugin not found, 7 not ok (a run that did
+not succeed with jobs run --wait, health not ok), 70 uncaught exception (after a graceful stop)
+or internal error, 129/130/143 forced by a second SIGHUP/SIGINT/SIGTERM.
 `;
 
 /**
@@ -64,35 +82,47 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
         const { values } = parse(rest, { output: { type: 'string', short: 'o' }, markdown: { type: 'boolean' } }, 0);
         return await schemaCommand({ output: values.output as string | undefined, markdown: values.markdown === true, io });
       }
+      case 'jobs':
+        return await jobsCommand(rest, io);
+      case 'plugins':
+        return await pluginsCommand(rest, io);
+      case 'health':
+        return await healthCommand(rest, io);
+      case 'tail':
+        return await tailCommand(rest, io);
       default:
         throw new CliUsageError(`Unknown command "${command}".`);
     }
   } catch (error) {
-    if (isXcoreError(error, 'XCORE_ERR_CLI_USAGE')) {
+    const code = exitCodeOf(error);
+    if (code !== ExitCode.Internal && argv.includes('--json') && argv[0] !== undefined && REMOTE_COMMANDS.has(argv[0])) {
+      io.stderr(`${JSON.stringify({ error: { code: (error as { code: string }).code, message: (error as Error).message, exitCode: code } })}\n`);
+    } else if (code !== ExitCode.Internal) {
       io.stderr(`${(error as Error).message}\n`);
-      return ExitCode.Usage;
+    } else {
+      io.stderr(`xcore: unexpected error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     }
-    if (isXcoreError(error)) {
-      io.stderr(`${(error as Error).message}\n`);
-      return ExitCode.ConfigOrBootError;
-    }
-    io.stderr(`xcore: unexpected error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    return ExitCode.Internal;
+    return code;
   }
 }
 
-type Options = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+/** Commands that talk to a running host (their `--json` also shapes error output). */
+const REMOTE_COMMANDS = new Set(['jobs', 'plugins', 'health', 'tail']);
 
-function parse<T extends Options>(args: readonly string[], options: T, maxPositionals: number) {
-  try {
-    const result = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
-    if (result.positionals.length > maxPositionals) {
-      throw new CliUsageError(`Unexpected argument "${result.positionals[maxPositionals]}".`);
-    }
-    return result;
-  } catch (error) {
-    if (isXcoreError(error)) throw error;
-    throw new CliUsageError((error as Error).message);
+/** The exit code for an error a command threw. */
+function exitCodeOf(error: unknown): ExitCodeValue {
+  if (!isXcoreError(error)) return ExitCode.Internal;
+  switch (error.code) {
+    case 'XCORE_ERR_CLI_USAGE':
+      return ExitCode.Usage;
+    case 'XCORE_ERR_CLI_HOST_UNREACHABLE':
+      return ExitCode.HostUnreachable;
+    case 'XCORE_ERR_CLI_AUTH_REFUSED':
+      return ExitCode.AuthRefused;
+    case 'XCORE_ERR_CLI_NOT_FOUND':
+      return ExitCode.NotFound;
+    default:
+      return ExitCode.ConfigOrBootError;
   }
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { describeErrorCatalogue } from '../../../test/helpers/error-catalogue.js';
 import * as errors from './errors.js';
 
-describeErrorCatalogue('cli', errors as Record<string, unknown>, errors.CLI_ERROR_CODES, ['CliUsageError']);
+describeErrorCatalogue('cli', errors as Record<string, unknown>, errors.CLI_ERROR_CODES, ['CliUsageError', 'CliHostNotConfiguredError', 'CliHostUnreachableError', 'CliAuthRefusedError', 'CliNotFoundError', 'CliRequestFailedError']);
 
 describe('cli errors', () => {
   it('a usage error says what was wrong and where to look', () => {

@@ -4,7 +4,11 @@
 export const ExitCode = {
   /** Clean exit: the command succeeded, or the app stopped within its drain deadline. */
   Ok: 0,
-  /** The config file is missing or invalid, or boot failed (including a fail-fast plugin failure). */
+  /**
+   * `start`/`validate`: the config file is missing or invalid, or boot failed (including a
+   * fail-fast plugin failure). Commands that talk to a host: no host address could be found, or
+   * the host answered with an error other than those below (409 refused, 400 invalid input, 5xx).
+   */
   ConfigOrBootError: 1,
   /** The command line is not valid. */
   Usage: 2,
@@ -13,6 +17,18 @@ export const ExitCode = {
    * abandoned rather than stopped cleanly. Exited at the deadline whatever the code still running does.
    */
   DrainTimeout: 3,
+  /** The host could not be reached (connection, DNS, TLS, timeout), or what answered is not the xcore admin API. */
+  HostUnreachable: 4,
+  /** The host refused the credential: 401 (missing or wrong token), 403 (token without the scope), 429 (too many failures). */
+  AuthRefused: 5,
+  /** The job, plugin or run request named does not exist on the host (404). */
+  NotFound: 6,
+  /**
+   * The host answered, but what it reported is not ok: `jobs run --wait` whose run failed, timed
+   * out, was aborted, expired untaken or was still running at the timeout; `health` with a
+   * degraded scheduler or service, or a failed plugin.
+   */
+  NotOk: 7,
   /**
    * An exception nobody caught: an uncaught exception in a plugin or job (a throw in a timer it
    * started, logged with the plugin and job when known), after which the app was stopped

@@ -64,19 +64,30 @@ export {
   BootAbortedError,
   PluginReloadRefusedError,
   PluginReloadFailedError,
+  SandboxSymlinkError,
+  SandboxNotGrantedError,
+  SandboxCallInvalidError,
+  SandboxStartFailedError,
+  SandboxCrashedError,
+  SandboxCrashLoopError,
+  SandboxConfigInvalidError,
 } from './errors.js';
-export type { XcoreConfig, LoadedConfig, LogLevel, SourcePosition } from './config/types.js';
+export type { SandboxStatus } from './sandbox/sandboxed-plugin.js';
+export type { XcoreConfig, LoadedConfig, LogLevel, SourcePosition, SandboxConfig } from './config/types.js';
 export { duration, durationMs, parseDuration, durationText, durationExpected } from './config/duration.js';
 export type { DurationBounds } from './config/duration.js';
 export { ConfigInvalidError, ConfigNotFoundError } from './errors.js';
 export type { ConfigIssue, ConfigIssueKind, ConfigPathSegment } from './config/types.js';
 export { loadConfig, parseConfigText } from './config/load-config.js';
+export { readYaml } from './config/read-yaml.js';
+export type { YamlReadResult } from './config/read-yaml.js';
+export type { SourceIndex } from './config/source-index.js';
 export type { LoadConfigOptions, ParseConfigOptions } from './config/load-config.js';
 export { validateSection } from './config/validate-section.js';
 export { positionIssues, makeIssue } from './config/position-issues.js';
 export type { ConfigLocator, ZodIssue } from './config/position-issues.js';
 export { configJsonSchema } from './config/json-schema.js';
-export { configSchema, appConfigSchema, loggingConfigSchema, pluginsConfigSchema, LOG_LEVELS } from './config/schema.js';
+export { configSchema, appConfigSchema, loggingConfigSchema, pluginsConfigSchema, sandboxConfigSchema, LOG_LEVELS } from './config/schema.js';
 export type { ConfigSchemaOptions, ServiceConfigSource } from './config/schema.js';
 export { formatConfigPath } from './config/config-path.js';
 export type { ConfigEnv } from './config/interpolate.js';
@@ -114,7 +125,11 @@ export interface XcoreEvents {
   'plugin.started': { plugin: string; durationMs: number };
   /** A plugin has stopped. */
   'plugin.stopped': { plugin: string };
-  /** A plugin failed in a hook and was isolated. */
+  /** A plugin failed in a hook and was isolated (`hook: 'sandbox'`: its sandbox crashed too often). */
   'plugin.failed': { plugin: string; hook: string; error: unknown };
+  /** A sandboxed plugin's process crashed; it is restarted after `restartInMs`. */
+  'plugin.crashed': { plugin: string; error: unknown; restartInMs: number };
+  /** A crashed sandboxed plugin runs again. */
+  'plugin.restarted': { plugin: string; restarts: number };
 }
 

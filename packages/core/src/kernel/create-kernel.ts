@@ -169,6 +169,7 @@ export function createKernel(options: CreateKernelOptions): Kernel {
    */
   const shutdown = async (external?: AbortSignal): Promise<StopReport> => {
     if (!phases.beginStop()) return { timedOut: false, unfinished: [], failed: [] };
+    lifecycle.beginShutdown();
     const watch = watchShutdown({
       logger,
       timeoutMs: config.app.shutdownTimeoutMs,

@@ -86,6 +86,14 @@ export const runPageSchema = z.object({
   nextCursor: z.string().nullable().describe('Pass as `cursor` for the next (older) page; null after the last.'),
 });
 
+/** A job's next occurrence times. */
+export const nextRunsSchema = z
+  .object({
+    items: z.array(isoTime).readonly().describe('Occurrence times, earliest first; fewer than asked when the trigger ends sooner.'),
+    paused: z.boolean().describe('True when the job is paused: the times it would have if resumed now.'),
+  })
+  .meta({ title: 'NextRuns' });
+
 /** A run from the run log (or one job's bounded history). */
 export const loggedRunSchema = z
   .object({

@@ -88,6 +88,12 @@ export const schedulerConfigSchema = z
      * lateness; `0` wakes at each due time.
      */
     /**
+     * The level of the line logged when a run starts and when it succeeds. @defaultValue `'debug'`
+     *
+     * @remarks Failed, timed-out and aborted runs always end with a `warn` line (with the error).
+     */
+    logRuns: z.enum(['debug', 'info']).default('debug').describe('Level of the line logged when a run starts and when it succeeds (`job started`, `job succeeded` with durationMs and attempts); `info` shows every run at the default log level. Failed, timed-out and aborted runs always end with a `warn` line. Default \'debug\'.'),
+    /**
      * The durable run log: every finished run written to a backend (`postgres`) and queryable.
      * Absent: only the bounded per-job history. See `@xcore/runlog-postgres`.
      *

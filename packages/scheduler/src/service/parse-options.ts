@@ -115,6 +115,7 @@ export const schedulerOptionsSchema = z.strictObject({
     meter: z.custom<object>((v) => typeof v === 'object' && v !== null, { message: 'expected an OpenTelemetry Meter' }).optional(),
     tracer: z.custom<object>((v) => typeof v === 'object' && v !== null, { message: 'expected an OpenTelemetry Tracer' }).optional(),
   }).optional(),
+  logRuns: z.enum(['debug', 'info']).optional(),
   runLog: z.custom<RunLogSink>(isFunctionOf(['write', 'query', 'flush', 'close', 'stats']), { message: 'expected a run-log sink (loadRunLogSink, PostgresRunLog.open, new MemoryRunLog)' }).optional(),
 });
 

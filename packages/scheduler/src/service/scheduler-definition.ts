@@ -94,6 +94,7 @@ export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerCo
     pollMs: config.pollMs,
     ...(config.claimWindowMs === undefined ? {} : { claimWindowMs: config.claimWindowMs }),
     enabled: config.enabled,
+    logRuns: config.logRuns,
     ...(ctx.events === undefined ? {} : { events: ctx.events }),
     ...(runLog === undefined ? {} : { runLog }),
     metrics: { jobLabelLimit: config.metrics.jobLabelLimit },

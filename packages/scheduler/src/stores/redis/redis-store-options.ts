@@ -14,6 +14,8 @@ export interface RedisStoreLogger {
   /** Keys of the wrong type the store worked around (`XCORE_ERR_REDIS_KEY_TYPE`); `warn` when absent. */
   error?(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
+  /** A Redis connection is back after an outage; `warn` when absent. */
+  info?(obj: object, msg: string): void;
   debug(obj: object, msg: string): void;
 }
 
