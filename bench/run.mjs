@@ -3,7 +3,7 @@
  * Benchmark of xcore's memory backend against the schedulers users would pick instead.
  *
  *   node --expose-gc bench/run.mjs [--jobs 1000,10000,100000] [--seconds 10] [--warmup 2]
- *        [--only name,...] [--kinds interval,cron] [--timeout 60] [--phase spread|registration] [--no-write]
+ *        [--only name,...] [--kinds interval,cron] [--timeout 60] [--phase spread|registration|burst] [--no-write]
  *
  * For each kind, N and library, one fresh child process (child.mjs) registers N jobs firing every
  * second and measures delivered fires, lateness, CPU per fire, heap per job and registration time.
@@ -18,7 +18,7 @@ import { LIBRARIES } from './lib/libraries.mjs';
 import { runChild } from './lib/spawn-child.mjs';
 import { HEADER, row, ratioTable, fmtN, gitDescribe } from './lib/report.mjs';
 
-const USAGE = 'usage: node --expose-gc bench/run.mjs [--jobs 1000,10000,100000] [--seconds 10] [--warmup 2] [--only name,...] [--kinds interval,cron] [--timeout 60] [--phase spread|registration] [--no-write]';
+const USAGE = 'usage: node --expose-gc bench/run.mjs [--jobs 1000,10000,100000] [--seconds 10] [--warmup 2] [--only name,...] [--kinds interval,cron] [--timeout 60] [--phase spread|registration|burst] [--no-write]';
 
 function parseArgs(argv) {
   const opts = { jobs: [1000, 10000, 100000], seconds: 10, warmup: 2, only: null, kinds: ['interval', 'cron'], timeout: 60, phase: 'spread', write: true };
@@ -44,7 +44,7 @@ function parseArgs(argv) {
   if (!(opts.seconds > 0) || !(opts.warmup >= 0)) throw new Error(`--seconds must be > 0 and --warmup >= 0\n${USAGE}`);
   const known = LIBRARIES.map((l) => l.name);
   for (const name of opts.only ?? []) if (!known.includes(name)) throw new Error(`unknown library ${name}; known: ${known.join(', ')}`);
-  if (opts.phase !== 'spread' && opts.phase !== 'registration') throw new Error(`--phase is spread or registration\n${USAGE}`);
+  if (!['spread', 'registration', 'burst'].includes(opts.phase)) throw new Error(`--phase is spread, registration or burst\n${USAGE}`);
   for (const k of opts.kinds) if (k !== 'interval' && k !== 'cron') throw new Error(`unknown kind ${k}; known: interval, cron`);
   return opts;
 }

@@ -11,7 +11,8 @@
  *
  * Interval kind: phases spread evenly over the second (`phaseAnchor`), the same as xcore's in
  * this benchmark, first fire at the next occurrence after registering; with `--phase
- * registration`, each job's phase is its registration time (like setInterval). Cron kind: every job fires
+ * registration`, each job's phase is its registration time (like setInterval); with `--phase burst`,
+ * every job shares one phase (all N due at the same whole second). Cron kind: every job fires
  * on whole seconds, like a `* * * * * *` cron expression.
  */
 import { PERIOD_MS, phaseAnchor } from '../lib/harness.mjs';
@@ -88,7 +89,7 @@ export async function create({ kind, h, phase }) {
         if (kind === 'cron') {
           first = Math.ceil(now() / PERIOD_MS) * PERIOD_MS;
         } else {
-          const anchor = phase === 'registration' ? now() : phaseAnchor(base, i, n);
+          const anchor = phase === 'registration' ? now() : phase === 'burst' ? base : phaseAnchor(base, i, n);
           first = anchor + Math.ceil((now() - anchor) / PERIOD_MS) * PERIOD_MS;
         }
         fns.push((intended) => fire(i, intended));

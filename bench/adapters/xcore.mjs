@@ -39,6 +39,14 @@ export async function create({ kind, h, phase }) {
       // Phases spread evenly over the second (startDate anchors an interval's phase), the same as
       // the bare loop's, so lateness compares equal loads whatever the registration speed.
       const base = Math.floor(h.now() / 1000) * 1000;
+      if (phase === 'burst') {
+        // Every job shares one phase: all N are due at the same whole second.
+        const startDate = new Date(base);
+        for (let i = 0; i < n; i++) {
+          await service.addJob((ctx) => fire(i, ctx.scheduledAt.getTime()), { id: `job-${i}`, every: 1000, startDate });
+        }
+        return;
+      }
       for (let i = 0; i < n; i++) {
         await service.addJob((ctx) => fire(i, ctx.scheduledAt.getTime()), { id: `job-${i}`, every: 1000, startDate: phaseAnchor(base, i, n) });
       }

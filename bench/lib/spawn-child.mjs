@@ -11,7 +11,7 @@ const STDERR_TAIL = 4096;
 
 /**
  * @param {{ lib: string, n: number, kind: string, seconds: number, warmup: number,
- *   phase?: 'spread' | 'registration', timeoutMs: number, maxOldSpaceMb: number }} opts
+ *   phase?: 'spread' | 'registration' | 'burst', timeoutMs: number, maxOldSpaceMb: number }} opts
  * @returns {Promise<object>}
  */
 export function runChild({ lib, n, kind, seconds, warmup, phase = 'spread', timeoutMs, maxOldSpaceMb }) {

@@ -1,10 +1,11 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // The sandbox bootstrap is the main module of sandboxed plugins' processes (src/sandbox/).
+  entry: { index: 'src/index.ts', 'sandbox-bootstrap': 'src/sandbox/bootstrap.ts' },
   format: ['esm'],
   target: 'node20',
-  dts: { compilerOptions: { composite: false } },
+  dts: { entry: { index: 'src/index.ts' }, compilerOptions: { composite: false } },
   sourcemap: true,
   clean: true,
   splitting: false,

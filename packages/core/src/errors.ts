@@ -53,6 +53,8 @@ export const CORE_ERROR_CODES: Readonly<Record<string, string>> = {
     'The config file has problems (YAML syntax, unset ${VAR}, unknown key, wrong type or value). The message lists each at file:line:col with its key path; fix them and run `xcore validate`.',
   XCORE_ERR_CONFIG_NOT_FOUND:
     'The config file does not exist. Create xcore.yaml in the working directory or pass another file with `-c <file>`.',
+  XCORE_ERR_APP_INVALID:
+    'The app has several problems that stop boot (config sections, plugins, YAML jobs). The message lists each at file:line:col; `xcore validate` prints the same list without starting anything.',
   // Service container (services/)
   XCORE_ERR_SERVICE_UNKNOWN:
     'getService() was asked for a name no service registered. The message lists the registered names; fix the name or enable the service under `services:`.',
@@ -92,6 +94,21 @@ export const CORE_ERROR_CODES: Readonly<Record<string, string>> = {
     'reload() was refused: the plugin is unknown, disabled, or has started dependents (stop them first).',
   XCORE_ERR_PLUGIN_RELOAD_FAILED:
     'A reload stopped the plugin and ran its new code, which failed (import, config, onLoad or onStart). The plugin is failed now; the cause says why. Fix it and reload again.',
+  // Sandboxed plugins (sandbox/)
+  XCORE_ERR_SANDBOX_SYMLINK:
+    'A sandboxed plugin\'s folder contains a symbolic link (outside node_modules, or in node_modules leading somewhere that is not one of its dependencies). Node\'s permission model follows links, so the host refuses the folder. Replace the link with the file or folder it points at.',
+  XCORE_ERR_SANDBOX_NOT_GRANTED:
+    'A sandboxed plugin called a service method that is not in its grant table (or a service that is not offered to sandboxes). The message lists what is granted; do the work through a granted method or run the plugin in-process.',
+  XCORE_ERR_SANDBOX_CALL_INVALID:
+    'A sandboxed plugin called a granted method with arguments of the wrong shape. The message names the method and the argument; fix the call.',
+  XCORE_ERR_SANDBOX_START_FAILED:
+    'The host could not start a sandboxed plugin\'s process: its entry did not bundle, the process did not answer, or this Node.js has no permission model. The message says which.',
+  XCORE_ERR_SANDBOX_CRASHED:
+    'A sandboxed plugin\'s process exited while the plugin was running (a crash, process.exit, the heap cap or the RSS watchdog). Calls and job runs in flight failed with this error; the host restarts the process with backoff.',
+  XCORE_ERR_SANDBOX_CRASH_LOOP:
+    'A sandboxed plugin\'s process crashed too often (plugins.sandbox.maxCrashes within plugins.sandbox.crashWindowMs), so the host stopped restarting it and marked it failed. Fix the crash (the message quotes the last exit) and reload the plugin.',
+  XCORE_ERR_SANDBOX_CONFIG_INVALID:
+    'A sandboxed plugin\'s config section did not pass its configSchema, which is checked inside the sandbox. The message lists each problem by key path under plugins.config.<name>.',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -130,6 +147,29 @@ export class ConfigNotFoundError extends XcoreError {
       options,
     );
     this.path = path;
+  }
+}
+
+/** One problem `checkApp` found, positioned at `file:line:col` (see `AppInvalidError`). */
+export interface AppProblemLike {
+  /** `file:line:col` (or the file alone when nothing better is known). */
+  readonly at: string;
+  /** The problem without its position. */
+  readonly message: string;
+}
+
+/**
+ * Several problems that stop boot, found before any plugin hook ran (one alone is thrown as its
+ * own coded error).
+ */
+export class AppInvalidError extends XcoreError {
+  /** Every problem, in the order they were found. */
+  readonly problems: readonly AppProblemLike[];
+
+  constructor(problems: readonly AppProblemLike[], options: XcoreErrorOptions = {}) {
+    const lines = problems.map((p) => `  ${p.at}  ${p.message}`);
+    super('XCORE_ERR_APP_INVALID', [`The app cannot start: ${problems.length} problems:`, ...lines, 'Fix them and check with `xcore validate`.'].join('\n'), options);
+    this.problems = Object.freeze([...problems]);
   }
 }
 
@@ -398,6 +438,87 @@ export class PluginReloadFailedError extends XcoreError {
       `Plugin "${plugin}" was stopped and reloaded, but its new code failed: ${cause instanceof Error ? cause.message : String(cause)} ` +
         'It is failed now (its jobs and routes are detached). Fix it and reload again.',
       { cause },
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sandboxed plugins (sandbox/)
+// ---------------------------------------------------------------------------------------------
+
+/** A sandboxed plugin's folder contains a symbolic link the host refuses. */
+export class SandboxSymlinkError extends XcoreError {
+  /** The link's path. */
+  readonly link: string;
+
+  constructor(plugin: string, link: string, target: string, why: string) {
+    super(
+      'XCORE_ERR_SANDBOX_SYMLINK',
+      `Sandboxed plugin "${plugin}": ${link} is a symbolic link to ${target} (${why}). Node's permission model follows links, so the folder is refused; ` +
+        'replace the link with the file or folder it points at.',
+    );
+    this.link = link;
+  }
+}
+
+/** A sandboxed plugin asked for a method or service outside its grant table. */
+export class SandboxNotGrantedError extends XcoreError {
+  constructor(plugin: string, what: string, granted: readonly string[]) {
+    super(
+      'XCORE_ERR_SANDBOX_NOT_GRANTED',
+      `Sandboxed plugin "${plugin}" is not granted ${what}. Granted: ${granted.length === 0 ? 'nothing' : granted.join(', ')}. ` +
+        'Use a granted method, or run the plugin in-process (remove "sandbox" from its manifest and plugins.sandboxed).',
+    );
+  }
+}
+
+/** A sandboxed plugin called a granted method with arguments of the wrong shape. */
+export class SandboxCallInvalidError extends XcoreError {
+  constructor(plugin: string, method: string, problem: string) {
+    super('XCORE_ERR_SANDBOX_CALL_INVALID', `Sandboxed plugin "${plugin}" called ${method} with invalid arguments: ${problem}. Fix the call.`);
+  }
+}
+
+/** The host could not start a sandboxed plugin's process. */
+export class SandboxStartFailedError extends XcoreError {
+  constructor(plugin: string, reason: string, options: XcoreErrorOptions = {}) {
+    super('XCORE_ERR_SANDBOX_START_FAILED', `Could not start the sandbox of plugin "${plugin}": ${reason}.`, options);
+  }
+}
+
+/** A sandboxed plugin's process exited while the plugin was running. */
+export class SandboxCrashedError extends XcoreError {
+  /** Why it ended: `exit` (a crash or `process.exit`), `heap` (the heap cap), `rss` (the RSS watchdog). */
+  readonly reason: 'exit' | 'heap' | 'rss';
+
+  constructor(plugin: string, reason: 'exit' | 'heap' | 'rss', exit: string, detail: string) {
+    const what = reason === 'heap' ? 'ran out of heap (plugins.sandbox.maxOldSpaceMb)' : reason === 'rss' ? 'passed plugins.sandbox.maxRssMb and was killed by the RSS watchdog' : 'exited';
+    super(
+      'XCORE_ERR_SANDBOX_CRASHED',
+      `The sandbox process of plugin "${plugin}" ${what} (${exit})${detail === '' ? '' : `: ${detail}`}. Work in flight failed; the host restarts it with backoff.`,
+    );
+    this.reason = reason;
+  }
+}
+
+/** A sandboxed plugin crashed too often; the host stopped restarting it. */
+export class SandboxCrashLoopError extends XcoreError {
+  constructor(plugin: string, crashes: number, windowMs: number, last: Error) {
+    super(
+      'XCORE_ERR_SANDBOX_CRASH_LOOP',
+      `Sandboxed plugin "${plugin}" crashed ${crashes} times within ${windowMs} ms, so it is no longer restarted and is failed. Last crash: ${last.message} ` +
+        'Fix it and reload the plugin.',
+      { cause: last },
+    );
+  }
+}
+
+/** A sandboxed plugin's config section did not pass its `configSchema` (checked in the sandbox). */
+export class SandboxConfigInvalidError extends XcoreError {
+  constructor(plugin: string, problems: readonly string[]) {
+    super(
+      'XCORE_ERR_SANDBOX_CONFIG_INVALID',
+      `Invalid config for sandboxed plugin "${plugin}" (checked by its configSchema in the sandbox): ${problems.join('; ')}. Fix plugins.config.${plugin} in the config file.`,
     );
   }
 }

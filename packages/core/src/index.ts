@@ -10,10 +10,15 @@ import type { EventBus } from './events/event-bus.js';
 
 export { XcoreError, isXcoreError, CORE_ERROR_CODES } from './errors.js';
 export type { XcoreErrorOptions } from './errors.js';
-export type { ServiceName, ServiceDefinition, ServiceCreateContext, ServiceLifecycleContext, ServiceStopResult, PluginAwareService } from './services/service.js';
+export type { ServiceName, ServiceDefinition, ServiceCheckContext, ServiceCheckResult, ServiceCreateContext, ServiceLifecycleContext, ServiceStopResult, PluginAwareService } from './services/service.js';
 export type { PluginContext, PluginDefinition } from './plugins/plugin.js';
 export type { EventName, EventBus } from './events/event-bus.js';
 export { createKernel } from './kernel/create-kernel.js';
+export { checkApp, appCheckError } from './check/check-app.js';
+export type { AppCheck, CheckAppOptions } from './check/check-app.js';
+export type { AppProblem, AppProblemEffect } from './check/app-problem.js';
+export type { PluginCheck, ImportedPlugin } from './check/check-plugins.js';
+export type { AppProblemLike } from './errors.js';
 export type { Kernel, CreateKernelOptions, PluginState, PluginStatus, StopReport } from './kernel/kernel-types.js';
 export type { PluginOperatorView } from './kernel/plugin-operator-view.js';
 export { defineService } from './services/define-service.js';
@@ -38,6 +43,7 @@ export type { TsModuleScope } from './plugins/ts-module-scope.js';
 export { trackCodeOrigins, codeOriginsTracked, runWithOrigin, bindOrigin, currentOrigin } from './kernel/code-origin.js';
 export type { CodeOrigin } from './kernel/code-origin.js';
 export {
+  AppInvalidError,
   ServiceUnknownError,
   ServiceDuplicateError,
   ServiceInvalidError,
@@ -64,8 +70,16 @@ export {
   BootAbortedError,
   PluginReloadRefusedError,
   PluginReloadFailedError,
+  SandboxSymlinkError,
+  SandboxNotGrantedError,
+  SandboxCallInvalidError,
+  SandboxStartFailedError,
+  SandboxCrashedError,
+  SandboxCrashLoopError,
+  SandboxConfigInvalidError,
 } from './errors.js';
-export type { XcoreConfig, LoadedConfig, LogLevel, SourcePosition } from './config/types.js';
+export type { SandboxStatus } from './sandbox/sandboxed-plugin.js';
+export type { XcoreConfig, LoadedConfig, LogLevel, SourcePosition, SandboxConfig } from './config/types.js';
 export { duration, durationMs, parseDuration, durationText, durationExpected } from './config/duration.js';
 export type { DurationBounds } from './config/duration.js';
 export { ConfigInvalidError, ConfigNotFoundError } from './errors.js';
@@ -79,7 +93,7 @@ export { validateSection } from './config/validate-section.js';
 export { positionIssues, makeIssue } from './config/position-issues.js';
 export type { ConfigLocator, ZodIssue } from './config/position-issues.js';
 export { configJsonSchema } from './config/json-schema.js';
-export { configSchema, appConfigSchema, loggingConfigSchema, pluginsConfigSchema, LOG_LEVELS } from './config/schema.js';
+export { configSchema, appConfigSchema, loggingConfigSchema, pluginsConfigSchema, sandboxConfigSchema, LOG_LEVELS } from './config/schema.js';
 export type { ConfigSchemaOptions, ServiceConfigSource } from './config/schema.js';
 export { formatConfigPath } from './config/config-path.js';
 export type { ConfigEnv } from './config/interpolate.js';
@@ -117,7 +131,11 @@ export interface XcoreEvents {
   'plugin.started': { plugin: string; durationMs: number };
   /** A plugin has stopped. */
   'plugin.stopped': { plugin: string };
-  /** A plugin failed in a hook and was isolated. */
+  /** A plugin failed in a hook and was isolated (`hook: 'sandbox'`: its sandbox crashed too often). */
   'plugin.failed': { plugin: string; hook: string; error: unknown };
+  /** A sandboxed plugin's process crashed; it is restarted after `restartInMs`. */
+  'plugin.crashed': { plugin: string; error: unknown; restartInMs: number };
+  /** A crashed sandboxed plugin runs again. */
+  'plugin.restarted': { plugin: string; restarts: number };
 }
 

@@ -26,11 +26,12 @@ export { Interval, Cron } from './decorators/decorators.js';
 export type { DecoratorOptions } from './decorators/decorators.js';
 export { schedulerConfigSchema, jobConfigSchema, jobPolicySchema, triggerConfigSchema } from './config/scheduler-config.js';
 export type { SchedulerConfig, JobConfig, JobPolicyConfig } from './config/scheduler-config.js';
-export type { SchedulerEvents, SchedulerEventName, SchedulerListener, JobEventBase, JobStartedEvent, JobRunEvent } from './events/scheduler-events.js';
+export type { SchedulerEvents, SchedulerEventName, SchedulerListener, JobEventBase, JobStartedEvent, JobRunEvent, JobMissedEvent } from './events/scheduler-events.js';
+export type { RunLineLevel } from './events/run-lines.js';
 // The operator view (service/operator-*.ts): every job of every owner, for the admin API, the CLI, a dashboard
 export { schedulerOperatorView } from './service/operator-access.js';
 export type {
-  SchedulerOperatorView, SchedulerState, OperatorProcess, JobListQuery, JobState, JobPage, OperatorJob, OperatorJobDetail, OperatorRun, RunPage,
+  SchedulerOperatorView, SchedulerState, OperatorProcess, JobListQuery, JobState, JobPage, NextRuns, OperatorJob, OperatorJobDetail, OperatorRun, RunPage,
   RunNowOptions, RunRequestView, OperatorEvent, OperatorEventFilter, RunningScope, TriggerJson, LoggedRun, LoggedRunPage, RunQuery,
 } from './service/operator-types.js';
 // What the run path publishes (runner/run-observer.ts): Scheduler.observeRuns
@@ -51,6 +52,8 @@ export type { RedisStoreOptions, RedisStoreLogger } from './stores/redis/redis-s
 export type { RedisClient } from './stores/redis/scripts.js';
 // Pure trigger helpers (triggers/): preview and check triggers
 export { nextFireTime } from './triggers/next-fire-time.js';
+export { upcomingRuns } from './triggers/upcoming-runs.js';
+export type { UpcomingState } from './triggers/upcoming-runs.js';
 export { validateCronExpression, validateTimezone } from './triggers/validate.js';
 export { describeTrigger } from './triggers/describe-trigger.js';
 // The run-log sink contract (runlog/): records, sinks, the reference memory sink, batching, config

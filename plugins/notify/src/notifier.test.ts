@@ -41,11 +41,11 @@ const flush = () => new Promise((resolve) => setImmediate(resolve));
 describe('Notifier', () => {
   it('turns missed and skipped occurrences into messages saying why they did not run', async () => {
     const { bus, sent } = setup([{ outcomes: ['missed', 'skipped'], window: 0 }]);
-    bus.emit('scheduler.job.missed', { jobId: 'report', owner: 'config', count: 3, nextRunAt: new Date(T0 + 60_000) });
+    bus.emit('scheduler.job.missed', { jobId: 'report', owner: 'config', count: 3, first: new Date(T0 - 120_000), last: new Date(T0), nextRunAt: new Date(T0 + 60_000) });
     bus.emit('scheduler.job.skipped', { jobId: 'report', owner: 'config', scheduledAt: new Date(T0), reason: 'max_instances' });
     await flush();
     expect(sent.map((n) => [n.outcome, n.scheduledAt, n.attempts, n.error, n.summary])).toEqual([
-      ['missed', null, null, '3 occurrences missed (later than misfireGraceTime, or dropped by coalesce)', 'job report missed occurrences: 3 occurrences missed (later than misfireGraceTime, or dropped by coalesce)'],
+      ['missed', null, null, '3 occurrences missed from 2026-03-01T09:58:00.000Z to 2026-03-01T10:00:00.000Z (later than misfireGraceTime, or dropped by coalesce)', 'job report missed occurrences: 3 occurrences missed from 2026-03-01T09:58:00.000Z to 2026-03-01T10:00:00.000Z (later than misfireGraceTime, or dropped by coalesce)'],
       ['skipped', '2026-03-01T10:00:00.000Z', null, 'not run: maxInstances runs were in progress', 'job report skipped an occurrence: not run: maxInstances runs were in progress'],
     ]);
   });

@@ -261,7 +261,10 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Why an occurrence did not run (missed, skipped), for the `error` field. */
 function whyNotRun(payload: FailurePayload): string | null {
-  if ('count' in payload) return `${payload.count} occurrence${payload.count === 1 ? '' : 's'} missed (later than misfireGraceTime, or dropped by coalesce)`;
+  if ('count' in payload) {
+    const which = payload.count === 1 ? `at ${payload.first.toISOString()}` : `from ${payload.first.toISOString()} to ${payload.last.toISOString()}`;
+    return `${payload.count} occurrence${payload.count === 1 ? '' : 's'} missed ${which} (later than misfireGraceTime, or dropped by coalesce)`;
+  }
   if ('reason' in payload) return 'not run: maxInstances runs were in progress';
   return null;
 }

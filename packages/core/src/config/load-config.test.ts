@@ -46,7 +46,15 @@ describe('parseConfigText: valid files', () => {
     expect(loaded.config).toEqual({
       app: { name: 'xcore', shutdownTimeoutMs: 10_000, faultOrigins: true },
       logging: { level: 'info', pretty: false },
-      plugins: { directory: '/app/plugins', enabled: '*', config: {}, hookTimeoutMs: 10_000, failFast: false },
+      plugins: {
+        directory: '/app/plugins',
+        enabled: '*',
+        config: {},
+        hookTimeoutMs: 10_000,
+        failFast: false,
+        sandboxed: [],
+        sandbox: { dataDirectory: '/app/data', maxOldSpaceMb: 256, maxRssMb: 512, stopGraceMs: 5_000, restartDelayMs: 1_000, maxRestartDelayMs: 30_000, maxCrashes: 5, crashWindowMs: 300_000, env: [] },
+      },
       services: {},
     });
     expect(loaded.file).toBe(FILE);
@@ -79,6 +87,8 @@ describe('parseConfigText: valid files', () => {
         config: { greeter: { greeting: 'hello' } },
         hookTimeoutMs: 2500,
         failFast: true,
+        sandboxed: [],
+        sandbox: { dataDirectory: '/app/data', maxOldSpaceMb: 256, maxRssMb: 512, stopGraceMs: 5_000, restartDelayMs: 1_000, maxRestartDelayMs: 30_000, maxCrashes: 5, crashWindowMs: 300_000, env: [] },
       },
       services: { mailer: { host: 'smtp.local', port: 25 }, queue: { enabled: true, concurrency: 4 } },
     });
@@ -208,7 +218,7 @@ describe('parseConfigText: YAML features', () => {
 describe('parseConfigText: every problem at its line and column', () => {
   it('reports an unknown key at the key, with the known keys and a suggestion', () => {
     expect(brief(issuesOf('plugins:\n  directory: ./p\n  hookTimeout: 5s\n'))).toEqual([
-      '3:3 plugins.hookTimeout | one of the known keys (directory, enabled, config, hookTimeoutMs, failFast) | unknown key "hookTimeout" (did you mean "hookTimeoutMs"?)',
+      '3:3 plugins.hookTimeout | one of the known keys (directory, enabled, config, hookTimeoutMs, failFast, sandboxed, sandbox) | unknown key "hookTimeout" (did you mean "hookTimeoutMs"?)',
     ]);
   });
 

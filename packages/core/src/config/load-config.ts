@@ -57,7 +57,7 @@ const SECTIONS = ['app', 'logging', 'plugins', 'services'] as const;
  * or interpolation and schema errors together, in one {@link ConfigInvalidError} whose issues
  * point at `file:line:col`. A schema issue on a value whose interpolation failed is dropped (the
  * interpolation issue already explains it). See `readYaml` for how interpolated values are typed.
- * `plugins.directory` is returned absolute. The result is deep-frozen.
+ * `plugins.directory` and `plugins.sandbox.dataDirectory` are returned absolute. The result is deep-frozen.
  *
  * @throws {@link ConfigInvalidError} when the text is not a valid config.
  *
@@ -95,7 +95,15 @@ export function parseConfigText(text: string, file: string, options: ParseConfig
 
   const { $schema: _ignored, ...value } = result.data!;
   const baseDir = options.baseDir ?? (file === '<inline>' ? process.cwd() : dirname(file));
-  const config: XcoreConfig = { ...value, plugins: { ...value.plugins, directory: resolve(baseDir, value.plugins.directory) } };
+  const plugins = value.plugins;
+  const config: XcoreConfig = {
+    ...value,
+    plugins: {
+      ...plugins,
+      directory: resolve(baseDir, plugins.directory),
+      sandbox: { ...plugins.sandbox, dataDirectory: resolve(baseDir, plugins.sandbox.dataDirectory) },
+    },
+  };
   return Object.freeze({ config: deepFreeze(config), ...locator });
 }
 

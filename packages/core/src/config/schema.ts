@@ -37,12 +37,39 @@ export function loggingConfigSchema(prettyDefault: boolean) {
 }
 
 /**
+ * Schema of `plugins.sandbox`: limits and restarts of sandboxed plugins' processes.
+ *
+ * @remarks
+ * Defaults: `dataDirectory: ./data`, `maxOldSpaceMb: 256`, `maxRssMb: 512`, `stopGraceMs: 5s`,
+ * `restartDelayMs: 1s` (doubled per crash up to `maxRestartDelayMs: 30s`), `maxCrashes: 5` within
+ * `crashWindowMs: 5m`, `env: []`.
+ */
+export const sandboxConfigSchema = z.strictObject({
+  dataDirectory: z
+    .string()
+    .min(1)
+    .default('./data')
+    .describe('Folder holding one data folder per sandboxed plugin (the only place it may write), relative to this file.'),
+  maxOldSpaceMb: z.number().int().min(16).max(65_536).default(256).describe("Heap cap of each sandbox process (node --max-old-space-size), MB."),
+  maxRssMb: z.number().int().min(32).max(1_048_576).default(512).describe('Resident memory at which the host kills a sandbox process (checked every second on Linux), MB.'),
+  stopGraceMs: duration().default(5_000).describe('How long a sandbox process gets to exit after its onStop before it is killed.'),
+  restartDelayMs: duration().default(1_000).describe('Wait before restarting a crashed sandbox; doubled per crash in the window.'),
+  maxRestartDelayMs: duration().default(30_000).describe('Longest wait before restarting a crashed sandbox.'),
+  maxCrashes: z.number().int().min(1).max(1_000).default(5).describe('Crashes within crashWindowMs after which a sandboxed plugin is failed instead of restarted.'),
+  crashWindowMs: duration().default(300_000).describe('Window in which crashes are counted against maxCrashes.'),
+  env: z
+    .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'))
+    .default([])
+    .describe('Names of host environment variables passed to every sandbox process (nothing else is).'),
+});
+
+/**
  * Schema of the `plugins` section.
  *
  * @remarks
  * `directory` is returned as written; the loader resolves it against the config file's folder.
  * Defaults: `directory: ./plugins`, `enabled: '*'`, `config: {}`, `hookTimeoutMs: 10s`,
- * `failFast: false`.
+ * `failFast: false`, `sandboxed: []`, `sandbox` as in {@link sandboxConfigSchema}.
  */
 export const pluginsConfigSchema = z.strictObject({
   directory: z.string().min(1).default('./plugins').describe('Folder holding one folder per plugin, relative to this file.'),
@@ -53,6 +80,11 @@ export const pluginsConfigSchema = z.strictObject({
   config: z.record(z.string(), z.unknown()).default({}).describe("Per-plugin config, validated by each plugin's configSchema."),
   hookTimeoutMs: duration().default(10_000).describe('Timeout of each plugin hook: milliseconds or text like "10s". Default 10s.'),
   failFast: z.boolean().default(false).describe('Abort boot when a plugin fails to start.'),
+  sandboxed: z
+    .array(z.string().min(1))
+    .default([])
+    .describe('Plugins to run sandboxed (own process, permission model, granted methods only), besides those whose manifest says "sandbox": true.'),
+  sandbox: sandboxConfigSchema.prefault({}),
 });
 
 /**

@@ -35,6 +35,10 @@ export interface XcoreConfig {
     readonly hookTimeoutMs: number;
     /** Abort boot when a plugin fails to start. @defaultValue `false` */
     readonly failFast: boolean;
+    /** Plugins run sandboxed besides those whose manifest says `"sandbox": true`. @defaultValue `[]` */
+    readonly sandboxed: readonly string[];
+    /** Limits and restarts of sandboxed plugins' processes. */
+    readonly sandbox: SandboxConfig;
   };
   /** Service sections, each validated by the schema its service package contributes. */
   readonly services: Readonly<Record<string, unknown>>;
@@ -96,4 +100,26 @@ export interface ConfigIssue {
   readonly found: string;
   /** The issue as one human sentence, without its position. */
   readonly message: string;
+}
+
+/** `plugins.sandbox`: limits and restarts of sandboxed plugins' processes (see the README, "Sandboxed plugins"). */
+export interface SandboxConfig {
+  /** Absolute path of the folder holding one data folder per sandboxed plugin. @defaultValue `'./data'` next to the config file */
+  readonly dataDirectory: string;
+  /** Heap cap of each sandbox process, MB. @defaultValue `256` */
+  readonly maxOldSpaceMb: number;
+  /** Resident memory at which the host kills a sandbox process, MB. @defaultValue `512` */
+  readonly maxRssMb: number;
+  /** Time a sandbox process gets to exit after `onStop` before it is killed, ms. @defaultValue `5000` */
+  readonly stopGraceMs: number;
+  /** First wait before restarting a crashed sandbox, ms (doubled per crash in the window). @defaultValue `1000` */
+  readonly restartDelayMs: number;
+  /** Longest wait before a restart, ms. @defaultValue `30000` */
+  readonly maxRestartDelayMs: number;
+  /** Crashes within `crashWindowMs` after which the plugin is failed. @defaultValue `5` */
+  readonly maxCrashes: number;
+  /** Window in which crashes are counted, ms. @defaultValue `300000` */
+  readonly crashWindowMs: number;
+  /** Host environment variables passed to every sandbox. @defaultValue `[]` */
+  readonly env: readonly string[];
 }

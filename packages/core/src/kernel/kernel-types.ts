@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { LoadedConfig } from '../config/types.js';
 import type { ServiceDefinition } from '../services/service.js';
+import type { SandboxStatus } from '../sandbox/sandboxed-plugin.js';
 import type { PluginOperatorView } from './plugin-operator-view.js';
 
 /**
@@ -25,6 +26,8 @@ export interface PluginStatus {
   readonly startMs: number | undefined;
   /** Its manifest dependencies: plugin name to semver range. */
   readonly dependencies: Readonly<Record<string, string>>;
+  /** For a sandboxed plugin: its process, restarts and last crash (absent for in-process plugins). */
+  readonly sandbox?: SandboxStatus;
 }
 
 /** What {@link Kernel.stop} reports. */

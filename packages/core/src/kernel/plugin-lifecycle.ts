@@ -4,10 +4,8 @@
  * moves the plugin's record to its next state.
  */
 import type { Logger } from 'pino';
-import type { z } from 'zod';
-import { deepFreeze } from '../config/deep-freeze.js';
 import type { LoadedConfig } from '../config/types.js';
-import { validateSection } from '../config/validate-section.js';
+import { pluginConfig } from '../check/check-plugins.js';
 import {
   isXcoreError,
   PluginActionUnknownError,
@@ -22,7 +20,7 @@ import type { EventBus } from '../events/event-bus.js';
 import { dependentsOf } from '../plugins/dependency-order.js';
 import { createPluginImporter, type PluginImporter } from '../plugins/load-plugin-module.js';
 import type { PluginDefinition } from '../plugins/plugin.js';
-import { abortable } from './abortable.js';
+import { prepareSandboxedPlugin } from '../sandbox/sandboxed-plugin.js';
 import type { BootControl } from './boot-control.js';
 import { runWithOrigin } from './code-origin.js';
 import type { PluginStatus } from './kernel-types.js';
@@ -31,8 +29,8 @@ import type { PluginRecord, PluginRecords } from './plugin-records.js';
 import type { ServiceHost } from './service-host.js';
 import { withTimeout } from './with-timeout.js';
 
-/** A step of a plugin's lifecycle that can fail it. */
-export type PluginStep = 'import' | 'onLoad' | 'onStart' | 'onStop';
+/** A step of a plugin's lifecycle that can fail it (`sandbox`: its sandbox process crashed too often). */
+export type PluginStep = 'import' | 'onLoad' | 'onStart' | 'onStop' | 'sandbox';
 
 /** What {@link PluginLifecycle} works with (owned by the kernel). */
 export interface PluginLifecycleDeps {
@@ -58,6 +56,8 @@ export interface PluginLifecycleDeps {
 export class PluginLifecycle {
   /** The boot in progress, if any: a stop requested during `start()` ends its waits. */
   #boot: BootControl | undefined;
+  /** Set once the kernel shuts down: crashed sandboxes are no longer restarted. */
+  #shuttingDown = false;
 
   constructor(private readonly deps: PluginLifecycleDeps) {}
 
@@ -66,19 +66,43 @@ export class PluginLifecycle {
     this.#boot = control;
   }
 
-  /** Imports the plugin's entry and validates its config; `false` (plugin failed) when the import throws. */
-  async importPlugin(record: PluginRecord, importer: PluginImporter): Promise<boolean> {
-    let definition: PluginDefinition;
-    try {
-      definition = await abortable(importer.load(record.manifest), this.#boot?.signal);
-    } catch (error) {
-      if (this.isBootAbort(error)) throw error;
-      await this.fail(record, 'import', error);
-      return false;
+  /** Stops restarting crashed sandboxes (the kernel is shutting down) and cancels pending restarts. */
+  beginShutdown(): void {
+    this.#shuttingDown = true;
+    for (const record of this.deps.records.all()) {
+      clearTimeout(record.sandbox?.restartTimer);
+      if (record.sandbox !== undefined) record.sandbox.restartTimer = undefined;
     }
-    record.config = this.validateConfig(record, definition);
+  }
+
+  /** True when the plugin runs sandboxed: its manifest says so, or `plugins.sandboxed` lists it. */
+  isSandboxed(record: PluginRecord): boolean {
+    return record.manifest.sandbox || this.deps.loaded.config.plugins.sandboxed.includes(record.manifest.name);
+  }
+
+  /**
+   * The definition the kernel runs: the imported entry's, or for a sandboxed plugin the one whose
+   * hooks run in its sandbox process (folder checked and entry bundled here).
+   */
+  async loadDefinition(record: PluginRecord, importer: PluginImporter): Promise<PluginDefinition> {
+    if (!this.isSandboxed(record)) return importer.load(record.manifest);
+    const { loaded, logger } = this.deps;
+    const name = record.manifest.name;
+    await record.sandbox?.terminate();
+    record.sandbox = await prepareSandboxedPlugin({
+      manifest: record.manifest,
+      config: loaded.config,
+      logger: logger.child({ plugin: name }),
+      logLevel: logger.level,
+      onCrash: (error) => void this.sandboxCrashed(record, error),
+    });
+    return record.sandbox.definition;
+  }
+
+  /** Records what `checkApp` imported for the plugin: its definition and validated config. */
+  imported(record: PluginRecord, definition: PluginDefinition, config: unknown): void {
     record.definition = definition;
-    return true;
+    record.config = config;
   }
 
   /** Opens a fresh context and runs `onLoad`; `false` when it failed. */
@@ -127,6 +151,7 @@ export class PluginLifecycle {
       outcome = isXcoreError(err, 'XCORE_ERR_PLUGIN_HOOK_TIMEOUT') ? 'timeout' : 'failed';
       logger.error({ err, plugin: name }, outcome === 'timeout' ? 'plugin did not stop in time' : 'plugin failed to stop');
     }
+    await this.endSandbox(record);
     record.state = 'stopped';
     record.handle?.close();
     records.removeStarted(name);
@@ -139,6 +164,7 @@ export class PluginLifecycle {
   /** Closes the context of a plugin that was loaded but never started (boot ended before `onStart`). */
   async abandon(record: PluginRecord): Promise<void> {
     if (record.state !== 'loaded' || record.handle === undefined || record.handle.closed) return;
+    await this.endSandbox(record);
     record.handle.close();
     record.state = 'stopped';
     await this.deps.services.pluginStopped(record.manifest.name);
@@ -160,6 +186,7 @@ export class PluginLifecycle {
     const wasOpen = record.handle !== undefined && !record.handle.closed;
     record.handle?.close();
     records.removeStarted(name);
+    await this.endSandbox(record);
     logger.error({ err: record.error, plugin: name, hook: step }, 'plugin failed');
     if (wasOpen) await services.pluginStopped(name);
     events.emit('plugin.failed', { plugin: name, hook: step, error: record.error });
@@ -213,7 +240,7 @@ export class PluginLifecycle {
     if (record.state === 'started') await this.stop(record, this.deps.hookTimeoutMs);
     let definition: PluginDefinition;
     try {
-      definition = await createPluginImporter().load(record.manifest);
+      definition = await this.loadDefinition(record, createPluginImporter());
       record.config = this.validateConfig(record, definition);
     } catch (error) {
       await this.fail(record, 'import', error);
@@ -226,6 +253,62 @@ export class PluginLifecycle {
     if (!(await this.start(record))) throw record.error;
     logger.info({ plugin: name }, 'plugin reloaded');
     return records.status(record);
+  }
+
+  /** Cancels a pending restart of the plugin's sandbox and stops its process (nothing for in-process plugins). */
+  private async endSandbox(record: PluginRecord): Promise<void> {
+    const sandbox = record.sandbox;
+    if (sandbox === undefined) return;
+    clearTimeout(sandbox.restartTimer);
+    sandbox.restartTimer = undefined;
+    await sandbox.terminate();
+  }
+
+  /**
+   * A started sandboxed plugin's process exited on its own: its jobs and routes are detached at
+   * once, then it is restarted after a backoff, or failed after too many crashes in the window.
+   */
+  private async sandboxCrashed(record: PluginRecord, error: Error): Promise<void> {
+    const { logger, events, services } = this.deps;
+    const sandbox = record.sandbox;
+    const name = record.manifest.name;
+    if (sandbox === undefined || record.state !== 'started') return;
+    const decision = sandbox.crashed(error);
+    if (decision.action === 'fail' || this.#shuttingDown) {
+      if (decision.action === 'fail') await this.fail(record, 'sandbox', decision.error ?? error);
+      return;
+    }
+    record.handle?.close();
+    await services.pluginStopped(name);
+    logger.warn({ plugin: name, crashes: decision.crashes, restartInMs: decision.delayMs }, 'sandboxed plugin crashed; restarting it after a delay');
+    events.emit('plugin.crashed', { plugin: name, error, restartInMs: decision.delayMs });
+    sandbox.restartTimer = setTimeout(() => void this.restartSandbox(record), decision.delayMs);
+  }
+
+  /** Starts a crashed sandboxed plugin again: a fresh context and process, `onLoad` and `onStart`. */
+  private async restartSandbox(record: PluginRecord): Promise<void> {
+    const { logger, events, services } = this.deps;
+    const sandbox = record.sandbox;
+    const name = record.manifest.name;
+    if (sandbox === undefined) return;
+    sandbox.restartTimer = undefined;
+    if (record.state !== 'started' || this.#shuttingDown) return;
+    this.openContext(record);
+    try {
+      await this.runHook(record, 'onLoad');
+      await this.runHook(record, 'onStart');
+    } catch (error) {
+      await sandbox.terminate();
+      if (record.state !== 'started') return;
+      record.handle?.close();
+      await services.pluginStopped(name);
+      logger.error({ err: error, plugin: name }, 'sandboxed plugin failed to restart');
+      await this.sandboxCrashed(record, error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    sandbox.restarted();
+    logger.info({ plugin: name, restarts: sandbox.status().restarts }, 'sandboxed plugin restarted');
+    events.emit('plugin.restarted', { plugin: name, restarts: sandbox.status().restarts });
   }
 
   private openContext(record: PluginRecord): void {
@@ -271,11 +354,6 @@ export class PluginLifecycle {
   }
 
   private validateConfig(record: PluginRecord, definition: PluginDefinition): unknown {
-    const { loaded } = this.deps;
-    const name = record.manifest.name;
-    const raw = loaded.config.plugins.config[name];
-    const schema = definition.configSchema as z.ZodType | undefined;
-    if (schema === undefined) return deepFreeze(raw === undefined ? {} : structuredClone(raw));
-    return validateSection(loaded, ['plugins', 'config', name], schema);
+    return pluginConfig(this.deps.loaded, record.manifest.name, definition);
   }
 }

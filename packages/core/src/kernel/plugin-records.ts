@@ -5,6 +5,7 @@
 import type { PluginManifest } from '../plugins/manifest.js';
 import type { PluginDefinition } from '../plugins/plugin.js';
 import type { PluginState, PluginStatus } from './kernel-types.js';
+import type { SandboxedPlugin } from '../sandbox/sandboxed-plugin.js';
 import type { PluginContextHandle } from './plugin-context.js';
 
 /** What the kernel knows about one plugin. */
@@ -21,6 +22,8 @@ export interface PluginRecord {
   config: unknown;
   /** The context of its current start (`undefined` before `onLoad`). */
   handle: PluginContextHandle | undefined;
+  /** Its sandbox, when it runs sandboxed (set at import). */
+  sandbox: SandboxedPlugin | undefined;
 }
 
 /**
@@ -39,7 +42,7 @@ export class PluginRecords {
   /** Creates a `loaded` record per manifest and sets the dependency order (names of startable plugins). */
   init(manifests: readonly PluginManifest[], order: readonly string[]): void {
     for (const manifest of manifests) {
-      this.#records.set(manifest.name, { manifest, state: 'loaded', error: undefined, startMs: undefined, definition: undefined, config: undefined, handle: undefined });
+      this.#records.set(manifest.name, { manifest, state: 'loaded', error: undefined, startMs: undefined, definition: undefined, config: undefined, handle: undefined, sandbox: undefined });
     }
     this.#order = [...order];
   }
@@ -99,6 +102,7 @@ export class PluginRecords {
       error: record.error,
       startMs: record.startMs,
       dependencies: record.manifest.dependencies,
+      ...(record.sandbox === undefined ? {} : { sandbox: record.sandbox.status() }),
     };
   }
 

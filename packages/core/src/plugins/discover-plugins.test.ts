@@ -20,7 +20,7 @@ const folder = (name: string, pkg: unknown, entry: string | undefined = 'src/ind
 
 describe('discoverPlugins', () => {
   it('reads manifests, defaults the name and entry, and skips folders that are not plugins', () => {
-    folder('hb', { name: '@acme/heartbeat', version: '1.2.3', xcore: { dependencies: { health: '^1.0.0' } } });
+    folder('hb', { name: '@acme/heartbeat', version: '1.2.3', xcore: { dependencies: { health: '^1.0.0' }, sandbox: true } });
     folder('health-folder', { name: 'whatever', version: '1.0.0', xcore: { name: 'health', entry: './src/main.ts' } }, 'src/main.ts');
     folder('lib', { name: 'not-a-plugin', version: '1.0.0' });
     mkdirSync(join(dir, 'node_modules'));
@@ -34,6 +34,7 @@ describe('discoverPlugins', () => {
         dependencies: {},
         directory: join(dir, 'health-folder'),
         file: join(dir, 'health-folder', 'package.json'),
+        sandbox: false,
       },
       {
         name: 'heartbeat',
@@ -42,6 +43,7 @@ describe('discoverPlugins', () => {
         dependencies: { health: '^1.0.0' },
         directory: join(dir, 'hb'),
         file: join(dir, 'hb', 'package.json'),
+        sandbox: true,
       },
     ]);
     expect(discoverPlugins(join(dir, 'missing'))).toEqual([]);

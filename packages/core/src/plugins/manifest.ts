@@ -25,6 +25,11 @@ export interface PluginManifest {
   readonly directory: string;
   /** Absolute path of the `package.json` the manifest was read from. */
   readonly file: string;
+  /**
+   * `"sandbox": true` in the manifest: the plugin runs in its own process with Node's permission
+   * model and reaches services through granted methods only (see the README, "Sandboxed plugins").
+   */
+  readonly sandbox: boolean;
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]*$/;
@@ -34,6 +39,7 @@ const xcoreField = z.strictObject({
   name: z.string().regex(NAME, 'lowercase letters, digits, ".", "_" or "-", starting with a letter or digit').optional(),
   entry: z.string().min(1).optional(),
   dependencies: z.record(z.string(), z.string()).optional(),
+  sandbox: z.boolean().optional(),
 });
 
 const packageJson = z.looseObject({
@@ -49,7 +55,7 @@ const packageJson = z.looseObject({
  * A folder without `package.json`, or whose `package.json` has no `"xcore"` field, is not a
  * plugin. Everything else is checked: JSON syntax, the field's keys (unknown keys are errors),
  * the name, a semver `version`, a valid range per dependency and an existing entry file.
- * The entry defaults to `./src/index.ts`.
+ * The entry defaults to `./src/index.ts`. `"sandbox": true` runs the plugin sandboxed.
  *
  * @throws `XCORE_ERR_PLUGIN_MANIFEST_INVALID` naming the file and the field.
  */
@@ -88,7 +94,7 @@ export function readPluginManifest(directory: string): PluginManifest | undefine
   if (!existsSync(entry)) {
     throw new PluginManifestInvalidError(file, `"xcore.entry" points at ${entry}, which does not exist`);
   }
-  return Object.freeze({ name, version, entry, dependencies: Object.freeze({ ...dependencies }), directory, file });
+  return Object.freeze({ name, version, entry, dependencies: Object.freeze({ ...dependencies }), directory, file, sandbox: field.data.sandbox === true });
 }
 
 function describe(error: z.ZodError, prefix: readonly string[]): string {

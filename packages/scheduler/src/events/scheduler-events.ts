@@ -31,6 +31,26 @@ export interface JobRunEvent extends JobEventBase {
   readonly error?: unknown;
 }
 
+/**
+ * Occurrences the misfire/coalesce policy dropped at one claim: how many, and which.
+ *
+ * @remarks
+ * `first` and `last` are the oldest and newest dropped occurrence; every dropped one lies
+ * between them, though not every occurrence between them was dropped (`coalesce: earliest` runs
+ * the first on-time one of a backlog and drops the later ones). For a cron backlog of more than
+ * 10,000 occurrences `count` is estimated; `first` and `last` are exact.
+ */
+export interface JobMissedEvent extends JobEventBase {
+  /** How many occurrences were dropped. */
+  readonly count: number;
+  /** The oldest dropped occurrence. */
+  readonly first: Date;
+  /** The newest dropped occurrence. */
+  readonly last: Date;
+  /** The schedule's next fire time after this claim, or `null` when it is exhausted. */
+  readonly nextRunAt: Date | null;
+}
+
 /** The map of scheduler event names to payloads. */
 export interface SchedulerEvents {
   'job.added': JobEventBase;
@@ -47,7 +67,7 @@ export interface SchedulerEvents {
   /** The run was aborted by shutdown or by its plugin stopping. */
   'job.aborted': JobRunEvent;
   /** Occurrences dropped by the misfire/coalesce policy (e.g. after downtime). */
-  'job.missed': JobEventBase & { readonly count: number; readonly nextRunAt: Date | null };
+  'job.missed': JobMissedEvent;
   /** An occurrence not run because `maxInstances` runs were in progress (`overlap: skip`). */
   'job.skipped': JobEventBase & { readonly scheduledAt: Date; readonly reason: 'max_instances' };
   /** The store failed; the scheduler keeps retrying with backoff. */

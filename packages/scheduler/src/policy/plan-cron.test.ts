@@ -44,7 +44,7 @@ describe('planOccurrences on a cron trigger: trigger calls', () => {
         trigger, policy: { ...basePolicy, coalesce, misfireGraceTimeMs: 1_000 }, nextRunAt: at('2026-01-01T00:00:05Z'),
         state: { anchor: 0, runs: 0 }, now: at('2026-01-01T00:00:08Z'),
       }));
-      expect(r.value, coalesce).toEqual({ fire: [], missedCount: 1, nextRunAt: at('2026-01-01T00:00:10Z') });
+      expect(r.value, coalesce).toEqual({ fire: [], missedCount: 1, missed: { first: at('2026-01-01T00:00:05Z'), last: at('2026-01-01T00:00:05Z') }, nextRunAt: at('2026-01-01T00:00:10Z') });
       expect(r.lookups, coalesce).toBe(1);
     }
   });

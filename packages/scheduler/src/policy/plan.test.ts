@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CoalesceMode, SchedulePolicy } from '../stores/store.js';
 import type { TriggerSpec } from '../triggers/trigger.js';
-import { planOccurrences } from './plan.js';
+import { planOccurrences, type Plan } from './plan.js';
 
 const at = (iso: string): number => Date.parse(iso);
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
@@ -24,14 +24,19 @@ interface Case {
 const everyMinute: TriggerSpec = { type: 'interval', everyMs: 60_000 };
 
 /** Every-minute job anchored at 10:00, last fired 10:00, down until 10:05:10: 10:01..10:05 are due. */
-function plan(c: Case): { fire: string[]; missed: number; next: string | null } {
-  const p = planOccurrences({
+function planOf(c: Case): Plan {
+  return planOccurrences({
     trigger: c.trigger ?? everyMinute,
     policy: { ...basePolicy, coalesce: c.coalesce, misfireGraceTimeMs: c.grace ?? null, maxCatchUp: c.maxCatchUp ?? 100 },
     nextRunAt: at(c.nextRunAt ?? '2026-01-01T10:01:00Z'),
     state: { anchor: at('2026-01-01T10:00:00Z'), runs: c.runs ?? 0 },
     now: at(c.now ?? '2026-01-01T10:05:10Z'),
   });
+}
+
+/** {@link planOf} as ISO text: what fires, how many are missed, the next fire time. */
+function plan(c: Case): { fire: string[]; missed: number; next: string | null } {
+  const p = planOf(c);
   return { fire: p.fire.map((t) => iso(t) as string), missed: p.missedCount, next: iso(p.nextRunAt) };
 }
 
@@ -235,5 +240,54 @@ describe('planOccurrences in the steady state (one due occurrence, on time)', ()
     expect(plan({ trigger: cron, coalesce: 'skip', nextRunAt: '2026-01-01T10:05:15Z', now: '2026-01-01T10:05:15.020Z' })).toEqual({
       fire: ['2026-01-01T10:05:15.000Z'], missed: 0, next: '2026-01-01T10:05:30.000Z',
     });
+  });
+});
+
+describe('planOccurrences names the first and last missed occurrence', () => {
+  /** The missed range of the 10:01..10:05 downtime (see `plan`), as `first..last` in minutes past 10:00. */
+  function missed(c: Case): string | undefined {
+    const p = planOf(c);
+    if (p.missed === undefined) return undefined;
+    return `${iso(p.missed.first)}..${iso(p.missed.last)}`;
+  }
+  const range = (first: string, last: string): string => `2026-01-01T${first}:00.000Z..2026-01-01T${last}:00.000Z`;
+
+  it('names none when nothing is missed', () => {
+    expect(missed({ coalesce: 'all' })).toBeUndefined();
+    expect(missed({ coalesce: 'all', nextRunAt: '2026-01-01T10:05:00Z' })).toBeUndefined();
+  });
+
+  it('without grace time: the occurrences around the ones that ran', () => {
+    expect(missed({ coalesce: 'all', maxCatchUp: 2 })).toBe(range('10:01', '10:03'));
+    expect(missed({ coalesce: 'all', maxCatchUp: 1 })).toBe(range('10:01', '10:04'));
+    expect(missed({ coalesce: 'earliest' })).toBe(range('10:02', '10:05'));
+    expect(missed({ coalesce: 'latest' })).toBe(range('10:01', '10:04'));
+    expect(missed({ coalesce: 'skip' })).toBe(range('10:01', '10:05'));
+  });
+
+  it('with grace time: late occurrences first, then what coalescing dropped', () => {
+    const grace = 150_000;
+    expect(missed({ coalesce: 'all', grace })).toBe(range('10:01', '10:02'));
+    expect(missed({ coalesce: 'all', grace, maxCatchUp: 2 })).toBe(range('10:01', '10:03'));
+    expect(missed({ coalesce: 'earliest', grace })).toBe(range('10:01', '10:05'));
+    expect(missed({ coalesce: 'latest', grace })).toBe(range('10:01', '10:04'));
+    expect(missed({ coalesce: 'latest', grace: 210_000 })).toBe(range('10:01', '10:04'));
+    expect(missed({ coalesce: 'latest', grace: 5_000 })).toBe(range('10:01', '10:05'));
+    // Only 10:05 on time: earliest runs it, 10:01..10:04 were late.
+    expect(missed({ coalesce: 'earliest', grace: 30_000 })).toBe(range('10:01', '10:04'));
+  });
+
+  it('with maxRuns: the runs left are the newest, the older ones are missed', () => {
+    const capped: TriggerSpec = { type: 'interval', everyMs: 60_000, maxRuns: 5 };
+    expect(missed({ trigger: capped, coalesce: 'all', runs: 3 })).toBe(range('10:01', '10:03'));
+  });
+
+  it('for cron backlogs, also past the scan limit', () => {
+    const hourly: TriggerSpec = { type: 'cron', expression: '0 * * * *', timezone: 'UTC' };
+    expect(missed({ trigger: hourly, coalesce: 'earliest', nextRunAt: '2026-01-01T01:00:00Z', now: '2026-01-01T05:30:00Z' }))
+      .toBe('2026-01-01T02:00:00.000Z..2026-01-01T05:00:00.000Z');
+    const everySecond: TriggerSpec = { type: 'cron', expression: '* * * * * *', timezone: 'UTC' };
+    expect(missed({ trigger: everySecond, coalesce: 'latest', nextRunAt: '2026-01-01T00:00:00Z', now: '2026-01-02T00:00:00.500Z' }))
+      .toBe('2026-01-01T00:00:00.000Z..2026-01-01T23:59:59.000Z');
   });
 });

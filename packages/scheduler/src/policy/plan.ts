@@ -8,12 +8,23 @@ import { JobInvalidError } from '../errors.js';
 import { occurrencesBetween } from './occurrence-range.js';
 import { occurrenceAfter } from '../triggers/next-fire-time.js';
 
+/** The oldest and newest occurrence (epoch ms) a plan dropped as missed. */
+export interface MissedRange {
+  readonly first: number;
+  readonly last: number;
+}
+
 /** What to do with a claimed schedule at `now`. */
 export interface Plan {
   /** Occurrences (scheduledAt, epoch ms) to dispatch, oldest first. */
   readonly fire: number[];
   /** How many due occurrences are dropped as missed. */
   readonly missedCount: number;
+  /**
+   * The oldest and newest missed occurrence (epoch ms), or absent when none is missed. Between
+   * them some occurrences may have run (`coalesce: earliest` runs one in the middle of a backlog).
+   */
+  readonly missed?: MissedRange;
   /** The next fire time after this plan, or `null` when the trigger is exhausted. */
   readonly nextRunAt: number | null;
 }
@@ -101,27 +112,32 @@ export function planOccurrences(input: PlanInput): Plan {
   let lateCount = 0;
   let onTimeCount = 0;
   let firstOnTime: number | null = null;
-  let newest: number[] = [];
+  // The newest keep + 1 due occurrences, oldest first: the newest `keep` on-time ones may fire,
+  // and the one before them is the newest missed one.
+  let tail: number[] = [];
   let next: number | null;
   if (nextRunAt >= onTimeFrom) {
-    const rest = occurrencesBetween(trigger, state.anchor, nextRunAt, now, keep);
+    const rest = occurrencesBetween(trigger, state.anchor, nextRunAt, now, keep + 1);
     onTimeCount = 1 + rest.count;
     firstOnTime = nextRunAt;
-    newest = rest.newest.length >= keep ? rest.newest : [nextRunAt, ...rest.newest];
+    tail = rest.newest.length > keep ? rest.newest : [nextRunAt, ...rest.newest];
     next = rest.next;
   } else {
-    const late = occurrencesBetween(trigger, state.anchor, nextRunAt, onTimeFrom - 1, 0);
+    const late = occurrencesBetween(trigger, state.anchor, nextRunAt, onTimeFrom - 1, 1);
     lateCount = 1 + late.count;
+    tail = [late.newest[0] ?? nextRunAt];
     next = late.next;
     if (late.next !== null && late.next <= now) {
       const start = late.next;
-      const rest = occurrencesBetween(trigger, state.anchor, start, now, keep);
+      const rest = occurrencesBetween(trigger, state.anchor, start, now, keep + 1);
       onTimeCount = 1 + rest.count;
       firstOnTime = start;
-      newest = rest.newest.length >= keep ? rest.newest : [start, ...rest.newest];
+      const onTime = rest.newest.length > keep ? rest.newest : [start, ...rest.newest];
+      tail = onTime.length > keep ? onTime : [...tail, ...onTime];
       next = rest.next;
     }
   }
+  const newest = onTimeCount === 0 ? [] : tail.slice(-Math.min(keep, onTimeCount));
 
   const due = lateCount + onTimeCount;
   let fire: number[];
@@ -145,7 +161,27 @@ export function planOccurrences(input: PlanInput): Plan {
   }
   if (fire.length > remaining) fire = fire.slice(fire.length - remaining);
   const exhausted = maxRuns !== undefined && state.runs + fire.length >= maxRuns;
-  return { fire, missedCount: due - fire.length, nextRunAt: exhausted ? null : next };
+  const missedCount = due - fire.length;
+  const plan = { fire, missedCount, nextRunAt: exhausted ? null : next };
+  return missedCount === 0 ? plan : { ...plan, missed: missedRange(trigger, state.anchor, nextRunAt, tail, fire) };
+}
+
+/**
+ * The oldest and newest missed occurrence of a plan: the due occurrences run from `firstDue` to
+ * the last of `tail`, and `fire` is one contiguous stretch of them (a suffix for `all` and
+ * `latest`, one occurrence for `earliest`, none or all for `skip`), so the missed ones are what
+ * lies before and after it.
+ */
+function missedRange(trigger: TriggerSpec, anchor: number, firstDue: number, tail: readonly number[], fire: readonly number[]): MissedRange {
+  const lastDue = tail[tail.length - 1]!;
+  if (fire.length === 0) return { first: firstDue, last: lastDue };
+  const firstFired = fire[0]!;
+  const lastFired = fire[fire.length - 1]!;
+  // Something is missed, so when nothing lies before the fired stretch something lies after it.
+  const first = firstFired !== firstDue ? firstDue : occurrenceAfter(trigger, lastFired, anchor) ?? lastDue;
+  const before = tail.indexOf(firstFired) - 1;
+  const last = lastFired !== lastDue ? lastDue : tail[before] ?? firstDue;
+  return { first, last };
 }
 
 /**

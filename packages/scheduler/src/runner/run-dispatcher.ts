@@ -14,6 +14,7 @@ import { setLongTimeout, type LongTimeout } from '@xcore/core';
 import type { CommittedRun, ScheduleDefinition, RunRecord, RunSlot, Store, StoredSchedule } from '../stores/store.js';
 import { applyJitter } from '../triggers/jitter.js';
 import type { SchedulerEmitter } from '../events/scheduler-events.js';
+import type { MissedRange } from '../policy/plan.js';
 import type { EventBus } from '@xcore/core';
 import type { RunLeaseKeeper } from './run-lease-keeper.js';
 import type { LocalJob, ManualRun, Run, RunLifecycle } from './run.js';
@@ -214,13 +215,16 @@ export class RunDispatcher {
     for (const run of queue) this.deps.lifecycle.decline(run, 'aborted', QUEUE_DROPPED, 0);
   }
 
-  onMissed(schedule: StoredSchedule, count: number, nextRunAt: number | null): void {
+  /** Occurrences the policy dropped: a debug line, `job.missed` and `scheduler.job.missed`. */
+  onMissed(schedule: StoredSchedule, count: number, nextRunAt: number | null, missed: MissedRange): void {
     const { definition } = schedule;
-    this.deps.logger.debug({ job: definition.id, count }, 'occurrences missed (misfire grace time / coalesce)');
+    const first = new Date(missed.first);
+    const last = new Date(missed.last);
+    this.deps.logger.debug({ job: definition.id, count, first, last }, 'occurrences missed (misfire grace time / coalesce)');
     if (!this.deps.observers.empty) this.deps.observers.missed({ jobId: definition.id, jobOwner: definition.owner, count, process: this.deps.owner, decidedAt: Date.now() });
     const forward = this.deps.bus?.has('scheduler.job.missed') === true;
     if (forward || this.deps.emitter.has('job.missed')) {
-      const payload = { jobId: definition.id, owner: definition.owner, count, nextRunAt: nextRunAt === null ? null : new Date(nextRunAt) };
+      const payload = { jobId: definition.id, owner: definition.owner, count, first, last, nextRunAt: nextRunAt === null ? null : new Date(nextRunAt) };
       this.deps.emitter.emit('job.missed', payload);
       if (forward) this.deps.bus!.emit('scheduler.job.missed', payload);
     }

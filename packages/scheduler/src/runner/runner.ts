@@ -19,7 +19,7 @@
 import type { Logger } from 'pino';
 import { MAX_TIMER_MS } from '@xcore/core';
 import type { Claim, ClaimBatch, CommitItem, CommitResult, CommitSlots, CommittedRun, Store, StoredSchedule, StoreChange } from '../stores/store.js';
-import type { Plan, PlanInput } from '../policy/plan.js';
+import type { MissedRange, Plan, PlanInput } from '../policy/plan.js';
 
 /**
  * Default `claimWindowMs` on a shared store (Redis): the window a tick's claim covers.
@@ -111,8 +111,8 @@ export interface RunnerOptions<H = unknown> {
    * matters at 100k schedules where each probe is a cache miss.
    */
   dispatch(schedule: StoredSchedule, scheduledAt: number, nextRunAt: number | null, handler: H, run?: CommittedRun): void;
-  /** Occurrences the policy dropped. */
-  onMissed(schedule: StoredSchedule, count: number, nextRunAt: number | null): void;
+  /** Occurrences the policy dropped: how many, and the oldest and newest of them (epoch ms). */
+  onMissed(schedule: StoredSchedule, count: number, nextRunAt: number | null, missed: MissedRange): void;
   /**
    * The outcome of each store call: `claim` (claims, releases and wakeup reads) or `commit`, with
    * the error, or `null` when it succeeded.
@@ -156,6 +156,8 @@ export class Runner<H = unknown> {
   /** Per-batch scratch of {@link Runner.process}: the claimed schedules and their handlers. */
   private readonly claimedBuffer: StoredSchedule[] = [];
   private readonly foundBuffer: H[] = [];
+  /** The missed range of each commit item that dropped occurrences (rare: no cost to the others). */
+  private readonly missedRanges = new WeakMap<CommitItem, MissedRange>();
   /** The last commit that failed (maybe applied unanswered), with its schedules and handlers. */
   private unanswered: { items: readonly CommitItem[]; schedules: StoredSchedule[]; handlers: H[] } | undefined;
   /** Handlers by claim slot: `[id, handler]` at `2 * slot` (see {@link RunnerOptions.current}). */
@@ -365,6 +367,7 @@ export class Runner<H = unknown> {
       items[count] = this.options.commitSlots === true && plan.fire.length > 0
         ? { id: definition.id, token: claim.token, fire: plan.fire, missedCount: plan.missedCount, nextRunAt: plan.nextRunAt, slots: this.slotsFor(definition.policy) }
         : { id: definition.id, token: claim.token, fire: plan.fire, missedCount: plan.missedCount, nextRunAt: plan.nextRunAt };
+      if (plan.missed !== undefined) this.missedRanges.set(items[count]!, plan.missed);
       claimed[count] = claim.schedule;
       found[count] = handler;
       count++;
@@ -419,7 +422,10 @@ export class Runner<H = unknown> {
         continue;
       }
       if (plan.nextRunAt !== null && plan.nextRunAt < earliest) earliest = plan.nextRunAt;
-      if (plan.missedCount > 0) this.options.onMissed(schedule, plan.missedCount, plan.nextRunAt);
+      if (plan.missedCount > 0) {
+        const range = this.missedRanges.get(plan) ?? { first: schedule.state.nextRunAt ?? 0, last: schedule.state.nextRunAt ?? 0 };
+        this.options.onMissed(schedule, plan.missedCount, plan.nextRunAt, range);
+      }
       const handler = found[i]!;
       const runs = result.runs;
       const accepted = result.accepted;

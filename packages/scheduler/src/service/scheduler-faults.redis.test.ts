@@ -15,9 +15,9 @@ import type { JobContext } from './scheduler-service.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A logger that keeps every line it writes (level warn and above) as parsed JSON. */
-function capturingLogger(lines: Record<string, unknown>[]): Logger {
-  return pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+/** A logger that keeps every line it writes (level warn and above, unless `level` says) as parsed JSON. */
+function capturingLogger(lines: Record<string, unknown>[], level = 'warn'): Logger {
+  return pino({ level }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
 }
 
 /** Wall-clock times at which each job ran, by job id. */
@@ -65,6 +65,7 @@ describe.skipIf(redisUnavailable({ needBinary: true }))('the scheduler when Redi
   async function begin(name: string): Promise<{ prefix: string; lines: Record<string, unknown>[]; logger: Logger; redis: Redis }> {
     server = await startRedisServer();
     const redis = new Redis(server.url);
+    redis.on('error', () => undefined); // a test that kills Redis: this client reconnects quietly
     admin = redis;
     const lines: Record<string, unknown>[] = [];
     return { prefix: `${name}-${randomUUID().slice(0, 8)}`, lines, logger: capturingLogger(lines), redis };
@@ -119,6 +120,42 @@ describe.skipIf(redisUnavailable({ needBinary: true }))('the scheduler when Redi
     const phased = (await p1!.getJob('phased'))!;
     expect((phased.nextRunAt!.getTime() - startDate) % 600).toBe(0);
   }, 30_000);
+
+  it('a Redis outage logs one warning and one degraded line without a stack, health says degraded, then one recovered line each', async () => {
+    const { prefix } = await begin('outage');
+    const lines: Record<string, unknown>[] = [];
+    const logger = capturingLogger(lines, 'info');
+    const runs = new RunLog();
+    const scheduler = await open('p1', prefix, logger);
+    await scheduler.addJob((ctx) => runs.record(ctx.jobId), { id: 'tick', every: 200 });
+    const events = healthEvents(scheduler);
+    scheduler.startFiring();
+    await runs.waitAll(['tick'], 0, 5_000);
+
+    await server!.kill();
+    await vi.waitFor(() => expect(scheduler.health()).toMatchObject({ status: 'degraded', reason: expect.stringContaining('Redis is not reachable') }), { timeout: 10_000 });
+    // Both connections (commands, change hints) fail at each reconnection attempt meanwhile.
+    await sleep(3_000);
+    await server!.restart();
+    const back = Date.now();
+    await vi.waitFor(() => expect(lines.some((l) => l['msg'] === 'Redis connection recovered')).toBe(true), { timeout: 10_000 });
+    await runs.waitAll(['tick'], back, 10_000);
+    expect(scheduler.health().status).toBe('ok');
+    expect(events).toEqual(['degraded', 'recovered']);
+
+    const said = (msg: string): Record<string, unknown>[] => lines.filter((l) => typeof l['msg'] === 'string' && (l['msg'] as string).startsWith(msg));
+    expect(said('Redis connection lost')).toHaveLength(1);
+    expect(said('Redis connection lost')[0]).toMatchObject({ level: 40, code: 'ECONNREFUSED', error: expect.stringContaining('ECONNREFUSED') });
+    expect(said('scheduler degraded')).toHaveLength(1);
+    expect(said('scheduler degraded')[0]).toMatchObject({ level: 50, code: 'XCORE_ERR_REDIS_UNAVAILABLE' });
+    expect(said('scheduler store recovered')).toHaveLength(1);
+    const recovered = said('Redis connection recovered');
+    expect(recovered).toHaveLength(1);
+    // It tried many times while it was down, and said so once.
+    expect(recovered[0]!['failedAttempts']).toBeGreaterThanOrEqual(4);
+    // No line carries a stack (stacks are written at debug only).
+    expect(lines.filter((l) => JSON.stringify(l).includes('"stack"'))).toEqual([]);
+  }, 60_000);
 
   it('resumes firing within about a second of a stalled Redis answering, and is degraded until then', async () => {
     const { prefix, lines, logger } = await begin('stall');

@@ -17,7 +17,7 @@
  * Only the transitions are emitted (`scheduler.degraded`, `scheduler.recovered`), on the
  * scheduler's own events and on the app's event bus; a cause is logged once per degraded period
  * (the first, and each later one that names another code or key), so a store that stays down,
- * or a key that stays wrong, logs once.
+ * or a key that stays wrong, logs once: its code and text, with the stack only at `debug`.
  */
 import type { Logger } from 'pino';
 import type { EventBus } from '@xcore/core';
@@ -40,6 +40,12 @@ export interface HealthTrackerDeps {
 function codeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
+}
+
+/** The error's code and text for a log line, without its stack. */
+function causeFields(error: unknown): { code?: string; error: string } {
+  const code = codeOf(error);
+  return code === undefined ? { error: errorMessage(error) } : { code, error: errorMessage(error) };
 }
 
 /** True for an error that only says the store could not be reached. */
@@ -71,11 +77,12 @@ export class HealthTracker {
     this.failing.set(source, error);
     const key = `${codeOf(error) ?? ''}|${String((error as { key?: unknown }).key ?? '')}`;
     if (this.degradedState === undefined) {
-      this.degrade(error, key);
+      this.degrade(error, key, source);
     } else if (!unreachable(error) && !this.logged.has(key)) {
       this.logged.add(key);
       this.degradedState.reason = `store error: ${errorMessage(error)}`;
-      this.deps.logger.error({ err: error, source }, 'scheduler degraded: the store failed again, differently; retrying');
+      this.deps.logger.error({ source, ...causeFields(error) }, 'scheduler degraded: the store failed again, differently; retrying');
+      this.deps.logger.debug({ err: error, source }, 'scheduler store error');
     }
   }
 
@@ -85,12 +92,14 @@ export class HealthTracker {
     return d === undefined ? { status: 'ok' } : { status: 'degraded', reason: d.reason, since: new Date(d.since) };
   }
 
-  private degrade(error: unknown, key: string): void {
+  private degrade(error: unknown, key: string, source: HealthSource): void {
     const { logger, emitter, bus } = this.deps;
     const reason = `store error: ${errorMessage(error)}`;
     this.degradedState = { reason, since: Date.now() };
     this.logged.add(key);
-    logger.error({ err: error }, 'scheduler degraded: the store failed; retrying with backoff');
+    // The cause as text, once per degraded period; its stack only at debug.
+    logger.error({ source, ...causeFields(error) }, 'scheduler degraded: the store failed; retrying with backoff (logged once until it recovers)');
+    logger.debug({ err: error, source }, 'scheduler store error');
     emitter.emit('scheduler.degraded', { reason, error });
     bus?.emit('scheduler.degraded', { reason, error });
   }

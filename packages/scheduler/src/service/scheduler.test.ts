@@ -256,7 +256,11 @@ describe('Scheduler', () => {
     scheduler = make();
     const runs: Record<string, string[]> = { all: [], earliest: [], latest: [], skip: [], grace: [] };
     const missed: Record<string, number> = {};
-    scheduler.on('job.missed', (p) => void (missed[p.jobId] = p.count));
+    const dropped: Record<string, string> = {};
+    scheduler.on('job.missed', (p) => {
+      missed[p.jobId] = p.count;
+      dropped[p.jobId] = `${p.first.toISOString()}..${p.last.toISOString()}`;
+    });
     for (const mode of ['all', 'earliest', 'latest', 'skip'] as const) {
       await scheduler.addJob(recorder(runs[mode]!), { id: mode, every: '1s', coalesce: mode, misfireGraceTime: null, maxInstances: 20 });
     }
@@ -274,6 +278,10 @@ describe('Scheduler', () => {
       grace: seconds(8, 10),
     });
     expect(missed).toEqual({ earliest: 9, latest: 9, skip: 10, grace: 7 });
+    // Which occurrences were dropped: the oldest and the newest of them.
+    expect(dropped).toEqual({
+      earliest: `${at(2000)}..${at(10_000)}`, latest: `${at(1000)}..${at(9000)}`, skip: `${at(1000)}..${at(10_000)}`, grace: `${at(1000)}..${at(7000)}`,
+    });
     // Back on schedule afterwards.
     await vi.advanceTimersByTimeAsync(1000);
     expect(runs['skip']).toEqual([at(11_000)]);

@@ -24,6 +24,7 @@ import { RunDispatcher } from '../runner/run-dispatcher.js';
 import { notStartedRecord, RunLifecycle, type LocalJob, type RunFinishedEvent } from '../runner/run.js';
 import { InlineExecutor } from '../executors/inline-executor.js';
 import { retryDelay } from '../triggers/retry-delay.js';
+import { logRunLines, type RunLineLevel } from '../events/run-lines.js';
 import { SchedulerEmitter, type SchedulerEventName, type SchedulerEvents, type SchedulerListener } from '../events/scheduler-events.js';
 import { JobAbortedError, JobInvalidError } from '../errors.js';
 import { errorMessage } from '../executors/error-message.js';
@@ -77,6 +78,11 @@ export interface SchedulerOptions {
   readonly random?: () => number;
   /** When `false`, jobs can be registered and inspected but {@link Scheduler.startFiring} fires nothing. @defaultValue `true` */
   readonly enabled?: boolean;
+  /**
+   * The level of the one line logged when a run starts and when it succeeds (`events/run-lines.ts`);
+   * failed, timed-out and aborted runs always end with a `warn` line. @defaultValue `'debug'`
+   */
+  readonly logRuns?: RunLineLevel;
   /**
    * Where every ended run, skip and miss is logged durably (e.g. `@xcore/runlog-postgres`), beside
    * the bounded per-job history; the operator view's `runs()` queries it. The scheduler owns it
@@ -167,6 +173,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     this.observers = new RunObservers(this.logger);
     this.runLog = options.runLog;
     if (this.runLog !== undefined) this.observers.add(runLogObserver(this.runLog));
+    logRunLines(this.emitter, this.logger, options.logRuns ?? 'debug');
     this.healthTracker = new HealthTracker({ logger: this.logger, emitter: this.emitter, bus: this.bus });
     this.leases = new RunLeaseKeeper({
       store: this.store,
@@ -222,7 +229,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
         }
       },
       dispatch: (schedule, scheduledAt, nextRunAt, job, run) => this.runs.dispatch(schedule, scheduledAt, nextRunAt, job, run),
-      onMissed: (schedule, count, nextRunAt) => this.runs.onMissed(schedule, count, nextRunAt),
+      onMissed: (schedule, count, nextRunAt, missed) => this.runs.onMissed(schedule, count, nextRunAt, missed),
       onHealth: (source, error) => this.healthTracker.report(source, error),
       onBatch: (batch) => this.restorer.observe(batch),
     });

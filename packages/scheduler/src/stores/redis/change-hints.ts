@@ -12,7 +12,7 @@ import { Cluster } from 'ioredis';
 import type { StoreChange } from '../store.js';
 import { ChangeListeners } from '../change-listeners.js';
 import type { RedisKeys } from './keys.js';
-import { logConnectionErrors } from './redis-connection.js';
+import type { ConnectionOutages } from './connection-outages.js';
 import type { RedisStoreLogger } from './redis-store-options.js';
 import type { RedisClient } from './scripts.js';
 
@@ -24,12 +24,14 @@ export class ChangeHints {
   readonly #keys: RedisKeys;
   readonly #logger: RedisStoreLogger;
   readonly #listeners: ChangeListeners;
+  readonly #outages: ConnectionOutages;
   #subscriber: RedisClient | undefined;
   #closed = false;
 
-  /** `client` is duplicated into a subscriber when the first listener is added. */
-  constructor(client: RedisClient, keys: RedisKeys, logger: RedisStoreLogger) {
+  /** `client` is duplicated into a subscriber when the first listener is added; `outages` logs its connection trouble. */
+  constructor(client: RedisClient, keys: RedisKeys, logger: RedisStoreLogger, outages: ConnectionOutages) {
     this.#client = client;
+    this.#outages = outages;
     this.#keys = keys;
     this.#logger = logger;
     this.#listeners = new ChangeListeners((err, change) => logger.warn({ err, change }, 'store change listener threw'));
@@ -57,7 +59,7 @@ export class ChangeHints {
   #subscribe(): void {
     const subscriber: RedisClient = this.#client instanceof Cluster ? this.#client.duplicate() : this.#client.duplicate();
     this.#subscriber = subscriber;
-    logConnectionErrors(subscriber, 'subscriber', this.#keys.prefix, this.#logger);
+    this.#outages.watch(subscriber, 'subscriber');
     subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.#keys.channel) return;
       let change: StoreChange & { src?: string };

@@ -1,12 +1,13 @@
 /**
  * The connections of the {@link RedisStore}: creating its ioredis client with defaults that turn
- * Redis trouble into rejected calls, logging connection errors, and closing.
+ * Redis trouble into rejected calls, and closing (connection errors are logged by
+ * `connection-outages.ts`).
  *
  * @remarks
  * A client the caller passed as `client` is used as given: the store neither configures nor closes it.
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import type { RedisStoreLogger, RedisStoreOptions } from './redis-store-options.js';
+import type { RedisStoreOptions } from './redis-store-options.js';
 import type { RedisClient } from './scripts.js';
 
 /**
@@ -65,13 +66,6 @@ export function createClient(options: RedisStoreOptions, commandTimeoutMs: numbe
     return { client, owned: true };
   }
   return { client: new Redis(options.url as string, { ...defaults, ...options.redisOptions }), owned: true };
-}
-
-/** Logs the connection errors of `client` through the store's logger (with no listener ioredis prints them to the console). */
-export function logConnectionErrors(client: RedisClient, role: string, prefix: string, logger: RedisStoreLogger): void {
-  client.on('error', (error: unknown) => {
-    logger.warn({ err: error, role, prefix }, 'Redis connection error');
-  });
 }
 
 /** Closes `client`: `QUIT` when it is connected (falling back to a disconnect), else a disconnect. */

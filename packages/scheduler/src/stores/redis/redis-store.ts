@@ -18,7 +18,8 @@ import { expectedType, redisKeys, SCHEDULE_FIELDS, type RedisKeys } from './keys
 import { checkAtLeastOne, checkTime, checkUpsertInput } from '../store-input.js';
 import type { ScheduleFields } from './claimed-schedule.js';
 import { ChangeHints } from './change-hints.js';
-import { closeClient, createClient, logConnectionErrors } from './redis-connection.js';
+import { closeClient, createClient } from './redis-connection.js';
+import { ConnectionOutages } from './connection-outages.js';
 import { checkOneRedis, NO_LOG, positive, type RedisStoreLogger, type RedisStoreOptions } from './redis-store-options.js';
 import { decodeCommitResults, decodeReapedSlots, ScheduleDecoder } from './reply-decoding.js';
 import { keyTypeError, loadScripts, runScript, toStoreError, type LuaScript, type RedisClient, type ScriptName } from './scripts.js';
@@ -88,8 +89,9 @@ export class RedisStore implements Store {
     const { client, owned } = createClient(options, commandTimeoutMs);
     this.client = client;
     this.#owned = owned;
-    if (owned) logConnectionErrors(client, 'commands', this.keys.prefix, this.#logger);
-    this.#hints = new ChangeHints(client, this.keys, this.#logger);
+    const outages = new ConnectionOutages(this.keys.prefix, this.#logger);
+    if (owned) outages.watch(client, 'commands');
+    this.#hints = new ChangeHints(client, this.keys, this.#logger, outages);
     this.#source = this.#hints.source;
     let connectedBefore = client.status === 'ready';
     client.on('ready', () => {
