@@ -70,6 +70,21 @@ function readCredentials(config: HttpConfig, files: ConfigFileReader): Credentia
 }
 
 /**
+ * Reads what the section names on disk (TLS certificate and key, JWT key files) and builds the
+ * credentials, throwing every problem at once.
+ *
+ * @throws `XCORE_ERR_CONFIG_INVALID` with each file that is missing, unreadable or does not fit.
+ */
+function readSectionFiles(ctx: Pick<HttpCreateContext, 'config' | 'configFile' | 'loaded'>): { tls: { cert: string; key: string } | undefined; credentials: Credentials } {
+  const source: ConfigSource = { configFile: ctx.configFile, ...(ctx.loaded === undefined ? {} : { loaded: ctx.loaded }) };
+  const files = new ConfigFileReader(source);
+  const tls = readTls(ctx.config, files);
+  const credentials = readCredentials(ctx.config, files);
+  files.throwIfAny();
+  return { tls, credentials };
+}
+
+/**
  * Builds the http server from its config section: reads and checks the TLS and JWT key files
  * (every problem at once, each at the line naming the file) and mounts the admin API. It does not
  * listen yet: {@link HttpServer.start} does.
@@ -78,11 +93,7 @@ function readCredentials(config: HttpConfig, files: ConfigFileReader): Credentia
  * kind of key.
  */
 export function createHttpServer(ctx: HttpCreateContext): HttpServer {
-  const source: ConfigSource = { configFile: ctx.configFile, ...(ctx.loaded === undefined ? {} : { loaded: ctx.loaded }) };
-  const files = new ConfigFileReader(source);
-  const tls = readTls(ctx.config, files);
-  const credentials = readCredentials(ctx.config, files);
-  files.throwIfAny();
+  const { tls, credentials } = readSectionFiles(ctx);
   const { getService, serviceNames } = ctx;
   if (ctx.config.auth !== 'none' && ctx.config.auth.tokens.length === 0 && ctx.config.auth.jwt === undefined) {
     ctx.logger.warn('services.http.auth has no tokens and no jwt: every protected route (the admin API, plugin routes not marked public) answers 401');
@@ -123,6 +134,9 @@ export function createHttpServer(ctx: HttpCreateContext): HttpServer {
 export const httpService: ServiceDefinition<'http', typeof httpConfigSchema> = {
   name: 'http',
   configSchema: httpConfigSchema,
+  check(ctx) {
+    readSectionFiles(ctx);
+  },
   create: (ctx) => createHttpServer(ctx),
   async start(instance) {
     await asServer(instance).start();

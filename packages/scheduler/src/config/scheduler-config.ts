@@ -10,6 +10,8 @@
 import { z } from 'zod';
 import { jobIdValue, jobPolicySchema, policyShape, rangeText, runnerTiming, timezoneValue, triggerSchema } from './option-schemas.js';
 import { runLogConfigSchema } from '../runlog/run-log-config.js';
+import { isValidPrefix } from '../stores/redis/keys.js';
+import { redisUrlProblem } from '../stores/redis/redis-store-options.js';
 
 export { jobPolicySchema };
 
@@ -114,6 +116,7 @@ export const schedulerConfigSchema = z
     if (cfg.backend === 'redis' && cfg.url === undefined && cfg.nodes === undefined) {
       ctx.addIssue({ code: 'custom', path: ['url'], message: 'backend "redis" needs `url` (e.g. redis://127.0.0.1:6379) or, for a Redis Cluster, `nodes`' });
     }
+    if (cfg.backend === 'redis') checkRedisSection(cfg, ctx);
     if (cfg.url !== undefined && cfg.nodes !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['nodes'], message: 'give `url` (one Redis) or `nodes` (a Redis Cluster), not both' });
     }
@@ -124,6 +127,24 @@ export const schedulerConfigSchema = z
     });
   })
   .prefault({});
+
+/**
+ * What the Redis store would refuse when it is created: a `prefix` that cannot be a hash tag, a
+ * `url` or seed node its client cannot read. Only with `backend: redis` (memory ignores them).
+ */
+function checkRedisSection(cfg: { prefix: string; url?: string | undefined; nodes?: string[] | undefined }, ctx: z.RefinementCtx): void {
+  if (!isValidPrefix(cfg.prefix)) {
+    ctx.addIssue({ code: 'custom', path: ['prefix'], message: 'expected a prefix without "{", "}" or whitespace (it becomes the Redis Cluster hash tag "{prefix}"), like "xcore" or "myapp-prod"', input: cfg.prefix });
+  }
+  if (cfg.url !== undefined) {
+    const problem = redisUrlProblem(cfg.url);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: problem, input: cfg.url });
+  }
+  cfg.nodes?.forEach((node, i) => {
+    const problem = redisUrlProblem(node);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['nodes', i], message: problem.replace('a Redis URL', 'a seed node (host:port or redis://host:port)'), input: node });
+  });
+}
 
 /** The validated `services.scheduler` section. */
 export type SchedulerConfig = z.output<typeof schedulerConfigSchema>;
