@@ -13,7 +13,7 @@ import { httpConfigSchema, type HttpConfig } from '../config/http-config.js';
 import { healthRoutes } from '../health/health-routes.js';
 import { HttpServer } from '../server/http-server.js';
 import type { HttpService } from './http-service.js';
-import { schedulerOperatorView, type SchedulerOperatorView, type SchedulerService } from '@xcore/scheduler';
+import { schedulerMetrics, schedulerOperatorView, type SchedulerOperatorView, type SchedulerService } from '@xcore/scheduler';
 
 /** What {@link createHttpServer} needs: the config section, a logger, where the config came from. */
 export type HttpCreateContext = Pick<ServiceCreateContext<HttpConfig>, 'config' | 'logger' | 'configFile' | 'loaded'> &
@@ -29,15 +29,18 @@ function asServer(instance: HttpService): HttpServer {
   throw new TypeError('the http service instance is not an HttpServer (a plugin view was passed where the root instance belongs)');
 }
 
-/** The scheduler's operator view when a scheduler service is registered. */
-function operatorViewOf(getService: NonNullable<HttpCreateContext['getService']>): SchedulerOperatorView | undefined {
-  let scheduler: SchedulerService;
+/** The scheduler service when one is registered. */
+function schedulerOf(getService: NonNullable<HttpCreateContext['getService']>): SchedulerService | undefined {
   try {
-    scheduler = getService('scheduler');
+    return getService('scheduler');
   } catch {
     return undefined;
   }
-  return schedulerOperatorView(scheduler);
+}
+
+/** The scheduler's operator view when a scheduler service is registered. */
+function operatorViewOf(getService: NonNullable<HttpCreateContext['getService']>): SchedulerOperatorView | undefined {
+  return schedulerOperatorView(schedulerOf(getService));
 }
 
 /** Reads the TLS files and checks that the key matches the certificate. */
@@ -104,7 +107,7 @@ export function createHttpServer(ctx: HttpCreateContext): HttpServer {
     ...(tls === undefined ? {} : { tls }),
     ...(ctx.events === undefined ? {} : { events: ctx.events }),
     ...(serviceNames === undefined ? {} : { serviceNames }),
-    ...(getService === undefined ? {} : { service: (name: string) => getService(name as never), scheduler: () => operatorViewOf(getService) }),
+    ...(getService === undefined ? {} : { service: (name: string) => getService(name as never), scheduler: () => operatorViewOf(getService), metrics: () => schedulerMetrics(schedulerOf(getService)) }),
     ...(ctx.plugins === undefined ? {} : { plugins: ctx.plugins }),
     ...(ctx.now === undefined ? {} : { now: ctx.now }),
     ...(ctx.keepAliveMs === undefined ? {} : { keepAliveMs: ctx.keepAliveMs }),

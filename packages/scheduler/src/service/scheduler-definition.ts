@@ -83,6 +83,7 @@ function buildScheduler(config: SchedulerConfig, store: Store, logger: Logger, e
     logRuns: config.logRuns,
     ...(events === undefined ? {} : { events }),
     ...(runLog === undefined ? {} : { runLog }),
+    metrics: { jobLabelLimit: config.metrics.jobLabelLimit },
   });
 }
 
