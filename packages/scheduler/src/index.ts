@@ -29,9 +29,14 @@ export type { SchedulerConfig, JobConfig, JobPolicyConfig } from './config/sched
 export type { SchedulerEvents, SchedulerEventName, SchedulerListener, JobEventBase, JobStartedEvent, JobRunEvent, JobMissedEvent } from './events/scheduler-events.js';
 export type { RunLineLevel } from './events/run-lines.js';
 // The operator view (service/operator-*.ts): every job of every owner, for the admin API, the CLI, a dashboard
-export { schedulerOperatorView } from './service/operator-access.js';
+export { schedulerOperatorView, schedulerMetrics } from './service/operator-access.js';
+// Metrics and traces (metrics/): OpenTelemetry instruments, run spans, the Prometheus text of /metrics
+export { SchedulerMetrics, SCHEDULER_METRICS, OTHER_JOB, INSTRUMENTATION_SCOPE } from './metrics/scheduler-metrics.js';
+export type { SchedulerMetricsOptions, SchedulerMetricsSources } from './metrics/scheduler-metrics.js';
+export { renderPrometheusText, PROMETHEUS_CONTENT_TYPE } from './metrics/prometheus-text.js';
+export type { MetricFamily, CounterSample, HistogramSample } from './metrics/metric-registry.js';
 export type {
-  SchedulerOperatorView, SchedulerState, OperatorProcess, JobListQuery, JobState, JobPage, OperatorJob, OperatorJobDetail, OperatorRun, RunPage,
+  SchedulerOperatorView, SchedulerState, OperatorProcess, JobListQuery, JobState, JobPage, NextRuns, OperatorJob, OperatorJobDetail, OperatorRun, RunPage,
   RunNowOptions, RunRequestView, OperatorEvent, OperatorEventFilter, RunningScope, TriggerJson, LoggedRun, LoggedRunPage, RunQuery,
 } from './service/operator-types.js';
 // What the run path publishes (runner/run-observer.ts): Scheduler.observeRuns
@@ -52,6 +57,8 @@ export type { RedisStoreOptions, RedisStoreLogger } from './stores/redis/redis-s
 export type { RedisClient } from './stores/redis/scripts.js';
 // Pure trigger helpers (triggers/): preview and check triggers
 export { nextFireTime } from './triggers/next-fire-time.js';
+export { upcomingRuns } from './triggers/upcoming-runs.js';
+export type { UpcomingState } from './triggers/upcoming-runs.js';
 export { validateCronExpression, validateTimezone } from './triggers/validate.js';
 export { describeTrigger } from './triggers/describe-trigger.js';
 // The run-log sink contract (runlog/): records, sinks, the reference memory sink, batching, config

@@ -3,7 +3,7 @@
  * pause / resume / run-now actions (each confirmed; off in read-only mode). Live from events.
  */
 import { admin, ApiError, jobPath, type JobDetail, type Page, type Run, type RunRequest } from '../api.js';
-import { duration, h, replace, timeEl } from '../dom.js';
+import { duration, h, relative, replace, timeEl } from '../dom.js';
 import { subscribe } from '../live.js';
 import type { App, View } from '../main.js';
 import { badge, confirmAction, errorBox, lastRunCell, notify, runBadge } from '../ui.js';
@@ -33,6 +33,7 @@ export function jobView(app: App, id: string): View {
   const actions = h('div', { class: 'actions', role: 'group', 'aria-label': 'Job actions' });
   const facts = h('div');
   const nextRuns = h('ol', { class: 'next-runs', 'aria-labelledby': 'next-title' });
+  const nextNote = h('p', { class: 'help' });
   const historyBody = h('tbody');
   const more = h('button', { type: 'button', class: 'button', hidden: true }, 'Load older runs');
   const message = h('div');
@@ -42,7 +43,7 @@ export function jobView(app: App, id: string): View {
     message,
     h('div', { class: 'grid' },
       h('section', { class: 'card', 'aria-labelledby': 'details-title' }, h('h2', { id: 'details-title' }, 'Details'), facts),
-      h('section', { class: 'card', 'aria-labelledby': 'next-title' }, h('h2', { id: 'next-title' }, 'Next five runs'), nextRuns)),
+      h('section', { class: 'card', 'aria-labelledby': 'next-title' }, h('h2', { id: 'next-title' }, 'Next five runs'), nextNote, nextRuns)),
     h('section', { class: 'card', 'aria-labelledby': 'history-title' },
       h('h2', { id: 'history-title' }, 'History'),
       h('div', { class: 'table-wrap' }, h('table', { class: 'history' },
@@ -140,9 +141,10 @@ export function jobView(app: App, id: string): View {
       replace(message, error instanceof ApiError && error.status === 404 ? h('div', { class: 'error-box', role: 'alert' }, `No job ${id}: it was removed, or the link is wrong.`) : errorBox(error));
     }
     try {
-      const next = await admin<{ items: string[] }>('GET', `${jobPath(id)}/next?count=5`);
-      replace(nextRuns, ...(next.items.length === 0 ? [h('li', { class: 'muted' }, job?.paused ? 'None while paused' : 'None: the trigger is exhausted')]
-        : next.items.map((t) => h('li', null, h('time', { datetime: t }, new Date(t).toLocaleString()), ' ', h('span', { class: 'muted' }, `(${timeEl(t).textContent ?? ''})`)))));
+      const next = await admin<{ items: string[]; paused: boolean }>('GET', `${jobPath(id)}/next?count=5`);
+      nextNote.textContent = next.paused ? 'Paused: the times it would have if resumed now.' : '';
+      replace(nextRuns, ...(next.items.length === 0 ? [h('li', { class: 'muted' }, 'None: the trigger is exhausted')]
+        : next.items.map((t) => h('li', null, h('time', { datetime: t }, new Date(t).toLocaleString()), ' ', h('span', { class: 'muted' }, relative(new Date(t)))))));
     } catch (error) {
       replace(nextRuns, h('li', { class: 'muted' }, error instanceof Error ? error.message : 'unavailable'));
     }

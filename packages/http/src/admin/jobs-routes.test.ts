@@ -33,6 +33,29 @@ const job = (id: string, rest = ''): string => `${host.url}/admin/v1/jobs/${enco
 const json = (body: unknown) => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('admin job routes', () => {
+  it('lists the next run times of a job from its trigger, for paused jobs as if resumed now', async () => {
+    const detail = (await call(job('report'), { token: TOKENS.read })).body as { nextRunAt: string };
+    const first = Date.parse(detail.nextRunAt);
+    expect(new Date(first).toISOString().slice(11)).toBe('09:00:00.000Z');
+    const next = await call(job('report', '/next?count=5'), { token: TOKENS.read });
+    expect(next.body).toEqual({ items: [0, 1, 2, 3, 4].map((d) => new Date(first + d * 24 * HOUR).toISOString()), paused: false });
+    expect(((await call(job('report', '/next'), { token: TOKENS.read })).body as { items: unknown[] }).items).toHaveLength(5);
+
+    await call(job('billing:sync', '/pause'), { method: 'POST', token: TOKENS.operate });
+    const before = Date.now();
+    const paused = (await call(job('billing:sync', '/next?count=2'), { token: TOKENS.read })).body as { items: string[]; paused: boolean };
+    expect(paused.paused).toBe(true);
+    const [a, b] = paused.items.map((t) => Date.parse(t)) as [number, number];
+    expect(a).toBeGreaterThan(before);
+    expect(a).toBeLessThanOrEqual(Date.now() + HOUR);
+    expect(b - a).toBe(HOUR);
+
+    expectError(await call(job('report', '/next?count=0'), { token: TOKENS.read }), 400, 'XCORE_ERR_HTTP_VALIDATION');
+    expectError(await call(job('report', '/next?count=101'), { token: TOKENS.read }), 400, 'XCORE_ERR_HTTP_VALIDATION');
+    expectError(await call(job('ghost', '/next'), { token: TOKENS.read }), 404, 'XCORE_ERR_JOB_NOT_FOUND');
+    expectError(await call(job('report', '/next')), 401, 'XCORE_ERR_HTTP_UNAUTHENTICATED');
+  });
+
   it('lists, gets and pages history, with the query validated', async () => {
     const page = await call(`${host.url}/admin/v1/jobs?limit=2`, { token: TOKENS.read });
     expect(page.status).toBe(200);

@@ -9,7 +9,7 @@ import type { Identity } from '../auth/access-guard.js';
 import { HttpServiceUnavailableError } from '../errors.js';
 import { jsonResponse } from '../routes/error-response.js';
 import { defineRoute } from '../routes/route-definition.js';
-import { jobDetailSchema, jobPageSchema, runPageSchema, runRequestSchema } from './admin-schemas.js';
+import { jobDetailSchema, jobPageSchema, nextRunsSchema, runPageSchema, runRequestSchema } from './admin-schemas.js';
 import type { AdminDeps } from './admin-routes.js';
 
 /** Path parameter of the job routes: the fully qualified id, URL-encoded (`billing%3Async`). */
@@ -110,6 +110,20 @@ export function jobsRoutes(deps: Pick<AdminDeps, 'scheduler' | 'runsUrl'>) {
       response: runPageSchema,
       errorResponses: { 503: 'This host runs no scheduler.' },
       handler: ({ params, query }) => view('GET /admin/v1/jobs/{id}/history').history(params.id, query),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/jobs/:id/next',
+      auth: 'read',
+      operationId: 'jobNextRuns',
+      summary: 'A job\'s next occurrence times from its trigger',
+      description: 'The stored next fire time, then the trigger\'s following times (honouring `endDate` and `maxRuns`; jitter is not applied). For a paused job, the times it would have if resumed now (`paused: true`).',
+      tags: ['jobs'],
+      params: jobIdParams,
+      query: z.strictObject({ count: z.coerce.number().int().min(1).max(100).optional().describe('How many times, 1 to 100 (default 5).') }),
+      response: nextRunsSchema,
+      errorResponses: { 503: 'This host runs no scheduler.' },
+      handler: ({ params, query }) => view('GET /admin/v1/jobs/{id}/next').nextRuns(params.id, query.count),
     }),
     defineRoute({
       method: 'POST',

@@ -108,7 +108,7 @@ export function dashboardRoutes(deps: DashboardDeps): AnyRouteDefinition[] {
       // Through the guard: the failure limiter counts bad tokens as for any other route.
       const identity = await deps.guard.identify('read', `Bearer ${body.token}`, client);
       const { id, session } = deps.sessions.create(identity);
-      const maxAge = Math.max(1, Math.floor((session.expiresAt - Date.now()) / 1000));
+      const maxAge = Math.max(1, Math.floor((session.expiresAt - session.createdAt) / 1000));
       return jsonResponse(
         { signedIn: true, auth: deps.guard.open ? 'none' : 'verify', identity: identityJson(identity), csrfToken: session.csrfToken, expiresAt: new Date(session.expiresAt).toISOString() },
         200,

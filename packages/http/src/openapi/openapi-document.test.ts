@@ -53,8 +53,8 @@ describe('GET /admin/v1/openapi.json', () => {
     const doc = (await call(`${host.url}/admin/v1/openapi.json`, { token: TOKENS.read })).body as JsonObject;
     const paths = doc.paths as Record<string, Record<string, JsonObject>>;
     expect(Object.keys(paths)).toEqual([
-      '/ops/admin/v1/whoami', '/ops/admin/v1/services', '/ops/admin/v1/scheduler', '/ops/admin/v1/runs/{requestId}', '/ops/admin/v1/jobs',
-      '/ops/admin/v1/jobs/{id}', '/ops/admin/v1/jobs/{id}/history', '/ops/admin/v1/jobs/{id}/run', '/ops/admin/v1/jobs/{id}/pause',
+      '/ops/admin/v1/whoami', '/ops/admin/v1/services', '/ops/admin/v1/scheduler', '/ops/admin/v1/runs', '/ops/admin/v1/runs/{requestId}', '/ops/admin/v1/jobs',
+      '/ops/admin/v1/jobs/{id}', '/ops/admin/v1/jobs/{id}/history', '/ops/admin/v1/jobs/{id}/next', '/ops/admin/v1/jobs/{id}/run', '/ops/admin/v1/jobs/{id}/pause',
       '/ops/admin/v1/jobs/{id}/resume', '/ops/admin/v1/jobs/{id}/trigger', '/ops/admin/v1/plugins', '/ops/admin/v1/plugins/{name}',
       '/ops/admin/v1/plugins/{name}/reload', '/ops/admin/v1/events', '/ops/admin/v1/openapi.json', '/ops/scheduler/run/{jobId}',
     ]);

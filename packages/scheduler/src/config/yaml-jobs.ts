@@ -191,26 +191,33 @@ function errorMessageOf(error: unknown): string {
 
 /**
  * Resolves every YAML job's function, importing each module once; the first failure throws with
- * its position.
+ * its position, or with `each`, every failure is handed to it and the jobs that resolved are
+ * returned.
  *
  * @remarks
  * With `source.signal`, an abort (a signal during boot) rejects with its reason at once, also
  * while a module is still being imported.
  */
-export async function resolveYamlJobs(jobs: readonly JobConfig[], source: YamlJobSource, defaultExecutor: 'inline' | 'thread' | 'process' = 'inline'): Promise<ResolvedYamlJob[]> {
+export async function resolveYamlJobs(jobs: readonly JobConfig[], source: YamlJobSource, each?: (error: unknown) => void, defaultExecutor: 'inline' | 'thread' | 'process' = 'inline'): Promise<ResolvedYamlJob[]> {
   const base = source.path ?? ['services', 'scheduler', 'jobs'];
   const modules = createJobModuleLoader(baseDirOf(source));
   const out: ResolvedYamlJob[] = [];
   for (const [i, job] of jobs.entries()) {
     const where = positionOf(source, [...base, i, 'func']);
     const executor = job.executor ?? defaultExecutor;
-    if (executor !== 'inline') {
-      out.push({ fn: undefined, options: moduleJobOptions(job, executor, source, where), where: positionOf(source, [...base, i, 'trigger']) });
+    let fn: JobFunction | undefined;
+    let options: AddJobOptions | undefined;
+    try {
+      if (executor === 'inline') fn = await resolveFunc(job.func, job.id, source, where, modules);
+      // Off the event loop: the module is imported in a worker when the job is added, not here.
+      else options = moduleJobOptions(job, executor, source, where);
+    } catch (error) {
+      if (each === undefined || (source.signal?.aborted === true && error === source.signal.reason)) throw error;
+      each(error);
       continue;
     }
-    const fn = await resolveFunc(job.func, job.id, source, where, modules);
     // addJob errors after this point are about the trigger (policy fields are schema-checked).
-    out.push({ fn, options: yamlJobOptions(job), where: positionOf(source, [...base, i, 'trigger']) });
+    out.push({ fn, options: options ?? yamlJobOptions(job), where: positionOf(source, [...base, i, 'trigger']) });
   }
   return out;
 }

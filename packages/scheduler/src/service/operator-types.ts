@@ -107,6 +107,14 @@ export interface RunPage {
   readonly nextCursor: string | null;
 }
 
+/** What {@link SchedulerOperatorView.nextRuns} returns. */
+export interface NextRuns {
+  /** Occurrence times (ISO 8601), earliest first; fewer than asked when the trigger ends sooner. */
+  readonly items: readonly string[];
+  /** True when the job is paused: the times are those it would have if resumed now. */
+  readonly paused: boolean;
+}
+
 /** One run as {@link SchedulerOperatorView.runs} returns it: a run-log record as JSON. */
 export interface LoggedRun {
   /** The run log's id of the record; `null` when read from the bounded history. */
@@ -252,6 +260,14 @@ export interface SchedulerOperatorView {
   listJobs(query?: JobListQuery): Promise<JobPage>;
   /** One job with its policy and args. @throws `XCORE_ERR_JOB_NOT_FOUND` */
   getJob(id: string): Promise<OperatorJobDetail>;
+  /**
+   * The job's next `count` occurrence times (1 to 100, default 5) from its trigger: the stored next
+   * fire time, then the trigger's following times (honouring `endDate`, `maxRuns`; no jitter).
+   * For a paused job, the times it would have if resumed now.
+   *
+   * @throws `XCORE_ERR_JOB_NOT_FOUND`, `XCORE_ERR_JOB_QUERY_INVALID` for a bad count
+   */
+  nextRuns(id: string, count?: number): Promise<NextRuns>;
   /** A job's finished runs, newest first, a page at a time. @throws `XCORE_ERR_JOB_NOT_FOUND` */
   history(id: string, query?: { readonly limit?: number; readonly cursor?: string }): Promise<RunPage>;
   /**

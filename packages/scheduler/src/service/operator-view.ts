@@ -18,11 +18,12 @@ import type { JobRegistry } from './job-registry.js';
 import { holdersOf, NON_PLUGIN_OWNERS } from './operator-holders.js';
 import { decodeCursor, encodeCursor, iso, operatorEvent, operatorJob, operatorJobDetail, operatorRun, type JobPresence } from './operator-json.js';
 import type {
-  JobListQuery, JobPage, LoggedRunPage, OperatorEvent, RunQuery, OperatorEventFilter, OperatorJobDetail, RunNowOptions, RunPage, RunRequestView, SchedulerOperatorView, SchedulerState,
+  JobListQuery, JobPage, NextRuns, LoggedRunPage, OperatorEvent, RunQuery, OperatorEventFilter, OperatorJobDetail, RunNowOptions, RunPage, RunRequestView, SchedulerOperatorView, SchedulerState,
 } from './operator-types.js';
 import { APP_SCOPE } from './scheduler-scope.js';
 import { queryRuns } from './operator-runs.js';
 import type { RunLogSink } from '../runlog/run-log-sink.js';
+import { upcomingRuns } from '../triggers/upcoming-runs.js';
 import type { SchedulerHealth } from './scheduler-service.js';
 
 /** Every scheduler event an operator can follow. */
@@ -35,6 +36,8 @@ export const OPERATOR_EVENT_TYPES = [
 export const RUN_REQUEST_TTL_MS = 60_000;
 /** Longest wait `runNow` and `runRequest` accept. */
 export const MAX_WAIT_MS = 300_000;
+/** Most occurrence times `nextRuns` lists. */
+export const MAX_NEXT_RUNS = 100;
 /** How long `state()` reuses its job counts. */
 export const COUNTS_TTL_MS = 2_000;
 /** Store calls one listing makes at most before answering a short page with a cursor. */
@@ -191,6 +194,13 @@ export class OperatorView implements SchedulerOperatorView {
     const state = await this.deps.store.runRequest(requestId);
     if (state === null) throw new RunRequestNotFoundError(requestId);
     return requestView(state);
+  }
+
+  async nextRuns(id: string, count?: number): Promise<NextRuns> {
+    const n = intIn('count', count, 1, MAX_NEXT_RUNS, 5);
+    const { definition, state } = await this.find(id);
+    const times = upcomingRuns(definition.trigger, state, n, state.paused ? Date.now() : undefined);
+    return { items: times.map((t) => iso(t)!), paused: state.paused };
   }
 
   async pause(id: string): Promise<OperatorJobDetail> {

@@ -49,6 +49,8 @@ import { setInternals, type SchedulerInternals } from './scheduler-internals.js'
 import { RunObservers, type RunObserver } from '../runner/run-observer.js';
 import type { RunLogSink } from '../runlog/run-log-sink.js';
 import { runLogObserver } from '../runlog/run-log-observer.js';
+import { SchedulerMetrics, type SchedulerMetricsOptions } from '../metrics/scheduler-metrics.js';
+import { instrumentStore } from '../metrics/instrument-store.js';
 import type { HelperOptions, JobChanges, JobFailure, JobFunction, JobInfo, SchedulerHealth, SchedulerService } from './scheduler-service.js';
 
 /** Options of {@link Scheduler}. */
@@ -98,6 +100,8 @@ export interface SchedulerOptions {
    * from here on: {@link Scheduler.dispose} closes it. @defaultValue none (history only)
    */
   readonly runLog?: RunLogSink;
+  /** Metrics options: the job-label limit, and the meter and tracer (default: the global OpenTelemetry providers). */
+  readonly metrics?: SchedulerMetricsOptions;
 }
 
 /** What {@link Scheduler.stop} resolves to. */
@@ -135,6 +139,8 @@ export class Scheduler implements SchedulerService, PluginAwareService {
   private readonly observers: RunObservers;
   /** The durable run log, when configured. */
   readonly runLog: RunLogSink | undefined;
+  /** Metrics and traces of this scheduler (OpenTelemetry, and the Prometheus text of `/metrics`). */
+  readonly metrics: SchedulerMetrics;
   private readonly plugins = new PluginScopes();
   private readonly healthTracker: HealthTracker;
   private readonly runner: Runner<LocalJob>;
@@ -171,7 +177,8 @@ export class Scheduler implements SchedulerService, PluginAwareService {
   constructor(input: SchedulerOptions) {
     const options = parseSchedulerOptions(input);
     this.enabled = options.enabled ?? true;
-    this.store = options.store;
+    this.metrics = new SchedulerMetrics(input.metrics ?? {});
+    this.store = instrumentStore(options.store, (operation, seconds, failed) => this.metrics.storeCall(operation, seconds, failed));
     this.localLeases = options.store.kind === 'memory';
     this.logger = options.logger;
     const timezone = options.timezone ?? 'UTC';
@@ -184,6 +191,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     this.observers = new RunObservers(this.logger);
     this.runLog = options.runLog;
     if (this.runLog !== undefined) this.observers.add(runLogObserver(this.runLog));
+    this.observers.add(this.metrics);
     logRunLines(this.emitter, this.logger, options.logRuns ?? 'debug');
     this.healthTracker = new HealthTracker({ logger: this.logger, emitter: this.emitter, bus: this.bus });
     this.leases = new RunLeaseKeeper({
@@ -279,6 +287,12 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       firing: () => this.firing,
       runLog: this.runLog,
     });
+    this.metrics.bind({
+      running: () => this.lifecycle.running.length,
+      queued: () => this.runs.waiting,
+      degraded: () => this.healthTracker.status().status === 'degraded',
+      jobCounts: async () => (await this.operator.state()).counts,
+    });
     setInternals(this, this.internals());
   }
 
@@ -372,10 +386,12 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     return { aborted: abortedJobs };
   }
 
-  /** Closes the run log (flushing it for up to 5 s, after {@link Scheduler.stop} so the drain's aborted runs are in it) and the store. */
+  /** Closes the run log (flushing it for up to 5 s, after {@link Scheduler.stop} so the drain's aborted runs are in it), the executors (no worker thread or child is left) and the store. */
   async dispose(): Promise<void> {
     try {
       await this.runLog?.close();
+      // A scheduler disposed without stop (a throwaway one, like the config check's) still ends its worker threads and children.
+      await this.lifecycle.close();
     } finally {
       await this.store.close();
     }
