@@ -224,3 +224,111 @@ describe('jobs of a sandboxed plugin', () => {
   }, 120_000);
 });
 
+
+const CRASHY = `
+import { definePlugin } from '@xcore/core';
+import type {} from '@xcore/scheduler';
+import { existsSync, writeFileSync } from 'node:fs';
+export default definePlugin({
+  async onStart(ctx) {
+    await ctx.getService('scheduler').addJob(({ logger }) => {
+      if (!existsSync('crashed-once')) {
+        writeFileSync('crashed-once', '1');
+        process.exit(7);
+      }
+      logger.info('crashy work ran');
+    }, { id: 'work', cron: '* * * * * *' });
+  },
+});
+`;
+
+const LOOPING = `
+import { definePlugin } from '@xcore/core';
+export default definePlugin({
+  onStart() {
+    setTimeout(() => { throw new Error('loop bug'); }, 50);
+  },
+});
+`;
+
+const STUBBORN = `
+import { definePlugin } from '@xcore/core';
+export default definePlugin({
+  onStart() {
+    // Ignores the host closing its channel: only the kill after the stop grace ends it.
+    process.removeAllListeners('disconnect');
+    setInterval(() => undefined, 1_000);
+  },
+});
+`;
+
+const STEADY = `
+import { definePlugin } from '@xcore/core';
+import type {} from '@xcore/scheduler';
+export default definePlugin({
+  async onStart(ctx) {
+    await ctx.getService('scheduler').addJob(({ logger }) => logger.info('steady ran'), { id: 'beat', cron: '* * * * * *' });
+  },
+});
+`;
+
+interface PluginJson {
+  name: string;
+  state: string;
+  error: { code?: string; message: string } | null;
+  sandbox?: { pid: number | null; restarts: number; recentCrashes: number; lastCrash: string | null } | null;
+}
+
+describe('a sandbox process that crashes', () => {
+  it('is restarted with backoff, failed after repeated crashes, and never takes the host down; links refused; stop leaves no process', async () => {
+    const dir = sandboxApp(
+      [
+        { name: 'crashy', source: CRASHY, sandbox: true },
+        { name: 'looping', source: LOOPING, sandbox: true },
+        { name: 'stubborn', source: STUBBORN },
+        { name: 'linked', source: STEADY, sandbox: true },
+        { name: 'steady', source: STEADY },
+      ],
+      [
+        'plugins:',
+        '  sandboxed: [stubborn]',
+        '  sandbox: { restartDelayMs: 100, maxCrashes: 3, crashWindowMs: 1m, stopGraceMs: 500 }',
+        'services:',
+        HTTP,
+        '',
+      ].join('\n'),
+    );
+    symlinkSync('/etc', join(dir, 'plugins', 'linked', 'src', 'etc-link'), 'dir');
+    const { app, url } = await start(dir);
+
+    // crashy: its first run exits the process; it is restarted and its job runs again.
+    const crashed = await app.waitFor((l) => l.msg === 'sandboxed plugin process crashed' && l.plugin === 'crashy', 30_000);
+    expect(crashed).toMatchObject({ exit: 'exit code 7', reason: 'exit', err: { code: 'XCORE_ERR_SANDBOX_CRASHED' } });
+    await app.waitFor((l) => l.msg === 'sandboxed plugin restarted' && l.plugin === 'crashy', 30_000);
+    await app.waitFor((l) => l.msg === 'crashy work ran', 30_000);
+
+    // looping: crashes after every start; the third crash in the window fails it.
+    const failed = await app.waitFor((l) => l.msg === 'plugin failed' && l.plugin === 'looping', 30_000);
+    expect(failed).toMatchObject({ hook: 'sandbox', err: { code: 'XCORE_ERR_SANDBOX_CRASH_LOOP' } });
+    expect(app.lines.filter((l) => l.msg === 'sandboxed plugin process crashed' && l.plugin === 'looping')).toHaveLength(3);
+
+    // The host and its in-process plugin never stopped.
+    const now = Date.now();
+    await app.waitFor((l) => l.msg === 'steady ran' && l.job === 'steady:beat' && Number(l.time) > now, 10_000);
+
+    const plugins = new Map((await getJson<{ items: PluginJson[] }>(`${url}/admin/v1/plugins`)).items.map((p) => [p.name, p]));
+    expect(plugins.get('crashy')).toMatchObject({ state: 'started', sandbox: { restarts: 1, recentCrashes: 1, lastCrash: expect.stringContaining('exit code 7') } });
+    expect(plugins.get('crashy')?.sandbox?.pid).toEqual(expect.any(Number));
+    expect(plugins.get('looping')).toMatchObject({ state: 'failed', error: { code: 'XCORE_ERR_SANDBOX_CRASH_LOOP' }, sandbox: { pid: null, recentCrashes: 3 } });
+    expect(plugins.get('linked')).toMatchObject({ state: 'failed', error: { code: 'XCORE_ERR_SANDBOX_SYMLINK', message: expect.stringContaining(join(dir, 'plugins', 'linked', 'src', 'etc-link')) } });
+    expect(plugins.get('steady')).toMatchObject({ state: 'started', sandbox: null });
+
+    // Stop: every sandbox process is gone, the one ignoring its channel killed after the grace.
+    const pids = sandboxPids(app);
+    expect(pids.length).toBeGreaterThanOrEqual(6);
+    app.child.kill('SIGTERM');
+    expect(await app.exited, JSON.stringify(app.lines.slice(-8))).toBe(0);
+    expect(app.lines.some((l) => l.msg === 'sandbox process did not exit within its stop grace; killing it' && l.plugin === 'stubborn')).toBe(true);
+    expect(pids.filter(processAlive)).toEqual([]);
+  }, 120_000);
+});

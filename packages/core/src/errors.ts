@@ -53,6 +53,8 @@ export const CORE_ERROR_CODES: Readonly<Record<string, string>> = {
     'The config file has problems (YAML syntax, unset ${VAR}, unknown key, wrong type or value). The message lists each at file:line:col with its key path; fix them and run `xcore validate`.',
   XCORE_ERR_CONFIG_NOT_FOUND:
     'The config file does not exist. Create xcore.yaml in the working directory or pass another file with `-c <file>`.',
+  XCORE_ERR_APP_INVALID:
+    'The app has several problems that stop boot (config sections, plugins, YAML jobs). The message lists each at file:line:col; `xcore validate` prints the same list without starting anything.',
   // Service container (services/)
   XCORE_ERR_SERVICE_UNKNOWN:
     'getService() was asked for a name no service registered. The message lists the registered names; fix the name or enable the service under `services:`.',
@@ -145,6 +147,29 @@ export class ConfigNotFoundError extends XcoreError {
       options,
     );
     this.path = path;
+  }
+}
+
+/** One problem `checkApp` found, positioned at `file:line:col` (see `AppInvalidError`). */
+export interface AppProblemLike {
+  /** `file:line:col` (or the file alone when nothing better is known). */
+  readonly at: string;
+  /** The problem without its position. */
+  readonly message: string;
+}
+
+/**
+ * Several problems that stop boot, found before any plugin hook ran (one alone is thrown as its
+ * own coded error).
+ */
+export class AppInvalidError extends XcoreError {
+  /** Every problem, in the order they were found. */
+  readonly problems: readonly AppProblemLike[];
+
+  constructor(problems: readonly AppProblemLike[], options: XcoreErrorOptions = {}) {
+    const lines = problems.map((p) => `  ${p.at}  ${p.message}`);
+    super('XCORE_ERR_APP_INVALID', [`The app cannot start: ${problems.length} problems:`, ...lines, 'Fix them and check with `xcore validate`.'].join('\n'), options);
+    this.problems = Object.freeze([...problems]);
   }
 }
 

@@ -10,10 +10,15 @@ import type { EventBus } from './events/event-bus.js';
 
 export { XcoreError, isXcoreError, CORE_ERROR_CODES } from './errors.js';
 export type { XcoreErrorOptions } from './errors.js';
-export type { ServiceName, ServiceDefinition, ServiceCreateContext, ServiceLifecycleContext, ServiceStopResult, PluginAwareService } from './services/service.js';
+export type { ServiceName, ServiceDefinition, ServiceCheckContext, ServiceCheckResult, ServiceCreateContext, ServiceLifecycleContext, ServiceStopResult, PluginAwareService } from './services/service.js';
 export type { PluginContext, PluginDefinition } from './plugins/plugin.js';
 export type { EventName, EventBus } from './events/event-bus.js';
 export { createKernel } from './kernel/create-kernel.js';
+export { checkApp, appCheckError } from './check/check-app.js';
+export type { AppCheck, CheckAppOptions } from './check/check-app.js';
+export type { AppProblem, AppProblemEffect } from './check/app-problem.js';
+export type { PluginCheck, ImportedPlugin } from './check/check-plugins.js';
+export type { AppProblemLike } from './errors.js';
 export type { Kernel, CreateKernelOptions, PluginState, PluginStatus, StopReport } from './kernel/kernel-types.js';
 export type { PluginOperatorView } from './kernel/plugin-operator-view.js';
 export { defineService } from './services/define-service.js';
@@ -38,6 +43,7 @@ export type { TsModuleScope } from './plugins/ts-module-scope.js';
 export { trackCodeOrigins, codeOriginsTracked, runWithOrigin, bindOrigin, currentOrigin } from './kernel/code-origin.js';
 export type { CodeOrigin } from './kernel/code-origin.js';
 export {
+  AppInvalidError,
   ServiceUnknownError,
   ServiceDuplicateError,
   ServiceInvalidError,

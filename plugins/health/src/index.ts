@@ -20,7 +20,7 @@
  * @packageDocumentation
  */
 import { definePlugin, duration, type PluginContext } from '@xcore/core';
-import type {} from '@xcore/scheduler';
+import { validateCronExpression } from '@xcore/scheduler';
 import { z } from 'zod';
 import { HealthReportInvalidError } from './errors.js';
 import { createHealthRegistry, parseCheckReport, type HealthRegistry, type OverallStatus } from './health-registry.js';
@@ -48,7 +48,20 @@ export const healthConfigSchema = z
     /** How long a `job:<id>` failure counts before the check expires. @defaultValue `'15m'` */
     jobFailureTtl: duration().default(15 * 60_000),
     /** Cron expression of the `summary` job that logs the overall status; `null` for none. @defaultValue `'0 * * * *'` (hourly) */
-    summary: z.string().min(1).nullable().default('0 * * * *'),
+    summary: z
+      .string()
+      .min(1)
+      .nullable()
+      .default('0 * * * *')
+      // Checked here, so a bad expression is a config error at its line (and `xcore validate` sees it), not a failed onStart.
+      .superRefine((expression, ctx) => {
+        if (expression === null) return;
+        try {
+          validateCronExpression(expression, 'UTC');
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        }
+      }),
     /** Serve the status over HTTP. @defaultValue off */
     http: z
       .strictObject({

@@ -3,8 +3,7 @@ import { PluginDependencyFailedError, PluginStartFailedError } from '../errors.j
 import { createEventBus } from '../events/create-event-bus.js';
 import type { EventBus } from '../events/event-bus.js';
 import { createLogger } from '../logger/create-logger.js';
-import { dependencyOrder } from '../plugins/dependency-order.js';
-import { enabledPlugins } from '../plugins/enabled-plugins.js';
+import { appCheckError, checkApp } from '../check/check-app.js';
 import { createPluginImporter } from '../plugins/load-plugin-module.js';
 import { createContainer } from '../services/container.js';
 import { controlBoot, type BootControl } from './boot-control.js';
@@ -21,9 +20,11 @@ import { watchShutdown } from './shutdown-watch.js';
  * Creates the xcore kernel for a loaded config: the service container plus the plugin host.
  *
  * @remarks
- * Boot order: plugins are discovered in `plugins.directory`, filtered by `plugins.enabled`,
- * ordered by their dependencies and imported; their config sections are validated (an invalid
- * section, or one for a plugin that is not enabled, fails boot like any config error). Then the
+ * Boot order: first `checkApp` (what `xcore validate` runs): plugins are discovered in
+ * `plugins.directory`, filtered by `plugins.enabled`, ordered by their dependencies and imported,
+ * their config sections validated, and each service's `check` runs (the scheduler resolves YAML
+ * job modules). Its fatal problems fail boot (one alone as its own coded error, several as
+ * `XCORE_ERR_APP_INVALID`); a plugin with a dependency problem or a failed import is left out. Then the
  * core services (`config`, `logger`, `events`) and the given services are created and started,
  * every plugin's `onLoad` runs, then `onStart` in dependency order, then each service's
  * `afterPluginsStarted` (the scheduler starts firing there).
@@ -103,24 +104,31 @@ export function createKernel(options: CreateKernelOptions): Kernel {
    * before each step (a stop requested during boot ends it there); see {@link createKernel}.
    */
   const boot = async ({ checkpoint, signal }: BootControl): Promise<PluginStartFailedError | undefined> => {
-    checkpoint('discovering plugins');
-    const manifests = enabledPlugins(loaded);
-    const plan = dependencyOrder(manifests);
-    records.init(manifests, plan.order);
+    checkpoint('checking the app');
+    // The check `xcore validate` runs: discovery, order, imports, plugin configs, service checks.
+    const importer = createPluginImporter();
+    const check = await checkApp(loaded, {
+      services: options.services ?? [],
+      signal,
+      step: checkpoint,
+      onPlan: (manifests, plan) => records.init(manifests, plan.order),
+      load: (manifest) => lifecycle.loadDefinition(records.get(manifest.name)!, importer),
+    });
+    const refused = appCheckError(check, false);
+    if (refused !== undefined) throw refused;
+    const { plan, imported } = check.plugins;
     for (const [name, error] of plan.disabled) lifecycle.disable(records.get(name)!, error);
+    for (const record of records.inOrder()) {
+      const result = imported.get(record.manifest.name);
+      if (result === undefined) continue;
+      if (result.ok) lifecycle.imported(record, result.definition, result.config);
+      else await lifecycle.fail(record, 'import', result.error);
+    }
     let aborted = await failFast();
     if (aborted) return aborted;
 
-    // Import and validate config before services start, so config errors surface before any connection opens.
-    const importer = createPluginImporter();
-    for (const record of records.inOrder()) {
-      checkpoint(`importing plugin "${record.manifest.name}"`);
-      await lifecycle.importPlugin(record, importer);
-    }
-    if ((aborted = await failFast())) return aborted;
-
     checkpoint('creating services');
-    await services.create(signal);
+    await services.create(signal, check.prepared);
     checkpoint('starting services');
     await services.start();
 

@@ -139,7 +139,10 @@ export class SandboxProcess {
     this.#requested = true;
     if (this.alive) {
       if (this.#child.connected) this.#child.disconnect();
-      const timer = setTimeout(() => this.#child.kill('SIGKILL'), graceMs);
+      const timer = setTimeout(() => {
+        this.#logger.warn({ pid: this.#child.pid, graceMs }, 'sandbox process did not exit within its stop grace; killing it');
+        this.#child.kill('SIGKILL');
+      }, graceMs);
       const exit = await this.exited;
       clearTimeout(timer);
       return exit;

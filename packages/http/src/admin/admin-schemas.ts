@@ -160,5 +160,15 @@ export const pluginSchema = z
     error: z.object({ code: z.string().optional(), name: z.string(), message: z.string() }).nullable().describe('Why it is failed or disabled.'),
     startMs: z.number().nullable().describe('Duration of its last successful onStart.'),
     dependencies: z.record(z.string(), z.string()),
+    sandbox: z
+      .object({
+        pid: z.number().int().nullable().describe('Process id of its sandbox; null while none runs (crashed, waiting to restart).'),
+        restarts: z.number().int().describe('Restarts after crashes since it was loaded.'),
+        recentCrashes: z.number().int().describe('Crashes within plugins.sandbox.crashWindowMs.'),
+        lastCrash: z.string().nullable().describe('How its process last ended on its own.'),
+      })
+      .nullable()
+      .optional()
+      .describe('Its sandbox process, for a sandboxed plugin; null for one that runs in the host process (absent from hosts older than sandboxes).'),
   })
   .meta({ title: 'Plugin' });

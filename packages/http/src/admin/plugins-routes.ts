@@ -20,6 +20,10 @@ export function pluginJson(status: PluginStatus): z.output<typeof pluginSchema> 
     error: error === undefined ? null : { ...(typeof code === 'string' ? { code } : {}), name: error.name, message: error.message },
     startMs: status.startMs ?? null,
     dependencies: { ...status.dependencies },
+    sandbox:
+      status.sandbox === undefined
+        ? null
+        : { pid: status.sandbox.pid ?? null, restarts: status.sandbox.restarts, recentCrashes: status.sandbox.recentCrashes, lastCrash: status.sandbox.lastCrash ?? null },
   };
 }
 
