@@ -17,6 +17,11 @@ import { redisUnavailable, startRedisServer, type RedisServer } from './redis-se
 
 const BULK = 60;
 
+/** The `data-job` ids of the table's rows, as a page expression (the suite is type-checked without DOM types). */
+const ROW_IDS = "[...document.querySelectorAll('tr[data-job]')].map((r) => r.getAttribute('data-job'))";
+/** A page expression true once the table shows `n` rows. */
+const rowCount = (n: number): string => `document.querySelectorAll('tr[data-job]').length === ${n}`;
+
 /** Registers the suite for `backend`. */
 export function dashboardSuite(backend: 'memory' | 'redis'): void {
   const skip = chromiumUnavailable() || (backend === 'redis' && redisUnavailable({ needBinary: true }));
@@ -101,7 +106,7 @@ export function dashboardSuite(backend: 'memory' | 'redis'): void {
       await signIn(page, T.operate);
       const cookie = (await browser.context.cookies()).find((c) => c.name === 'xcore_session');
       expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/admin' });
-      expect(await page.evaluate(() => document.cookie)).toBe('');
+      expect(await page.evaluate('document.cookie')).toBe('');
       const listed = (await api('GET', '/jobs?limit=50', T.read)).body as { items: { id: string; owner: string; trigger: string }[] };
       const shown = await page.locator('tr[data-job]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-job')));
       expect(shown).toEqual(listed.items.map((j) => j.id));
@@ -112,7 +117,7 @@ export function dashboardSuite(backend: 'memory' | 'redis'): void {
       await expect(page.locator('.who-name').textContent()).resolves.toBe('operate-bot');
       // The next page comes from the server (keyset paging).
       await page.getByRole('button', { name: 'Next →' }).click();
-      await page.waitForFunction((first) => document.querySelector('tr[data-job]')?.getAttribute('data-job') !== first, listed.items[0]!.id);
+      await page.waitForFunction(`${ROW_IDS}[0] !== ${JSON.stringify(listed.items[0]!.id)}`);
       expect(page.url()).toContain('cursor=');
       await page.close();
     });
@@ -123,20 +128,20 @@ export function dashboardSuite(backend: 'memory' | 'redis'): void {
       const page = await freshPage();
       await signIn(page, T.operate);
       await page.getByLabel('Search by id').fill('bulk-004');
-      await page.waitForFunction(() => document.querySelectorAll('tr[data-job]').length === 10);
+      await page.waitForFunction(rowCount(10));
       const ids = await page.locator('tr[data-job]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-job')));
       expect(ids).toEqual(Array.from({ length: 10 }, (_, i) => `billing:bulk-004${i}`));
       expect(new URL(page.url()).hash).toBe('#/jobs?q=bulk-004');
       await page.getByLabel('Search by id').fill('');
       await page.getByLabel('Last run').selectOption('true');
-      await page.waitForFunction(() => document.querySelectorAll('tr[data-job]').length === 1);
+      await page.waitForFunction(rowCount(1));
       await expect(row(page, 'billing:charge').isVisible()).resolves.toBe(true);
       await expect(row(page, 'billing:charge').getByText('failed').isVisible()).resolves.toBe(true);
       expect(new URL(page.url()).hash).toBe('#/jobs?failing=true');
       // The URL alone restores the view (reload, or a shared link).
       await page.goto(`${base}/admin/#/jobs?q=weekly&owner=reports`);
       await page.reload();
-      await page.waitForFunction(() => [...document.querySelectorAll('tr[data-job]')].map((r) => r.getAttribute('data-job')).join() === 'reports:weekly');
+      await page.waitForFunction(`${ROW_IDS}.join() === 'reports:weekly'`);
       await expect(page.getByLabel('Search by id').inputValue()).resolves.toBe('weekly');
       await expect(page.getByLabel('Owner').inputValue()).resolves.toBe('reports');
       await page.close();
@@ -146,7 +151,7 @@ export function dashboardSuite(backend: 'memory' | 'redis'): void {
       const watcher = await freshPage();
       await signIn(watcher, T.operate);
       await watcher.getByLabel('Search by id').fill('billing:sync');
-      await watcher.waitForFunction(() => document.querySelectorAll('tr[data-job]').length === 1);
+      await watcher.waitForFunction(rowCount(1));
       await watcher.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 42));
       await watcher.locator('.live-dot[data-status="live"]').waitFor();
       expect(await row(watcher, 'billing:sync').locator('.cell-paused').textContent()).toBe('no');
