@@ -5,9 +5,9 @@
 import { runCli } from './cli.js';
 
 /**
- * How long the process may take to end by itself after `start` returned its exit code (output
- * flushing) before it is ended: a timer or socket a plugin or job left behind must not keep a
- * stopped app alive past its drain deadline.
+ * How long the process may take to end by itself after `start` or `validate` returned its exit
+ * code (output flushing) before it is ended: a timer or socket a plugin or job left behind (for
+ * `validate`, one a plugin or job module started when imported) must not keep the process alive.
  */
 const EXIT_AFTER_STOP_MS = 250;
 
@@ -33,4 +33,4 @@ const code = await runCli(argv, {
   signal: follow.signal,
 });
 process.exitCode = code;
-if (argv[0] === 'start') setTimeout(() => process.exit(code), EXIT_AFTER_STOP_MS).unref();
+if (argv[0] === 'start' || argv[0] === 'validate') setTimeout(() => process.exit(code), EXIT_AFTER_STOP_MS).unref();

@@ -53,6 +53,8 @@ export const CORE_ERROR_CODES: Readonly<Record<string, string>> = {
     'The config file has problems (YAML syntax, unset ${VAR}, unknown key, wrong type or value). The message lists each at file:line:col with its key path; fix them and run `xcore validate`.',
   XCORE_ERR_CONFIG_NOT_FOUND:
     'The config file does not exist. Create xcore.yaml in the working directory or pass another file with `-c <file>`.',
+  XCORE_ERR_APP_INVALID:
+    'The app has several problems that stop boot (config sections, plugins, YAML jobs). The message lists each at file:line:col; `xcore validate` prints the same list without starting anything.',
   // Service container (services/)
   XCORE_ERR_SERVICE_UNKNOWN:
     'getService() was asked for a name no service registered. The message lists the registered names; fix the name or enable the service under `services:`.',
@@ -107,6 +109,9 @@ export const CORE_ERROR_CODES: Readonly<Record<string, string>> = {
     'A sandboxed plugin\'s process crashed too often (plugins.sandbox.maxCrashes within plugins.sandbox.crashWindowMs), so the host stopped restarting it and marked it failed. Fix the crash (the message quotes the last exit) and reload the plugin.',
   XCORE_ERR_SANDBOX_CONFIG_INVALID:
     'A sandboxed plugin\'s config section did not pass its configSchema, which is checked inside the sandbox. The message lists each problem by key path under plugins.config.<name>.',
+  // Health (health/)
+  XCORE_ERR_HEALTH_CHECK_INVALID:
+    'A health check given to getService(\'health\').register() is malformed (name, level or check function) or its name is taken. The message names the check and the field.',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -145,6 +150,29 @@ export class ConfigNotFoundError extends XcoreError {
       options,
     );
     this.path = path;
+  }
+}
+
+/** One problem `checkApp` found, positioned at `file:line:col` (see `AppInvalidError`). */
+export interface AppProblemLike {
+  /** `file:line:col` (or the file alone when nothing better is known). */
+  readonly at: string;
+  /** The problem without its position. */
+  readonly message: string;
+}
+
+/**
+ * Several problems that stop boot, found before any plugin hook ran (one alone is thrown as its
+ * own coded error).
+ */
+export class AppInvalidError extends XcoreError {
+  /** Every problem, in the order they were found. */
+  readonly problems: readonly AppProblemLike[];
+
+  constructor(problems: readonly AppProblemLike[], options: XcoreErrorOptions = {}) {
+    const lines = problems.map((p) => `  ${p.at}  ${p.message}`);
+    super('XCORE_ERR_APP_INVALID', [`The app cannot start: ${problems.length} problems:`, ...lines, 'Fix them and check with `xcore validate`.'].join('\n'), options);
+    this.problems = Object.freeze([...problems]);
   }
 }
 
@@ -495,5 +523,12 @@ export class SandboxConfigInvalidError extends XcoreError {
       'XCORE_ERR_SANDBOX_CONFIG_INVALID',
       `Invalid config for sandboxed plugin "${plugin}" (checked by its configSchema in the sandbox): ${problems.join('; ')}. Fix plugins.config.${plugin} in the config file.`,
     );
+  }
+}
+
+/** A health check could not be registered: malformed, or its name is taken. */
+export class HealthCheckInvalidError extends XcoreError {
+  constructor(check: string, problem: string) {
+    super('XCORE_ERR_HEALTH_CHECK_INVALID', `Health check "${check}" cannot be registered: ${problem}.`);
   }
 }

@@ -246,9 +246,9 @@ const RUN_COLUMNS: readonly Column[] = [
   { header: 'SCHEDULED AT (UTC)' },
   { header: 'STATUS' },
   { header: 'DURATION', alignRight: true },
-  { header: 'TRIES', alignRight: true },
-  { header: 'BY', minWidth: 8 },
-  { header: 'PROCESS', minWidth: 8 },
+  { header: 'TRIES', alignRight: true, dropRank: 2 },
+  { header: 'BY', minWidth: 8, dropRank: 1 },
+  { header: 'PROCESS', minWidth: 8, dropRank: 3 },
   { header: 'ERROR', minWidth: 10 },
 ];
 

@@ -1,13 +1,15 @@
 import type { Logger } from 'pino';
 import { PluginDependencyFailedError, PluginStartFailedError } from '../errors.js';
 import { createEventBus } from '../events/create-event-bus.js';
+import { EventLoopWatch } from '../health/event-loop-watch.js';
+import { createHealthService } from '../health/host-health.js';
 import type { EventBus } from '../events/event-bus.js';
 import { createLogger } from '../logger/create-logger.js';
-import { dependencyOrder } from '../plugins/dependency-order.js';
-import { enabledPlugins } from '../plugins/enabled-plugins.js';
+import { appCheckError, checkApp } from '../check/check-app.js';
 import { createPluginImporter } from '../plugins/load-plugin-module.js';
 import { createContainer } from '../services/container.js';
 import { controlBoot, type BootControl } from './boot-control.js';
+import { kernelHealthChecks } from './kernel-health.js';
 import { KernelPhases } from './kernel-phase.js';
 import type { CreateKernelOptions, Kernel, StopReport } from './kernel-types.js';
 import { PluginLifecycle } from './plugin-lifecycle.js';
@@ -21,9 +23,11 @@ import { watchShutdown } from './shutdown-watch.js';
  * Creates the xcore kernel for a loaded config: the service container plus the plugin host.
  *
  * @remarks
- * Boot order: plugins are discovered in `plugins.directory`, filtered by `plugins.enabled`,
- * ordered by their dependencies and imported; their config sections are validated (an invalid
- * section, or one for a plugin that is not enabled, fails boot like any config error). Then the
+ * Boot order: first `checkApp` (what `xcore validate` runs): plugins are discovered in
+ * `plugins.directory`, filtered by `plugins.enabled`, ordered by their dependencies and imported,
+ * their config sections validated, and each service's `check` runs (the scheduler resolves YAML
+ * job modules). Its fatal problems fail boot (one alone as its own coded error, several as
+ * `XCORE_ERR_APP_INVALID`); a plugin with a dependency problem or a failed import is left out. Then the
  * core services (`config`, `logger`, `events`) and the given services are created and started,
  * every plugin's `onLoad` runs, then `onStart` in dependency order, then each service's
  * `afterPluginsStarted` (the scheduler starts firing there).
@@ -72,6 +76,11 @@ export function createKernel(options: CreateKernelOptions): Kernel {
   const hookTimeoutMs = config.plugins.hookTimeoutMs;
   const phases = new KernelPhases();
   const records = new PluginRecords();
+  const health = createHealthService(config.health);
+  const loopWatch = new EventLoopWatch(config.health.eventLoopBlockedAfter);
+  health.register(loopWatch.check());
+  for (const check of kernelHealthChecks({ phase: () => phases.current, plugins: () => records.statuses() })) health.register(check);
+  container.register('health', health);
   const pluginView = createPluginOperatorView({
     statuses: () => records.statuses(),
     names: () => records.names(),
@@ -103,24 +112,31 @@ export function createKernel(options: CreateKernelOptions): Kernel {
    * before each step (a stop requested during boot ends it there); see {@link createKernel}.
    */
   const boot = async ({ checkpoint, signal }: BootControl): Promise<PluginStartFailedError | undefined> => {
-    checkpoint('discovering plugins');
-    const manifests = enabledPlugins(loaded);
-    const plan = dependencyOrder(manifests);
-    records.init(manifests, plan.order);
+    checkpoint('checking the app');
+    // The check `xcore validate` runs: discovery, order, imports, plugin configs, service checks.
+    const importer = createPluginImporter();
+    const check = await checkApp(loaded, {
+      services: options.services ?? [],
+      signal,
+      step: checkpoint,
+      onPlan: (manifests, plan) => records.init(manifests, plan.order),
+      load: (manifest) => lifecycle.loadDefinition(records.get(manifest.name)!, importer),
+    });
+    const refused = appCheckError(check, false);
+    if (refused !== undefined) throw refused;
+    const { plan, imported } = check.plugins;
     for (const [name, error] of plan.disabled) lifecycle.disable(records.get(name)!, error);
+    for (const record of records.inOrder()) {
+      const result = imported.get(record.manifest.name);
+      if (result === undefined) continue;
+      if (result.ok) lifecycle.imported(record, result.definition, result.config);
+      else await lifecycle.fail(record, 'import', result.error);
+    }
     let aborted = await failFast();
     if (aborted) return aborted;
 
-    // Import and validate config before services start, so config errors surface before any connection opens.
-    const importer = createPluginImporter();
-    for (const record of records.inOrder()) {
-      checkpoint(`importing plugin "${record.manifest.name}"`);
-      await lifecycle.importPlugin(record, importer);
-    }
-    if ((aborted = await failFast())) return aborted;
-
     checkpoint('creating services');
-    await services.create(signal);
+    await services.create(signal, check.prepared);
     checkpoint('starting services');
     await services.start();
 
@@ -199,6 +215,7 @@ export function createKernel(options: CreateKernelOptions): Kernel {
     } finally {
       // Whatever still runs after stop() returns was abandoned: the watch aborts the signal.
       watch.close();
+      loopWatch.stop();
       phases.stopped();
     }
     // A service reports what it aborted from each shutdown step it drains in (the scheduler from both).
@@ -210,6 +227,7 @@ export function createKernel(options: CreateKernelOptions): Kernel {
   return {
     async start(startOptions = {}) {
       phases.beginStart();
+      loopWatch.start();
       const control = controlBoot(startOptions.signal);
       lifecycle.followBoot(control);
       let failedFast: PluginStartFailedError | undefined;
@@ -229,5 +247,6 @@ export function createKernel(options: CreateKernelOptions): Kernel {
     },
     plugins: () => records.statuses(),
     pluginView,
+    health,
   };
 }

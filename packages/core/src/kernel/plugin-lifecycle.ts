@@ -4,10 +4,8 @@
  * moves the plugin's record to its next state.
  */
 import type { Logger } from 'pino';
-import type { z } from 'zod';
-import { deepFreeze } from '../config/deep-freeze.js';
 import type { LoadedConfig } from '../config/types.js';
-import { validateSection } from '../config/validate-section.js';
+import { pluginConfig } from '../check/check-plugins.js';
 import {
   isXcoreError,
   PluginActionUnknownError,
@@ -23,7 +21,6 @@ import { dependentsOf } from '../plugins/dependency-order.js';
 import { createPluginImporter, type PluginImporter } from '../plugins/load-plugin-module.js';
 import type { PluginDefinition } from '../plugins/plugin.js';
 import { prepareSandboxedPlugin } from '../sandbox/sandboxed-plugin.js';
-import { abortable } from './abortable.js';
 import type { BootControl } from './boot-control.js';
 import { runWithOrigin } from './code-origin.js';
 import type { PluginStatus } from './kernel-types.js';
@@ -87,7 +84,7 @@ export class PluginLifecycle {
    * The definition the kernel runs: the imported entry's, or for a sandboxed plugin the one whose
    * hooks run in its sandbox process (folder checked and entry bundled here).
    */
-  private async loadDefinition(record: PluginRecord, importer: PluginImporter): Promise<PluginDefinition> {
+  async loadDefinition(record: PluginRecord, importer: PluginImporter): Promise<PluginDefinition> {
     if (!this.isSandboxed(record)) return importer.load(record.manifest);
     const { loaded, logger } = this.deps;
     const name = record.manifest.name;
@@ -102,19 +99,10 @@ export class PluginLifecycle {
     return record.sandbox.definition;
   }
 
-  /** Imports the plugin's entry and validates its config; `false` (plugin failed) when the import throws. */
-  async importPlugin(record: PluginRecord, importer: PluginImporter): Promise<boolean> {
-    let definition: PluginDefinition;
-    try {
-      definition = await abortable(this.loadDefinition(record, importer), this.#boot?.signal);
-    } catch (error) {
-      if (this.isBootAbort(error)) throw error;
-      await this.fail(record, 'import', error);
-      return false;
-    }
-    record.config = this.validateConfig(record, definition);
+  /** Records what `checkApp` imported for the plugin: its definition and validated config. */
+  imported(record: PluginRecord, definition: PluginDefinition, config: unknown): void {
     record.definition = definition;
-    return true;
+    record.config = config;
   }
 
   /** Opens a fresh context and runs `onLoad`; `false` when it failed. */
@@ -369,11 +357,6 @@ export class PluginLifecycle {
   }
 
   private validateConfig(record: PluginRecord, definition: PluginDefinition): unknown {
-    const { loaded } = this.deps;
-    const name = record.manifest.name;
-    const raw = loaded.config.plugins.config[name];
-    const schema = definition.configSchema as z.ZodType | undefined;
-    if (schema === undefined) return deepFreeze(raw === undefined ? {} : structuredClone(raw));
-    return validateSection(loaded, ['plugins', 'config', name], schema);
+    return pluginConfig(this.deps.loaded, record.manifest.name, definition);
   }
 }

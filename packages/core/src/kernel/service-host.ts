@@ -5,7 +5,7 @@ import type { EventBus } from '../events/event-bus.js';
 import type { ServiceContainer } from '../services/container.js';
 import type { PluginAwareService, ServiceDefinition, ServiceName, ServiceStopResult, XcoreServices } from '../services/service.js';
 import type { PluginOperatorView } from './plugin-operator-view.js';
-import { validateSection } from '../config/validate-section.js';
+import { serviceSection } from '../check/service-section.js';
 import { withTimeout } from './with-timeout.js';
 
 interface Hosted {
@@ -38,8 +38,9 @@ export interface ServiceHost {
   /**
    * Validates each section, creates and registers the services, in definition order.
    * @param signal - Aborted when a stop is requested during boot; given to each `create`.
+   * @param prepared - What each service's `check` prepared in this boot, given to its `create`.
    */
-  create(signal?: AbortSignal): Promise<void>;
+  create(signal?: AbortSignal, prepared?: ReadonlyMap<string, unknown>): Promise<void>;
   /** Calls `start` on each created service, in order. */
   start(): Promise<void>;
   /** Calls `afterPluginsStarted` on each started service. */
@@ -134,22 +135,19 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
   };
 
   return {
-    async create(signal) {
+    async create(signal, prepared) {
       for (const def of definitions.values()) {
         signal?.throwIfAborted();
-        let config: unknown = loaded.config.services[def.name];
-        if (config === undefined) {
-          // The loader was not given this service (it validates the sections of those it knows).
-          if (!def.configSchema.safeParse(undefined).success) {
-            logger.debug({ service: def.name }, 'service not configured; skipped');
-            continue;
-          }
-          config = validateSection(loaded, ['services', def.name], def.configSchema);
+        const section = serviceSection(loaded, def);
+        if (section.skip === 'not configured') {
+          logger.debug({ service: def.name }, 'service not configured; skipped');
+          continue;
         }
-        if (config !== null && typeof config === 'object' && (config as { enabled?: unknown }).enabled === false) {
+        if (section.skip === 'disabled') {
           logger.info({ service: def.name }, 'service disabled in config; skipped');
           continue;
         }
+        const { config } = section;
         let instance: unknown;
         try {
           instance = await def.create({
@@ -162,6 +160,7 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
             serviceNames: () => container.names(),
             ...(options.plugins === undefined ? {} : { plugins: options.plugins }),
             ...(signal === undefined ? {} : { signal }),
+            ...(prepared?.has(def.name) === true ? { prepared: prepared.get(def.name) } : {}),
           });
         } catch (error) {
           throw wrap(def.name, 'create', error);

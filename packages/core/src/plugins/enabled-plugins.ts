@@ -3,33 +3,57 @@
  * checked against the config file.
  */
 import type { LoadedConfig } from '../config/types.js';
-import { PluginConfigOrphanError, PluginNotFoundError } from '../errors.js';
-import { discoverPlugins } from './discover-plugins.js';
+import { PluginConfigOrphanError, PluginNotFoundError, type XcoreError } from '../errors.js';
+import { scanPlugins } from './discover-plugins.js';
 import type { PluginManifest } from './manifest.js';
+
+/** A problem with the enabled plugins, at `file:line:col`. */
+export interface EnabledPluginProblem {
+  readonly at: string;
+  readonly error: XcoreError;
+}
 
 /**
  * The manifests of the enabled plugins, in `plugins.enabled` order (or as found for `'*'`).
  *
- * @throws `XCORE_ERR_PLUGIN_NOT_FOUND` at the line of an enabled name with no plugin folder;
- * `XCORE_ERR_PLUGIN_CONFIG_ORPHAN` at the line of a `plugins.config` section for no enabled plugin.
+ * @throws the first problem {@link findEnabledPlugins} finds.
  */
 export function enabledPlugins(loaded: LoadedConfig): PluginManifest[] {
-  const { directory, enabled, config } = loaded.config.plugins;
-  const found = discoverPlugins(directory);
-  const byName = new Map(found.map((m) => [m.name, m]));
-  const manifests =
-    enabled === '*'
-      ? found
-      : enabled.map((name, i) => {
-          const manifest = byName.get(name);
-          if (manifest === undefined) throw new PluginNotFoundError(name, directory, [...byName.keys()], where(loaded, ['plugins', 'enabled', i]));
-          return manifest;
-        });
-  const names = manifests.map((m) => m.name);
-  for (const name of Object.keys(config)) {
-    if (!names.includes(name)) throw new PluginConfigOrphanError(name, where(loaded, ['plugins', 'config', name]), [...names].sort());
-  }
+  const { manifests, problems } = findEnabledPlugins(loaded);
+  if (problems.length > 0) throw problems[0]!.error;
   return manifests;
+}
+
+/**
+ * The manifests of the enabled plugins and every problem found on the way: plugin folders whose
+ * manifest is invalid or whose name is taken (`XCORE_ERR_PLUGIN_MANIFEST_INVALID`,
+ * `XCORE_ERR_PLUGIN_DUPLICATE`, at the manifest), enabled names with no plugin folder
+ * (`XCORE_ERR_PLUGIN_NOT_FOUND`, at the name in `plugins.enabled`) and `plugins.config` sections
+ * for no enabled plugin (`XCORE_ERR_PLUGIN_CONFIG_ORPHAN`, at the section).
+ */
+export function findEnabledPlugins(loaded: LoadedConfig): { manifests: PluginManifest[]; problems: EnabledPluginProblem[] } {
+  const { directory, enabled, config } = loaded.config.plugins;
+  const scan = scanPlugins(directory);
+  const problems: EnabledPluginProblem[] = scan.problems.map((p) => ({ at: `${p.file}:1:1`, error: p.error }));
+  const byName = new Map(scan.manifests.map((m) => [m.name, m]));
+  const manifests: PluginManifest[] = [];
+  if (enabled === '*') manifests.push(...scan.manifests);
+  else {
+    enabled.forEach((name, i) => {
+      const manifest = byName.get(name);
+      const at = where(loaded, ['plugins', 'enabled', i]);
+      if (manifest === undefined) problems.push({ at, error: new PluginNotFoundError(name, directory, [...byName.keys()], at) });
+      else manifests.push(manifest);
+    });
+  }
+  // A section for a plugin that is enabled but whose folder is missing is reported once, as not found.
+  const names = new Set([...manifests.map((m) => m.name), ...(enabled === '*' ? [] : enabled)]);
+  for (const name of Object.keys(config)) {
+    if (names.has(name)) continue;
+    const at = where(loaded, ['plugins', 'config', name]);
+    problems.push({ at, error: new PluginConfigOrphanError(name, at, manifests.map((m) => m.name).sort()) });
+  }
+  return { manifests, problems };
 }
 
 /** `file:line:col` of a key path (the file alone when it is not written there). */

@@ -45,6 +45,38 @@ export interface ServiceCreateContext<TConfig> {
    * Absent when built in code without a signal.
    */
   readonly signal?: AbortSignal;
+  /**
+   * What the service's `check` returned as `prepared` in this boot (YAML jobs already resolved),
+   * so `create` does not do that work twice. Absent when `check` was not run (built in code).
+   */
+  readonly prepared?: unknown;
+}
+
+/** What a service's `check` receives: its section and where the config came from; never a connection. */
+export interface ServiceCheckContext<TConfig> {
+  /** The service's validated, frozen section of `services.<name>`. */
+  readonly config: TConfig;
+  /** Absolute path of the config file, for resolving relative paths (empty when built in code). */
+  readonly configFile: string;
+  /** The loaded config file, to point problems at `file:line:col`. */
+  readonly loaded: LoadedConfig;
+  /** Aborted when the host asks to stop while booting: stop waiting and throw `signal.reason`. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * What a service's `check` returns.
+ *
+ * @remarks
+ * Each problem is a coded error whose message starts with its `file:line:col` (then `: `); one
+ * without a position is placed at the service's section. A check may also throw
+ * `XCORE_ERR_CONFIG_INVALID` (one problem per issue) or another coded error (one problem).
+ */
+export interface ServiceCheckResult {
+  /** Every problem that would make `create` refuse, each a coded error. */
+  readonly problems?: readonly Error[];
+  /** Handed to `create` as `ctx.prepared` in the same boot (e.g. the resolved YAML jobs). */
+  readonly prepared?: unknown;
 }
 
 /** Lifecycle hints the kernel passes to a service's `start`/`stop`. */
@@ -82,6 +114,17 @@ export interface ServiceDefinition<K extends ServiceName = ServiceName, TSchema 
   readonly name: K;
   /** Zod schema of the service's config section (strict). */
   readonly configSchema: TSchema;
+  /**
+   * Finds, without side effects outside the process (no connection, no file written), every
+   * problem that would make `create` refuse: `xcore validate` runs it, and boot runs it before
+   * `create` and refuses to start on its problems, so the two report the same.
+   *
+   * @remarks
+   * Value checks belong in `configSchema`; `check` is for what needs more (importing the
+   * modules YAML jobs name, reading files the section names). Not called for a section that is
+   * disabled or not configured.
+   */
+  check?(ctx: ServiceCheckContext<z.output<TSchema>>): void | ServiceCheckResult | Promise<void | ServiceCheckResult>;
   /** Builds the service instance. */
   create(ctx: ServiceCreateContext<z.output<TSchema>>): XcoreServices[K] | Promise<XcoreServices[K]>;
   /** Called before any plugin starts. */

@@ -10,6 +10,8 @@
 import { z } from 'zod';
 import { jobIdValue, jobPolicySchema, policyShape, rangeText, runnerTiming, timezoneValue, triggerSchema } from './option-schemas.js';
 import { runLogConfigSchema } from '../runlog/run-log-config.js';
+import { isValidPrefix } from '../stores/redis/keys.js';
+import { redisUrlProblem } from '../stores/redis/redis-store-options.js';
 
 export { jobPolicySchema };
 
@@ -97,15 +99,24 @@ export const schedulerConfigSchema = z
      * The durable run log: every finished run written to a backend (`postgres`) and queryable.
      * Absent: only the bounded per-job history. See `@xcore/runlog-postgres`.
      *
-     * @remarks Validated now; the scheduler's run path does not write to it yet (see that package's README, "Wiring").
+     * @remarks Every ended run, skip and miss is queued to it from the run path; `GET /admin/v1/runs` queries it.
      */
     runLog: runLogConfigSchema.optional().describe('Durable, queryable log of every finished run, in a backend package loaded only when set. Absent: only the bounded per-job history. Every ended run, skip and miss is queued to it without blocking the runner; GET /admin/v1/runs queries it.'),
+    /** Metrics: how many job ids become labels (the rest are counted under `other`). */
+    metrics: z
+      .strictObject({
+        /** Most distinct job ids used as metric labels; later jobs share the label `other`. @defaultValue `100` */
+        jobLabelLimit: z.number().int().min(0).max(100_000).default(100).describe('Most distinct job ids used as metric labels (xcore_job_id); jobs seen after that are counted under "other", so the series count stays bounded. 0..100000, default 100.'),
+      })
+      .default({ jobLabelLimit: 100 })
+      .describe('Scheduler metrics (OpenTelemetry, and the Prometheus text at GET /metrics of the http service).'),
     claimWindowMs: runnerTiming.claimWindowMs.optional().describe(`Wake at most once per this window and claim all that came due in it (fewer Redis round trips, up to this much lateness). ${rangeText('claimWindowMs')}. Default 10 with backend redis, 0 with memory. Under load the step shrinks so one wake claims about 16 schedules, so a busy process is not held to the whole window.`),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.backend === 'redis' && cfg.url === undefined && cfg.nodes === undefined) {
       ctx.addIssue({ code: 'custom', path: ['url'], message: 'backend "redis" needs `url` (e.g. redis://127.0.0.1:6379) or, for a Redis Cluster, `nodes`' });
     }
+    if (cfg.backend === 'redis') checkRedisSection(cfg, ctx);
     if (cfg.url !== undefined && cfg.nodes !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['nodes'], message: 'give `url` (one Redis) or `nodes` (a Redis Cluster), not both' });
     }
@@ -116,6 +127,24 @@ export const schedulerConfigSchema = z
     });
   })
   .prefault({});
+
+/**
+ * What the Redis store would refuse when it is created: a `prefix` that cannot be a hash tag, a
+ * `url` or seed node its client cannot read. Only with `backend: redis` (memory ignores them).
+ */
+function checkRedisSection(cfg: { prefix: string; url?: string | undefined; nodes?: string[] | undefined }, ctx: z.RefinementCtx): void {
+  if (!isValidPrefix(cfg.prefix)) {
+    ctx.addIssue({ code: 'custom', path: ['prefix'], message: 'expected a prefix without "{", "}" or whitespace (it becomes the Redis Cluster hash tag "{prefix}"), like "xcore" or "myapp-prod"', input: cfg.prefix });
+  }
+  if (cfg.url !== undefined) {
+    const problem = redisUrlProblem(cfg.url);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: problem, input: cfg.url });
+  }
+  cfg.nodes?.forEach((node, i) => {
+    const problem = redisUrlProblem(node);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['nodes', i], message: problem.replace('a Redis URL', 'a seed node (host:port or redis://host:port)'), input: node });
+  });
+}
 
 /** The validated `services.scheduler` section. */
 export type SchedulerConfig = z.output<typeof schedulerConfigSchema>;

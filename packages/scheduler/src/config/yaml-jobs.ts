@@ -164,19 +164,27 @@ export function yamlJobOptions(job: JobConfig): AddJobOptions {
 
 /**
  * Resolves every YAML job's function, importing each module once; the first failure throws with
- * its position.
+ * its position, or with `each`, every failure is handed to it and the jobs that resolved are
+ * returned.
  *
  * @remarks
  * With `source.signal`, an abort (a signal during boot) rejects with its reason at once, also
  * while a module is still being imported.
  */
-export async function resolveYamlJobs(jobs: readonly JobConfig[], source: YamlJobSource): Promise<ResolvedYamlJob[]> {
+export async function resolveYamlJobs(jobs: readonly JobConfig[], source: YamlJobSource, each?: (error: unknown) => void): Promise<ResolvedYamlJob[]> {
   const base = source.path ?? ['services', 'scheduler', 'jobs'];
   const modules = createJobModuleLoader(baseDirOf(source));
   const out: ResolvedYamlJob[] = [];
   for (const [i, job] of jobs.entries()) {
     const where = positionOf(source, [...base, i, 'func']);
-    const fn = await resolveFunc(job.func, job.id, source, where, modules);
+    let fn: JobFunction;
+    try {
+      fn = await resolveFunc(job.func, job.id, source, where, modules);
+    } catch (error) {
+      if (each === undefined || (source.signal?.aborted === true && error === source.signal.reason)) throw error;
+      each(error);
+      continue;
+    }
     // addJob errors after this point are about the trigger (policy fields are schema-checked).
     out.push({ fn, options: yamlJobOptions(job), where: positionOf(source, [...base, i, 'trigger']) });
   }

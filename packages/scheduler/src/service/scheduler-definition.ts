@@ -3,15 +3,16 @@
  * as the service `scheduler`, configured under `services.scheduler`.
  */
 import type { Logger } from 'pino';
-import type { ServiceCreateContext, ServiceDefinition, ServiceLifecycleContext, ServiceStopResult } from '@xcore/core';
+import { createLogger, type ServiceCheckContext, type ServiceCheckResult, type ServiceCreateContext, type ServiceDefinition, type ServiceLifecycleContext, type ServiceStopResult } from '@xcore/core';
 import type { Store } from '../stores/store.js';
 import { MemoryStore } from '../stores/memory-store.js';
 import { SchedulerBackendUnavailableError } from '../errors.js';
 import { schedulerConfigSchema, type SchedulerConfig } from '../config/scheduler-config.js';
-import { resolveYamlJobs, withPosition } from '../config/yaml-jobs.js';
+import { resolveYamlJobs, withPosition, type ResolvedYamlJob } from '../config/yaml-jobs.js';
 import { Scheduler } from './scheduler.js';
 import { PluginScheduler } from './plugin-scheduler.js';
 import { internalsOf } from './scheduler-internals.js';
+import { jobsHealthCheck, schedulerReadinessCheck } from './scheduler-health-checks.js';
 import type { SchedulerService } from './scheduler-service.js';
 import { loadRunLogSink } from '../runlog/load-run-log-sink.js';
 import type { RunLogSink } from '../runlog/run-log-sink.js';
@@ -55,27 +56,12 @@ async function drain(instance: SchedulerService, ctx: ServiceLifecycleContext): 
 /** Jobs registered between two yields to the event loop, so a signal during a long boot is seen. */
 const REGISTER_BATCH = 256;
 
-/**
- * Builds the scheduler from its config section: creates the store and the run log (when
- * `runLog` is set: its backend package is loaded and its migrations run), resolves and registers
- * the YAML jobs (owner `config`). Exposed for tests and for hosts that do not use the kernel.
- *
- * @throws boot errors with `file:line:col` and the job id for a bad YAML job.
- */
-export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerConfig>, 'config' | 'logger' | 'configFile' | 'loaded' | 'signal'> & { events?: ServiceCreateContext<SchedulerConfig>['events']; store?: Store }): Promise<Scheduler> {
-  const { config } = ctx;
-  const store = ctx.store ?? (await createStore(config, ctx.logger));
-  let runLog: RunLogSink | undefined;
-  try {
-    runLog = config.runLog === undefined ? undefined : await loadRunLogSink(config.runLog, { configFile: ctx.configFile, logger: ctx.logger.child({ component: 'runlog' }) });
-  } catch (error) {
-    await store.close().catch(() => undefined);
-    throw error;
-  }
+/** The scheduler of a config section on `store` (with its run log, if any), with no jobs yet. */
+function buildScheduler(config: SchedulerConfig, store: Store, logger: Logger, events: ServiceCreateContext<SchedulerConfig>['events'] | undefined, runLog?: RunLogSink): Scheduler {
   const d = config.defaults;
-  const scheduler = new Scheduler({
+  return new Scheduler({
     store,
-    logger: ctx.logger,
+    logger,
     timezone: config.timezone,
     defaults: {
       ...(d.maxInstances === undefined ? {} : { maxInstances: d.maxInstances }),
@@ -95,25 +81,95 @@ export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerCo
     ...(config.claimWindowMs === undefined ? {} : { claimWindowMs: config.claimWindowMs }),
     enabled: config.enabled,
     logRuns: config.logRuns,
-    ...(ctx.events === undefined ? {} : { events: ctx.events }),
+    ...(events === undefined ? {} : { events }),
     ...(runLog === undefined ? {} : { runLog }),
+    metrics: { jobLabelLimit: config.metrics.jobLabelLimit },
   });
+}
+
+/**
+ * Registers resolved YAML jobs (owner `config`), yielding to the event loop between batches;
+ * with `each`, a job `addJob` refuses is handed to it (with its position) and the rest go on,
+ * else the first refusal throws.
+ */
+async function registerYamlJobs(scheduler: Scheduler, jobs: readonly ResolvedYamlJob[], signal: AbortSignal | undefined, each?: (error: unknown) => void): Promise<void> {
+  for (const [i, job] of jobs.entries()) {
+    if (i % REGISTER_BATCH === REGISTER_BATCH - 1) await new Promise<void>((resolve) => setImmediate(resolve));
+    signal?.throwIfAborted();
+    try {
+      await internalsOf(scheduler).jobs.add({ owner: CONFIG_OWNER }, job.fn, job.options);
+    } catch (error) {
+      const positioned = withPosition(error, job.where, job.options.id);
+      if (each === undefined) throw positioned;
+      each(positioned);
+    }
+  }
+}
+
+/** What the scheduler's `check` prepares for its `create`: the YAML jobs with their functions. */
+interface PreparedJobs {
+  readonly kind: 'xcore-scheduler-jobs';
+  readonly jobs: readonly ResolvedYamlJob[];
+}
+
+function isPreparedJobs(value: unknown): value is PreparedJobs {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'xcore-scheduler-jobs';
+}
+
+/**
+ * Checks a scheduler section as `create` would, without a store: imports the module of every
+ * YAML job (reporting each job whose module, export or function is wrong, not only the first)
+ * and registers the jobs on a scheduler over a {@link MemoryStore} (the same `addJob` checks
+ * as at boot), then drops it.
+ */
+export async function checkScheduler(ctx: ServiceCheckContext<SchedulerConfig>): Promise<ServiceCheckResult> {
+  const { config } = ctx;
+  const source = { configFile: ctx.configFile, loaded: ctx.loaded, ...(ctx.signal === undefined ? {} : { signal: ctx.signal }) };
+  const problems: Error[] = [];
+  const jobs = await resolveYamlJobs(config.jobs, source, (error) => problems.push(asError(error)));
+  const probe = buildScheduler(config, new MemoryStore(), createLogger({ level: 'silent', pretty: false }), undefined);
+  try {
+    await registerYamlJobs(probe, jobs, ctx.signal, (error) => problems.push(asError(error)));
+  } finally {
+    await probe.dispose();
+  }
+  return { problems, prepared: { kind: 'xcore-scheduler-jobs', jobs } satisfies PreparedJobs };
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/**
+ * Builds the scheduler from its config section: creates the store and the run log (when
+ * `runLog` is set: its backend package is loaded and its migrations run), resolves and registers
+ * the YAML jobs (owner `config`). Exposed for tests and for hosts that do not use the kernel.
+ *
+ * @remarks
+ * With `ctx.prepared` from {@link checkScheduler} in the same boot, the YAML jobs' modules are
+ * not imported again.
+ *
+ * @throws boot errors with `file:line:col` and the job id for a bad YAML job.
+ */
+export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerConfig>, 'config' | 'logger' | 'configFile' | 'loaded' | 'signal' | 'prepared'> & { events?: ServiceCreateContext<SchedulerConfig>['events']; store?: Store }): Promise<Scheduler> {
+  const { config } = ctx;
+  const store = ctx.store ?? (await createStore(config, ctx.logger));
+  let runLog: RunLogSink | undefined;
+  try {
+    runLog = config.runLog === undefined ? undefined : await loadRunLogSink(config.runLog, { configFile: ctx.configFile, logger: ctx.logger.child({ component: 'runlog' }) });
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+  const scheduler = buildScheduler(config, store, ctx.logger, ctx.events, runLog);
   try {
     const source = {
       configFile: ctx.configFile,
       ...(ctx.loaded === undefined ? {} : { loaded: ctx.loaded }),
       ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
     };
-    const jobs = await resolveYamlJobs(config.jobs, source);
-    for (const [i, job] of jobs.entries()) {
-      if (i % REGISTER_BATCH === REGISTER_BATCH - 1) await new Promise<void>((resolve) => setImmediate(resolve));
-      ctx.signal?.throwIfAborted();
-      try {
-        await internalsOf(scheduler).jobs.add({ owner: CONFIG_OWNER }, job.fn, job.options);
-      } catch (error) {
-        throw withPosition(error, job.where, job.options.id);
-      }
-    }
+    const jobs = isPreparedJobs(ctx.prepared) ? ctx.prepared.jobs : await resolveYamlJobs(config.jobs, source);
+    await registerYamlJobs(scheduler, jobs, ctx.signal);
   } catch (error) {
     await scheduler.dispose().catch(() => undefined);
     throw error;
@@ -125,8 +181,13 @@ export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerCo
  * The `scheduler` service definition for the xcore kernel.
  *
  * @remarks
+ * - `check`: imports every YAML job's module and checks each job as `addJob` would, on a
+ *   throwaway memory store (`xcore validate` and boot both run it; boot hands the resolved jobs to
+ *   `create`).
  * - `create`: builds the store (`memory`, or `redis` at `url` under `prefix`) and registers the
- *   YAML jobs; a bad job is a boot error with its position.
+ *   YAML jobs; a bad job is a boot error with its position. Inside a kernel it registers the
+ *   health checks `scheduler` (readiness: the store answers) and `jobs` (warning: failing and
+ *   overdue jobs).
  * - `afterPluginsStarted`: firing begins only here, once every plugin has registered its jobs.
  *   With `enabled: false` jobs can be registered and inspected but nothing fires.
  * - `beforePluginsStop` (and `stop`, a no-op by then): stops claiming, drains running jobs until
@@ -148,7 +209,17 @@ export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerCo
 export const schedulerService: ServiceDefinition<'scheduler', typeof schedulerConfigSchema> = {
   name: 'scheduler',
   configSchema: schedulerConfigSchema,
-  create: (ctx) => createScheduler(ctx),
+  check: (ctx) => checkScheduler(ctx),
+  async create(ctx) {
+    const scheduler = await createScheduler(ctx);
+    // Inside a kernel, the host's health service serves these as /readyz and /health.
+    if (ctx.serviceNames().includes('health')) {
+      const health = ctx.getService('health');
+      health.register(schedulerReadinessCheck(scheduler));
+      health.register(jobsHealthCheck(scheduler, ctx.getService('config').health.overdueAfter));
+    }
+    return scheduler;
+  },
   afterPluginsStarted(instance) {
     asScheduler(instance).startFiring();
   },

@@ -91,6 +91,14 @@ export function expectedType(keys: RedisKeys, key: string): 'hash' | 'list' | 'z
 }
 
 /**
+ * True when `prefix` can name a namespace: non-empty, without `{`, `}` or whitespace (it becomes
+ * the Redis Cluster hash tag `{prefix}`). The config schema and {@link redisKeys} both use it.
+ */
+export function isValidPrefix(prefix: string): boolean {
+  return prefix.length > 0 && !/[{}\s]/.test(prefix);
+}
+
+/**
  * Builds the keys of namespace `prefix`.
  *
  * @throws {@link RedisOptionsInvalidError} when `prefix` is empty or holds `{`, `}` or whitespace
@@ -102,7 +110,7 @@ export function expectedType(keys: RedisKeys, key: string): 'hash' | 'list' | 'z
  * ```
  */
 export function redisKeys(prefix: string): RedisKeys {
-  if (prefix.length === 0 || /[{}\s]/.test(prefix)) {
+  if (!isValidPrefix(prefix)) {
     throw new RedisOptionsInvalidError(
       `RedisStore option "prefix" is ${JSON.stringify(prefix)}: it must be non-empty and hold no "{", "}" or whitespace, ` +
         'because it becomes the Redis Cluster hash tag "{prefix}". Use e.g. "xcore" or "myapp-prod".',

@@ -66,6 +66,8 @@ export const NO_LOG: RedisStoreLogger = { warn: () => {}, debug: () => {} };
  * @throws {@link RedisOptionsInvalidError} when none or several of `url`, `client` and `nodes` are given.
  */
 export function checkOneRedis(options: RedisStoreOptions): void {
+  const urlProblem = typeof options.url === 'string' ? redisUrlProblem(options.url) : undefined;
+  if (urlProblem !== undefined) throw new RedisOptionsInvalidError(`RedisStore option "url" is ${JSON.stringify(options.url)}: ${urlProblem}.`);
   const given = (['url', 'client', 'nodes'] as const).filter((k) => options[k] !== undefined);
   if (given.length !== 1) {
     throw new RedisOptionsInvalidError(
@@ -73,6 +75,22 @@ export function checkOneRedis(options: RedisStoreOptions): void {
         'Pass e.g. { url: "redis://127.0.0.1:6379" }.',
     );
   }
+}
+
+/**
+ * Why ioredis cannot use `url`, or `undefined` when it can: a `redis://` or `rediss://` URL, a
+ * `host:port` it reads as one, or a Unix socket path (`/run/redis.sock`).
+ *
+ * @remarks
+ * Mirrors how ioredis 6 reads a connection string (`new URL` after adding `redis://` when no
+ * scheme is given), so the config schema refuses what the store's client would throw on at boot.
+ */
+export function redisUrlProblem(url: string): string | undefined {
+  if (url.startsWith('/') && !url.startsWith('//')) return undefined;
+  const full = /^rediss?:\/\//i.test(url) ? url : url.startsWith('//') ? `redis:${url}` : `redis://${url}`;
+  if (!URL.canParse(full)) return 'expected a Redis URL like redis://127.0.0.1:6379 (or rediss:// for TLS, or a Unix socket path)';
+  if (new URL(full).hostname === '' && !url.startsWith('/')) return 'expected a Redis URL with a host, like redis://127.0.0.1:6379';
+  return undefined;
 }
 
 /**
