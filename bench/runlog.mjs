@@ -1,10 +1,17 @@
 #!/usr/bin/env node
-// The run log's cost to the runner: the lateness of a 1 ms timer while 10k finished-run records a
-// second are built and (sink on) written to PostgresRunLog, against the same loop with the sink
-// off. Each run is a fresh child process; on and off alternate so drift on a shared machine hits
+// The run log's cost to the runner, sink on (PostgresRunLog) against off, 10k runs a second.
+//
+// --runner scheduler (default): a real Scheduler on the memory store runs `rate` jobs of period
+//   1 s (10k runs/s; 1 % throw, the rest return a small object), with the sink as its `runLog`
+//   (on) or none (off). Measured: each run's start lateness (startedAt - scheduledAt, from the
+//   run path's own record) and the lateness of a 1 ms timer in the same process.
+// --runner loop: a 1 ms timer that builds 10 records per ms with toRunLogRecord and writes them
+//   (the sink alone, without the scheduler).
+//
+// Each run is a fresh child process; on and off alternate so drift on a shared machine hits
 // both. Prints a Markdown table and the p99 ratio on/off (target: at most 1.10).
 //
-//   pnpm build && node bench/runlog.mjs [--seconds 10] [--warmup 2] [--rate 10000] [--reps 3]
+//   pnpm build && node bench/runlog.mjs [--runner scheduler|loop] [--seconds 10] [--warmup 2] [--rate 10000] [--reps 3]
 //     [--batch 500] [--flush 200] [--url postgres://postgres@127.0.0.1:5432/postgres]
 //
 // The admin URL must be able to CREATE DATABASE; the bench works in a throwaway database it drops.
@@ -17,7 +24,7 @@ import pg from 'pg';
 const SELF = fileURLToPath(import.meta.url);
 
 function args() {
-  const out = { seconds: 10, warmup: 2, rate: 10_000, reps: 3, batch: 500, flush: 200, priority: -10, url: process.env.XCORE_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' };
+  const out = { runner: 'scheduler', seconds: 10, warmup: 2, rate: 10_000, reps: 3, batch: 500, flush: 200, priority: -10, url: process.env.XCORE_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' };
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i]?.replace(/^--/, '');
@@ -31,7 +38,90 @@ function args() {
 // Child: one measured run.
 // ------------------------------------------------------------------------------------------------
 
+/**
+ * One measured run of a real Scheduler: `rate` jobs every 1 s. Returns the start lateness of the
+ * runs (ms, whole: records hold epoch ms) and of a 1 ms timer (sub-ms) in the measured window.
+ */
+async function childScheduler(mode, opts) {
+  const { Scheduler, MemoryStore } = await import('@xcore/scheduler');
+  const { PostgresRunLog } = await import('@xcore/runlog-postgres');
+  const { createLogger } = await import('@xcore/core');
+  const { performance } = await import('node:perf_hooks');
+  const logger = createLogger({ level: 'silent', pretty: false });
+  const sink = mode === 'on'
+    ? await PostgresRunLog.open({ url: opts.dbUrl, schema: opts.schema, batchSize: opts.batch, flushMs: opts.flush, retention: null, logger: { warn: (o, m) => process.stderr.write(`${m}\n`), error: (o, m) => process.stderr.write(`${m}\n`) } })
+    : undefined;
+  const scheduler = new Scheduler({ store: new MemoryStore(), logger, owner: 'bench-1', ...(sink === undefined ? {} : { runLog: sink }) });
+  const failure = new Error('upstream answered 503');
+  for (let i = 0; i < opts.rate; i++) {
+    const fn = i % 100 === 0 ? () => { throw failure; } : (ctx) => ({ processed: ctx.attempt });
+    await scheduler.addJob(fn, { id: `job-${i}`, every: '1s' });
+  }
+  const runLate = new Float64Array(Math.ceil(opts.seconds * opts.rate * 1.5) + 1000);
+  let runs = 0;
+  let measuring = false;
+  let windowRuns = 0;
+  scheduler.observeRuns({
+    ended: ({ record }) => {
+      if (!measuring) return;
+      windowRuns++;
+      if (record.startedAt !== null && runs < runLate.length) runLate[runs++] = record.startedAt - record.scheduledAt;
+    },
+  });
+  scheduler.startFiring();
+  const tickLate = new Float64Array(Math.ceil(opts.seconds * 1000 * 1.2) + 1000);
+  let ticks = 0;
+  let cpuAtWindow;
+  const start = performance.now();
+  const warmEnd = start + opts.warmup * 1000;
+  const end = warmEnd + opts.seconds * 1000;
+  await new Promise((resolve) => {
+    let expected = start + 1;
+    const tick = () => {
+      const now = performance.now();
+      if (measuring && ticks < tickLate.length) tickLate[ticks++] = now - expected;
+      if (!measuring && now >= warmEnd) {
+        measuring = true;
+        cpuAtWindow = process.cpuUsage();
+      }
+      if (now >= end) return resolve();
+      expected = performance.now() + 1;
+      setTimeout(tick, 1);
+    };
+    setTimeout(tick, 1);
+  });
+  measuring = false;
+  const cpu = process.cpuUsage(cpuAtWindow);
+  await scheduler.stop({ deadlineMs: 1000 });
+  let flushMs = null;
+  let stats = null;
+  if (sink !== undefined) {
+    const t = performance.now();
+    await sink.flush({ timeoutMs: 120_000 });
+    flushMs = performance.now() - t;
+    stats = sink.stats();
+  }
+  await scheduler.dispose();
+  const q = (arr, n) => {
+    const s = arr.subarray(0, n).sort();
+    return { s, at: (p) => s[Math.min(n - 1, Math.ceil(p * n) - 1)] };
+  };
+  const r = q(runLate, runs);
+  const t = q(tickLate, ticks);
+  let late = 0;
+  for (let k = 0; k < ticks; k++) if (t.s[k] > 1) late++;
+  return {
+    mode, samples: ticks, produced: windowRuns, windowRate: windowRuns / opts.seconds, late, sorted: Array.from(r.s),
+    p50: r.at(0.5), p90: r.at(0.9), p99: r.at(0.99), max: r.s[runs - 1],
+    tickP50: t.at(0.5), tickP99: t.at(0.99), tickMax: t.s[ticks - 1],
+    cpuPct: ((cpu.user + cpu.system) / 1000 / (opts.seconds * 1000)) * 100,
+    pgCpuPct: null,
+    flushMs, stats,
+  };
+}
+
 async function child(mode, opts) {
+  if (opts.runner === 'scheduler') return childScheduler(mode, opts);
   const { toRunLogRecord } = await import('@xcore/scheduler');
   const { PostgresRunLog } = await import('@xcore/runlog-postgres');
   const { performance } = await import('node:perf_hooks');
@@ -201,14 +291,25 @@ async function parent() {
   try { sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(); } catch { /* not a checkout */ }
   const lines = [
     `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpus()[0]?.model ?? '?'} × ${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL ${await serverVersion(opts.url)} on the same machine, xcore at ${sha}.`,
-    `${opts.rate.toLocaleString('en')} records/s for ${opts.seconds} s after ${opts.warmup} s warm-up, batchSize ${opts.batch}, flushMs ${opts.flush}; 1 % failed runs with a stack, the rest with a small result; ${opts.reps} alternating runs per mode, fresh process each at nice ${[...new Set(results.map((r) => r.priority))].join('/')}; whole run ${Math.round((Date.now() - started) / 1000)} s; 1-minute load average ${fmt(loadBefore, 1)} at the start, ${fmt(loadavg()[0], 1)} at the end (other work on the machine).`,
+    `${opts.rate.toLocaleString('en')} ${opts.runner === 'scheduler' ? 'runs' : 'records'}/s for ${opts.seconds} s after ${opts.warmup} s warm-up, batchSize ${opts.batch}, flushMs ${opts.flush}; 1 % failed runs with a stack, the rest with a small result; ${opts.reps} alternating runs per mode, fresh process each at nice ${[...new Set(results.map((r) => r.priority))].join('/')}; whole run ${Math.round((Date.now() - started) / 1000)} s; 1-minute load average ${fmt(loadBefore, 1)} at the start, ${fmt(loadavg()[0], 1)} at the end (other work on the machine).`,
     '',
-    '| run | sink | records/s | lateness p50 ms | p90 ms | p99 ms | max ms | ticks > 1 ms late | process CPU % | PostgreSQL CPU % | stored rows | dropped | failed batches | flush at end ms |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...results.map((r) => `| ${r.rep} | ${r.mode} | ${Math.round(r.windowRate).toLocaleString('en')} | ${fmt(r.p50, 3)} | ${fmt(r.p90, 3)} | ${fmt(r.p99, 3)} | ${fmt(r.max, 1)} | ${r.late} of ${r.samples.toLocaleString('en')} | ${fmt(r.cpuPct, 0)} | ${fmt(r.pgCpuPct, 0)} | ${r.rows?.toLocaleString('en') ?? '–'} | ${r.stats?.dropped ?? '–'} | ${r.stats?.failedBatches ?? '–'} | ${fmt(r.flushMs, 0)} |`),
+    ...(opts.runner === 'scheduler'
+      ? [
+        `Runner: a real Scheduler (memory store) running ${opts.rate.toLocaleString('en')} jobs every 1 s; lateness = each run's startedAt - scheduledAt (whole ms, from its record); a 1 ms timer in the same process beside it.`,
+        '',
+        '| run | sink | runs/s | run lateness p50 ms | p90 ms | p99 ms | max ms | 1 ms timer p50 ms | p99 ms | max ms | process CPU % | stored rows | dropped | failed batches | flush at end ms |',
+        '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+        ...results.map((r) => `| ${r.rep} | ${r.mode} | ${Math.round(r.windowRate).toLocaleString('en')} | ${fmt(r.p50, 0)} | ${fmt(r.p90, 0)} | ${fmt(r.p99, 0)} | ${fmt(r.max, 0)} | ${fmt(r.tickP50, 3)} | ${fmt(r.tickP99, 3)} | ${fmt(r.tickMax, 1)} | ${fmt(r.cpuPct, 0)} | ${r.rows?.toLocaleString('en') ?? '–'} | ${r.stats?.dropped ?? '–'} | ${r.stats?.failedBatches ?? '–'} | ${fmt(r.flushMs, 0)} |`),
+      ]
+      : [
+        '| run | sink | records/s | lateness p50 ms | p90 ms | p99 ms | max ms | ticks > 1 ms late | process CPU % | PostgreSQL CPU % | stored rows | dropped | failed batches | flush at end ms |',
+        '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+        ...results.map((r) => `| ${r.rep} | ${r.mode} | ${Math.round(r.windowRate).toLocaleString('en')} | ${fmt(r.p50, 3)} | ${fmt(r.p90, 3)} | ${fmt(r.p99, 3)} | ${fmt(r.max, 1)} | ${r.late} of ${r.samples.toLocaleString('en')} | ${fmt(r.cpuPct, 0)} | ${fmt(r.pgCpuPct, 0)} | ${r.rows?.toLocaleString('en') ?? '–'} | ${r.stats?.dropped ?? '–'} | ${r.stats?.failedBatches ?? '–'} | ${fmt(r.flushMs, 0)} |`),
+      ]),
     '',
     `Median p99: off ${fmt(p99('off'), 3)} ms, on ${fmt(p99('on'), 3)} ms: **on/off ${fmt(p99('on') / p99('off'), 3)}×** (target ≤ 1.10×, ${p99('on') / p99('off') <= 1.1 ? 'met ✓' : 'NOT met ✗'}). Median p50: off ${fmt(p50('off'), 3)} ms, on ${fmt(p50('on'), 3)} ms.`,
-    `All ticks of all runs pooled: p99 off ${fmt(pooled('off', 0.99), 3)} ms, on ${fmt(pooled('on', 0.99), 3)} ms (${fmt(pooled('on', 0.99) / pooled('off', 0.99), 3)}×); p99.9 off ${fmt(pooled('off', 0.999), 3)} ms, on ${fmt(pooled('on', 0.999), 3)} ms.`,
+    ...(opts.runner === 'scheduler' ? [`1 ms timer beside the runner, median p99: off ${fmt(median(results.filter((r) => r.mode === 'off').map((r) => r.tickP99)), 3)} ms, on ${fmt(median(results.filter((r) => r.mode === 'on').map((r) => r.tickP99)), 3)} ms.`] : []),
+    `All ${opts.runner === 'scheduler' ? 'runs' : 'ticks'} of all runs pooled: p99 off ${fmt(pooled('off', 0.99), 3)} ms, on ${fmt(pooled('on', 0.99), 3)} ms (${fmt(pooled('on', 0.99) / pooled('off', 0.99), 3)}×); p99.9 off ${fmt(pooled('off', 0.999), 3)} ms, on ${fmt(pooled('on', 0.999), 3)} ms.`,
   ];
   console.log(lines.join('\n'));
 }

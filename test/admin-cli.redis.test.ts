@@ -5,12 +5,10 @@
  * the processes; pause is seen from every process; remove is refused while another process holds
  * the job and allowed once none does; run-now is refused then.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { call, expectError, type Answer } from '../packages/http/src/http.fixtures.js';
-import { ADMIN_TOKENS as T, removeAdminApps, startAdminApp, writeAdminApp } from './helpers/admin-app.js';
+import { ADMIN_TOKENS as T, removeAdminApps, startAdminCluster } from './helpers/admin-app.js';
 import type { XcoreProcess } from './helpers/cli-process.js';
 import { redisUnavailable, startRedisServer, type RedisServer } from './helpers/redis-server.js';
 
@@ -42,16 +40,7 @@ describe.skipIf(redisUnavailable({ needBinary: true }))('admin API with three xc
 
   it('lists every job once from any process and runs each run-now exactly once in the cluster, also from a process without the plugin', async () => {
     redis = await startRedisServer();
-    const prefix = `adm-${randomUUID().slice(0, 8)}`;
-    const withBilling = writeAdminApp({ redisUrl: redis.url, prefix });
-    const withoutBilling = writeAdminApp({ redisUrl: redis.url, prefix, plugins: ['reports', 'dash'] });
-    const ledger = join(withBilling.dir, 'ledger.jsonl');
-    writeFileSync(ledger, '');
-    const env = { LEDGER: ledger, BILLING_JOBS: String(BULK) };
-    const a = await startAdminApp(withBilling.dir, env);
-    const b = await startAdminApp(withBilling.dir, env);
-    const c = await startAdminApp(withoutBilling.dir, env);
-    processes.push(a.app, b.app, c.app);
+    const { a, b, c, ledger } = await startAdminCluster(redis.url, BULK, (p) => processes.push(p));
     const admins = [a, b, c].map((p) => `${p.url}/admin/v1`);
     const [adminA, , adminC] = admins as [string, string, string];
     const job = (admin: string, id: string, rest = ''): string => `${admin}/jobs/${encodeURIComponent(id)}${rest}`;

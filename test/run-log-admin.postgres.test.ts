@@ -8,6 +8,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../packages/http/src/http.fixtures.js';
 import { runXcore, type XcoreProcess } from './helpers/cli-process.js';
@@ -51,6 +52,7 @@ describe.skipIf(skip)('the run log through xcore start and GET /admin/v1/runs', 
   const hosts: XcoreProcess[] = [];
   let url = '';
   let first: Run[] = [];
+  let metricsText = '';
 
   async function start(env: Record<string, string> = {}): Promise<XcoreProcess> {
     const host = runXcore(['start', '-c', join(dir, 'xcore.yaml')], { cwd: dir, env: { RUNLOG_URL: db.url, ...env } });
@@ -123,6 +125,9 @@ services:
       await new Promise((r) => setTimeout(r, 200));
     }
     first = await readAll();
+    const scrape = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${READ}` } });
+    expect(scrape.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    metricsText = await scrape.text();
     host.child.kill('SIGTERM');
     expect(await host.exited).toBe(3); // the drain deadline passed: ops:stuck was aborted
     await start({ QUIET: '1' });
@@ -161,6 +166,16 @@ services:
     const stuck = all.find((r) => r.jobId === 'ops:stuck')!;
     expect(stuck.outcome).toBe('aborted');
     expect(stuck.error).toMatch(/shut down/);
+  });
+
+  it('served the same one-shot runs as metrics at GET /metrics', () => {
+    const counters = parsePrometheusTextFormat(metricsText).find((f) => f.name === 'xcore_scheduler_runs_total')!;
+    const count = (job: string, outcome: string): number | undefined => {
+      const m = counters.metrics.find((x) => x.labels?.['xcore_job_id'] === job && x.labels['xcore_run_outcome'] === outcome);
+      return m === undefined ? undefined : Number(m.value);
+    };
+    expect([count('ops:fail', 'failed'), count('ops:slow', 'timed_out'), count('ops:ok', 'succeeded')]).toEqual([1, 1, 1]);
+    expect(count('ops:busy', 'skipped')).toBeGreaterThanOrEqual(1);
   });
 
   it('answers each filter with exactly the matching records, newest first, across pages', async () => {

@@ -9,6 +9,7 @@
  * `dash` (depends on `reports`). Every job that runs appends `{ job, args, pid }` to the file at
  * `LEDGER` when it is set. The YAML job `nightly` does the same.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +60,10 @@ export interface AdminAppOptions {
   readonly prefix?: string;
   /** `plugins.enabled`. @defaultValue every plugin */
   readonly plugins?: readonly string[];
+  /** `services.http.port`. @defaultValue 0 (a free port) */
+  readonly port?: number;
+  /** `services.http.basePath`. @defaultValue none */
+  readonly basePath?: string;
 }
 
 /** A written app. */
@@ -97,7 +102,7 @@ ${scheduler}
         trigger: { type: cron, expression: "0 3 * * *" }
   http:
     enabled: true
-    port: 0
+    port: ${options.port ?? 0}${options.basePath === undefined ? '' : `\n    basePath: ${options.basePath}`}
     rateLimit: { failures: 1000000 }
     auth:
       tokens:${tokens}
@@ -126,4 +131,38 @@ export async function startAdminApp(dir: string, env: Record<string, string> = {
   const listening = await app.waitFor((l) => l.msg === 'http listening', 30_000);
   await app.waitFor((l) => l.msg === 'xcore started', 30_000);
   return { app, url: String(listening.url) };
+}
+
+/** Three processes of one app on one Redis: `a` and `b` run every plugin, `c` all but `billing`. */
+export interface AdminCluster {
+  readonly a: { app: XcoreProcess; url: string };
+  readonly b: { app: XcoreProcess; url: string };
+  readonly c: { app: XcoreProcess; url: string };
+  /** The file every job run appends `{ job, args, pid }` to. */
+  readonly ledger: string;
+  /** The app folder of `c` (no billing plugin). */
+  readonly withoutBillingDir: string;
+}
+
+/**
+ * Starts three `xcore start` processes sharing the Redis at `redisUrl` under a fresh prefix (see
+ * {@link AdminCluster}); `billing` registers `billingJobs` more jobs. `track` receives each process
+ * as soon as it runs, so the caller can kill it whatever happens next.
+ */
+export async function startAdminCluster(redisUrl: string, billingJobs: number, track: (p: XcoreProcess) => void): Promise<AdminCluster> {
+  const prefix = `adm-${randomUUID().slice(0, 8)}`;
+  const withBilling = writeAdminApp({ redisUrl, prefix });
+  const withoutBilling = writeAdminApp({ redisUrl, prefix, plugins: ['reports', 'dash'] });
+  const ledger = join(withBilling.dir, 'ledger.jsonl');
+  writeFileSync(ledger, '');
+  const env = { LEDGER: ledger, BILLING_JOBS: String(billingJobs) };
+  const start = async (dir: string) => {
+    const started = await startAdminApp(dir, env);
+    track(started.app);
+    return started;
+  };
+  const a = await start(withBilling.dir);
+  const b = await start(withBilling.dir);
+  const c = await start(withoutBilling.dir);
+  return { a, b, c, ledger, withoutBillingDir: withoutBilling.dir };
 }

@@ -80,3 +80,35 @@ export function runXcore(args: readonly string[], options: { cwd: string; env?: 
     },
   };
 }
+
+/** What a finished `xcore` command printed and its exit code. */
+export interface XcoreResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs `node dist/bin.js ...args` to its end (a command such as `jobs ls`), with `XCORE_URL` and
+ * `XCORE_TOKEN` taken only from `env` (never from the environment the tests run in).
+ */
+export function runXcoreCommand(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<XcoreResult> {
+  if (!existsSync(XCORE_BIN)) throw new Error(`${XCORE_BIN} is missing: run \`pnpm build\` first (\`pnpm test\` does).`);
+  const { XCORE_URL: _url, XCORE_TOKEN: _token, ...inherited } = process.env;
+  const child = spawn(process.execPath, [XCORE_BIN, ...args], { cwd: options.cwd, env: { ...inherited, FORCE_COLOR: '0', ...options.env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`xcore ${args.join(' ')} did not end within ${options.timeoutMs ?? 60_000} ms; stdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, options.timeoutMs ?? 60_000);
+    // 'close', not 'exit': it comes once stdout and stderr were read to their end.
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 128 + (signal === null ? 0 : constants.signals[signal]), stdout, stderr });
+    });
+  });
+}

@@ -29,7 +29,12 @@ export type { SchedulerConfig, JobConfig, JobPolicyConfig } from './config/sched
 export type { SchedulerEvents, SchedulerEventName, SchedulerListener, JobEventBase, JobStartedEvent, JobRunEvent, JobMissedEvent } from './events/scheduler-events.js';
 export type { RunLineLevel } from './events/run-lines.js';
 // The operator view (service/operator-*.ts): every job of every owner, for the admin API, the CLI, a dashboard
-export { schedulerOperatorView } from './service/operator-access.js';
+export { schedulerOperatorView, schedulerMetrics } from './service/operator-access.js';
+// Metrics and traces (metrics/): OpenTelemetry instruments, run spans, the Prometheus text of /metrics
+export { SchedulerMetrics, SCHEDULER_METRICS, OTHER_JOB, INSTRUMENTATION_SCOPE } from './metrics/scheduler-metrics.js';
+export type { SchedulerMetricsOptions, SchedulerMetricsSources } from './metrics/scheduler-metrics.js';
+export { renderPrometheusText, PROMETHEUS_CONTENT_TYPE } from './metrics/prometheus-text.js';
+export type { MetricFamily, CounterSample, HistogramSample } from './metrics/metric-registry.js';
 export type {
   SchedulerOperatorView, SchedulerState, OperatorProcess, JobListQuery, JobState, JobPage, NextRuns, OperatorJob, OperatorJobDetail, OperatorRun, RunPage,
   RunNowOptions, RunRequestView, OperatorEvent, OperatorEventFilter, RunningScope, TriggerJson, LoggedRun, LoggedRunPage, RunQuery,

@@ -9,10 +9,10 @@ import type { RemoteOutput } from './remote.js';
 
 const JOB_COLUMNS: readonly Column[] = [
   { header: 'ID', minWidth: 12 },
-  { header: 'OWNER', minWidth: 6 },
-  { header: 'TRIGGER', minWidth: 8 },
+  { header: 'OWNER', minWidth: 6, dropRank: 1 },
+  { header: 'TRIGGER', minWidth: 8, dropRank: 2 },
   { header: 'NEXT RUN (UTC)' },
-  { header: 'LAST RUN', minWidth: 8 },
+  { header: 'LAST RUN', minWidth: 8, dropRank: 3 },
   { header: 'STATE' },
 ];
 

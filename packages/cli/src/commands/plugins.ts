@@ -17,10 +17,10 @@ export const PLUGINS_HELP = `  xcore plugins ls             every enabled plugin
 
 const COLUMNS: readonly Column[] = [
   { header: 'NAME', minWidth: 8 },
-  { header: 'VERSION' },
+  { header: 'VERSION', dropRank: 1 },
   { header: 'STATE' },
-  { header: 'START', alignRight: true },
-  { header: 'DEPENDS ON', minWidth: 6 },
+  { header: 'START', alignRight: true, dropRank: 2 },
+  { header: 'DEPENDS ON', minWidth: 6, dropRank: 3 },
   { header: 'ERROR', minWidth: 12 },
 ];
 

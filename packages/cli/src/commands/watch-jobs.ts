@@ -85,6 +85,7 @@ export async function watchJobs(client: AdminClient, query: JobQuery, all: boole
         onConnect: (reconnect) => {
           // Changes during the gap were not streamed: list again.
           if (reconnect) soon();
+          out.io.stderr(reconnect ? `xcore: reconnected to the event stream of ${client.target.url}\n` : `xcore: watching the event stream of ${client.target.url} (Ctrl-C ends)\n`);
         },
         onDisconnect: (problem, retryMs) => out.io.stderr(`xcore: event stream lost (${problem}); reconnecting in ${Math.round(retryMs / 1000)}s\n`),
       },

@@ -21,6 +21,7 @@ export class SseParser {
   #lastId: string | undefined;
   #retryMs: number | undefined;
   #started = false;
+  #afterCr = false;
 
   /** The last event id seen (what `Last-Event-ID` should carry on a reconnect). */
   get lastEventId(): string | undefined {
@@ -35,20 +36,22 @@ export class SseParser {
   /** Takes the next chunk of text and returns the events it completed. */
   feed(chunk: string): SseEvent[] {
     let text = this.#buffer + chunk;
+    if (this.#afterCr) {
+      // The last chunk ended with \r: a \n starting this one belongs to that line end.
+      this.#afterCr = false;
+      if (text.startsWith('\n')) text = text.slice(1);
+    }
     if (!this.#started && text.length > 0) {
       this.#started = true;
       if (text.startsWith('\uFEFF')) text = text.slice(1);
     }
     const events: SseEvent[] = [];
+    const lineEnd = /\r\n|\r|\n/g;
     let start = 0;
-    for (;;) {
-      const match = /\r\n|\r|\n/g;
-      match.lastIndex = start;
-      const found = match.exec(text);
-      // A lone \r at the end may be the first half of \r\n: wait for the next chunk.
-      if (found === null || (found[0] === '\r' && found.index === text.length - 1)) break;
+    for (let found = lineEnd.exec(text); found !== null; found = lineEnd.exec(text)) {
       this.#line(text.slice(start, found.index), events);
       start = found.index + found[0].length;
+      if (found[0] === '\r' && start === text.length) this.#afterCr = true;
     }
     this.#buffer = text.slice(start);
     return events;

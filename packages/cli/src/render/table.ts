@@ -19,6 +19,11 @@ export interface Column {
    * never shrunk. Shrinking takes from the widest shrinkable column first.
    */
   readonly minWidth?: number;
+  /**
+   * Left out when the table cannot fit even with every column shrunk: the highest number goes
+   * first. Columns without it are always shown.
+   */
+  readonly dropRank?: number;
 }
 
 /** How to render. */
@@ -59,20 +64,24 @@ function printable(text: string): string {
 }
 
 /**
- * Renders `rows` under `columns`, one line each, ending with a newline.
+ * Renders `allRows` under `allColumns`, one line each, ending with a newline.
  *
  * @remarks
  * Each column is as wide as its widest cell or header. When the total passes `width`, the
  * shrinkable columns (those with `minWidth`) give up characters, widest first, down to their
- * `minWidth`; cells that no longer fit end with `…`. Control characters in cells are shown as `?`.
+ * `minWidth`; cells that no longer fit end with `…`. If it still does not fit, columns with a
+ * `dropRank` are left out (highest first) and the shrinking starts again; past the last of them,
+ * every column may shrink to 3 characters. Control characters in cells are shown as `?`.
  */
-export function renderTable(columns: readonly Column[], rows: readonly (readonly Cell[])[], options: TableOptions = {}): string {
-  const cells = rows.map((row) => columns.map((_, i) => {
+export function renderTable(allColumns: readonly Column[], allRows: readonly (readonly Cell[])[], options: TableOptions = {}): string {
+  const allCells = allRows.map((row) => allColumns.map((_, i) => {
     const cell = row[i] ?? '';
     return typeof cell === 'string' ? { text: printable(cell), style: undefined } : { text: printable(cell.text), style: cell.style };
   }));
-  const widths = columns.map((column, i) => Math.max(textWidth(column.header), ...cells.map((row) => textWidth(row[i]!.text))));
-  if (options.width !== undefined) shrink(columns, widths, options.width);
+  const natural = allColumns.map((column, i) => Math.max(textWidth(column.header), ...allCells.map((row) => textWidth(row[i]!.text))));
+  const { keep, widths } = layout(allColumns, natural, options.width);
+  const columns = keep.map((i) => allColumns[i]!);
+  const cells = allCells.map((row) => keep.map((i) => row[i]!));
   const paint = (text: string, style: CellStyle | undefined): string => (options.colour === true && style !== undefined ? `${ANSI[style][0]}${text}${ANSI[style][1]}` : text);
   const line = (row: readonly { text: string; style: CellStyle | undefined }[]): string => {
     const parts = row.map((cell, i) => {
@@ -88,7 +97,27 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
   return [header, ...cells.map(line)].map((l) => `${l.trimEnd()}\n`).join('');
 }
 
-function shrink(columns: readonly Column[], widths: number[], width: number): void {
+/** Which columns to show (indexes) and how wide, to fit `width`. */
+function layout(columns: readonly Column[], natural: readonly number[], width: number | undefined): { keep: number[]; widths: number[] } {
+  const keep = columns.map((_, i) => i);
+  if (width === undefined) return { keep, widths: [...natural] };
+  for (;;) {
+    const shown = keep.map((i) => columns[i]!);
+    const widths = keep.map((i) => natural[i]!);
+    if (shrink(shown, widths, width)) return { keep, widths };
+    const droppable = keep.filter((i) => columns[i]!.dropRank !== undefined);
+    if (droppable.length === 0) {
+      // Still too wide with every optional column gone: shrink any column, down to 3 characters.
+      shrink(shown.map((c) => ({ ...c, minWidth: Math.min(c.minWidth ?? 3, 3) })), widths, width);
+      return { keep, widths };
+    }
+    const drop = droppable.reduce((a, b) => (columns[b]!.dropRank! > columns[a]!.dropRank! ? b : a));
+    keep.splice(keep.indexOf(drop), 1);
+  }
+}
+
+/** Shrinks `widths` in place towards `width`; true when the table fits. */
+function shrink(columns: readonly Column[], widths: number[], width: number): boolean {
   const total = (): number => widths.reduce((a, b) => a + b, 0) + GAP.length * (widths.length - 1);
   let excess = total() - width;
   while (excess > 0) {
@@ -98,10 +127,11 @@ function shrink(columns: readonly Column[], widths: number[], width: number): vo
       if (min === undefined || widths[i]! <= min) continue;
       if (widest === -1 || widths[i]! > widths[widest]!) widest = i;
     }
-    if (widest === -1) return;
+    if (widest === -1) return false;
     widths[widest]! -= 1;
     excess -= 1;
   }
+  return true;
 }
 
 /** A key/value block (`jobs show`): keys aligned, values as they are. */

@@ -44,6 +44,7 @@ describe('services.http config', () => {
       auth: { tokens: [] },
       rateLimit: { failures: 10, window: 60_000, maxClients: 10_000 },
       dashboard: { enabled: true, sessionTtl: 8 * 3_600_000, idleTimeout: 3_600_000, maxSessions: 10_000 },
+      metrics: { enabled: true, auth: 'read' },
     });
   });
 

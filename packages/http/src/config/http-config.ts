@@ -118,6 +118,15 @@ export const dashboardConfigSchema = z.strictObject({
   maxSessions: z.number().int().min(1).max(1_000_000).default(10_000).describe('Sessions held in memory at once; past it the least recently used ends. Default 10000.'),
 });
 
+/** `services.http.metrics`: the Prometheus text exposition at `<basePath>/metrics`. */
+export const metricsConfigSchema = z.strictObject({
+  enabled: z.boolean().default(true).describe('Serve the scheduler\'s metrics as Prometheus text at <basePath>/metrics. Default true.'),
+  auth: z
+    .enum(['read', 'public'])
+    .default('read')
+    .describe('Who may scrape: `read` (a token or JWT granting read; give Prometheus a token of its own with scopes [read]) or `public` (no credentials; only behind a network you trust). Default read.'),
+});
+
 const trustProxyValue = z
   .union([z.boolean(), z.number().int().min(0).max(32), z.array(z.string().min(1))])
   .superRefine((value, ctx) => {
@@ -172,6 +181,7 @@ export const httpConfigSchema = z
     auth: authConfigSchema,
     rateLimit: rateLimitConfigSchema.prefault({}).describe('Limit on failed authentications per client.'),
     dashboard: dashboardConfigSchema.prefault({}).describe('The operator dashboard at <basePath>/admin/.'),
+    metrics: metricsConfigSchema.prefault({}).describe('Prometheus text exposition of the scheduler\'s metrics at <basePath>/metrics.'),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.auth === 'none' && !isLoopbackHost(cfg.host)) {

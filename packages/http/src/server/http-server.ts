@@ -17,6 +17,7 @@ import { AuditLog } from '../audit/audit-log.js';
 import { ADMIN_PREFIX, adminRoutes, type AdminDeps } from '../admin/admin-routes.js';
 import { EventStreams } from '../admin/event-stream.js';
 import { runAliasRoute } from '../admin/scheduler-routes.js';
+import { metricsRoute } from './metrics-route.js';
 import type { HttpConfig } from '../config/http-config.js';
 import { HttpAuthNoneRefusedError, HttpBadRequestError, HttpBodyTooLargeError, HttpInternalError, HttpNotFoundError, HttpRouteConflictError } from '../errors.js';
 import { isLoopbackAddress } from '../net/addresses.js';
@@ -48,6 +49,8 @@ export interface HttpServerOptions {
   readonly service?: (name: string) => unknown;
   /** The scheduler's operator view, for the job routes (read on each request). @defaultValue none: they answer 503 */
   readonly scheduler?: () => SchedulerOperatorView | undefined;
+  /** The scheduler's metrics, for `GET /metrics` (read on each request). @defaultValue none: it answers 503 */
+  readonly metrics?: () => { prometheus(): Promise<string> } | undefined;
   /** The kernel's plugin view, for the plugin routes. @defaultValue none: they answer 503 */
   readonly plugins?: PluginOperatorView;
   /** Keep-alive period of the event stream, ms. @defaultValue `15000` */
@@ -140,6 +143,7 @@ export class HttpServer implements HttpService, PluginAwareService {
     for (const def of adminRoutes(deps)) this.#admin.add(def);
     this.#alias = runAliasRoute(deps) as AnyRouteDefinition;
     this.#root.add(this.#alias);
+    if (config.metrics.enabled) this.#root.add(metricsRoute(config.metrics.auth, options.metrics ?? (() => undefined)) as AnyRouteDefinition);
     if (dashboard.enabled) {
       const routes = dashboardRoutes({
         guard: this.#runtime.guard,

@@ -99,9 +99,17 @@ export const schedulerConfigSchema = z
      * The durable run log: every finished run written to a backend (`postgres`) and queryable.
      * Absent: only the bounded per-job history. See `@xcore/runlog-postgres`.
      *
-     * @remarks Validated now; the scheduler's run path does not write to it yet (see that package's README, "Wiring").
+     * @remarks Every ended run, skip and miss is queued to it from the run path; `GET /admin/v1/runs` queries it.
      */
     runLog: runLogConfigSchema.optional().describe('Durable, queryable log of every finished run, in a backend package loaded only when set. Absent: only the bounded per-job history. Every ended run, skip and miss is queued to it without blocking the runner; GET /admin/v1/runs queries it.'),
+    /** Metrics: how many job ids become labels (the rest are counted under `other`). */
+    metrics: z
+      .strictObject({
+        /** Most distinct job ids used as metric labels; later jobs share the label `other`. @defaultValue `100` */
+        jobLabelLimit: z.number().int().min(0).max(100_000).default(100).describe('Most distinct job ids used as metric labels (xcore_job_id); jobs seen after that are counted under "other", so the series count stays bounded. 0..100000, default 100.'),
+      })
+      .default({ jobLabelLimit: 100 })
+      .describe('Scheduler metrics (OpenTelemetry, and the Prometheus text at GET /metrics of the http service).'),
     claimWindowMs: runnerTiming.claimWindowMs.optional().describe(`Wake at most once per this window and claim all that came due in it (fewer Redis round trips, up to this much lateness). ${rangeText('claimWindowMs')}. Default 10 with backend redis, 0 with memory. Under load the step shrinks so one wake claims about 16 schedules, so a busy process is not held to the whole window.`),
   })
   .superRefine((cfg, ctx) => {

@@ -66,6 +66,13 @@ export class RunDispatcher {
 
   constructor(private readonly deps: RunDispatcherDeps) {}
 
+  /** Occurrences admitted but waiting here: in overlap queues or for their jitter delay (a metric). */
+  get waiting(): number {
+    let n = this.jitterTimers.size;
+    for (const queue of this.queues.values()) n += queue.length;
+    return n;
+  }
+
   /** Runs or launches nothing more: drops occurrences waiting for jitter or in queues (shutdown). */
   cancelPending(): void {
     if (this.jitterTimers.size > 0) {

@@ -110,6 +110,11 @@ export const schedulerOptionsSchema = z.strictObject({
   events: z.custom<EventBus>(isFunctionOf(['emit', 'on']), { message: 'expected the app\'s event bus (createEventBus)' }).optional(),
   random: z.custom<() => number>((v) => typeof v === 'function', { message: 'expected a function returning a number in [0, 1), like Math.random' }).optional(),
   enabled: z.boolean().optional(),
+  metrics: z.strictObject({
+    jobLabelLimit: z.number().int().min(0).max(100_000).optional(),
+    meter: z.custom<object>((v) => typeof v === 'object' && v !== null, { message: 'expected an OpenTelemetry Meter' }).optional(),
+    tracer: z.custom<object>((v) => typeof v === 'object' && v !== null, { message: 'expected an OpenTelemetry Tracer' }).optional(),
+  }).optional(),
   logRuns: z.enum(['debug', 'info']).optional(),
   runLog: z.custom<RunLogSink>(isFunctionOf(['write', 'query', 'flush', 'close', 'stats']), { message: 'expected a run-log sink (loadRunLogSink, PostgresRunLog.open, new MemoryRunLog)' }).optional(),
 });

@@ -45,6 +45,8 @@ import { setInternals, type SchedulerInternals } from './scheduler-internals.js'
 import { RunObservers, type RunObserver } from '../runner/run-observer.js';
 import type { RunLogSink } from '../runlog/run-log-sink.js';
 import { runLogObserver } from '../runlog/run-log-observer.js';
+import { SchedulerMetrics, type SchedulerMetricsOptions } from '../metrics/scheduler-metrics.js';
+import { instrumentStore } from '../metrics/instrument-store.js';
 import type { HelperOptions, JobChanges, JobFailure, JobFunction, JobInfo, SchedulerHealth, SchedulerService } from './scheduler-service.js';
 
 /** Options of {@link Scheduler}. */
@@ -89,6 +91,8 @@ export interface SchedulerOptions {
    * from here on: {@link Scheduler.dispose} closes it. @defaultValue none (history only)
    */
   readonly runLog?: RunLogSink;
+  /** Metrics options: the job-label limit, and the meter and tracer (default: the global OpenTelemetry providers). */
+  readonly metrics?: SchedulerMetricsOptions;
 }
 
 /** What {@link Scheduler.stop} resolves to. */
@@ -126,6 +130,8 @@ export class Scheduler implements SchedulerService, PluginAwareService {
   private readonly observers: RunObservers;
   /** The durable run log, when configured. */
   readonly runLog: RunLogSink | undefined;
+  /** Metrics and traces of this scheduler (OpenTelemetry, and the Prometheus text of `/metrics`). */
+  readonly metrics: SchedulerMetrics;
   private readonly plugins = new PluginScopes();
   private readonly healthTracker: HealthTracker;
   private readonly runner: Runner<LocalJob>;
@@ -160,7 +166,8 @@ export class Scheduler implements SchedulerService, PluginAwareService {
   constructor(input: SchedulerOptions) {
     const options = parseSchedulerOptions(input);
     this.enabled = options.enabled ?? true;
-    this.store = options.store;
+    this.metrics = new SchedulerMetrics(input.metrics ?? {});
+    this.store = instrumentStore(options.store, (operation, seconds, failed) => this.metrics.storeCall(operation, seconds, failed));
     this.localLeases = options.store.kind === 'memory';
     this.logger = options.logger;
     const timezone = options.timezone ?? 'UTC';
@@ -173,6 +180,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     this.observers = new RunObservers(this.logger);
     this.runLog = options.runLog;
     if (this.runLog !== undefined) this.observers.add(runLogObserver(this.runLog));
+    this.observers.add(this.metrics);
     logRunLines(this.emitter, this.logger, options.logRuns ?? 'debug');
     this.healthTracker = new HealthTracker({ logger: this.logger, emitter: this.emitter, bus: this.bus });
     this.leases = new RunLeaseKeeper({
@@ -262,6 +270,12 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       health: () => this.healthTracker.status(),
       firing: () => this.firing,
       runLog: this.runLog,
+    });
+    this.metrics.bind({
+      running: () => this.lifecycle.running.size,
+      queued: () => this.runs.waiting,
+      degraded: () => this.healthTracker.status().status === 'degraded',
+      jobCounts: async () => (await this.operator.state()).counts,
     });
     setInternals(this, this.internals());
   }

@@ -1,0 +1,99 @@
+/**
+ * The scheduler's OpenTelemetry instruments and spans, read by the real OpenTelemetry SDK 2
+ * (`@opentelemetry/sdk-metrics` with an in-memory reader, `@opentelemetry/sdk-trace-base` with an
+ * in-memory span exporter): names, units, attributes, values, and one span per run.
+ */
+import { SpanStatusCode } from '@opentelemetry/api';
+import { MeterProvider, MetricReader, type DataPoint, type Histogram, type MetricData } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../stores/memory-store.js';
+import { Scheduler } from '../service/scheduler.js';
+import { SchedulerMetrics } from './scheduler-metrics.js';
+
+/** A reader collected on demand. */
+class TestReader extends MetricReader {
+  protected async onForceFlush(): Promise<void> {}
+  protected async onShutdown(): Promise<void> {}
+}
+
+let reader: TestReader;
+let meterProvider: MeterProvider;
+let spans: InMemorySpanExporter;
+let tracerProvider: BasicTracerProvider;
+
+beforeEach(() => {
+  reader = new TestReader();
+  meterProvider = new MeterProvider({ readers: [reader] });
+  spans = new InMemorySpanExporter();
+  tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
+});
+afterEach(async () => {
+  await meterProvider.shutdown();
+  await tracerProvider.shutdown();
+});
+
+async function collected(): Promise<Map<string, MetricData>> {
+  const { resourceMetrics } = await reader.collect();
+  return new Map(resourceMetrics.scopeMetrics.filter((s) => s.scope.name === '@xcore/scheduler').flatMap((s) => s.metrics).map((m) => [m.descriptor.name, m]));
+}
+
+const points = (m: MetricData | undefined): DataPoint<unknown>[] => (m?.dataPoints ?? []) as DataPoint<unknown>[];
+
+describe('scheduler metrics through the OpenTelemetry SDK', () => {
+  it('records runs by job and outcome, durations, lateness, store calls and state, with a span per run', async () => {
+    const scheduler = new Scheduler({
+      store: new MemoryStore(), logger: pino({ level: 'silent' }), owner: 'p1',
+      metrics: { meter: meterProvider.getMeter('@xcore/scheduler'), tracer: tracerProvider.getTracer('@xcore/scheduler') },
+    });
+    const scheduled = new Promise<void>((resolve) => scheduler.on('job.succeeded', (e) => e.record.manual !== true && resolve()));
+    await scheduler.addJob(() => 'ok', { id: 'billing:sync', runDate: new Date(Date.now() + 30) });
+    await scheduler.addJob(() => {
+      throw new TypeError('card declined');
+    }, { id: 'charge', every: '1h', retries: 1, retryDelay: '1ms' });
+    scheduler.startFiring();
+    await scheduled;
+    await scheduler.runJob('billing:sync');
+    await scheduler.runJob('charge');
+
+    const m = await collected();
+    const runs = m.get('xcore.scheduler.runs')!;
+    expect(runs.descriptor.unit).toBe('{run}');
+    expect(points(runs).map((p) => [p.attributes, p.value])).toEqual([
+      [{ 'xcore.job.id': 'billing:sync', 'xcore.job.owner': 'app', 'xcore.run.outcome': 'succeeded' }, 2],
+      [{ 'xcore.job.id': 'charge', 'xcore.job.owner': 'app', 'xcore.run.outcome': 'failed' }, 1],
+    ]);
+    const duration = m.get('xcore.scheduler.run.duration')!;
+    expect(duration.descriptor.unit).toBe('s');
+    expect(points(duration).map((p) => [p.attributes['xcore.job.id'], (p.value as Histogram).count])).toEqual([['billing:sync', 2], ['charge', 1]]);
+    const lateness = m.get('xcore.scheduler.run.start_lateness')!;
+    expect(lateness.descriptor.unit).toBe('s');
+    expect(points(lateness).map((p) => [p.attributes['xcore.job.id'], (p.value as Histogram).count])).toEqual([['billing:sync', 1]]);
+    const store = points(m.get('xcore.scheduler.store.operation.duration'));
+    expect(store.find((p) => p.attributes['xcore.store.operation'] === 'recordRunNow')?.value).toMatchObject({ count: 3 });
+    expect(points(m.get('xcore.scheduler.runs.active')).map((p) => p.value)).toEqual([0]);
+    expect(points(m.get('xcore.scheduler.degraded')).map((p) => p.value)).toEqual([0]);
+
+    const finished = spans.getFinishedSpans();
+    expect(finished.map((s) => [s.name, s.attributes['xcore.job.id'], s.attributes['xcore.run.outcome'], s.attributes['xcore.run.manual']])).toEqual([
+      ['xcore.job.run', 'billing:sync', 'succeeded', false],
+      ['xcore.job.run', 'billing:sync', 'succeeded', true],
+      ['xcore.job.run', 'charge', 'failed', true],
+    ]);
+    const failed = finished[2]!;
+    expect(failed.attributes['xcore.run.attempt']).toBe(2);
+    expect(typeof failed.attributes['xcore.run.scheduled_at']).toBe('string');
+    expect(failed.status).toEqual({ code: SpanStatusCode.ERROR, message: 'card declined' });
+    expect(failed.events.map((e) => [e.name, e.attributes?.['exception.type'], e.attributes?.['exception.message']])).toEqual([['exception', 'TypeError', 'card declined']]);
+    await scheduler.stop();
+  });
+
+  it('counts each missed occurrence and groups jobs past the label limit under "other"', async () => {
+    const metrics = new SchedulerMetrics({ jobLabelLimit: 1, meter: meterProvider.getMeter('@xcore/scheduler'), tracer: tracerProvider.getTracer('@xcore/scheduler') });
+    metrics.missed({ jobId: 'a', jobOwner: 'config', count: 5, process: 'p', decidedAt: Date.now() });
+    metrics.missed({ jobId: 'b', jobOwner: 'config', count: 2, process: 'p', decidedAt: Date.now() });
+    metrics.missed({ jobId: 'c', jobOwner: 'config', count: 1, process: 'p', decidedAt: Date.now() });
+    expect(points((await collected()).get('xcore.scheduler.runs')).map((p) => [p.attributes['xcore.job.id'], p.value])).toEqual([['a', 5], ['other', 3]]);
+  });
+});
