@@ -81,6 +81,12 @@ function sandboxEnv(names: readonly string[]): Record<string, string> {
   return env;
 }
 
+/** The line of a crash's stderr that says what happened (`Error: ...`, `FATAL ERROR: ...`), else its last line. */
+function crashLine(stderr: string): string {
+  const lines = stderr.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  return lines.find((line) => /^(FATAL ERROR|[A-Za-z]*Error\b|Uncaught\b)/.test(line)) ?? lines.at(-1) ?? '';
+}
+
 function exitText(exit: SandboxExit): string {
   return exit.signal !== null ? `signal ${exit.signal}` : `exit code ${exit.code}`;
 }
@@ -148,7 +154,7 @@ export async function prepareSandboxedPlugin(options: SandboxedPluginOptions): P
     proc = child;
     grants = createGrantTable({ plugin: name, context: ctx, rpc: child.rpc });
     void child.exited.then((exit) => {
-      const error = new SandboxCrashedError(name, exit.reason, exitText(exit), exit.stderr.split('\n').slice(-3).join(' | '));
+      const error = new SandboxCrashedError(name, exit.reason, exitText(exit), crashLine(exit.stderr));
       child.rpc.close(exit.requested ? new SandboxStartFailedError(name, 'its process was stopped') : error);
       if (exit.requested) return;
       lastCrash = error;
