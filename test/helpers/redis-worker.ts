@@ -4,8 +4,10 @@
  * @remarks
  * Run with `node --import tsx test/helpers/redis-worker.ts`. Registers `JOBS` interval jobs
  * (`job-0` ...) firing every `EVERY_MS` on a `RedisStore` at `REDIS_URL` under `PREFIX`; each run
- * appends `<jobId> <scheduledAt> <NAME>` to the `LEDGER` file (one `appendFileSync`, atomic for a
- * short line with O_APPEND). `SKEW_MS` shifts this process's `Date.now` to simulate clock skew.
+ * appends `<jobId> <scheduledAt> <NAME> run` to the `LEDGER` file (one `appendFileSync`, atomic for
+ * a short line with O_APPEND). `SLOW_JOBS` more (`slow-0` ...) take `SLOW_MS` each and write a
+ * `start` line when they begin and an `end` line when they are done, so a kill can be aimed at a
+ * run in progress. `SKEW_MS` shifts this process's `Date.now` to simulate clock skew.
  * Prints `ready` on stdout once every job is registered and firing; stops cleanly on SIGTERM.
  */
 import { appendFileSync } from 'node:fs';
@@ -47,13 +49,20 @@ const scheduler = new Scheduler({
   pollMs: 1000,
 });
 
+/** The settings under which the README promises every occurrence runs (at least once after a kill). */
+const policy = { every: everyMs, coalesce: 'all', misfireGraceTime: null, maxCatchUp: 1000, overlap: 'queue', recover: true } as const;
+type Ctx = { jobId: string; scheduledAt: Date };
+const write = (ctx: Ctx, what: string): void => appendFileSync(ledger, `${ctx.jobId} ${ctx.scheduledAt.getTime()} ${name} ${what}\n`);
 for (let i = 0; i < jobs; i++) {
-  await scheduler.addJob(
-    (ctx: { jobId: string; scheduledAt: Date }) => {
-      appendFileSync(ledger, `${ctx.jobId} ${ctx.scheduledAt.getTime()} ${name}\n`);
-    },
-    { id: `job-${i}`, every: everyMs, coalesce: 'all', misfireGraceTime: null, maxCatchUp: 1000, overlap: 'queue', recover: true },
-  );
+  await scheduler.addJob((ctx: Ctx) => write(ctx, 'run'), { id: `job-${i}`, ...policy });
+}
+const slowMs = Number(process.env['SLOW_MS'] ?? 300);
+for (let i = 0; i < Number(process.env['SLOW_JOBS'] ?? 0); i++) {
+  await scheduler.addJob(async (ctx: Ctx) => {
+    write(ctx, 'start');
+    await new Promise((resolve) => setTimeout(resolve, slowMs));
+    write(ctx, 'end');
+  }, { id: `slow-${i}`, ...policy });
 }
 scheduler.startFiring();
 process.stdout.write('ready\n');

@@ -109,6 +109,9 @@ export const CORE_ERROR_CODES: Readonly<Record<string, string>> = {
     'A sandboxed plugin\'s process crashed too often (plugins.sandbox.maxCrashes within plugins.sandbox.crashWindowMs), so the host stopped restarting it and marked it failed. Fix the crash (the message quotes the last exit) and reload the plugin.',
   XCORE_ERR_SANDBOX_CONFIG_INVALID:
     'A sandboxed plugin\'s config section did not pass its configSchema, which is checked inside the sandbox. The message lists each problem by key path under plugins.config.<name>.',
+  // Health (health/)
+  XCORE_ERR_HEALTH_CHECK_INVALID:
+    'A health check given to getService(\'health\').register() is malformed (name, level or check function) or its name is taken. The message names the check and the field.',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -520,5 +523,12 @@ export class SandboxConfigInvalidError extends XcoreError {
       'XCORE_ERR_SANDBOX_CONFIG_INVALID',
       `Invalid config for sandboxed plugin "${plugin}" (checked by its configSchema in the sandbox): ${problems.join('; ')}. Fix plugins.config.${plugin} in the config file.`,
     );
+  }
+}
+
+/** A health check could not be registered: malformed, or its name is taken. */
+export class HealthCheckInvalidError extends XcoreError {
+  constructor(check: string, problem: string) {
+    super('XCORE_ERR_HEALTH_CHECK_INVALID', `Health check "${check}" cannot be registered: ${problem}.`);
   }
 }

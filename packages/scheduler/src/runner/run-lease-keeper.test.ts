@@ -36,6 +36,26 @@ describe('run slots in a shared store', () => {
     expect(await store.reapExpiredSlots(10)).toEqual([]);
   });
 
+  it('keeps renewing a long run\'s lease when another job with the same phase (the same run id) finishes first', async () => {
+    const store = sharedStore();
+    scheduler = new Scheduler({ store, logger, owner: 'me', leaseMs: 3000 });
+    const longRuns: string[] = [];
+    // Same period and start date: both commits name their run `<scheduledAt>@me`.
+    const phase = { every: '1h', startDate: new Date(T0 + 1000), recover: true } as const;
+    // The long run starts first, so the quick one's lease is taken while the long one holds its own.
+    await scheduler.addJob((ctx) => {
+      longRuns.push(ctx.scheduledAt.toISOString());
+      return new Promise((resolve) => setTimeout(resolve, 20_000));
+    }, { id: 'a-long', ...phase });
+    await scheduler.addJob(() => undefined, { id: 'b-quick', ...phase });
+    scheduler.startFiring();
+    await vi.advanceTimersByTimeAsync(15_000);
+    // The quick run finished at once; the long one holds its lease for 14 s with a 3 s lease: it
+    // was renewed, so nothing was reaped and the occurrence was not run a second time.
+    expect(longRuns).toEqual([new Date(T0 + 1000).toISOString()]);
+    expect(await store.reapExpiredSlots(10)).toEqual([]);
+  });
+
   it('re-runs the occurrence of a dead process with recover: true and records a lost run otherwise', async () => {
     const store = sharedStore();
     scheduler = new Scheduler({ store, logger, owner: 'me', leaseMs: 3000 });

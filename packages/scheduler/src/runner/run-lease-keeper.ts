@@ -38,6 +38,11 @@ export interface RunLeaseKeeperOptions {
 
 /** Renews held run leases and reaps expired ones on one interval timer. */
 export class RunLeaseKeeper {
+  /**
+   * Held leases by job id and run id: a commit's run id is `<scheduledAt>@<owner>`, so two jobs
+   * with the same phase hold leases with the same run id (keyed by run id alone, finishing one
+   * job's run stopped renewing the other's lease, which was then reaped and run a second time).
+   */
   private readonly held = new Map<string, { jobId: string; runId: string }>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private retry: ReturnType<typeof setTimeout> | undefined;
@@ -67,12 +72,12 @@ export class RunLeaseKeeper {
 
   /** Tracks a run lease this process holds (renewed on each pass until untracked). */
   track(jobId: string, runId: string): void {
-    this.held.set(runId, { jobId, runId });
+    this.held.set(leaseKey(jobId, runId), { jobId, runId });
   }
 
   /** Stops tracking a run lease (released, lost or left to lapse). */
-  untrack(runId: string): void {
-    this.held.delete(runId);
+  untrack(jobId: string, runId: string): void {
+    this.held.delete(leaseKey(jobId, runId));
   }
 
   /** One renewal and reap pass (exposed for tests). */
@@ -85,9 +90,10 @@ export class RunLeaseKeeper {
         const runs = [...this.held.values()];
         const kept = new Set(await store.renewSlots(owner, runs, leaseMs));
         for (const run of runs) {
-          if (!kept.has(run.runId) && this.held.has(run.runId)) {
+          const key = leaseKey(run.jobId, run.runId);
+          if (!kept.has(run.runId) && this.held.has(key)) {
             logger.warn({ job: run.jobId, runId: run.runId }, 'run slot lease lost (the store expired it); maxInstances may be exceeded');
-            this.held.delete(run.runId);
+            this.held.delete(key);
           }
         }
       }
@@ -108,4 +114,9 @@ export class RunLeaseKeeper {
     }
     this.options.onPass?.();
   }
+}
+
+/** The key of a held lease: run ids are unique per job, not across jobs. */
+function leaseKey(jobId: string, runId: string): string {
+  return `${jobId}\n${runId}`;
 }

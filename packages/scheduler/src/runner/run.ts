@@ -169,7 +169,7 @@ export class RunLifecycle {
     job.running -= 1;
     let lease: { jobId: string; runId: string } | undefined;
     if (run.leaseId !== undefined) {
-      this.deps.leases.untrack(run.leaseId);
+      this.deps.leases.untrack(definition.id, run.leaseId);
       lease = { jobId: definition.id, runId: run.leaseId };
     }
     const record: { -readonly [K in keyof RunRecord]: RunRecord[K] } = {
@@ -190,7 +190,7 @@ export class RunLifecycle {
    */
   decline(run: Run, status: 'skipped' | 'aborted', reason: string, historyLimit: number): void {
     const { definition } = run;
-    if (run.leaseId !== undefined) this.deps.leases.untrack(run.leaseId);
+    if (run.leaseId !== undefined) this.deps.leases.untrack(definition.id, run.leaseId);
     const record = notStartedRecord(definition.id, run.scheduledAt, status, reason, this.deps.owner, run.manual);
     if (status === 'aborted') {
       this.publish(record, definition.owner, undefined, undefined);
