@@ -5,7 +5,7 @@
  * reported, folders with links refused, and no sandbox process left after stop.
  * Run it on Node 24 too: `scripts/with-node.sh 24 node node_modules/vitest/vitest.mjs run test/sandbox.test.ts`.
  */
-import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runXcore, type XcoreProcess } from './helpers/cli-process.js';
@@ -78,6 +78,7 @@ export default definePlugin({
     await probe(ctx, 'read-own-folder', () => readFileSync(new URL('../notes.txt', import.meta.url), 'utf8'));
     await probe(ctx, 'write-data', () => writeFileSync(join(dataDir, 'out.txt'), 'ok'));
     await probe(ctx, 'write-outside', () => writeFileSync(secret + '.copy', 'stolen'));
+    await probe(ctx, 'link-in-data', async () => (await import('node:fs')).symlinkSync('/etc', join(dataDir, 'etc')));
     await probe(ctx, 'spawn', async () => (await import('node:child_process')).execFileSync('/bin/sh', ['-c', 'echo hi']).toString());
     await probe(ctx, 'worker', async () => new (await import('node:worker_threads')).Worker('1', { eval: true }));
     await probe(ctx, 'addon', () => process.dlopen({ exports: {} } as never, join(dataDir, 'missing.node')));
@@ -129,6 +130,7 @@ describe('a sandboxed plugin', () => {
       'read-own-folder': 'allowed:own notes',
       'write-data': 'allowed',
       'write-outside': 'ERR_ACCESS_DENIED',
+      'link-in-data': 'ERR_ACCESS_DENIED',
       spawn: 'ERR_ACCESS_DENIED',
       worker: 'ERR_ACCESS_DENIED',
       addon: 'ERR_DLOPEN_DISABLED',
@@ -287,6 +289,7 @@ describe('a sandbox process that crashes', () => {
         { name: 'looping', source: LOOPING, sandbox: true },
         { name: 'stubborn', source: STUBBORN },
         { name: 'linked', source: STEADY, sandbox: true },
+        { name: 'datalinked', source: STEADY, sandbox: true },
         { name: 'steady', source: STEADY },
       ],
       [
@@ -299,6 +302,8 @@ describe('a sandbox process that crashes', () => {
       ].join('\n'),
     );
     symlinkSync('/etc', join(dir, 'plugins', 'linked', 'src', 'etc-link'), 'dir');
+    mkdirSync(join(dir, 'data', 'datalinked'), { recursive: true });
+    symlinkSync('/etc', join(dir, 'data', 'datalinked', 'etc'), 'dir');
     const { app, url } = await start(dir);
 
     // crashy: its first run exits the process; it is restarted and its job runs again.
@@ -324,6 +329,7 @@ describe('a sandbox process that crashes', () => {
     expect(plugins.get('crashy')?.sandbox?.pid).toEqual(expect.any(Number));
     expect(plugins.get('looping')).toMatchObject({ state: 'failed', error: { code: 'XCORE_ERR_SANDBOX_CRASH_LOOP' }, sandbox: { pid: null, recentCrashes: 3 } });
     expect(plugins.get('linked')).toMatchObject({ state: 'failed', error: { code: 'XCORE_ERR_SANDBOX_SYMLINK', message: expect.stringContaining(join(dir, 'plugins', 'linked', 'src', 'etc-link')) } });
+    expect(plugins.get('datalinked')).toMatchObject({ state: 'failed', error: { code: 'XCORE_ERR_SANDBOX_SYMLINK', message: expect.stringContaining(join(dir, 'data', 'datalinked', 'etc')) } });
     expect(plugins.get('steady')).toMatchObject({ state: 'started', sandbox: null });
 
     // Stop: every sandbox process is gone, the one ignoring its channel killed after the grace.
@@ -399,6 +405,16 @@ describe('a sandboxed plugin with routes and limits', () => {
     await app.waitFor((l) => l.msg === 'calm run' && l.plugin === 'heapy', 30_000);
     await app.waitFor((l) => l.msg === 'calm run' && l.plugin === 'rssy', 30_000);
     expect((await fetch(`${base}/hello?name=bob`)).status).toBe(200);
+
+    // A reload stops the sandbox and starts a new one from a fresh bundle: the routes come back.
+    const before = (await getJson<PluginJson>(`${url}/admin/v1/plugins/web`)).sandbox?.pid;
+    const reloaded = await fetch(`${url}/admin/v1/plugins/web/reload`, { method: 'POST' });
+    const after = (await reloaded.json()) as PluginJson;
+    expect([reloaded.status, after.state]).toEqual([200, 'started']);
+    expect(after.sandbox?.pid).toEqual(expect.any(Number));
+    expect(after.sandbox?.pid).not.toBe(before);
+    expect(processAlive(before!)).toBe(false);
+    expect(await (await fetch(`${base}/hello?name=eve`)).json()).toEqual({ hi: 'eve' });
     app.child.kill('SIGTERM');
     expect(await app.exited, JSON.stringify(app.lines.slice(-8))).toBe(0);
     expect(sandboxPids(app).filter(processAlive)).toEqual([]);

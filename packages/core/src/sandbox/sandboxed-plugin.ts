@@ -119,6 +119,9 @@ export async function prepareSandboxedPlugin(options: SandboxedPluginOptions): P
   const bundle = await bundlePlugin(name, manifest.entry, bundleDir);
   const dataDir = join(settings.dataDirectory, name);
   mkdirSync(dataDir, { recursive: true });
+  // The sandbox cannot make links (the permission model refuses), but one left in its data folder
+  // by someone else would lead out of it.
+  assertNoForeignLinks(name, dataDir, new Set());
   const needed = dependencyClosure([...bundle.packageDirs, dirname(dirname(bootstrap))]);
   const execArgv = sandboxFlags({
     nodeVersion: process.versions.node,
