@@ -66,9 +66,10 @@ export class ExecutorSet {
   }
 
   /** Runs in progress on every executor. */
-  get running(): ActiveExecution[] {
-    const out: ActiveExecution[] = [];
-    for (const executor of this.all()) for (const run of executor.running) out.push(run);
+  get running(): ReadonlySet<ActiveExecution> {
+    if (this.thread === undefined && this.process === undefined) return this.options.inline.running;
+    const out = new Set<ActiveExecution>();
+    for (const executor of this.all()) for (const run of executor.running) out.add(run);
     return out;
   }
 

@@ -144,7 +144,7 @@ export class RunLifecycle {
   }
 
   /** Runs in progress in this process, to list and abort them. */
-  get running(): readonly ActiveExecution[] {
+  get running(): ReadonlySet<ActiveExecution> {
     return this.deps.executors.running;
   }
 
