@@ -84,6 +84,10 @@ function buildScheduler(config: SchedulerConfig, store: Store, logger: Logger, e
     ...(events === undefined ? {} : { events }),
     ...(runLog === undefined ? {} : { runLog }),
     metrics: { jobLabelLimit: config.metrics.jobLabelLimit },
+    overdue: {
+      checkIntervalMs: config.overdue.checkInterval, afterMs: config.overdue.after, stuckAfterMs: config.overdue.stuckAfter,
+      learnedFactor: config.overdue.learnedFactor, learnedMinMs: config.overdue.learnedMin,
+    },
   });
 }
 
