@@ -17,10 +17,12 @@ import { redisUnavailable, startRedisServer, type RedisServer } from './redis-se
 
 const BULK = 60;
 
-/** The `data-job` ids of the table's rows, as a page expression (the suite is type-checked without DOM types). */
-const ROW_IDS = "[...document.querySelectorAll('tr[data-job]')].map((r) => r.getAttribute('data-job'))";
-/** A page expression true once the table shows `n` rows. */
-const rowCount = (n: number): string => `document.querySelectorAll('tr[data-job]').length === ${n}`;
+/** The `data-job` ids of the table's rows. */
+const rowIds = (page: Page): Promise<(string | null)[]> => page.locator('tr[data-job]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-job')));
+/** Waits until the table shows exactly `ids` (the page's CSP forbids the string evaluation waitForFunction needs). */
+const showsRows = async (page: Page, ids: (ids: (string | null)[]) => boolean): Promise<void> => {
+  await expect.poll(async () => ids(await rowIds(page)), { timeout: 20_000, interval: 100 }).toBe(true);
+};
 
 /** Registers the suite for `backend`. */
 export function dashboardSuite(backend: 'memory' | 'redis'): void {
@@ -106,9 +108,9 @@ export function dashboardSuite(backend: 'memory' | 'redis'): void {
       await signIn(page, T.operate);
       const cookie = (await browser.context.cookies()).find((c) => c.name === 'xcore_session');
       expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/admin' });
-      expect(await page.evaluate('document.cookie')).toBe('');
+      expect(await page.evaluate(() => (globalThis as unknown as { document: { cookie: string } }).document.cookie)).toBe('');
       const listed = (await api('GET', '/jobs?limit=50', T.read)).body as { items: { id: string; owner: string; trigger: string }[] };
-      const shown = await page.locator('tr[data-job]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-job')));
+      const shown = await rowIds(page);
       expect(shown).toEqual(listed.items.map((j) => j.id));
       const bulk = row(page, 'billing:bulk-0007');
       await expect(bulk.locator('td').nth(0).textContent()).resolves.toBe('billing');
@@ -117,7 +119,7 @@ export function dashboardSuite(backend: 'memory' | 'redis'): void {
       await expect(page.locator('.who-name').textContent()).resolves.toBe('operate-bot');
       // The next page comes from the server (keyset paging).
       await page.getByRole('button', { name: 'Next →' }).click();
-      await page.waitForFunction(`${ROW_IDS}[0] !== ${JSON.stringify(listed.items[0]!.id)}`);
+      await showsRows(page, (ids) => ids.length > 0 && ids[0] !== listed.items[0]!.id);
       expect(page.url()).toContain('cursor=');
       await page.close();
     });
@@ -128,20 +130,20 @@ export function dashboardSuite(backend: 'memory' | 'redis'): void {
       const page = await freshPage();
       await signIn(page, T.operate);
       await page.getByLabel('Search by id').fill('bulk-004');
-      await page.waitForFunction(rowCount(10));
-      const ids = await page.locator('tr[data-job]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-job')));
+      await showsRows(page, (ids) => ids.length === 10);
+      const ids = await rowIds(page);
       expect(ids).toEqual(Array.from({ length: 10 }, (_, i) => `billing:bulk-004${i}`));
       expect(new URL(page.url()).hash).toBe('#/jobs?q=bulk-004');
       await page.getByLabel('Search by id').fill('');
       await page.getByLabel('Last run').selectOption('true');
-      await page.waitForFunction(rowCount(1));
+      await showsRows(page, (ids) => ids.length === 1);
       await expect(row(page, 'billing:charge').isVisible()).resolves.toBe(true);
       await expect(row(page, 'billing:charge').getByText('failed').isVisible()).resolves.toBe(true);
       expect(new URL(page.url()).hash).toBe('#/jobs?failing=true');
       // The URL alone restores the view (reload, or a shared link).
       await page.goto(`${base}/admin/#/jobs?q=weekly&owner=reports`);
       await page.reload();
-      await page.waitForFunction(`${ROW_IDS}.join() === 'reports:weekly'`);
+      await showsRows(page, (ids) => ids.join() === 'reports:weekly');
       await expect(page.getByLabel('Search by id').inputValue()).resolves.toBe('weekly');
       await expect(page.getByLabel('Owner').inputValue()).resolves.toBe('reports');
       await page.close();
@@ -151,7 +153,7 @@ export function dashboardSuite(backend: 'memory' | 'redis'): void {
       const watcher = await freshPage();
       await signIn(watcher, T.operate);
       await watcher.getByLabel('Search by id').fill('billing:sync');
-      await watcher.waitForFunction(rowCount(1));
+      await showsRows(watcher, (ids) => ids.length === 1);
       await watcher.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 42));
       await watcher.locator('.live-dot[data-status="live"]').waitFor();
       expect(await row(watcher, 'billing:sync').locator('.cell-paused').textContent()).toBe('no');
