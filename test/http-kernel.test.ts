@@ -75,7 +75,7 @@ describe('http service in a kernel', () => {
     const { url } = await boot();
     const services = await call(`${url}/admin/v1/services`, { token: TOKENS.read });
     expect(services.body).toEqual({
-      services: [{ name: 'config' }, { name: 'events' }, { name: 'http' }, { name: 'logger' }, { name: 'scheduler', health: { status: 'ok' } }],
+      services: [{ name: 'config' }, { name: 'events' }, { name: 'health' }, { name: 'http' }, { name: 'logger' }, { name: 'scheduler', health: { status: 'ok' } }],
     });
     await kernel!.stop();
     await expect(fetch(`${url}/admin/v1/whoami`)).rejects.toThrow();

@@ -127,6 +127,19 @@ describe('xcore jobs, plugins, health and tail against xcore start (memory)', ()
     const paged = await cli(['jobs', 'history', 'billing:sync', '--limit', '2']);
     expect(parseTable(paged.stdout)).toHaveLength(2);
     expect(paged.stderr).toMatch(/Older runs: add --cursor \S+/);
+
+    // Run-log filters go to GET /runs (here without a run log: the job's history, filtered).
+    const api = async (query: string) => body<{ source: string; items: { jobId: string; outcome: string; manual: boolean }[] }>(await call(`${admin}/runs?${query}`, { token: T.read }));
+    const failedRuns = await cli(['jobs', 'history', 'billing:charge', '--outcome', 'failed', '--json']);
+    const apiFailed = await api('job=billing:charge&outcome=failed');
+    expect([failedRuns.code, JSON.parse(failedRuns.stdout)]).toEqual([0, apiFailed]);
+    expect(apiFailed.items.length).toBeGreaterThan(0);
+    expect(apiFailed.items.every((r) => r.outcome === 'failed')).toBe(true);
+    expect(JSON.parse((await cli(['jobs', 'history', 'billing:sync', '--manual', '--since', '2020-01-01T00:00:00Z', '--json'])).stdout)).toEqual(await api('job=billing:sync&manual=true&from=2020-01-01T00:00:00Z'));
+    const none = await cli(['jobs', 'history', 'billing:sync', '--outcome', 'timed_out']);
+    expect([none.code, parseTable(none.stdout), none.stderr]).toEqual([0, [], 'No runs of billing:sync recorded that match.\n']);
+    const badOutcome = await cli(['jobs', 'history', 'billing:sync', '--outcome', 'exploded']);
+    expect([badOutcome.code, badOutcome.stderr]).toEqual([1, expect.stringContaining('XCORE_ERR_HTTP_VALIDATION')]);
   }, 120_000);
 
   it('pause, resume, reschedule and rm change what the API shows; a refused remove exits 1 with the host\'s code', async () => {

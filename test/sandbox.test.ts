@@ -5,7 +5,7 @@
  * reported, folders with links refused, and no sandbox process left after stop.
  * Run it on Node 24 too: `scripts/with-node.sh 24 node node_modules/vitest/vitest.mjs run test/sandbox.test.ts`.
  */
-import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runXcore, type XcoreProcess } from './helpers/cli-process.js';
@@ -71,13 +71,16 @@ function raw(method: string, args: unknown[]): Promise<unknown> {
 }
 
 export default definePlugin({
+  actions: ['echo'],
+  handle: (action, payload) => ({ echo: payload, sandboxed: typeof process.permission === 'object' }),
   async onStart(ctx) {
     const secret = (ctx.config as { secret: string }).secret;
-    const dataDir = (ctx as unknown as { dataDir: string }).dataDir;
+    const dataDir = ctx.dataDir!;
     await probe(ctx, 'read-outside', () => readFileSync(secret, 'utf8'));
     await probe(ctx, 'read-own-folder', () => readFileSync(new URL('../notes.txt', import.meta.url), 'utf8'));
     await probe(ctx, 'write-data', () => writeFileSync(join(dataDir, 'out.txt'), 'ok'));
     await probe(ctx, 'write-outside', () => writeFileSync(secret + '.copy', 'stolen'));
+    await probe(ctx, 'link-in-data', async () => (await import('node:fs')).symlinkSync('/etc', join(dataDir, 'etc')));
     await probe(ctx, 'spawn', async () => (await import('node:child_process')).execFileSync('/bin/sh', ['-c', 'echo hi']).toString());
     await probe(ctx, 'worker', async () => new (await import('node:worker_threads')).Worker('1', { eval: true }));
     await probe(ctx, 'addon', () => process.dlopen({ exports: {} } as never, join(dataDir, 'missing.node')));
@@ -105,7 +108,14 @@ export default definePlugin({
   actions: ['whoami'],
   handle: () => 'owner',
   async onStart(ctx) {
-    await ctx.getService('scheduler').addJob(() => undefined, { id: 'secret', every: '1h' });
+    const scheduler = ctx.getService('scheduler');
+    await scheduler.addJob(() => undefined, { id: 'secret', every: '1h' });
+    // Calls into the sandboxed plugin once every plugin has started.
+    await scheduler.addJob(async ({ logger }) => {
+      const answer = await ctx.call('probe', 'echo', { x: [1, 'two'] });
+      const unknown = await ctx.call('probe', 'nope').catch((err: { code?: string }) => err.code);
+      logger.info({ answer, unknown }, 'asked probe');
+    }, { id: 'ask', runDate: new Date(Date.now() + 500) });
   },
 });
 `;
@@ -129,6 +139,7 @@ describe('a sandboxed plugin', () => {
       'read-own-folder': 'allowed:own notes',
       'write-data': 'allowed',
       'write-outside': 'ERR_ACCESS_DENIED',
+      'link-in-data': 'ERR_ACCESS_DENIED',
       spawn: 'ERR_ACCESS_DENIED',
       worker: 'ERR_ACCESS_DENIED',
       addon: 'ERR_DLOPEN_DISABLED',
@@ -146,6 +157,9 @@ describe('a sandboxed plugin', () => {
       'call-owner': 'allowed:owner',
     });
     expect(readFileSync(join(dir, 'data', 'probe', 'out.txt'), 'utf8')).toBe('ok');
+    // An in-process plugin calls the sandboxed one's actions; the answer comes from the sandbox.
+    const asked = await app.waitFor((l) => l.msg === 'asked probe', 30_000);
+    expect(asked).toMatchObject({ answer: { echo: { x: [1, 'two'] }, sandboxed: true }, unknown: 'XCORE_ERR_PLUGIN_ACTION_UNKNOWN' });
     // The other plugin's job is untouched.
     const secretJob = await getJson<{ paused: boolean }>(`${url}/admin/v1/jobs/${encodeURIComponent('owner:secret')}`);
     expect(secretJob.paused).toBe(false);
@@ -287,6 +301,7 @@ describe('a sandbox process that crashes', () => {
         { name: 'looping', source: LOOPING, sandbox: true },
         { name: 'stubborn', source: STUBBORN },
         { name: 'linked', source: STEADY, sandbox: true },
+        { name: 'datalinked', source: STEADY, sandbox: true },
         { name: 'steady', source: STEADY },
       ],
       [
@@ -299,6 +314,8 @@ describe('a sandbox process that crashes', () => {
       ].join('\n'),
     );
     symlinkSync('/etc', join(dir, 'plugins', 'linked', 'src', 'etc-link'), 'dir');
+    mkdirSync(join(dir, 'data', 'datalinked'), { recursive: true });
+    symlinkSync('/etc', join(dir, 'data', 'datalinked', 'etc'), 'dir');
     const { app, url } = await start(dir);
 
     // crashy: its first run exits the process; it is restarted and its job runs again.
@@ -306,10 +323,13 @@ describe('a sandbox process that crashes', () => {
     expect(crashed).toMatchObject({ exit: 'exit code 7', reason: 'exit', err: { code: 'XCORE_ERR_SANDBOX_CRASHED' } });
     await app.waitFor((l) => l.msg === 'sandboxed plugin restarted' && l.plugin === 'crashy', 30_000);
     await app.waitFor((l) => l.msg === 'crashy work ran', 30_000);
+    // The run in flight when it crashed is recorded as failed with the crash (history is newest first).
+    const runs = (await getJson<{ items: HistoryRecord[] }>(`${url}/admin/v1/jobs/crashy%3Awork/history?limit=50`)).items;
+    expect(runs.at(-1)).toMatchObject({ status: 'failed', error: expect.stringContaining('exited (exit code 7)') });
 
     // looping: crashes after every start; the third crash in the window fails it.
     const failed = await app.waitFor((l) => l.msg === 'plugin failed' && l.plugin === 'looping', 30_000);
-    expect(failed).toMatchObject({ hook: 'sandbox', err: { code: 'XCORE_ERR_SANDBOX_CRASH_LOOP' } });
+    expect(failed).toMatchObject({ hook: 'sandbox', err: { code: 'XCORE_ERR_SANDBOX_CRASH_LOOP', message: expect.stringContaining('Error: loop bug') } });
     expect(app.lines.filter((l) => l.msg === 'sandboxed plugin process crashed' && l.plugin === 'looping')).toHaveLength(3);
 
     // The host and its in-process plugin never stopped.
@@ -321,6 +341,7 @@ describe('a sandbox process that crashes', () => {
     expect(plugins.get('crashy')?.sandbox?.pid).toEqual(expect.any(Number));
     expect(plugins.get('looping')).toMatchObject({ state: 'failed', error: { code: 'XCORE_ERR_SANDBOX_CRASH_LOOP' }, sandbox: { pid: null, recentCrashes: 3 } });
     expect(plugins.get('linked')).toMatchObject({ state: 'failed', error: { code: 'XCORE_ERR_SANDBOX_SYMLINK', message: expect.stringContaining(join(dir, 'plugins', 'linked', 'src', 'etc-link')) } });
+    expect(plugins.get('datalinked')).toMatchObject({ state: 'failed', error: { code: 'XCORE_ERR_SANDBOX_SYMLINK', message: expect.stringContaining(join(dir, 'data', 'datalinked', 'etc')) } });
     expect(plugins.get('steady')).toMatchObject({ state: 'started', sandbox: null });
 
     // Stop: every sandbox process is gone, the one ignoring its channel killed after the grace.
@@ -330,5 +351,84 @@ describe('a sandbox process that crashes', () => {
     expect(await app.exited, JSON.stringify(app.lines.slice(-8))).toBe(0);
     expect(app.lines.some((l) => l.msg === 'sandbox process did not exit within its stop grace; killing it' && l.plugin === 'stubborn')).toBe(true);
     expect(pids.filter(processAlive)).toEqual([]);
+  }, 120_000);
+});
+
+const WEB = `
+import { definePlugin } from '@xcore/core';
+import type {} from '@xcore/http';
+import { z } from 'zod';
+export default definePlugin({
+  onStart(ctx) {
+    const http = ctx.getService('http');
+    http.route({ method: 'GET', path: '/hello', auth: 'public', query: z.object({ name: z.string().min(2) }), handler: ({ query }) => ({ hi: query.name }) });
+    http.route({ method: 'POST', path: '/double', auth: 'public', status: 201, body: z.object({ n: z.number() }), handler: ({ body }) => ({ n: body.n * 2 }) });
+    http.route({ method: 'GET', path: '/text', auth: 'public', handler: () => new Response('plain words', { status: 202, headers: { 'content-type': 'text/plain', 'x-from': 'sandbox' } }) });
+    http.route({ method: 'GET', path: '/url', auth: 'public', handler: () => ({ url: http.url }) });
+  },
+});
+`;
+
+/** Runs `fn` once (a marker file in the data folder remembers), then behaves. */
+const ONCE = (body: string) => `
+import { definePlugin } from '@xcore/core';
+import type {} from '@xcore/scheduler';
+import { existsSync, writeFileSync } from 'node:fs';
+const held: unknown[] = [];
+export default definePlugin({
+  async onStart(ctx) {
+    await ctx.getService('scheduler').addJob(({ logger }) => {
+      if (existsSync('done-once')) return logger.info('calm run');
+      writeFileSync('done-once', '1');
+      ${body}
+    }, { id: 'hog', cron: '* * * * * *' });
+  },
+});
+`;
+
+describe('a sandboxed plugin with routes and limits', () => {
+  it('serves its routes through the host, and is killed at its heap cap or resident memory limit', async () => {
+    const dir = sandboxApp(
+      [
+        { name: 'web', source: WEB, sandbox: true },
+        { name: 'heapy', source: ONCE('for (;;) held.push(new Array(100_000).fill(held.length));'), sandbox: true },
+        { name: 'rssy', source: ONCE("const b = Buffer.alloc(400 * 1024 * 1024, 1); held.push(b); setInterval(() => held.length, 100); return new Promise(() => undefined);"), sandbox: true },
+      ],
+      ['plugins:', '  sandbox: { maxOldSpaceMb: 64, maxRssMb: 250, restartDelayMs: 100 }', 'services:', HTTP, ''].join('\n'),
+    );
+    const { app, url } = await start(dir);
+    const base = `${url}/plugins/web`;
+    const hello = await fetch(`${base}/hello?name=ada`);
+    expect([hello.status, await hello.json()]).toEqual([200, { hi: 'ada' }]);
+    const refused = await fetch(`${base}/hello?name=a`);
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('XCORE_ERR_HTTP_VALIDATION');
+    const doubled = await fetch(`${base}/double`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ n: 21 }) });
+    expect([doubled.status, await doubled.json()]).toEqual([201, { n: 42 }]);
+    const text = await fetch(`${base}/text`);
+    expect([text.status, text.headers.get('x-from'), await text.text()]).toEqual([202, 'sandbox', 'plain words']);
+    expect(await (await fetch(`${base}/url`)).json()).toEqual({ url: base });
+
+    const heap = await app.waitFor((l) => l.msg === 'sandboxed plugin process crashed' && l.plugin === 'heapy', 60_000);
+    expect(heap).toMatchObject({ reason: 'heap', err: { code: 'XCORE_ERR_SANDBOX_CRASHED' } });
+    const rss = await app.waitFor((l) => l.msg === 'sandboxed plugin process crashed' && l.plugin === 'rssy', 60_000);
+    expect(rss).toMatchObject({ reason: 'rss', exit: 'signal SIGKILL' });
+    // Both run again after their restart; the routes still answer.
+    await app.waitFor((l) => l.msg === 'calm run' && l.plugin === 'heapy', 30_000);
+    await app.waitFor((l) => l.msg === 'calm run' && l.plugin === 'rssy', 30_000);
+    expect((await fetch(`${base}/hello?name=bob`)).status).toBe(200);
+
+    // A reload stops the sandbox and starts a new one from a fresh bundle: the routes come back.
+    const before = (await getJson<PluginJson>(`${url}/admin/v1/plugins/web`)).sandbox?.pid;
+    const reloaded = await fetch(`${url}/admin/v1/plugins/web/reload`, { method: 'POST' });
+    const after = (await reloaded.json()) as PluginJson;
+    expect([reloaded.status, after.state]).toEqual([200, 'started']);
+    expect(after.sandbox?.pid).toEqual(expect.any(Number));
+    expect(after.sandbox?.pid).not.toBe(before);
+    expect(processAlive(before!)).toBe(false);
+    expect(await (await fetch(`${base}/hello?name=eve`)).json()).toEqual({ hi: 'eve' });
+    app.child.kill('SIGTERM');
+    expect(await app.exited, JSON.stringify(app.lines.slice(-8))).toBe(0);
+    expect(sandboxPids(app).filter(processAlive)).toEqual([]);
   }, 120_000);
 });

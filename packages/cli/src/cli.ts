@@ -31,8 +31,10 @@ const HELP = `xcore: a plugin host with a scheduler at its centre
 
 Usage:
   xcore start [-c <file>]      boot the app in xcore.yaml (default: ./xcore.yaml, searched upwards);
-                               SIGINT, SIGTERM or SIGHUP stops it gracefully, a second one forces
-  xcore validate [<file>]      check a config file: prints OK, or every problem with file:line:col
+              [--debug]        SIGINT, SIGTERM or SIGHUP stops it gracefully, a second one forces;
+                               --debug (or XCORE_DEBUG=1) logs every stack of an error's causes
+  xcore validate [<file>]      check the app as start would before any plugin hook: prints OK, or
+                               every problem with file:line:col
   xcore schema [-o <file>]     print the JSON Schema of xcore.yaml (for editor autocompletion)
                [--markdown]    ... or the config reference as a Markdown table
   xcore --help | --version
@@ -71,8 +73,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
         io.stdout(`${await cliVersion()}\n`);
         return ExitCode.Ok;
       case 'start': {
-        const { values } = parse(rest, { config: { type: 'string', short: 'c' } }, 0);
-        return await startCommand({ configPath: values.config, io });
+        const { values } = parse(rest, { config: { type: 'string', short: 'c' }, debug: { type: 'boolean' } }, 0);
+        return await startCommand({ configPath: values.config as string | undefined, debug: values.debug === true, io });
       }
       case 'validate': {
         const { values, positionals } = parse(rest, { config: { type: 'string', short: 'c' } }, 1);

@@ -65,7 +65,8 @@ export const CORE_ERROR_CODES: Readonly<Record<string, string>> = {
   XCORE_ERR_PLUGIN_MANIFEST_INVALID:
     'A plugin folder\'s package.json (its "xcore" field) is malformed. The message names the file and the field; fix it.',
   XCORE_ERR_PLUGIN_DUPLICATE: 'Two plugin folders declare the same plugin name. Rename one or remove it.',
-  XCORE_ERR_PLUGIN_NOT_FOUND: 'plugins.enabled names a plugin that is not in plugins.directory. Fix the name or add the plugin folder.',
+  XCORE_ERR_PLUGIN_NOT_FOUND:
+    'plugins.enabled or plugins.sandboxed names a plugin that is not in plugins.directory (a misspelt plugins.sandboxed entry would otherwise run the plugin unsandboxed). Fix the name or add the plugin folder.',
   XCORE_ERR_PLUGIN_CONFIG_ORPHAN:
     'plugins.config has a section for a plugin that is not installed or not enabled. Remove the section or enable the plugin.',
   XCORE_ERR_PLUGIN_DEFINITION_INVALID:
@@ -109,6 +110,9 @@ export const CORE_ERROR_CODES: Readonly<Record<string, string>> = {
     'A sandboxed plugin\'s process crashed too often (plugins.sandbox.maxCrashes within plugins.sandbox.crashWindowMs), so the host stopped restarting it and marked it failed. Fix the crash (the message quotes the last exit) and reload the plugin.',
   XCORE_ERR_SANDBOX_CONFIG_INVALID:
     'A sandboxed plugin\'s config section did not pass its configSchema, which is checked inside the sandbox. The message lists each problem by key path under plugins.config.<name>.',
+  // Health (health/)
+  XCORE_ERR_HEALTH_CHECK_INVALID:
+    'A health check given to getService(\'health\').register() is malformed (name, level or check function) or its name is taken. The message names the check and the field.',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -239,11 +243,12 @@ export class PluginDuplicateError extends XcoreError {
 
 /** `plugins.enabled` names a plugin that was not found. */
 export class PluginNotFoundError extends XcoreError {
-  constructor(name: string, directory: string, found: readonly string[], where?: string) {
+  /** @param list - The config key that names the plugin: `plugins.enabled` (default) or `plugins.sandboxed`. */
+  constructor(name: string, directory: string, found: readonly string[], where?: string, list: 'plugins.enabled' | 'plugins.sandboxed' = 'plugins.enabled') {
     super(
       'XCORE_ERR_PLUGIN_NOT_FOUND',
-      `Plugin "${name}" is enabled${where ? ` at ${where}` : ''} but no folder in ${directory} declares it. ` +
-        `Found: ${found.length > 0 ? found.join(', ') : '(none)'}. Fix the name in plugins.enabled or add the plugin folder.`,
+      `Plugin "${name}" is ${list === 'plugins.enabled' ? 'enabled' : 'listed in plugins.sandboxed'}${where ? ` at ${where}` : ''} but no folder in ${directory} declares it. ` +
+        `Found: ${found.length > 0 ? found.join(', ') : '(none)'}. Fix the name in ${list} or add the plugin folder.`,
     );
   }
 }
@@ -520,5 +525,12 @@ export class SandboxConfigInvalidError extends XcoreError {
       'XCORE_ERR_SANDBOX_CONFIG_INVALID',
       `Invalid config for sandboxed plugin "${plugin}" (checked by its configSchema in the sandbox): ${problems.join('; ')}. Fix plugins.config.${plugin} in the config file.`,
     );
+  }
+}
+
+/** A health check could not be registered: malformed, or its name is taken. */
+export class HealthCheckInvalidError extends XcoreError {
+  constructor(check: string, problem: string) {
+    super('XCORE_ERR_HEALTH_CHECK_INVALID', `Health check "${check}" cannot be registered: ${problem}.`);
   }
 }

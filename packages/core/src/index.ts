@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type { XcoreConfig } from './config/types.js';
 import type { EventBus } from './events/event-bus.js';
+import type { HealthService } from './health/health-types.js';
 
 export { XcoreError, isXcoreError, CORE_ERROR_CODES } from './errors.js';
 export type { XcoreErrorOptions } from './errors.js';
@@ -21,6 +22,11 @@ export type { PluginCheck, ImportedPlugin } from './check/check-plugins.js';
 export type { AppProblemLike } from './errors.js';
 export type { Kernel, CreateKernelOptions, PluginState, PluginStatus, StopReport } from './kernel/kernel-types.js';
 export type { PluginOperatorView } from './kernel/plugin-operator-view.js';
+export type { HealthService, HealthCheck, HealthCheckOutcome, HealthCheckResult, HealthCheckStatus, HealthLevel, HealthReport, HealthStatus, HealthVerdict } from './health/health-types.js';
+export { createHealthService } from './health/host-health.js';
+export { EventLoopWatch } from './health/event-loop-watch.js';
+export { pluginStatusJson } from './kernel/kernel-health.js';
+export type { PluginStatusJson } from './kernel/kernel-health.js';
 export { defineService } from './services/define-service.js';
 export { createContainer } from './services/container.js';
 export type { ServiceContainer } from './services/container.js';
@@ -32,6 +38,8 @@ export { dependencyOrder, dependentsOf } from './plugins/dependency-order.js';
 export type { DependencyNode, DependencyPlan } from './plugins/dependency-order.js';
 export { createEventBus } from './events/create-event-bus.js';
 export { createLogger } from './logger/create-logger.js';
+export { renderError, serializeError, chainMessage, userFrame, debugFromEnv } from './reporting/render-error.js';
+export type { RenderErrorOptions, SerializedError } from './reporting/render-error.js';
 export type { CreateLoggerOptions } from './logger/create-logger.js';
 /** The pino logger type every xcore logger has (the root logger, plugin and job child loggers). */
 export type { Logger } from 'pino';
@@ -67,6 +75,7 @@ export {
   PluginCallTimeoutError,
   PluginContextClosedError,
   KernelStateError,
+  HealthCheckInvalidError,
   BootAbortedError,
   PluginReloadRefusedError,
   PluginReloadFailedError,
@@ -79,7 +88,7 @@ export {
   SandboxConfigInvalidError,
 } from './errors.js';
 export type { SandboxStatus } from './sandbox/sandboxed-plugin.js';
-export type { XcoreConfig, LoadedConfig, LogLevel, SourcePosition, SandboxConfig } from './config/types.js';
+export type { XcoreConfig, LoadedConfig, LogLevel, SourcePosition, SandboxConfig, HealthConfig } from './config/types.js';
 export { duration, durationMs, parseDuration, durationText, durationExpected } from './config/duration.js';
 export type { DurationBounds } from './config/duration.js';
 export { ConfigInvalidError, ConfigNotFoundError } from './errors.js';
@@ -93,7 +102,7 @@ export { validateSection } from './config/validate-section.js';
 export { positionIssues, makeIssue } from './config/position-issues.js';
 export type { ConfigLocator, ZodIssue } from './config/position-issues.js';
 export { configJsonSchema } from './config/json-schema.js';
-export { configSchema, appConfigSchema, loggingConfigSchema, pluginsConfigSchema, sandboxConfigSchema, LOG_LEVELS } from './config/schema.js';
+export { configSchema, appConfigSchema, loggingConfigSchema, pluginsConfigSchema, sandboxConfigSchema, healthConfigSchema, READINESS_ESCALATIONS, LOG_LEVELS } from './config/schema.js';
 export type { ConfigSchemaOptions, ServiceConfigSource } from './config/schema.js';
 export { formatConfigPath } from './config/config-path.js';
 export type { ConfigEnv } from './config/interpolate.js';
@@ -117,6 +126,8 @@ export interface XcoreServices {
   logger: Logger;
   /** The application's event bus (core service, always registered). */
   events: EventBus;
+  /** The host's health checks, served as `/livez`, `/readyz` and `/health` (core service, always registered). */
+  health: HealthService;
 }
 
 /**

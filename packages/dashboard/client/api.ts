@@ -19,6 +19,12 @@ export interface Run {
   scheduledAt: string; startedAt: string | null; finishedAt: string | null; durationMs: number | null; attempts: number;
   error?: string; owner?: string; manual?: boolean; requestedBy?: string; requestId?: string;
 }
+/** A run from the run log (or, without one, from the job's bounded history). */
+export interface LoggedRun {
+  runId: string | null; jobId: string; owner: string; outcome: Run['status']; scheduledAt: string; startedAt: string | null; finishedAt: string;
+  durationMs: number | null; attempts: number; occurrences: number; error: string | null; errorStack: string | null; manual: boolean;
+  requestedBy: string | null; process: string | null; result: unknown; resultOmitted: string | null;
+}
 export interface Job {
   id: string; owner: string; trigger: string; nextRunAt: string | null; lastRun: Run | null; paused: boolean; running: number;
   runningScope: 'cluster' | 'process'; attached: boolean; heldBy: string[]; removable: boolean;

@@ -12,7 +12,7 @@ type StatusListener = (status: 'connecting' | 'live' | 'offline') => void;
 
 const TYPES = [
   'job.added', 'job.removed', 'job.modified', 'job.paused', 'job.resumed', 'job.started', 'job.succeeded', 'job.failed', 'job.timed_out',
-  'job.aborted', 'job.missed', 'job.skipped', 'scheduler.degraded', 'scheduler.recovered', 'plugin.started', 'plugin.stopped', 'plugin.failed',
+  'job.aborted', 'job.missed', 'job.skipped', 'job.overdue', 'job.stuck', 'scheduler.degraded', 'scheduler.recovered', 'plugin.started', 'plugin.stopped', 'plugin.failed',
 ];
 /** Longest time an event waits before listeners see it. */
 const BATCH_MS = 200;

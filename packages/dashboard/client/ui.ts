@@ -12,7 +12,7 @@ export function badge(text: string, tone: 'ok' | 'bad' | 'warn' | 'info' | 'mute
 }
 
 /** The badge of a run's status. */
-export function runBadge(run: Run): HTMLElement {
+export function runBadge(run: Pick<Run, 'status'>): HTMLElement {
   const tone = run.status === 'succeeded' ? 'ok' : run.status === 'failed' || run.status === 'timed_out' ? 'bad' : 'warn';
   return badge(STATUS_TEXT[run.status], tone);
 }

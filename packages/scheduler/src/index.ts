@@ -30,6 +30,9 @@ export type { SchedulerEvents, SchedulerEventName, SchedulerListener, JobEventBa
 export type { RunLineLevel } from './events/run-lines.js';
 // The operator view (service/operator-*.ts): every job of every owner, for the admin API, the CLI, a dashboard
 export { schedulerOperatorView, schedulerMetrics } from './service/operator-access.js';
+// Overdue occurrences and stuck runs (watch/): Scheduler.watch
+export { OverdueWatch, OVERDUE_DEFAULTS } from './watch/overdue-watch.js';
+export type { OverdueWatchConfig, OverdueJob, StuckRun } from './watch/overdue-watch.js';
 // Metrics and traces (metrics/): OpenTelemetry instruments, run spans, the Prometheus text of /metrics
 export { SchedulerMetrics, SCHEDULER_METRICS, OTHER_JOB, INSTRUMENTATION_SCOPE } from './metrics/scheduler-metrics.js';
 export type { SchedulerMetricsOptions, SchedulerMetricsSources } from './metrics/scheduler-metrics.js';

@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { schedulerService } from '@xcore/scheduler';
-import { createKernel, createLogger, parseConfigText, type Kernel } from '@xcore/core';
-import type { HealthSnapshot } from './health-registry.js';
+import { createKernel, createLogger, parseConfigText, type HealthCheckResult, type Kernel } from '@xcore/core';
 
 const healthDir = fileURLToPath(new URL('../', import.meta.url));
 let dir: string;
@@ -19,9 +18,9 @@ const writeFlaky = (source: string): void => {
   writeFileSync(join(dir, 'flaky', 'index.ts'), source);
 };
 
-/** Starts a kernel on `dir` with the given lines under `plugins:`. */
-const boot = async (pluginsYaml = ''): Promise<Kernel> => {
-  const loaded = parseConfigText(`plugins:\n  directory: ${JSON.stringify(dir)}\n${pluginsYaml}`, join(dir, 'xcore.yaml'), { env: {}, prettyDefault: false });
+/** Starts a kernel on `dir` with the given lines under `plugins:` (and other top-level sections). */
+const boot = async (pluginsYaml = '', otherYaml = ''): Promise<Kernel> => {
+  const loaded = parseConfigText(`${otherYaml}plugins:\n  directory: ${JSON.stringify(dir)}\n${pluginsYaml}`, join(dir, 'xcore.yaml'), { env: {}, prettyDefault: false });
   const k = createKernel({ loaded, services: [schedulerService], logger: createLogger({ level: 'silent', pretty: false }) });
   await k.start();
   return k;
@@ -40,45 +39,73 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('health plugin', () => {
-  it('records a plugin that fails as a failing check, and clears it when the plugin starts again', async () => {
+/** The check `name` of the host's full health report. */
+const checkOf = async (k: Kernel, name: string): Promise<HealthCheckResult | undefined> => (await k.health.report()).checks.find((c) => c.name === name);
+
+describe('health plugin and the host health', () => {
+  it('a plugin that fails is a warning of the host check "plugins", with its error, and the host stays ready', async () => {
     writeFlaky(`export default { onStart() { throw new Error('cannot reach the queue'); } };`);
     kernel = await boot();
     expect(kernel.plugins().map((p) => [p.name, p.state])).toEqual([
       ['flaky', 'failed'],
       ['health', 'started'],
     ]);
-    // flaky sorts before health, so it failed before health was listening: nothing recorded yet.
-    expect(await kernel.call<HealthSnapshot>('health', 'status')).toEqual({ status: 'ok', checks: [] });
-
-    writeFlaky(`export default { onStart() { throw new Error('still down'); } };`);
-    await expect(kernel.reload('flaky')).rejects.toMatchObject({ code: 'XCORE_ERR_PLUGIN_HOOK_FAILED' });
-    expect(await kernel.call<HealthSnapshot>('health', 'status')).toMatchObject({
-      status: 'down',
-      checks: [{ check: 'plugin:flaky', status: 'fail', detail: 'onStart: Plugin "flaky": onStart failed: still down.' }],
+    const report = await kernel.health.report();
+    expect(report).toMatchObject({ status: 'warn', live: true, ready: true });
+    expect(report.checks.find((c) => c.name === 'plugins')).toMatchObject({
+      level: 'warning',
+      status: 'warn',
+      detail: expect.stringContaining('flaky failed: Plugin "flaky": onStart failed: cannot reach the queue'),
     });
+    expect((await kernel.health.ready()).ok).toBe(true);
 
     writeFlaky(`export default {};`);
     await kernel.reload('flaky');
-    expect(await kernel.call<HealthSnapshot>('health', 'status')).toMatchObject({ status: 'ok', checks: [{ check: 'plugin:flaky', status: 'ok' }] });
+    expect(await checkOf(kernel, 'plugins')).toMatchObject({ status: 'ok' });
+    expect((await kernel.health.report()).status).toBe('ok');
   });
 
-  it('records a scheduled job that failed after its last retry as a failing job check', async () => {
+  it('with failReadinessOn: [plugins], a failed plugin fails readiness', async () => {
+    writeFlaky(`export default { onStart() { throw new Error('cannot reach the queue'); } };`);
+    kernel = await boot('', 'health:\n  failReadinessOn: [plugins]\n');
+    const ready = await kernel.health.ready();
+    expect(ready.ok).toBe(false);
+    expect(ready.checks.find((c) => c.name === 'plugins')).toMatchObject({ status: 'fail', failsReadiness: true });
+  });
+
+  it('reports to the plugin are the host check "checks": a failing report warns, and fails readiness only when configured', async () => {
+    writeFlaky(`export default {};`);
+    kernel = await boot();
+    await kernel.call('health', 'report', { check: 'db', status: 'warn', detail: 'replica lag' });
+    expect(await checkOf(kernel, 'checks')).toMatchObject({ status: 'ok', data: { checks: [{ check: 'db', status: 'warn', detail: 'replica lag' }] } });
+    await kernel.call('health', 'report', { check: 'db', status: 'fail', detail: 'connection refused' });
+    expect(await checkOf(kernel, 'checks')).toMatchObject({ status: 'warn', detail: 'db: connection refused' });
+    expect((await kernel.health.ready()).ok).toBe(true);
+    await kernel.stop();
+
+    kernel = await boot('', 'health:\n  failReadinessOn: [checks]\n');
+    await kernel.call('health', 'report', { check: 'db', status: 'fail', detail: 'connection refused' });
+    expect((await kernel.health.ready()).ok).toBe(false);
+    await kernel.call('health', 'remove', { check: 'db' });
+    expect((await kernel.health.ready()).ok).toBe(true);
+  });
+
+  it('a job that failed after its last retry is a warning of the host check "jobs" by its qualified id; readiness holds', async () => {
     writeFlaky(`export default {
-      async onStart(ctx: any) { await ctx.getService('scheduler').addJob(() => { throw new Error('disk full'); }, { id: 'boom', every: '1h' }); },
+      async onStart(ctx: any) { await ctx.getService('scheduler').addJob(() => { throw new Error('disk full'); }, { id: 'boom', every: '1h', retries: 1, retryDelay: 1 }); },
       actions: ['boom'],
       handle: (_action: string, _payload: unknown, ctx: any) => ctx.getService('scheduler').runJob('boom'),
     };`);
     kernel = await boot('  config:\n    health:\n      summary: null\n');
-    expect(await kernel.call<HealthSnapshot>('health', 'status')).toEqual({ status: 'ok', checks: [] });
-    await expect(kernel.call('flaky', 'boom')).resolves.toMatchObject({ status: 'failed', error: expect.stringContaining('disk full') });
-    expect(await kernel.call<HealthSnapshot>('health', 'status')).toMatchObject({
-      status: 'down',
-      checks: [{ check: 'job:flaky:boom', status: 'fail', detail: expect.stringContaining('disk full') }],
-    });
+    expect(await checkOf(kernel, 'jobs')).toMatchObject({ status: 'ok' });
+    await expect(kernel.call('flaky', 'boom')).resolves.toMatchObject({ status: 'failed', attempts: 2, error: expect.stringContaining('disk full') });
+    const jobs = await checkOf(kernel, 'jobs');
+    expect(jobs).toMatchObject({ status: 'warn', detail: 'failing: flaky:boom', data: { failing: [{ id: 'flaky:boom', status: 'failed', error: expect.stringContaining('disk full') }] } });
+    expect((await kernel.health.ready()).ok).toBe(true);
+    expect((await kernel.health.report()).status).toBe('warn');
   });
 
-  it('records a scheduled job whose last attempt timed out as a failing job check', async () => {
+  it('a job whose last attempt timed out is failing too', async () => {
     writeFlaky(`export default {
       async onStart(ctx: any) { await ctx.getService('scheduler').addJob(() => new Promise(() => {}), { id: 'stuck', every: '1h', timeout: '50ms' }); },
       actions: ['stuck'],
@@ -86,9 +113,6 @@ describe('health plugin', () => {
     };`);
     kernel = await boot('  config:\n    health:\n      summary: null\n');
     await expect(kernel.call('flaky', 'stuck')).resolves.toMatchObject({ status: 'timed_out' });
-    expect(await kernel.call<HealthSnapshot>('health', 'status')).toMatchObject({
-      status: 'down',
-      checks: [{ check: 'job:flaky:stuck', status: 'fail', detail: expect.stringContaining('timed out after 50 ms') }],
-    });
+    expect(await checkOf(kernel, 'jobs')).toMatchObject({ status: 'warn', data: { failing: [{ id: 'flaky:stuck', status: 'timed_out' }] } });
   });
 });

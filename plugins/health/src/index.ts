@@ -1,5 +1,6 @@
 /**
- * The `health` plugin: a registry of health checks that other plugins report into.
+ * The `health` plugin: a registry of checks other plugins report into, served by the host's
+ * health service as the warning check `checks`.
  *
  * @remarks
  * Actions (through `ctx.call('health', action, payload)`):
@@ -8,14 +9,14 @@
  * - `status`: `{ status: 'ok' | 'degraded' | 'down', checks }`.
  * - `remove` `{ check }`: forgets a check (a plugin that shuts a resource down on purpose).
  *
- * With `watchPlugins`, a plugin that fails (after `health` started) becomes a failing check
- * `plugin:<name>`, cleared when it starts again. With `watchScheduler`, a scheduled job that fails
- * or times out after its last retry becomes a failing check `job:<id>` for `jobFailureTtl`, and a degraded
- * scheduler store the failing check `scheduler` until it recovers. With `summary` (a cron
- * expression), a scheduler job `health:summary` logs the overall status on that schedule. The
- * scheduler is an optional service: without it (`services.scheduler.enabled: false`) the plugin
- * runs with no summary job and no scheduler checks. With `http`, `GET /health` serves the status
- * (503 when down). Every change of the overall status is logged and emitted as `health.changed`.
+ * The host's health (`/livez`, `/readyz`, `/health` on the http service) shows these reports as
+ * the check `checks`: a warning while a report is `fail` or stale, which fails readiness only with
+ * `health.failReadinessOn: [checks]`; `warn` reports are listed in its data. Plugin states,
+ * failing and overdue jobs and the scheduler's store are the host's own checks (`plugins`, `jobs`,
+ * `scheduler`), not this plugin's. With `summary` (a cron expression), a scheduler job
+ * `health:summary` logs the overall status of the reports on that schedule (the scheduler is an
+ * optional service: without it there is no summary job). Every change of the reports' overall
+ * status is logged and emitted as `health.changed`.
  *
  * @packageDocumentation
  */
@@ -24,11 +25,10 @@ import { validateCronExpression } from '@xcore/scheduler';
 import { z } from 'zod';
 import { HealthReportInvalidError } from './errors.js';
 import { createHealthRegistry, parseCheckReport, type HealthRegistry, type OverallStatus } from './health-registry.js';
-import { listenHealthEndpoint, type HealthEndpoint } from './http-endpoint.js';
 
 declare module '@xcore/core' {
   interface XcoreEvents {
-    /** The overall health status changed. */
+    /** The overall status of the reported checks changed. */
     'health.changed': { status: OverallStatus; previous: OverallStatus };
   }
 }
@@ -41,12 +41,6 @@ export const healthConfigSchema = z
   .strictObject({
     /** Validity of a report that sets no `ttlMs`; `0` keeps reports forever. @defaultValue `0` */
     defaultTtlMs: duration().default(0),
-    /** Record failing plugins as `plugin:<name>` checks. @defaultValue `true` */
-    watchPlugins: z.boolean().default(true),
-    /** Record jobs that failed or timed out after their last retry as `job:<id>`, and a degraded store as `scheduler`. @defaultValue `true` */
-    watchScheduler: z.boolean().default(true),
-    /** How long a `job:<id>` failure counts before the check expires. @defaultValue `'15m'` */
-    jobFailureTtl: duration().default(15 * 60_000),
     /** Cron expression of the `summary` job that logs the overall status; `null` for none. @defaultValue `'0 * * * *'` (hourly) */
     summary: z
       .string()
@@ -62,25 +56,16 @@ export const healthConfigSchema = z
           ctx.addIssue({ code: 'custom', message: (error as Error).message });
         }
       }),
-    /** Serve the status over HTTP. @defaultValue off */
-    http: z
-      .strictObject({
-        port: z.number().int().min(0).max(65_535),
-        host: z.string().default('127.0.0.1'),
-        path: z.string().startsWith('/').default('/health'),
-      })
-      .optional(),
   })
   .prefault({});
 
 let registry: HealthRegistry | undefined;
-let endpoint: HealthEndpoint | undefined;
-let unsubscribe: (() => void)[] = [];
+let unregister: (() => void) | undefined;
 
 /** Records a report; logs and emits `health.changed` when the overall status changes. */
 function record(ctx: Pick<PluginContext, 'events' | 'logger'>, report: ReturnType<typeof parseCheckReport>): void {
   if (typeof report === 'string') throw new HealthReportInvalidError(report);
-  // The kernel only calls handle() and delivers events while this plugin is started, so registry is set.
+  // The kernel only calls handle() while this plugin is started, so registry is set.
   const { before, after } = registry!.report(report, Date.now());
   if (before === after) return;
   const level = after === 'down' ? 'error' : after === 'degraded' ? 'warn' : 'info';
@@ -92,53 +77,36 @@ export default definePlugin({
   configSchema: healthConfigSchema,
   optionalServices: ['scheduler'],
   async onStart(ctx) {
-    registry = createHealthRegistry(ctx.config.defaultTtlMs);
-    if (ctx.config.watchPlugins) {
-      unsubscribe = [
-        ctx.events.on('plugin.failed', ({ plugin, hook, error }) => {
-          const detail = `${hook}: ${error instanceof Error ? error.message : String(error)}`;
-          record(ctx, { check: `plugin:${plugin}`, status: 'fail', detail });
-        }),
-        ctx.events.on('plugin.started', ({ plugin }) => {
-          if (registry?.snapshot(Date.now()).checks.some((c) => c.check === `plugin:${plugin}`)) {
-            record(ctx, { check: `plugin:${plugin}`, status: 'ok' });
-          }
-        }),
-      ];
-    }
-    if (ctx.config.watchScheduler) {
-      const jobFailed = ({ jobId, record: run }: { jobId: string; record: { error?: string; status: string } }): void => {
-        record(ctx, { check: `job:${jobId}`, status: 'fail', detail: run.error ?? run.status, ttlMs: ctx.config.jobFailureTtl });
-      };
-      unsubscribe.push(
-        ctx.events.on('scheduler.job.failed', jobFailed),
-        ctx.events.on('scheduler.job.timed_out', jobFailed),
-        ctx.events.on('scheduler.degraded', ({ reason }) => record(ctx, { check: 'scheduler', status: 'fail', detail: reason })),
-        ctx.events.on('scheduler.recovered', () => record(ctx, { check: 'scheduler', status: 'ok' })),
-      );
-    }
+    const own = createHealthRegistry(ctx.config.defaultTtlMs);
+    registry = own;
     // The scheduler is optional: with services.scheduler.enabled: false there is no summary job.
     const scheduler = ctx.getService('scheduler', { optional: true });
     if (ctx.config.summary !== null && scheduler !== undefined) {
       await scheduler.addJob(
         ({ logger }) => {
-          const snapshot = registry!.snapshot(Date.now());
+          const snapshot = own.snapshot(Date.now());
           const failing = snapshot.checks.filter((c) => c.status !== 'ok').map((c) => c.check);
           logger.info({ status: snapshot.status, checks: snapshot.checks.length, failing }, 'health summary');
         },
         { id: 'summary', cron: ctx.config.summary },
       );
     }
-    if (ctx.config.http !== undefined) {
-      endpoint = await listenHealthEndpoint({ ...ctx.config.http, snapshot: () => registry!.snapshot(Date.now()) });
-      ctx.logger.info({ port: endpoint.port, path: ctx.config.http.path }, 'health endpoint listening');
-    }
+    // Registered last, so an onStart that fails earlier leaves no check behind for the next start.
+    unregister = ctx.getService('health').register({
+      name: 'checks',
+      level: 'warning',
+      check: () => {
+        const snapshot = own.snapshot(Date.now());
+        const data = { checks: snapshot.checks.map((c) => ({ ...c, reportedAt: new Date(c.reportedAt).toISOString() })) };
+        const failing = snapshot.checks.filter((c) => c.status === 'fail');
+        if (failing.length === 0) return { healthy: true, detail: `${snapshot.checks.length} reported, ${snapshot.checks.filter((c) => c.status === 'warn').length} warning`, data };
+        return { healthy: false, detail: failing.map((c) => `${c.check}: ${c.detail ?? 'failing'}`).join('; '), data };
+      },
+    });
   },
-  async onStop() {
-    for (const off of unsubscribe) off();
-    unsubscribe = [];
-    await endpoint?.close();
-    endpoint = undefined;
+  onStop() {
+    unregister?.();
+    unregister = undefined;
     registry = undefined;
   },
   actions: ['report', 'status', 'remove'],

@@ -7,11 +7,12 @@ import { integerOption, jsonOption, parse, required } from '../args.js';
 import type { CliIo } from '../cli.js';
 import { CliUsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
-import type { JobDetail, JobQuery, Run, RunRequest } from '../remote/admin-client.js';
+import type { JobDetail, JobQuery, RunRequest } from '../remote/admin-client.js';
 import { duration, jobStateCell, statusCell, utc } from '../render/format.js';
-import { renderFields, renderTable, type Cell, type Column } from '../render/table.js';
+import { renderFields } from '../render/table.js';
 import { connect, REMOTE_OPTIONS, type RemoteOutput } from './remote.js';
 import { jobTable, readJobs } from './job-listing.js';
+import { historyCommand } from './history.js';
 import { watchJobs } from './watch-jobs.js';
 
 /** Help of `xcore jobs`. */
@@ -25,7 +26,10 @@ export const JOBS_HELP = `  xcore jobs ls [filters] [--limit n] [--cursor c | --
   xcore jobs pause <id> | resume <id>
   xcore jobs reschedule <id> --every 5m | --cron '<expr>' [--timezone <tz>] | --at <iso> | --trigger '<json>'
   xcore jobs rm <id>           remove it (admin scope; where its owner allows it)
-  xcore jobs history <id> [--limit n] [--cursor c | --all] [--outcome s] [--since t] [--until t]
+  xcore jobs history [<id>] [--limit n] [--cursor c | --all]
+                               finished runs, newest first; with --owner, --outcome
+                               succeeded,failed,..., --since <time>, --until <time> or
+                               --manual / --no-manual: from the run log (GET /runs)
 `;
 
 /** Runs `xcore jobs <sub> ...`. */
@@ -49,7 +53,7 @@ export async function jobsCommand(args: readonly string[], io: CliIo): Promise<E
     case 'remove':
       return remove(rest, io);
     case 'history':
-      return history(rest, io);
+      return historyCommand(rest, io);
     default:
       throw new CliUsageError(sub === undefined ? `Missing the jobs command.\n${JOBS_HELP}` : `Unknown jobs command "${sub}".\n${JOBS_HELP}`);
   }
@@ -229,63 +233,5 @@ async function remove(args: readonly string[], io: CliIo): Promise<ExitCodeValue
   await client.remove(id);
   if (out.json) out.printJson({ removed: id });
   else io.stdout(`${id} removed\n`);
-  return ExitCode.Ok;
-}
-
-const HISTORY_OPTIONS = {
-  ...REMOTE_OPTIONS,
-  limit: { type: 'string' },
-  cursor: { type: 'string' },
-  all: { type: 'boolean' },
-  outcome: { type: 'string' },
-  since: { type: 'string' },
-  until: { type: 'string' },
-} as const;
-
-const RUN_COLUMNS: readonly Column[] = [
-  { header: 'SCHEDULED AT (UTC)' },
-  { header: 'STATUS' },
-  { header: 'DURATION', alignRight: true },
-  { header: 'TRIES', alignRight: true, dropRank: 2 },
-  { header: 'BY', minWidth: 8, dropRank: 1 },
-  { header: 'PROCESS', minWidth: 8, dropRank: 3 },
-  { header: 'ERROR', minWidth: 10 },
-];
-
-/** One row of the history table. */
-export function runRow(r: Run): Cell[] {
-  return [utc(r.scheduledAt), statusCell(r.status), duration(r.durationMs), String(r.attempts), r.manual === true ? (r.requestedBy ?? 'manual') : 'schedule', r.owner ?? '-', r.error ?? ''];
-}
-
-async function history(args: readonly string[], io: CliIo): Promise<ExitCodeValue> {
-  const { values, positionals } = parse(args, HISTORY_OPTIONS, 1);
-  const id = required(positionals, 'the job id', 'xcore jobs history <id> [--limit n] [--cursor c | --all]');
-  if (values.all === true && values.cursor !== undefined) throw new CliUsageError('--all lists from the newest run; leave out --cursor.');
-  const query = {
-    limit: integerOption(values.limit, 'limit', 1, 500),
-    cursor: values.cursor,
-    outcome: values.outcome,
-    since: values.since,
-    until: values.until,
-  };
-  const { client, out } = await connect(values, io);
-  const runs: Run[] = [];
-  const rawItems: unknown[] = [];
-  let next: string | null = null;
-  let cursor = query.cursor;
-  do {
-    const page = await client.history(id, { ...query, cursor, ...(values.all === true ? { limit: query.limit ?? 500 } : {}) });
-    runs.push(...page.value.items);
-    rawItems.push(...(page.raw as { items: unknown[] }).items);
-    next = page.value.nextCursor;
-    cursor = next ?? undefined;
-  } while (values.all === true && next !== null);
-  if (out.json) {
-    out.printJson({ items: rawItems, nextCursor: next });
-    return ExitCode.Ok;
-  }
-  io.stdout(renderTable(RUN_COLUMNS, runs.map(runRow), out.table));
-  if (runs.length === 0) io.stderr(`No runs of ${id} recorded${values.outcome ?? values.since ?? values.until ? ' that match' : ''}.\n`);
-  if (next !== null) io.stderr(`Older runs: add --cursor ${next} (or --all).\n`);
   return ExitCode.Ok;
 }

@@ -1,7 +1,7 @@
 /**
  * `xcore start [-c file]`: boots the app, runs until a stop request, then drains and stops.
  */
-import { createKernel, createLogger, loadConfig, setLongTimeout, type Kernel, type Logger, type LongTimeout, type StopReport } from '@xcore/core';
+import { createKernel, createLogger, debugFromEnv, isXcoreError, loadConfig, setLongTimeout, type Kernel, type Logger, type LongTimeout, type StopReport } from '@xcore/core';
 import type { CliIo } from '../cli.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { findConfigFile } from '../find-config.js';
@@ -27,10 +27,10 @@ export const STOP_GRACE_MS = 2_000;
  * {@link STOP_GRACE_MS}, whatever a handler does; the caller then exits the process, even if a
  * handler left a timer or socket behind (`bin.ts`).
  */
-export async function startCommand(options: { configPath: string | undefined; io: CliIo }): Promise<ExitCodeValue> {
+export async function startCommand(options: { configPath: string | undefined; io: CliIo; debug?: boolean }): Promise<ExitCodeValue> {
   const file = findConfigFile(options.configPath, options.io.cwd);
   const loaded = await loadConfig(file, { env: options.io.env, services: builtinServices });
-  const logger = createLogger(loaded.config.logging, { name: loaded.config.app.name });
+  const logger = createLogger(loaded.config.logging, { name: loaded.config.app.name, debugErrors: options.debug === true || debugFromEnv(options.io.env) });
 
   const beforeBoot = activeResources();
   const stops = watchStopRequests({ logger, forceExit: (code) => process.exit(code) });
@@ -58,7 +58,9 @@ export async function startCommand(options: { configPath: string | undefined; io
       logger.info({ reason: stops.reason }, 'boot interrupted by a stop request; stopping what started');
     } else {
       bootFailed = true;
-      logger.fatal({ err: error }, 'boot failed; stopping what started');
+      // A plugin failure under failFast was logged with its error ('plugin failed'); not said twice.
+      if (isXcoreError(error, 'XCORE_ERR_PLUGIN_START_FAILED')) logger.fatal({ code: error.code }, 'boot aborted by plugins.failFast (the plugin failure is logged above); stopping what started');
+      else logger.fatal({ err: error }, 'boot failed; stopping what started');
     }
   }
 

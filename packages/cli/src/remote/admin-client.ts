@@ -4,7 +4,7 @@
  * exit code (unreachable host, refused credential, unknown job or plugin, other refusals).
  */
 import type { IncomingMessage } from 'node:http';
-import { ADMIN_PREFIX, jobDetailSchema, jobPageSchema, jobSchema, pluginSchema, runPageSchema, runRequestSchema, schedulerStateSchema, servicesResponseSchema } from '@xcore/http';
+import { ADMIN_PREFIX, jobDetailSchema, jobPageSchema, jobSchema, loggedRunPageSchema, pluginSchema, runPageSchema, runRequestSchema, schedulerStateSchema, servicesResponseSchema } from '@xcore/http';
 import { z } from 'zod';
 import { CliAuthRefusedError, CliHostUnreachableError, CliNotFoundError, CliRequestFailedError } from '../errors.js';
 import type { HostTarget } from './host-target.js';
@@ -20,6 +20,10 @@ export type JobPage = z.output<typeof jobPageSchema>;
 export type RunPage = z.output<typeof runPageSchema>;
 /** A run of a job. */
 export type Run = RunPage['items'][number];
+/** A page of the run log (`GET /runs`). */
+export type LoggedRunPage = z.output<typeof loggedRunPageSchema>;
+/** A run as the run log records it. */
+export type LoggedRun = LoggedRunPage['items'][number];
 /** A run request. */
 export type RunRequest = z.output<typeof runRequestSchema>;
 /** The scheduler's state. */
@@ -48,13 +52,25 @@ export interface JobQuery {
   readonly cursor?: string | undefined;
 }
 
-/** Filters of `GET /jobs/{id}/history`: paging, and the run-log filters of hosts that have them. */
+/** Paging of `GET /jobs/{id}/history`. */
 export interface HistoryQuery {
   readonly limit?: number | undefined;
   readonly cursor?: string | undefined;
+}
+
+/** Filters of `GET /runs` (the run log), as the admin API names them. */
+export interface RunLogQuery {
+  readonly job?: string | undefined;
+  readonly owner?: string | undefined;
+  /** Comma-separated outcomes. */
   readonly outcome?: string | undefined;
-  readonly since?: string | undefined;
-  readonly until?: string | undefined;
+  readonly manual?: boolean | undefined;
+  /** ISO 8601 or epoch ms, inclusive. */
+  readonly from?: string | undefined;
+  /** ISO 8601 or epoch ms, exclusive. */
+  readonly to?: string | undefined;
+  readonly limit?: number | undefined;
+  readonly cursor?: string | undefined;
 }
 
 /** What a request is about, to name it in errors (a 404 on a job route means that job). */
@@ -101,6 +117,12 @@ export class AdminClient {
   /** `GET /jobs/{id}/history`: one page, newest first. */
   history(id: string, query: HistoryQuery): Promise<Decoded<RunPage>> {
     return this.#json({ method: 'GET', path: `/jobs/${enc(id)}/history`, query: { ...query } }, runPageSchema, { what: `Reading the history of job "${id}"`, kind: 'job', name: id });
+  }
+
+  /** `GET /runs`: one page of the run log (or of one job's history on a host without one), newest first. */
+  runs(query: RunLogQuery): Promise<Decoded<LoggedRunPage>> {
+    const subject: Subject = query.job === undefined ? { what: 'Reading the run log' } : { what: `Reading the runs of job "${query.job}"`, kind: 'job', name: query.job };
+    return this.#json({ method: 'GET', path: '/runs', query: { ...query } }, loggedRunPageSchema, subject);
   }
 
   /** `POST /jobs/{id}/run`. */

@@ -55,6 +55,7 @@ describe('parseConfigText: valid files', () => {
         sandboxed: [],
         sandbox: { dataDirectory: '/app/data', maxOldSpaceMb: 256, maxRssMb: 512, stopGraceMs: 5_000, restartDelayMs: 1_000, maxRestartDelayMs: 30_000, maxCrashes: 5, crashWindowMs: 300_000, env: [] },
       },
+      health: { failReadinessOn: [], checkTimeout: 2_000, eventLoopBlockedAfter: 30_000, overdueAfter: 60_000 },
       services: {},
     });
     expect(loaded.file).toBe(FILE);
@@ -90,6 +91,7 @@ describe('parseConfigText: valid files', () => {
         sandboxed: [],
         sandbox: { dataDirectory: '/app/data', maxOldSpaceMb: 256, maxRssMb: 512, stopGraceMs: 5_000, restartDelayMs: 1_000, maxRestartDelayMs: 30_000, maxCrashes: 5, crashWindowMs: 300_000, env: [] },
       },
+      health: { failReadinessOn: [], checkTimeout: 2_000, eventLoopBlockedAfter: 30_000, overdueAfter: 60_000 },
       services: { mailer: { host: 'smtp.local', port: 25 }, queue: { enabled: true, concurrency: 4 } },
     });
   });
@@ -224,7 +226,7 @@ describe('parseConfigText: every problem at its line and column', () => {
 
   it('reports an unknown top-level key and an unknown service', () => {
     expect(brief(issuesOf('app: {}\nloging:\n  level: info\nservices:\n  mailr: {}\n  mailer: { host: h }\n', {}, [mailer, queue]))).toEqual([
-      '2:1 loging | one of the known keys ($schema, app, logging, plugins, services) | unknown key "loging" (did you mean "logging"?)',
+      '2:1 loging | one of the known keys ($schema, app, logging, plugins, health, services) | unknown key "loging" (did you mean "logging"?)',
       '5:3 services.mailr | one of the known keys (mailer, queue) | unknown key "mailr" (did you mean "mailer"?)',
     ]);
   });

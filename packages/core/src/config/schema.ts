@@ -87,6 +87,32 @@ export const pluginsConfigSchema = z.strictObject({
   sandbox: sandboxConfigSchema.prefault({}),
 });
 
+/** Warning-level checks `health.failReadinessOn` can escalate to readiness. */
+export const READINESS_ESCALATIONS = ['jobs', 'plugins', 'checks'] as const;
+
+/**
+ * Schema of the `health` section: what `/livez`, `/readyz` and `/health` count.
+ *
+ * @remarks
+ * Defaults: `failReadinessOn: []` (warnings never fail readiness), `checkTimeout: 2s`,
+ * `eventLoopBlockedAfter: 30s`, `overdueAfter: 1m`.
+ */
+export const healthConfigSchema = z.strictObject({
+  failReadinessOn: z
+    .array(z.enum(READINESS_ESCALATIONS))
+    .default([])
+    .describe(
+      'Warning checks whose problems fail /readyz too: "jobs" (a failing or overdue job), "plugins" (a failed or skipped plugin), "checks" (a check reported to the health plugin as failing). Default none: they show in /health only.',
+    ),
+  checkTimeout: duration({ min: 1, max: 60_000 }).default(2_000).describe('How long one health check may take before it counts as failing. Default 2s.'),
+  eventLoopBlockedAfter: duration({ min: 100 })
+    .default(30_000)
+    .describe('/livez fails while the event loop was blocked this long (one stall) within the last minute. Default 30s.'),
+  overdueAfter: duration({ min: 1 })
+    .default(60_000)
+    .describe('A job whose next run is this late (nothing fired it) counts as overdue in /health. Default 1m.'),
+});
+
 /**
  * What the config loader needs of a service package: the key of its section and its schema.
  *
@@ -127,6 +153,7 @@ export function configSchema(services: readonly ServiceConfigSource[], options: 
     app: emptyAsObject(appConfigSchema),
     logging: emptyAsObject(loggingConfigSchema(options.prettyDefault ?? false)),
     plugins: emptyAsObject(pluginsConfigSchema),
+    health: emptyAsObject(healthConfigSchema),
     services: emptyAsObject(z.strictObject(shape)).describe('One section per service package.'),
   });
 }

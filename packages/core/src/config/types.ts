@@ -40,8 +40,22 @@ export interface XcoreConfig {
     /** Limits and restarts of sandboxed plugins' processes. */
     readonly sandbox: SandboxConfig;
   };
+  /** What the health probes count (`/livez`, `/readyz`, `/health`). */
+  readonly health: HealthConfig;
   /** Service sections, each validated by the schema its service package contributes. */
   readonly services: Readonly<Record<string, unknown>>;
+}
+
+/** The `health` section of `xcore.yaml`. */
+export interface HealthConfig {
+  /** Warning checks whose problems fail readiness too. @defaultValue `[]` */
+  readonly failReadinessOn: readonly ('jobs' | 'plugins' | 'checks')[];
+  /** Time one check may take before it counts as failing, ms. @defaultValue `2000` */
+  readonly checkTimeout: number;
+  /** Liveness fails while a stall of the event loop this long (ms) happened in the last minute. @defaultValue `30000` */
+  readonly eventLoopBlockedAfter: number;
+  /** A job whose next run is this late (ms) counts as overdue. @defaultValue `60000` */
+  readonly overdueAfter: number;
 }
 
 /** A position in a source file (1-based line and column). */

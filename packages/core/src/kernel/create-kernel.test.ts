@@ -132,6 +132,15 @@ describe('createKernel: order', () => {
       message: expect.stringContaining(`Plugin "ghost" is enabled at ${app.dir}/xcore.yaml:6:7`),
     });
   });
+
+  it('refuses a plugins.sandboxed name no folder declares, at its line (a typo would run the plugin unsandboxed)', async () => {
+    app = fixtureApp([{ name: 'reports', source: tracingPlugin('reports') }]);
+    kernel = createKernel({ loaded: app.load('  sandboxed: [reprots]\n'), logger: memoryLogger().logger });
+    const error = await kernel.start().then(() => undefined, (e: unknown) => e as Error & { code: string });
+    expect(error?.code).toBe('XCORE_ERR_PLUGIN_NOT_FOUND');
+    expect(error?.message).toContain(`Plugin "reprots" is listed in plugins.sandboxed at ${app.dir}/xcore.yaml:4:15`);
+    expect(kernel.plugins().filter((p) => p.state === 'started')).toEqual([]);
+  });
 });
 
 describe('createKernel: dependency problems and failures', () => {

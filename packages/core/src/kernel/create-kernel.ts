@@ -1,12 +1,15 @@
 import type { Logger } from 'pino';
 import { PluginDependencyFailedError, PluginStartFailedError } from '../errors.js';
 import { createEventBus } from '../events/create-event-bus.js';
+import { EventLoopWatch } from '../health/event-loop-watch.js';
+import { createHealthService } from '../health/host-health.js';
 import type { EventBus } from '../events/event-bus.js';
 import { createLogger } from '../logger/create-logger.js';
 import { appCheckError, checkApp } from '../check/check-app.js';
 import { createPluginImporter } from '../plugins/load-plugin-module.js';
 import { createContainer } from '../services/container.js';
 import { controlBoot, type BootControl } from './boot-control.js';
+import { kernelHealthChecks } from './kernel-health.js';
 import { KernelPhases } from './kernel-phase.js';
 import type { CreateKernelOptions, Kernel, StopReport } from './kernel-types.js';
 import { PluginLifecycle } from './plugin-lifecycle.js';
@@ -73,6 +76,11 @@ export function createKernel(options: CreateKernelOptions): Kernel {
   const hookTimeoutMs = config.plugins.hookTimeoutMs;
   const phases = new KernelPhases();
   const records = new PluginRecords();
+  const health = createHealthService(config.health);
+  const loopWatch = new EventLoopWatch(config.health.eventLoopBlockedAfter);
+  health.register(loopWatch.check());
+  for (const check of kernelHealthChecks({ phase: () => phases.current, plugins: () => records.statuses() })) health.register(check);
+  container.register('health', health);
   const pluginView = createPluginOperatorView({
     statuses: () => records.statuses(),
     names: () => records.names(),
@@ -207,6 +215,7 @@ export function createKernel(options: CreateKernelOptions): Kernel {
     } finally {
       // Whatever still runs after stop() returns was abandoned: the watch aborts the signal.
       watch.close();
+      loopWatch.stop();
       phases.stopped();
     }
     // A service reports what it aborted from each shutdown step it drains in (the scheduler from both).
@@ -218,6 +227,7 @@ export function createKernel(options: CreateKernelOptions): Kernel {
   return {
     async start(startOptions = {}) {
       phases.beginStart();
+      loopWatch.start();
       const control = controlBoot(startOptions.signal);
       lifecycle.followBoot(control);
       let failedFast: PluginStartFailedError | undefined;
@@ -237,5 +247,6 @@ export function createKernel(options: CreateKernelOptions): Kernel {
     },
     plugins: () => records.statuses(),
     pluginView,
+    health,
   };
 }

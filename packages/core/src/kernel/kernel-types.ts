@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { LoadedConfig } from '../config/types.js';
 import type { ServiceDefinition } from '../services/service.js';
+import type { HealthService } from '../health/health-types.js';
 import type { SandboxStatus } from '../sandbox/sandboxed-plugin.js';
 import type { PluginOperatorView } from './plugin-operator-view.js';
 
@@ -92,4 +93,6 @@ export interface Kernel {
    * services receive as `ServiceCreateContext.plugins`.
    */
   readonly pluginView: PluginOperatorView;
+  /** The host's health checks (the core service `health`): what `/livez`, `/readyz` and `/health` serve. */
+  readonly health: HealthService;
 }

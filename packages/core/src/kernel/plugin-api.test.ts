@@ -83,7 +83,7 @@ describe('ctx.getService', () => {
       expect.objectContaining({
         code: 'XCORE_ERR_SERVICE_UNKNOWN',
         message:
-          'Unknown service "nope" requested by plugin "a". Registered services: config, counter, events, logger. ' +
+          'Unknown service "nope" requested by plugin "a". Registered services: config, counter, events, health, logger. ' +
           'Fix the name, or enable the service under `services:` in xcore.yaml, or, if the plugin can run without it, ' +
           'declare it in optionalServices and ask with getService(name, { optional: true }).',
       }),

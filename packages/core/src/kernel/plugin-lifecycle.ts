@@ -278,6 +278,9 @@ export class PluginLifecycle {
       if (decision.action === 'fail') await this.fail(record, 'sandbox', decision.error ?? error);
       return;
     }
+    // Runs in flight have been rejected with the crash; let them be recorded as such before the
+    // services detach the plugin (which would record them as aborted).
+    await new Promise((resolve) => setImmediate(resolve));
     record.handle?.close();
     await services.pluginStopped(name);
     logger.warn({ plugin: name, crashes: decision.crashes, restartInMs: decision.delayMs }, 'sandboxed plugin crashed; restarting it after a delay');

@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { XcoreConfig } from '../config/types.js';
+import { debugFromEnv, serializeError } from '../reporting/render-error.js';
 
 /** Options of {@link createLogger} beyond the `logging` config section. */
 export interface CreateLoggerOptions {
@@ -10,6 +11,12 @@ export interface CreateLoggerOptions {
    * @defaultValue stdout
    */
   readonly destination?: DestinationStream;
+  /**
+   * Write every stack of an error's cause chain into `err.stack` (`xcore start --debug`). Stacks
+   * are written too at level `debug` or `trace`, and when `XCORE_DEBUG=1`.
+   * @defaultValue `false`
+   */
+  readonly debugErrors?: boolean;
 }
 
 /**
@@ -18,7 +25,9 @@ export interface CreateLoggerOptions {
  * @remarks
  * With `pretty: true` output goes through pino-pretty in a worker thread (pino's transport), so
  * formatting never blocks the event loop; otherwise newline-delimited JSON for log shippers.
- * Errors are serialised under `err`.
+ * Errors are serialised under `err` by `serializeError`: the message with what each cause adds
+ * (a cause is not repeated), `at` the first frame in the user's code, and the stacks only when
+ * debugging (see {@link CreateLoggerOptions.debugErrors}).
  *
  * @example
  * ```ts
@@ -28,7 +37,8 @@ export interface CreateLoggerOptions {
  */
 export function createLogger(logging: XcoreConfig['logging'], options: CreateLoggerOptions = {}): Logger {
   const base = options.name === undefined ? {} : { app: options.name };
-  const common = { level: logging.level, base, serializers: { err: pino.stdSerializers.err } };
+  const debug = options.debugErrors === true || logging.level === 'debug' || logging.level === 'trace' || debugFromEnv();
+  const common = { level: logging.level, base, serializers: { err: (error: unknown) => serializeError(error, { debug }) } };
   if (logging.pretty) {
     return pino({
       ...common,

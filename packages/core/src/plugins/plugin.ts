@@ -11,8 +11,13 @@ export interface PluginContext<TConfig = unknown> {
   readonly config: TConfig;
   /** pino logger bound to `{ plugin: name }`. */
   readonly logger: Logger;
-  /** The application's typed event bus. */
+  /** The application's typed event bus (not offered to sandboxed plugins: its methods throw `XCORE_ERR_SANDBOX_NOT_GRANTED` there). */
   readonly events: EventBus;
+  /**
+   * The plugin's data folder when it runs sandboxed (`<plugins.sandbox.dataDirectory>/<name>`, the
+   * only folder it may write, and its working directory); `undefined` for an in-process plugin.
+   */
+  readonly dataDir?: string;
   /**
    * A service from the container, typed by its name.
    * @throws `XCORE_ERR_SERVICE_UNKNOWN` naming the registered services when `name` is not

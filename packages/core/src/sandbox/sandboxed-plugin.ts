@@ -81,6 +81,12 @@ function sandboxEnv(names: readonly string[]): Record<string, string> {
   return env;
 }
 
+/** The line of a crash's stderr that says what happened (`Error: ...`, `FATAL ERROR: ...`), else its last line. */
+function crashLine(stderr: string): string {
+  const lines = stderr.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  return lines.find((line) => /^(FATAL ERROR|[A-Za-z]*Error\b|Uncaught\b)/.test(line)) ?? lines.at(-1) ?? '';
+}
+
 function exitText(exit: SandboxExit): string {
   return exit.signal !== null ? `signal ${exit.signal}` : `exit code ${exit.code}`;
 }
@@ -113,6 +119,9 @@ export async function prepareSandboxedPlugin(options: SandboxedPluginOptions): P
   const bundle = await bundlePlugin(name, manifest.entry, bundleDir);
   const dataDir = join(settings.dataDirectory, name);
   mkdirSync(dataDir, { recursive: true });
+  // The sandbox cannot make links (the permission model refuses), but one left in its data folder
+  // by someone else would lead out of it.
+  assertNoForeignLinks(name, dataDir, new Set());
   const needed = dependencyClosure([...bundle.packageDirs, dirname(dirname(bootstrap))]);
   const execArgv = sandboxFlags({
     nodeVersion: process.versions.node,
@@ -148,7 +157,7 @@ export async function prepareSandboxedPlugin(options: SandboxedPluginOptions): P
     proc = child;
     grants = createGrantTable({ plugin: name, context: ctx, rpc: child.rpc });
     void child.exited.then((exit) => {
-      const error = new SandboxCrashedError(name, exit.reason, exitText(exit), exit.stderr.split('\n').slice(-3).join(' | '));
+      const error = new SandboxCrashedError(name, exit.reason, exitText(exit), crashLine(exit.stderr));
       child.rpc.close(exit.requested ? new SandboxStartFailedError(name, 'its process was stopped') : error);
       if (exit.requested) return;
       lastCrash = error;

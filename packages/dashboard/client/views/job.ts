@@ -2,7 +2,7 @@
  * One job: its state, trigger, next five run times, policy, history with error details, and the
  * pause / resume / run-now actions (each confirmed; off in read-only mode). Live from events.
  */
-import { admin, ApiError, jobPath, type JobDetail, type Page, type Run, type RunRequest } from '../api.js';
+import { admin, ApiError, jobPath, type JobDetail, type LoggedRun, type Page, type RunRequest } from '../api.js';
 import { duration, h, relative, replace, timeEl } from '../dom.js';
 import { subscribe } from '../live.js';
 import type { App, View } from '../main.js';
@@ -14,17 +14,18 @@ function dl(entries: [string, Node | string][]): HTMLElement {
   return h('dl', { class: 'facts' }, ...entries.flatMap(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
 }
 
-function historyRow(run: Run): HTMLTableRowElement {
-  const by = run.manual === true ? h('span', { class: 'manual' }, 'manual', run.requestedBy === undefined ? null : ` by ${run.requestedBy}`) : h('span', { class: 'muted' }, 'schedule');
+function historyRow(run: LoggedRun): HTMLTableRowElement {
+  const by = run.manual ? h('span', { class: 'manual' }, 'manual', run.requestedBy === null ? null : ` by ${run.requestedBy}`) : h('span', { class: 'muted' }, run.occurrences > 1 ? `schedule ×${run.occurrences}` : 'schedule');
+  const detail = run.errorStack ?? run.error;
   return h('tr', null,
-    h('td', null, runBadge(run)),
+    h('td', null, runBadge({ status: run.outcome })),
     h('td', null, timeEl(run.scheduledAt)),
     h('td', null, timeEl(run.startedAt, 'not started')),
     h('td', { class: 'num' }, duration(run.durationMs)),
     h('td', { class: 'num' }, String(run.attempts)),
     h('td', null, by),
-    h('td', { class: 'error-cell' }, run.error === undefined ? h('span', { class: 'muted' }, '—')
-      : h('details', null, h('summary', null, run.error.split('\n')[0]!.slice(0, 80)), h('pre', { class: 'error-text' }, run.error))));
+    h('td', { class: 'error-cell' }, run.error === null ? h('span', { class: 'muted' }, '—')
+      : h('details', null, h('summary', null, run.error.split('\n')[0]!.slice(0, 80)), h('pre', { class: 'error-text' }, detail ?? ''))));
 }
 
 export function jobView(app: App, id: string): View {
@@ -34,6 +35,7 @@ export function jobView(app: App, id: string): View {
   const facts = h('div');
   const nextRuns = h('ol', { class: 'next-runs', 'aria-labelledby': 'next-title' });
   const nextNote = h('p', { class: 'help' });
+  const historySource = h('p', { class: 'help history-source' });
   const historyBody = h('tbody');
   const more = h('button', { type: 'button', class: 'button', hidden: true }, 'Load older runs');
   const message = h('div');
@@ -45,7 +47,7 @@ export function jobView(app: App, id: string): View {
       h('section', { class: 'card', 'aria-labelledby': 'details-title' }, h('h2', { id: 'details-title' }, 'Details'), facts),
       h('section', { class: 'card', 'aria-labelledby': 'next-title' }, h('h2', { id: 'next-title' }, 'Next five runs'), nextNote, nextRuns)),
     h('section', { class: 'card', 'aria-labelledby': 'history-title' },
-      h('h2', { id: 'history-title' }, 'History'),
+      h('h2', { id: 'history-title' }, 'History'), historySource,
       h('div', { class: 'table-wrap' }, h('table', { class: 'history' },
         h('caption', { class: 'visually-hidden' }, `Runs of ${id}, newest first`),
         h('thead', null, h('tr', null, ...['Outcome', 'Scheduled', 'Started', 'Duration', 'Attempts', 'Why', 'Error'].map((t) => h('th', { scope: 'col' }, t)))),
@@ -151,10 +153,11 @@ export function jobView(app: App, id: string): View {
   }
 
   async function loadHistory(reset: boolean): Promise<void> {
-    const query = new URLSearchParams({ limit: String(HISTORY_PAGE) });
+    const query = new URLSearchParams({ job: id, limit: String(HISTORY_PAGE) });
     if (!reset && historyCursor !== null) query.set('cursor', historyCursor);
     try {
-      const page = await admin<Page<Run>>('GET', `${jobPath(id)}/history?${query.toString()}`);
+      const page = await admin<Page<LoggedRun> & { source: 'runLog' | 'history' }>('GET', `/runs?${query.toString()}`);
+      historySource.textContent = page.source === 'runLog' ? 'From the run log.' : 'From the job\'s recent history (configure services.scheduler.runLog to keep every run).';
       historyCursor = page.nextCursor;
       const rows = page.items.map(historyRow);
       if (reset) replace(historyBody, ...(rows.length === 0 ? [h('tr', null, h('td', { colspan: 7, class: 'empty' }, 'No runs yet.'))] : rows));

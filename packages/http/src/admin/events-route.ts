@@ -10,7 +10,7 @@ import type { EventStream } from './event-stream.js';
 /** Job and scheduler event types (from the scheduler's operator view). */
 const SCHEDULER_TYPES = [
   'job.added', 'job.removed', 'job.modified', 'job.paused', 'job.resumed', 'job.started', 'job.succeeded', 'job.failed', 'job.timed_out',
-  'job.aborted', 'job.missed', 'job.skipped', 'scheduler.degraded', 'scheduler.recovered',
+  'job.aborted', 'job.missed', 'job.skipped', 'job.overdue', 'job.stuck', 'scheduler.degraded', 'scheduler.recovered',
 ] as const;
 /** Plugin lifecycle events (from the kernel's event bus). */
 const PLUGIN_TYPES = ['plugin.started', 'plugin.stopped', 'plugin.failed'] as const;

@@ -10,6 +10,7 @@ import { loadJwtKeys } from '../auth/jwt-keys.js';
 import { TokenVerifier } from '../auth/token-auth.js';
 import { ConfigFileReader, type ConfigSource } from '../config/config-files.js';
 import { httpConfigSchema, type HttpConfig } from '../config/http-config.js';
+import { healthRoutes } from '../health/health-routes.js';
 import { HttpServer } from '../server/http-server.js';
 import type { HttpService } from './http-service.js';
 import { schedulerMetrics, schedulerOperatorView, type SchedulerOperatorView, type SchedulerService } from '@xcore/scheduler';
@@ -86,8 +87,9 @@ function readSectionFiles(ctx: Pick<HttpCreateContext, 'config' | 'configFile' |
 
 /**
  * Builds the http server from its config section: reads and checks the TLS and JWT key files
- * (every problem at once, each at the line naming the file) and mounts the admin API. It does not
- * listen yet: {@link HttpServer.start} does.
+ * (every problem at once, each at the line naming the file) and mounts the admin API and, inside
+ * a kernel, `/livez`, `/readyz` (public) and `/health` (scope `read`). It does not listen yet:
+ * {@link HttpServer.start} does.
  *
  * @throws `XCORE_ERR_CONFIG_INVALID` for a file that is missing, unreadable or holds the wrong
  * kind of key.
@@ -98,7 +100,7 @@ export function createHttpServer(ctx: HttpCreateContext): HttpServer {
   if (ctx.config.auth !== 'none' && ctx.config.auth.tokens.length === 0 && ctx.config.auth.jwt === undefined) {
     ctx.logger.warn('services.http.auth has no tokens and no jwt: every protected route (the admin API, plugin routes not marked public) answers 401');
   }
-  return new HttpServer({
+  const server = new HttpServer({
     config: ctx.config,
     logger: ctx.logger,
     credentials,
@@ -111,6 +113,11 @@ export function createHttpServer(ctx: HttpCreateContext): HttpServer {
     ...(ctx.keepAliveMs === undefined ? {} : { keepAliveMs: ctx.keepAliveMs }),
     ...(ctx.loaded === undefined ? {} : { title: `${ctx.loaded.config.app.name} admin API` }),
   });
+  // Inside a kernel, the host's health service is served as /livez, /readyz and /health.
+  if (getService !== undefined && serviceNames?.().includes('health') === true) {
+    for (const route of healthRoutes(getService('health'))) server.route(route as never);
+  }
+  return server;
 }
 
 /**

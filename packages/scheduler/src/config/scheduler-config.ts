@@ -8,6 +8,7 @@
  * kernel builds the JSON Schema of the whole file from {@link schedulerConfigSchema}.
  */
 import { z } from 'zod';
+import { duration } from '@xcore/core';
 import { jobIdValue, jobPolicySchema, policyShape, rangeText, runnerTiming, timezoneValue, triggerSchema } from './option-schemas.js';
 import { runLogConfigSchema } from '../runlog/run-log-config.js';
 import { isValidPrefix } from '../stores/redis/keys.js';
@@ -110,6 +111,22 @@ export const schedulerConfigSchema = z
       })
       .default({ jobLabelLimit: 100 })
       .describe('Scheduler metrics (OpenTelemetry, and the Prometheus text at GET /metrics of the http service).'),
+    /** Overdue occurrences and stuck runs. */
+    overdue: z
+      .strictObject({
+        /** How often to look. @defaultValue `5s` */
+        checkInterval: duration().refine((v) => v >= 100 && v <= 3_600_000, { message: 'expected 100ms to 1h' }).default(5_000).describe('How often to look for overdue occurrences and stuck runs. 100ms..1h, default 5s.'),
+        /** Grace of jobs with an unlimited misfireGraceTime (or no handler in this process). @defaultValue `1m` */
+        after: duration().refine((v) => v >= 1_000 && v <= 2_592_000_000, { message: 'expected 1s to 30d' }).default(60_000).describe('An occurrence not started this long after it was due is overdue, for jobs whose misfireGraceTime is unlimited or that this process holds no handler of (others use their misfireGraceTime). 1s..30d, default 1m.'),
+        /** A run longer than this is stuck; `null` learns a bound per job. @defaultValue `null` */
+        stuckAfter: z.union([z.null(), duration().refine((v) => v >= 1_000 && v <= 2_592_000_000, { message: 'expected 1s to 30d' })]).default(null).describe('A run longer than this is stuck, for every job; null (default) learns a bound per job from its last 20 runs (learnedFactor x the longest, at least learnedMin) once it has 5.'),
+        /** Learned bound: this many times the longest recent run. @defaultValue `3` */
+        learnedFactor: z.number().min(1).max(1_000).default(3).describe('Learned stuck bound: this many times the job\'s longest recent run. Default 3.'),
+        /** Learned bound: at least this. @defaultValue `1m` */
+        learnedMin: duration().refine((v) => v >= 1_000 && v <= 2_592_000_000, { message: 'expected 1s to 30d' }).default(60_000).describe('Learned stuck bound: at least this long. Default 1m.'),
+      })
+      .prefault({})
+      .describe('Overdue occurrences and stuck runs: flagged in job health and metrics, emitted as scheduler.job.overdue / scheduler.job.stuck.'),
     claimWindowMs: runnerTiming.claimWindowMs.optional().describe(`Wake at most once per this window and claim all that came due in it (fewer Redis round trips, up to this much lateness). ${rangeText('claimWindowMs')}. Default 10 with backend redis, 0 with memory. Under load the step shrinks so one wake claims about 16 schedules, so a busy process is not held to the whole window.`),
   })
   .superRefine((cfg, ctx) => {

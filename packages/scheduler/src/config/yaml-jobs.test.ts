@@ -158,7 +158,7 @@ describe('YAML jobs', () => {
     const paths = bad.error!.issues.map((i) => i.path.join('.')).sort();
     expect(paths).toEqual(['', 'jobs.0.trigger', 'jobs.1.trigger.runDate']);
     const defaults = schedulerConfigSchema.parse(undefined);
-    expect(defaults).toEqual({ enabled: true, backend: 'memory', prefix: 'xcore', timezone: 'UTC', defaults: {}, jobs: [], leaseMs: 30_000, pollMs: 30_000, logRuns: 'debug', metrics: { jobLabelLimit: 100 } });
+    expect(defaults).toEqual({ enabled: true, backend: 'memory', prefix: 'xcore', timezone: 'UTC', defaults: {}, jobs: [], leaseMs: 30_000, pollMs: 30_000, logRuns: 'debug', metrics: { jobLabelLimit: 100 }, overdue: { checkInterval: 5_000, after: 60_000, stuckAfter: null, learnedFactor: 3, learnedMin: 60_000 } });
     const redis = schedulerConfigSchema.safeParse({ backend: 'redis' });
     expect(redis.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['url', 'backend "redis" needs `url` (e.g. redis://127.0.0.1:6379) or, for a Redis Cluster, `nodes`']]);
     const both = schedulerConfigSchema.safeParse({ backend: 'redis', url: 'redis://127.0.0.1:6379', nodes: ['127.0.0.1:7000'] });

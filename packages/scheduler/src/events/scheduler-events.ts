@@ -70,6 +70,10 @@ export interface SchedulerEvents {
   'job.missed': JobMissedEvent;
   /** An occurrence not run because `maxInstances` runs were in progress (`overlap: skip`). */
   'job.skipped': JobEventBase & { readonly scheduledAt: Date; readonly reason: 'max_instances' };
+  /** An occurrence has not started within its grace of being due (nothing fired it); once per occurrence. */
+  'job.overdue': JobEventBase & { readonly dueAt: Date; readonly lateMs: number; readonly graceMs: number };
+  /** A run of this process is running past its configured or learned bound; once per run. */
+  'job.stuck': JobEventBase & { readonly scheduledAt: Date; readonly runningMs: number; readonly boundMs: number; readonly bound: 'configured' | 'learned' };
   /** The store failed; the scheduler keeps retrying with backoff. */
   'scheduler.degraded': { readonly reason: string; readonly error: unknown };
   /** The store answers again after a degraded period. */

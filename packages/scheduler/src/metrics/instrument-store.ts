@@ -12,15 +12,18 @@ const UNTIMED: ReadonlySet<PropertyKey> = new Set(['onChange', 'constructor']);
 
 /**
  * Wraps `store` so each method call reports to `onCall` (a promise when it settles, a synchronous
- * call when it returns or throws). Results, errors and `this` are passed through unchanged; other
- * properties (`kind`) are read from the store itself.
+ * call when it returns or throws). Results and errors are passed through unchanged; every method
+ * runs with the store itself as `this`; other properties (`kind`) are read from the store itself.
  */
 export function instrumentStore(store: Store, onCall: StoreCallListener): Store {
   const wrappers = new Map<PropertyKey, unknown>();
   return new Proxy(store, {
     get(target, key, receiver) {
       const value: unknown = Reflect.get(target, key, receiver);
-      if (typeof value !== 'function' || UNTIMED.has(key) || typeof key !== 'string') return value;
+      if (typeof value !== 'function') return value;
+      // Called on the store itself, never on the proxy: a store's private fields (`#hints`) exist
+      // only on the store object, so a method called with the proxy as `this` would throw.
+      if (UNTIMED.has(key) || typeof key !== 'string') return (value as (...args: unknown[]) => unknown).bind(target);
       let wrapped = wrappers.get(key);
       if (wrapped === undefined) {
         const fn = value as (...args: unknown[]) => unknown;

@@ -37,6 +37,10 @@ export interface SchedulerMetricsSources {
   queued(): number;
   /** `true` while the store fails. */
   degraded(): boolean;
+  /** Jobs whose occurrence has not started within its grace (the last overdue check). */
+  overdue(): number;
+  /** Runs of this process running past their bound (the last overdue check). */
+  stuck(): number;
   /** Job counts (cluster-wide on a shared store), or `undefined` when the store cannot say. */
   jobCounts(): Promise<{ readonly jobs: number; readonly paused: number; readonly failing: number } | undefined>;
 }
@@ -63,6 +67,8 @@ export const SCHEDULER_METRICS = {
   degraded: { otel: 'xcore.scheduler.degraded', prometheus: 'xcore_scheduler_degraded', unit: '1' },
   jobs: { otel: 'xcore.scheduler.jobs', prometheus: 'xcore_scheduler_jobs', unit: '{job}' },
   jobsFailing: { otel: 'xcore.scheduler.jobs.failing', prometheus: 'xcore_scheduler_jobs_failing', unit: '{job}' },
+  jobsOverdue: { otel: 'xcore.scheduler.jobs.overdue', prometheus: 'xcore_scheduler_jobs_overdue', unit: '{job}' },
+  runsStuck: { otel: 'xcore.scheduler.runs.stuck', prometheus: 'xcore_scheduler_runs_stuck', unit: '{run}' },
 } as const;
 
 /** The scheduler's instruments (see the module remarks); a {@link RunObserver} of its run path. */
@@ -105,12 +111,16 @@ export class SchedulerMetrics implements RunObserver {
     const degraded = r.gauge({ name: M.degraded.prometheus, unit: '', labelNames: [], help: '1 while the scheduler\'s store fails (it retries with backoff), else 0.' });
     const jobs = r.gauge({ name: M.jobs.prometheus, unit: '', labelNames: ['xcore_job_state'], help: 'Jobs by state: scheduled (not paused) or paused.' });
     const failing = r.gauge({ name: M.jobsFailing.prometheus, unit: '', labelNames: [], help: 'Jobs whose last run failed or timed out.' });
+    const overdue = r.gauge({ name: M.jobsOverdue.prometheus, unit: '', labelNames: [], help: 'Jobs whose occurrence has not started within its grace of being due (last overdue check).' });
+    const stuck = r.gauge({ name: M.runsStuck.prometheus, unit: '', labelNames: [], help: 'Runs of this process running past their configured or learned bound (last overdue check).' });
     r.onCollect(async () => {
       const s = this.sources;
       if (s === undefined) return;
       active.set([], s.running());
       queued.set([], s.queued());
       degraded.set([], s.degraded() ? 1 : 0);
+      overdue.set([], s.overdue());
+      stuck.set([], s.stuck());
       const counts = await this.refreshCounts();
       if (counts !== undefined) {
         jobs.set(['scheduled'], counts.jobs - counts.paused);
@@ -137,6 +147,8 @@ export class SchedulerMetrics implements RunObserver {
     gauge('runsActive', 'Runs in progress in this process.', (s) => s.running(), true);
     gauge('queued', 'Occurrences admitted but waiting in this process.', (s) => s.queued(), true);
     gauge('degraded', '1 while the store fails.', (s) => (s.degraded() ? 1 : 0), false);
+    gauge('jobsOverdue', 'Jobs whose occurrence has not started within its grace.', (s) => s.overdue(), true);
+    gauge('runsStuck', 'Runs running past their bound.', (s) => s.stuck(), true);
     gauge('jobsFailing', 'Jobs whose last run failed or timed out.', () => this.countsSoon()?.failing, true);
     const jobsByState = meter.createObservableUpDownCounter(M.jobs.otel, { unit: M.jobs.unit, description: 'Jobs by state.' });
     jobsByState.addCallback((result) => {

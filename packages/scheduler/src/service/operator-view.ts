@@ -29,7 +29,7 @@ import type { SchedulerHealth } from './scheduler-service.js';
 /** Every scheduler event an operator can follow. */
 export const OPERATOR_EVENT_TYPES = [
   'job.added', 'job.removed', 'job.modified', 'job.paused', 'job.resumed', 'job.started', 'job.succeeded', 'job.failed', 'job.timed_out',
-  'job.aborted', 'job.missed', 'job.skipped', 'scheduler.degraded', 'scheduler.recovered',
+  'job.aborted', 'job.missed', 'job.skipped', 'job.overdue', 'job.stuck', 'scheduler.degraded', 'scheduler.recovered',
 ] as const satisfies readonly SchedulerEventName[];
 
 /** How long a run request waits for a process to take it. */

@@ -115,6 +115,13 @@ export const schedulerOptionsSchema = z.strictObject({
     meter: z.custom<object>((v) => typeof v === 'object' && v !== null, { message: 'expected an OpenTelemetry Meter' }).optional(),
     tracer: z.custom<object>((v) => typeof v === 'object' && v !== null, { message: 'expected an OpenTelemetry Tracer' }).optional(),
   }).optional(),
+  overdue: z.strictObject({
+    checkIntervalMs: z.number().int().min(10).max(3_600_000).optional(),
+    afterMs: z.number().int().min(1_000).max(2_592_000_000).optional(),
+    stuckAfterMs: z.number().int().min(1_000).max(2_592_000_000).nullable().optional(),
+    learnedFactor: z.number().min(1).max(1_000).optional(),
+    learnedMinMs: z.number().int().min(1_000).max(2_592_000_000).optional(),
+  }).optional(),
   logRuns: z.enum(['debug', 'info']).optional(),
   runLog: z.custom<RunLogSink>(isFunctionOf(['write', 'query', 'flush', 'close', 'stats']), { message: 'expected a run-log sink (loadRunLogSink, PostgresRunLog.open, new MemoryRunLog)' }).optional(),
 });

@@ -12,6 +12,7 @@ import { resolveYamlJobs, withPosition, type ResolvedYamlJob } from '../config/y
 import { Scheduler } from './scheduler.js';
 import { PluginScheduler } from './plugin-scheduler.js';
 import { internalsOf } from './scheduler-internals.js';
+import { jobsHealthCheck, schedulerReadinessCheck } from './scheduler-health-checks.js';
 import type { SchedulerService } from './scheduler-service.js';
 import { loadRunLogSink } from '../runlog/load-run-log-sink.js';
 import type { RunLogSink } from '../runlog/run-log-sink.js';
@@ -83,6 +84,10 @@ function buildScheduler(config: SchedulerConfig, store: Store, logger: Logger, e
     ...(events === undefined ? {} : { events }),
     ...(runLog === undefined ? {} : { runLog }),
     metrics: { jobLabelLimit: config.metrics.jobLabelLimit },
+    overdue: {
+      checkIntervalMs: config.overdue.checkInterval, afterMs: config.overdue.after, stuckAfterMs: config.overdue.stuckAfter,
+      learnedFactor: config.overdue.learnedFactor, learnedMinMs: config.overdue.learnedMin,
+    },
   });
 }
 
@@ -184,7 +189,9 @@ export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerCo
  *   throwaway memory store (`xcore validate` and boot both run it; boot hands the resolved jobs to
  *   `create`).
  * - `create`: builds the store (`memory`, or `redis` at `url` under `prefix`) and registers the
- *   YAML jobs; a bad job is a boot error with its position.
+ *   YAML jobs; a bad job is a boot error with its position. Inside a kernel it registers the
+ *   health checks `scheduler` (readiness: the store answers) and `jobs` (warning: failing and
+ *   overdue jobs).
  * - `afterPluginsStarted`: firing begins only here, once every plugin has registered its jobs.
  *   With `enabled: false` jobs can be registered and inspected but nothing fires.
  * - `beforePluginsStop` (and `stop`, a no-op by then): stops claiming, drains running jobs until
@@ -207,7 +214,16 @@ export const schedulerService: ServiceDefinition<'scheduler', typeof schedulerCo
   name: 'scheduler',
   configSchema: schedulerConfigSchema,
   check: (ctx) => checkScheduler(ctx),
-  create: (ctx) => createScheduler(ctx),
+  async create(ctx) {
+    const scheduler = await createScheduler(ctx);
+    // Inside a kernel, the host's health service serves these as /readyz and /health.
+    if (ctx.serviceNames().includes('health')) {
+      const health = ctx.getService('health');
+      health.register(schedulerReadinessCheck(scheduler));
+      health.register(jobsHealthCheck(scheduler, ctx.getService('config').health.overdueAfter));
+    }
+    return scheduler;
+  },
   afterPluginsStarted(instance) {
     asScheduler(instance).startFiring();
   },

@@ -47,6 +47,7 @@ import type { RunLogSink } from '../runlog/run-log-sink.js';
 import { runLogObserver } from '../runlog/run-log-observer.js';
 import { SchedulerMetrics, type SchedulerMetricsOptions } from '../metrics/scheduler-metrics.js';
 import { instrumentStore } from '../metrics/instrument-store.js';
+import { OVERDUE_DEFAULTS, OverdueWatch, type OverdueWatchConfig } from '../watch/overdue-watch.js';
 import type { HelperOptions, JobChanges, JobFailure, JobFunction, JobInfo, SchedulerHealth, SchedulerService } from './scheduler-service.js';
 
 /** Options of {@link Scheduler}. */
@@ -93,6 +94,8 @@ export interface SchedulerOptions {
   readonly runLog?: RunLogSink;
   /** Metrics options: the job-label limit, and the meter and tracer (default: the global OpenTelemetry providers). */
   readonly metrics?: SchedulerMetricsOptions;
+  /** How overdue occurrences and stuck runs are found (`services.scheduler.overdue`). @defaultValue {@link OVERDUE_DEFAULTS} */
+  readonly overdue?: Partial<OverdueWatchConfig>;
 }
 
 /** What {@link Scheduler.stop} resolves to. */
@@ -132,6 +135,8 @@ export class Scheduler implements SchedulerService, PluginAwareService {
   readonly runLog: RunLogSink | undefined;
   /** Metrics and traces of this scheduler (OpenTelemetry, and the Prometheus text of `/metrics`). */
   readonly metrics: SchedulerMetrics;
+  /** Overdue occurrences and stuck runs (job health, metrics, `job.overdue` / `job.stuck` events). */
+  readonly watch: OverdueWatch;
   private readonly plugins = new PluginScopes();
   private readonly healthTracker: HealthTracker;
   private readonly runner: Runner<LocalJob>;
@@ -271,7 +276,14 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       firing: () => this.firing,
       runLog: this.runLog,
     });
+    this.watch = new OverdueWatch({
+      store: this.store, operator: this.operator, handlers: this.handlers, running: () => this.lifecycle.running,
+      emitter: this.emitter, bus: this.bus, logger: this.logger,
+    }, { ...OVERDUE_DEFAULTS, ...(input.overdue ?? {}) });
+    this.observers.add(this.watch);
     this.metrics.bind({
+      overdue: () => this.watch.status().overdue.length,
+      stuck: () => this.watch.status().stuck.length,
       running: () => this.lifecycle.running.size,
       queued: () => this.runs.waiting,
       degraded: () => this.healthTracker.status().status === 'degraded',
@@ -312,6 +324,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     }, (error: unknown) => this.healthTracker.report('claim', error));
     this.runner.start();
     this.leases.start();
+    this.watch.start();
     // Occurrences queued behind another process's run (overlap: queue) retry when a slot is
     // released anywhere: the release hint, not only the slot keeper's pass. The pass runs at a
     // fixed phase, so for a job whose period matches it every retry could land while the job's
@@ -343,6 +356,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     this.offRelease?.();
     // Take no more run requests; the runs already taken finish (or are aborted) with the others.
     const requestsStopped = this.requests.stop();
+    this.watch.stop();
     await this.runner.stop();
     this.runs.cancelPending();
     const deadlineMs = options.deadlineMs ?? 10_000;
@@ -552,6 +566,10 @@ declare module '@xcore/core' {
     'scheduler.job.missed': SchedulerEvents['job.missed'];
     /** An occurrence was not run because `maxInstances` runs were in progress (`overlap: skip`). */
     'scheduler.job.skipped': SchedulerEvents['job.skipped'];
+    /** An occurrence has not started within its grace of being due (nothing fired it); once per occurrence. */
+    'scheduler.job.overdue': SchedulerEvents['job.overdue'];
+    /** A run is running past its configured or learned bound; once per run. */
+    'scheduler.job.stuck': SchedulerEvents['job.stuck'];
     /** The scheduler's store failed; it retries with backoff. */
     'scheduler.degraded': SchedulerEvents['scheduler.degraded'];
     /** The store answers again. */

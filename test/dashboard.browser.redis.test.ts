@@ -1,0 +1,4 @@
+/** The dashboard in a real Chromium against `xcore start` on a real redis-server (see helpers/dashboard-suite.ts). */
+import { dashboardSuite } from './helpers/dashboard-suite.js';
+
+dashboardSuite('redis');
