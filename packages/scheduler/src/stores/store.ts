@@ -56,7 +56,7 @@ export interface ScheduleDefinition {
 }
 
 /** The outcome of one run. */
-export type RunStatus = 'succeeded' | 'failed' | 'timed_out' | 'aborted' | 'missed' | 'skipped';
+export type RunStatus = 'succeeded' | 'failed' | 'timed_out' | 'aborted' | 'crashed' | 'out_of_memory' | 'missed' | 'skipped';
 
 /** One entry of a schedule's run history. */
 export interface RunRecord {
@@ -87,7 +87,7 @@ export interface ScheduleState {
   readonly paused: boolean;
   /** Occurrences recorded so far (for `maxRuns`). */
   readonly runs: number;
-  /** Phase anchor (epoch ms of first registration); never reset by an unchanged re-registration. */
+  /** Phase anchor (epoch ms): `0` (the epoch) for an interval created without `startDate`; never reset by an unchanged re-registration. */
   readonly anchor: number;
   readonly createdAt: number;
   readonly updatedAt: number;
