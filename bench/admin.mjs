@@ -15,10 +15,15 @@
  * - state: GET /admin/v1/scheduler (counts every job: paused, failing, running), 20 times;
  * - run-now queued: POST /admin/v1/jobs/{id}/run (202 once the request is in the store);
  * - run-now waited: the same with `{ "wait": true }` (200 once the run finished and its record
- *   is written: request, take by the runner, run, record, answer).
+ *   is written: request, take by the runner, run, record, answer);
+ * - the CLI: `xcore jobs ls --all --json` (the built binary in a child process, pages of <page>)
+ *   listing every job, and `xcore jobs run <id> --wait` --cli-runs times (each a new process, so
+ *   Node's start and the CLI's imports are in it).
  * Results print as a Markdown table and go to bench/results/latest-admin.md.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { createLogger } from '@xcore/core';
@@ -28,17 +33,19 @@ import { startRedis } from './lib/redis-server.mjs';
 import { summarize } from './lib/stats.mjs';
 import { gitDescribe } from './lib/report.mjs';
 
-const USAGE = 'usage: node bench/admin.mjs [--jobs 100000] [--page 500] [--runs 200] [--backends memory,redis] [--no-write]';
+const USAGE = 'usage: node bench/admin.mjs [--jobs 100000] [--page 500] [--runs 200] [--cli-runs 10] [--backends memory,redis] [--no-write]';
+const CLI = new URL('../packages/cli/dist/bin.js', import.meta.url);
 const TOKEN = 'bench-admin-token-0123456789abcdef';
 
 function parseArgs(argv) {
-  const o = { jobs: 100_000, page: 500, runs: 200, backends: ['memory', 'redis'], write: true };
+  const o = { jobs: 100_000, page: 500, runs: 200, cliRuns: 10, backends: ['memory', 'redis'], write: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => { const x = argv[++i]; if (x === undefined) throw new Error(`${a} needs a value\n${USAGE}`); return x; };
     if (a === '--jobs') o.jobs = Number(v());
     else if (a === '--page') o.page = Number(v());
     else if (a === '--runs') o.runs = Number(v());
+    else if (a === '--cli-runs') o.cliRuns = Number(v());
     else if (a === '--backends') o.backends = v().split(',');
     else if (a === '--no-write') o.write = false;
     else throw new Error(`unknown argument ${a}\n${USAGE}`);
@@ -70,6 +77,13 @@ async function listAll(base, query) {
     cursor = page.body.nextCursor;
   } while (cursor !== null);
   return { ids, totalMs: ms(t0), pages, perPage: summarize(times, pages) };
+}
+
+/** Runs the built `xcore` binary with `args` (async: the server answering it runs in this process). */
+async function xcore(args) {
+  const t0 = process.hrtime.bigint();
+  const { stdout } = await promisify(execFile)(process.execPath, [fileURLToPath(CLI), ...args], { maxBuffer: 1024 ** 3, env: { ...process.env, XCORE_TOKEN: TOKEN } });
+  return { ms: ms(t0), stdout };
 }
 
 async function runBackend(backend, o, logger) {
@@ -112,7 +126,16 @@ async function runBackend(backend, o, logger) {
       if (done.status !== 200 || done.body.status !== 'finished') throw new Error(`${backend}: a waited run answered ${done.status} ${done.body.status}`);
       waited[i] = done.ms;
     }
-    return { backend, registerMs, list, filtered, state: summarize(states, 20), queued: summarize(queued, o.runs), waited: summarize(waited, o.runs), rss: process.memoryUsage().rss };
+    const cliList = await xcore(['jobs', 'ls', '--all', '--limit', String(o.page), '--json', '--url', address.url]);
+    const cliIds = JSON.parse(cliList.stdout).items.map((j) => j.id);
+    if (cliIds.length !== o.jobs || new Set(cliIds).size !== o.jobs) throw new Error(`${backend}: xcore jobs ls --all listed ${cliIds.length} ids (${new Set(cliIds).size} distinct), expected ${o.jobs}`);
+    const cliRuns = new Float64Array(o.cliRuns);
+    for (let i = 0; i < o.cliRuns; i++) {
+      const run = await xcore(['jobs', 'run', `job-${String((i * 104729) % o.jobs).padStart(6, '0')}`, '--wait', '--json', '--url', address.url]);
+      if (JSON.parse(run.stdout).status !== 'finished') throw new Error(`${backend}: xcore jobs run --wait printed ${run.stdout}`);
+      cliRuns[i] = run.ms;
+    }
+    return { backend, registerMs, list, filtered, state: summarize(states, 20), queued: summarize(queued, o.runs), waited: summarize(waited, o.runs), cliListMs: cliList.ms, cliRun: summarize(cliRuns, o.cliRuns), rss: process.memoryUsage().rss };
   } finally {
     await server.stop(1000);
     await scheduler.stop({ deadlineMs: 1000 });
@@ -125,11 +148,11 @@ const f1 = (x) => (x === null ? '-' : x < 10 ? x.toFixed(2) : x.toFixed(1));
 
 function table(results, o) {
   const lines = [
-    `| backend | register ${o.jobs.toLocaleString('en')} jobs | list all (${o.page}/page): total | pages | page p50 / p99 | list, filter matching 1: total | state p50 / p99 | run-now queued p50 / p99 | run-now waited p50 / p99 |`,
-    '|---|---|---|---|---|---|---|---|---|',
+    `| backend | register ${o.jobs.toLocaleString('en')} jobs | list all (${o.page}/page): total | pages | page p50 / p99 | list, filter matching 1: total | state p50 / p99 | run-now queued p50 / p99 | run-now waited p50 / p99 | \`xcore jobs ls --all --json\` | \`xcore jobs run --wait\` p50 / p99 |`,
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of results) {
-    lines.push(`| ${r.backend} | ${(r.registerMs / 1000).toFixed(1)} s | ${(r.list.totalMs / 1000).toFixed(2)} s | ${r.list.pages} | ${f1(r.list.perPage.p50)} / ${f1(r.list.perPage.p99)} ms | ${f1(r.filtered.totalMs)} ms (${r.filtered.pages} calls) | ${f1(r.state.p50)} / ${f1(r.state.p99)} ms | ${f1(r.queued.p50)} / ${f1(r.queued.p99)} ms | ${f1(r.waited.p50)} / ${f1(r.waited.p99)} ms |`);
+    lines.push(`| ${r.backend} | ${(r.registerMs / 1000).toFixed(1)} s | ${(r.list.totalMs / 1000).toFixed(2)} s | ${r.list.pages} | ${f1(r.list.perPage.p50)} / ${f1(r.list.perPage.p99)} ms | ${f1(r.filtered.totalMs)} ms (${r.filtered.pages} calls) | ${f1(r.state.p50)} / ${f1(r.state.p99)} ms | ${f1(r.queued.p50)} / ${f1(r.queued.p99)} ms | ${f1(r.waited.p50)} / ${f1(r.waited.p99)} ms | ${(r.cliListMs / 1000).toFixed(2)} s | ${f1(r.cliRun.p50)} / ${f1(r.cliRun.p99)} ms |`);
   }
   return lines.join('\n');
 }
@@ -142,7 +165,7 @@ async function main() {
     process.stderr.write(`${backend}: registering ${o.jobs} jobs...\n`);
     results.push(await runBackend(backend, o, logger));
   }
-  const head = `Admin API, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, xcore ${gitDescribe(execFileSync)}; ${o.runs} run-now requests per kind.`;
+  const head = `Admin API, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, xcore ${gitDescribe(execFileSync)}; ${o.runs} run-now requests per kind, ${o.cliRuns} CLI runs.`;
   const out = `${head}\n\n${table(results, o)}\n`;
   process.stdout.write(`${out}\n`);
   if (o.write) {

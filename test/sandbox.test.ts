@@ -71,6 +71,8 @@ function raw(method: string, args: unknown[]): Promise<unknown> {
 }
 
 export default definePlugin({
+  actions: ['echo'],
+  handle: (action, payload) => ({ echo: payload, sandboxed: typeof process.permission === 'object' }),
   async onStart(ctx) {
     const secret = (ctx.config as { secret: string }).secret;
     const dataDir = ctx.dataDir!;
@@ -106,7 +108,14 @@ export default definePlugin({
   actions: ['whoami'],
   handle: () => 'owner',
   async onStart(ctx) {
-    await ctx.getService('scheduler').addJob(() => undefined, { id: 'secret', every: '1h' });
+    const scheduler = ctx.getService('scheduler');
+    await scheduler.addJob(() => undefined, { id: 'secret', every: '1h' });
+    // Calls into the sandboxed plugin once every plugin has started.
+    await scheduler.addJob(async ({ logger }) => {
+      const answer = await ctx.call('probe', 'echo', { x: [1, 'two'] });
+      const unknown = await ctx.call('probe', 'nope').catch((err: { code?: string }) => err.code);
+      logger.info({ answer, unknown }, 'asked probe');
+    }, { id: 'ask', runDate: new Date(Date.now() + 500) });
   },
 });
 `;
@@ -148,6 +157,9 @@ describe('a sandboxed plugin', () => {
       'call-owner': 'allowed:owner',
     });
     expect(readFileSync(join(dir, 'data', 'probe', 'out.txt'), 'utf8')).toBe('ok');
+    // An in-process plugin calls the sandboxed one's actions; the answer comes from the sandbox.
+    const asked = await app.waitFor((l) => l.msg === 'asked probe', 30_000);
+    expect(asked).toMatchObject({ answer: { echo: { x: [1, 'two'] }, sandboxed: true }, unknown: 'XCORE_ERR_PLUGIN_ACTION_UNKNOWN' });
     // The other plugin's job is untouched.
     const secretJob = await getJson<{ paused: boolean }>(`${url}/admin/v1/jobs/${encodeURIComponent('owner:secret')}`);
     expect(secretJob.paused).toBe(false);

@@ -5,7 +5,9 @@
  * `startFiring()`, so the heap reading is before the first fire. Interval jobs get
  * `startDate: phaseAnchor(...)` (phases spread evenly over the second, as the bare loop's; a
  * distinct trigger per job costs xcore heap: 1,335 vs 469 B/job at 100k on 2026-11-23) or, with `--phase registration`, plain
- * `every: 1000` anchored at registration. Every run passes `ctx.scheduledAt`, the intended time. Default policy
+ * `every: 1000`, which since 2026-12-06 has the default phase: whole seconds since the epoch, so
+ * every job is due at the same instant (the load of `--phase burst`; results before that date
+ * measured phases anchored at registration). Every run passes `ctx.scheduledAt`, the intended time. Default policy
  * (maxInstances 1, coalesce latest, misfire grace 60 s); logs at `warn` go to stdout, which the
  * benchmark discards.
  */

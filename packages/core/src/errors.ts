@@ -65,7 +65,8 @@ export const CORE_ERROR_CODES: Readonly<Record<string, string>> = {
   XCORE_ERR_PLUGIN_MANIFEST_INVALID:
     'A plugin folder\'s package.json (its "xcore" field) is malformed. The message names the file and the field; fix it.',
   XCORE_ERR_PLUGIN_DUPLICATE: 'Two plugin folders declare the same plugin name. Rename one or remove it.',
-  XCORE_ERR_PLUGIN_NOT_FOUND: 'plugins.enabled names a plugin that is not in plugins.directory. Fix the name or add the plugin folder.',
+  XCORE_ERR_PLUGIN_NOT_FOUND:
+    'plugins.enabled or plugins.sandboxed names a plugin that is not in plugins.directory (a misspelt plugins.sandboxed entry would otherwise run the plugin unsandboxed). Fix the name or add the plugin folder.',
   XCORE_ERR_PLUGIN_CONFIG_ORPHAN:
     'plugins.config has a section for a plugin that is not installed or not enabled. Remove the section or enable the plugin.',
   XCORE_ERR_PLUGIN_DEFINITION_INVALID:
@@ -75,7 +76,7 @@ export const CORE_ERROR_CODES: Readonly<Record<string, string>> = {
   XCORE_ERR_PLUGIN_DEPENDENCY_VERSION:
     'A plugin depends on a version range its dependency does not satisfy. Update one of the two plugins or the range.',
   XCORE_ERR_PLUGIN_DEPENDENCY_CYCLE: 'Plugins depend on each other in a cycle (named in the message). Break the cycle.',
-  XCORE_ERR_PLUGIN_DEPENDENCY_FAILED: 'A plugin was skipped because a plugin it depends on is disabled or failed.',
+  XCORE_ERR_PLUGIN_DEPENDENCY_FAILED: 'A plugin was skipped because a plugin it depends on was skipped or failed.',
   XCORE_ERR_PLUGIN_HOOK_TIMEOUT:
     'A plugin hook (onLoad, onStart, onStop) did not settle within plugins.hookTimeoutMs. Make the hook faster or raise the timeout.',
   XCORE_ERR_PLUGIN_HOOK_FAILED: 'A plugin hook threw or rejected; the plugin is marked failed. The cause is the plugin\'s error.',
@@ -242,11 +243,12 @@ export class PluginDuplicateError extends XcoreError {
 
 /** `plugins.enabled` names a plugin that was not found. */
 export class PluginNotFoundError extends XcoreError {
-  constructor(name: string, directory: string, found: readonly string[], where?: string) {
+  /** @param list - The config key that names the plugin: `plugins.enabled` (default) or `plugins.sandboxed`. */
+  constructor(name: string, directory: string, found: readonly string[], where?: string, list: 'plugins.enabled' | 'plugins.sandboxed' = 'plugins.enabled') {
     super(
       'XCORE_ERR_PLUGIN_NOT_FOUND',
-      `Plugin "${name}" is enabled${where ? ` at ${where}` : ''} but no folder in ${directory} declares it. ` +
-        `Found: ${found.length > 0 ? found.join(', ') : '(none)'}. Fix the name in plugins.enabled or add the plugin folder.`,
+      `Plugin "${name}" is ${list === 'plugins.enabled' ? 'enabled' : 'listed in plugins.sandboxed'}${where ? ` at ${where}` : ''} but no folder in ${directory} declares it. ` +
+        `Found: ${found.length > 0 ? found.join(', ') : '(none)'}. Fix the name in ${list} or add the plugin folder.`,
     );
   }
 }
@@ -291,21 +293,29 @@ function importFailure(cause: unknown): string {
 
 /** A plugin depends on a plugin that is not installed or enabled. */
 export class PluginDependencyMissingError extends XcoreError {
+  /** The dependency that is missing. */
+  readonly dependency: string;
+
   constructor(plugin: string, dependency: string) {
     super(
       'XCORE_ERR_PLUGIN_DEPENDENCY_MISSING',
       `Plugin "${plugin}" depends on "${dependency}", which is not installed or not enabled. Install/enable "${dependency}" or remove the dependency.`,
     );
+    this.dependency = dependency;
   }
 }
 
 /** A dependency's version is outside the range a plugin asks for. */
 export class PluginDependencyVersionError extends XcoreError {
+  /** The dependency whose version is out of range. */
+  readonly dependency: string;
+
   constructor(plugin: string, dependency: string, range: string, version: string) {
     super(
       'XCORE_ERR_PLUGIN_DEPENDENCY_VERSION',
       `Plugin "${plugin}" needs "${dependency}" ${range}, but ${dependency} is version ${version}. Update one of the plugins or the range.`,
     );
+    this.dependency = dependency;
   }
 }
 
@@ -322,11 +332,15 @@ export class PluginDependencyCycleError extends XcoreError {
 
 /** A plugin was skipped because a plugin it depends on is disabled or failed. */
 export class PluginDependencyFailedError extends XcoreError {
+  /** The dependency that was skipped or failed. */
+  readonly dependency: string;
+
   constructor(plugin: string, dependency: string) {
     super(
       'XCORE_ERR_PLUGIN_DEPENDENCY_FAILED',
-      `Plugin "${plugin}" was skipped because its dependency "${dependency}" is disabled or failed. Fix "${dependency}" first.`,
+      `Plugin "${plugin}" was skipped because its dependency "${dependency}" was skipped or failed. Fix "${dependency}" first.`,
     );
+    this.dependency = dependency;
   }
 }
 

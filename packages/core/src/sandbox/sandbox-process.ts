@@ -40,6 +40,8 @@ export interface SandboxSpawnOptions {
 
 /** How often the watchdog reads the process's resident memory. */
 const RSS_CHECK_MS = 1_000;
+/** Longest log line accepted from a sandbox (the bootstrap cuts its own at 64 KiB). */
+const MAX_LOG_LINE = 65 * 1024;
 /** How long an exited process's remaining output is waited for. */
 const OUTPUT_DRAIN_MS = 250;
 /** Stderr lines kept to explain a crash. */
@@ -166,6 +168,11 @@ export class SandboxProcess {
   /** Re-logs a pino line the sandbox wrote, at its level, under the plugin's logger. */
   #relog(line: unknown): void {
     if (typeof line !== 'string') return;
+    if (line.length > MAX_LOG_LINE) {
+      // The bootstrap cuts its lines; a longer one was sent around it: keep the start, as text.
+      this.#logger.warn({ sandbox: true, chars: line.length }, `${line.slice(0, 1_024)}… (log line cut)`);
+      return;
+    }
     let entry: Record<string, unknown>;
     try {
       entry = JSON.parse(line) as Record<string, unknown>;

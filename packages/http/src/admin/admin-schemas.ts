@@ -156,8 +156,11 @@ export const pluginSchema = z
   .object({
     name: z.string(),
     version: z.string(),
-    state: z.enum(['loaded', 'started', 'failed', 'stopped', 'disabled']),
-    error: z.object({ code: z.string().optional(), name: z.string(), message: z.string() }).nullable().describe('Why it is failed or disabled.'),
+    state: z
+      .enum(['loaded', 'started', 'failed', 'stopped', 'skipped', 'not-enabled'])
+      .describe('skipped: never started because of `dependency`; not-enabled: its folder is present but plugins.enabled does not name it.'),
+    error: z.object({ code: z.string().optional(), name: z.string(), message: z.string() }).nullable().describe('Why it is failed or skipped.'),
+    dependency: z.string().optional().describe('For a skipped plugin: the dependency that stopped it (missing, out of range, in a cycle, skipped or failed).'),
     startMs: z.number().nullable().describe('Duration of its last successful onStart.'),
     dependencies: z.record(z.string(), z.string()),
     sandbox: z

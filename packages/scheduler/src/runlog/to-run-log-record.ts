@@ -41,17 +41,9 @@ const POOL = Buffer.alloc(4096);
 let poolAt = POOL.length;
 const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
-function hexOf(n: number): string {
-  let out = '';
-  for (let i = 0; i < n; i++) {
-    if (poolAt === POOL.length) {
-      randomFillSync(POOL);
-      poolAt = 0;
-    }
-    out += HEX[POOL[poolAt++]!]!;
-  }
-  return out;
-}
+/** The first `8-4-` of an id for the last epoch ms seen (ids made in the same ms share it). */
+let lastMs = -1;
+let lastPrefix = '';
 
 /**
  * A new run id: a UUID version 7 (48 bits of epoch ms, then random), so ids sort by creation time
@@ -60,10 +52,21 @@ function hexOf(n: number): string {
  * @param now - epoch ms to embed. @defaultValue `Date.now()`
  */
 export function newRunLogId(now: number = Date.now()): string {
-  const ms = Math.max(0, Math.min(0xffff_ffff_ffff, Math.floor(now))).toString(16).padStart(12, '0');
-  const random = hexOf(10); // 74 of these bits are used: 12 after the version, 6 beside the variant bits, 56 more
-  const variant = HEX[(parseInt(random.slice(3, 5), 16) & 0x3f) | 0x80]!;
-  return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${random.slice(0, 3)}-${variant}${random.slice(5, 7)}-${random.slice(7, 19)}`;
+  const whole = Math.max(0, Math.min(0xffff_ffff_ffff, Math.floor(now)));
+  if (whole !== lastMs) {
+    const ms = whole.toString(16).padStart(12, '0');
+    lastMs = whole;
+    lastPrefix = `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7`;
+  }
+  if (poolAt + 9 > POOL.length) {
+    randomFillSync(POOL);
+    poolAt = 0;
+  }
+  // 72 random bits from 9 bytes: 12 after the version nibble, 6 beside the variant bits, 54 in the rest.
+  const b = POOL;
+  const o = poolAt;
+  poolAt += 9;
+  return `${lastPrefix}${HEX[b[o]! & 0x0f]!.charAt(1)}${HEX[b[o + 1]!]!}-${HEX[(b[o + 2]! & 0x3f) | 0x80]!}${HEX[b[o + 3]!]!}-${HEX[b[o + 4]!]!}${HEX[b[o + 5]!]!}${HEX[b[o + 6]!]!}${HEX[b[o + 7]!]!}${HEX[b[o + 8]!]!}${HEX[b[o + 2]! >> 6]!.charAt(1)}${HEX[b[o]! >> 4]!.charAt(1)}`;
 }
 
 const NUL = /\u0000/g;

@@ -39,13 +39,18 @@ describe('Runner (through the Scheduler)', () => {
     scheduler = new Scheduler({ store: new MemoryStore(), logger, owner: 'o' });
     let fired = 0;
     const fn = (): void => void (fired += 1);
-    for (let i = 0; i < 500; i++) await scheduler.addJob(fn, { id: `j${i}`, every: 1000 + (i % 7) * 100 });
+    const period = (i: number): number => 1000 + (i % 7) * 100;
+    for (let i = 0; i < 500; i++) await scheduler.addJob(fn, { id: `j${i}`, every: period(i) });
     scheduler.startFiring();
     await vi.advanceTimersByTimeAsync(0);
     // The runner's timer and the slot keeper's renewal interval.
     expect(vi.getTimerCount()).toBe(2);
     await vi.advanceTimersByTimeAsync(1000);
-    expect(fired).toBe(72); // only jobs with i % 7 === 0 have a 1 s period: i = 0, 7, ..., 497
+    // Interval phases are whole multiples of the period since the epoch: a job fires in this second
+    // when a multiple of its period lies in (T0, T0 + 1000].
+    const due = Array.from({ length: 500 }, (_, i) => i).filter((i) => Math.floor((T0 + 1000) / period(i)) > Math.floor(T0 / period(i)));
+    expect(due.length).toBeGreaterThan(72); // the 1 s jobs (i % 7 === 0) and some others
+    expect(fired).toBe(due.length);
     expect(vi.getTimerCount()).toBe(2);
   });
 
@@ -159,7 +164,8 @@ describe('Runner (through the Scheduler)', () => {
     const runs: string[] = [];
     await scheduler.addJob((ctx) => void runs.push(ctx.scheduledAt.toISOString()), { id: 'soon', every: '2s' });
     await vi.advanceTimersByTimeAsync(2000);
-    expect(runs).toEqual([at(3000)]);
+    // Added at T0 + 1 s: its first occurrence is the next whole 2 s since the epoch, T0 + 2 s.
+    expect(runs).toEqual([at(2000)]);
   });
 
   it('reports degraded on store errors, backs off without crashing, and recovers applying the misfire policy', async () => {
@@ -213,10 +219,9 @@ describe('Runner (through the Scheduler)', () => {
     scheduler = new Scheduler({ store, logger, owner: 'o', claimWindowMs: 10, random: () => 0.5 });
     const fired: string[] = [];
     const job = (ctx: { jobId: string; scheduledAt: Date }): void => void fired.push(`${ctx.jobId} due ${ctx.scheduledAt.getTime() - T0} ran ${Date.now() - T0}`);
-    // Interval phases are anchored at registration: a at 1, b at 3, c at 12 ms past each second.
+    // Phases from start dates: a at 1, b at 3, c at 12 ms past each second.
     for (const [id, offset] of [['a', 1], ['b', 3], ['c', 12]] as const) {
-      vi.setSystemTime(T0 + offset);
-      await scheduler.addJob(job, { id, every: '1s' });
+      await scheduler.addJob(job, { id, every: '1s', startDate: new Date(T0 + 1000 + offset) });
     }
     const claims = vi.spyOn(store, 'claimBatch');
     scheduler.startFiring();
@@ -238,8 +243,7 @@ describe('Runner (through the Scheduler)', () => {
     // 1000 schedules due in the first 100 ms of each second, 10 per ms: 100 per 10 ms window, so
     // the step shrinks to about 1.6 ms there.
     for (let i = 0; i < 1000; i++) {
-      vi.setSystemTime(T0 + Math.floor(i / 10));
-      await scheduler.addJob(job, { id: `j${i}`, every: '1s' });
+      await scheduler.addJob(job, { id: `j${i}`, every: '1s', startDate: new Date(T0 + 1000 + Math.floor(i / 10)) });
     }
     const claims = vi.spyOn(store, 'claimBatch');
     scheduler.startFiring();

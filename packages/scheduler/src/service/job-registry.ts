@@ -80,14 +80,15 @@ export class JobRegistry {
     this.pending.add(id);
     try {
       const now = await store.now();
+      const phase = defaultAnchor(trigger, now);
       const result = await store.upsert({
-        definition, hash, nextRunAt: firstRunAt(trigger, now, now, 0), anchor: now, replaceExisting: replace,
+        definition, hash, nextRunAt: firstRunAt(trigger, now, phase, 0), anchor: phase, replaceExisting: replace,
       });
       if (result.status === 'conflict') {
         throw new JobConflictError(`Job "${id}" is registered by "${result.existingOwner}"; nothing was changed. Use another id or pass replaceExisting: true.`);
       }
       let schedule = result.schedule;
-      if (result.status === 'updated') schedule = await this.realignPhase(schedule, now);
+      if (result.status === 'updated') schedule = await this.realignPhase(schedule, now, phase);
       const current = handlers.get(id);
       const anchor = schedule.state.anchor;
       // With origin tracking on (the xcore command), what a run starts is attributed to the job.
@@ -176,9 +177,9 @@ export class JobRegistry {
     const { definition, hash, resolved } = this.define(fullId, old.owner, base, parsed, build, parsed.args ?? old.args, old.removable === true);
     const trigger = definition.trigger;
     const now = await this.deps.store.now();
-    const anchor = old.trigger.type === trigger.type ? state.anchor : now;
+    const anchor = old.trigger.type === trigger.type ? state.anchor : defaultAnchor(trigger, now);
     const nextRunAt = triggerChanged ? firstRunAt(trigger, now, anchor, state.runs) : state.nextRunAt;
-    const result = await this.deps.store.upsert({ definition, hash, nextRunAt, anchor: now, replaceExisting: true });
+    const result = await this.deps.store.upsert({ definition, hash, nextRunAt, anchor, replaceExisting: true });
     if (result.status === 'conflict') throw new JobConflictError(`Job "${fullId}" is registered by "${result.existingOwner}"; nothing was changed.`);
     if (local !== undefined) {
       local.historyLimit = resolved.historyLimit;
@@ -290,15 +291,28 @@ export class JobRegistry {
   }
 
   /** Keeps an updated interval's phase on the stored anchor (the store keeps it for same-kind updates). */
-  private async realignPhase(schedule: StoredSchedule, now: number): Promise<StoredSchedule> {
+  private async realignPhase(schedule: StoredSchedule, now: number, given: number): Promise<StoredSchedule> {
     const { definition, state } = schedule;
     const trigger = definition.trigger;
-    if (trigger.type !== 'interval' || trigger.startDate !== undefined || state.anchor === now) return schedule;
+    if (trigger.type !== 'interval' || trigger.startDate !== undefined || state.anchor === given) return schedule;
     const next = nextFireTime(trigger, now, { anchor: state.anchor, runs: state.runs });
     if (next === state.nextRunAt) return schedule;
     await this.deps.store.setNextRunAt(definition.id, next);
     return { definition, state: { ...state, nextRunAt: next } };
   }
+}
+
+/**
+ * The phase anchor of an interval without `startDate`: the Unix epoch, so an interval fires at
+ * whole multiples of its period (`every: 1h` on the hour, UTC) and every process and every restart
+ * agrees on its phase, whatever the store. (It was the first registration, so a process on the
+ * memory store took a new phase at each boot.) Cron and date triggers do not use the anchor.
+ */
+export const INTERVAL_ANCHOR = 0;
+
+/** The phase anchor a new schedule gets ({@link INTERVAL_ANCHOR} for an interval). */
+function defaultAnchor(trigger: TriggerSpec, now: number): number {
+  return trigger.type === 'interval' ? INTERVAL_ANCHOR : now;
 }
 
 /** How `register()` names what it was given, for messages; never throws. */

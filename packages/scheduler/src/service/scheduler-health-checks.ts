@@ -1,11 +1,12 @@
 /**
  * The scheduler's health checks for the host (`getService('health')`): `scheduler` (readiness:
- * its store answers) and `jobs` (warning: failing and overdue jobs, by qualified id).
+ * its store answers) and `jobs` (warning: failing, overdue and stuck jobs, by qualified id).
  */
 import type { HealthCheck, HealthCheckOutcome } from '@xcore/core';
 import type { Store } from '../stores/store.js';
 import type { SchedulerOperatorView } from './operator-types.js';
 import type { SchedulerHealth } from './scheduler-service.js';
+import type { OverdueWatch } from '../watch/overdue-watch.js';
 
 /** At most this many failing and this many overdue jobs are named in a report. */
 export const JOB_HEALTH_NAMED = 20;
@@ -17,6 +18,8 @@ export interface SchedulerHealthSource {
   health(): SchedulerHealth;
   readonly operator: SchedulerOperatorView;
   readonly store: Pick<Store, 'now' | 'nextWakeup'>;
+  /** The overdue watch: stuck runs of this process, and jobs overdue by their own misfire grace. */
+  readonly watch?: Pick<OverdueWatch, 'status'>;
 }
 
 /**
@@ -62,11 +65,21 @@ export function jobsHealthCheck(source: SchedulerHealthSource, overdueAfterMs: n
         at: job.lastRun?.finishedAt ?? job.lastRun?.scheduledAt ?? null,
       }));
       const overdue = await overdueJobs(source, overdueAfterMs);
-      const data = { failing, moreFailing: page.nextCursor !== null, overdue: overdue.items, moreOverdue: overdue.more, overdueAfterMs };
-      if (failing.length === 0 && overdue.items.length === 0) return { healthy: true, data };
+      // The watch also judges jobs by their own misfire grace (shorter than overdueAfter) and knows stuck runs.
+      const watched = source.watch?.status();
+      for (const o of watched?.overdue ?? []) {
+        if (overdue.items.length >= JOB_HEALTH_NAMED) break;
+        if (!overdue.items.some((i) => i.id === o.jobId)) overdue.items.push({ id: o.jobId, nextRunAt: o.dueAt.toISOString(), lateMs: o.lateMs });
+      }
+      const stuck = (watched?.stuck ?? []).slice(0, JOB_HEALTH_NAMED).map((s) => ({
+        id: s.jobId, scheduledAt: s.scheduledAt.toISOString(), runningMs: s.runningMs, boundMs: s.boundMs, bound: s.bound,
+      }));
+      const data = { failing, moreFailing: page.nextCursor !== null, overdue: overdue.items, moreOverdue: overdue.more, overdueAfterMs, stuck };
+      if (failing.length === 0 && overdue.items.length === 0 && stuck.length === 0) return { healthy: true, data };
       const parts: string[] = [];
       if (failing.length > 0) parts.push(`failing: ${failing.map((f) => f.id).join(', ')}${page.nextCursor === null ? '' : ', ...'}`);
       if (overdue.items.length > 0) parts.push(`overdue: ${overdue.items.map((o) => `${o.id} (${Math.round(o.lateMs / 1000)} s late)`).join(', ')}${overdue.more ? ', ...' : ''}`);
+      if (stuck.length > 0) parts.push(`stuck: ${stuck.map((s) => `${s.id} (running ${Math.round(s.runningMs / 1000)} s, ${s.bound} bound ${Math.round(s.boundMs / 1000)} s)`).join(', ')}`);
       return { healthy: false, detail: parts.join('; '), data };
     },
   };

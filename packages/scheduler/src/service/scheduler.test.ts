@@ -25,7 +25,7 @@ describe('Scheduler', () => {
 
   useFakeSchedulerClock(T0, () => scheduler);
 
-  it('fires an interval job at exact times, anchored at registration, only once firing started', async () => {
+  it('fires an interval job at exact times, at multiples of its period since the epoch, only once firing started', async () => {
     scheduler = make();
     const runs: string[] = [];
     const info = await scheduler.addJob(recorder(runs), { id: 'tick', every: '5s' });

@@ -17,7 +17,7 @@ export const ROW = 8;
 export const NEXT = 0;
 /** Field: the current claim's lease end. */
 export const LEASE = 1;
-/** Field: the interval anchor (first registration). */
+/** Field: the interval phase anchor (the epoch, unless stored by an older version). */
 export const ANCHOR = 2;
 /** Field: created at. */
 export const CREATED = 3;

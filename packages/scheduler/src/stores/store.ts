@@ -87,7 +87,7 @@ export interface ScheduleState {
   readonly paused: boolean;
   /** Occurrences recorded so far (for `maxRuns`). */
   readonly runs: number;
-  /** Phase anchor (epoch ms of first registration); never reset by an unchanged re-registration. */
+  /** Phase anchor (epoch ms): `0` (the epoch) for an interval created without `startDate`; never reset by an unchanged re-registration. */
   readonly anchor: number;
   readonly createdAt: number;
   readonly updatedAt: number;

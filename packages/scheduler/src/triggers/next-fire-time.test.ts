@@ -8,7 +8,7 @@ const iso = (t: number | null): string | null => (t === null ? null : new Date(t
 describe('nextFireTime: interval', () => {
   const every5s: TriggerSpec = { type: 'interval', everyMs: 5_000 };
 
-  it('is anchored at the first registration, first run one period later', () => {
+  it('is anchored at state.anchor, first run one period after it', () => {
     expect(nextFireTime(every5s, 12_300, { anchor: 1_000, runs: 0 })).toBe(16_000);
     expect(nextFireTime(every5s, 16_000, { anchor: 1_000, runs: 0 })).toBe(21_000);
     expect(nextFireTime(every5s, 1_000, { anchor: 1_000, runs: 0 })).toBe(6_000);

@@ -13,8 +13,8 @@ import type { IntervalTriggerSpec, TriggerSpec, TriggerState } from './trigger.j
  *
  * @remarks
  * Occurrences are `anchor + k * everyMs`. With `startDate` the anchor is `startDate` and `k >= 0`
- * (the first run is at `startDate`); without it the anchor is the schedule's first registration
- * (`state.anchor`) and `k >= 1` (the first run is one period after registering, as `setInterval`).
+ * (the first run is at `startDate`); without it the anchor is `state.anchor` (the epoch, `0`, for
+ * schedules this version creates: `INTERVAL_ANCHOR` in `service/job-registry.ts`) and `k >= 1`.
  * O(1) whatever the gap: after a year of downtime there is no loop.
  *
  * @internal
@@ -65,8 +65,8 @@ export function occurrenceAfter(spec: TriggerSpec, after: number, anchor: number
  *
  * @remarks
  * - **interval**: `anchor + k * everyMs`, where the anchor is `startDate` if set (first run at
- *   `startDate`, `k >= 0`) and else `state.anchor`, the schedule's first registration (first run
- *   one period later, `k >= 1`). Computed arithmetically, O(1) after any downtime. Interval
+ *   `startDate`, `k >= 0`) and else `state.anchor` (the epoch for new schedules, so every process
+ *   and restart agrees on the phase; `k >= 1`). Computed arithmetically, O(1) after any downtime. Interval
  *   triggers ignore wall clocks and DST entirely.
  * - **cron**: croner's next match in the spec's IANA timezone; see `cron-schedule.ts` and
  *   `docs/dst.md` for DST (a skipped fixed time runs at the end of the gap, a repeated one runs

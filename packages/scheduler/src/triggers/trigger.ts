@@ -16,7 +16,7 @@ export interface TriggerBounds {
   readonly maxRuns?: number;
 }
 
-/** Fires every `everyMs`, phase anchored at the schedule's first registration (or `startDate`). */
+/** Fires every `everyMs`, at `startDate + k * everyMs`, or without `startDate` at multiples of `everyMs` since the epoch (the stored anchor). */
 export interface IntervalTriggerSpec extends TriggerBounds {
   readonly type: 'interval';
   /** Period in milliseconds (>= 1). */
@@ -43,7 +43,7 @@ export type TriggerSpec = IntervalTriggerSpec | CronTriggerSpec | DateTriggerSpe
 
 /** Per-schedule state the trigger math needs. */
 export interface TriggerState {
-  /** Phase anchor: epoch ms of the schedule's first registration (kept across restarts). */
+  /** Phase anchor of an interval without `startDate` (epoch ms; `0` for schedules this version creates), kept across restarts. */
   readonly anchor: number;
   /** Occurrences fired so far (for `maxRuns`). */
   readonly runs: number;

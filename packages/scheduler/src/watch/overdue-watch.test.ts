@@ -12,6 +12,7 @@ import { Scheduler } from '../service/scheduler.js';
 import { schedulerService } from '../service/scheduler-definition.js';
 import type { SchedulerService } from '../service/scheduler-service.js';
 import type { SchedulerEvents } from '../events/scheduler-events.js';
+import { jobsHealthCheck } from '../service/scheduler-health-checks.js';
 
 let scheduler: Scheduler;
 let bus: EventBus;
@@ -54,6 +55,10 @@ describe('overdue occurrences', () => {
     expect(event.dueAt.getTime()).toBeLessThanOrEqual(stopped + 200);
     expect(scheduler.watch.status().overdue.map((o) => o.jobId)).toEqual(['billing:sync']);
     expect(await gauge('xcore_scheduler_jobs_overdue')).toBe(1);
+    // Job health names it, although it is not yet as late as health.overdueAfter (1 h here).
+    const health = await jobsHealthCheck(scheduler, 3_600_000).check(new AbortController().signal);
+    expect(health).toMatchObject({ healthy: false, data: { overdue: [{ id: 'billing:sync' }] } });
+    expect(health.detail).toContain('overdue: billing:sync');
     // Later checks keep it flagged without emitting again.
     await new Promise((r) => setTimeout(r, 300));
     expect(onBus).toHaveLength(1);
@@ -84,6 +89,9 @@ describe('stuck runs', () => {
     expect(event.runningMs).toBeGreaterThan(1_000);
     expect(scheduler.watch.status().stuck.map((s) => s.jobId)).toEqual(['hang']);
     expect(await gauge('xcore_scheduler_runs_stuck')).toBe(1);
+    const health = await jobsHealthCheck(scheduler, 60_000).check(new AbortController().signal);
+    expect(health).toMatchObject({ healthy: false, data: { stuck: [{ id: 'hang', boundMs: 1_000, bound: 'configured' }] } });
+    expect(health.detail).toMatch(/^stuck: hang \(running \d+ s, configured bound 1 s\)$/);
     await new Promise((r) => setTimeout(r, 200));
     expect(onBus).toHaveLength(1);
     release();
