@@ -30,8 +30,8 @@ describe('checkApp', () => {
 
     const refused = appCheckError(check, false);
     expect(refused).toMatchObject({ code: 'XCORE_ERR_APP_INVALID' });
-    expect((refused as { problems: unknown[] }).problems).toHaveLength(4);
-    expect((appCheckError(check, true) as { problems: unknown[] }).problems).toHaveLength(6);
+    expect((refused as unknown as { problems: unknown[] }).problems).toHaveLength(4);
+    expect((appCheckError(check, true) as unknown as { problems: unknown[] }).problems).toHaveLength(6);
   });
 
   it('throws the one problem boot refuses with as its own coded error', async () => {
