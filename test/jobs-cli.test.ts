@@ -7,6 +7,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, type Answer } from '../packages/http/src/http.fixtures.js';
 import { ADMIN_TOKENS as T, removeAdminApps, startAdminApp, writeAdminApp, type AdminApp } from './helpers/admin-app.js';
@@ -272,3 +273,32 @@ describe('xcore jobs, plugins, health and tail against xcore start (memory)', ()
   }, 90_000);
 });
 
+
+describe('xcore plugins ls against an https host', () => {
+  const fixture = (name: string): string => fileURLToPath(new URL(`../packages/http/src/server/fixtures/${name}`, import.meta.url));
+  let host: XcoreProcess | undefined;
+  afterAll(() => {
+    host?.child.kill('SIGKILL');
+    removeAdminApps();
+  });
+
+  it('trusts the certificate services.http.tls names; with only --url a self-signed one is refused (exit 4) unless NODE_EXTRA_CA_CERTS adds it', async () => {
+    const port = await freePort();
+    const app = writeAdminApp({ port, tls: { cert: fixture('localhost.crt'), key: fixture('localhost.key') } });
+    const started = await startAdminApp(app.dir);
+    host = started.app;
+    expect(started.url).toBe(`https://127.0.0.1:${port}`);
+    const cli = (args: string[], env: Record<string, string> = {}) => runXcoreCommand(args, { cwd: app.dir, env: { XCORE_TOKEN: T.read, ...env } });
+    const viaConfig = await cli(['plugins', 'ls', '--json']);
+    expect([viaConfig.code, viaConfig.stderr]).toEqual([0, '']);
+    expect((JSON.parse(viaConfig.stdout) as { items: { name: string }[] }).items.map((p) => p.name).sort()).toEqual(['billing', 'dash', 'reports']);
+    const untrusted = await cli(['plugins', 'ls', '--url', started.url]);
+    expect([untrusted.code, untrusted.stderr]).toEqual([4, expect.stringContaining('certificate is not trusted')]);
+    expect(untrusted.stderr).toContain('NODE_EXTRA_CA_CERTS');
+    const extra = await cli(['plugins', 'ls', '--url', started.url, '--json'], { NODE_EXTRA_CA_CERTS: fixture('localhost.crt') });
+    expect(extra.code, extra.stderr).toBe(0);
+    expect(JSON.parse(extra.stdout)).toEqual(JSON.parse(viaConfig.stdout));
+    const plain = await cli(['plugins', 'ls', '--url', `http://127.0.0.1:${port}`]);
+    expect(plain.code).toBe(4);
+  }, 90_000);
+});

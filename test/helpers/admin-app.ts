@@ -64,6 +64,8 @@ export interface AdminAppOptions {
   readonly port?: number;
   /** `services.http.basePath`. @defaultValue none */
   readonly basePath?: string;
+  /** `services.http.tls` (PEM files). @defaultValue plain HTTP */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 /** A written app. */
@@ -102,7 +104,7 @@ ${scheduler}
         trigger: { type: cron, expression: "0 3 * * *" }
   http:
     enabled: true
-    port: ${options.port ?? 0}${options.basePath === undefined ? '' : `\n    basePath: ${options.basePath}`}
+    port: ${options.port ?? 0}${options.basePath === undefined ? '' : `\n    basePath: ${options.basePath}`}${options.tls === undefined ? '' : `\n    tls: { cert: "${options.tls.cert}", key: "${options.tls.key}" }`}
     rateLimit: { failures: 1000000 }
     auth:
       tokens:${tokens}
