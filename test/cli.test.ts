@@ -118,7 +118,9 @@ describe('shipped apps', () => {
     const app = track(runXcore(['start'], { cwd: repoRoot, env: { XCORE_LOG_PRETTY: 'false', XCORE_LOG_LEVEL: 'info' } }));
     await app.waitFor((l) => l.msg === 'xcore started');
     expect(app.lines.filter((l) => l.msg === 'plugin started').map((l) => l.plugin)).toEqual(['health', 'heartbeat']);
-    expect(app.lines.find((l) => l.msg === 'xcore started')).toMatchObject({ started: 2, failed: [] });
+    // notify ships in ./plugins but the default xcore.yaml does not enable it: listed, logged once at info.
+    expect(app.lines.find((l) => l.msg === 'xcore started')).toMatchObject({ level: 30, started: ['health', 'heartbeat'], failed: [], skipped: [], notEnabled: ['notify'] });
+    expect(app.lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('plugin folder present but not enabled')).map((l) => [l.level, l.plugin])).toEqual([[30, 'notify']]);
     // heartbeat beats once in onStart (before "xcore started"), then only from its 5 s interval job.
     const booted = app.lines.length;
     await app.waitFor((l) => l.msg === 'heartbeat' && app.lines.indexOf(l) >= booted, 12_000);

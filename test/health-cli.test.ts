@@ -40,6 +40,46 @@ afterAll(() => removeHealthApps());
 
 const jobsCheck = (body: unknown): Check | undefined => (body as Report).checks.find((c) => c.name === 'jobs');
 
+describe('plugin states through xcore start', () => {
+  it('the boot summary and /health name every plugin state: started, failed with its error, skipped with the dependency, not enabled (logged once)', async () => {
+    const dir = writeHealthApp({
+      plugins: {
+        payments: { source: PAYMENTS },
+        broken: { source: `export default { onStart() { throw new Error('cannot reach the ledger'); } };` },
+        needy: { source: 'export default {};', dependencies: { ghost: '^1.0.0' } },
+        spare: { source: 'export default {};' },
+      },
+      enabled: ['payments', 'broken', 'needy'],
+    });
+    const started = await startHealthApp(dir);
+    running.push(started.app);
+    const summary = started.app.lines.find((l) => l.msg === 'xcore started')!;
+    expect(summary).toMatchObject({
+      level: 40,
+      started: ['payments'],
+      failed: [{ plugin: 'broken', error: 'Plugin "broken": onStart failed: cannot reach the ledger.' }],
+      skipped: [{ plugin: 'needy', dependency: 'ghost', error: expect.stringContaining('depends on "ghost", which is not installed or not enabled') }],
+      notEnabled: ['spare'],
+    });
+    expect(started.app.lines.filter((l) => String(l.msg).startsWith('plugin folder present but not enabled')).map((l) => [l.level, l.plugin])).toEqual([[30, 'spare']]);
+
+    const health = await started.get('/health');
+    expect(health.status).toBe(200);
+    const plugins = (health.body as Report).checks.find((c) => c.name === 'plugins')!;
+    expect(plugins).toMatchObject({ level: 'warning', status: 'warn' });
+    expect(plugins.detail).toContain('broken failed: Plugin "broken": onStart failed: cannot reach the ledger.');
+    expect(plugins.detail).toContain('needy skipped because of "ghost"');
+    expect(plugins.data!['plugins']).toEqual([
+      { name: 'broken', version: '1.0.0', state: 'failed', error: { code: 'XCORE_ERR_PLUGIN_HOOK_FAILED', name: 'PluginHookFailedError', message: 'Plugin "broken": onStart failed: cannot reach the ledger.' } },
+      { name: 'payments', version: '1.0.0', state: 'started' },
+      { name: 'needy', version: '1.0.0', state: 'skipped', dependency: 'ghost', error: expect.objectContaining({ code: 'XCORE_ERR_PLUGIN_DEPENDENCY_MISSING' }) },
+      { name: 'spare', version: '1.0.0', state: 'not-enabled' },
+    ]);
+    // Failed and skipped plugins warn; they fail readiness only with failReadinessOn: [plugins].
+    expect((await started.get('/readyz')).status).toBe(200);
+  });
+});
+
 describe('health endpoints through xcore start', () => {
   it('a failing job is a warning in /health by its id; /readyz and /livez stay 200; probes are public, /health needs read', async () => {
     const started = await startHealthApp(writeHealthApp({ plugins: { payments: { source: PAYMENTS } } }));

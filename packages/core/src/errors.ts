@@ -76,7 +76,7 @@ export const CORE_ERROR_CODES: Readonly<Record<string, string>> = {
   XCORE_ERR_PLUGIN_DEPENDENCY_VERSION:
     'A plugin depends on a version range its dependency does not satisfy. Update one of the two plugins or the range.',
   XCORE_ERR_PLUGIN_DEPENDENCY_CYCLE: 'Plugins depend on each other in a cycle (named in the message). Break the cycle.',
-  XCORE_ERR_PLUGIN_DEPENDENCY_FAILED: 'A plugin was skipped because a plugin it depends on is disabled or failed.',
+  XCORE_ERR_PLUGIN_DEPENDENCY_FAILED: 'A plugin was skipped because a plugin it depends on was skipped or failed.',
   XCORE_ERR_PLUGIN_HOOK_TIMEOUT:
     'A plugin hook (onLoad, onStart, onStop) did not settle within plugins.hookTimeoutMs. Make the hook faster or raise the timeout.',
   XCORE_ERR_PLUGIN_HOOK_FAILED: 'A plugin hook threw or rejected; the plugin is marked failed. The cause is the plugin\'s error.',
@@ -293,21 +293,29 @@ function importFailure(cause: unknown): string {
 
 /** A plugin depends on a plugin that is not installed or enabled. */
 export class PluginDependencyMissingError extends XcoreError {
+  /** The dependency that is missing. */
+  readonly dependency: string;
+
   constructor(plugin: string, dependency: string) {
     super(
       'XCORE_ERR_PLUGIN_DEPENDENCY_MISSING',
       `Plugin "${plugin}" depends on "${dependency}", which is not installed or not enabled. Install/enable "${dependency}" or remove the dependency.`,
     );
+    this.dependency = dependency;
   }
 }
 
 /** A dependency's version is outside the range a plugin asks for. */
 export class PluginDependencyVersionError extends XcoreError {
+  /** The dependency whose version is out of range. */
+  readonly dependency: string;
+
   constructor(plugin: string, dependency: string, range: string, version: string) {
     super(
       'XCORE_ERR_PLUGIN_DEPENDENCY_VERSION',
       `Plugin "${plugin}" needs "${dependency}" ${range}, but ${dependency} is version ${version}. Update one of the plugins or the range.`,
     );
+    this.dependency = dependency;
   }
 }
 
@@ -324,11 +332,15 @@ export class PluginDependencyCycleError extends XcoreError {
 
 /** A plugin was skipped because a plugin it depends on is disabled or failed. */
 export class PluginDependencyFailedError extends XcoreError {
+  /** The dependency that was skipped or failed. */
+  readonly dependency: string;
+
   constructor(plugin: string, dependency: string) {
     super(
       'XCORE_ERR_PLUGIN_DEPENDENCY_FAILED',
-      `Plugin "${plugin}" was skipped because its dependency "${dependency}" is disabled or failed. Fix "${dependency}" first.`,
+      `Plugin "${plugin}" was skipped because its dependency "${dependency}" was skipped or failed. Fix "${dependency}" first.`,
     );
+    this.dependency = dependency;
   }
 }
 

@@ -24,9 +24,8 @@ export type { Kernel, CreateKernelOptions, PluginState, PluginStatus, StopReport
 export type { PluginOperatorView } from './kernel/plugin-operator-view.js';
 export type { HealthService, HealthCheck, HealthCheckOutcome, HealthCheckResult, HealthCheckStatus, HealthLevel, HealthReport, HealthStatus, HealthVerdict } from './health/health-types.js';
 export { createHealthService } from './health/host-health.js';
-export { EventLoopWatch } from './health/event-loop-watch.js';
-export { pluginStatusJson } from './kernel/kernel-health.js';
-export type { PluginStatusJson } from './kernel/kernel-health.js';
+export { pluginStatusJson, pluginSummary } from './kernel/kernel-health.js';
+export type { PluginStatusJson, PluginSummary } from './kernel/kernel-health.js';
 export { defineService } from './services/define-service.js';
 export { createContainer } from './services/container.js';
 export type { ServiceContainer } from './services/container.js';

@@ -35,6 +35,7 @@ describe('shipped plugins: health and heartbeat', () => {
     expect(k.plugins().map((p) => [p.name, p.state])).toEqual([
       ['health', 'started'],
       ['heartbeat', 'started'],
+      ['notify', 'not-enabled'],
     ]);
     const snapshot = await k.call<Snapshot>('health', 'status');
     expect(snapshot.checks.map((c) => [c.check, c.stale])).toEqual([['vitals', false]]);

@@ -27,6 +27,8 @@ export type ImportedPlugin =
 export interface PluginCheck {
   /** The enabled plugins that were found, in `plugins.enabled` order. */
   readonly manifests: readonly PluginManifest[];
+  /** The plugin folders found that `plugins.enabled` does not name. */
+  readonly notEnabled: readonly PluginManifest[];
   /** Their dependency order and the plugins disabled by a dependency problem. */
   readonly plan: DependencyPlan;
   /** Each plugin of `plan.order` that was imported (all of them unless a stop was requested). */
@@ -119,7 +121,7 @@ export async function checkPlugins(loaded: LoadedConfig, options: CheckPluginsOp
       problems.push(...problemsOf(error, loaded.file, 'fatal', name));
     }
   }
-  return { manifests, plan, imported, problems };
+  return { manifests, notEnabled: enabled.notEnabled, plan, imported, problems };
 }
 
 /**

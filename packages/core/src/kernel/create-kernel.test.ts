@@ -116,13 +116,15 @@ describe('createKernel: order', () => {
     expect(states(k)).toEqual({ audit: 'stopped', db: 'stopped', cache: 'stopped', web: 'stopped' });
   });
 
-  it('filters by plugins.enabled and reports an enabled plugin that is not installed with its line', async () => {
+  it('filters by plugins.enabled (a folder it does not name is listed as not-enabled and logged once) and reports an enabled plugin that is not installed with its line', async () => {
     app = fixtureApp([
       { name: 'a', source: tracingPlugin('a') },
       { name: 'b', source: tracingPlugin('b') },
     ]);
-    const { kernel: k } = await boot('  enabled: [b]\n');
-    expect(states(k)).toEqual({ b: 'started' });
+    const { kernel: k, lines } = await boot('  enabled: [b]\n');
+    expect(states(k)).toEqual({ b: 'started', a: 'not-enabled' });
+    expect(trace()).not.toContain('a:load');
+    expect(lines.filter((l) => String(l['msg']).startsWith('plugin folder present but not enabled')).map((l) => [l['level'], l['plugin']])).toEqual([[30, 'a']]);
     await k.stop();
 
     const { logger } = memoryLogger();
@@ -144,7 +146,7 @@ describe('createKernel: order', () => {
 });
 
 describe('createKernel: dependency problems and failures', () => {
-  it('disables plugins with missing, out-of-range or cyclic dependencies and their dependents; the rest start', async () => {
+  it('skips plugins with missing, out-of-range or cyclic dependencies and their dependents, naming the dependency; the rest start', async () => {
     app = fixtureApp([
       { name: 'health', version: '2.0.0', source: tracingPlugin('health') },
       { name: 'old', dependencies: { health: '^1.0.0' }, source: tracingPlugin('old') },
@@ -154,7 +156,7 @@ describe('createKernel: dependency problems and failures', () => {
       { name: 'uses-old', dependencies: { old: '*' }, source: tracingPlugin('uses-old') },
     ]);
     const { kernel: k } = await boot();
-    expect(states(k)).toEqual({ health: 'started', old: 'disabled', orphan: 'disabled', 'uses-old': 'disabled', x: 'disabled', y: 'disabled' });
+    expect(states(k)).toEqual({ health: 'started', old: 'skipped', orphan: 'skipped', 'uses-old': 'skipped', x: 'skipped', y: 'skipped' });
     expect(codes(k)).toEqual({
       health: undefined,
       old: 'XCORE_ERR_PLUGIN_DEPENDENCY_VERSION',
@@ -164,22 +166,22 @@ describe('createKernel: dependency problems and failures', () => {
       y: 'XCORE_ERR_PLUGIN_DEPENDENCY_CYCLE',
     });
     expect(k.plugins().find((p) => p.name === 'x')!.error!.message).toContain('x -> y -> x');
+    expect(Object.fromEntries(k.plugins().map((p) => [p.name, p.dependency]))).toEqual({ health: undefined, old: 'health', orphan: 'ghost', 'uses-old': 'old', x: 'y', y: 'x' });
     expect(trace()).toEqual(['svc:create', 'svc:start', 'health:load', 'health:start', 'svc:after']);
   });
 
-  it('isolates a plugin whose onStart throws: marked failed, dependents disabled, others run, services told', async () => {
+  it('isolates a plugin whose onStart throws: marked failed, dependents skipped naming it, others run, services told', async () => {
     app = fixtureApp([
       { name: 'base', source: tracingPlugin('base') },
       { name: 'broken', dependencies: { base: '*' }, source: `export default { onStart() { throw new Error('no database'); } };` },
       { name: 'child', dependencies: { broken: '*' }, source: tracingPlugin('child') },
       { name: 'other', source: tracingPlugin('other') },
     ]);
-    const failed: string[] = [];
-    const { logger } = memoryLogger();
+    const { logger, lines } = memoryLogger();
     const services = [recorderService()];
     kernel = createKernel({ loaded: app.load('', services), services, logger });
     await kernel.start();
-    expect(states(kernel)).toEqual({ base: 'started', broken: 'failed', child: 'disabled', other: 'started' });
+    expect(states(kernel)).toEqual({ base: 'started', broken: 'failed', child: 'skipped', other: 'started' });
     expect(codes(kernel)).toMatchObject({ broken: 'XCORE_ERR_PLUGIN_HOOK_FAILED', child: 'XCORE_ERR_PLUGIN_DEPENDENCY_FAILED' });
     const brokenError = kernel.plugins().find((p) => p.name === 'broken')!.error!;
     expect(brokenError.message).toBe('Plugin "broken": onStart failed: no database.');
@@ -187,7 +189,10 @@ describe('createKernel: dependency problems and failures', () => {
     expect(trace()).toContain('svc:released:broken');
     expect(trace()).toContain('svc:released:child');
     expect(trace()).not.toContain('child:start');
-    expect(failed).toEqual([]);
+    // The log names the failed plugin with its hook, and the skipped one with the dependency that stopped it.
+    expect(lines.filter((l) => l['msg'] === 'plugin failed').map((l) => [l['plugin'], l['hook']])).toEqual([['broken', 'onStart']]);
+    expect(lines.filter((l) => l['msg'] === 'plugin skipped').map((l) => [l['plugin'], l['dependency']])).toEqual([['child', 'broken']]);
+    expect(kernel.plugins().find((p) => p.name === 'child')).toMatchObject({ state: 'skipped', dependency: 'broken' });
   });
 
   it('fails a hook that does not settle within plugins.hookTimeoutMs', async () => {

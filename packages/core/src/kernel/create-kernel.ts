@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { PluginDependencyFailedError, PluginStartFailedError } from '../errors.js';
 import { createEventBus } from '../events/create-event-bus.js';
@@ -36,9 +37,10 @@ import { watchShutdown } from './shutdown-watch.js';
  * scheduler stops claiming and lets running jobs finish while their plugins still run), then
  * plugins' `onStop` in reverse start order, then services' `stop` and `dispose` in reverse order.
  *
- * Isolation: a plugin with a dependency problem is `disabled`; one whose import, `onLoad` or
+ * Isolation: a plugin with a dependency problem is `skipped`; one whose import, `onLoad` or
  * `onStart` throws or times out (`plugins.hookTimeoutMs`) is `failed`, and the plugins that
- * depend on it are `disabled`; everything else runs. With `plugins.failFast`, the first such
+ * depend on it are `skipped`; everything else runs. A plugin folder that `plugins.enabled` does
+ * not name is listed as `not-enabled` and logged once at info. With `plugins.failFast`, the first such
  * problem stops what started and `start()` throws `XCORE_ERR_PLUGIN_START_FAILED`.
  * After a plugin stops or fails, every service's `onPluginStopped(name)` is called.
  *
@@ -100,7 +102,7 @@ export function createKernel(options: CreateKernelOptions): Kernel {
   /** With failFast and a broken plugin: shuts down what started and returns the error boot fails with. */
   const failFast = async (): Promise<PluginStartFailedError | undefined> => {
     if (!config.plugins.failFast) return undefined;
-    const broken = records.all().find((r) => r.state === 'failed' || r.state === 'disabled');
+    const broken = records.all().find((r) => r.state === 'failed' || r.state === 'skipped');
     if (broken === undefined) return undefined;
     const error = new PluginStartFailedError(broken.manifest.name, broken.error);
     await shutdown();
@@ -124,8 +126,12 @@ export function createKernel(options: CreateKernelOptions): Kernel {
     });
     const refused = appCheckError(check, false);
     if (refused !== undefined) throw refused;
-    const { plan, imported } = check.plugins;
-    for (const [name, error] of plan.disabled) lifecycle.disable(records.get(name)!, error);
+    const { plan, imported, notEnabled } = check.plugins;
+    records.setNotEnabled(notEnabled);
+    for (const manifest of notEnabled) {
+      logger.info({ plugin: manifest.name, folder: dirname(manifest.file) }, 'plugin folder present but not enabled; add its name to plugins.enabled to run it');
+    }
+    for (const [name, error] of plan.disabled) lifecycle.skip(records.get(name)!, error);
     for (const record of records.inOrder()) {
       const result = imported.get(record.manifest.name);
       if (result === undefined) continue;
@@ -144,7 +150,7 @@ export function createKernel(options: CreateKernelOptions): Kernel {
       if (record.state !== 'loaded') continue;
       const broken = records.brokenDependency(record, ['loaded']);
       if (broken !== undefined) {
-        lifecycle.disable(record, new PluginDependencyFailedError(record.manifest.name, broken));
+        lifecycle.skip(record, new PluginDependencyFailedError(record.manifest.name, broken));
         continue;
       }
       checkpoint(`loading plugin "${record.manifest.name}"`);
@@ -159,7 +165,7 @@ export function createKernel(options: CreateKernelOptions): Kernel {
       if (broken !== undefined) {
         record.handle?.close();
         await services.pluginStopped(name);
-        lifecycle.disable(record, new PluginDependencyFailedError(name, broken));
+        lifecycle.skip(record, new PluginDependencyFailedError(name, broken));
         continue;
       }
       checkpoint(`starting plugin "${name}"`);

@@ -11,18 +11,21 @@ import type { PluginOperatorView } from './plugin-operator-view.js';
  * @remarks
  * `loaded`: imported and `onLoad` done, not started yet. `started`: `onStart` succeeded.
  * `failed`: its own import, `onLoad` or `onStart` threw or timed out. `stopped`: `onStop` ran.
- * `disabled`: never started because of a dependency problem (missing, version, cycle, or a
- * dependency that is itself disabled or failed).
+ * `skipped`: never started because of a dependency (missing, out of its version range, in a
+ * cycle, or itself skipped or failed), named in {@link PluginStatus.dependency}.
+ * `not-enabled`: its folder is in `plugins.directory` but `plugins.enabled` does not name it.
  */
-export type PluginState = 'loaded' | 'started' | 'failed' | 'stopped' | 'disabled';
+export type PluginState = 'loaded' | 'started' | 'failed' | 'stopped' | 'skipped' | 'not-enabled';
 
 /** One plugin as {@link Kernel.plugins} reports it. */
 export interface PluginStatus {
   readonly name: string;
   readonly version: string;
   readonly state: PluginState;
-  /** Why it is `failed` or `disabled` (a coded error; match on `code`). */
+  /** Why it is `failed` or `skipped` (a coded error; match on `code`). */
   readonly error: Error | undefined;
+  /** For a `skipped` plugin: the dependency that stopped it. */
+  readonly dependency?: string;
   /** Duration of its last successful `onStart`, ms. */
   readonly startMs: number | undefined;
   /** Its manifest dependencies: plugin name to semver range. */
@@ -86,7 +89,7 @@ export interface Kernel {
    * @defaultValue `options.timeoutMs`: `plugins.hookTimeoutMs`
    */
   call<T = unknown>(plugin: string, action: string, payload?: unknown, options?: { timeoutMs?: number }): Promise<T>;
-  /** Every enabled plugin with its state, in start order (disabled ones last, by name). */
+  /** Every plugin with its state: startable ones in start order, then skipped ones by name, then the folders `plugins.enabled` does not name (`not-enabled`), by name. */
   plugins(): PluginStatus[];
   /**
    * The operator view of the plugins (list, one plugin, reload with coded refusals), the one

@@ -289,7 +289,7 @@ export default {
     const k = await boot();
     expect(k.plugins().map((p) => [p.name, p.state])).toEqual([
       ['worker', 'failed'],
-      ['user', 'disabled'],
+      ['user', 'skipped'],
     ]);
     await expect(k.reload('user')).rejects.toMatchObject({ code: 'XCORE_ERR_PLUGIN_RELOAD_REFUSED', message: expect.stringContaining('its dependency "worker" is not started') });
     writeFileSync(join(app.pluginsDir, 'worker', 'index.ts'), worker('v2'));

@@ -170,11 +170,12 @@ export class PluginLifecycle {
     await this.deps.services.pluginStopped(record.manifest.name);
   }
 
-  /** Marks a plugin `disabled` (a dependency problem) and logs why. */
-  disable(record: PluginRecord, error: Error): void {
-    record.state = 'disabled';
+  /** Marks a plugin `skipped` because of a dependency (named on the error) and logs which. */
+  skip(record: PluginRecord, error: Error): void {
+    record.state = 'skipped';
     record.error = error;
-    this.deps.logger.error({ err: error, plugin: record.manifest.name }, 'plugin disabled');
+    record.dependency = blockingDependency(error);
+    this.deps.logger.error({ err: error, plugin: record.manifest.name, dependency: record.dependency }, 'plugin skipped');
   }
 
   /** Marks a plugin failed: closes its context, tells services, emits `plugin.failed`. */
@@ -218,7 +219,7 @@ export class PluginLifecycle {
   /**
    * Stops the plugin if started, re-imports its entry, revalidates its config and starts it again.
    *
-   * @throws `XCORE_ERR_PLUGIN_RELOAD_REFUSED` when it is unknown, disabled for good, has started
+   * @throws `XCORE_ERR_PLUGIN_RELOAD_REFUSED` when it is unknown, skipped for good, has started
    * dependents or a dependency that is not started (nothing changed then); the error of the step
    * that failed otherwise (the plugin is `failed` then).
    */
@@ -229,8 +230,8 @@ export class PluginLifecycle {
     if (kernelPhase !== 'started') throw new PluginReloadRefusedError(name, `the kernel is ${kernelPhase}, not started`);
     // A plugin skipped because a dependency failed can start once that dependency runs again;
     // one with a missing, out-of-range or cyclic dependency cannot until its manifest changes.
-    if (record.state === 'disabled' && !isXcoreError(record.error, 'XCORE_ERR_PLUGIN_DEPENDENCY_FAILED')) {
-      throw new PluginReloadRefusedError(name, `it is disabled: ${record.error?.message ?? 'dependency problem'}`);
+    if (record.state === 'skipped' && !isXcoreError(record.error, 'XCORE_ERR_PLUGIN_DEPENDENCY_FAILED')) {
+      throw new PluginReloadRefusedError(name, `it is skipped: ${record.error?.message ?? 'dependency problem'}`);
     }
     const running = dependentsOf(records.manifests(), name).filter((d) => records.get(d)?.state === 'started');
     if (running.length > 0) throw new PluginReloadRefusedError(name, `plugins that depend on it are started (${running.join(', ')}); stop or reload them first`);
@@ -359,4 +360,12 @@ export class PluginLifecycle {
   private validateConfig(record: PluginRecord, definition: PluginDefinition): unknown {
     return pluginConfig(this.deps.loaded, record.manifest.name, definition);
   }
+}
+
+/** The dependency a dependency error names: the missing, out-of-range or failed one, or the next plugin of a cycle. */
+function blockingDependency(error: Error): string | undefined {
+  const { dependency, cycle } = error as { dependency?: unknown; cycle?: unknown };
+  if (typeof dependency === 'string') return dependency;
+  if (Array.isArray(cycle) && typeof cycle[1] === 'string') return cycle[1];
+  return undefined;
 }

@@ -63,7 +63,7 @@ describe('PluginOperatorView', () => {
     expect(view.list().map((p) => [p.name, p.state, (p.error as { code?: string } | undefined)?.code])).toEqual([
       ['worker', 'started', undefined],
       ['user', 'started', undefined],
-      ['orphan', 'disabled', 'XCORE_ERR_PLUGIN_DEPENDENCY_MISSING'],
+      ['orphan', 'skipped', 'XCORE_ERR_PLUGIN_DEPENDENCY_MISSING'],
     ]);
     expect(view.get('user')).toMatchObject({ name: 'user', version: '1.0.0', state: 'started', dependencies: { worker: '^1.0.0' } });
     expect(view.get('ghost')).toBeUndefined();

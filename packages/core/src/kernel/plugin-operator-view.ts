@@ -27,7 +27,7 @@ export interface PluginOperatorView {
    * and the config file are not read again.
    *
    * @throws `XCORE_ERR_PLUGIN_UNKNOWN` when no enabled plugin has that name;
-   * `XCORE_ERR_PLUGIN_RELOAD_REFUSED` when the kernel is not started, the plugin is disabled for a
+   * `XCORE_ERR_PLUGIN_RELOAD_REFUSED` when the kernel is not started, the plugin is skipped for a
    * dependency problem, it has started dependents, a dependency is not started, or a reload of it
    * is in progress (nothing changed then); `XCORE_ERR_PLUGIN_RELOAD_FAILED` when its new code
    * failed to import, load or start (it is `failed` then).

@@ -12,8 +12,10 @@ import type { PluginContextHandle } from './plugin-context.js';
 export interface PluginRecord {
   readonly manifest: PluginManifest;
   state: PluginState;
-  /** Why it is `failed` or `disabled`. */
+  /** Why it is `failed` or `skipped`. */
   error: Error | undefined;
+  /** For a `skipped` plugin: the dependency that stopped it. */
+  dependency: string | undefined;
   /** Duration of its last successful `onStart`, ms. */
   startMs: number | undefined;
   /** The imported definition (`undefined` until imported). */
@@ -30,7 +32,7 @@ export interface PluginRecord {
  * The plugin records of one kernel, with the two orders that matter.
  *
  * @remarks
- * `order` is the dependency order computed at boot (disabled plugins left out); `started` is the
+ * `order` is the dependency order computed at boot (skipped plugins left out); `started` is the
  * order in which `onStart` succeeded, so a plugin reloaded later stops before the ones it was
  * started after. Only the kernel's lifecycle writes here; views read.
  */
@@ -38,11 +40,18 @@ export class PluginRecords {
   readonly #records = new Map<string, PluginRecord>();
   #order: string[] = [];
   readonly #started: string[] = [];
+  /** Plugin folders `plugins.enabled` does not name: listed, never loaded. */
+  #notEnabled: PluginManifest[] = [];
+
+  /** Records the plugin folders `plugins.enabled` does not name (listed as `not-enabled`). */
+  setNotEnabled(manifests: readonly PluginManifest[]): void {
+    this.#notEnabled = [...manifests].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
 
   /** Creates a `loaded` record per manifest and sets the dependency order (names of startable plugins). */
   init(manifests: readonly PluginManifest[], order: readonly string[]): void {
     for (const manifest of manifests) {
-      this.#records.set(manifest.name, { manifest, state: 'loaded', error: undefined, startMs: undefined, definition: undefined, config: undefined, handle: undefined, sandbox: undefined });
+      this.#records.set(manifest.name, { manifest, state: 'loaded', error: undefined, dependency: undefined, startMs: undefined, definition: undefined, config: undefined, handle: undefined, sandbox: undefined });
     }
     this.#order = [...order];
   }
@@ -90,7 +99,7 @@ export class PluginRecords {
 
   /** A dependency of `record` that is not in one of the `ok` states, if any. */
   brokenDependency(record: PluginRecord, ok: readonly PluginState[]): string | undefined {
-    return Object.keys(record.manifest.dependencies).find((d) => !ok.includes(this.#records.get(d)?.state ?? 'disabled'));
+    return Object.keys(record.manifest.dependencies).find((d) => !ok.includes(this.#records.get(d)?.state ?? 'skipped'));
   }
 
   /** The public status of one record. */
@@ -100,16 +109,18 @@ export class PluginRecords {
       version: record.manifest.version,
       state: record.state,
       error: record.error,
+      ...(record.dependency === undefined ? {} : { dependency: record.dependency }),
       startMs: record.startMs,
       dependencies: record.manifest.dependencies,
       ...(record.sandbox === undefined ? {} : { sandbox: record.sandbox.status() }),
     };
   }
 
-  /** Every plugin's status: startable ones in dependency order, then the others by name. */
+  /** Every plugin's status: startable ones in dependency order, then the skipped ones by name, then the not-enabled ones by name. */
   statuses(): PluginStatus[] {
     const ordered = this.inOrder();
     const rest = this.all().filter((r) => !this.#order.includes(r.manifest.name));
-    return [...ordered, ...rest.sort((a, b) => (a.manifest.name < b.manifest.name ? -1 : 1))].map((r) => this.status(r));
+    const notEnabled = this.#notEnabled.map((m): PluginStatus => ({ name: m.name, version: m.version, state: 'not-enabled', error: undefined, startMs: undefined, dependencies: m.dependencies }));
+    return [...[...ordered, ...rest.sort((a, b) => (a.manifest.name < b.manifest.name ? -1 : 1))].map((r) => this.status(r)), ...notEnabled];
   }
 }

@@ -29,10 +29,11 @@ export function enabledPlugins(loaded: LoadedConfig): PluginManifest[] {
  * manifest is invalid or whose name is taken (`XCORE_ERR_PLUGIN_MANIFEST_INVALID`,
  * `XCORE_ERR_PLUGIN_DUPLICATE`, at the manifest), enabled names with no plugin folder
  * (`XCORE_ERR_PLUGIN_NOT_FOUND`, at the name in `plugins.enabled`; also for a `plugins.sandboxed` name
- * no folder declares) and `plugins.config` sections
- * for no enabled plugin (`XCORE_ERR_PLUGIN_CONFIG_ORPHAN`, at the section).
+ * no folder declares) and `plugins.config` sections for no enabled plugin
+ * (`XCORE_ERR_PLUGIN_CONFIG_ORPHAN`, at the section); and the plugin folders `plugins.enabled`
+ * does not name (`notEnabled`, not a problem).
  */
-export function findEnabledPlugins(loaded: LoadedConfig): { manifests: PluginManifest[]; problems: EnabledPluginProblem[] } {
+export function findEnabledPlugins(loaded: LoadedConfig): { manifests: PluginManifest[]; notEnabled: PluginManifest[]; problems: EnabledPluginProblem[] } {
   const { directory, enabled, config } = loaded.config.plugins;
   const scan = scanPlugins(directory);
   const problems: EnabledPluginProblem[] = scan.problems.map((p) => ({ at: `${p.file}:1:1`, error: p.error }));
@@ -60,7 +61,8 @@ export function findEnabledPlugins(loaded: LoadedConfig): { manifests: PluginMan
     const at = where(loaded, ['plugins', 'config', name]);
     problems.push({ at, error: new PluginConfigOrphanError(name, at, manifests.map((m) => m.name).sort()) });
   }
-  return { manifests, problems };
+  const notEnabled = enabled === '*' ? [] : scan.manifests.filter((m) => !enabled.includes(m.name));
+  return { manifests, notEnabled, problems };
 }
 
 /** `file:line:col` of a key path (the file alone when it is not written there). */

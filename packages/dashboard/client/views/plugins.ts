@@ -6,7 +6,7 @@ import type { App, View } from '../main.js';
 import { badge, confirmAction, errorBox, notify } from '../ui.js';
 
 function stateBadge(state: string): HTMLElement {
-  return badge(state, state === 'started' ? 'ok' : state === 'failed' ? 'bad' : state === 'disabled' || state === 'stopped' ? 'muted' : 'info');
+  return badge(state, state === 'started' ? 'ok' : state === 'failed' ? 'bad' : state === 'skipped' || state === 'not-enabled' || state === 'stopped' ? 'muted' : 'info');
 }
 
 export function pluginsView(app: App): View {
@@ -44,7 +44,7 @@ export function pluginsView(app: App): View {
         h('td', { class: 'error-cell' }, p.error === null ? h('span', { class: 'muted' }, '—') : h('details', null, h('summary', null, p.error.code ?? p.error.name), h('pre', { class: 'error-text' }, p.error.message))),
         h('td', { class: 'num' }, p.startMs === null ? '—' : `${Math.round(p.startMs)} ms`),
         h('td', null, Object.keys(p.dependencies).length === 0 ? h('span', { class: 'muted' }, 'none') : Object.entries(p.dependencies).map(([n, r]) => `${n} ${r}`).join(', ')),
-        h('td', null, h('button', { type: 'button', class: 'button button-small', disabled: !app.canAdmin || p.state === 'disabled', 'aria-label': `Reload ${p.name}`, onclick: () => void reload(p.name) }, 'Reload'))))));
+        h('td', null, h('button', { type: 'button', class: 'button button-small', disabled: !app.canAdmin || p.state === 'skipped' || p.state === 'not-enabled', 'aria-label': `Reload ${p.name}`, onclick: () => void reload(p.name) }, 'Reload'))))));
     } catch (error) {
       replace(message, errorBox(error));
     }

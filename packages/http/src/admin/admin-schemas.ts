@@ -10,7 +10,7 @@ const isoTime = z.string().describe('ISO 8601 instant.');
 /** One run of a job. */
 export const runSchema = z
   .object({
-    status: z.enum(['succeeded', 'failed', 'timed_out', 'aborted', 'missed', 'skipped']),
+    status: z.enum(['succeeded', 'failed', 'timed_out', 'aborted', 'crashed', 'out_of_memory', 'missed', 'skipped']),
     scheduledAt: isoTime.describe('The occurrence (trigger time), or when a manual run was asked for.'),
     startedAt: isoTime.nullable(),
     finishedAt: isoTime.nullable(),
@@ -100,7 +100,7 @@ export const loggedRunSchema = z
     runId: z.string().nullable().describe('The run log\'s id of the record (a UUID v7); null when read from the bounded history.'),
     jobId: z.string(),
     owner: z.string().describe('The job\'s owner: a plugin name, `config` or `app`.'),
-    outcome: z.enum(['succeeded', 'failed', 'timed_out', 'aborted', 'skipped', 'missed']),
+    outcome: z.enum(['succeeded', 'failed', 'timed_out', 'aborted', 'crashed', 'out_of_memory', 'skipped', 'missed']),
     scheduledAt: isoTime.describe('The occurrence, or when a manual run was asked for; for `missed`, when it was decided.'),
     startedAt: isoTime.nullable(),
     finishedAt: isoTime.describe('When the run ended, or the skip/miss was decided.'),
@@ -156,8 +156,11 @@ export const pluginSchema = z
   .object({
     name: z.string(),
     version: z.string(),
-    state: z.enum(['loaded', 'started', 'failed', 'stopped', 'disabled']),
-    error: z.object({ code: z.string().optional(), name: z.string(), message: z.string() }).nullable().describe('Why it is failed or disabled.'),
+    state: z
+      .enum(['loaded', 'started', 'failed', 'stopped', 'skipped', 'not-enabled'])
+      .describe('skipped: never started because of `dependency`; not-enabled: its folder is present but plugins.enabled does not name it.'),
+    error: z.object({ code: z.string().optional(), name: z.string(), message: z.string() }).nullable().describe('Why it is failed or skipped.'),
+    dependency: z.string().optional().describe('For a skipped plugin: the dependency that stopped it (missing, out of range, in a cycle, skipped or failed).'),
     startMs: z.number().nullable().describe('Duration of its last successful onStart.'),
     dependencies: z.record(z.string(), z.string()),
     sandbox: z

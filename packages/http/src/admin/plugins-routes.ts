@@ -18,6 +18,7 @@ export function pluginJson(status: PluginStatus): z.output<typeof pluginSchema> 
     version: status.version,
     state: status.state,
     error: error === undefined ? null : { ...(typeof code === 'string' ? { code } : {}), name: error.name, message: error.message },
+    ...(status.dependency === undefined ? {} : { dependency: status.dependency }),
     startMs: status.startMs ?? null,
     dependencies: { ...status.dependencies },
     sandbox:
