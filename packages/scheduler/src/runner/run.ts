@@ -299,7 +299,7 @@ export class RunLifecycle {
     }
     // A job may throw anything (a revoked Proxy, a cycle without a prototype): logError never throws.
     const durationMs = record.startedAt === null || record.finishedAt === null ? null : record.finishedAt - record.startedAt;
-    logError(this.deps.logger, 'warn', { job: definition.id, status, attempts: record.attempts, durationMs, scheduledAt: new Date(record.scheduledAt) }, error, `job ${status.replace('_', ' ')}`);
+    logError(this.deps.logger, 'warn', { job: definition.id, status, attempts: record.attempts, durationMs, scheduledAt: new Date(record.scheduledAt) }, error, `job ${status.replaceAll('_', ' ')}`);
     const payload = runEvent(definition, record, error);
     emitter.emit(event, payload);
     if (forward) bus.emit(busEvent, payload);
