@@ -15,7 +15,7 @@ export interface Identity { kind: string; subject: string; scopes: Scope[]; expi
 export interface Session { signedIn: boolean; auth: 'none' | 'verify'; identity: Identity | null; csrfToken: string | null; expiresAt: string | null }
 
 export interface Run {
-  status: 'succeeded' | 'failed' | 'timed_out' | 'aborted' | 'missed' | 'skipped';
+  status: 'succeeded' | 'failed' | 'timed_out' | 'aborted' | 'crashed' | 'out_of_memory' | 'missed' | 'skipped';
   scheduledAt: string; startedAt: string | null; finishedAt: string | null; durationMs: number | null; attempts: number;
   error?: string; owner?: string; manual?: boolean; requestedBy?: string; requestId?: string;
 }

@@ -3,7 +3,8 @@ import type { Run } from './api.js';
 import { duration, h, replace, timeEl } from './dom.js';
 
 const STATUS_TEXT: Record<Run['status'], string> = {
-  succeeded: 'succeeded', failed: 'failed', timed_out: 'timed out', aborted: 'aborted', missed: 'missed', skipped: 'skipped',
+  succeeded: 'succeeded', failed: 'failed', timed_out: 'timed out', aborted: 'aborted', crashed: 'crashed', out_of_memory: 'out of memory',
+  missed: 'missed', skipped: 'skipped',
 };
 
 /** A coloured badge with text (colour is never the only signal). */
@@ -13,7 +14,7 @@ export function badge(text: string, tone: 'ok' | 'bad' | 'warn' | 'info' | 'mute
 
 /** The badge of a run's status. */
 export function runBadge(run: Pick<Run, 'status'>): HTMLElement {
-  const tone = run.status === 'succeeded' ? 'ok' : run.status === 'failed' || run.status === 'timed_out' ? 'bad' : 'warn';
+  const tone = run.status === 'succeeded' ? 'ok' : run.status === 'failed' || run.status === 'timed_out' || run.status === 'crashed' || run.status === 'out_of_memory' ? 'bad' : 'warn';
   return badge(STATUS_TEXT[run.status], tone);
 }
 

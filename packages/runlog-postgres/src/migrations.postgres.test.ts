@@ -27,7 +27,7 @@ describe.skipIf(skip)('run log migrations', () => {
     const again = new PostgresRunLog({ url: db.url, schema: 'once', retention: null });
     expect(await again.migrate()).toEqual([]);
     await again.close();
-    expect(await recorded('once')).toEqual(['001_create_run_log.sql']);
+    expect(await recorded('once')).toEqual(['001_create_run_log.sql', '002_executor_outcomes.sql']);
     const indexes = await db.sql<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE schemaname = 'once' AND tablename = 'run_log' ORDER BY indexname");
     expect(indexes.rows.map((r) => r.indexname)).toEqual([
       'run_log_finished_idx', 'run_log_job_finished_idx', 'run_log_job_scheduled_idx', 'run_log_outcome_finished_idx',
@@ -38,8 +38,8 @@ describe.skipIf(skip)('run log migrations', () => {
   it('applies each migration exactly once when six instances migrate the same fresh schema at once', async () => {
     const instances = Array.from({ length: 6 }, () => new PostgresRunLog({ url: db.url, schema: 'race', retention: null, poolMax: 1 }));
     const results = await Promise.all(instances.map((i) => i.migrate()));
-    expect(results.flat()).toEqual(['001_create_run_log.sql']);
-    expect(await recorded('race')).toEqual(['001_create_run_log.sql']);
+    expect(results.flat()).toEqual(['001_create_run_log.sql', '002_executor_outcomes.sql']);
+    expect(await recorded('race')).toEqual(['001_create_run_log.sql', '002_executor_outcomes.sql']);
     // and every instance can write at once into the one table
     await Promise.all(instances.map((i, k) => writeAll(i, [logged({ at: k + 1 })])));
     expect(await readAll(instances[0]!)).toHaveLength(6);

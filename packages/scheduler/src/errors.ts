@@ -84,6 +84,20 @@ export const SCHEDULER_ERROR_CODES: Readonly<Record<string, string>> = {
     '(its plugin is not running anywhere, or no running host declares it). Nothing was queued. Start the plugin, then ask again.',
   XCORE_ERR_RUN_REQUEST_NOT_FOUND:
     'No run request has this id: it was never made, or it settled more than an hour ago. Ask for a new run.',
+  XCORE_ERR_JOB_EXECUTOR_INVALID:
+    'A job\'s executor options are refused before anything is stored: a function given for `executor: thread` or `process` ' +
+    '(functions do not cross threads: give `module` and `export`), a `module` that is not an absolute path, file URL or ' +
+    'package, a module that cannot be imported or whose export is not a function, `args` that cannot be structured-cloned, ' +
+    'or `env` on an executor other than `process`. The message names the job and the option.',
+  XCORE_ERR_JOB_CRASHED:
+    'A run\'s worker thread or child process ended before the job did (`process.exit`, a fatal signal, an uncaught error ' +
+    'outside the job); the run is recorded as `crashed` with the exit code or signal. The host and the schedule go on.',
+  XCORE_ERR_JOB_OUT_OF_MEMORY:
+    'A run on `thread` or `process` passed its memory cap (the worker\'s `resourceLimits`, the child\'s heap cap or its RSS ' +
+    'watchdog) and was killed; recorded as `out_of_memory`. Raise the cap under `services.scheduler.executors` or make the job use less.',
+  XCORE_ERR_EXECUTOR_QUEUE_FULL:
+    'A run could not start because its executor\'s queue was full (`services.scheduler.executors.thread.maxQueue`, or ' +
+    '`process.maxChildren` runs waiting); recorded as `failed`. Raise the bound or run the job less often.',
   XCORE_ERR_JOB_QUERY_INVALID:
     'A job listing or history query is malformed: a limit outside 1..500, a cursor this version did not issue, an unknown state. The message names the field.',
 };
@@ -250,6 +264,34 @@ export class RedisScriptError extends XcoreError {
 export class JobTimeoutError extends XcoreError {
   constructor(message: string, options?: XcoreErrorOptions) {
     super('XCORE_ERR_JOB_TIMEOUT', message, options);
+  }
+}
+
+/** A job's executor options are refused (nothing was stored). Code `XCORE_ERR_JOB_EXECUTOR_INVALID`. */
+export class JobExecutorInvalidError extends XcoreError {
+  constructor(message: string, options?: XcoreErrorOptions) {
+    super('XCORE_ERR_JOB_EXECUTOR_INVALID', message, options);
+  }
+}
+
+/** A run's worker thread or child process ended before the job did. Code `XCORE_ERR_JOB_CRASHED`. */
+export class JobCrashedError extends XcoreError {
+  constructor(message: string, options?: XcoreErrorOptions) {
+    super('XCORE_ERR_JOB_CRASHED', message, options);
+  }
+}
+
+/** A run passed its memory cap and was killed. Code `XCORE_ERR_JOB_OUT_OF_MEMORY`. */
+export class JobOutOfMemoryError extends XcoreError {
+  constructor(message: string, options?: XcoreErrorOptions) {
+    super('XCORE_ERR_JOB_OUT_OF_MEMORY', message, options);
+  }
+}
+
+/** A run could not start: its executor's queue was full. Code `XCORE_ERR_EXECUTOR_QUEUE_FULL`. */
+export class ExecutorQueueFullError extends XcoreError {
+  constructor(message: string, options?: XcoreErrorOptions) {
+    super('XCORE_ERR_EXECUTOR_QUEUE_FULL', message, options);
   }
 }
 

@@ -9,6 +9,8 @@ import type { App, Route, View } from '../main.js';
 import { badge, errorBox, lastRunCell } from '../ui.js';
 
 const PAGE_SIZE = 50;
+/** Longest time one page keeps following short filtered pages before it shows what it found. */
+const FILL_MS = 15_000;
 const FILTERS = ['q', 'owner', 'state', 'failing', 'paused'] as const;
 type Filter = (typeof FILTERS)[number];
 
@@ -144,16 +146,31 @@ export function jobsView(app: App, initial: Route): View {
       const value = route.query.get(key);
       if (value !== null && value !== '') query.set(key, value);
     }
-    query.set('limit', String(PAGE_SIZE));
     table.setAttribute('aria-busy', 'true');
+    const started = performance.now();
     try {
-      const page = await admin<Page<Job>>('GET', `/jobs?${query.toString()}`, undefined, { signal: controller.signal });
-      if (controller.signal.aborted) return;
-      nextCursor = page.nextCursor;
-      renderRows(page.items);
+      // A filtered listing may answer short pages with a cursor (the server bounds the ids it scans
+      // per request): follow them until the page is full, the end, or FILL_MS passed.
+      const items: Job[] = [];
+      let cursor = query.get('cursor');
+      do {
+        if (cursor === null) query.delete('cursor');
+        else query.set('cursor', cursor);
+        query.set('limit', String(PAGE_SIZE - items.length));
+        const page = await admin<Page<Job>>('GET', `/jobs?${query.toString()}`, undefined, { signal: controller.signal });
+        if (controller.signal.aborted) return;
+        items.push(...page.items);
+        cursor = page.nextCursor;
+        if (cursor !== null && items.length < PAGE_SIZE) replace(message, h('p', { class: 'help', role: 'status' }, `Searching… ${items.length} found so far.`));
+      } while (cursor !== null && items.length < PAGE_SIZE && performance.now() - started < FILL_MS);
+      nextCursor = cursor;
+      renderRows(items);
+      if (items.length === 0 && cursor !== null) {
+        replace(tbody, h('tr', null, h('td', { colspan: 7, class: 'empty' }, 'No match among the jobs searched so far. Next continues the search.')));
+      }
       replace(message);
       const pageNumber = cursors.length + 1;
-      pageLabel.textContent = `Page ${pageNumber}${page.items.length > 0 ? ` · ${page.items.length} shown` : ''}`;
+      pageLabel.textContent = `Page ${pageNumber}${items.length > 0 ? ` · ${items.length} shown` : ''}`;
       prev.disabled = !route.query.has('cursor');
       next.disabled = nextCursor === null;
     } catch (error) {

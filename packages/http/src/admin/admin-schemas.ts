@@ -10,7 +10,7 @@ const isoTime = z.string().describe('ISO 8601 instant.');
 /** One run of a job. */
 export const runSchema = z
   .object({
-    status: z.enum(['succeeded', 'failed', 'timed_out', 'aborted', 'missed', 'skipped']),
+    status: z.enum(['succeeded', 'failed', 'timed_out', 'aborted', 'crashed', 'out_of_memory', 'missed', 'skipped']),
     scheduledAt: isoTime.describe('The occurrence (trigger time), or when a manual run was asked for.'),
     startedAt: isoTime.nullable(),
     finishedAt: isoTime.nullable(),
@@ -100,7 +100,7 @@ export const loggedRunSchema = z
     runId: z.string().nullable().describe('The run log\'s id of the record (a UUID v7); null when read from the bounded history.'),
     jobId: z.string(),
     owner: z.string().describe('The job\'s owner: a plugin name, `config` or `app`.'),
-    outcome: z.enum(['succeeded', 'failed', 'timed_out', 'aborted', 'skipped', 'missed']),
+    outcome: z.enum(['succeeded', 'failed', 'timed_out', 'aborted', 'crashed', 'out_of_memory', 'skipped', 'missed']),
     scheduledAt: isoTime.describe('The occurrence, or when a manual run was asked for; for `missed`, when it was decided.'),
     startedAt: isoTime.nullable(),
     finishedAt: isoTime.describe('When the run ended, or the skip/miss was decided.'),

@@ -8,7 +8,7 @@ import { loggedRunPageSchema, runRequestSchema, schedulerStateSchema } from './a
 import type { AdminDeps } from './admin-routes.js';
 import { booleanQuery, operatorOf, runBodySchema, runJobNow } from './jobs-routes.js';
 
-const OUTCOMES = ['succeeded', 'failed', 'timed_out', 'aborted', 'skipped', 'missed'] as const;
+const OUTCOMES = ['succeeded', 'failed', 'timed_out', 'aborted', 'crashed', 'out_of_memory', 'skipped', 'missed'] as const;
 
 /** Query of `GET /runs`; each key maps to the run log's filter. */
 const runsQuery = z.strictObject({

@@ -273,6 +273,12 @@ export const policyShape = {
   historyLimit: integerIn(range('historyLimit').min, range('historyLimit').max).optional().describe('Run records kept per job. Default 20.'),
 };
 
+/** The export a `thread`/`process` job calls: a JavaScript identifier. */
+export const exportNameValue = z.string().regex(/^[A-Za-z_$][\w$]*$/, 'expected an export name such as default or hashFiles').describe('The export of `module` called with the run context. Default \'default\'.');
+
+/** Environment variables a `process` job declares: the child gets these and no others. */
+export const envNamesValue = z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name such as DATABASE_URL')).max(1000).describe('Environment variables the job\'s child process gets (executor: process); no others are passed.');
+
 /** Job policy overrides (every field optional): `services.scheduler.defaults` and `Scheduler({ defaults })`. */
 export const jobPolicySchema = z.strictObject(policyShape);
 

@@ -9,7 +9,8 @@
  */
 import { z } from 'zod';
 import { duration } from '@xcore/core';
-import { jobIdValue, jobPolicySchema, policyShape, rangeText, runnerTiming, timezoneValue, triggerSchema } from './option-schemas.js';
+import { envNamesValue, jobIdValue, jobPolicySchema, policyShape, rangeText, runnerTiming, timezoneValue, triggerSchema } from './option-schemas.js';
+import { executorNameValue, executorsConfigSchema } from '../executors/executor-config.js';
 import { runLogConfigSchema } from '../runlog/run-log-config.js';
 import { isValidPrefix } from '../stores/redis/keys.js';
 import { redisUrlProblem } from '../stores/redis/redis-store-options.js';
@@ -28,8 +29,18 @@ export const jobConfigSchema = z.strictObject({
   trigger: triggerConfigSchema.describe('When the job runs: `type: interval`, `cron` or `date` with that kind\'s fields.'),
   /** Arguments passed to every run as `ctx.args`. @defaultValue `[]` */
   args: z.array(z.unknown()).default([]).describe('Arguments passed to every run as `ctx.args`. Default [].'),
+  /** Where the job runs: `inline`, `thread` or `process`. @defaultValue `defaults.executor` */
+  executor: executorNameValue.optional().describe('Where the job runs: inline (the event loop), thread (a worker-thread pool, hard timeout) or process (a child process per run, hard timeout and memory cap). Default: defaults.executor.'),
+  /** Environment variables the job's child process gets (`executor: process`). */
+  env: envNamesValue.optional(),
   ...policyShape,
 }).meta({ title: 'job' });
+
+/** `services.scheduler.defaults`: policy defaults of every job, and the executor of YAML and module jobs. */
+export const schedulerDefaultsSchema = jobPolicySchema.extend({
+  /** Where YAML jobs and `module` jobs run when they name no executor (a function always runs inline). @defaultValue `'inline'` */
+  executor: executorNameValue.optional().describe('Where YAML jobs and module jobs run when they name no executor (a function given to addJob always runs inline). Default inline.'),
+});
 
 /**
  * Schema of `services.scheduler`.
@@ -67,7 +78,9 @@ export const schedulerConfigSchema = z
     /** IANA timezone for cron jobs that name none. @defaultValue `'UTC'` */
     timezone: timezoneValue.default('UTC').describe('IANA timezone for cron jobs that name none. Default \'UTC\'.'),
     /** Policy defaults for every job. @defaultValue see each field */
-    defaults: jobPolicySchema.prefault({}).describe('Policy defaults for every job.'),
+    defaults: schedulerDefaultsSchema.prefault({}).describe('Policy defaults for every job, and the default executor.'),
+    /** The worker-thread pool and child processes behind `executor: thread` and `executor: process`. */
+    executors: executorsConfigSchema.prefault({}).describe('The worker-thread pool (thread) and child processes (process) jobs can run on.'),
     /** Global jobs. @defaultValue `[]` */
     jobs: z.array(jobConfigSchema).default([]).describe('Global jobs. Default [].'),
     /** Lease of a claim and of a run slot; a dead process frees them after this. @defaultValue `30000` */
@@ -141,6 +154,10 @@ export const schedulerConfigSchema = z
     cfg.jobs.forEach((job, i) => {
       if (seen.has(job.id)) ctx.addIssue({ code: 'custom', path: ['jobs', i, 'id'], message: `duplicate job id "${job.id}"` });
       seen.add(job.id);
+      const executor = job.executor ?? cfg.defaults.executor ?? 'inline';
+      if (job.env !== undefined && executor !== 'process') {
+        ctx.addIssue({ code: 'custom', path: ['jobs', i, 'env'], message: `env is for executor: process (a child's environment); this job runs on ${executor}. Drop env or set executor: process` });
+      }
     });
   })
   .prefault({});

@@ -158,7 +158,14 @@ describe('YAML jobs', () => {
     const paths = bad.error!.issues.map((i) => i.path.join('.')).sort();
     expect(paths).toEqual(['', 'jobs.0.trigger', 'jobs.1.trigger.runDate']);
     const defaults = schedulerConfigSchema.parse(undefined);
-    expect(defaults).toEqual({ enabled: true, backend: 'memory', prefix: 'xcore', timezone: 'UTC', defaults: {}, jobs: [], leaseMs: 30_000, pollMs: 30_000, logRuns: 'debug', metrics: { jobLabelLimit: 100 }, overdue: { checkInterval: 5_000, after: 60_000, stuckAfter: null, learnedFactor: 3, learnedMin: 60_000 } });
+    expect(defaults).toEqual({
+      enabled: true, backend: 'memory', prefix: 'xcore', timezone: 'UTC', defaults: {}, jobs: [], leaseMs: 30_000, pollMs: 30_000, logRuns: 'debug', metrics: { jobLabelLimit: 100 },
+      overdue: { checkInterval: 5_000, after: 60_000, stuckAfter: null, learnedFactor: 3, learnedMin: 60_000 },
+      executors: {
+        thread: { minThreads: 1, idleTimeout: 30_000, maxQueue: 1000, resourceLimits: { maxOldGenerationSizeMb: 256 } },
+        process: { maxChildren: 4, maxQueue: 1000, maxOldGenerationSizeMb: 256, maxRssMb: 1024, rssCheckInterval: 50 },
+      },
+    });
     const redis = schedulerConfigSchema.safeParse({ backend: 'redis' });
     expect(redis.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['url', 'backend "redis" needs `url` (e.g. redis://127.0.0.1:6379) or, for a Redis Cluster, `nodes`']]);
     const both = schedulerConfigSchema.safeParse({ backend: 'redis', url: 'redis://127.0.0.1:6379', nodes: ['127.0.0.1:7000'] });
@@ -169,5 +176,45 @@ describe('YAML jobs', () => {
     expect(dup.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['jobs.1.id', 'duplicate job id "a"']]);
     const durations = schedulerConfigSchema.parse({ defaults: { timeout: '1m30s', misfireGraceTime: null }, leaseMs: '10s' });
     expect([durations.defaults.timeout, durations.defaults.misfireGraceTime, durations.leaseMs]).toEqual([90_000, null, 10_000]);
+  });
+});
+
+describe('YAML jobs on the thread and process executors', () => {
+  it('runs a func on a worker thread (executor per job, or defaults.executor) without importing it in the host', async () => {
+    const s = await boot(`
+services:
+  scheduler:
+    defaults: { executor: thread }
+    jobs:
+      - id: on-thread
+        func: ../executors/fixtures/executor-jobs.mjs:hello
+        args: [1]
+        trigger: { type: interval, hours: 1 }
+      - id: in-child
+        func: ../executors/fixtures/executor-jobs.mjs:hello
+        executor: process
+        trigger: { type: interval, hours: 1 }
+`);
+    try {
+      const thread = await s.runJob('on-thread');
+      const child = await s.runJob('in-child');
+      expect([thread.status, child.status]).toEqual(['succeeded', 'succeeded']);
+    } finally {
+      await s.stop({ deadlineMs: 0 });
+    }
+  });
+
+  it('refuses env on a job that does not run in a child process, pointing at its line', () => {
+    const error = loadError(`
+services:
+  scheduler:
+    jobs:
+      - id: a
+        func: ./fixtures/jobs.ts:record
+        executor: thread
+        env: [HOME]
+        trigger: { type: interval, hours: 1 }
+`);
+    expect(error?.message).toContain('env is for executor: process');
   });
 });

@@ -17,13 +17,15 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { abortable, createTsModuleScope, type LoadedConfig, type TsModuleScope } from '@xcore/core';
 import { JobFuncInvalidError } from '../errors.js';
+import { resolveModuleUrl } from '../executors/module-target.js';
 import type { AddJobOptions, TriggerInput } from '../service/job-options.js';
 import type { JobFunction } from '../service/scheduler-service.js';
 import type { JobConfig } from './scheduler-config.js';
 
 /** A YAML job ready for `addJob`. */
 export interface ResolvedYamlJob {
-  readonly fn: JobFunction;
+  /** The function of an inline job; `undefined` for a `thread`/`process` job (its options name the module). */
+  readonly fn: JobFunction | undefined;
   readonly options: AddJobOptions;
   /** `file:line:col` of the entry's trigger, for messages about it. */
   readonly where: string;
@@ -158,8 +160,33 @@ function baseDirOf(source: YamlJobSource): string {
 
 /** Turns a validated YAML job into `addJob` options (the owner is set by the caller). */
 export function yamlJobOptions(job: JobConfig): AddJobOptions {
-  const { id, func: _func, trigger, args, ...policy } = job;
+  const { id, func: _func, trigger, args, executor: _executor, env: _env, ...policy } = job;
   return { id, trigger: trigger as TriggerInput, args, ...policy };
+}
+
+/**
+ * The `addJob` options of a YAML job that runs off the event loop: its `func` as a module (a
+ * `file:` URL resolved from the config file's folder) and export; the module is imported in a
+ * worker when the job is added, not in the host.
+ *
+ * @throws `XCORE_ERR_JOB_FUNC_INVALID` naming `where` and the job id when `func` cannot be resolved.
+ */
+export function moduleJobOptions(job: JobConfig, executor: 'thread' | 'process', source: YamlJobSource, where: string): AddJobOptions {
+  const parts = splitFunc(job.func);
+  if (parts === undefined) {
+    throw new JobFuncInvalidError(`${where}: job "${job.id}": func "${job.func}" must be "./path/module.ts:exportName" or "package:exportName".`);
+  }
+  let module: string;
+  try {
+    module = resolveModuleUrl(parts.specifier, job.id, baseDirOf(source));
+  } catch (cause) {
+    throw new JobFuncInvalidError(`${where}: job "${job.id}": ${errorMessageOf(cause)} Fix the path in func "${job.func}".`, { cause });
+  }
+  return { ...yamlJobOptions(job), executor, module, export: parts.exportName, ...(job.env === undefined ? {} : { env: job.env }) };
+}
+
+function errorMessageOf(error: unknown): string {
+  return error instanceof Error ? error.message.replace(/ Nothing was stored\.$/, '') : String(error);
 }
 
 /**
@@ -171,22 +198,26 @@ export function yamlJobOptions(job: JobConfig): AddJobOptions {
  * With `source.signal`, an abort (a signal during boot) rejects with its reason at once, also
  * while a module is still being imported.
  */
-export async function resolveYamlJobs(jobs: readonly JobConfig[], source: YamlJobSource, each?: (error: unknown) => void): Promise<ResolvedYamlJob[]> {
+export async function resolveYamlJobs(jobs: readonly JobConfig[], source: YamlJobSource, each?: (error: unknown) => void, defaultExecutor: 'inline' | 'thread' | 'process' = 'inline'): Promise<ResolvedYamlJob[]> {
   const base = source.path ?? ['services', 'scheduler', 'jobs'];
   const modules = createJobModuleLoader(baseDirOf(source));
   const out: ResolvedYamlJob[] = [];
   for (const [i, job] of jobs.entries()) {
     const where = positionOf(source, [...base, i, 'func']);
-    let fn: JobFunction;
+    const executor = job.executor ?? defaultExecutor;
+    let fn: JobFunction | undefined;
+    let options: AddJobOptions | undefined;
     try {
-      fn = await resolveFunc(job.func, job.id, source, where, modules);
+      if (executor === 'inline') fn = await resolveFunc(job.func, job.id, source, where, modules);
+      // Off the event loop: the module is imported in a worker when the job is added, not here.
+      else options = moduleJobOptions(job, executor, source, where);
     } catch (error) {
       if (each === undefined || (source.signal?.aborted === true && error === source.signal.reason)) throw error;
       each(error);
       continue;
     }
     // addJob errors after this point are about the trigger (policy fields are schema-checked).
-    out.push({ fn, options: yamlJobOptions(job), where: positionOf(source, [...base, i, 'trigger']) });
+    out.push({ fn, options: options ?? yamlJobOptions(job), where: positionOf(source, [...base, i, 'trigger']) });
   }
   return out;
 }

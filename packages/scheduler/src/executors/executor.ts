@@ -10,8 +10,25 @@
 import type { ScheduleDefinition, SchedulePolicy } from '../stores/store.js';
 import type { JobFunction } from '../service/scheduler-service.js';
 
-/** Final status of an execution. */
-export type ExecutionStatus = 'succeeded' | 'failed' | 'timed_out' | 'aborted';
+/**
+ * Final status of an execution: `crashed` (the worker thread or child process ended before the
+ * job did) and `out_of_memory` (it passed its memory cap) happen on `thread` and `process` only.
+ */
+export type ExecutionStatus = 'succeeded' | 'failed' | 'timed_out' | 'aborted' | 'crashed' | 'out_of_memory';
+
+/** Where a job runs: the event loop, a worker-thread pool, or a child process per run. */
+export type ExecutorName = 'inline' | 'thread' | 'process';
+
+/** A job run off the event loop, addressed by module and export (functions do not cross threads). */
+export interface ModuleTarget {
+  readonly executor: 'thread' | 'process';
+  /** The module as a `file:` URL (resolved when the job was added). */
+  readonly module: string;
+  /** The export called with the run's context. */
+  readonly export: string;
+  /** Environment variables the job declares: a `process` child gets these and no others. */
+  readonly env: readonly string[];
+}
 
 /** What one execution (all its attempts) produced. */
 export interface ExecutionOutcome {
@@ -25,10 +42,17 @@ export interface ExecutionOutcome {
   readonly result?: unknown;
 }
 
-/** One run to execute, as an executor sees it. */
-export interface ExecutionRequest {
+/** Which run an execution is (to list and select runs in progress). */
+export interface ExecutionInfo {
   readonly jobId: string;
+  /** The job's owner: a plugin name, `config` or `app`. */
   readonly owner: string;
+  /** Occurrence time, epoch ms. */
+  readonly scheduledAt: number;
+}
+
+/** One run to execute inline. */
+export interface ExecutionRequest extends ExecutionInfo {
   readonly fn: JobFunction;
   readonly args: readonly unknown[];
   readonly policy: SchedulePolicy;
@@ -38,14 +62,17 @@ export interface ExecutionRequest {
 
 /** A handle on an execution in progress, to abort it. */
 export interface ActiveExecution {
-  readonly request: ExecutionRequest;
+  readonly request: ExecutionInfo;
   /** Aborts the current attempt (its signal gets `reason`) and ends the execution as `aborted`. */
   abort(reason: Error): void;
 }
 
 /** What this process registered to run a job: the handler an executor calls. */
 export interface JobHandler {
+  /** The function an inline run calls. */
   readonly fn: JobFunction;
+  /** Set for a `thread` or `process` job: the module export its runs call. */
+  readonly target?: ModuleTarget | undefined;
 }
 
 /**
@@ -69,7 +96,13 @@ export interface Executor {
    */
   start(definition: ScheduleDefinition, handler: JobHandler, scheduledAt: number): ExecutionOutcome | Promise<ExecutionOutcome>;
   /** Aborts the executions in progress that `filter` selects (all without one); returns how many. */
-  abortAll(reason: Error, filter?: (request: ExecutionRequest) => boolean): number;
-  /** Releases what the executor holds (pools, children) once no execution is in progress. */
+  abortAll(reason: Error, filter?: (request: ExecutionInfo) => boolean): number;
+  /**
+   * The drain began: runs in progress get their signal now and are aborted at the drain deadline
+   * ({@link Executor.abortAll}). The inline executor does nothing here (its runs get their signal
+   * at the deadline).
+   */
+  signalAll(reason: Error): void;
+  /** Releases what the executor holds (pools, children): nothing of it outlives the host. */
   close(): Promise<void>;
 }

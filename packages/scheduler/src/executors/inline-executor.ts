@@ -14,7 +14,7 @@ import { setLongTimeout, type LongTimeout } from '@xcore/core';
 import type { ScheduleDefinition, SchedulePolicy } from '../stores/store.js';
 import type { JobContext, JobFunction } from '../service/scheduler-service.js';
 import { JobAbortedError, JobTimeoutError } from '../errors.js';
-import type { ActiveExecution, ExecutionOutcome, ExecutionRequest, ExecutionStatus, Executor, JobHandler } from './executor.js';
+import type { ActiveExecution, ExecutionInfo, ExecutionOutcome, ExecutionRequest, ExecutionStatus, Executor, JobHandler } from './executor.js';
 
 export type { ExecutionStatus, ExecutionOutcome, ExecutionRequest, ActiveExecution } from './executor.js';
 
@@ -262,6 +262,9 @@ export class InlineExecutor implements Executor {
     return this.runJob(definition.id, definition.owner, handler.fn, definition.args, definition.policy, scheduledAt);
   }
 
+  /** Nothing to do: inline runs get their signal when they are aborted at the drain deadline. */
+  signalAll(): void {}
+
   /** Nothing to release: inline runs hold no pool or child process. */
   close(): Promise<void> {
     return Promise.resolve();
@@ -296,7 +299,7 @@ export class InlineExecutor implements Executor {
   }
 
   /** Aborts every execution in progress (`filter` narrows it, e.g. to one plugin's jobs). */
-  abortAll(reason: Error, filter?: (request: ExecutionRequest) => boolean): number {
+  abortAll(reason: Error, filter?: (request: ExecutionInfo) => boolean): number {
     let n = 0;
     for (const run of this.active) {
       if (filter === undefined || filter(run.request)) {

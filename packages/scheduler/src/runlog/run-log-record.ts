@@ -7,6 +7,8 @@
  * - `succeeded`, `failed`, `timed_out`, `aborted`: the run was dispatched and has ended (all its
  *   attempts); `startedAt` and `durationMs` are set, except for an `aborted` run lost with its
  *   process, whose start this process never saw.
+ * - `crashed`, `out_of_memory`: a run on the `thread` or `process` executor whose worker or child
+ *   ended before the job did, or passed its memory cap and was killed.
  * - `skipped`: the occurrence was due but not started because `maxInstances` runs were in progress
  *   (`overlap: skip`); never started, so `startedAt` and `durationMs` are `null`, `attempts` 0.
  * - `missed`: occurrences the misfire/coalesce policy dropped after downtime or a blocked loop. One
@@ -18,10 +20,10 @@
  */
 
 /** How a logged run ended. See the module remarks for what each outcome means here. */
-export type RunLogOutcome = 'succeeded' | 'failed' | 'timed_out' | 'aborted' | 'skipped' | 'missed';
+export type RunLogOutcome = 'succeeded' | 'failed' | 'timed_out' | 'aborted' | 'crashed' | 'out_of_memory' | 'skipped' | 'missed';
 
 /** Every {@link RunLogOutcome}, in a fixed order (for validation, SQL checks and docs). */
-export const RUN_LOG_OUTCOMES: readonly RunLogOutcome[] = Object.freeze(['succeeded', 'failed', 'timed_out', 'aborted', 'skipped', 'missed']);
+export const RUN_LOG_OUTCOMES: readonly RunLogOutcome[] = Object.freeze(['succeeded', 'failed', 'timed_out', 'aborted', 'crashed', 'out_of_memory', 'skipped', 'missed']);
 
 /** A JSON value as stored in {@link RunLogRecord.result}. */
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };

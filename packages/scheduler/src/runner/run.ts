@@ -13,7 +13,8 @@
 import type { Logger } from 'pino';
 import type { EventBus } from '@xcore/core';
 import type { RunRecord, RunSlot, ScheduleDefinition, Store } from '../stores/store.js';
-import type { ActiveExecution, ExecutionOutcome, ExecutionRequest, ExecutionStatus, Executor, JobHandler } from '../executors/executor.js';
+import type { ActiveExecution, ExecutionInfo, ExecutionOutcome, ExecutionStatus, Executor, JobHandler, ModuleTarget } from '../executors/executor.js';
+import type { ExecutorSet } from '../executors/executor-set.js';
 import { errorMessage, logError } from '../executors/error-message.js';
 import type { SchedulerEmitter, SchedulerEvents } from '../events/scheduler-events.js';
 import type { JobFailure, JobFunction } from '../service/scheduler-service.js';
@@ -24,6 +25,10 @@ import { InFlight } from './in-flight.js';
 /** What this process holds per job: its handler, its definition and its runs in progress here. */
 export interface LocalJob extends JobHandler {
   fn: JobFunction;
+  /** Where its runs go (resolved when the job was added: no lookup per run). */
+  executor: Executor;
+  /** Set for a `thread` or `process` job: the module export its runs call. */
+  target: ModuleTarget | undefined;
   owner: string;
   historyLimit: number;
   /** The definition this process registered (put back if the store loses it). */
@@ -79,7 +84,7 @@ export interface RunLifecycleDeps {
   readonly owner: string;
   /** `true` with a process-local store: no run leases, records written at once. */
   readonly localLeases: boolean;
-  readonly executor: Executor;
+  readonly executors: ExecutorSet;
   readonly leases: RunLeaseKeeper;
   readonly emitter: SchedulerEmitter;
   readonly bus: EventBus | undefined;
@@ -140,17 +145,22 @@ export class RunLifecycle {
 
   /** Runs in progress in this process, to list and abort them. */
   get running(): ReadonlySet<ActiveExecution> {
-    return this.deps.executor.running;
+    return this.deps.executors.running;
   }
 
   /** Aborts the runs in progress that `filter` selects (all without one): they settle as `aborted`. Returns how many. */
-  abortAll(reason: Error, filter?: (request: ExecutionRequest) => boolean): number {
-    return this.deps.executor.abortAll(reason, filter);
+  abortAll(reason: Error, filter?: (request: ExecutionInfo) => boolean): number {
+    return this.deps.executors.abortAll(reason, filter);
   }
 
-  /** Closes the executor once no run is in progress (after the drain). */
+  /** The drain began: runs on `thread` and `process` get their signal now (inline ones at the deadline). */
+  signalAll(reason: Error): void {
+    this.deps.executors.signalAll(reason);
+  }
+
+  /** Closes every executor after the drain: no worker thread or child process is left. */
   close(): Promise<void> {
-    return this.deps.executor.close();
+    return this.deps.executors.close();
   }
 
   /** Starts an admitted run of `job` (its run lease, if any, is held and counted). */
@@ -158,7 +168,7 @@ export class RunLifecycle {
     this.inflight.begin();
     job.running += 1;
     if (run.leaseId !== undefined) this.deps.leases.track(run.definition.id, run.leaseId);
-    const outcome = this.deps.executor.start(run.definition, job, run.scheduledAt);
+    const outcome = job.executor.start(run.definition, job, run.scheduledAt);
     if (outcome instanceof Promise) void outcome.then((o) => this.settle(run, job, o));
     else this.settle(run, job, outcome);
   }
@@ -317,6 +327,9 @@ const RUN_EVENTS = {
   failed: 'job.failed',
   timed_out: 'job.timed_out',
   aborted: 'job.aborted',
+  // The worker or child died: failures of the run (record.status says which).
+  crashed: 'job.failed',
+  out_of_memory: 'job.failed',
 } as const satisfies Record<ExecutionStatus, keyof SchedulerEvents>;
 
 /** {@link RUN_EVENTS} as named on the app's bus (constant strings: no name is built per run). */
@@ -325,4 +338,6 @@ const BUS_RUN_EVENTS = {
   failed: 'scheduler.job.failed',
   timed_out: 'scheduler.job.timed_out',
   aborted: 'scheduler.job.aborted',
+  crashed: 'scheduler.job.failed',
+  out_of_memory: 'scheduler.job.failed',
 } as const satisfies { [S in keyof typeof RUN_EVENTS]: `scheduler.${(typeof RUN_EVENTS)[S]}` };

@@ -115,7 +115,33 @@ export interface AddJobOptions extends JobPolicyOptions, BoundsInput {
    * @defaultValue `false`
    */
   readonly removable?: boolean;
+  /**
+   * Where the job runs: `inline` (the event loop), `thread` (a worker-thread pool) or `process` (a
+   * child process per run).
+   *
+   * @remarks
+   * `thread` and `process` run a module's export, not a function (functions do not cross
+   * threads): give {@link AddJobOptions.module} and {@link AddJobOptions.export}, and `args` that
+   * survive structured cloning. There the timeout is hard: the worker is terminated or the child
+   * killed and the run recorded `timed_out`; a worker or child that dies is `crashed`, one past its
+   * memory cap `out_of_memory`.
+   * @defaultValue `'inline'` for a function; for a `module` job, `services.scheduler.defaults.executor` (itself `'inline'` by default)
+   */
+  readonly executor?: 'inline' | 'thread' | 'process';
+  /**
+   * The module whose export the job runs (instead of a function): an absolute path, a `file:` URL
+   * (`new URL('./jobs/hash.js', import.meta.url)`) or a package name. Checked when the job is added:
+   * it is imported in a worker thread and its export must be a function.
+   */
+  readonly module?: string | URL;
+  /** The export of {@link AddJobOptions.module} that runs, called with the run context. @defaultValue `'default'` */
+  readonly export?: string;
+  /** Environment variables a `process` job's child gets (no others are passed). @defaultValue `[]` */
+  readonly env?: readonly string[];
 }
+
+/** `addJob` options of a job addressed by module and export (no function), e.g. for `executor: 'thread'`. */
+export type ModuleJobOptions = AddJobOptions & { readonly module: string | URL };
 
 /** Defaults applied to a job's policy, in milliseconds (the validated `defaults` config section). */
 export interface ResolvedDefaults {

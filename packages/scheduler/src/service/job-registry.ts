@@ -7,7 +7,9 @@
  * store; the handler stays in this process. A plugin scope sees and changes only its own jobs,
  * another's id is not found. Every change wakes the runner and emits its `job.*` event.
  */
+import { fileURLToPath } from 'node:url';
 import { bindOrigin } from '@xcore/core';
+import { resolveFunc } from '../config/yaml-jobs.js';
 import type { ScheduleDefinition, RunRecord, Store, StoredSchedule } from '../stores/store.js';
 import { scheduleHash } from '../stores/schedule-hash.js';
 import { nextFireTime } from '../triggers/next-fire-time.js';
@@ -15,13 +17,16 @@ import type { RunDispatcher } from '../runner/run-dispatcher.js';
 import type { LocalJob } from '../runner/run.js';
 import type { SchedulerEmitter } from '../events/scheduler-events.js';
 import { XcoreError } from '@xcore/core';
-import { JobConflictError, JobInvalidError, JobNotFoundError, SchedulerStoppedError } from '../errors.js';
+import { JobConflictError, JobExecutorInvalidError, JobInvalidError, JobNotFoundError, SchedulerStoppedError } from '../errors.js';
 import { scheduledMethods } from '../decorators/decorators.js';
 import { errorMessage } from '../executors/error-message.js';
 import {
   firstRunAt, freezeArgs, fromPolicy, internPolicy, resolveDefaults, toTriggerSpec, validateTrigger, type AddJobOptions, type ParsedPolicy, type ResolvedDefaults,
 } from './job-options.js';
-import { parseAddJobOptions, parseHistoryLimit, parseJobChanges } from './parse-options.js';
+import { parseAddJobOptions, parseHistoryLimit, parseJobChanges, type ParsedAddJobOptions } from './parse-options.js';
+import type { ExecutorSet } from '../executors/executor-set.js';
+import type { ExecutorName, ModuleTarget } from '../executors/executor.js';
+import { assertCloneable, resolveModuleUrl } from '../executors/module-target.js';
 import type { TriggerSpec } from '../triggers/trigger.js';
 import { toJobInfo } from './job-info.js';
 import { inScope, qualifyId, type SchedulerScope } from './scheduler-scope.js';
@@ -40,6 +45,10 @@ export interface JobRegistryDeps {
   readonly unhandled: Set<string>;
   readonly emitter: SchedulerEmitter;
   readonly runs: RunDispatcher;
+  /** The executors jobs run on. */
+  readonly executors: ExecutorSet;
+  /** The executor of a job addressed by module that names none (`defaults.executor`). */
+  readonly defaultExecutor: ExecutorName;
   /** Wakes the runner to re-read due times. */
   wake(): void;
   /** Store clock minus local clock, ms. */
@@ -64,11 +73,11 @@ export class JobRegistry {
   constructor(private readonly deps: JobRegistryDeps) {}
 
   /** Registers a job for `scope`. */
-  async add(scope: SchedulerScope, fn: JobFunction, options: AddJobOptions): Promise<JobInfo> {
+  async add(scope: SchedulerScope, fn: JobFunction | undefined, options: AddJobOptions): Promise<JobInfo> {
     this.assertOpen(scope);
     const parsed = parseAddJobOptions(options, (raw) => qualifyId(scope, raw));
     const id = qualifyId(scope, parsed.id);
-    if (typeof fn !== 'function') throw new JobInvalidError(`Job "${id}": the job must be a function, got ${fn === null ? 'null' : typeof fn}. Nothing was stored.`);
+    const runs = await this.handlerOf(id, fn, parsed);
     const { store, handlers } = this.deps;
     const replace = parsed.replaceExisting === true;
     const existing = handlers.get(id);
@@ -92,12 +101,14 @@ export class JobRegistry {
       const current = handlers.get(id);
       const anchor = schedule.state.anchor;
       // With origin tracking on (the xcore command), what a run starts is attributed to the job.
-      const run = bindOrigin(scope.plugin === undefined ? { job: id } : { plugin: scope.plugin, job: id }, fn);
+      const run = bindOrigin(scope.plugin === undefined ? { job: id } : { plugin: scope.plugin, job: id }, runs.fn);
       if (current === undefined) {
-        handlers.set(id, { fn: run, owner: scope.owner, historyLimit: resolved.historyLimit, definition, anchor, running: 0, attached: true });
+        handlers.set(id, { fn: run, executor: runs.executor, target: runs.target, owner: scope.owner, historyLimit: resolved.historyLimit, definition, anchor, running: 0, attached: true });
       } else {
         // Replaced: keep the object so runs in progress keep counting against maxInstances.
         current.fn = run;
+        current.executor = runs.executor;
+        current.target = runs.target;
         current.owner = scope.owner;
         current.historyLimit = resolved.historyLimit;
         current.definition = definition;
@@ -112,6 +123,40 @@ export class JobRegistry {
     }
   }
 
+  /**
+   * What runs the job: its function inline, or a module's export on its executor (imported in a
+   * worker to check it, with `args` checked to survive structured cloning).
+   */
+  private async handlerOf(id: string, fn: JobFunction | undefined, parsed: ParsedAddJobOptions): Promise<Pick<LocalJob, 'fn' | 'executor' | 'target'>> {
+    const { executors } = this.deps;
+    if (parsed.module === undefined) {
+      if (typeof fn !== 'function') throw new JobInvalidError(`Job "${id}": the job must be a function, got ${fn === null ? 'null' : typeof fn}. Nothing was stored.`);
+      if (parsed.executor !== undefined && parsed.executor !== 'inline') {
+        throw new JobExecutorInvalidError(`Job "${id}": executor "${parsed.executor}" cannot run a function (functions do not cross threads); pass module and export instead of a function. Nothing was stored.`);
+      }
+      if (parsed.export !== undefined || parsed.env !== undefined) {
+        throw new JobExecutorInvalidError(`Job "${id}": ${parsed.export !== undefined ? 'export' : 'env'} is given without module; pass module (and export) instead of a function, or drop it. Nothing was stored.`);
+      }
+      return { fn, executor: executors.get('inline'), target: undefined };
+    }
+    if (fn !== undefined) {
+      throw new JobExecutorInvalidError(`Job "${id}": both a function and module are given; pass one (a module job is added with addJob({ id, module, export, ... })). Nothing was stored.`);
+    }
+    const executor = parsed.executor ?? this.deps.defaultExecutor;
+    if (parsed.env !== undefined && executor !== 'process') {
+      throw new JobExecutorInvalidError(`Job "${id}": env is for executor "process" (a child's environment); executor "${executor}" shares the host's. Drop env or use executor: 'process'. Nothing was stored.`);
+    }
+    const module = resolveModuleUrl(parsed.module, id);
+    const exportName = parsed.export ?? 'default';
+    if (executor === 'inline') {
+      return { fn: await importJobFunction(module, exportName, id), executor: executors.get('inline'), target: undefined };
+    }
+    assertCloneable(parsed.args ?? [], id, executor);
+    const target: ModuleTarget = Object.freeze({ executor, module, export: exportName, env: Object.freeze([...(parsed.env ?? [])]) });
+    await executors.probe(target, id);
+    return { fn: offLoop, executor: executors.get(executor), target };
+  }
+
   /** Registers the decorated methods of `instance` for `scope`. */
   async register(scope: SchedulerScope, instance: object): Promise<JobInfo[]> {
     const methods = typeof instance === 'object' && instance !== null ? scheduledMethods(instance) : [];
@@ -120,7 +165,8 @@ export class JobRegistry {
     }
     const infos: JobInfo[] = [];
     for (const m of methods) {
-      const fn: JobFunction = (ctx) => m.method.call(instance, ctx);
+      // A method whose options name a module only documents its job: the module's export runs.
+      const fn: JobFunction | undefined = m.options.module !== undefined ? undefined : (ctx) => m.method.call(instance, ctx);
       const id = m.options.id ?? m.name;
       infos.push(await this.add(scope, fn, m.kind === 'interval' ? { ...m.options, id, every: m.spec } : { ...m.options, id, cron: m.spec as string }));
     }
@@ -322,5 +368,23 @@ function describeInstance(instance: unknown): string {
     return (instance as { constructor?: { name?: unknown } }).constructor?.name?.toString() ?? 'the object';
   } catch {
     return 'the object';
+  }
+}
+
+/** The handler function of a module job: its runs go to its executor, which never calls this. */
+const offLoop: JobFunction = () => {
+  throw new JobExecutorInvalidError('a thread or process job was run inline; this is a bug in @xcore/scheduler');
+};
+
+/**
+ * The function `exportName` of `module` (a `file:` URL), imported in this process for an inline
+ * module job (TypeScript through the YAML jobs' loader).
+ */
+async function importJobFunction(module: string, exportName: string, id: string): Promise<JobFunction> {
+  const path = fileURLToPath(module);
+  try {
+    return await resolveFunc(`${path}:${exportName}`, id, { configFile: '' }, `module ${path}`);
+  } catch (cause) {
+    throw new JobExecutorInvalidError(`Job "${id}": ${errorMessage(cause)}`, { cause });
   }
 }

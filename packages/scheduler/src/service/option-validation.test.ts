@@ -73,7 +73,7 @@ describe('addJob validates every option before storing anything', () => {
     expect((await rejection(s.addJob(noop, { id: 'nightly', every: '1s', timout: '5s' } as AddJobOptions))).message).toBe(
       'Job "nightly": timout (did you mean "timeout"?): unknown option; known options: id, trigger, every, cron, timezone, runDate, startDate, ' +
         'endDate, maxRuns, args, maxInstances, coalesce, misfireGraceTime, maxCatchUp, timeout, retries, retryDelay, jitter, overlap, recover, ' +
-        'historyLimit, replaceExisting, removable. Nothing was stored.',
+        'historyLimit, replaceExisting, removable, executor, module, export, env. Nothing was stored.',
     );
     expect((await rejection(s.addJob(noop, { id: 'nightly', every: '1s', historyLimit: 3e7 }))).message).toBe(
       'Job "nightly": historyLimit: expected a whole number from 0 to 10000, found 30000000. Nothing was stored.',

@@ -18,6 +18,8 @@ import type { RunLogSink } from '../runlog/run-log-sink.js';
 import type { Store } from '../stores/store.js';
 import { JobInvalidError, SchedulerOptionsInvalidError } from '../errors.js';
 import { errorMessage } from '../executors/error-message.js';
+import { executorNameValue, executorsConfigSchema } from '../executors/executor-config.js';
+import { envNamesValue, exportNameValue } from '../config/option-schemas.js';
 import {
   codedCause, cronExpressionValue, dateValue, everyValue, integerIn, jobIdValue, jobPolicySchema, ownerIdValue, policyShape, runnerTiming,
   timezoneValue, triggerSchema,
@@ -55,6 +57,14 @@ function checkBoundsOrder(o: { readonly startDate?: number | undefined; readonly
   }
 }
 
+/** Where a job runs (`addJob`, the helpers and decorators; YAML jobs have their own `func`). */
+const executorShape = {
+  executor: executorNameValue.optional(),
+  module: z.union([z.string().min(1).max(4096), z.instanceof(URL)]).optional(),
+  export: exportNameValue.optional(),
+  env: envNamesValue.optional(),
+};
+
 /** `addJob` options: an id and exactly one kind of trigger. */
 export const addJobOptionsSchema = z
   .strictObject({
@@ -64,6 +74,7 @@ export const addJobOptionsSchema = z
     replaceExisting: z.boolean().optional().describe('Replace a job with the same id instead of failing with XCORE_ERR_JOB_CONFLICT. Default false.'),
     /** Let operators remove the job while its owner runs (`AddJobOptions.removable`). @defaultValue `false` */
     removable: z.boolean().optional().describe('true or false: let operators remove the job (DELETE /admin/v1/jobs/{id}) while its owner runs. Default false.'),
+    ...executorShape,
   })
   .superRefine((o, ctx) => {
     if (kindsOf(o).length === 0) ctx.addIssue({ code: 'custom', message: 'has no trigger: pass one of trigger, every, cron or runDate (e.g. { every: \'30s\' })' });
@@ -101,7 +112,8 @@ export const schedulerOptionsSchema = z.strictObject({
   store: z.custom<Store>(isFunctionOf(STORE_METHODS), { message: 'expected a store: a MemoryStore, a RedisStore or an object with the Store methods' }),
   logger: z.custom<Logger>(isFunctionOf(['child', 'debug', 'info', 'warn', 'error']), { message: 'expected a pino logger' }),
   timezone: timezoneValue.optional(),
-  defaults: jobPolicySchema.optional(),
+  defaults: jobPolicySchema.extend({ executor: executorNameValue.optional() }).optional(),
+  executors: executorsConfigSchema.optional(),
   leaseMs: runnerTiming.leaseMs.optional(),
   pollMs: runnerTiming.pollMs.optional(),
   batchSize: runnerTiming.batchSize.optional(),

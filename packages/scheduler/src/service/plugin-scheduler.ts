@@ -19,7 +19,7 @@ import { SchedulerPluginStoppedError } from '../errors.js';
 import type { Scheduler } from './scheduler.js';
 import type { SchedulerScope } from './scheduler-scope.js';
 import { internalsOf, type SchedulerInternals } from './scheduler-internals.js';
-import type { AddJobOptions, DurationInput, IntervalSpec, TriggerInput } from './job-options.js';
+import type { AddJobOptions, DurationInput, IntervalSpec, ModuleJobOptions, TriggerInput } from './job-options.js';
 import type { HelperOptions, JobChanges, JobFailure, JobFunction, JobInfo, SchedulerHealth, SchedulerService } from './scheduler-service.js';
 
 /** A plugin-scoped {@link SchedulerService}. */
@@ -50,8 +50,12 @@ export class PluginScheduler implements SchedulerService {
     };
   }
 
-  addJob<A extends readonly unknown[] = readonly unknown[]>(fn: JobFunction<A>, options: AddJobOptions & { readonly args?: A }): Promise<JobInfo> {
-    return this.internals.jobs.add(this.scope, fn as JobFunction, options);
+  addJob<A extends readonly unknown[] = readonly unknown[]>(fn: JobFunction<A>, options: AddJobOptions & { readonly args?: A }): Promise<JobInfo>;
+  addJob(options: ModuleJobOptions): Promise<JobInfo>;
+  addJob(fnOrOptions: JobFunction | ModuleJobOptions, options?: AddJobOptions): Promise<JobInfo> {
+    return options === undefined && typeof fnOrOptions === 'object' && fnOrOptions !== null
+      ? this.internals.jobs.add(this.scope, undefined, fnOrOptions)
+      : this.internals.jobs.add(this.scope, fnOrOptions as JobFunction, options as AddJobOptions);
   }
   interval(spec: DurationInput | IntervalSpec, options: HelperOptions): (fn: JobFunction) => Promise<JobInfo> {
     return this.internals.helper(this.scope, options, { every: spec });

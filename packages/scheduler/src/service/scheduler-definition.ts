@@ -75,7 +75,9 @@ function buildScheduler(config: SchedulerConfig, store: Store, logger: Logger, e
       ...(d.overlap === undefined ? {} : { overlap: d.overlap }),
       ...(d.recover === undefined ? {} : { recover: d.recover }),
       ...(d.historyLimit === undefined ? {} : { historyLimit: d.historyLimit }),
+      ...(d.executor === undefined ? {} : { executor: d.executor }),
     },
+    executors: config.executors,
     leaseMs: config.leaseMs,
     pollMs: config.pollMs,
     ...(config.claimWindowMs === undefined ? {} : { claimWindowMs: config.claimWindowMs }),
@@ -130,7 +132,7 @@ export async function checkScheduler(ctx: ServiceCheckContext<SchedulerConfig>):
   const { config } = ctx;
   const source = { configFile: ctx.configFile, loaded: ctx.loaded, ...(ctx.signal === undefined ? {} : { signal: ctx.signal }) };
   const problems: Error[] = [];
-  const jobs = await resolveYamlJobs(config.jobs, source, (error) => problems.push(asError(error)));
+  const jobs = await resolveYamlJobs(config.jobs, source, (error) => problems.push(asError(error)), config.defaults.executor);
   const probe = buildScheduler(config, new MemoryStore(), createLogger({ level: 'silent', pretty: false }), undefined);
   try {
     await registerYamlJobs(probe, jobs, ctx.signal, (error) => problems.push(asError(error)));
@@ -172,7 +174,7 @@ export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerCo
       ...(ctx.loaded === undefined ? {} : { loaded: ctx.loaded }),
       ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
     };
-    const jobs = isPreparedJobs(ctx.prepared) ? ctx.prepared.jobs : await resolveYamlJobs(config.jobs, source);
+    const jobs = isPreparedJobs(ctx.prepared) ? ctx.prepared.jobs : await resolveYamlJobs(config.jobs, source, undefined, config.defaults.executor);
     await registerYamlJobs(scheduler, jobs, ctx.signal);
   } catch (error) {
     await scheduler.dispose().catch(() => undefined);

@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import type { RunRecord, RunStatus } from '../stores/store.js';
 import type { SchedulerEventName, SchedulerListener } from '../events/scheduler-events.js';
-import type { AddJobOptions, DurationInput, IntervalSpec, TriggerInput } from './job-options.js';
+import type { AddJobOptions, DurationInput, IntervalSpec, ModuleJobOptions, TriggerInput } from './job-options.js';
 
 /**
  * What every run of a job receives.
@@ -112,6 +112,17 @@ export interface SchedulerService {
    * `XCORE_ERR_TIMEZONE_INVALID` for bad input, naming the job.
    */
   addJob<A extends readonly unknown[] = readonly unknown[]>(fn: JobFunction<A>, options: AddJobOptions & { readonly args?: A }): Promise<JobInfo>;
+  /**
+   * Registers a job that runs a module's export (`executor: 'thread'` or `'process'`, or inline).
+   *
+   * @example
+   * ```ts
+   * await scheduler.addJob({ id: 'hash', every: '1m', timeout: '30s', executor: 'thread', module: new URL('./hash.js', import.meta.url), export: 'hashAll' });
+   * ```
+   * @throws `XCORE_ERR_JOB_EXECUTOR_INVALID` when the module cannot be imported, its export is not a
+   * function, or `args` cannot be structured-cloned; the errors of the other overload otherwise.
+   */
+  addJob(options: ModuleJobOptions): Promise<JobInfo>;
   /** `interval('5s', { id })(fn)`: registers `fn` to run every period. */
   interval(spec: DurationInput | IntervalSpec, options: HelperOptions): (fn: JobFunction) => Promise<JobInfo>;
   /** `cron('0 * * * *', { id, timezone })(fn)`: registers `fn` on a cron expression. */

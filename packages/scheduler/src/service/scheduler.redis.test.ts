@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
 import { redisUnavailable, startRedisServer, type RedisServer } from '../../../../test/helpers/redis-server.js';
 import { useRedisCluster } from '../../../../test/helpers/redis-cluster.js';
@@ -11,6 +11,9 @@ import type { JobContext } from './scheduler-service.js';
 
 const logger = pino({ level: 'silent' });
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits (up to 20 s, a busy machine's margin) until `check` holds: counts are driven by runs, not by wall-clock sleeps. */
+const until = (check: () => boolean | Promise<boolean>): Promise<void> =>
+  vi.waitFor(async () => expect(await check()).toBe(true), { timeout: 20_000, interval: 20 });
 
 describe.skipIf(redisUnavailable())('Scheduler on a shared RedisStore (several processes in one)', () => {
   let redis: RedisServer;
@@ -26,14 +29,18 @@ describe.skipIf(redisUnavailable())('Scheduler on a shared RedisStore (several p
   const pair = (prefix: string): Scheduler[] => ['p1', 'p2'].map((owner) => open(prefix, owner));
 
   it('fires each occurrence once across both, none missing', async () => {
+    const T_START = Math.ceil(Date.now() / 1000) * 1000 + 1000;
     const schedulers = pair(`t-${randomUUID().slice(0, 8)}`);
     const ledger: string[] = [];
     for (const [i, s] of schedulers.entries()) {
       const fn = (ctx: JobContext): void => void ledger.push(`${ctx.jobId}@${ctx.scheduledAt.getTime()}#${i}`);
-      for (let j = 0; j < 20; j++) await s.addJob(fn, { id: `job-${j}`, every: 200 });
+      // Phases spread over the period (start dates 10 ms apart): jobs due at one instant are
+      // claimed by one process per tick, so spread phases are what lets both processes take some.
+      for (let j = 0; j < 20; j++) await s.addJob(fn, { id: `job-${j}`, every: 200, startDate: new Date(T_START + j * 10) });
     }
     for (const s of schedulers) s.startFiring();
-    await sleep(2_100);
+    const runsOf = (j: number): number => ledger.filter((e) => e.startsWith(`job-${j}@`)).length;
+    await until(() => Array.from({ length: 20 }, (_, j) => runsOf(j)).every((n) => n >= 8));
     for (const s of schedulers) await s.stop({ deadlineMs: 1_000 });
     const occurrences = ledger.map((e) => e.split('#')[0]!);
     expect(new Set(occurrences).size).toBe(occurrences.length);
@@ -66,12 +73,10 @@ describe.skipIf(redisUnavailable())('Scheduler on a shared RedisStore (several p
     };
     for (const s of schedulers) await s.addJob(slow, { id: 'slow', every: 100, maxInstances: 1 });
     for (const s of schedulers) s.startFiring();
-    await sleep(1_600);
+    // Runs of 450 ms every 100 ms: until two ran and an occurrence was skipped for the slot.
+    await until(async () => runs >= 2 && (await schedulers[0]!.history('slow', { limit: 50 })).some((r) => r.status === 'skipped'));
     for (const s of schedulers) await s.stop({ deadlineMs: 1_000 });
     expect(peak).toBe(1);
-    expect(runs).toBeGreaterThanOrEqual(2);
-    const history = await schedulers[0]!.history('slow', { limit: 50 });
-    expect(history.filter((r) => r.status === 'skipped').length).toBeGreaterThan(0);
     for (const s of schedulers) await s.dispose();
   });
 
@@ -108,11 +113,14 @@ describe.skipIf(redisUnavailable())('Scheduler on a shared RedisStore (several p
     // Both processes register the same job (same code deployed everywhere); only `a` fires.
     // maxInstances 5: a run slot is released up to 25 ms after its run (batched), and the manual
     // run below must not find the last scheduled run's slot still counted.
-    await a.addJob((ctx) => void runs.push(`a ${ctx.scheduledAt.getTime()}`), { id: 'tick', every: 200, maxInstances: 5 });
+    const args: unknown[] = [];
+    await a.addJob((ctx) => {
+      runs.push(`a ${ctx.scheduledAt.getTime()}`);
+      args.push(ctx.args[0]);
+    }, { id: 'tick', every: 200, maxInstances: 5 });
     await b.addJob((ctx) => void runs.push(`b ${ctx.scheduledAt.getTime()}`), { id: 'tick', every: 200, maxInstances: 5 });
     a.startFiring();
-    await sleep(700);
-    expect(runs.length).toBeGreaterThanOrEqual(2);
+    await until(() => runs.length >= 2);
 
     expect((await b.pauseJob('tick')).paused).toBe(true);
     await sleep(300); // a tick in progress at the pause may still land
@@ -121,12 +129,17 @@ describe.skipIf(redisUnavailable())('Scheduler on a shared RedisStore (several p
     expect(runs.length).toBe(atPause);
     expect((await a.getJob('tick'))?.paused).toBe(true);
 
+    expect((await a.getJob('tick'))?.trigger).toBe('every 200ms');
     await b.rescheduleJob('tick', { type: 'interval', milliseconds: 100 });
-    expect((await a.getJob('tick'))?.trigger).toBe((await b.getJob('tick'))?.trigger);
+    // The process that fires it reads the new trigger itself.
+    expect((await a.getJob('tick'))?.trigger).toBe('every 100ms');
+    // modifyJob from the other process: the firing process's next runs get the new args.
+    await b.modifyJob('tick', { args: ['set by b'] });
     await b.resumeJob('tick');
-    await sleep(700);
-    expect(runs.length).toBeGreaterThanOrEqual(atPause + 4);
+    await until(() => runs.length >= atPause + 4 && args.includes('set by b'));
     expect(runs.every((r) => r.startsWith('a '))).toBe(true);
+    // Every run after the first with the new args has them (the old args never come back).
+    expect(args.slice(args.indexOf('set by b')).every((x) => x === 'set by b')).toBe(true);
 
     const manual = await b.runJob('tick');
     expect(manual.status).toBe('succeeded');
@@ -157,11 +170,10 @@ describe.skipIf(redisUnavailable())('Scheduler on a shared RedisStore (several p
     await withHandler.addJob((ctx) => void fired.push(ctx.scheduledAt.getTime()), { id: 'only-here', every: 100, coalesce: 'all', maxInstances: 50 });
     // `without` starts first, so it is the only one claiming for a while.
     without.startFiring();
-    await sleep(400);
+    await until(() => warnings.some((w) => w['job'] === 'only-here' && String(w['msg']).includes('no handler')));
     withHandler.startFiring();
-    await sleep(1_000);
+    await until(() => fired.length >= 12);
     for (const s of [without, withHandler]) await s.stop({ deadlineMs: 1_000 });
-    expect(warnings.some((w) => w['job'] === 'only-here' && String(w['msg']).includes('no handler'))).toBe(true);
     // Every 100 ms occurrence since registration, including those due while only `without` was
     // claiming: given back, not dropped. None twice.
     expect(new Set(fired).size).toBe(fired.length);

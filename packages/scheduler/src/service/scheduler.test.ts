@@ -134,11 +134,18 @@ describe('Scheduler', () => {
     const manual = await scheduler.runJob('h');
     expect(manual).toEqual({ jobId: 'h', scheduledAt: T0, startedAt: T0, finishedAt: T0, status: 'succeeded', attempts: 1, owner: 'test', manual: true });
     scheduler.startFiring();
-    await vi.advanceTimersByTimeAsync(4000);
+    await vi.advanceTimersByTimeAsync(1000);
+    // The second run (the first scheduled one) failed: recorded after the manual run, newest first.
+    const early = await scheduler.history('h', { limit: 10 });
+    expect(early.map((r) => [iso(r.scheduledAt), r.status, r.manual === true, r.error ?? null])).toEqual([
+      [at(1000), 'failed', false, 'second fails'], [at(0), 'succeeded', true, null],
+    ]);
+    await vi.advanceTimersByTimeAsync(3000);
+    // Bounded at historyLimit 3: the failed run and the manual one were dropped, oldest first.
     const history = await scheduler.history('h', { limit: 10 });
     expect(history.map((r) => [iso(r.scheduledAt), r.status])).toEqual([[at(4000), 'succeeded'], [at(3000), 'succeeded'], [at(2000), 'succeeded']]);
-    const all = await scheduler.history('h', { limit: 10 });
-    expect(all).toHaveLength(3);
+    // limit takes the newest.
+    expect((await scheduler.history('h', { limit: 2 })).map((r) => iso(r.scheduledAt))).toEqual([at(4000), at(3000)]);
     const info = await scheduler.getJob('h');
     expect(info?.lastRun).toEqual({ status: 'succeeded', scheduledAt: new Date(T0 + 4000), finishedAt: new Date(T0 + 4000), durationMs: 0 });
     await expect(scheduler.runJob('missing')).rejects.toMatchObject({ code: 'XCORE_ERR_JOB_NOT_FOUND' });

@@ -23,6 +23,10 @@ import { RunLeaseKeeper } from '../runner/run-lease-keeper.js';
 import { RunDispatcher } from '../runner/run-dispatcher.js';
 import { notStartedRecord, RunLifecycle, type LocalJob, type RunFinishedEvent } from '../runner/run.js';
 import { InlineExecutor } from '../executors/inline-executor.js';
+import { ExecutorSet } from '../executors/executor-set.js';
+import { drainReason } from '../executors/isolated-executor.js';
+import { executorsConfigSchema, type ExecutorsOptions } from '../executors/executor-config.js';
+import type { ExecutionInfo, ExecutorName } from '../executors/executor.js';
 import { retryDelay } from '../triggers/retry-delay.js';
 import { logRunLines, type RunLineLevel } from '../events/run-lines.js';
 import { SchedulerEmitter, type SchedulerEventName, type SchedulerEvents, type SchedulerListener } from '../events/scheduler-events.js';
@@ -30,7 +34,7 @@ import { JobAbortedError, JobInvalidError } from '../errors.js';
 import { errorMessage } from '../executors/error-message.js';
 import { jobLabel, parseSchedulerOptions } from './parse-options.js';
 import {
-  BUILTIN_DEFAULTS, resolveDefaults, type AddJobOptions, type DurationInput, type IntervalSpec, type JobPolicyOptions, type TriggerInput,
+  BUILTIN_DEFAULTS, resolveDefaults, type AddJobOptions, type ModuleJobOptions, type DurationInput, type IntervalSpec, type JobPolicyOptions, type TriggerInput,
 } from './job-options.js';
 import { JobRegistry } from './job-registry.js';
 import { RunRequestTaker } from '../runner/run-requests.js';
@@ -58,8 +62,13 @@ export interface SchedulerOptions {
   readonly logger: Logger;
   /** IANA timezone of cron jobs that name none. @defaultValue `'UTC'` */
   readonly timezone?: string;
-  /** Policy defaults of every job. @defaultValue {@link BUILTIN_DEFAULTS} */
-  readonly defaults?: JobPolicyOptions;
+  /**
+   * Policy defaults of every job, and `executor`: where a job addressed by `module` runs when it
+   * names none (a function always runs inline). @defaultValue {@link BUILTIN_DEFAULTS}, executor `'inline'`
+   */
+  readonly defaults?: JobPolicyOptions & { readonly executor?: ExecutorName };
+  /** The worker-thread pool and child processes behind `executor: 'thread'` and `'process'` (as `services.scheduler.executors`). */
+  readonly executors?: ExecutorsOptions;
   /** Lease of claims and run slots: milliseconds or text like `"30s"`, 1s to 1d. @defaultValue `30000` */
   readonly leaseMs?: DurationInput;
   /** Longest runner sleep between store checks: 10ms to 1d. @defaultValue `30000` */
@@ -144,6 +153,8 @@ export class Scheduler implements SchedulerService, PluginAwareService {
   /** Owns each run from admission to record: executor, record, events, the finished-run hook. */
   private readonly lifecycle: RunLifecycle;
   private readonly leases: RunLeaseKeeper;
+  /** Inline, and the thread pool and child processes once a job uses them. */
+  private readonly executors: ExecutorSet;
   private readonly jobRegistry: JobRegistry;
   /** Takes the run requests (operators' run-now) this process has handlers for. */
   private readonly requests: RunRequestTaker;
@@ -197,17 +208,21 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       onPass: () => this.runs.drainQueues(),
       onHealth: (error) => this.healthTracker.report('slots', error),
     });
-    const executor = new InlineExecutor({
+    const backoff = (attempt: number, baseMs: number): number => retryDelay(attempt, baseMs, this.random);
+    const onAttempt = (request: ExecutionInfo, attempt: number): void => {
+      if (this.emitter.has('job.started')) {
+        this.emitter.emit('job.started', { jobId: request.jobId, owner: request.owner, scheduledAt: new Date(request.scheduledAt), attempt });
+      }
+    };
+    this.executors = new ExecutorSet({
+      inline: new InlineExecutor({ logger: this.logger, backoff, onAttempt }),
+      config: executorsConfigSchema.parse(options.executors ?? {}),
       logger: this.logger,
-      backoff: (attempt, baseMs) => retryDelay(attempt, baseMs, this.random),
-      onAttempt: (request, attempt) => {
-        if (this.emitter.has('job.started')) {
-          this.emitter.emit('job.started', { jobId: request.jobId, owner: request.owner, scheduledAt: new Date(request.scheduledAt), attempt });
-        }
-      },
+      backoff,
+      onAttempt,
     });
     this.lifecycle = new RunLifecycle({
-      store: this.store, logger: this.logger, owner: this.owner, localLeases: this.localLeases, executor, leases: this.leases,
+      store: this.store, logger: this.logger, owner: this.owner, localLeases: this.localLeases, executors: this.executors, leases: this.leases,
       emitter: this.emitter, bus: this.bus, failureHooks: this.failureHooks,
       reportHealth: (source, error) => this.healthTracker.report(source, error),
       afterRun: (jobId) => this.runs.drainQueue(jobId),
@@ -253,6 +268,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     });
     this.jobRegistry = new JobRegistry({
       store: this.store, timezone, defaults, handlers: this.handlers, unhandled: this.unhandled, emitter: this.emitter, runs: this.runs,
+      executors: this.executors, defaultExecutor: options.defaults?.executor ?? 'inline',
       wake: () => this.runner.wake(),
       skew: () => this.skewMs,
       isStopping: () => this.stopping,
@@ -361,6 +377,8 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     this.runs.cancelPending();
     const deadlineMs = options.deadlineMs ?? 10_000;
     const { inflight } = this.lifecycle;
+    // Runs on threads and in child processes hear of the drain now; they are killed at the deadline.
+    this.lifecycle.signalAll(drainReason(deadlineMs));
     if (inflight.busy && deadlineMs > 0) {
       await waitFor(inflight.whenIdle(), deadlineMs, options.signal);
     }
@@ -382,10 +400,12 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     return { aborted: abortedJobs };
   }
 
-  /** Closes the run log (flushing it for up to 5 s, after {@link Scheduler.stop} so the drain's aborted runs are in it) and the store. */
+  /** Closes the run log (flushing it for up to 5 s, after {@link Scheduler.stop} so the drain's aborted runs are in it), the executors (no worker thread or child is left) and the store. */
   async dispose(): Promise<void> {
     try {
       await this.runLog?.close();
+      // A scheduler disposed without stop (a throwaway one, like the config check's) still ends its worker threads and children.
+      await this.lifecycle.close();
     } finally {
       await this.store.close();
     }
@@ -419,8 +439,12 @@ export class Scheduler implements SchedulerService, PluginAwareService {
   // SchedulerService (app scope: un-namespaced ids, every job visible)
   // -------------------------------------------------------------------------------------------
 
-  addJob<A extends readonly unknown[] = readonly unknown[]>(fn: JobFunction<A>, options: AddJobOptions & { readonly args?: A }): Promise<JobInfo> {
-    return this.jobRegistry.add(APP_SCOPE, fn as JobFunction, options);
+  addJob<A extends readonly unknown[] = readonly unknown[]>(fn: JobFunction<A>, options: AddJobOptions & { readonly args?: A }): Promise<JobInfo>;
+  addJob(options: ModuleJobOptions): Promise<JobInfo>;
+  addJob(fnOrOptions: JobFunction | ModuleJobOptions, options?: AddJobOptions): Promise<JobInfo> {
+    return options === undefined && typeof fnOrOptions === 'object' && fnOrOptions !== null
+      ? this.jobRegistry.add(APP_SCOPE, undefined, fnOrOptions)
+      : this.jobRegistry.add(APP_SCOPE, fnOrOptions as JobFunction, options as AddJobOptions);
   }
   interval(spec: DurationInput | IntervalSpec, options: HelperOptions): (fn: JobFunction) => Promise<JobInfo> {
     return this.helper(APP_SCOPE, options, { every: spec });

@@ -15,13 +15,13 @@
 import type { RunRecord, RunStatus } from './store.js';
 import { HistoryArena } from './history-arena.js';
 
-const STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'timed_out', 'aborted', 'missed', 'skipped'];
+const STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'timed_out', 'aborted', 'missed', 'skipped', 'crashed', 'out_of_memory'];
 
 function statusCode(status: RunStatus): number {
   return status === 'succeeded' ? 0 : STATUSES.indexOf(status);
 }
 
-// Flag bits above the 3-bit status code.
+// Flag bits above the 3-bit status code (eight statuses: the list above is full).
 const HAS_OWNER = 1 << 3;
 const HAS_ERROR = 1 << 4;
 const HAS_MANUAL = 1 << 5;

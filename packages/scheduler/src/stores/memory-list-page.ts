@@ -22,7 +22,7 @@ export interface ScheduleRowSource {
 /** True when an entry's last run failed or timed out (read from its history ring: no record is built). */
 export function isFailing(entry: Entry): boolean {
   const status = entry.history === null ? entry.lastRun?.status : entry.history.latestStatus();
-  return status === 'failed' || status === 'timed_out';
+  return status === 'failed' || status === 'timed_out' || status === 'crashed' || status === 'out_of_memory';
 }
 
 /** True when `entry` passes the filter fields that need no snapshot. */

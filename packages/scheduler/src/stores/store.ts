@@ -56,7 +56,7 @@ export interface ScheduleDefinition {
 }
 
 /** The outcome of one run. */
-export type RunStatus = 'succeeded' | 'failed' | 'timed_out' | 'aborted' | 'missed' | 'skipped';
+export type RunStatus = 'succeeded' | 'failed' | 'timed_out' | 'aborted' | 'crashed' | 'out_of_memory' | 'missed' | 'skipped';
 
 /** One entry of a schedule's run history. */
 export interface RunRecord {

@@ -23,7 +23,8 @@ for _, id in ipairs(ids) do
   if f[1] then
     schedules = schedules + 1
     if f[1] == '1' then paused = paused + 1 end
-    if f[2] and f[2] ~= '' and (string.find(f[2], '"status":"failed"', 1, true) or string.find(f[2], '"status":"timed_out"', 1, true)) then
+    if f[2] and f[2] ~= '' and (string.find(f[2], '"status":"failed"', 1, true) or string.find(f[2], '"status":"timed_out"', 1, true)
+        or string.find(f[2], '"status":"crashed"', 1, true) or string.find(f[2], '"status":"out_of_memory"', 1, true)) then
       failing = failing + 1
     end
     running = running + count_slots(ARGV[2] .. id, now)

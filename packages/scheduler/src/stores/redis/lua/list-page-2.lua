@@ -43,7 +43,7 @@ for _, id in ipairs(ids) do
     local lastRun = row[field.last]
     if lastRun and lastRun ~= '' then
       local decoded, record = pcall(cjson.decode, lastRun)
-      if decoded and type(record) == 'table' then failing = record.status == 'failed' or record.status == 'timed_out' end
+      if decoded and type(record) == 'table' then failing = record.status == 'failed' or record.status == 'timed_out' or record.status == 'crashed' or record.status == 'out_of_memory' end
     end
     ok = failing == f.failing
   end

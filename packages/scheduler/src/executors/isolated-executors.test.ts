@@ -1,0 +1,182 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { MemoryStore } from '../stores/memory-store.js';
+import { Scheduler, type SchedulerOptions } from '../service/scheduler.js';
+import type { RunRecord } from '../stores/store.js';
+import type { AddJobOptions, ModuleJobOptions } from '../service/job-options.js';
+
+const JOBS = new URL('./fixtures/executor-jobs.mjs', import.meta.url);
+const EXECUTORS = ['thread', 'process'] as const;
+
+let scheduler: Scheduler | undefined;
+
+afterEach(async () => {
+  await scheduler?.stop({ deadlineMs: 0 });
+  await scheduler?.dispose();
+  scheduler = undefined;
+});
+
+/** A scheduler whose finished runs land in `finished`, and a way to wait for them. */
+function make(options: Partial<SchedulerOptions> = {}) {
+  const finished: { record: RunRecord; result?: unknown; error?: unknown }[] = [];
+  const waiters: (() => void)[] = [];
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const s = new Scheduler({ store: new MemoryStore(), logger, ...options });
+  s.onRunFinished((run) => {
+    finished.push(run);
+    for (const wake of waiters.splice(0)) wake();
+  });
+  scheduler = s;
+  /** Resolves once `count` runs of `jobId` finished (fails the test after `ms`). */
+  const runsOf = async (jobId: string, count = 1, ms = 20_000): Promise<{ record: RunRecord; result?: unknown; error?: unknown }[]> => {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const mine = finished.filter((f) => f.record.jobId === jobId);
+      if (mine.length >= count) return mine;
+      if (Date.now() > deadline) throw new Error(`waited ${ms} ms for ${count} runs of ${jobId}; got ${JSON.stringify(mine.map((m) => m.record))}`);
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        setTimeout(resolve, 100);
+      });
+    }
+  };
+  return { scheduler: s, runsOf, lines };
+}
+
+function job(id: string, executor: 'thread' | 'process', exportName: string, more: Partial<AddJobOptions> = {}): ModuleJobOptions {
+  return { id, runDate: Date.now() + 50, executor, module: JOBS, export: exportName, ...more };
+}
+
+/** OS threads of this process (a worker thread is one; vitest runs each test file in its own process). */
+function osThreads(): number {
+  return readdirSync('/proc/self/task').length;
+}
+
+/** Child processes of this process still running a job. */
+function jobChildren(): string[] {
+  const out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' });
+  return out.split('\n').filter((line) => line.includes('process-child.mjs'));
+}
+
+describe.each(EXECUTORS)('executor %s', (executor) => {
+  it('runs a module export with its context and returns its value; the job logs through the host logger', async () => {
+    const { scheduler: s, runsOf, lines } = make();
+    process.env.XCORE_TEST_SECRET = 'sesame';
+    await s.addJob(job('hello', executor, 'hello', { args: [7], ...(executor === 'process' ? { env: ['XCORE_TEST_SECRET'] } : {}) }));
+    s.startFiring();
+    const [run] = await runsOf('hello');
+    expect(run!.record.status).toBe('succeeded');
+    expect(run!.result).toMatchObject({ jobId: 'hello', attempt: 1, args: [7], env: 'sesame' });
+    if (executor === 'process') expect((run!.result as { visible: string[] }).visible).toEqual(['XCORE_TEST_SECRET']);
+    expect(lines.find((l) => l.msg === 'hello from the job')).toMatchObject({ job: 'hello', attempt: 1, executor, n: 7 });
+  });
+
+  it('records a busy loop with a 100 ms timeout as timed out within 50 ms of its deadline, and the next occurrence runs', async () => {
+    const { scheduler: s, runsOf } = make();
+    // How late a plain 100 ms timer of this process fires at the same moment: on a loaded machine
+    // the host's own timers run late, which no executor can help.
+    const hostLag: number[] = [];
+    s.on('job.started', () => {
+      const armed = Date.now();
+      setTimeout(() => hostLag.push(Date.now() - armed - 100), 100);
+    });
+    await s.addJob({ id: 'busy', every: 400, executor, module: JOBS, export: 'busy', args: [700], timeout: 100 });
+    s.startFiring();
+    const runs = await runsOf('busy', 2);
+    runs.forEach(({ record }, i) => {
+      expect(record.status).toBe('timed_out');
+      // finishedAt - startedAt is the timeout plus how late the host recorded it.
+      expect(record.finishedAt! - record.startedAt!).toBeGreaterThanOrEqual(100);
+      expect(record.finishedAt! - record.startedAt! - 100).toBeLessThan(50 + Math.min(100, Math.max(0, hostLag[i] ?? 0)));
+    });
+    expect(runs[1]!.record.scheduledAt).toBeGreaterThan(runs[0]!.record.scheduledAt);
+  });
+
+  it('records process.exit in a job as crashed, and the host goes on', async () => {
+    const { scheduler: s, runsOf } = make();
+    await s.addJob(job('exits', executor, 'exits'));
+    await s.addJob(job('after', executor, 'hello'));
+    s.startFiring();
+    const [run] = await runsOf('exits');
+    expect(run!.record).toMatchObject({ status: 'crashed', attempts: 1 });
+    expect(run!.record.error).toMatch(/exited with code:? 3/);
+    expect((await runsOf('after'))[0]!.record.status).toBe('succeeded');
+  });
+
+  it('records a heap bomb as out of memory, and the host goes on', async () => {
+    const { scheduler: s, runsOf } = make({ executors: { thread: { resourceLimits: { maxOldGenerationSizeMb: 64 } }, process: { maxOldGenerationSizeMb: 64 } } });
+    await s.addJob(job('bomb', executor, 'heapBomb'));
+    s.startFiring();
+    const [run] = await runsOf('bomb', 1, 60_000);
+    expect(run!.record.status).toBe('out_of_memory');
+    await s.addJob(job('after', executor, 'hello'));
+    expect((await runsOf('after'))[0]!.record.status).toBe('succeeded');
+  }, 90_000);
+
+  it('a job that throws is failed with its message; a missing export is refused when the job is added', async () => {
+    const { scheduler: s, runsOf } = make();
+    await s.addJob(job('throws', executor, 'throws'));
+    s.startFiring();
+    const [run] = await runsOf('throws');
+    expect(run!.record).toMatchObject({ status: 'failed', error: 'the job failed on purpose' });
+    await expect(s.addJob(job('nope', executor, 'notAFunction'))).rejects.toMatchObject({ code: 'XCORE_ERR_JOB_EXECUTOR_INVALID', message: expect.stringContaining('is a number, not a function') });
+    await expect(s.getJob('nope')).resolves.toBeUndefined();
+  });
+
+  it('shutdown aborts running runs at the drain deadline and leaves no worker thread or child process', async () => {
+    const { scheduler: s, runsOf } = make();
+    const threadsBefore = osThreads();
+    await s.addJob(job('sleeps', executor, 'sleeps', { args: [60_000] }));
+    s.startFiring();
+    const deadline = Date.now() + 20_000;
+    while (s.runningJobs().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(osThreads()).toBeGreaterThan(threadsBefore);
+    if (executor === 'process') {
+      while (jobChildren().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(jobChildren()).toHaveLength(1);
+    }
+    const report = await s.stop({ deadlineMs: 200 });
+    expect(report.aborted).toEqual(['sleeps']);
+    expect((await runsOf('sleeps'))[0]!.record.status).toBe('aborted');
+    expect(jobChildren()).toEqual([]);
+    // The pool's worker threads (one per run here, the probe's included) are gone too.
+    expect(osThreads()).toBeLessThanOrEqual(threadsBefore);
+  });
+});
+
+describe('process executor memory', () => {
+  it('kills a child that fills a 2 GB Buffer past its RSS cap and records out of memory', async () => {
+    const { scheduler: s, runsOf } = make({ executors: { process: { maxRssMb: 256 } } });
+    await s.addJob(job('buffer', 'process', 'bigBuffer'));
+    s.startFiring();
+    const [run] = await runsOf('buffer', 1, 60_000);
+    expect(run!.record.status).toBe('out_of_memory');
+    expect(run!.record.error).toContain('256 MB');
+  }, 90_000);
+
+  it('records a segfault-like crash (SIGSEGV) as crashed', async () => {
+    const { scheduler: s, runsOf } = make();
+    await s.addJob(job('segv', 'process', 'segfault'));
+    s.startFiring();
+    const [run] = await runsOf('segv');
+    expect(run!.record).toMatchObject({ status: 'crashed', error: expect.stringContaining('SIGSEGV') });
+  });
+});
+
+describe('executor options', () => {
+  it('refuses a function for thread, env outside process, relative modules and uncloneable args, storing nothing', async () => {
+    const { scheduler: s } = make();
+    const refused = async (run: () => Promise<unknown>, text: string): Promise<void> => {
+      await expect(run()).rejects.toMatchObject({ code: 'XCORE_ERR_JOB_EXECUTOR_INVALID', message: expect.stringContaining(text) });
+    };
+    await refused(() => s.addJob(() => undefined, { id: 'f', every: '1s', executor: 'thread' }), 'functions do not cross threads');
+    await refused(() => s.addJob({ id: 'e', every: '1s', executor: 'thread', module: JOBS, export: 'hello', env: ['HOME'] }), 'env is for executor "process"');
+    await refused(() => s.addJob({ id: 'r', every: '1s', executor: 'thread', module: './jobs.js' }), 'relative path');
+    await refused(() => s.addJob({ id: 'm', every: '1s', executor: 'process', module: '/nonexistent/job.mjs' }), 'does not exist');
+    await refused(() => s.addJob({ id: 'a', every: '1s', executor: 'thread', module: JOBS, export: 'hello', args: [new Map([[1, () => 1]])] }), 'args');
+    expect(await s.jobs()).toEqual([]);
+  });
+});
