@@ -214,6 +214,9 @@ describe('xcore jobs, plugins, health and tail against xcore start (memory)', ()
     const unknown = await cli(['jobs', 'show', 'billing:nope']);
     expect([unknown.code, unknown.stderr]).toEqual([6, expect.stringContaining('No job "billing:nope" on the host')]);
     expect(unknown.stderr).toContain('xcore jobs ls');
+    expect(unknown.stderr).not.toContain('Did you mean');
+    const typo = await cli(['jobs', 'run', 'billing:synk']);
+    expect([typo.code, typo.stderr]).toEqual([6, expect.stringContaining('Did you mean "billing:sync"?')]);
     for (const args of [['jobs', 'run', 'nope'], ['jobs', 'history', 'nope'], ['jobs', 'pause', 'nope'], ['jobs', 'rm', 'nope']]) expect((await cli(args)).code).toBe(6);
     const plugin = await cli(['plugins', 'reload', 'nope', '--json']);
     expect([plugin.code, JSON.parse(plugin.stderr)]).toEqual([6, { error: { code: 'XCORE_ERR_CLI_NOT_FOUND', message: expect.stringContaining('xcore plugins ls'), exitCode: 6 } }]);

@@ -75,9 +75,11 @@ export class CliAuthRefusedError extends XcoreError {
 
 /** The job, plugin or run request named does not exist on the host. */
 export class CliNotFoundError extends XcoreError {
-  constructor(kind: 'job' | 'plugin' | 'run request', name: string, serverMessage: string) {
+  /** @param similar - names that exist and are close to `name` (a typo's likely targets). */
+  constructor(kind: 'job' | 'plugin' | 'run request', name: string, serverMessage: string, similar: readonly string[] = []) {
     const list = kind === 'job' ? 'Run `xcore jobs ls` for the job ids (plugin jobs are `<plugin>:<id>`).' : kind === 'plugin' ? 'Run `xcore plugins ls` for the plugins.' : 'Run the job again.';
-    super('XCORE_ERR_CLI_NOT_FOUND', `No ${kind} "${name}" on the host: ${serverMessage} ${list}`);
+    const guess = similar.length === 0 ? '' : ` Did you mean ${similar.map((s) => `"${s}"`).join(' or ')}?`;
+    super('XCORE_ERR_CLI_NOT_FOUND', `No ${kind} "${name}" on the host: ${serverMessage}${guess} ${list}`);
   }
 }
 

@@ -187,7 +187,31 @@ export class AdminClient {
   async #send(spec: RequestSpec, subject: Subject): Promise<HttpAnswer> {
     const answer = await sendRequest(this.target, { ...spec, path: `${ADMIN_PREFIX}${spec.path}` });
     if (answer.status >= 200 && answer.status < 300) return answer;
-    throw this.#failure(answer, subject);
+    const failure = this.#failure(answer, subject);
+    if (failure instanceof CliNotFoundError && subject.kind === 'job' && subject.name !== undefined) {
+      const similar = await this.#similarJobs(subject.name);
+      if (similar.length > 0) throw new CliNotFoundError('job', subject.name, errorShape.parse(parseJson(answer.text)).error.message, similar);
+    }
+    throw failure;
+  }
+
+  /** Up to three job ids close to `id` (same owner prefix, a few edits away); none when that cannot be read. */
+  async #similarJobs(id: string): Promise<string[]> {
+    const colon = id.indexOf(':');
+    try {
+      const page = await sendRequest(this.target, { method: 'GET', path: `${ADMIN_PREFIX}/jobs`, query: { limit: 500, ...(colon > 0 ? { q: id.slice(0, colon + 1) } : {}) }, timeoutMs: 5000 });
+      const parsed = jobPageSchema.safeParse(parseJson(page.text));
+      if (page.status !== 200 || !parsed.success) return [];
+      const within = Math.max(2, Math.floor(id.length / 4));
+      return parsed.data.items
+        .map((job) => ({ id: job.id, distance: editDistance(id, job.id, within) }))
+        .filter((c) => c.distance <= within)
+        .sort((a, b) => a.distance - b.distance || a.id.localeCompare(b.id))
+        .slice(0, 3)
+        .map((c) => c.id);
+    } catch {
+      return [];
+    }
   }
 
   async #json<S extends z.ZodType>(spec: RequestSpec, schema: S, subject: Subject): Promise<Decoded<z.output<S>>> {
@@ -217,6 +241,24 @@ export class AdminClient {
       advice: 'Check the port, and the base path (services.http.basePath) at the end of the URL.',
     });
   }
+}
+
+/** Levenshtein distance of `a` and `b`, or `limit + 1` once it is known to pass `limit`. */
+export function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j += 1) {
+      const value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      current.push(value);
+      best = Math.min(best, value);
+    }
+    if (best > limit) return limit + 1;
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 function parseJson(text: string): unknown {
