@@ -10,6 +10,7 @@ import { JOBS_HELP, jobsCommand } from './commands/jobs.js';
 import { PLUGINS_HELP, pluginsCommand } from './commands/plugins.js';
 import { schemaCommand } from './commands/schema.js';
 import { TAIL_HELP, tailCommand } from './commands/tail.js';
+import { devCommand } from './commands/dev.js';
 import { startCommand } from './commands/start.js';
 import { validateCommand } from './commands/validate.js';
 
@@ -33,6 +34,8 @@ Usage:
   xcore start [-c <file>]      boot the app in xcore.yaml (default: ./xcore.yaml, searched upwards);
               [--debug]        SIGINT, SIGTERM or SIGHUP stops it gracefully, a second one forces;
                                --debug (or XCORE_DEBUG=1) logs every stack of an error's causes
+  xcore dev [-c <file>]        start, then reload a plugin when its files change, and restart the
+                               app when xcore.yaml, a YAML job module or a depended-on plugin does
   xcore validate [<file>]      check the app as start would before any plugin hook: prints OK, or
                                every problem with file:line:col
   xcore schema [-o <file>]     print the JSON Schema of xcore.yaml (for editor autocompletion)
@@ -75,6 +78,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       case 'start': {
         const { values } = parse(rest, { config: { type: 'string', short: 'c' }, debug: { type: 'boolean' } }, 0);
         return await startCommand({ configPath: values.config as string | undefined, debug: values.debug === true, io });
+      }
+      case 'dev': {
+        const { values } = parse(rest, { config: { type: 'string', short: 'c' } }, 0);
+        return await devCommand({ configPath: values.config as string | undefined, io });
       }
       case 'validate': {
         const { values, positionals } = parse(rest, { config: { type: 'string', short: 'c' } }, 1);
