@@ -12,11 +12,11 @@ import { runCli } from './cli.js';
 const EXIT_AFTER_STOP_MS = 250;
 
 const argv = process.argv.slice(2);
-// `start` handles its own signals. A following command (`tail`, `jobs ls --watch`) ends cleanly
+// `start` and `dev` handle their own signals (a graceful stop, exit 0). A following command (`tail`, `jobs ls --watch`) ends cleanly
 // (exit 0) on the first SIGINT/SIGTERM and at once on a second; any other command at once.
 const follow = new AbortController();
 const following = argv[0] === 'tail' || (argv[0] === 'jobs' && (argv[1] === 'ls' || argv[1] === 'list') && (argv.includes('--watch') || argv.includes('-w')));
-if (argv[0] !== 'start') {
+if (argv[0] !== 'start' && argv[0] !== 'dev') {
   const stop = (signal: NodeJS.Signals): void => {
     if (!following || follow.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
     follow.abort();
