@@ -122,6 +122,11 @@ export class RunLifecycle {
   /** Run-lease releases and run records of a shared store, batched (`undefined` with a process-local store). */
   readonly finished: FinishQueue | undefined;
   private readonly listeners = new Set<(run: RunFinishedEvent) => void>();
+  /** Depth of {@link RunLifecycle.batch} calls in progress: records are held for one bulk write meanwhile. */
+  private batching = 0;
+  /** Records held by the open batch, and their history limits (a process-local store with `recordRunsNow`). */
+  private heldRecords: RunRecord[] = [];
+  private heldLimits: number[] = [];
 
   constructor(private readonly deps: RunLifecycleDeps) {
     this.finished = deps.localLeases ? undefined : new FinishQueue({
@@ -141,6 +146,39 @@ export class RunLifecycle {
   onRunFinished(listener: (run: RunFinishedEvent) => void): () => void {
     this.listeners.add(listener);
     return () => void this.listeners.delete(listener);
+  }
+
+  /**
+   * Runs `dispatch` (which starts many runs: one claimed batch) with the history records of the
+   * runs that end meanwhile held and written in one `recordRunsNow` call at the end, instead of
+   * one store call per run. Only a process-local store that has `recordRunsNow` batches; records
+   * are written before `batch` returns, so nothing reads history in between.
+   */
+  batch(dispatch: () => void): void {
+    if (this.finished !== undefined || this.deps.store.recordRunsNow === undefined) {
+      dispatch();
+      return;
+    }
+    this.batching++;
+    try {
+      dispatch();
+    } finally {
+      if (--this.batching === 0) this.writeHeld();
+    }
+  }
+
+  /** Writes the records held by the batch that just ended (see {@link RunLifecycle.batch}). */
+  private writeHeld(): void {
+    const records = this.heldRecords;
+    if (records.length === 0) return;
+    const limits = this.heldLimits;
+    this.heldRecords = [];
+    this.heldLimits = [];
+    try {
+      this.deps.store.recordRunsNow!(records, limits);
+    } catch (error) {
+      this.deps.reportHealth('run', error);
+    }
   }
 
   /** Runs in progress in this process, to list and abort them. */
@@ -267,6 +305,11 @@ export class RunLifecycle {
       return undefined;
     }
     if (historyLimit <= 0) return undefined;
+    if (this.batching > 0) {
+      this.heldRecords.push(record);
+      this.heldLimits.push(historyLimit);
+      return undefined;
+    }
     if (store.recordRunNow !== undefined) {
       try {
         store.recordRunNow(record, historyLimit);

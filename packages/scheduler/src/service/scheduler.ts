@@ -257,6 +257,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
         }
       },
       dispatch: (schedule, scheduledAt, nextRunAt, job, run) => this.runs.dispatch(schedule, scheduledAt, nextRunAt, job, run),
+      batch: (dispatch) => this.lifecycle.batch(dispatch),
       onMissed: (schedule, count, nextRunAt, missed) => this.runs.onMissed(schedule, count, nextRunAt, missed),
       onHealth: (source, error) => this.healthTracker.report(source, error),
       onBatch: (batch) => this.restorer.observe(batch),

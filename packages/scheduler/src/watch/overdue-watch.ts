@@ -88,6 +88,32 @@ const LEARN_MIN_SAMPLES = 5;
 /** Most jobs whose durations are remembered (the oldest-learned are forgotten past it). */
 const LEARN_JOBS = 10_000;
 
+/** The last {@link LEARN_WINDOW} completed run durations of one job (ms), a ring: no allocation per run. */
+class Durations {
+  private readonly ring = new Float64Array(LEARN_WINDOW);
+  private next = 0;
+  /** How many durations are held (at most {@link LEARN_WINDOW}). */
+  size = 0;
+
+  add(ms: number): void {
+    this.ring[this.next] = ms;
+    this.next = this.next + 1 === LEARN_WINDOW ? 0 : this.next + 1;
+    if (this.size < LEARN_WINDOW) this.size++;
+  }
+
+  clear(): void {
+    this.next = 0;
+    this.size = 0;
+  }
+
+  /** The longest held duration (`-Infinity` when none). */
+  max(): number {
+    let m = -Infinity;
+    for (let i = 0; i < this.size; i++) m = Math.max(m, this.ring[i]!);
+    return m;
+  }
+}
+
 /** Watches for overdue occurrences and stuck runs (see the module remarks). */
 export class OverdueWatch implements RunObserver {
   private timer: NodeJS.Timeout | undefined;
@@ -95,7 +121,7 @@ export class OverdueWatch implements RunObserver {
   private readonly overdue = new Map<string, OverdueJob>();
   private readonly stuck = new Map<ActiveExecution, StuckRun>();
   private readonly firstSeen = new WeakMap<ActiveExecution, number>();
-  private readonly durations = new Map<string, number[]>();
+  private readonly durations = new Map<string, Durations>();
 
   constructor(private readonly deps: OverdueWatchDeps, readonly config: OverdueWatchConfig = OVERDUE_DEFAULTS) {}
 
@@ -120,22 +146,31 @@ export class OverdueWatch implements RunObserver {
   /** Learns from completed runs (the learned stuck bound). */
   ended(run: EndedRun): void {
     const { record } = run;
-    if (record.status !== 'succeeded' || record.startedAt === null || record.finishedAt === null) return;
+    // A configured bound learns nothing.
+    if (this.config.stuckAfterMs !== null || record.status !== 'succeeded' || record.startedAt === null || record.finishedAt === null) return;
     let list = this.durations.get(record.jobId);
     if (list === undefined) {
-      if (this.durations.size >= LEARN_JOBS) this.durations.delete(this.durations.keys().next().value!);
-      this.durations.set(record.jobId, (list = []));
+      let reused: Durations | undefined;
+      if (this.durations.size >= LEARN_JOBS) {
+        // The oldest-learned job is forgotten; its ring is reused (no allocation per run when
+        // more than LEARN_JOBS jobs keep taking turns).
+        const oldest = this.durations.keys().next().value!;
+        reused = this.durations.get(oldest);
+        this.durations.delete(oldest);
+      }
+      list = reused ?? new Durations();
+      list.clear();
+      this.durations.set(record.jobId, list);
     }
-    list.push(record.finishedAt - record.startedAt);
-    if (list.length > LEARN_WINDOW) list.shift();
+    list.add(record.finishedAt - record.startedAt);
   }
 
   /** The stuck bound of a job: configured, learned, or none yet. */
   boundOf(jobId: string): { ms: number; kind: 'configured' | 'learned' } | undefined {
     if (this.config.stuckAfterMs !== null) return { ms: this.config.stuckAfterMs, kind: 'configured' };
     const list = this.durations.get(jobId);
-    if (list === undefined || list.length < LEARN_MIN_SAMPLES) return undefined;
-    return { ms: Math.max(this.config.learnedMinMs, this.config.learnedFactor * Math.max(...list)), kind: 'learned' };
+    if (list === undefined || list.size < LEARN_MIN_SAMPLES) return undefined;
+    return { ms: Math.max(this.config.learnedMinMs, this.config.learnedFactor * list.max()), kind: 'learned' };
   }
 
   /** One check (the timer calls it; tests may too). Never rejects: a failing store is logged at debug and tried next time. */
