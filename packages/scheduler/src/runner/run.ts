@@ -21,9 +21,10 @@ import type { JobFailure, JobFunction } from '../service/scheduler-service.js';
 import type { RunLeaseKeeper } from './run-lease-keeper.js';
 import { FinishQueue } from './finish-queue.js';
 import { InFlight } from './in-flight.js';
+import type { LearnedRuns } from '../watch/overdue-watch.js';
 
 /** What this process holds per job: its handler, its definition and its runs in progress here. */
-export interface LocalJob extends JobHandler {
+export interface LocalJob extends JobHandler, LearnedRuns {
   fn: JobFunction;
   /** Where its runs go (resolved when the job was added: no lookup per run). */
   executor: Executor;
@@ -93,6 +94,8 @@ export interface RunLifecycleDeps {
   reportHealth(source: 'run' | 'finish', error: unknown): void;
   /** Called after a run of job `jobId` settled (the dispatcher starts a queued occurrence). */
   afterRun(jobId: string): void;
+  /** Told the duration of each succeeded run, with its job (the overdue watch learns stuck bounds). */
+  learn?(job: LocalJob, ms: number): void;
 }
 
 /** A record of a run that never started (skipped, dropped, or refused before it reached the run path). */
@@ -225,6 +228,7 @@ export class RunLifecycle {
     };
     if (outcome.status !== 'succeeded') record.error = errorMessage(outcome.error);
     if (run.manual !== undefined) Object.assign(record, manualFields(run.manual));
+    if (outcome.status === 'succeeded') this.deps.learn?.(job, outcome.finishedAt - outcome.startedAt);
     this.complete(run, record, job.historyLimit, lease, outcome.error, outcome.result);
     this.emitOutcome(definition, record, outcome.status, outcome.error);
     this.inflight.end();
