@@ -1,6 +1,6 @@
 /**
  * One worker process of the Redis benchmark (run by redis.mjs over IPC with advanced
- * serialization): `node redis-child.mjs <lib> <url> <n> <procIndex> <procs> <concurrency>`.
+ * serialization): `node redis-child.mjs <lib> <url> <n> <procIndex> <procs> <concurrency> <kind> <phase>`.
  *
  * Registers the schedules, reports `ready`, starts working when the parent sends `go` with the
  * window, records every fire whose intended time lies in the window (job index, second of the
@@ -22,7 +22,7 @@ proto.sendCommand = function countedSendCommand(command, stream) {
   return originalSend.call(this, command, stream);
 };
 
-const [lib, url, nArg, procArg, procsArg, concArg] = process.argv.slice(2);
+const [lib, url, nArg, procArg, procsArg, concArg, kind = 'interval', phase = 'spread'] = process.argv.slice(2);
 const n = Number(nArg);
 const procIndex = Number(procArg);
 const GRACE_MS = 3000;
@@ -47,7 +47,7 @@ function fire(i, intended) {
 
 async function main() {
   const adapter = await import(`./adapters/redis/${lib}.mjs`);
-  const instance = await adapter.create({ url, procIndex, procs: Number(procsArg), fire, concurrency: Number(concArg) });
+  const instance = await adapter.create({ url, procIndex, procs: Number(procsArg), fire, concurrency: Number(concArg), kind, phase });
   const r0 = now();
   await instance.register(n);
   const registerMs = now() - r0;

@@ -1,11 +1,18 @@
 #!/usr/bin/env node
 /**
  * Redis benchmark: xcore on Redis (1, 2, 3 processes sharing one redis-server) against BullMQ job
- * schedulers (`upsertJobScheduler`, `every: 1000`) with the same number of schedules and worker
- * processes, in the same run, against a redis-server this script starts on a free port.
+ * schedulers (`upsertJobScheduler`, `every: 1000` or `pattern: '* * * * * *'`) with the same number
+ * of schedules, worker processes and load shape, in the same run, against a redis-server this
+ * script starts on a free port.
  *
- *   node bench/redis.mjs [--jobs 1000,10000] [--procs 1,2,3] [--seconds 10] [--warmup 3]
+ *   node bench/redis.mjs [--jobs 1000,10000] [--procs 1,2,3] [--runs 10000x1,30000x3]
+ *        [--kinds interval,cron] [--phase spread,burst] [--seconds 10] [--warmup 3]
  *        [--only xcore,bullmq] [--concurrency 100] [--timeout 120] [--no-write]
+ *
+ * Load shapes (one table each): interval schedules every second with phases spread evenly over
+ * the second (`spread`) or all sharing one phase, every schedule due at the same whole second
+ * (`burst`); cron `* * * * * *` (always a burst). `--runs NxP,...` replaces the `--jobs` x
+ * `--procs` grid with the given (N, processes) pairs.
  *
  * Per (library, N, processes): FLUSHALL, start the processes (each registers, then waits), open
  * one window for all of them, then merge what each recorded: distinct occurrences delivered,
@@ -24,15 +31,20 @@ import { fmtN, gitDescribe } from './lib/report.mjs';
 
 const CHILD = fileURLToPath(new URL('./redis-child.mjs', import.meta.url));
 const LIBS = ['xcore', 'bullmq'];
-const USAGE = 'usage: node bench/redis.mjs [--jobs 1000,10000] [--procs 1,2,3] [--seconds 10] [--warmup 3] [--only xcore,bullmq] [--concurrency 100] [--timeout 120] [--no-write]';
+const KINDS = ['interval', 'cron'];
+const PHASES = ['spread', 'burst'];
+const USAGE = 'usage: node bench/redis.mjs [--jobs 1000,10000] [--procs 1,2,3] [--runs NxP,...] [--kinds interval,cron] [--phase spread,burst] [--seconds 10] [--warmup 3] [--only xcore,bullmq] [--concurrency 100] [--timeout 120] [--no-write]';
 
 function parseArgs(argv) {
-  const o = { jobs: [1000, 10000], procs: [1, 2, 3], seconds: 10, warmup: 3, only: LIBS, concurrency: 100, timeout: 120, write: true };
+  const o = { jobs: [1000, 10000], procs: [1, 2, 3], runs: null, kinds: ['interval'], phases: PHASES, seconds: 10, warmup: 3, only: LIBS, concurrency: 100, timeout: 120, write: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => { const x = argv[++i]; if (x === undefined) throw new Error(`${a} needs a value\n${USAGE}`); return x; };
     if (a === '--jobs') o.jobs = v().split(',').map(Number);
     else if (a === '--procs') o.procs = v().split(',').map(Number);
+    else if (a === '--runs') o.runs = v().split(',').map((x) => x.split('x').map(Number));
+    else if (a === '--kinds') o.kinds = v().split(',');
+    else if (a === '--phase') o.phases = v().split(',');
     else if (a === '--seconds') o.seconds = Number(v());
     else if (a === '--warmup') o.warmup = Number(v());
     else if (a === '--only') o.only = v().split(',');
@@ -43,18 +55,32 @@ function parseArgs(argv) {
     else throw new Error(`unknown argument ${a}\n${USAGE}`);
   }
   for (const l of o.only) if (!LIBS.includes(l)) throw new Error(`unknown library ${l}; known: ${LIBS.join(', ')}`);
+  for (const k of o.kinds) if (!KINDS.includes(k)) throw new Error(`unknown kind ${k}; known: ${KINDS.join(', ')}`);
+  for (const p of o.phases) if (!PHASES.includes(p)) throw new Error(`unknown phase ${p}; known: ${PHASES.join(', ')}`);
+  o.runs ??= o.jobs.flatMap((n) => o.procs.map((p) => [n, p]));
+  for (const [n, p] of o.runs) if (!(n >= 1 && p >= 1)) throw new Error(`--runs takes NxP pairs such as 10000x3\n${USAGE}`);
   return o;
 }
 
+/** The load shapes to run: interval schedules per phase, and cron (always a burst). */
+function loads(o) {
+  const out = [];
+  for (const kind of o.kinds) {
+    if (kind === 'cron') out.push({ kind, phase: 'burst', title: "Cron `* * * * * *` (a burst: every schedule due at each whole second)" });
+    else for (const phase of o.phases) out.push({ kind, phase, title: phase === 'burst' ? 'Interval every 1 s, burst (one phase: every schedule due at the same whole second)' : 'Interval every 1 s, spread (phases evenly over the second)' });
+  }
+  return out;
+}
+
 /** Runs one (lib, n, procs) measurement; never throws: failures come back as a status. */
-async function measure(redis, lib, n, procs, o) {
+async function measure(redis, lib, n, procs, o, load) {
   await redis.client.flushall();
   const children = [];
   const ready = [];
   const results = [];
   const exits = [];
   for (let p = 0; p < procs; p++) {
-    const child = fork(CHILD, [lib, redis.url, String(n), String(p), String(procs), String(o.concurrency)], {
+    const child = fork(CHILD, [lib, redis.url, String(n), String(p), String(procs), String(o.concurrency), load.kind, load.phase], {
       serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: ['--max-old-space-size=4096'],
     });
     let stderr = '';
@@ -69,7 +95,7 @@ async function measure(redis, lib, n, procs, o) {
   const fail = async (status, error) => {
     for (const c of children) c.kill('SIGKILL');
     await Promise.all(exits);
-    return { lib, n, procs, status, error };
+    return { lib, n, procs, kind: load.kind, phase: load.phase, status, error };
   };
   const deadline = (ms) => new Promise((r) => setTimeout(() => r('timeout'), ms));
   const anyExit = Promise.race(exits.map((e, p) => e.then((x) => ({ p, ...x }))));
@@ -126,7 +152,7 @@ async function measure(redis, lib, n, procs, o) {
   }
   const commands = b.commands - a.commands - 1;
   return {
-    lib, n, procs, status: 'ok', seconds: o.seconds,
+    lib, n, procs, kind: load.kind, phase: load.phase, status: 'ok', seconds: o.seconds,
     expected: n * o.seconds, delivered: distinct, duplicates, perProcess,
     firingsPerSecond: distinct / o.seconds,
     lateness: summarize(all, all.length),
@@ -144,18 +170,26 @@ async function measure(redis, lib, n, procs, o) {
 const int = (x) => Math.round(x).toLocaleString('en-US');
 const f = (x, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
 
+/** BullMQ's p99 over xcore's for the same (N, procs) in `rows`, or null. */
+function p99Ratio(rows, r) {
+  if (r.lib !== 'xcore' || r.status !== 'ok') return null;
+  const peer = rows.find((x) => x.lib === 'bullmq' && x.n === r.n && x.procs === r.procs && x.status === 'ok');
+  return peer && r.lateness.p99 > 0 ? peer.lateness.p99 / r.lateness.p99 : null;
+}
+
 function table(rows) {
   const out = [
-    '| library | N | procs | delivered/expected | duplicates | firings/s | lateness p50 ms | p99 ms | client cmds/firing | Redis cmds/firing | Redis CPU µs/firing | worker CPU µs/firing | register ms |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| library | N | procs | delivered/expected | duplicates | firings/s | lateness p50 ms | p99 ms | BullMQ p99 / xcore p99 | client cmds/firing | Redis cmds/firing | Redis CPU µs/firing | worker CPU µs/firing | register ms |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     if (r.status !== 'ok') {
-      out.push(`| ${r.lib} | ${fmtN(r.n)} | ${r.procs} | **${r.status.toUpperCase()}**: ${r.error} | | | | | | | | | |`);
+      out.push(`| ${r.lib} | ${fmtN(r.n)} | ${r.procs} | **${r.status.toUpperCase()}**: ${r.error} | | | | | | | | | | |`);
       continue;
     }
     const mark = r.delivered === r.expected ? '' : ' ⚠';
-    out.push(`| ${r.lib} | ${fmtN(r.n)} | ${r.procs} | ${int(r.delivered)}/${int(r.expected)}${mark} | ${r.duplicates}${r.duplicates ? ' ⚠' : ''} | ${int(r.firingsPerSecond)} | ${f(r.lateness.p50, 2)} | ${f(r.lateness.p99, 1)} | ${f(r.clientCommandsPerFiring, 2)} | ${f(r.redisCommandsPerFiring, 2)} | ${f(r.redisCpuUsPerFiring)} | ${f(r.workerCpuUsPerFiring)} | ${int(r.registerMs)} |`);
+    const ratio = p99Ratio(rows, r);
+    out.push(`| ${r.lib} | ${fmtN(r.n)} | ${r.procs} | ${int(r.delivered)}/${int(r.expected)}${mark} | ${r.duplicates}${r.duplicates ? ' ⚠' : ''} | ${int(r.firingsPerSecond)} | ${f(r.lateness.p50, 2)} | ${f(r.lateness.p99, 1)} | ${ratio === null ? '' : `${f(ratio)}x`} | ${f(r.clientCommandsPerFiring, 2)} | ${f(r.redisCommandsPerFiring, 2)} | ${f(r.redisCpuUsPerFiring)} | ${f(r.workerCpuUsPerFiring)} | ${int(r.registerMs)} |`);
   }
   return out;
 }
@@ -167,11 +201,11 @@ async function main() {
   const started = Date.now();
   const commit = gitDescribe(execFileSync);
   try {
-    for (const n of o.jobs) {
-      for (const procs of o.procs) {
+    for (const load of loads(o)) {
+      for (const [n, procs] of o.runs) {
         for (const lib of o.only) {
-          process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${lib} ${fmtN(n)} × ${procs} ... `);
-          const r = await measure(redis, lib, n, procs, o);
+          process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${load.kind}/${load.phase} ${lib} ${fmtN(n)} × ${procs} ... `);
+          const r = await measure(redis, lib, n, procs, o, load);
           process.stderr.write(r.status === 'ok'
             ? `${r.delivered}/${r.expected}, ${r.duplicates} dup, p99 ${f(r.lateness.p99)} ms, ${f(r.clientCommandsPerFiring, 2)} client / ${f(r.redisCommandsPerFiring, 2)} Redis cmds/firing ${JSON.stringify(r.clientCommandsPerFiringByName)}\n`
             : `${r.status}: ${r.error}\n`);
@@ -187,11 +221,15 @@ async function main() {
   const md = [
     '# xcore on Redis vs BullMQ job schedulers', '',
     `${date.slice(0, 16).replace('T', ' ')} UTC, ${cpus[0]?.model ?? 'unknown'} × ${cpus.length}, Node ${process.version}, one local redis-server (no persistence), xcore at ${commit}.`,
-    `Interval schedules every 1 s; window ${o.seconds} s after a ${o.warmup} s warm-up; BullMQ worker concurrency ${o.concurrency}; whole run ${Math.round((Date.now() - started) / 1000)} s.`, '',
-    ...table(rows), '',
-    'Commands the processes sent per firing, by name (top 6):', '',
-    ...rows.filter((r) => r.status === 'ok' && r.clientCommandsPerFiringByName).map((r) => `- ${r.lib} ${fmtN(r.n)} × ${r.procs}: ${
-      Object.entries(r.clientCommandsPerFiringByName).slice(0, 6).map(([name, v]) => `${name} ${v}`).join(', ')}`), '',
+    `Window ${o.seconds} s after a ${o.warmup} s warm-up; BullMQ worker concurrency ${o.concurrency}; whole run ${Math.round((Date.now() - started) / 1000)} s.`,
+    `Command: \`node bench/redis.mjs ${process.argv.slice(2).join(' ')}\``.replace(/ `$/, '`'), '',
+    ...loads(o).flatMap((load) => {
+      const these = rows.filter((r) => r.kind === load.kind && r.phase === load.phase);
+      return [`## ${load.title}`, '', ...table(these), '',
+        'Commands the processes sent per firing, by name (top 6):', '',
+        ...these.filter((r) => r.status === 'ok' && r.clientCommandsPerFiringByName).map((r) => `- ${r.lib} ${fmtN(r.n)} × ${r.procs}: ${
+          Object.entries(r.clientCommandsPerFiringByName).slice(0, 6).map(([name, v]) => `${name} ${v}`).join(', ')}`), ''];
+    }),
   ].join('\n');
   console.log(md);
   if (o.write) {

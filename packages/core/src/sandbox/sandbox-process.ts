@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { SandboxMessage } from './protocol.js';
 import { RpcChannel } from './rpc-channel.js';
+import { guardChild } from './child-guardian.js';
 
 /** How a sandbox process ended. */
 export interface SandboxExit {
@@ -120,6 +121,8 @@ export class SandboxProcess {
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
+    // A sandbox stuck in a busy loop never sees the channel close: the guardian kills it if the host dies.
+    guardChild(child);
     return new SandboxProcess(child, options);
   }
 

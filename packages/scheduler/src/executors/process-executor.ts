@@ -12,10 +12,12 @@
  * child is even reaped), the watchdog's SIGKILL or V8's heap-limit abort (`out_of_memory`), or
  * any other exit before an answer (`crashed`, with the code or signal). At most `maxChildren`
  * children run at once; up to `maxQueue` more attempts wait. Children exit when the host's IPC
- * channel closes and are SIGKILLed when the host exits, so none outlives it.
+ * channel closes and are SIGKILLed when the host exits; one in a busy loop when the host dies
+ * (SIGKILL) is SIGKILLed by the guardian (`guardChild` of `@xcore/core`), so none outlives it.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { guardChild } from '@xcore/core';
 import { ExecutorQueueFullError, JobCrashedError, JobOutOfMemoryError } from '../errors.js';
 import type { ProcessExecutorConfig } from './executor-config.js';
 import { IsolatedExecutor, reviveError, type AttemptHandle, type AttemptResult, type AttemptTask, type IsolatedExecutorOptions, type RemoteLogLine } from './isolated-executor.js';
@@ -136,6 +138,8 @@ export class ProcessExecutor extends IsolatedExecutor {
     });
     this.children.add(child);
     trackChild(child);
+    // A child in a busy loop never sees the IPC channel close: the guardian kills it if the host dies.
+    guardChild(child);
     child.once('exit', () => this.children.delete(child));
     const { target } = task;
     child.send({ type: 'run', task: { module: target.module, export: target.export, jobId: task.jobId, scheduledAt: task.scheduledAt, attempt: task.attempt, args: task.args } }, () => undefined);

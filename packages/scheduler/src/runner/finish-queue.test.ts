@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
-import { FINISH_MAX_BATCH, FinishQueue } from './finish-queue.js';
+import { FINISH_MAX_BACKLOG_BATCH, FINISH_MAX_BATCH, FinishQueue } from './finish-queue.js';
 import type { FinishedRun, FinishRunsOptions, Store } from '../stores/store.js';
 
 const logger = pino({ level: 'silent' });
@@ -40,6 +40,14 @@ describe('FinishQueue', () => {
     await vi.advanceTimersByTimeAsync(20);
     expect(fake.batches).toEqual([[run(1), run(2)], [run(3), run(4), run(5)], [run(6), run(7)]]);
     expect(settled).toEqual([2, 3, 2]);
+  });
+
+  it('drains a backlog (more than twice maxBatch queued) in calls of up to maxBacklogBatch', async () => {
+    const fake = fakeStore();
+    const queue = new FinishQueue({ store: fake.store, logger, minIntervalMs: 0, maxBatch: 2, maxBacklogBatch: 4, onHealth: () => {}, onSettled: () => {} });
+    for (let i = 1; i <= 9; i++) queue.push(run(i));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(fake.batches.map((b) => b.length)).toEqual([4, 4, 1]);
   });
 
   it('sends no sooner than minIntervalMs after the previous call, except after a quiet spell or for whenWritten', async () => {
@@ -158,10 +166,19 @@ describe('FinishQueue', () => {
     queue.push(run(0));
     await vi.advanceTimersByTimeAsync(0);
     // Within the min interval: a full batch goes at once, the remainder waits for the interval.
-    for (let i = 1; i <= 2 * FINISH_MAX_BATCH + 10; i++) queue.push(run(i));
+    for (let i = 1; i <= 2 * FINISH_MAX_BATCH; i++) queue.push(run(i));
     await vi.advanceTimersByTimeAsync(1);
     expect(fake.batches.map((b) => b.length)).toEqual([1, FINISH_MAX_BATCH, FINISH_MAX_BATCH]);
+    for (let i = 1; i <= 10; i++) queue.push(run(i));
     await vi.advanceTimersByTimeAsync(30);
     expect(fake.batches.map((b) => b.length)).toEqual([1, FINISH_MAX_BATCH, FINISH_MAX_BATCH, 10]);
+  });
+
+  it('by default drains a backlog in calls of FINISH_MAX_BACKLOG_BATCH', async () => {
+    const fake = fakeStore();
+    const queue = new FinishQueue({ store: fake.store, logger, onHealth: () => {}, onSettled: () => {} });
+    for (let i = 1; i <= FINISH_MAX_BACKLOG_BATCH + 2 * FINISH_MAX_BATCH; i++) queue.push(run(i));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(fake.batches.map((b) => b.length)).toEqual([FINISH_MAX_BACKLOG_BATCH, FINISH_MAX_BATCH, FINISH_MAX_BATCH]);
   });
 });

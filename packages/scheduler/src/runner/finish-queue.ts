@@ -6,7 +6,8 @@
  * A batch is sent `flushMs` after its first entry, but no sooner than `minIntervalMs` after the
  * previous call, or at once when it reaches `maxBatch`: a run that finishes after a quiet spell
  * frees its slot at once, while at high rates (1k runs a second) one call carries the runs of
- * several runner ticks instead of one call per tick. A batch
+ * several runner ticks instead of one call per tick. A backlog (a burst's runs) goes in calls of
+ * up to `maxBacklogBatch`. A batch
  * that fails (Redis restarting) stays at the head of the queue and is retried with exponential
  * backoff until the store answers: a slot release is never dropped while the store is down, so
  * the run's slot does not lapse into a recovery of a finished run (the store's two-pass reaping
@@ -41,6 +42,19 @@ export const FINISH_MIN_INTERVAL_MS = 25;
  */
 export const FINISH_MAX_BATCH = 128;
 
+/**
+ * Default {@link FinishQueueOptions.maxBacklogBatch}.
+ *
+ * @remarks
+ * A burst (every schedule due at the same second) finishes thousands of runs at once; at 128 per
+ * call, one call in flight, the queue drained at 128 runs per round trip, and under load (a round
+ * trip of 100 ms behind the burst's claims and commits) that was about 1,300 runs a second for
+ * 10k runs due each second: slots stayed held past the next occurrence, which was skipped
+ * (`maxInstances`), and every skip queued one more record. 1024 runs hold Redis for about as
+ * long as a claim of 1000 schedules does.
+ */
+export const FINISH_MAX_BACKLOG_BATCH = 1024;
+
 /** Options of {@link FinishQueue}. */
 export interface FinishQueueOptions {
   readonly store: Store;
@@ -68,6 +82,12 @@ export interface FinishQueueOptions {
    * @defaultValue {@link FINISH_MAX_BATCH}
    */
   readonly maxBatch?: number;
+  /**
+   * Entries per call while a backlog waits (more than twice `maxBatch` queued): a burst of
+   * finished runs drains in a few large calls instead of many round trips of `maxBatch`.
+   * @defaultValue {@link FINISH_MAX_BACKLOG_BATCH}
+   */
+  readonly maxBacklogBatch?: number;
   /** Entries kept while the store is unreachable; older ones are dropped. @defaultValue `100000` */
   readonly maxQueued?: number;
   /** Longest retry delay. @defaultValue `1000` */
@@ -102,6 +122,7 @@ export class FinishQueue {
   /** `Date.now()` when the latest `finishRuns` call started. */
   private lastFlushAt = -Infinity;
   private readonly maxBatch: number;
+  private readonly maxBacklogBatch: number;
   private readonly maxQueued: number;
   private readonly maxRetryMs: number;
 
@@ -109,6 +130,7 @@ export class FinishQueue {
     this.flushMs = options.flushMs ?? 0;
     this.minIntervalMs = options.minIntervalMs ?? FINISH_MIN_INTERVAL_MS;
     this.maxBatch = options.maxBatch ?? FINISH_MAX_BATCH;
+    this.maxBacklogBatch = Math.max(this.maxBatch, options.maxBacklogBatch ?? FINISH_MAX_BACKLOG_BATCH);
     this.maxQueued = options.maxQueued ?? 100_000;
     this.maxRetryMs = options.maxRetryMs ?? 1000;
   }
@@ -200,7 +222,7 @@ export class FinishQueue {
     if (this.flushing || this.closed || this.queue.length === 0) return;
     this.flushing = true;
     this.lastFlushAt = Date.now();
-    const batch = this.queue.slice(0, this.maxBatch);
+    const batch = this.queue.slice(0, this.queue.length > 2 * this.maxBatch ? this.maxBacklogBatch : this.maxBatch);
     // After a failure the store may have applied the failed call without answering: the retry
     // asks it not to append those records twice.
     const retry = this.failures > 0;

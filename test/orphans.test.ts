@@ -1,0 +1,101 @@
+/**
+ * Nothing outlives the host: a `process`-executor child and a sandbox process, both stuck in a
+ * busy loop (so their event loops never see the IPC channel close), are gone soon after the host
+ * is SIGKILLed, through the real binary.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runXcore, type XcoreProcess } from './helpers/cli-process.js';
+import { processAlive, sandboxApp } from './helpers/sandbox-app.js';
+
+const running: XcoreProcess[] = [];
+const leftovers: number[] = [];
+afterEach(() => {
+  for (const p of running.splice(0)) p.child.kill('SIGKILL');
+  for (const pid of leftovers.splice(0)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone (the expected case).
+    }
+  }
+});
+
+// A sandboxed plugin whose job spins forever in its sandbox process.
+const SPIN_PLUGIN = `
+import { definePlugin } from '@xcore/core';
+import type {} from '@xcore/scheduler';
+export default definePlugin({
+  async onStart(ctx) {
+    await ctx.getService('scheduler').addJob(({ logger }) => {
+      logger.info({ spinningPid: process.pid }, 'sandbox spinning');
+      for (;;) { /* never yields */ }
+    }, { id: 'spin', runDate: new Date(Date.now() + 200), timeout: '1h' });
+  },
+});
+`;
+
+// A process-executor job that writes its pid and spins forever.
+const SPIN_JOB = `
+import { writeFileSync } from 'node:fs';
+export function spin(ctx) {
+  writeFileSync(ctx.args[0], String(process.pid));
+  for (;;) { /* never yields */ }
+}
+`;
+
+/** Resolves once `check` is true, polling every 20 ms; rejects after `ms`. */
+async function until(check: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`waited ${ms} ms for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** True while `pid` runs (a zombie, already dead but not yet reaped, counts as gone). */
+function running_(pid: number): boolean {
+  if (!processAlive(pid)) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+describe('a host that is SIGKILLed', () => {
+  it('leaves no busy-looping job child or sandbox process behind', async () => {
+    const dir = sandboxApp([{ name: 'spinner', source: SPIN_PLUGIN, sandbox: true }], '');
+    const pidFile = join(dir, 'job.pid');
+    writeFileSync(join(dir, 'spin-job.mjs'), SPIN_JOB);
+    writeFileSync(
+      join(dir, 'xcore.yaml'),
+      [
+        'services:',
+        '  scheduler:',
+        '    jobs:',
+        '      - id: spin-child',
+        '        func: ./spin-job.mjs:spin',
+        '        executor: process',
+        '        timeout: 1h',
+        `        args: [${JSON.stringify(pidFile)}]`,
+        `        trigger: { type: date, runDate: "${new Date(Date.now() + 1_500).toISOString()}" }`,
+        '',
+      ].join('\n'),
+    );
+    const app = runXcore(['start'], { cwd: dir });
+    running.push(app);
+    const sandbox = Number((await app.waitFor((line) => line.msg === 'sandbox spinning', 60_000)).spinningPid);
+    leftovers.push(sandbox);
+    await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '', 30_000, `the job child to write its pid; log: ${JSON.stringify(app.lines.slice(-6))}`);
+    const child = Number(readFileSync(pidFile, 'utf8'));
+    leftovers.push(child);
+    // Both are spinning now: their event loops will never turn again.
+    expect({ sandbox: running_(sandbox), child: running_(child) }).toEqual({ sandbox: true, child: true });
+    app.child.kill('SIGKILL');
+    await app.exited;
+    await until(() => !running_(sandbox) && !running_(child), 2_000, `the sandbox (${sandbox}) and the job child (${child}) to end after the host died`);
+  }, 120_000);
+});
