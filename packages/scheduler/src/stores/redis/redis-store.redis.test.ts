@@ -11,6 +11,17 @@ import { scheduleHash } from '../schedule-hash.js';
 import { add, definition, useRedisStores } from './redis-store.fixtures.js';
 
 const skipServer = redisUnavailable();
+
+/** The names of the commands `client` sends from now on, in order (an array to reset and read). */
+function recordCommands(client: Redis): string[] {
+  const sent: string[] = [];
+  const send = client.sendCommand.bind(client);
+  client.sendCommand = ((command, stream) => {
+    sent.push(command.name);
+    return send(command, stream);
+  }) as typeof client.sendCommand;
+  return sent;
+}
 const skipCluster = skipServer || redisUnavailable({ needBinary: true });
 
 describe.skipIf(skipServer)('RedisStore on one redis-server', () => {
@@ -87,12 +98,7 @@ describe.skipIf(skipServer)('RedisStore on one redis-server', () => {
 
   it('claimBatch is one command: the claim script also brings Redis TIME and the next wakeup', async () => {
     const client = new Redis(server.url);
-    const sent: string[] = [];
-    const send = client.sendCommand.bind(client);
-    client.sendCommand = ((command, stream) => {
-      sent.push(command.name);
-      return send(command, stream);
-    }) as typeof client.sendCommand;
+    const sent = recordCommands(client);
     const store = open({ client, url: undefined });
     expect((await store.claimBatch('p', 30_000, 10)).claims).toEqual([]); // loads the script
     const now = await store.now();
@@ -115,12 +121,7 @@ describe.skipIf(skipServer)('RedisStore on one redis-server', () => {
     for (const [i, id] of ['k1', 'k2', 'k3'].entries()) await add(registrar, id, now - 30 + i);
     // A second process on the same prefix knows k2 only (an upsert reply fills its decoder).
     const client = new Redis(server.url);
-    const sent: string[] = [];
-    const send = client.sendCommand.bind(client);
-    client.sendCommand = ((command, stream) => {
-      sent.push(command.name);
-      return send(command, stream);
-    }) as typeof client.sendCommand;
+    const sent = recordCommands(client);
     const other = open({ client, url: undefined, prefix: registrar.keys.prefix });
     const k2 = definition('k2');
     expect((await other.upsert({ definition: k2, hash: scheduleHash(k2), nextRunAt: now - 29, anchor: now, replaceExisting: false })).status).toBe('unchanged');
