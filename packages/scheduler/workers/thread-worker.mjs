@@ -3,9 +3,11 @@
  *
  * The task carries a MessagePort: log lines go to the host through it, and the host sends
  * `{ type: 'abort', reason }` through it to abort the job's signal (drain, plugin stop). A timeout
- * does not come here: the host terminates this thread and piscina starts a new one.
+ * does not come here: the host terminates this thread and piscina starts a new one. The task also
+ * carries the worker's buffer budget (`buffer-budget.mjs`); an overrun is sent as `{ type: 'oom' }`.
  */
 import { loadJob, runJob, serializeError } from './job-runtime.mjs';
+import { setBufferBudget, watchBufferBudget } from './buffer-budget.mjs';
 
 export default async function run(task) {
   if (task.probe === true) {
@@ -17,6 +19,10 @@ export default async function run(task) {
     }
   }
   const { port } = task;
+  // Past its buffer budget the job gets an error instead of the memory, and the host is told
+  // (it records out_of_memory and ends this worker).
+  setBufferBudget(task.maxBufferBytes, (info) => port.postMessage({ type: 'oom', ...info }));
+  const unwatch = watchBufferBudget();
   const controller = new AbortController();
   port.on('message', (message) => {
     if (message?.type === 'abort') controller.abort(Object.assign(new Error(message.reason), { name: 'AbortError', code: 'XCORE_ERR_JOB_ABORTED' }));
@@ -24,6 +30,7 @@ export default async function run(task) {
   try {
     return await runJob(task, controller.signal, (message) => port.postMessage(message));
   } finally {
+    unwatch();
     // After the last log line on this port: the host holds the answer until it sees this.
     port.postMessage({ type: 'end' });
     port.close();

@@ -43,6 +43,11 @@ export const threadExecutorConfigSchema = z
     idleTimeout: duration({ min: 0, max: 86_400_000 }).default(30_000).describe('An idle worker above minThreads ends after this long (0 to 1d). Default 30s.'),
     /** Runs waiting for a free thread; past it a run fails with `XCORE_ERR_EXECUTOR_QUEUE_FULL`. @defaultValue `1000` */
     maxQueue: integerIn(0, 1_000_000).default(1000).describe('Runs waiting for a free thread (0 to 1000000); past it a run fails with XCORE_ERR_EXECUTOR_QUEUE_FULL. Default 1000.'),
+    /**
+     * Buffers, ArrayBuffers and typed arrays of each worker (memory outside the V8 heap), MB; an
+     * allocation past it is refused and the run recorded as `out_of_memory`. @defaultValue `1024`
+     */
+    maxBufferMb: integerIn(1, MAX_MB).default(1024).describe('Cap on the Buffers, ArrayBuffers and typed arrays of each worker thread (memory outside its V8 heap), MB (1 to 1048576): an allocation past it is refused, the run recorded out_of_memory and the worker replaced. Default 1024.'),
     /** V8 limits of each worker. */
     resourceLimits: resourceLimitsSchema.prefault({}).describe('V8 limits of each worker thread (Node\'s Worker resourceLimits).'),
   })

@@ -147,6 +147,22 @@ describe.each(EXECUTORS)('executor %s', (executor) => {
   });
 });
 
+describe('thread executor memory outside the heap', () => {
+  it.each(['bigBuffer', 'bigTypedArray', 'caughtBigBuffer', 'manyBuffers'])('refuses %s past maxBufferMb, records out of memory, and the host and the next run go on', async (exportName) => {
+    const { scheduler: s, runsOf } = make({ executors: { thread: { maxBufferMb: 256 } } });
+    const rssBefore = process.memoryUsage().rss;
+    await s.addJob(job('buffer', 'thread', exportName));
+    s.startFiring();
+    const [run] = await runsOf('buffer', 1, 60_000);
+    expect(run!.record.status).toBe('out_of_memory');
+    expect(run!.record.error).toContain('cap of 256 MB');
+    // The 2 GB never existed: this process (the worker's memory is in it) grew far less.
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(1024 * 1024 * 1024);
+    await s.addJob(job('after', 'thread', 'hello'));
+    expect((await runsOf('after'))[0]!.record.status).toBe('succeeded');
+  }, 90_000);
+});
+
 describe('process executor memory', () => {
   it('kills a child that fills a 2 GB Buffer past its RSS cap and records out of memory', async () => {
     const { scheduler: s, runsOf } = make({ executors: { process: { maxRssMb: 256 } } });

@@ -11,8 +11,10 @@
  * (`ERR_WORKER_OUT_OF_MEMORY`): the run is `out_of_memory`. A worker that exits on its own
  * (`process.exit` in a worker ends that thread) is `crashed`. Each worker imports a job's module
  * once and keeps it, so module state is shared by the runs a worker serves (not across workers).
- * `resourceLimits` caps the V8 heap only: memory outside it (Buffers, ArrayBuffers) is not capped
- * per thread; use the `process` executor for that.
+ * `resourceLimits` caps the V8 heap only; memory outside it (Buffers, ArrayBuffers, typed arrays)
+ * is capped by `maxBufferMb`, checked in the worker before each allocation
+ * (`workers/buffer-budget.mjs`): past it the allocation is refused, the worker reports it, and the
+ * run is `out_of_memory` with the worker ended.
  */
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
@@ -118,15 +120,25 @@ export class ThreadExecutor extends IsolatedExecutor {
     // The worker sends `end` after the job's last log line: its answer (on piscina's own port) is
     // held until then, so every line is logged before the run is recorded.
     const ended = new Promise<void>((resolve) => (linesEnded = resolve));
-    port1.on('message', (message: { type?: string } & RemoteLogLine) => {
+    // The worker refused an allocation past its buffer budget: the run is out of memory, and the
+    // worker is ended (whatever the job did with the error).
+    let overrun: (result: AttemptResult) => void = () => undefined;
+    const outOfBuffers = new Promise<AttemptResult>((resolve) => (overrun = resolve));
+    const { maxBufferMb } = this.threadOptions.config;
+    port1.on('message', (message: { type?: string; used?: number; requested?: number } & RemoteLogLine) => {
       if (message.type === 'log') log(message);
       else if (message.type === 'end') linesEnded();
+      else if (message.type === 'oom') {
+        const mb = (n: number | undefined): number => Math.round((n ?? 0) / 1_048_576);
+        overrun({ status: 'out_of_memory', error: new JobOutOfMemoryError(`Job "${task.jobId}" attempt ${task.attempt}: its worker thread's Buffers and ArrayBuffers would have passed their cap of ${maxBufferMb} MB (${mb(message.used)} MB in use, ${mb(message.requested)} MB more asked for; services.scheduler.executors.thread.maxBufferMb); the allocation was refused and the worker ended.`) });
+        setImmediate(() => kill.abort());
+      }
     });
     port1.unref();
     const { target } = task;
-    const done = this.poolOf()
+    const ran = this.poolOf()
       .run(
-        { module: target.module, export: target.export, jobId: task.jobId, scheduledAt: task.scheduledAt, attempt: task.attempt, args: task.args, port: port2 },
+        { module: target.module, export: target.export, jobId: task.jobId, scheduledAt: task.scheduledAt, attempt: task.attempt, args: task.args, port: port2, maxBufferBytes: maxBufferMb * 1_048_576 },
         { signal: kill.signal, transferList: [port2] },
       )
       .then(
@@ -137,6 +149,7 @@ export class ThreadExecutor extends IsolatedExecutor {
         (error: unknown): AttemptResult => workerFailure(task, error),
       )
       .finally(() => port1.close());
+    const done = Promise.race([ran, outOfBuffers]);
     return {
       done,
       kill: () => kill.abort(),
