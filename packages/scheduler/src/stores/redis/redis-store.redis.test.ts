@@ -142,7 +142,7 @@ describe.skipIf(skipServer)('RedisStore on one redis-server', () => {
     expect(batch.claims.map((c) => c.schedule.definition)).toEqual([definition('k1'), k2]);
     expect(batch.claims.map((c) => c.schedule.state.nextRunAt)).toEqual([now - 30, now - 29]);
     expect(sent).toEqual(['evalsha', 'hmget', 'hmget', 'zrem']);
-    expect(await admin.zrange(registrar.keys.ownerClaims('p2'), 0, -1)).toEqual(['k1', 'k2']);
+    expect(await admin.zrange(registrar.keys.ownerClaims('p2'), '0', '-1')).toEqual(['k1', 'k2']);
     const results = await other.commit('p2', batch.claims.map((c) => ({ id: c.schedule.definition.id, token: c.token, fire: [c.schedule.state.nextRunAt!], missedCount: 0, nextRunAt: now + 60_000 })));
     expect(results.map((r) => r.ok)).toEqual([true, true]);
     // Known now: the next claim reads no definition.
