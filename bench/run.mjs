@@ -114,7 +114,7 @@ async function main() {
   const out = [];
   out.push(`# xcore memory backend vs peers`, '');
   out.push(`${info.date.slice(0, 16).replace('T', ' ')} UTC, ${info.machine.cpu}, ${info.machine.memGiB} GiB, Node ${info.machine.node}, ${info.machine.platform}, xcore at ${info.commit}.`);
-  out.push(`Each job fires every second; window ${opts.seconds} s after a ${opts.warmup} s warm-up; one fresh process per (library, N, kind); interval phases of bare-loop and xcore: ${opts.phase === 'spread' ? 'spread evenly over the second' : 'registration time'}; whole run ${info.totalSeconds} s.`, '');
+  out.push(`Each job fires every second; window ${opts.seconds} s after a ${opts.warmup} s warm-up; one fresh process per (library, N, kind); interval phases of bare-loop and xcore: ${{ spread: 'spread evenly over the second', registration: 'registration time (xcore: whole seconds since the epoch)', burst: 'one shared phase, every job due at the same whole second (the burst)' }[opts.phase]}; whole run ${info.totalSeconds} s.`, '');
   for (const kind of opts.kinds) {
     out.push(kind === 'interval' ? '## Interval jobs (every 1 s)' : '## Cron jobs (`* * * * * *`)', '');
     out.push(...HEADER, ...tables[kind].map(({ label, r, derived }) => row(r, label, derived)), '');

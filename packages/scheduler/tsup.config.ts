@@ -2,7 +2,8 @@ import { cpSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // run-log-kit: the run-log record helpers alone, for a sink's writer thread (see src/runlog/run-log-kit.ts).
+  entry: { index: 'src/index.ts', 'run-log-kit': 'src/runlog/run-log-kit.ts' },
   format: ['esm'],
   target: 'node20',
   dts: { compilerOptions: { composite: false } },

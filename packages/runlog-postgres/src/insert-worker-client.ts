@@ -1,17 +1,20 @@
 /**
  * The main thread's side of the writer thread (`worker/insert-worker.mjs`): hands it a batch's
- * JSON text and waits for PostgreSQL's answer.
+ * JSON text (records and captured runs) and waits for PostgreSQL's answer.
  *
  * @remarks
  * Measured on the benchmark (`bench/runlog.mjs`): inserting a 500-record batch (~190 KB) from the
  * event loop spent 1-2 ms in one go in `pg`'s protocol encoding and the socket `writev`, 20 times a
  * second, which is exactly what a runner's p99 lateness sees, and posting the batch as one string
  * still copied ~190 KB in one go. So the batch travels as UTF-8 buffers transferred without a copy,
- * and the worker decodes, joins and sends it on its own thread. The worker starts on the
+ * and the worker decodes, joins and sends it on its own thread. Runs the scheduler queued arrive
+ * as captures (`RunLogCapture`): the worker makes and checks their records (run ids, the record
+ * check, the JSON for PostgreSQL), work that cost the event loop 3-5 µs a run. The worker starts on the
  * first insert, is restarted after it dies (the insert in flight fails and is retried), and never
  * keeps the process alive.
  */
 import { Worker } from 'node:worker_threads';
+import type { RunLogRecordProblem } from '@xcore/scheduler';
 
 /** `pg` client settings the worker's connection uses. */
 export interface WriterConnection {
@@ -24,11 +27,11 @@ export interface WriterConnection {
 }
 
 interface Pending {
-  resolve(): void;
+  resolve(refused: RunLogRecordProblem[]): void;
   reject(error: Error): void;
 }
 
-type Reply = { id: number; ok: true } | { id: number; ok: false; error: { message: string; code?: string } } | { idleError: string };
+type Reply = { id: number; ok: true; refused: RunLogRecordProblem[] } | { id: number; ok: false; error: { message: string; code?: string } } | { idleError: string };
 
 const WORKER_FILE = new URL('../worker/insert-worker.mjs', import.meta.url);
 
@@ -48,14 +51,15 @@ export class InsertWorkerClient {
   ) {}
 
   /**
-   * Runs `text` with one parameter, the JSON array made of `parts` (UTF-8 pieces of records,
-   * comma-separated inside each), on the writer's connection. The buffers are transferred (the
-   * caller loses them). Rejects with `pg`'s error (message and code).
+   * Runs `text` with one parameter, the JSON array of the records made of `parts` (UTF-8 pieces of
+   * records and captures, comma-separated inside each), on the writer's connection. The buffers
+   * are transferred (the caller loses them). Resolves with the problems of captures whose record
+   * failed the check (not stored); rejects with `pg`'s error (message and code).
    */
-  insert(text: string, parts: ArrayBuffer[]): Promise<void> {
+  insert(text: string, parts: ArrayBuffer[]): Promise<RunLogRecordProblem[]> {
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<RunLogRecordProblem[]>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       worker.postMessage({ id, text, parts }, parts);
     });
@@ -83,7 +87,7 @@ export class InsertWorkerClient {
       const waiting = this.pending.get(reply.id);
       if (waiting === undefined) return;
       this.pending.delete(reply.id);
-      if (reply.ok) waiting.resolve();
+      if (reply.ok) waiting.resolve(reply.refused);
       else waiting.reject(Object.assign(new Error(reply.error.message), reply.error.code === undefined ? {} : { code: reply.error.code }));
     });
     const lost = (why: string): void => {

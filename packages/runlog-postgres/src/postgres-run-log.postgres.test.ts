@@ -46,6 +46,25 @@ describe.skipIf(skip)('PostgresRunLog', () => {
     }]);
   });
 
+  it('makes the records of queued runs on its writer thread: stored with their result and stack, a run that makes no valid record refused and counted', async () => {
+    const sink = await PostgresRunLog.open({ url: db.url, schema: 'runs', retention: null, flushMs: 5 });
+    const at = Date.now();
+    const run = (jobId: string) => ({ jobId, scheduledAt: at - 20, startedAt: at - 10, finishedAt: at, status: 'failed' as const, attempts: 2, owner: 'proc-1', manual: true, requestedBy: 'admin:alice' });
+    sink.writeRun({ record: run('billing:invoice'), jobOwner: 'billing', error: new TypeError('card declined'), result: { tried: [1, 2] } });
+    sink.writeRun({ record: run('x'.repeat(600)), jobOwner: 'billing' }); // jobId over 512 characters
+    expect(await sink.flush({ timeoutMs: 15_000 })).toBe(true);
+    expect(sink.stats()).toMatchObject({ written: 1, rejected: 1, dropped: 0, queueDepth: 0 });
+    const { records } = await sink.query({ owner: 'billing' });
+    await sink.close();
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      jobId: 'billing:invoice', owner: 'billing', outcome: 'failed', scheduledAt: at - 20, startedAt: at - 10, finishedAt: at, durationMs: 10,
+      attempts: 2, errorMessage: 'card declined', manual: true, requestedBy: 'admin:alice', process: 'proc-1', result: { tried: [1, 2] }, resultOmitted: null,
+    });
+    expect(records[0]!.errorStack).toContain('TypeError: card declined');
+    expect(records[0]!.runId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
   it('answers every query shape from its index, newest first, without a sort', async () => {
     const sink = await PostgresRunLog.open({ url: db.url, schema: 'plans', retention: null });
     await writeAll(sink, Array.from({ length: 50 }, (_, i) => logged({ at: i, outcome: i % 5 === 0 ? 'failed' : 'succeeded', jobId: `p:j${i % 4}` })));

@@ -1,31 +1,74 @@
 // @ts-check
 /**
- * The run log's writer thread: owns the one connection that inserts batches, so that the socket
- * writes and protocol work of a ~200 KB batch never run on the scheduler's event loop.
+ * The run log's writer thread: owns the one connection that inserts batches, and makes the records
+ * of the runs the scheduler queued, so that neither the record work (run ids, the record check,
+ * JSON) nor the socket writes and protocol work of a ~200 KB batch run on the scheduler's loop.
  *
  * Plain JavaScript (no build step), beside `migrations/`: `src/insert-worker-client.ts` and the
  * bundled `dist/index.js` both find it at `new URL('../worker/insert-worker.mjs', import.meta.url)`.
+ * It loads `@xcore/scheduler/run-log-kit` (the record helpers alone), not the whole scheduler.
  *
  * workerData: `pg` client config (connectionString, timeouts, application_name).
- * in:  { id, text, parts }          insert one batch: `text` with one parameter, the JSON array
- *                                   '[' + parts (UTF-8 ArrayBuffers, comma-separated records) + ']'
+ * in:  { id, text, parts }          insert one batch: `text` with one parameter, the JSON array of
+ *                                   the records made of '[' + parts + ']' (UTF-8 ArrayBuffers of
+ *                                   comma-separated items: a record object, or a RunLogCapture array)
  *      { close: true }              end the connection, then exit
- * out: { id, ok: true }             stored
+ * out: { id, ok: true, refused }    stored; `refused`: the problems of captures whose record
+ *                                   failed the check (not stored)
  *      { id, ok: false, error }     error: { message, code } (`code`: SQLSTATE or Node's, if any)
  *      { idleError: message }       the server closed the idle connection (logged by the main thread)
  */
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
+import { assembleRunLogRecord, runLogRecordProblem } from '@xcore/scheduler/run-log-kit';
 
 if (parentPort === null) throw new Error('insert-worker.mjs runs as a worker thread');
 const port = parentPort;
+
+// On Linux a thread has its own nice value: this one yields to the scheduler's event loop when
+// CPUs are contended (its queue absorbs the difference). Elsewhere priority is per process: left alone.
+if (process.platform === 'linux') {
+  try {
+    setPriority(Math.min(19, getPriority() + 5));
+  } catch {
+    // not allowed: run at the inherited priority
+  }
+}
+
 const OPEN = Buffer.from('[');
 const COMMA = Buffer.from(',');
 const CLOSE = Buffer.from(']');
 const EMPTY = Buffer.alloc(0);
+const decoder = new TextDecoder();
 const pool = new pg.Pool({ ...workerData, max: 1 });
 // An idle connection the server ends is reported here; without a listener it would end the thread.
 pool.on('error', (err) => port.postMessage({ idleError: err.message }));
+
+/**
+ * The batch's records as the insert's JSON parameter, and the problems of those refused.
+ * @param {ArrayBuffer[]} parts
+ */
+function recordsOf(parts) {
+  const pieces = [OPEN];
+  for (const part of parts) pieces.push(pieces.length > 1 ? COMMA : EMPTY, Buffer.from(part));
+  pieces.push(CLOSE);
+  /** @type {unknown[]} */
+  const items = JSON.parse(decoder.decode(Buffer.concat(pieces)));
+  const records = [];
+  const refused = [];
+  for (const item of items) {
+    if (!Array.isArray(item)) {
+      records.push(item); // written with write(): checked there
+      continue;
+    }
+    const record = assembleRunLogRecord(/** @type {import('@xcore/scheduler/run-log-kit').RunLogCapture} */ (/** @type {unknown} */ (item)));
+    const problem = runLogRecordProblem(record);
+    if (problem === null) records.push(record);
+    else refused.push(problem);
+  }
+  return { json: Buffer.from(JSON.stringify(records), 'utf8'), refused };
+}
 
 port.on('message', async (message) => {
   if (message.close === true) {
@@ -34,13 +77,10 @@ port.on('message', async (message) => {
     return;
   }
   try {
-    // Bytes all the way: a Buffer parameter goes out in binary format, which for `json` is the
-    // UTF-8 text itself, so the batch is never decoded and re-encoded here.
-    const pieces = [OPEN];
-    for (const part of message.parts) pieces.push(pieces.length > 1 ? COMMA : EMPTY, Buffer.from(part));
-    pieces.push(CLOSE);
-    await pool.query(message.text, [Buffer.concat(pieces)]);
-    port.postMessage({ id: message.id, ok: true });
+    const { json, refused } = recordsOf(message.parts);
+    // A Buffer parameter goes out in binary format, which for `json` is the UTF-8 text itself.
+    await pool.query(message.text, [json]);
+    port.postMessage({ id: message.id, ok: true, refused });
   } catch (error) {
     const e = /** @type {{ message?: unknown, code?: unknown }} */ (error ?? {});
     port.postMessage({

@@ -81,8 +81,12 @@ export {
 export type { RunLogQuery, RunLogCursor } from './runlog/run-log-query.js';
 export { MemoryRunLog } from './runlog/memory-run-log.js';
 export type { MemoryRunLogOptions } from './runlog/memory-run-log.js';
-export { RunLogBatcher } from './runlog/run-log-batcher.js';
-export type { RunLogBatcherOptions } from './runlog/run-log-batcher.js';
+export { RunLogBatcher, recordsOfBatch, CAPTURE_SLICE } from './runlog/run-log-batcher.js';
+export type { RunLogBatcherOptions, RunLogBatchItem, RunLogInsertResult } from './runlog/run-log-batcher.js';
+export { assembleRunLogRecord, captureRunLogInput } from './runlog/run-log-build.js';
+export type { RunLogCapture } from './runlog/run-log-build.js';
+export { runLogRecordProblem } from './runlog/run-log-check.js';
+export type { RunLogRecordProblem } from './runlog/run-log-check.js';
 export { runLogConfigSchema, SQL_IDENTIFIER } from './runlog/run-log-config.js';
 export type { RunLogConfig } from './runlog/run-log-config.js';
 export { loadRunLogSink, RUN_LOG_BACKEND_PACKAGES } from './runlog/load-run-log-sink.js';

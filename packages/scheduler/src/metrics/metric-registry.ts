@@ -40,18 +40,41 @@ export interface InstrumentInfo {
 
 const SEP = '\u0000';
 
+/** One series of a {@link Sum}: callers on a hot path keep it and add to `value` directly. */
+export interface SumSeries {
+  readonly labels: readonly string[];
+  value: number;
+}
+
+/** One series of a {@link Histogram}, to record into with {@link Histogram.observe}. */
+export interface HistogramSeries {
+  readonly labels: readonly string[];
+  /** Observations per bucket, not cumulative (made cumulative at collection). */
+  readonly counts: number[];
+  count: number;
+  sum: number;
+}
+
 /** A monotonic counter (`kind: counter`) or a value set at will (`kind: gauge`). */
 export class Sum {
-  private readonly series = new Map<string, { labels: readonly string[]; value: number }>();
+  private readonly series = new Map<string, SumSeries>();
 
   constructor(readonly info: InstrumentInfo, readonly kind: 'counter' | 'gauge') {}
 
   /** Adds `value` to the series of `labels`. */
   add(labels: readonly string[], value = 1): void {
+    this.seriesOf(labels).value += value;
+  }
+
+  /**
+   * The series of `labels`, created at 0 when new: a hot path keeps it and adds to its `value`
+   * instead of joining the labels into a key on every call.
+   */
+  seriesOf(labels: readonly string[]): SumSeries {
     const key = labels.join(SEP);
-    const s = this.series.get(key);
-    if (s === undefined) this.series.set(key, { labels: [...labels], value });
-    else s.value += value;
+    let s = this.series.get(key);
+    if (s === undefined) this.series.set(key, (s = { labels: [...labels], value: 0 }));
+    return s;
   }
 
   /** Sets the series of `labels` to `value` (gauges). */
@@ -74,19 +97,29 @@ export class Sum {
 
 /** A histogram with fixed bucket bounds. */
 export class Histogram {
-  private readonly series = new Map<string, { labels: readonly string[]; counts: number[]; count: number; sum: number }>();
+  private readonly series = new Map<string, HistogramSeries>();
 
   /** @param bounds - upper bounds, ascending (the `+Inf` bucket is implied). */
   constructor(readonly info: InstrumentInfo, readonly bounds: readonly number[]) {}
 
   /** Records one observation in the series of `labels`. */
   record(labels: readonly string[], value: number): void {
+    this.observe(this.seriesOf(labels), value);
+  }
+
+  /** The series of `labels`, created empty when new (see {@link Sum.seriesOf}). */
+  seriesOf(labels: readonly string[]): HistogramSeries {
     const key = labels.join(SEP);
     let s = this.series.get(key);
     if (s === undefined) {
       s = { labels: [...labels], counts: new Array<number>(this.bounds.length).fill(0), count: 0, sum: 0 };
       this.series.set(key, s);
     }
+    return s;
+  }
+
+  /** Records one observation in `s`, a series of this histogram. */
+  observe(s: HistogramSeries, value: number): void {
     // Non-cumulative per bucket here; made cumulative once, at collection.
     let i = 0;
     while (i < this.bounds.length && value > this.bounds[i]!) i++;

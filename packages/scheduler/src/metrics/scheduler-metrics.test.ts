@@ -3,14 +3,14 @@
  * (`@opentelemetry/sdk-metrics` with an in-memory reader, `@opentelemetry/sdk-trace-base` with an
  * in-memory span exporter): names, units, attributes, values, and one span per run.
  */
-import { SpanStatusCode } from '@opentelemetry/api';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { MeterProvider, MetricReader, type DataPoint, type Histogram, type MetricData } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../stores/memory-store.js';
 import { Scheduler } from '../service/scheduler.js';
-import { SchedulerMetrics } from './scheduler-metrics.js';
+import { NO_TRACER_RECHECK_MS, SchedulerMetrics } from './scheduler-metrics.js';
 
 /** A reader collected on demand. */
 class TestReader extends MetricReader {
@@ -71,7 +71,9 @@ describe('scheduler metrics through the OpenTelemetry SDK', () => {
     expect(lateness.descriptor.unit).toBe('s');
     expect(points(lateness).map((p) => [p.attributes['xcore.job.id'], (p.value as Histogram).count])).toEqual([['billing:sync', 1]]);
     const store = points(m.get('xcore.scheduler.store.operation.duration'));
-    expect(store.find((p) => p.attributes['xcore.store.operation'] === 'recordRunNow')?.value).toMatchObject({ count: 3 });
+    // The scheduled run's record is written with its batch (recordRunsNow), the manual ones one by one.
+    expect(store.find((p) => p.attributes['xcore.store.operation'] === 'recordRunsNow')?.value).toMatchObject({ count: 1 });
+    expect(store.find((p) => p.attributes['xcore.store.operation'] === 'recordRunNow')?.value).toMatchObject({ count: 2 });
     expect(points(m.get('xcore.scheduler.runs.active')).map((p) => p.value)).toEqual([0]);
     expect(points(m.get('xcore.scheduler.degraded')).map((p) => p.value)).toEqual([0]);
 
@@ -95,5 +97,24 @@ describe('scheduler metrics through the OpenTelemetry SDK', () => {
     metrics.missed({ jobId: 'b', jobOwner: 'config', count: 2, process: 'p', decidedAt: Date.now() });
     metrics.missed({ jobId: 'c', jobOwner: 'config', count: 1, process: 'p', decidedAt: Date.now() });
     expect(points((await collected()).get('xcore.scheduler.runs')).map((p) => [p.attributes['xcore.job.id'], p.value])).toEqual([['a', 5], ['other', 3]]);
+  });
+
+  it('makes no spans while no tracer is registered, and spans again within NO_TRACER_RECHECK_MS of one being registered', () => {
+    // The global (proxy) tracer: the API's no-op tracer until a provider is registered.
+    const metrics = new SchedulerMetrics({ meter: meterProvider.getMeter('@xcore/scheduler') });
+    const ended = (jobId: string, finishedAt: number): void => metrics.ended({
+      record: { jobId, scheduledAt: finishedAt - 2, startedAt: finishedAt - 1, finishedAt, status: 'succeeded', attempts: 1, owner: 'p' }, jobOwner: 'app',
+    });
+    const t = Date.now();
+    try {
+      ended('before', t);
+      trace.setGlobalTracerProvider(tracerProvider);
+      ended('skipped', t + NO_TRACER_RECHECK_MS / 2);
+      ended('after', t + NO_TRACER_RECHECK_MS);
+      ended('next', t + NO_TRACER_RECHECK_MS + 1);
+    } finally {
+      trace.disable();
+    }
+    expect(spans.getFinishedSpans().map((s) => s.attributes['xcore.job.id'])).toEqual(['after', 'next']);
   });
 });

@@ -11,9 +11,9 @@
  * the scheduler's state. Job ids are labels for the first `jobLabelLimit` jobs seen; every other
  * job is counted under the job id `other`, so the series count stays bounded.
  */
-import { metrics, trace, SpanKind, SpanStatusCode, type Attributes, type Counter, type Histogram as OtelHistogram, type Meter, type Tracer } from '@opentelemetry/api';
+import { createNoopMeter, isSpanContextValid, metrics, trace, SpanKind, SpanStatusCode, type Attributes, type Counter, type Histogram as OtelHistogram, type Meter, type Tracer } from '@opentelemetry/api';
 import type { EndedRun, MissedOccurrences, RunObserver } from '../runner/run-observer.js';
-import { Histogram, MetricRegistry, type Sum } from './metric-registry.js';
+import { Histogram, MetricRegistry, type HistogramSeries, type Sum, type SumSeries } from './metric-registry.js';
 import { renderPrometheusText } from './prometheus-text.js';
 
 /** The job id label of jobs past the label limit. */
@@ -28,6 +28,31 @@ const DURATION_BOUNDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 const LATENESS_BOUNDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 /** Store calls, seconds: 0.1 ms (memory) to 5 s (a struggling Redis). */
 const STORE_BOUNDS = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/**
+ * How long, in ms of run end times, the metrics trust that no tracer is registered before they
+ * make a run's span again to find out.
+ *
+ * @remarks
+ * With no OpenTelemetry SDK the API's tracer hands back a non-recording span with an invalid
+ * context; making it (its attributes, an ISO date) cost more than the rest of a fire at 10k fires
+ * a second. A span whose context is invalid turns spans off for this long; an SDK registered
+ * meanwhile gets the runs that end after it.
+ */
+export const NO_TRACER_RECHECK_MS = 1_000;
+
+/** The in-process series and OpenTelemetry attributes of one (job label, job owner) pair. */
+interface JobSeries {
+  readonly job: string;
+  readonly owner: string;
+  readonly attrs: Attributes;
+  readonly duration: HistogramSeries;
+  readonly lateness: HistogramSeries;
+  /** The `succeeded` series of the runs counter (the common case), then the others by outcome. */
+  succeeded: SumSeries | undefined;
+  readonly outcomes: Map<string, { readonly series: SumSeries; readonly attrs: Attributes }>;
+  succeededAttrs: Attributes | undefined;
+}
 
 /** What the metrics read from the scheduler when they are collected. */
 export interface SchedulerMetricsSources {
@@ -86,13 +111,21 @@ export class SchedulerMetrics implements RunObserver {
   private readonly lateness: Histogram;
   private readonly storeDuration: Histogram;
   private readonly storeErrors: Sum;
+  /** OpenTelemetry instruments; `undefined` for one the no-op meter made (no SDK: nothing to record). */
   private readonly otel: {
-    readonly runs: Counter;
-    readonly duration: OtelHistogram;
-    readonly lateness: OtelHistogram;
-    readonly storeDuration: OtelHistogram;
-    readonly storeErrors: Counter;
+    readonly runs: Counter | undefined;
+    readonly duration: OtelHistogram | undefined;
+    readonly lateness: OtelHistogram | undefined;
+    readonly storeDuration: OtelHistogram | undefined;
+    readonly storeErrors: Counter | undefined;
   };
+  /** Series by job owner, then job label (see {@link SchedulerMetrics.seriesOf}). */
+  private readonly jobSeries = new Map<string, Map<string, JobSeries>>();
+  private lastSeries: JobSeries | undefined;
+  /** Run end time until which spans are skipped: the tracer made a span with an invalid context. */
+  private noTracerUntil = -Infinity;
+  /** Store-call series by operation. */
+  private readonly storeSeries = new Map<string, { readonly duration: HistogramSeries; readonly attrs: Attributes; readonly failedAttrs: Attributes }>();
 
   constructor(options: SchedulerMetricsOptions = {}) {
     this.jobLabelLimit = options.jobLabelLimit ?? 100;
@@ -129,12 +162,19 @@ export class SchedulerMetrics implements RunObserver {
       }
     });
 
+    // The metrics API has no proxy meter: a meter taken before an SDK is registered stays the
+    // no-op one, whose instruments are shared singletons. Those are dropped here, so a run does not
+    // build attributes for nothing.
+    const noop = createNoopMeter();
+    const real = <T>(instrument: T, noopOne: unknown): T | undefined => (instrument === noopOne ? undefined : instrument);
+    const noopCounter = noop.createCounter('noop');
+    const noopHistogram = noop.createHistogram('noop');
     this.otel = {
-      runs: meter.createCounter(M.runs.otel, { unit: M.runs.unit, description: 'Runs that ended, by job and outcome.' }),
-      duration: meter.createHistogram(M.runDuration.otel, { unit: 's', description: 'Run duration.', advice: { explicitBucketBoundaries: DURATION_BOUNDS } }),
-      lateness: meter.createHistogram(M.startLateness.otel, { unit: 's', description: 'Start lateness of scheduled runs.', advice: { explicitBucketBoundaries: LATENESS_BOUNDS } }),
-      storeDuration: meter.createHistogram(M.storeDuration.otel, { unit: 's', description: 'Store call latency.', advice: { explicitBucketBoundaries: STORE_BOUNDS } }),
-      storeErrors: meter.createCounter(M.storeErrors.otel, { unit: M.storeErrors.unit, description: 'Store calls that failed.' }),
+      runs: real(meter.createCounter(M.runs.otel, { unit: M.runs.unit, description: 'Runs that ended, by job and outcome.' }), noopCounter),
+      duration: real(meter.createHistogram(M.runDuration.otel, { unit: 's', description: 'Run duration.', advice: { explicitBucketBoundaries: DURATION_BOUNDS } }), noopHistogram),
+      lateness: real(meter.createHistogram(M.startLateness.otel, { unit: 's', description: 'Start lateness of scheduled runs.', advice: { explicitBucketBoundaries: LATENESS_BOUNDS } }), noopHistogram),
+      storeDuration: real(meter.createHistogram(M.storeDuration.otel, { unit: 's', description: 'Store call latency.', advice: { explicitBucketBoundaries: STORE_BOUNDS } }), noopHistogram),
+      storeErrors: real(meter.createCounter(M.storeErrors.otel, { unit: M.storeErrors.unit, description: 'Store calls that failed.' }), noopCounter),
     };
     const gauge = (name: keyof typeof SCHEDULER_METRICS, description: string, read: (s: SchedulerMetricsSources) => number | undefined, updown: boolean): void => {
       const info = SCHEDULER_METRICS[name];
@@ -174,39 +214,85 @@ export class SchedulerMetrics implements RunObserver {
     return OTHER_JOB;
   }
 
+  /**
+   * The series of a (job label, owner) pair, kept across runs: a run adds to them without
+   * building label arrays, keys or attribute objects (runs of the same pair usually follow each
+   * other: every job past the label limit is `other`).
+   */
+  private seriesOf(job: string, owner: string): JobSeries {
+    const last = this.lastSeries;
+    if (last !== undefined && last.job === job && last.owner === owner) return last;
+    let byJob = this.jobSeries.get(owner);
+    if (byJob === undefined) this.jobSeries.set(owner, (byJob = new Map()));
+    let s = byJob.get(job);
+    if (s === undefined) {
+      const labels = [job, owner];
+      s = {
+        job, owner, attrs: { 'xcore.job.id': job, 'xcore.job.owner': owner },
+        duration: this.duration.seriesOf(labels), lateness: this.lateness.seriesOf(labels),
+        succeeded: undefined, succeededAttrs: undefined, outcomes: new Map(),
+      };
+      byJob.set(job, s);
+    }
+    this.lastSeries = s;
+    return s;
+  }
+
+  /** Counts `count` runs of `s` with outcome `status`. */
+  private countRuns(s: JobSeries, status: string, count: number): void {
+    if (status === 'succeeded' && s.succeeded !== undefined) {
+      s.succeeded.value += count;
+      this.otel.runs?.add(count, s.succeededAttrs);
+      return;
+    }
+    let outcome = s.outcomes.get(status);
+    if (outcome === undefined) {
+      outcome = { series: this.runs.seriesOf([s.job, s.owner, status]), attrs: { ...s.attrs, 'xcore.run.outcome': status } };
+      s.outcomes.set(status, outcome);
+      if (status === 'succeeded') {
+        s.succeeded = outcome.series;
+        s.succeededAttrs = outcome.attrs;
+      }
+    }
+    outcome.series.value += count;
+    this.otel.runs?.add(count, outcome.attrs);
+  }
+
   /** Counts an ended run or skip, records its duration and lateness, and makes its span. */
   ended(run: EndedRun): void {
     const { record, jobOwner } = run;
-    const job = this.jobLabel(record.jobId);
-    this.runs.add([job, jobOwner, record.status]);
-    const attrs: Attributes = { 'xcore.job.id': job, 'xcore.job.owner': jobOwner };
-    this.otel.runs.add(1, { ...attrs, 'xcore.run.outcome': record.status });
+    const s = this.seriesOf(this.jobLabel(record.jobId), jobOwner);
+    this.countRuns(s, record.status, 1);
     if (record.startedAt === null || record.finishedAt === null) return;
     const seconds = Math.max(0, record.finishedAt - record.startedAt) / 1000;
-    this.duration.record([job, jobOwner], seconds);
-    this.otel.duration.record(seconds, attrs);
+    this.duration.observe(s.duration, seconds);
+    this.otel.duration?.record(seconds, s.attrs);
     if (record.manual !== true) {
       const late = Math.max(0, record.startedAt - record.scheduledAt) / 1000;
-      this.lateness.record([job, jobOwner], late);
-      this.otel.lateness.record(late, attrs);
+      this.lateness.observe(s.lateness, late);
+      this.otel.lateness?.record(late, s.attrs);
     }
+    if (record.finishedAt < this.noTracerUntil && record.finishedAt > this.noTracerUntil - NO_TRACER_RECHECK_MS) return;
     this.span(run, record.startedAt, record.finishedAt);
   }
 
   /** Counts each missed occurrence under the outcome `missed`. */
   missed(missed: MissedOccurrences): void {
-    const job = this.jobLabel(missed.jobId);
-    this.runs.add([job, missed.jobOwner, 'missed'], missed.count);
-    this.otel.runs.add(missed.count, { 'xcore.job.id': job, 'xcore.job.owner': missed.jobOwner, 'xcore.run.outcome': 'missed' });
+    this.countRuns(this.seriesOf(this.jobLabel(missed.jobId), missed.jobOwner), 'missed', missed.count);
   }
 
   /** Records one store call: its operation (the Store method), latency and whether it failed. */
   storeCall(operation: string, seconds: number, failed: boolean): void {
-    this.storeDuration.record([operation], seconds);
-    this.otel.storeDuration.record(seconds, failed ? { 'xcore.store.operation': operation, 'error.type': 'store_error' } : { 'xcore.store.operation': operation });
+    let s = this.storeSeries.get(operation);
+    if (s === undefined) {
+      s = { duration: this.storeDuration.seriesOf([operation]), attrs: { 'xcore.store.operation': operation }, failedAttrs: { 'xcore.store.operation': operation, 'error.type': 'store_error' } };
+      this.storeSeries.set(operation, s);
+    }
+    this.storeDuration.observe(s.duration, seconds);
+    this.otel.storeDuration?.record(seconds, failed ? s.failedAttrs : s.attrs);
     if (failed) {
       this.storeErrors.add([operation]);
-      this.otel.storeErrors.add(1, { 'xcore.store.operation': operation });
+      this.otel.storeErrors?.add(1, s.attrs);
     }
   }
 
@@ -234,6 +320,11 @@ export class SchedulerMetrics implements RunObserver {
         'xcore.run.manual': record.manual === true,
       },
     });
+    // No tracer registered (the API's no-op one): skip spans for a while (see NO_TRACER_RECHECK_MS).
+    if (!isSpanContextValid(span.spanContext())) {
+      this.noTracerUntil = finishedAt + NO_TRACER_RECHECK_MS;
+      return;
+    }
     if (span.isRecording() && record.status !== 'succeeded') {
       if (run.error instanceof Error) span.recordException(run.error, finishedAt);
       span.setStatus({ code: SpanStatusCode.ERROR, message: record.error ?? record.status });

@@ -3,7 +3,8 @@
  * the batching, retry, overflow and close policies, independent of any database.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { RunLogBatcher, type RunLogBatcherOptions } from './run-log-batcher.js';
+import { RunLogBatcher, recordsOfBatch, type RunLogBatcherOptions, type RunLogBatchItem, type RunLogInsertResult } from './run-log-batcher.js';
+import type { RunLogInput } from './run-log-build.js';
 import { logged } from './run-log-contract-fixtures.js';
 import type { RunLogRecord } from './run-log-record.js';
 
@@ -25,13 +26,15 @@ class TestBackend {
     this.gate = undefined;
   }
 
-  readonly insert = async (records: readonly RunLogRecord[]): Promise<void> => {
-    this.calls.push(records.length);
+  readonly insert = async (items: readonly RunLogBatchItem[]): Promise<RunLogInsertResult> => {
+    this.calls.push(items.length);
     if (this.gate !== undefined) await this.gate;
     if (this.down) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+    const { records, refused } = recordsOfBatch(items);
     const bad = records.find((r) => this.refuse.has(r.runId));
     if (bad !== undefined) throw Object.assign(new Error(`refused ${bad.runId}`), { refused: true });
     for (const r of records) this.stored.set(r.runId, r);
+    return { refused };
   };
 }
 
@@ -142,6 +145,57 @@ describe('RunLogBatcher', () => {
     await batcher.close(50);
     await vi.waitFor(() => expect(batcher.stats()).toMatchObject({ written: 0, dropped: 12, queueDepth: 0 }));
     expect(log.warn).toHaveBeenCalledWith(expect.anything(), expect.stringContaining('closed with'));
+  });
+
+  it('queues a finished run as it is and reads it only when its batch is written; the record is checked there, once', async () => {
+    const backend = new TestBackend();
+    const { batcher, log } = make(backend, { batchSize: 10, flushMs: 60_000 });
+    let reads = 0;
+    const result = { get count() { reads++; return 7; } };
+    const finishedAt = Date.now();
+    const run = (jobId: string, extra: Partial<RunLogInput> = {}): RunLogInput => ({
+      record: { jobId, scheduledAt: finishedAt - 5, startedAt: finishedAt - 4, finishedAt, status: 'succeeded', attempts: 1, owner: 'proc-1', requestedBy: 'cli' },
+      jobOwner: 'billing',
+      ...extra,
+    });
+    batcher.pushRun(run('billing:ok', { result }));
+    batcher.pushRun(run('')); // an empty job id: no valid record
+    batcher.pushRun(run('billing:failed', { error: new TypeError('card declined') }));
+    expect(reads).toBe(0);
+    expect(batcher.stats().queueDepth).toBe(3);
+    expect(await batcher.flush(5_000)).toBe(true);
+    expect(reads).toBeGreaterThan(0); // read when captured (its bounded JSON walks, then stringifies)
+    expect(batcher.stats()).toMatchObject({ written: 2, rejected: 1, dropped: 0, queueDepth: 0 });
+    const stored = [...backend.stored.values()].sort((a, b) => a.jobId.localeCompare(b.jobId));
+    expect(stored.map((r) => [r.jobId, r.owner, r.result, r.requestedBy, r.process])).toEqual([
+      ['billing:failed', 'billing', null, 'cli', 'proc-1'],
+      ['billing:ok', 'billing', { count: 7 }, 'cli', 'proc-1'],
+    ]);
+    expect(stored[0]!.errorStack).toContain('TypeError: card declined');
+    expect(log.error).toHaveBeenCalledWith(expect.objectContaining({ field: 'jobId', refused: 1 }), expect.stringContaining('could not be made into a valid record'));
+  });
+
+  it('gives a queued run the same run id when its batch is written again after a lost answer', async () => {
+    const seen: string[][] = [];
+    let fail = true;
+    const { batcher } = make(new TestBackend(), {
+      batchSize: 5,
+      flushMs: 5,
+      insert: async (items) => {
+        seen.push(recordsOfBatch(items).records.map((r) => r.runId));
+        if (fail) {
+          fail = false;
+          throw new Error('Connection terminated unexpectedly');
+        }
+      },
+    });
+    const now = Date.now();
+    for (let i = 0; i < 3; i++) batcher.pushRun({ record: { jobId: `j${i}`, scheduledAt: now, startedAt: now, finishedAt: now, status: 'succeeded', attempts: 1 }, jobOwner: 'app' });
+    expect(await batcher.flush(5_000)).toBe(true);
+    expect(seen).toHaveLength(2);
+    expect(new Set(seen[0]).size).toBe(3);
+    expect(seen[1]).toEqual(seen[0]);
+    expect(batcher.stats()).toMatchObject({ written: 3, failedBatches: 1 });
   });
 
   it('refuses options outside their ranges with XCORE_ERR_RUNLOG_OPTIONS_INVALID', () => {

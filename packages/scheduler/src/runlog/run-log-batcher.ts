@@ -6,6 +6,11 @@
  * @remarks
  * - `push` only enqueues: the first write to a batch is started from `setImmediate` or the
  *   `flushMs` timer, never from the caller's stack, so even serialising a batch is off its path.
+ *   `pushRun` enqueues a finished run as it is (a reference, no copy): when its batch is taken it
+ *   is captured ({@link captureRunLogInput}: plain data, {@link CAPTURE_SLICE} per turn of the
+ *   event loop), and the backend assembles and checks the record once, where it likes (the
+ *   PostgreSQL sink: on its writer thread). Records the check refuses are counted in `rejected`
+ *   and logged.
  * - One batch is written at a time, oldest records first. A full batch (`batchSize`) goes at once;
  *   a partial one waits at most `flushMs`.
  * - A failed write is retried with exponential backoff and jitter (`retryBaseMs` doubling up to
@@ -23,14 +28,63 @@ import { RunLogOptionsInvalidError } from './run-log-errors.js';
 import { RunLogQueue } from './run-log-queue.js';
 import type { RunLogRecord } from './run-log-record.js';
 import type { RunLogLogger, RunLogStats } from './run-log-sink.js';
+import { assembleRunLogRecord, captureRunLogInput, type RunLogCapture, type RunLogInput } from './run-log-build.js';
+import { runLogRecordProblem, type RunLogRecordProblem } from './run-log-check.js';
+
+/**
+ * Queued runs captured per turn of the event loop. A capture costs well under 1 µs for a small
+ * result (the result's bounded JSON is most of it; at the 8 KiB cap some 10-20 µs).
+ */
+export const CAPTURE_SLICE = 100;
+
+/**
+ * One item of a batch handed to {@link RunLogBatcherOptions.insert}: a record that was written
+ * (already validated), or the capture of a queued run (its record is assembled and checked by the
+ * backend: {@link recordsOfBatch}).
+ */
+export type RunLogBatchItem = RunLogRecord | RunLogCapture;
+
+/** What a backend's insert may answer: items of the batch refused by the record check, not stored. */
+export interface RunLogInsertResult {
+  readonly refused: readonly RunLogRecordProblem[];
+}
+
+/** What the queue holds: a record, or a finished run captured when its batch is taken. */
+type Queued = RunLogRecord | RunLogInput;
+
+function isInput(item: Queued | RunLogBatchItem): item is RunLogInput {
+  return (item as RunLogInput).record !== undefined;
+}
+
+/**
+ * The records of a batch: written records as they are, captures assembled and checked; those
+ * that fail the check are left out and described in `refused`.
+ */
+export function recordsOfBatch(items: readonly RunLogBatchItem[]): { records: RunLogRecord[]; refused: RunLogRecordProblem[] } {
+  const records: RunLogRecord[] = [];
+  const refused: RunLogRecordProblem[] = [];
+  for (const item of items) {
+    if (!Array.isArray(item)) {
+      records.push(item as RunLogRecord);
+      continue;
+    }
+    const record = assembleRunLogRecord(item as RunLogCapture);
+    const problem = runLogRecordProblem(record);
+    if (problem === null) records.push(record);
+    else refused.push(problem);
+  }
+  return { records, refused };
+}
 
 /** Options of {@link RunLogBatcher}. */
 export interface RunLogBatcherOptions {
   /**
    * Writes one batch; resolves once it is stored. Must ignore records whose `runId` is already
-   * stored: a batch is written again when an answer was lost.
+   * stored: a batch is written again when an answer was lost (a capture keeps its run id). A
+   * batch may hold captures: make records of it with {@link recordsOfBatch} (or the same steps
+   * elsewhere), store the valid ones and answer the refused.
    */
-  readonly insert: (records: readonly RunLogRecord[]) => Promise<void>;
+  readonly insert: (items: readonly RunLogBatchItem[]) => Promise<RunLogInsertResult | void>;
   /** Whether a failed write is retried (`retry`: the backend is away or busy) or its data refused (`reject`). @defaultValue always `retry` */
   readonly classify?: (error: unknown) => 'retry' | 'reject';
   /** Records per write, 1..10000. @defaultValue `500` */
@@ -84,9 +138,15 @@ export class RunLogBatcher {
   private readonly logIntervalMs: number;
   private readonly name: string;
 
-  private readonly queue: RunLogQueue;
-  /** The batch being written or waiting for a retry; `batchSeq` is its first record's sequence number. */
-  private batch: RunLogRecord[] = [];
+  private readonly queue: RunLogQueue<Queued>;
+  /**
+   * The batch being captured, written or waiting for a retry; `batchSeq` is its first item's
+   * sequence number. Captured (no {@link RunLogInput} left) once {@link RunLogBatcher.capture} ran.
+   */
+  private batch: (Queued | RunLogBatchItem)[] = [];
+  private captured = true;
+  private lastRefusalLog = 0;
+  private refusedUnlogged = 0;
   private batchSeq = 0;
   private sending = false;
   private running = false;
@@ -114,13 +174,25 @@ export class RunLogBatcher {
     this.retryBaseMs = whole('retryBaseMs', options.retryBaseMs, 100, 1, 3_600_000);
     this.retryMaxMs = whole('retryMaxMs', options.retryMaxMs, 30_000, this.retryBaseMs, 3_600_000);
     this.logIntervalMs = whole('logIntervalMs', options.logIntervalMs, 10_000, 1, 3_600_000);
-    this.queue = new RunLogQueue(this.queueLimit);
+    this.queue = new RunLogQueue<Queued>(this.queueLimit);
   }
 
   /** Queues one (already validated) record; never waits, never throws for backend trouble. */
   push(record: RunLogRecord): void {
+    this.enqueue(record);
+  }
+
+  /**
+   * Queues a finished run whose record is made (and checked) when its batch is written: the
+   * caller's cost is one queue slot. Never waits, never throws for backend trouble.
+   */
+  pushRun(input: RunLogInput): void {
+    this.enqueue(input);
+  }
+
+  private enqueue(item: Queued): void {
     if (this.queue.length + this.batch.length >= this.queueLimit) this.dropOldest();
-    this.queue.push(record);
+    this.queue.push(item);
     if (this.running) return;
     if (this.queue.length >= this.batchSize) {
       this.immediate ??= setImmediate(() => {
@@ -262,7 +334,9 @@ export class RunLogBatcher {
           this.drainOnce = false;
           this.batchSeq = this.queue.frontSeq;
           this.batch = this.queue.take(this.batchSize);
+          this.captured = !this.batch.some(isInput);
         }
+        if (!this.captured) await this.capture();
         if (!(await this.send()) && !(await this.backoff())) break;
       }
     } finally {
@@ -272,12 +346,47 @@ export class RunLogBatcher {
     }
   }
 
-  /** Writes the held batch. @returns `false` when it failed and should be retried. */
+  /**
+   * Captures the held batch's queued runs, {@link CAPTURE_SLICE} per turn of the event loop. The
+   * batch counts as being written meanwhile (a full queue drops from its own front).
+   */
+  private async capture(): Promise<void> {
+    this.sending = true;
+    try {
+      const items = this.batch;
+      for (let i = 0; i < items.length; i++) {
+        if (i > 0 && i % CAPTURE_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        const item = items[i]!;
+        if (isInput(item)) items[i] = captureRunLogInput(item);
+      }
+      this.captured = true;
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  /** Counts and logs records the backend's check refused (the first at once, then a count at most every `logIntervalMs`). */
+  private noteRefused(refused: readonly RunLogRecordProblem[]): void {
+    if (refused.length === 0) return;
+    this.counters.rejected += refused.length;
+    this.refusedUnlogged += refused.length;
+    const now = Date.now();
+    if (this.lastRefusalLog !== 0 && now - this.lastRefusalLog < this.logIntervalMs) return;
+    const first = refused[0]!;
+    this.logger.error(
+      { job: first.job, field: first.field, detail: first.detail, refused: this.refusedUnlogged },
+      `${this.name}: ${this.refusedUnlogged} finished run(s) could not be made into a valid record and are not stored (the first: job ${first.job}, ${first.field} ${first.detail}); a bug in what reported the run`,
+    );
+    this.lastRefusalLog = now;
+    this.refusedUnlogged = 0;
+  }
+
+  /** Writes the held (captured) batch. @returns `false` when it failed and should be retried. */
   private async send(): Promise<boolean> {
     this.sending = true;
     this.progress = 0;
     try {
-      await this.writeIsolating(this.batch);
+      await this.writeIsolating(this.batch as RunLogBatchItem[]);
     } catch (error) {
       // Parts stored or refused before the failure leave the batch; the rest is retried.
       this.batch = this.batch.slice(this.progress);
@@ -302,23 +411,26 @@ export class RunLogBatcher {
   private progress = 0;
 
   /** Writes `records`; a refused write is halved until the refused records are alone. Throws on a retryable error. */
-  private async writeIsolating(records: readonly RunLogRecord[]): Promise<void> {
+  private async writeIsolating(items: readonly RunLogBatchItem[]): Promise<void> {
     try {
-      await this.insert(records);
-      this.counters.written += records.length;
-      this.progress += records.length;
+      const answer = await this.insert(items);
+      const refused = answer?.refused ?? [];
+      this.counters.written += items.length - refused.length;
+      this.progress += items.length;
+      this.noteRefused(refused);
     } catch (error) {
       if (this.classify(error) !== 'reject') throw error;
-      if (records.length === 1) {
-        const r = records[0]!;
+      if (items.length === 1) {
+        const item = items[0]!;
+        const [runId, job] = Array.isArray(item) ? [(item as RunLogCapture)[15], (item as RunLogCapture)[0]] : [(item as RunLogRecord).runId, (item as RunLogRecord).jobId];
         this.counters.rejected++;
         this.progress++;
-        this.logger.error({ err: error, runId: r.runId, job: r.jobId }, `${this.name}: the backend refused a record; it is not stored`);
+        this.logger.error({ err: error, runId, job }, `${this.name}: the backend refused a record; it is not stored`);
         return;
       }
-      const half = Math.ceil(records.length / 2);
-      await this.writeIsolating(records.slice(0, half));
-      await this.writeIsolating(records.slice(half));
+      const half = Math.ceil(items.length / 2);
+      await this.writeIsolating(items.slice(0, half));
+      await this.writeIsolating(items.slice(half));
     }
   }
 

@@ -1,38 +1,39 @@
 /**
  * Connects a {@link RunLogSink} to the run path: every run that ended, every skipped occurrence and
- * every misfire decision becomes one {@link RunLogRecord}, queued with `write` (never awaited).
+ * every misfire decision becomes one {@link RunLogRecord}, queued (never awaited).
  */
 import type { EndedRun, MissedOccurrences, RunObserver } from '../runner/run-observer.js';
 import type { RunLogSink } from './run-log-sink.js';
-import { toRunLogRecord } from './to-run-log-record.js';
+import { toRunLogRecord, type RunLogInput } from './to-run-log-record.js';
 
 /**
  * The run observer that writes to a run-log sink.
  *
  * @remarks
- * Building a record costs a few microseconds (a UUID v7, capped error texts, the result's JSON
- * bounded to 8 KiB); `write` only queues. A throwing `write` (a closed
- * sink, a record refused) is caught and logged by the scheduler's observer list, never failing a run.
+ * With a sink that has {@link RunLogSink.writeRun} (the batching ones: `@xcore/runlog-postgres`),
+ * an ended run is queued as it is, a reference: the record (a UUID v7, capped error texts, the
+ * result's JSON bounded to 8 KiB) is built and validated later, off the run path, when its batch
+ * is written. Otherwise the record is built here and handed to `write`, which only queues. A
+ * throwing sink (closed, a record refused) is caught and logged by the scheduler's observer list,
+ * never failing a run.
  */
 export function runLogObserver(sink: RunLogSink): RunObserver {
+  const queue: (input: RunLogInput) => void = sink.writeRun === undefined
+    ? (input) => sink.write(toRunLogRecord(input))
+    : sink.writeRun.bind(sink);
   return {
     ended(run: EndedRun): void {
-      const { record } = run;
-      sink.write(toRunLogRecord({
-        record,
-        jobOwner: run.jobOwner,
-        ...(run.error === undefined ? {} : { error: run.error }),
-        ...(run.result === undefined ? {} : { result: run.result }),
-        ...(record.requestedBy === undefined ? {} : { requestedBy: record.requestedBy }),
-      }));
+      // A run's event is final (its record is the one written to history): queued as it is. A
+      // never-started one (skipped) has no finish time: it is decided now, not when it is built.
+      queue(run.record.finishedAt === null ? { ...run, decidedAt: Date.now() } : run);
     },
     missed(missed: MissedOccurrences): void {
-      sink.write(toRunLogRecord({
+      queue({
         record: { jobId: missed.jobId, scheduledAt: missed.decidedAt, startedAt: null, finishedAt: null, status: 'missed', attempts: 0, owner: missed.process },
         jobOwner: missed.jobOwner,
         occurrences: missed.count,
         decidedAt: missed.decidedAt,
-      }));
+      });
     },
   };
 }

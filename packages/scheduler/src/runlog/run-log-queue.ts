@@ -2,14 +2,12 @@
  * The bounded FIFO a batching sink holds records in until they are written: a ring buffer, so
  * dropping the oldest when full costs O(1) rather than shifting an array of 50k entries per write.
  */
-import type { RunLogRecord } from './run-log-record.js';
-
 /**
- * A ring buffer of records with a sequence number per record (1, 2, 3, ... in push order), so a
+ * A ring buffer of records (or what a sink builds them from) with a sequence number per record (1, 2, 3, ... in push order), so a
  * caller can tell whether everything pushed up to some point has left it.
  */
-export class RunLogQueue {
-  private readonly slots: (RunLogRecord | undefined)[];
+export class RunLogQueue<T> {
+  private readonly slots: (T | undefined)[];
   private head = 0;
   private size = 0;
   /** Sequence number of the record at the front (the next to leave). */
@@ -17,7 +15,7 @@ export class RunLogQueue {
 
   /** @param capacity - most records held (at least 1). */
   constructor(readonly capacity: number) {
-    this.slots = new Array<RunLogRecord | undefined>(capacity);
+    this.slots = new Array<T | undefined>(capacity);
   }
 
   /** Records held. */
@@ -31,7 +29,7 @@ export class RunLogQueue {
   }
 
   /** Appends a record; the caller makes room first (see {@link RunLogQueue.dropFront}). @returns its sequence number. */
-  push(record: RunLogRecord): number {
+  push(record: T): number {
     if (this.size === this.capacity) throw new RangeError('RunLogQueue.push on a full queue; drop first');
     this.slots[(this.head + this.size) % this.capacity] = record;
     this.size++;
@@ -39,9 +37,9 @@ export class RunLogQueue {
   }
 
   /** Removes and returns up to `n` records from the front, oldest first. */
-  take(n: number): RunLogRecord[] {
+  take(n: number): T[] {
     const count = Math.min(n, this.size);
-    const out = new Array<RunLogRecord>(count);
+    const out = new Array<T>(count);
     for (let i = 0; i < count; i++) {
       out[i] = this.slots[this.head]!;
       this.slots[this.head] = undefined;

@@ -21,9 +21,10 @@ import type { JobFailure, JobFunction } from '../service/scheduler-service.js';
 import type { RunLeaseKeeper } from './run-lease-keeper.js';
 import { FinishQueue } from './finish-queue.js';
 import { InFlight } from './in-flight.js';
+import type { LearnedRuns } from '../watch/overdue-watch.js';
 
 /** What this process holds per job: its handler, its definition and its runs in progress here. */
-export interface LocalJob extends JobHandler {
+export interface LocalJob extends JobHandler, LearnedRuns {
   fn: JobFunction;
   /** Where its runs go (resolved when the job was added: no lookup per run). */
   executor: Executor;
@@ -93,6 +94,8 @@ export interface RunLifecycleDeps {
   reportHealth(source: 'run' | 'finish', error: unknown): void;
   /** Called after a run of job `jobId` settled (the dispatcher starts a queued occurrence). */
   afterRun(jobId: string): void;
+  /** Told the duration of each succeeded run, with its job (the overdue watch learns stuck bounds). */
+  learn?(job: LocalJob, ms: number): void;
 }
 
 /** A record of a run that never started (skipped, dropped, or refused before it reached the run path). */
@@ -122,6 +125,11 @@ export class RunLifecycle {
   /** Run-lease releases and run records of a shared store, batched (`undefined` with a process-local store). */
   readonly finished: FinishQueue | undefined;
   private readonly listeners = new Set<(run: RunFinishedEvent) => void>();
+  /** Depth of {@link RunLifecycle.batch} calls in progress: records are held for one bulk write meanwhile. */
+  private batching = 0;
+  /** Records held by the open batch, and their history limits (a process-local store with `recordRunsNow`). */
+  private heldRecords: RunRecord[] = [];
+  private heldLimits: number[] = [];
 
   constructor(private readonly deps: RunLifecycleDeps) {
     this.finished = deps.localLeases ? undefined : new FinishQueue({
@@ -141,6 +149,39 @@ export class RunLifecycle {
   onRunFinished(listener: (run: RunFinishedEvent) => void): () => void {
     this.listeners.add(listener);
     return () => void this.listeners.delete(listener);
+  }
+
+  /**
+   * Runs `dispatch` (which starts many runs: one claimed batch) with the history records of the
+   * runs that end meanwhile held and written in one `recordRunsNow` call at the end, instead of
+   * one store call per run. Only a process-local store that has `recordRunsNow` batches; records
+   * are written before `batch` returns, so nothing reads history in between.
+   */
+  batch(dispatch: () => void): void {
+    if (this.finished !== undefined || this.deps.store.recordRunsNow === undefined) {
+      dispatch();
+      return;
+    }
+    this.batching++;
+    try {
+      dispatch();
+    } finally {
+      if (--this.batching === 0) this.writeHeld();
+    }
+  }
+
+  /** Writes the records held by the batch that just ended (see {@link RunLifecycle.batch}). */
+  private writeHeld(): void {
+    const records = this.heldRecords;
+    if (records.length === 0) return;
+    const limits = this.heldLimits;
+    this.heldRecords = [];
+    this.heldLimits = [];
+    try {
+      this.deps.store.recordRunsNow!(records, limits);
+    } catch (error) {
+      this.deps.reportHealth('run', error);
+    }
   }
 
   /** Runs in progress in this process, to list and abort them. */
@@ -187,6 +228,7 @@ export class RunLifecycle {
     };
     if (outcome.status !== 'succeeded') record.error = errorMessage(outcome.error);
     if (run.manual !== undefined) Object.assign(record, manualFields(run.manual));
+    if (outcome.status === 'succeeded') this.deps.learn?.(job, outcome.finishedAt - outcome.startedAt);
     this.complete(run, record, job.historyLimit, lease, outcome.error, outcome.result);
     this.emitOutcome(definition, record, outcome.status, outcome.error);
     this.inflight.end();
@@ -267,6 +309,11 @@ export class RunLifecycle {
       return undefined;
     }
     if (historyLimit <= 0) return undefined;
+    if (this.batching > 0) {
+      this.heldRecords.push(record);
+      this.heldLimits.push(historyLimit);
+      return undefined;
+    }
     if (store.recordRunNow !== undefined) {
       try {
         store.recordRunNow(record, historyLimit);

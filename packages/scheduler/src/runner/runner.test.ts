@@ -103,6 +103,36 @@ describe('Runner (through the Scheduler)', () => {
     expect(seen).toEqual(['first', 'first', 'first', 'second']);
   });
 
+  it('plans schedules due together with one trigger once, but not when a run limit makes their plans differ', async () => {
+    const store = new MemoryStore();
+    const handlers = new Map<string, string>();
+    const fired: string[] = [];
+    const runner = new Runner<string>({
+      store, owner: 'o', logger, leaseMs: 30_000, pollMs: 30_000, plan: planOccurrences, exclude: new Set(), handlers,
+      onUnhandled: () => {},
+      dispatch: (schedule, scheduledAt) => void fired.push(`${schedule.definition.id}@${scheduledAt - T0}`),
+      onMissed: () => {},
+      onHealth: () => {},
+    });
+    const policy = internPolicy(BUILTIN_DEFAULTS);
+    const add = async (id: string, trigger: ScheduleDefinition['trigger'], nextRunAt: number): Promise<void> => {
+      const definition: ScheduleDefinition = { id, owner: 'app', trigger, policy, args: [] };
+      handlers.set(id, id);
+      await store.upsert({ definition, hash: scheduleHash(definition), nextRunAt, anchor: 0, replaceExisting: false });
+    };
+    // One trigger object with a run limit, shared (as interning would share it): "a" has run once
+    // when "b" is added, so at T0 + 1000 both are due at the same time with the same trigger and
+    // policy, yet "a" is then exhausted and "b" is not.
+    const limited: ScheduleDefinition['trigger'] = { type: 'interval', everyMs: 1000, maxRuns: 2 };
+    await add('a', limited, T0);
+    runner.start();
+    await vi.advanceTimersByTimeAsync(0);
+    await add('b', limited, T0 + 1000);
+    await vi.advanceTimersByTimeAsync(2000);
+    await runner.stop();
+    expect(fired.sort()).toEqual(['a@0', 'a@1000', 'b@1000', 'b@2000']);
+  });
+
   it('sends a commit whose answer was lost again at its next tick, and runs what the first call recorded, once', async () => {
     const inner = new MemoryStore();
     let loseAnswer = true;

@@ -111,6 +111,12 @@ export interface RunnerOptions<H = unknown> {
    * matters at 100k schedules where each probe is a cache miss.
    */
   dispatch(schedule: StoredSchedule, scheduledAt: number, nextRunAt: number | null, handler: H, run?: CommittedRun): void;
+  /**
+   * Wraps the dispatch of one committed batch (every {@link RunnerOptions.dispatch} of it happens
+   * inside `dispatch`): the run lifecycle writes the history of the whole batch in one store call.
+   * @defaultValue calls `dispatch`
+   */
+  batch?(dispatch: () => void): void;
   /** Occurrences the policy dropped: how many, and the oldest and newest of them (epoch ms). */
   onMissed(schedule: StoredSchedule, count: number, nextRunAt: number | null, missed: MissedRange): void;
   /**
@@ -345,6 +351,8 @@ export class Runner<H = unknown> {
     const handlers = this.options.handlers;
     const planOf = this.options.plan;
     const input: { -readonly [K in keyof PlanInput]: PlanInput[K] } = { trigger: claims[0]!.schedule.definition.trigger, policy: claims[0]!.schedule.definition.policy, nextRunAt: 0, state: claims[0]!.schedule.state, now };
+    /** The plan of `input` while it may serve the next claim too. */
+    let memo: Plan | undefined;
     for (const claim of claims) {
       const { definition, state } = claim.schedule;
       const handler = this.handlerOf(claim, definition.id, handlers);
@@ -356,6 +364,10 @@ export class Runner<H = unknown> {
       let plan: Plan;
       if (nextRunAt === null) {
         plan = { fire: [], missedCount: 0, nextRunAt: null };
+      } else if (definition.trigger === input.trigger && definition.policy === input.policy && nextRunAt === input.nextRunAt && state.anchor === input.state.anchor && memo !== undefined) {
+        // A burst: the same (interned) trigger and policy due at the same time plan the same, so
+        // one plan serves them all (its arrays are read, never written, downstream).
+        plan = memo;
       } else {
         // One input object reused for the batch: the policy is pure and keeps no reference.
         input.trigger = definition.trigger;
@@ -363,6 +375,8 @@ export class Runner<H = unknown> {
         input.nextRunAt = nextRunAt;
         input.state = state;
         plan = planOf(input);
+        // Plans depend on the state only through its anchor, unless a run limit counts runs.
+        memo = definition.trigger.type !== 'date' && definition.trigger.maxRuns !== undefined ? undefined : plan;
       }
       items[count] = this.options.commitSlots === true && plan.fire.length > 0
         ? { id: definition.id, token: claim.token, fire: plan.fire, missedCount: plan.missedCount, nextRunAt: plan.nextRunAt, slots: this.slotsFor(definition.policy) }
@@ -412,6 +426,17 @@ export class Runner<H = unknown> {
 
   /** Dispatches what a commit accepted; returns the earliest next run it committed, or `null`. */
   private dispatchCommitted(items: readonly CommitItem[], claimed: readonly StoredSchedule[], found: readonly H[], results: readonly CommitResult[]): number | null {
+    const { batch } = this.options;
+    if (batch === undefined) return this.dispatchEach(items, claimed, found, results);
+    let earliest: number | null = null;
+    batch(() => {
+      earliest = this.dispatchEach(items, claimed, found, results);
+    });
+    return earliest;
+  }
+
+  /** The loop of {@link Runner.dispatchCommitted}: each accepted occurrence to `dispatch`. */
+  private dispatchEach(items: readonly CommitItem[], claimed: readonly StoredSchedule[], found: readonly H[], results: readonly CommitResult[]): number | null {
     let earliest = Infinity;
     for (let i = 0; i < results.length; i++) {
       const result = results[i]!;

@@ -103,7 +103,7 @@ export class JobRegistry {
       // With origin tracking on (the xcore command), what a run starts is attributed to the job.
       const run = bindOrigin(scope.plugin === undefined ? { job: id } : { plugin: scope.plugin, job: id }, runs.fn);
       if (current === undefined) {
-        handlers.set(id, { fn: run, executor: runs.executor, target: runs.target, owner: scope.owner, historyLimit: resolved.historyLimit, definition, anchor, running: 0, attached: true });
+        handlers.set(id, { fn: run, executor: runs.executor, target: runs.target, owner: scope.owner, historyLimit: resolved.historyLimit, definition, anchor, running: 0, attached: true, learnedRuns: 0, longRuns: null });
       } else {
         // Replaced: keep the object so runs in progress keep counting against maxInstances.
         current.fn = run;

@@ -13,7 +13,7 @@ const T0 = Date.parse('2026-01-01T00:00:12.345Z');
 
 function job(id: string, trigger: TriggerSpec, anchor = T0 - 300): LocalJob {
   const definition: ScheduleDefinition = { id, owner: 'app', trigger, policy: internPolicy(BUILTIN_DEFAULTS), args: [] };
-  return { fn: () => undefined, executor: new InlineExecutor({ logger: pino({ level: 'silent' }), backoff: () => 0 }), target: undefined, owner: 'app', historyLimit: 10, definition, anchor, running: 0, attached: true };
+  return { fn: () => undefined, executor: new InlineExecutor({ logger: pino({ level: 'silent' }), backoff: () => 0 }), target: undefined, owner: 'app', historyLimit: 10, definition, anchor, running: 0, attached: true, learnedRuns: 0, longRuns: null };
 }
 
 function setup(jobs: LocalJob[]) {

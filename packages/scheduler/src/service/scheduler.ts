@@ -226,6 +226,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       emitter: this.emitter, bus: this.bus, failureHooks: this.failureHooks,
       reportHealth: (source, error) => this.healthTracker.report(source, error),
       afterRun: (jobId) => this.runs.drainQueue(jobId),
+      learn: (job, ms) => this.watch.learn(job, ms),
     });
     this.lifecycle.onRunFinished((run) => this.observers.ended(run));
     this.runs = new RunDispatcher({
@@ -257,6 +258,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
         }
       },
       dispatch: (schedule, scheduledAt, nextRunAt, job, run) => this.runs.dispatch(schedule, scheduledAt, nextRunAt, job, run),
+      batch: (dispatch) => this.lifecycle.batch(dispatch),
       onMissed: (schedule, count, nextRunAt, missed) => this.runs.onMissed(schedule, count, nextRunAt, missed),
       onHealth: (source, error) => this.healthTracker.report(source, error),
       onBatch: (batch) => this.restorer.observe(batch),
@@ -296,7 +298,6 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       store: this.store, operator: this.operator, handlers: this.handlers, running: () => this.lifecycle.running,
       emitter: this.emitter, bus: this.bus, logger: this.logger,
     }, { ...OVERDUE_DEFAULTS, ...(input.overdue ?? {}) });
-    this.observers.add(this.watch);
     this.metrics.bind({
       overdue: () => this.watch.status().overdue.length,
       stuck: () => this.watch.status().stuck.length,

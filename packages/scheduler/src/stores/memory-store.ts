@@ -411,6 +411,12 @@ export class MemoryStore implements Store {
     this.appendRun(record, historyLimit);
   }
 
+  /** {@inheritDoc Store.recordRunsNow} */
+  recordRunsNow(records: readonly RunRecord[], historyLimits: readonly number[]): void {
+    this.open('recordRunsNow');
+    for (let i = 0; i < records.length; i++) this.appendRun(records[i]!, historyLimits[i]!);
+  }
+
   private appendRun(record: RunRecord, historyLimit: number): void {
     const entry = this.entryOfRun(record.jobId);
     if (entry === undefined) return;

@@ -245,5 +245,21 @@ export function describeRunContract(ctx: StoreContractContext): void {
       await store.close();
       expect(() => store.recordRunNow!(record('h3', now), 2)).toThrow(expect.objectContaining({ code: 'XCORE_ERR_STORE_CLOSED' }));
     });
+
+    it('writes a batch through recordRunsNow, in order, each with its own limit (optional)', async ({ skip }) => {
+      if (store.recordRunsNow === undefined) return skip('this store has no recordRunsNow (optional: process-local stores have it)');
+      const now = await store.now();
+      await add(def('b1'), now + 1000);
+      await add(def('b2'), now + 1000);
+      const b1 = [1, 2, 3].map((i) => record('b1', now + i * 1000, { attempts: i }));
+      const b2 = [1, 2].map((i) => record('b2', now + i * 1000, { status: 'failed', error: `e${i}` }));
+      store.recordRunsNow([b1[0]!, b2[0]!, b1[1]!, record('ghost', now), b2[1]!, b1[2]!], [2, 10, 2, 10, 10, 2]);
+      expect(await store.history('b1', 10)).toEqual([b1[2], b1[1]]);
+      expect(await store.history('b2', 10)).toEqual([b2[1], b2[0]]);
+      expect((await store.get('b1'))?.state.lastRun).toEqual(b1[2]);
+      expect(await store.history('ghost', 10)).toEqual([]);
+      await store.close();
+      expect(() => store.recordRunsNow!([record('b1', now)], [2])).toThrow(expect.objectContaining({ code: 'XCORE_ERR_STORE_CLOSED' }));
+    });
   });
 }

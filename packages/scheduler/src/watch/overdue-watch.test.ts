@@ -13,6 +13,9 @@ import { schedulerService } from '../service/scheduler-definition.js';
 import type { SchedulerService } from '../service/scheduler-service.js';
 import type { SchedulerEvents } from '../events/scheduler-events.js';
 import { jobsHealthCheck } from '../service/scheduler-health-checks.js';
+import { OverdueWatch } from './overdue-watch.js';
+import { SchedulerEmitter } from '../events/scheduler-events.js';
+import type { LocalJob } from '../runner/run.js';
 
 let scheduler: Scheduler;
 let bus: EventBus;
@@ -117,5 +120,31 @@ describe('stuck runs', () => {
     const event = await next('job.stuck');
     expect(event).toMatchObject({ jobId: 'work', bound: 'learned', boundMs: 1_000 });
     expect(scheduler.watch.status().stuck.map((s) => s.jobId)).toEqual(['work']);
+  });
+
+  it('learns the longest of the last 20 runs: a long run raises the bound until 20 later runs push it out', () => {
+    const job = { learnedRuns: 0, longRuns: null } as unknown as LocalJob;
+    const handlers = new Map<string, LocalJob>([['j', job]]);
+    const logger = pino({ level: 'silent' });
+    const watch = new OverdueWatch({
+      store: { now: async () => Date.now(), nextWakeup: async () => null }, operator: { listJobs: async () => ({ items: [], nextCursor: null }) } as never,
+      handlers, running: () => new Set(), emitter: new SchedulerEmitter(logger), bus: undefined, logger,
+    }, { checkIntervalMs: 1_000, afterMs: 60_000, stuckAfterMs: null, learnedFactor: 3, learnedMinMs: 1_000 });
+    const runs = (ms: number[]): void => ms.forEach((d) => watch.learn(job, d));
+    runs([10, 10, 10, 10]);
+    expect(watch.boundOf('j')).toBeUndefined();
+    runs([10]);
+    expect(watch.boundOf('j')).toEqual({ ms: 1_000, kind: 'learned' });
+    // 500 ms runs raise it to 1.5 s, 700 ms to 2.1 s; they count among the last 20 runs only.
+    runs([500, 700]);
+    expect(watch.boundOf('j')).toEqual({ ms: 2_100, kind: 'learned' });
+    runs(Array.from({ length: 18 }, () => 10));
+    expect(watch.boundOf('j')).toEqual({ ms: 2_100, kind: 'learned' });
+    runs([10]);
+    expect(watch.boundOf('j')).toEqual({ ms: 2_100, kind: 'learned' });
+    runs([10]);
+    expect(watch.boundOf('j')).toEqual({ ms: 1_000, kind: 'learned' });
+    expect(job.longRuns).toBeNull();
+    expect(watch.boundOf('unknown')).toBeUndefined();
   });
 });

@@ -12,14 +12,14 @@
  *   of the job listing (every process's jobs on a shared store).
  * - **Stuck**: a run of this process running longer than a bound: `overdue.stuckAfter` when set,
  *   else one learned per job, `learnedFactor` × the longest of its last 20 completed runs and at
- *   least `learnedMin`, once it has completed 5. Its running time counts from when the watch first
+ *   least `learnedMin`, once it has completed 5 in this process (learned on its handler here: a
+ *   job added again starts over). Its running time counts from when the watch first
  *   saw it, so it is known to within one check interval.
  */
 import type { Logger } from 'pino';
 import type { EventBus } from '@xcore/core';
 import type { ActiveExecution } from '../executors/executor.js';
 import type { SchedulerEmitter } from '../events/scheduler-events.js';
-import type { EndedRun, RunObserver } from '../runner/run-observer.js';
 import type { LocalJob } from '../runner/run.js';
 import type { Store } from '../stores/store.js';
 import type { SchedulerOperatorView } from '../service/operator-types.js';
@@ -85,17 +85,31 @@ const MAX_OVERDUE = 1_000;
 /** Completed runs remembered per job for the learned bound, and the fewest it is learned from. */
 const LEARN_WINDOW = 20;
 const LEARN_MIN_SAMPLES = 5;
-/** Most jobs whose durations are remembered (the oldest-learned are forgotten past it). */
-const LEARN_JOBS = 10_000;
+
+/**
+ * What the watch learns of a job's completed runs, kept on the job's handler in this process (no
+ * lookup per run: at 10k jobs firing together a map probe per run was a quarter of the fire's
+ * cost).
+ *
+ * @remarks
+ * A run shorter than `learnedMinMs / learnedFactor` cannot raise the bound above `learnedMinMs`,
+ * so only the count of runs is kept for those; the few long ones keep their duration while they
+ * are among the job's last {@link LEARN_WINDOW} runs. The bound is the same as from every duration.
+ */
+export interface LearnedRuns {
+  /** Completed runs learned from. */
+  learnedRuns: number;
+  /** `[run number, ms]` pairs of the long runs among the last {@link LEARN_WINDOW}; `null` when none. */
+  longRuns: number[] | null;
+}
 
 /** Watches for overdue occurrences and stuck runs (see the module remarks). */
-export class OverdueWatch implements RunObserver {
+export class OverdueWatch {
   private timer: NodeJS.Timeout | undefined;
   private checking = false;
   private readonly overdue = new Map<string, OverdueJob>();
   private readonly stuck = new Map<ActiveExecution, StuckRun>();
   private readonly firstSeen = new WeakMap<ActiveExecution, number>();
-  private readonly durations = new Map<string, number[]>();
 
   constructor(private readonly deps: OverdueWatchDeps, readonly config: OverdueWatchConfig = OVERDUE_DEFAULTS) {}
 
@@ -117,25 +131,29 @@ export class OverdueWatch implements RunObserver {
     return { overdue: [...this.overdue.values()], stuck: [...this.stuck.values()] };
   }
 
-  /** Learns from completed runs (the learned stuck bound). */
-  ended(run: EndedRun): void {
-    const { record } = run;
-    if (record.status !== 'succeeded' || record.startedAt === null || record.finishedAt === null) return;
-    let list = this.durations.get(record.jobId);
-    if (list === undefined) {
-      if (this.durations.size >= LEARN_JOBS) this.durations.delete(this.durations.keys().next().value!);
-      this.durations.set(record.jobId, (list = []));
-    }
-    list.push(record.finishedAt - record.startedAt);
-    if (list.length > LEARN_WINDOW) list.shift();
+  /** Learns from a completed run of `job` that took `ms` (the learned stuck bound). */
+  learn(job: LearnedRuns, ms: number): void {
+    // A configured bound learns nothing.
+    if (this.config.stuckAfterMs !== null) return;
+    const n = ++job.learnedRuns;
+    let long = job.longRuns;
+    if (this.config.learnedFactor * ms >= this.config.learnedMinMs) (long ??= job.longRuns = []).push(n, ms);
+    if (long === null || long[0]! > n - LEARN_WINDOW) return;
+    let drop = 0;
+    while (drop < long.length && long[drop]! <= n - LEARN_WINDOW) drop += 2;
+    long.splice(0, drop);
+    if (long.length === 0) job.longRuns = null;
   }
 
   /** The stuck bound of a job: configured, learned, or none yet. */
   boundOf(jobId: string): { ms: number; kind: 'configured' | 'learned' } | undefined {
     if (this.config.stuckAfterMs !== null) return { ms: this.config.stuckAfterMs, kind: 'configured' };
-    const list = this.durations.get(jobId);
-    if (list === undefined || list.length < LEARN_MIN_SAMPLES) return undefined;
-    return { ms: Math.max(this.config.learnedMinMs, this.config.learnedFactor * Math.max(...list)), kind: 'learned' };
+    const job = this.deps.handlers.get(jobId);
+    if (job === undefined || job.learnedRuns < LEARN_MIN_SAMPLES) return undefined;
+    let longest = 0;
+    const long = job.longRuns;
+    if (long !== null) for (let k = 1; k < long.length; k += 2) longest = Math.max(longest, long[k]!);
+    return { ms: Math.max(this.config.learnedMinMs, this.config.learnedFactor * longest), kind: 'learned' };
   }
 
   /** One check (the timer calls it; tests may too). Never rejects: a failing store is logged at debug and tried next time. */
