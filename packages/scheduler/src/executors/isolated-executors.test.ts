@@ -136,7 +136,8 @@ describe.each(EXECUTORS)('executor %s', (executor) => {
     expect(osThreads()).toBeGreaterThan(threadsBefore);
     if (executor === 'process') {
       while (jobChildren().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      expect(jobChildren()).toHaveLength(1);
+      // The job's child, and the warm spare started beside it.
+      expect(jobChildren().length).toBeGreaterThanOrEqual(1);
     }
     const report = await s.stop({ deadlineMs: 200 });
     expect(report.aborted).toEqual(['sleeps']);
@@ -161,6 +162,44 @@ describe('thread executor memory outside the heap', () => {
     await s.addJob(job('after', 'thread', 'hello'));
     expect((await runsOf('after'))[0]!.record.status).toBe('succeeded');
   }, 90_000);
+});
+
+describe('process executor children', () => {
+  const pids = (runs: { result?: unknown }[]): number[] => runs.map((r) => (r.result as { pid: number }).pid);
+  /** The first `count` succeeded runs of `id`: a run waiting for a Node.js start makes the next occurrence skip (maxInstances). */
+  const succeeded = async (runsOf: ReturnType<typeof make>['runsOf'], id: string, count: number): Promise<{ record: RunRecord; result?: unknown }[]> => {
+    for (let n = count; ; n++) {
+      const ok = (await runsOf(id, n)).filter((r) => r.record.status === 'succeeded');
+      if (ok.length >= count) return ok.slice(0, count);
+    }
+  };
+
+  it('gives each run a fresh process by default (a warm spare), with only the env the job declares', async () => {
+    const { scheduler: s, runsOf } = make();
+    process.env.XCORE_TEST_SECRET = 'sesame';
+    await s.addJob({ id: 'fresh', every: 150, executor: 'process', module: JOBS, export: 'whoAmI', env: ['XCORE_TEST_SECRET'] });
+    s.startFiring();
+    const runs = await succeeded(runsOf, 'fresh', 3);
+    expect(new Set(pids(runs)).size).toBe(3);
+    for (const run of runs) expect(run.result).toMatchObject({ served: 1, visible: ['XCORE_TEST_SECRET'] });
+  });
+
+  it('with runsPerChild reuses a child for runs declaring the same env values, never for others', async () => {
+    const { scheduler: s, runsOf } = make({ executors: { process: { runsPerChild: 3, warmSpares: 0 } } });
+    process.env.XCORE_TEST_SECRET = 'sesame';
+    await s.addJob({ id: 'with', every: 150, executor: 'process', module: JOBS, export: 'whoAmI', env: ['XCORE_TEST_SECRET'] });
+    await s.addJob({ id: 'without', every: 150, executor: 'process', module: JOBS, export: 'whoAmI' });
+    s.startFiring();
+    const withEnv = await succeeded(runsOf, 'with', 4);
+    const without = await succeeded(runsOf, 'without', 4);
+    // Three runs per child, then a new one; module state (the served count) persists between them.
+    expect(pids(withEnv).slice(0, 3)).toEqual(Array(3).fill(pids(withEnv)[0]));
+    expect(pids(withEnv)[3]).not.toBe(pids(withEnv)[0]);
+    expect(withEnv.map((r) => (r.result as { served: number }).served)).toEqual([1, 2, 3, 1]);
+    for (const run of withEnv) expect((run.result as { visible: string[] }).visible).toEqual(['XCORE_TEST_SECRET']);
+    for (const run of without) expect((run.result as { visible: string[] }).visible).toEqual([]);
+    expect(pids(without).some((pid) => pids(withEnv).includes(pid))).toBe(false);
+  });
 });
 
 describe('process executor memory', () => {
