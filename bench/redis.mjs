@@ -174,7 +174,7 @@ const f = (x, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? 
 function p99Ratio(rows, r) {
   if (r.lib !== 'xcore' || r.status !== 'ok') return null;
   const peer = rows.find((x) => x.lib === 'bullmq' && x.n === r.n && x.procs === r.procs && x.status === 'ok');
-  return peer && r.lateness.p99 > 0 ? peer.lateness.p99 / r.lateness.p99 : null;
+  return peer && peer.delivered > 0 && r.lateness.p99 > 0 ? peer.lateness.p99 / r.lateness.p99 : null;
 }
 
 function table(rows) {
