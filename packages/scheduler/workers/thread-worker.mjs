@@ -7,7 +7,19 @@
  * carries the worker's buffer budget (`buffer-budget.mjs`); an overrun is sent as `{ type: 'oom' }`.
  */
 import { loadJob, runJob, serializeError } from './job-runtime.mjs';
+import { constants } from 'node:os';
 import { setBufferBudget, watchBufferBudget } from './buffer-budget.mjs';
+
+// A signal a job sends its own process (`process.kill(process.pid, 'SIGSEGV')`) would end the host
+// with every other job: on a worker thread it ends this worker instead, with exit code 128 + the
+// signal's number (the run is recorded as crashed). Signal 0 (an existence check) and other
+// processes' pids go through.
+const kill = process.kill.bind(process);
+process.kill = function killFromWorker(pid, signal = 'SIGTERM') {
+  const number = typeof signal === 'number' ? signal : constants.signals[signal];
+  if ((Number(pid) === process.pid || Number(pid) === 0) && number !== 0 && number !== undefined) process.exit(128 + number);
+  return kill(pid, signal);
+};
 
 export default async function run(task) {
   if (task.probe === true) {

@@ -163,7 +163,7 @@ describe('YAML jobs', () => {
       overdue: { checkInterval: 5_000, stuckAfter: null, learnedFactor: 3, learnedMin: 60_000 }, // after: unset, resolved at boot (1 min, or the deprecated health.overdueAfter)
       executors: {
         thread: { minThreads: 1, idleTimeout: 30_000, maxQueue: 1000, maxBufferMb: 1024, resourceLimits: { maxOldGenerationSizeMb: 256 } },
-        process: { maxChildren: 4, maxQueue: 1000, maxOldGenerationSizeMb: 256, maxRssMb: 1024, rssCheckInterval: 50 },
+        process: { maxChildren: 4, maxQueue: 1000, maxOldGenerationSizeMb: 256, maxRssMb: 1024, warmSpares: 1, runsPerChild: 1, idleTimeout: 30_000, rssCheckInterval: 50 },
       },
     });
     const redis = schedulerConfigSchema.safeParse({ backend: 'redis' });

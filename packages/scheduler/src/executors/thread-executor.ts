@@ -9,7 +9,9 @@
  * signal is aborted, which terminates the worker mid-job; piscina starts a replacement to keep
  * `minThreads`. A worker that passes its `resourceLimits` heap is ended by V8
  * (`ERR_WORKER_OUT_OF_MEMORY`): the run is `out_of_memory`. A worker that exits on its own
- * (`process.exit` in a worker ends that thread) is `crashed`. Each worker imports a job's module
+ * (`process.exit` in a worker ends that thread, and so does a signal the job sends its own
+ * process: the worker's `process.kill` turns it into exit code 128 + signal) is `crashed`. A real
+ * native crash (a faulting addon) still ends the whole process: use `process` for such code. Each worker imports a job's module
  * once and keeps it, so module state is shared by the runs a worker serves (not across workers).
  * `resourceLimits` caps the V8 heap only; memory outside it (Buffers, ArrayBuffers, typed arrays)
  * is capped by `maxBufferMb`, checked in the worker before each allocation

@@ -7,9 +7,21 @@ import { describeStoreContract } from '../store-contract.js';
 import type { StoreChange } from '../store.js';
 import { RedisStore } from './redis-store.js';
 import { loadScripts } from './scripts.js';
+import { scheduleHash } from '../schedule-hash.js';
 import { add, definition, useRedisStores } from './redis-store.fixtures.js';
 
 const skipServer = redisUnavailable();
+
+/** The names of the commands `client` sends from now on, in order (an array to reset and read). */
+function recordCommands(client: Redis): string[] {
+  const sent: string[] = [];
+  const send = client.sendCommand.bind(client);
+  client.sendCommand = ((command, stream) => {
+    sent.push(command.name);
+    return send(command, stream);
+  }) as typeof client.sendCommand;
+  return sent;
+}
 const skipCluster = skipServer || redisUnavailable({ needBinary: true });
 
 describe.skipIf(skipServer)('RedisStore on one redis-server', () => {
@@ -86,12 +98,7 @@ describe.skipIf(skipServer)('RedisStore on one redis-server', () => {
 
   it('claimBatch is one command: the claim script also brings Redis TIME and the next wakeup', async () => {
     const client = new Redis(server.url);
-    const sent: string[] = [];
-    const send = client.sendCommand.bind(client);
-    client.sendCommand = ((command, stream) => {
-      sent.push(command.name);
-      return send(command, stream);
-    }) as typeof client.sendCommand;
+    const sent = recordCommands(client);
     const store = open({ client, url: undefined });
     expect((await store.claimBatch('p', 30_000, 10)).claims).toEqual([]); // loads the script
     const now = await store.now();
@@ -105,6 +112,44 @@ describe.skipIf(skipServer)('RedisStore on one redis-server', () => {
     expect(batch.now).toBeGreaterThanOrEqual(now);
     expect(batch.now).toBeLessThanOrEqual(Number(seconds) * 1000 + Math.floor(Number(micros) / 1000));
     expect(batch.nextWakeup).toBe(now + 60_000);
+    client.disconnect();
+  });
+
+  it('claims without the definitions it knows: another process reads the others after the claim, in claim order, and drops a schedule removed meanwhile', async () => {
+    const registrar = open();
+    const now = await registrar.now();
+    for (const [i, id] of ['k1', 'k2', 'k3'].entries()) await add(registrar, id, now - 30 + i);
+    // A second process on the same prefix knows k2 only (an upsert reply fills its decoder).
+    const client = new Redis(server.url);
+    const sent = recordCommands(client);
+    const other = open({ client, url: undefined, prefix: registrar.keys.prefix });
+    const k2 = definition('k2');
+    expect((await other.upsert({ definition: k2, hash: scheduleHash(k2), nextRunAt: now - 29, anchor: now, replaceExisting: false })).status).toBe('unchanged');
+    // k3 is removed between the claim and the read of the definitions.
+    const pipeline = client.pipeline.bind(client);
+    client.pipeline = ((...args: Parameters<typeof client.pipeline>) => {
+      const p = pipeline(...args);
+      const exec = p.exec.bind(p);
+      p.exec = (async () => {
+        await admin.del(registrar.keys.schedule('k3'));
+        return exec();
+      }) as typeof p.exec;
+      return p;
+    }) as typeof client.pipeline;
+    expect((await other.claimBatch('p2', 30_000, 10, new Set(['k1', 'k2', 'k3']))).claims).toEqual([]); // loads the script
+    sent.length = 0;
+    const batch = await other.claimBatch('p2', 30_000, 10);
+    expect(batch.claims.map((c) => c.schedule.definition)).toEqual([definition('k1'), k2]);
+    expect(batch.claims.map((c) => c.schedule.state.nextRunAt)).toEqual([now - 30, now - 29]);
+    expect(sent).toEqual(['evalsha', 'hmget', 'hmget', 'zrem']);
+    expect(await admin.zrange(registrar.keys.ownerClaims('p2'), '0', '-1')).toEqual(['k1', 'k2']);
+    const results = await other.commit('p2', batch.claims.map((c) => ({ id: c.schedule.definition.id, token: c.token, fire: [c.schedule.state.nextRunAt!], missedCount: 0, nextRunAt: now + 60_000 })));
+    expect(results.map((r) => r.ok)).toEqual([true, true]);
+    // Known now: the next claim reads no definition.
+    await registrar.setNextRunAt('k1', now - 1);
+    sent.length = 0;
+    expect((await other.claimBatch('p2', 30_000, 10)).claims.map((c) => c.schedule.definition)).toEqual([definition('k1')]);
+    expect(sent).toEqual(['evalsha']);
     client.disconnect();
   });
 
@@ -314,7 +359,10 @@ describe.skipIf(skipCluster)('RedisStore on a 3-master Redis Cluster', () => {
       const now = await store.now();
       await add(store, 'job-1', now - 10);
       await add(store, 'other:job', now - 10);
-      const claims = await store.claimDue('p', 30_000, 10);
+      // Claimed by a process that registered nothing: it reads the definitions after the claim.
+      const reader = new RedisStore({ nodes: cluster().nodes, prefix: 'slots' });
+      const claims = await reader.claimDue('p', 30_000, 10).finally(() => reader.close());
+      expect(claims.map((c) => c.schedule.definition.id).sort()).toEqual(['job-1', 'other:job']);
       await store.commit('p', claims.map((c) => ({ id: c.schedule.definition.id, token: c.token, fire: [now - 10], missedCount: 0, nextRunAt: now + 1000 })));
       await store.acquireSlot({ jobId: 'job-1', runId: 'r1', scheduledAt: now - 10, owner: 'p', leaseUntil: now + 30_000 }, 1);
       await store.recordRun({ jobId: 'job-1', scheduledAt: now - 10, startedAt: now, finishedAt: now + 1, status: 'succeeded', attempts: 1 }, 5);

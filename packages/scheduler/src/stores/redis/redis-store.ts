@@ -21,7 +21,7 @@ import { ChangeHints } from './change-hints.js';
 import { closeClient, createClient } from './redis-connection.js';
 import { ConnectionOutages } from './connection-outages.js';
 import { checkOneRedis, NO_LOG, positive, type RedisStoreLogger, type RedisStoreOptions } from './redis-store-options.js';
-import { decodeCommitResults, decodeReapedSlots, ScheduleDecoder } from './reply-decoding.js';
+import { decodeCommitResults, decodeReapedSlots, ScheduleDecoder, type UnknownDefinition } from './reply-decoding.js';
 import { keyTypeError, loadScripts, runScript, toStoreError, type LuaScript, type RedisClient, type ScriptName } from './scripts.js';
 import { retryWhileUnavailable, withDeadline, type UnavailableRetry } from './unconfirmed-calls.js';
 import { RUN_REQUEST_RETENTION_MS, type ProcessInfo, type ProcessPresence, type RunRequest, type RunRequestInput, type RunRequestState, type ScheduleCounts, type ScheduleFilter, type SchedulePage } from '../store-operator.js';
@@ -213,18 +213,52 @@ export class RedisStore implements Store {
     checkAtLeastOne('claimDue', 'leaseMs', leaseMs);
     checkAtLeastOne('claimDue', 'limit', limit);
     const takeBack = this.#unconfirmed.has(owner);
-    let reply: unknown[];
+    let batch: ClaimBatch;
     try {
-      reply = (await this.#script('claimDue', 'claim-due-3', [this.keys.due, this.keys.gen, this.keys.ownerClaims(owner)], [
-        this.keys.schedulePrefix, owner, String(Math.floor(leaseMs)), String(Math.floor(limit)), takeBack ? '1' : '0', ...(exclude ?? []),
+      // Without definitions: this process knows those of the schedules it registered (upsert
+      // replies fill the decoder), and reads the few others after the claim.
+      const reply = (await this.#script('claimDue', 'claim-due-3', [this.keys.due, this.keys.gen, this.keys.ownerClaims(owner)], [
+        this.keys.schedulePrefix, owner, String(Math.floor(leaseMs)), String(Math.floor(limit)), takeBack ? '1' : '0', '1', ...(exclude ?? []),
       ])) as unknown[];
+      const decoded = this.#decoder.claimBatch(reply, (key) => this.#badKey('claimDue', key));
+      batch = decoded.unknown === undefined ? decoded : await this.#withDefinitions(owner, decoded, decoded.unknown);
     } catch (error) {
       // Not confirmed: the claim may have been applied. The next claim takes back what it took.
       this.#unconfirmed.add(owner);
       throw error;
     }
     if (takeBack) this.#unconfirmed.delete(owner);
-    return this.#decoder.claimBatch(reply, (key) => this.#badKey('claimDue', key));
+    return batch;
+  }
+
+  /**
+   * Completes a claim batch with the claims whose definitions the decoder did not know: reads
+   * them (one round trip for all). A schedule removed since its claim is left out, and taken out
+   * of the owner's claim set (nothing else of it is left to release).
+   */
+  async #withDefinitions(owner: string, batch: ClaimBatch, unknown: readonly UnknownDefinition[]): Promise<ClaimBatch> {
+    const k = this.keys;
+    const replies = (await this.#command('claimDue', k.schedulePrefix, async (c) => {
+      const pipeline = c.pipeline();
+      for (const { id } of unknown) pipeline.hmget(k.schedule(id), 'def', 'hash');
+      const results = (await pipeline.exec()) ?? [];
+      return results.map(([error, value]) => {
+        if (error) throw error;
+        return value as [string | null, string | null];
+      });
+    })) as [string | null, string | null][];
+    const claims = [...batch.claims];
+    const gone: string[] = [];
+    unknown.forEach((claim, i) => {
+      const [def, hash] = replies[i] ?? [null, null];
+      if (def === null || hash === null) gone.push(claim.id);
+      else claims[claim.at] = this.#decoder.claim(claim, def, hash);
+    });
+    if (gone.length > 0) {
+      const key = k.ownerClaims(owner);
+      await this.#command('claimDue', key, (c) => c.zrem(key, ...gone));
+    }
+    return { ...batch, claims: gone.length > 0 ? claims.filter((c) => c !== undefined) : claims };
   }
 
   /** {@inheritDoc Store.commit} */

@@ -26,12 +26,18 @@ export class ScheduleDecoder {
   /**
    * Decodes a `claim-due-3.lua` reply: Redis's clock, the next wakeup (`''`: none), the info
    * pairs, then one `[id, fields]` per claim. Schedule keys of the wrong type go to `onBadKey`.
+   * A claim read without its definition (`def` nil) whose definition is not known here by its
+   * hash is listed in `unknown` with its place in `claims` (left empty), for the caller to read
+   * and fill with {@link ScheduleDecoder.claim}.
    */
-  claimBatch(reply: readonly unknown[], onBadKey: (key: string) => void): ClaimBatch {
+  claimBatch(reply: readonly unknown[], onBadKey: (key: string) => void): ClaimBatch & { readonly unknown?: UnknownDefinition[] } {
     const claims: Claim[] = new Array<Claim>(reply.length - 3);
+    let unknown: UnknownDefinition[] | undefined;
     for (let i = 3; i < reply.length; i++) {
       const [id, fields] = reply[i] as [string, ScheduleFields];
-      claims[i - 3] = new ClaimedSchedule(this.definition(id, fields), fields);
+      const definition = fields[0] === null ? this.known(id, fields[1] ?? '') : this.definition(id, fields);
+      if (definition === undefined) (unknown ??= []).push({ id, fields, at: i - 3 });
+      else claims[i - 3] = new ClaimedSchedule(definition, fields);
     }
     const wakeup = reply[1] as string;
     const info = reply[2] as readonly string[];
@@ -44,7 +50,25 @@ export class ScheduleDecoder {
       else if (info[i] === 'bad') onBadKey(value);
     }
     const batch = { claims, now: Number(reply[0]), nextWakeup: wakeup === '' ? null : Number(wakeup), generation };
-    return lost === undefined ? batch : { ...batch, lost };
+    const withLost = lost === undefined ? batch : { ...batch, lost };
+    return unknown === undefined ? withLost : { ...withLost, unknown };
+  }
+
+  /**
+   * The claim of an {@link UnknownDefinition}, given its definition JSON and hash as read after
+   * the claim. A hash other than the claimed one means the schedule was updated since, which
+   * cancelled the claim: it is decoded with the newer definition and its commit is refused as
+   * stale.
+   */
+  claim(unknown: UnknownDefinition, def: string, hash: string): Claim {
+    const definition = this.definition(unknown.id, [def, hash]);
+    return new ClaimedSchedule(definition, unknown.fields);
+  }
+
+  /** The definition kept for `id` when its hash is `hash`. */
+  known(id: string, hash: string): ScheduleDefinition | undefined {
+    const cached = this.#definitions.get(id);
+    return cached !== undefined && cached.hash === hash ? cached.definition : undefined;
   }
 
   /** A schedule's definition, its JSON parsed only when its hash changed since last seen. */
@@ -61,6 +85,14 @@ export class ScheduleDecoder {
   forget(id: string): void {
     this.#definitions.delete(id);
   }
+}
+
+/** A claim read without its definition, which the decoder did not know by its hash. */
+export interface UnknownDefinition {
+  readonly id: string;
+  readonly fields: ScheduleFields;
+  /** Its place in the batch's claims (earliest first). */
+  readonly at: number;
 }
 
 /** One item of a `commit-2.lua` reply (named fields; see the script's header). */

@@ -4,7 +4,9 @@
   ARGV[1]  `{p}:s:`   ARGV[2]  owner   ARGV[3]  lease ms (>= 1)   ARGV[4]  limit (>= 1)
   ARGV[5]  '1' = also take back, first, this owner's own live claims (an earlier claim or commit
            call of this owner may have been applied without its answer arriving), '0' = not
-  ARGV[6..] ids never to claim (no handler in this process)
+  ARGV[6]  '1' = leave out the definitions (`def` comes back as nil: the caller keeps the ones it
+           knows by `hash` and reads the others itself), '0' = include them
+  ARGV[7..] ids never to claim (no handler in this process)
   Returns  {now, wakeup, info, {id, fields}, ...}   (fields in SCHEDULE_FIELDS order, after the
            claim: token, cowner and lease are the new claim's; wakeup is the earliest score left
            in the due set after the claims, excluded ids skipped, as a string, '' when none: the
@@ -23,7 +25,8 @@
   key expiring with the last lease), so a take-back finds the claims whose answer the owner
   lost; commit and release take them out. Cost per claim: HMGET + HSET, and per batch one ZADD
   of the due set, two calls on the owner's claim set and a GET; the wakeup costs one ZRANGE of
-  at most (excluded ids + 1) members.
+  at most (excluded ids + 1) members. Leaving the definitions out (ARGV[6]) saves copying each
+  one through Lua to the reply (about a tenth of the claim's Redis time, see README.md).
 ]]
 local leaseMs, limit = tonumber(ARGV[3]), tonumber(ARGV[4])
 if (not leaseMs) or leaseMs < 1 or (not limit) or limit < 1 then return -1 end
@@ -33,7 +36,7 @@ check_type(KEYS[3], 'zset')
 local now = now_ms()
 local owner = ARGV[2]
 local excluded, nExcluded = {}, 0
-for i = 6, #ARGV do
+for i = 7, #ARGV do
   excluded[ARGV[i]] = true
   nExcluded = nExcluded + 1
 end
@@ -41,11 +44,18 @@ local info = {'gen', redis.call('GET', KEYS[2]) or ''}
 local leaseUntil = s(now + leaseMs)
 local out = {now, '', info}
 local rescored, gone = {}, {}
+-- Without definitions: read `hash` in the place of `def` (which then goes back as nil).
+local omitDefs = ARGV[6] == '1'
+local fields = SCHEDULE_FIELDS
+if omitDefs then
+  fields = {unpack(SCHEDULE_FIELDS)}
+  fields[1] = 'hash'
+end
 
 -- Claims `id` when `ok(f)` accepts its schedule fields; a gone or unusable schedule is noted.
 local function take(id, ok)
   local key = ARGV[1] .. id
-  local f = redis.pcall('HMGET', key, unpack(SCHEDULE_FIELDS))
+  local f = redis.pcall('HMGET', key, unpack(fields))
   if failed(f) then
     gone[#gone + 1] = id
     info[#info + 1] = 'bad'
@@ -60,6 +70,7 @@ local function take(id, ok)
     f[10], f[11], f[12] = token, owner, leaseUntil
     rescored[#rescored + 1] = leaseUntil
     rescored[#rescored + 1] = id
+    if omitDefs then f[1] = false end
     out[#out + 1] = {id, f}
   end
 end
