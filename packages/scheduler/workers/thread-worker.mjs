@@ -8,6 +8,7 @@
  */
 import { loadJob, runJob, serializeError } from './job-runtime.mjs';
 import { constants } from 'node:os';
+import { threadId } from 'node:worker_threads';
 import { setBufferBudget, watchBufferBudget } from './buffer-budget.mjs';
 
 // A signal a job sends its own process (`process.kill(process.pid, 'SIGSEGV')`) would end the host
@@ -35,6 +36,9 @@ export default async function run(task) {
   // (it records out_of_memory and ends this worker).
   setBufferBudget(task.maxBufferBytes, (info) => port.postMessage({ type: 'oom', ...info }));
   const unwatch = watchBufferBudget();
+  // Which worker runs this task: the host samples its external memory from outside where Node can
+  // (Worker#getHeapStatistics), which works while the job never yields.
+  port.postMessage({ type: 'thread', threadId });
   const controller = new AbortController();
   port.on('message', (message) => {
     if (message?.type === 'abort') controller.abort(Object.assign(new Error(message.reason), { name: 'AbortError', code: 'XCORE_ERR_JOB_ABORTED' }));

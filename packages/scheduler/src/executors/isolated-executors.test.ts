@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { MemoryStore } from '../stores/memory-store.js';
@@ -172,6 +173,18 @@ describe('thread executor memory outside the heap', () => {
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(1024 * 1024 * 1024);
     await s.addJob(job('after', 'thread', 'hello'));
     expect((await runsOf('after'))[0]!.record.status).toBe('succeeded');
+  }, 90_000);
+});
+
+describe('thread executor memory sampled from the host', () => {
+  // Worker#getHeapStatistics: Node 22.16 and 24, not 20.
+  const sampled = typeof (Worker.prototype as { getHeapStatistics?: unknown }).getHeapStatistics === 'function';
+  it.skipIf(!sampled)('ends a worker that holds memory taken by an unchecked path and never yields, recording out of memory', async () => {
+    const { scheduler: s, runsOf } = make({ executors: { thread: { maxBufferMb: 128 } } });
+    await s.addJob(job('native', 'thread', 'randomBytesThenSpin', { timeout: 30_000 }));
+    s.startFiring();
+    const [run] = await runsOf('native', 1, 60_000);
+    expect(run!.record).toMatchObject({ status: 'out_of_memory', error: expect.stringContaining('outside the V8 heap') });
   }, 90_000);
 });
 
