@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // What running a job off the event loop costs per run: the `thread` and `process` executors
-// against `inline`, at 10 and 100 runs a second.
+// against `inline`, at 10 and 100 runs a second; `process` with its defaults (a fresh child per run,
+// one warm spare) and `process reused` (runsPerChild: 1000).
 //
 // A real Scheduler (memory store) runs `rate` jobs of period 1 s whose export returns at once
 // (workers/… and bench/executors-job.mjs). Measured per executor and rate, over `seconds`:
@@ -42,8 +43,18 @@ function pct(values, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 }
 
-async function measure(executor, rate) {
-  const scheduler = new Scheduler({ store: new MemoryStore(), logger: createLogger({ level: 'silent', pretty: false }), executors: { thread: { minThreads: 1 }, process: { maxChildren: 8 } } });
+/** The rows: an executor and its settings (`process reused`: `runsPerChild`, children kept between runs). */
+const VARIANTS = {
+  inline: { executor: 'inline', process: {} },
+  thread: { executor: 'thread', process: {} },
+  process: { executor: 'process', process: {} },
+  'process 8 spares': { executor: 'process', process: { warmSpares: 8 } },
+  'process reused': { executor: 'process', process: { runsPerChild: 1000 } },
+};
+
+async function measure(name, rate) {
+  const { executor, process: processOptions } = VARIANTS[name];
+  const scheduler = new Scheduler({ store: new MemoryStore(), logger: createLogger({ level: 'silent', pretty: false }), executors: { thread: { minThreads: 1 }, process: { maxChildren: 8, ...processOptions } } });
   const starts = [];
   let measuring = false;
   let runs = 0;
@@ -70,12 +81,12 @@ async function measure(executor, rate) {
   await scheduler.stop({ deadlineMs: 2000 });
   await scheduler.dispose();
   const cpuMs = (cpu.user + cpu.system) / 1000 + childMs;
-  return { executor, rate, runs, p50: pct(starts, 0.5), p99: pct(starts, 0.99), cpuPerRun: cpuMs / Math.max(1, runs) };
+  return { executor: name, rate, runs, p50: pct(starts, 0.5), p99: pct(starts, 0.99), cpuPerRun: cpuMs / Math.max(1, runs) };
 }
 
 const rows = [];
 for (const rate of rates) {
-  for (const executor of ['inline', 'thread', 'process']) rows.push(await measure(executor, rate));
+  for (const name of Object.keys(VARIANTS)) rows.push(await measure(name, rate));
 }
 const fmt = (n) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 1) : '–');
 console.log(`executors: ${seconds} s per cell, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`);

@@ -67,6 +67,12 @@ export const processExecutorConfigSchema = z.strictObject({
   maxOldGenerationSizeMb: integerIn(16, MAX_MB).default(256).describe('Heap cap of each child (--max-old-space-size), MB (16 to 1048576). Default 256.'),
   /** A child whose resident memory passes this is killed and its run recorded as `out_of_memory`. @defaultValue `1024` */
   maxRssMb: integerIn(32, MAX_MB).default(1024).describe('Resident-memory cap of each child, MB (32 to 1048576): past it the child is killed (SIGKILL) and the run recorded out_of_memory (Linux: read from /proc). Default 1024.'),
+  /** Children started ahead of time with no job, ready for the next run. @defaultValue `1` */
+  warmSpares: integerIn(0, 64).default(1).describe('Children started ahead of time (empty environment, no job loaded) so the next run does not wait for a Node.js start, 0 to 64 (started with the first process job). Default 1.'),
+  /** Runs one child serves before it exits; `1` is a fresh process for every run. @defaultValue `1` */
+  runsPerChild: integerIn(1, 1_000_000).default(1).describe('Runs one child serves before it exits (1 to 1000000). 1 (the default): a fresh process for every run. Above 1, a child that finished a run waits for the next run whose declared env has the same values, keeping its loaded modules (like a worker thread): far cheaper per run.'),
+  /** A reused child idle this long exits. @defaultValue `30000` */
+  idleTimeout: duration({ min: 0, max: 86_400_000 }).default(30_000).describe('A child kept for reuse (runsPerChild above 1) exits after this long idle (0 to 1d). Default 30s.'),
   /** How often the RSS watchdog samples each child. @defaultValue `50` */
   rssCheckInterval: duration({ min: 10, max: 60_000 }).default(50).describe('How often the RSS watchdog samples each child (10ms to 1m). Default 50ms.'),
 });

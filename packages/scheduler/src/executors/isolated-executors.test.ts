@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { MemoryStore } from '../stores/memory-store.js';
@@ -106,6 +107,17 @@ describe.each(EXECUTORS)('executor %s', (executor) => {
     expect((await runsOf('after'))[0]!.record.status).toBe('succeeded');
   });
 
+  it('records a segfault-like crash (SIGSEGV to its own process) as crashed, and the host goes on', async () => {
+    const { scheduler: s, runsOf } = make();
+    await s.addJob(job('segv', executor, 'segfault'));
+    await s.addJob(job('after', executor, 'hello'));
+    s.startFiring();
+    const [run] = await runsOf('segv');
+    // A child is killed by the signal; a worker thread ends with 128 + 11 instead of taking the host.
+    expect(run!.record).toMatchObject({ status: 'crashed', error: expect.stringMatching(executor === 'process' ? /SIGSEGV/ : /exited with code:? 139/) });
+    expect((await runsOf('after'))[0]!.record.status).toBe('succeeded');
+  });
+
   it('records a heap bomb as out of memory, and the host goes on', async () => {
     const { scheduler: s, runsOf } = make({ executors: { thread: { resourceLimits: { maxOldGenerationSizeMb: 64 } }, process: { maxOldGenerationSizeMb: 64 } } });
     await s.addJob(job('bomb', executor, 'heapBomb'));
@@ -136,7 +148,8 @@ describe.each(EXECUTORS)('executor %s', (executor) => {
     expect(osThreads()).toBeGreaterThan(threadsBefore);
     if (executor === 'process') {
       while (jobChildren().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      expect(jobChildren()).toHaveLength(1);
+      // The job's child, and the warm spare started beside it.
+      expect(jobChildren().length).toBeGreaterThanOrEqual(1);
     }
     const report = await s.stop({ deadlineMs: 200 });
     expect(report.aborted).toEqual(['sleeps']);
@@ -163,6 +176,70 @@ describe('thread executor memory outside the heap', () => {
   }, 90_000);
 });
 
+describe('thread executor memory sampled from the host', () => {
+  // Worker#getHeapStatistics: Node 22.16 and 24, not 20.
+  const sampled = typeof (Worker.prototype as { getHeapStatistics?: unknown }).getHeapStatistics === 'function';
+  it.skipIf(!sampled)('ends a worker that holds memory taken by an unchecked path and never yields, recording out of memory', async () => {
+    const { scheduler: s, runsOf } = make({ executors: { thread: { maxBufferMb: 128 } } });
+    await s.addJob(job('native', 'thread', 'randomBytesThenSpin', { timeout: 30_000 }));
+    s.startFiring();
+    const [run] = await runsOf('native', 1, 60_000);
+    expect(run!.record).toMatchObject({ status: 'out_of_memory', error: expect.stringContaining('outside the V8 heap') });
+  }, 90_000);
+});
+
+describe('process executor children', () => {
+  const pids = (runs: { result?: unknown }[]): number[] => runs.map((r) => (r.result as { pid: number }).pid);
+  /** The first `count` succeeded runs of `id`: a run waiting for a Node.js start makes the next occurrence skip (maxInstances). */
+  const succeeded = async (runsOf: ReturnType<typeof make>['runsOf'], id: string, count: number): Promise<{ record: RunRecord; result?: unknown }[]> => {
+    for (let n = count; ; n++) {
+      const ok = (await runsOf(id, n)).filter((r) => r.record.status === 'succeeded');
+      if (ok.length >= count) return ok.slice(0, count);
+    }
+  };
+
+  it('gives each run a fresh process by default (a warm spare), with only the env the job declares', async () => {
+    const { scheduler: s, runsOf } = make();
+    process.env.XCORE_TEST_SECRET = 'sesame';
+    await s.addJob({ id: 'fresh', every: 150, executor: 'process', module: JOBS, export: 'whoAmI', env: ['XCORE_TEST_SECRET'] });
+    s.startFiring();
+    const runs = await succeeded(runsOf, 'fresh', 3);
+    expect(new Set(pids(runs)).size).toBe(3);
+    for (const run of runs) expect(run.result).toMatchObject({ served: 1, visible: ['XCORE_TEST_SECRET'] });
+  });
+
+  it('keeps no handle on the event loop for a warm spare or a child kept for reuse', async () => {
+    const { scheduler: s, runsOf } = make({ executors: { process: { runsPerChild: 5, warmSpares: 1 } } });
+    const handles = (): number => process.getActiveResourcesInfo().filter((kind) => /Process|Pipe/.test(kind)).length;
+    const before = handles();
+    await s.addJob(job('once', 'process', 'whoAmI'));
+    s.startFiring();
+    await succeeded(runsOf, 'once', 1);
+    // The kept child and the spare are alive (stop kills them) but hold nothing: the host could exit.
+    const deadline = Date.now() + 10_000;
+    while (jobChildren().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(jobChildren()).toHaveLength(2);
+    expect(handles()).toBe(before);
+  });
+
+  it('with runsPerChild reuses a child for runs declaring the same env values, never for others', async () => {
+    const { scheduler: s, runsOf } = make({ executors: { process: { runsPerChild: 3, warmSpares: 0 } } });
+    process.env.XCORE_TEST_SECRET = 'sesame';
+    await s.addJob({ id: 'with', every: 150, executor: 'process', module: JOBS, export: 'whoAmI', env: ['XCORE_TEST_SECRET'] });
+    await s.addJob({ id: 'without', every: 150, executor: 'process', module: JOBS, export: 'whoAmI' });
+    s.startFiring();
+    const withEnv = await succeeded(runsOf, 'with', 4);
+    const without = await succeeded(runsOf, 'without', 4);
+    // Three runs per child, then a new one; module state (the served count) persists between them.
+    expect(pids(withEnv).slice(0, 3)).toEqual(Array(3).fill(pids(withEnv)[0]));
+    expect(pids(withEnv)[3]).not.toBe(pids(withEnv)[0]);
+    expect(withEnv.map((r) => (r.result as { served: number }).served)).toEqual([1, 2, 3, 1]);
+    for (const run of withEnv) expect((run.result as { visible: string[] }).visible).toEqual(['XCORE_TEST_SECRET']);
+    for (const run of without) expect((run.result as { visible: string[] }).visible).toEqual([]);
+    expect(pids(without).some((pid) => pids(withEnv).includes(pid))).toBe(false);
+  });
+});
+
 describe('process executor memory', () => {
   it('kills a child that fills a 2 GB Buffer past its RSS cap and records out of memory', async () => {
     const { scheduler: s, runsOf } = make({ executors: { process: { maxRssMb: 256 } } });
@@ -173,13 +250,6 @@ describe('process executor memory', () => {
     expect(run!.record.error).toContain('256 MB');
   }, 90_000);
 
-  it('records a segfault-like crash (SIGSEGV) as crashed', async () => {
-    const { scheduler: s, runsOf } = make();
-    await s.addJob(job('segv', 'process', 'segfault'));
-    s.startFiring();
-    const [run] = await runsOf('segv');
-    expect(run!.record).toMatchObject({ status: 'crashed', error: expect.stringContaining('SIGSEGV') });
-  });
 });
 
 describe('executor options', () => {

@@ -24,6 +24,13 @@ export class Entry {
   lastRun: RunRecord | null = null;
   /** Run history (columnar ring); `null` until the first run is recorded, and while history is off. */
   history: RunHistory | null = null;
+  /**
+   * `history.written`, kept here too so a claim reads no more than this object and its row (at
+   * 10k schedules firing together, reading the ring's object for it was a cache miss per claim).
+   */
+  historyWritten = 0;
+  /** The schedule's id (`definition.id`): compared by claim-order lookups without reading the definition. */
+  readonly id: string;
 
   constructor(
     readonly slot: number,
@@ -32,5 +39,6 @@ export class Entry {
   ) {
     this.definition = definition;
     this.hash = hash;
+    this.id = definition.id;
   }
 }

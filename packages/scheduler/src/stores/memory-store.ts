@@ -430,7 +430,9 @@ export class MemoryStore implements Store {
     // `lastRun` is the ring's newest record, rebuilt on read: keeping each run's object alive
     // until the next run would promote one object per fire to the old generation.
     entry.lastRun = null;
-    (entry.history ??= new RunHistory(this.arena)).push(record, historyLimit);
+    const ring = (entry.history ??= new RunHistory(this.arena));
+    ring.push(record, historyLimit);
+    entry.historyWritten = ring.written;
   }
 
   /** The entry of a finished run's job: runs usually finish in claim order (see {@link RecentClaims}). */

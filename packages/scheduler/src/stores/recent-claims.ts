@@ -47,7 +47,7 @@ export class RecentClaims {
     const end = Math.min(from + LOOKAHEAD, list.length);
     for (let k = from; k < end; k++) {
       const hint = list[k] as Entry;
-      if (hint.definition.id === id && entries[hint.slot] === hint) return k;
+      if (hint.id === id && entries[hint.slot] === hint) return k;
     }
     return -1;
   }

@@ -53,6 +53,6 @@ export function claimOf(times: Float64Array, entry: Entry, leaseUntil: number): 
   const ring = entry.history;
   return new ClaimedState(
     entry.definition, leaseUntil, s, Number.isNaN(next) ? null : next, entry.paused, entry.runs, times[s * ROW + ANCHOR] as number,
-    times[s * ROW + CREATED] as number, times[s * ROW + UPDATED] as number, entry.hash, entry.token, ring, ring === null ? 0 : ring.written, entry.lastRun,
+    times[s * ROW + CREATED] as number, times[s * ROW + UPDATED] as number, entry.hash, entry.token, ring, ring === null ? 0 : entry.historyWritten, entry.lastRun,
   );
 }
