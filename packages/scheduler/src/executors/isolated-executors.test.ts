@@ -208,6 +208,20 @@ describe('process executor children', () => {
     for (const run of runs) expect(run.result).toMatchObject({ served: 1, visible: ['XCORE_TEST_SECRET'] });
   });
 
+  it('keeps no handle on the event loop for a warm spare or a child kept for reuse', async () => {
+    const { scheduler: s, runsOf } = make({ executors: { process: { runsPerChild: 5, warmSpares: 1 } } });
+    const handles = (): number => process.getActiveResourcesInfo().filter((kind) => /Process|Pipe/.test(kind)).length;
+    const before = handles();
+    await s.addJob(job('once', 'process', 'whoAmI'));
+    s.startFiring();
+    await succeeded(runsOf, 'once', 1);
+    // The kept child and the spare are alive (stop kills them) but hold nothing: the host could exit.
+    const deadline = Date.now() + 10_000;
+    while (jobChildren().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(jobChildren()).toHaveLength(2);
+    expect(handles()).toBe(before);
+  });
+
   it('with runsPerChild reuses a child for runs declaring the same env values, never for others', async () => {
     const { scheduler: s, runsOf } = make({ executors: { process: { runsPerChild: 3, warmSpares: 0 } } });
     process.env.XCORE_TEST_SECRET = 'sesame';
