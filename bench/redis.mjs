@@ -174,7 +174,7 @@ const f = (x, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? 
 function p99Ratio(rows, r) {
   if (r.lib !== 'xcore' || r.status !== 'ok') return null;
   const peer = rows.find((x) => x.lib === 'bullmq' && x.n === r.n && x.procs === r.procs && x.status === 'ok');
-  return peer && r.lateness.p99 > 0 ? peer.lateness.p99 / r.lateness.p99 : null;
+  return peer && peer.delivered > 0 && r.lateness.p99 > 0 ? peer.lateness.p99 / r.lateness.p99 : null;
 }
 
 function table(rows) {
@@ -200,6 +200,7 @@ async function main() {
   const rows = [];
   const started = Date.now();
   const commit = gitDescribe(execFileSync);
+  const loadBefore = os.loadavg()[0];
   try {
     for (const load of loads(o)) {
       for (const [n, procs] of o.runs) {
@@ -220,7 +221,7 @@ async function main() {
   const date = new Date().toISOString();
   const md = [
     '# xcore on Redis vs BullMQ job schedulers', '',
-    `${date.slice(0, 16).replace('T', ' ')} UTC, ${cpus[0]?.model ?? 'unknown'} × ${cpus.length}, Node ${process.version}, one local redis-server (no persistence), xcore at ${commit}.`,
+    `${date.slice(0, 16).replace('T', ' ')} UTC, ${cpus[0]?.model ?? 'unknown'} × ${cpus.length}, Node ${process.version}, one local redis-server (no persistence), xcore at ${commit}; load average ${loadBefore.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end (other work on the machine counts).`,
     `Window ${o.seconds} s after a ${o.warmup} s warm-up; BullMQ worker concurrency ${o.concurrency}; whole run ${Math.round((Date.now() - started) / 1000)} s.`,
     `Command: \`node bench/redis.mjs ${process.argv.slice(2).join(' ')}\``.replace(/ `$/, '`'), '',
     ...loads(o).flatMap((load) => {
