@@ -211,6 +211,9 @@ describe('process executor children', () => {
   it('keeps no handle on the event loop for a warm spare or a child kept for reuse', async () => {
     const { scheduler: s, runsOf } = make({ executors: { process: { runsPerChild: 5, warmSpares: 1 } } });
     const handles = (): number => process.getActiveResourcesInfo().filter((kind) => /Process|Pipe/.test(kind)).length;
+    // Children of the tests before are gone (their handles with them).
+    const settled = Date.now() + 10_000;
+    while (jobChildren().length > 0 && Date.now() < settled) await new Promise((r) => setTimeout(r, 20));
     const before = handles();
     await s.addJob(job('once', 'process', 'whoAmI'));
     s.startFiring();
@@ -219,7 +222,9 @@ describe('process executor children', () => {
     const deadline = Date.now() + 10_000;
     while (jobChildren().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(jobChildren()).toHaveLength(2);
-    expect(handles()).toBe(before);
+    // (Fewer is fine: a handle of an earlier test may have closed meanwhile; each such child holds 4.)
+    while (handles() > before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(handles()).toBeLessThanOrEqual(before);
   });
 
   it('with runsPerChild reuses a child for runs declaring the same env values, never for others', async () => {
