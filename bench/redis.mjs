@@ -131,7 +131,13 @@ async function measure(redis, lib, n, procs, o, load) {
   let clientCommands = 0;
   const byName = {};
   const perProcess = [];
+  let dropped = null;
   for (const r of results) {
+    if (r.dropped) {
+      dropped ??= { coalesced: 0, skipped: 0 };
+      dropped.coalesced += r.dropped.coalesced;
+      dropped.skipped += r.dropped.skipped;
+    }
     all.set(r.lateness, k);
     k += r.lateness.length;
     for (let j = 0; j < r.jobIdx.length; j++) {
@@ -155,6 +161,7 @@ async function measure(redis, lib, n, procs, o, load) {
     lib, n, procs, kind: load.kind, phase: load.phase, status: 'ok', seconds: o.seconds,
     expected: n * o.seconds, delivered: distinct, duplicates, perProcess,
     firingsPerSecond: distinct / o.seconds,
+    dropped,
     lateness: summarize(all, all.length),
     redisCommandsPerFiring: firesInWindow > 0 ? commands / firesInWindow : null,
     clientCommandsPerFiring: firesInWindow > 0 ? clientCommands / firesInWindow : null,
@@ -229,7 +236,9 @@ async function main() {
       return [`## ${load.title}`, '', ...table(these), '',
         'Commands the processes sent per firing, by name (top 6):', '',
         ...these.filter((r) => r.status === 'ok' && r.clientCommandsPerFiringByName).map((r) => `- ${r.lib} ${fmtN(r.n)} × ${r.procs}: ${
-          Object.entries(r.clientCommandsPerFiringByName).slice(0, 6).map(([name, v]) => `${name} ${v}`).join(', ')}`), ''];
+          Object.entries(r.clientCommandsPerFiringByName).slice(0, 6).map(([name, v]) => `${name} ${v}`).join(', ')}`), '',
+        ...(these.some((r) => r.status === 'ok' && r.dropped) ? ['Occurrences xcore\'s policy dropped in the window (coalesced: claimed after a later one was due; skipped: `maxInstances` reached):', '',
+          ...these.filter((r) => r.status === 'ok' && r.dropped).map((r) => `- ${r.lib} ${fmtN(r.n)} × ${r.procs}: coalesced ${int(r.dropped.coalesced)}, skipped ${int(r.dropped.skipped)}`), ''] : [])];
     }),
   ].join('\n');
   console.log(md);
