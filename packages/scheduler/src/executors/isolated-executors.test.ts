@@ -208,6 +208,22 @@ describe('process executor children', () => {
     for (const run of runs) expect(run.result).toMatchObject({ served: 1, visible: ['XCORE_TEST_SECRET'] });
   });
 
+  it('forks a child with the env for a job declaring a variable Node.js reads only at startup', async () => {
+    const { scheduler: s, runsOf } = make({ executors: { process: { warmSpares: 2 } } });
+    const saved = process.env.NODE_OPTIONS;
+    process.env.NODE_OPTIONS = '--title=xcore-startup-env';
+    try {
+      await s.addJob({ id: 'startup', every: 300, executor: 'process', module: JOBS, export: 'whoAmI', env: ['NODE_OPTIONS'] });
+      s.startFiring();
+      const runs = await succeeded(runsOf, 'startup', 2);
+      // A spare (started before the run, with no env) would show node's own title.
+      for (const run of runs) expect(run.result).toMatchObject({ title: 'xcore-startup-env', visible: ['NODE_OPTIONS'] });
+    } finally {
+      if (saved === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = saved;
+    }
+  });
+
   it('keeps no handle on the event loop for a warm spare or a child kept for reuse', async () => {
     const { scheduler: s, runsOf } = make({ executors: { process: { runsPerChild: 5, warmSpares: 1 } } });
     const handles = (): number => process.getActiveResourcesInfo().filter((kind) => /Process|Pipe/.test(kind)).length;
