@@ -66,11 +66,13 @@ async function main() {
   const cpuA = process.cpuUsage();
   const totalA = total;
   const sentA = sent;
+  const droppedA = instance.dropped?.();
   byName = new Map();
   await sleep(go.winEnd - now());
   const cpu = process.cpuUsage(cpuA);
   const totalB = total;
   const sentB = sent;
+  const droppedB = instance.dropped?.();
   const commandsByName = Object.fromEntries(byName);
   byName = null;
   await sleep(go.winEnd + GRACE_MS - now());
@@ -79,6 +81,7 @@ async function main() {
   // and the parent FLUSHALLs before the next run, so a slow shutdown cannot lose a measurement.
   process.send({
     type: 'result', status: 'ok', procIndex, registerMs, clockDriftMs,
+    dropped: droppedA && droppedB ? { coalesced: droppedB.coalesced - droppedA.coalesced, skipped: droppedB.skipped - droppedA.skipped } : null,
     cpuUs: cpu.user + cpu.system, clientCommands: sentB - sentA, commandsByName, firesInWindow: totalB - totalA, overflow: recorded >= capacity,
     jobIdx: jobIdx.subarray(0, recorded), slot: slot.subarray(0, recorded), lateness: lateness.subarray(0, recorded),
   }, () => process.exit(0));

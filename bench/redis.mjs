@@ -131,7 +131,13 @@ async function measure(redis, lib, n, procs, o, load) {
   let clientCommands = 0;
   const byName = {};
   const perProcess = [];
+  let dropped = null;
   for (const r of results) {
+    if (r.dropped) {
+      dropped ??= { coalesced: 0, skipped: 0 };
+      dropped.coalesced += r.dropped.coalesced;
+      dropped.skipped += r.dropped.skipped;
+    }
     all.set(r.lateness, k);
     k += r.lateness.length;
     for (let j = 0; j < r.jobIdx.length; j++) {
@@ -155,6 +161,7 @@ async function measure(redis, lib, n, procs, o, load) {
     lib, n, procs, kind: load.kind, phase: load.phase, status: 'ok', seconds: o.seconds,
     expected: n * o.seconds, delivered: distinct, duplicates, perProcess,
     firingsPerSecond: distinct / o.seconds,
+    dropped,
     lateness: summarize(all, all.length),
     redisCommandsPerFiring: firesInWindow > 0 ? commands / firesInWindow : null,
     clientCommandsPerFiring: firesInWindow > 0 ? clientCommands / firesInWindow : null,
@@ -174,7 +181,7 @@ const f = (x, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? 
 function p99Ratio(rows, r) {
   if (r.lib !== 'xcore' || r.status !== 'ok') return null;
   const peer = rows.find((x) => x.lib === 'bullmq' && x.n === r.n && x.procs === r.procs && x.status === 'ok');
-  return peer && r.lateness.p99 > 0 ? peer.lateness.p99 / r.lateness.p99 : null;
+  return peer && peer.delivered > 0 && r.lateness.p99 > 0 ? peer.lateness.p99 / r.lateness.p99 : null;
 }
 
 function table(rows) {
@@ -200,6 +207,7 @@ async function main() {
   const rows = [];
   const started = Date.now();
   const commit = gitDescribe(execFileSync);
+  const loadBefore = os.loadavg()[0];
   try {
     for (const load of loads(o)) {
       for (const [n, procs] of o.runs) {
@@ -220,7 +228,7 @@ async function main() {
   const date = new Date().toISOString();
   const md = [
     '# xcore on Redis vs BullMQ job schedulers', '',
-    `${date.slice(0, 16).replace('T', ' ')} UTC, ${cpus[0]?.model ?? 'unknown'} × ${cpus.length}, Node ${process.version}, one local redis-server (no persistence), xcore at ${commit}.`,
+    `${date.slice(0, 16).replace('T', ' ')} UTC, ${cpus[0]?.model ?? 'unknown'} × ${cpus.length}, Node ${process.version}, one local redis-server (no persistence), xcore at ${commit}; load average ${loadBefore.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end (other work on the machine counts).`,
     `Window ${o.seconds} s after a ${o.warmup} s warm-up; BullMQ worker concurrency ${o.concurrency}; whole run ${Math.round((Date.now() - started) / 1000)} s.`,
     `Command: \`node bench/redis.mjs ${process.argv.slice(2).join(' ')}\``.replace(/ `$/, '`'), '',
     ...loads(o).flatMap((load) => {
@@ -228,7 +236,9 @@ async function main() {
       return [`## ${load.title}`, '', ...table(these), '',
         'Commands the processes sent per firing, by name (top 6):', '',
         ...these.filter((r) => r.status === 'ok' && r.clientCommandsPerFiringByName).map((r) => `- ${r.lib} ${fmtN(r.n)} × ${r.procs}: ${
-          Object.entries(r.clientCommandsPerFiringByName).slice(0, 6).map(([name, v]) => `${name} ${v}`).join(', ')}`), ''];
+          Object.entries(r.clientCommandsPerFiringByName).slice(0, 6).map(([name, v]) => `${name} ${v}`).join(', ')}`), '',
+        ...(these.some((r) => r.status === 'ok' && r.dropped) ? ['Occurrences xcore\'s policy dropped in the window (coalesced: claimed after a later one was due; skipped: `maxInstances` reached):', '',
+          ...these.filter((r) => r.status === 'ok' && r.dropped).map((r) => `- ${r.lib} ${fmtN(r.n)} × ${r.procs}: coalesced ${int(r.dropped.coalesced)}, skipped ${int(r.dropped.skipped)}`), ''] : [])];
     }),
   ].join('\n');
   console.log(md);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The run log's cost to the runner, sink on (PostgresRunLog) against off, 10k runs a second.
 //
+// --modes off,on (default; also `eager`: the sink without writeRun, records built on the run path)
 // --runner scheduler (default): a real Scheduler on the memory store runs `rate` jobs of period
 //   1 s (10k runs/s; 1 % throw, the rest return a small object), with the sink as its `runLog`
 //   (on) or none (off). Measured: each run's start lateness (startedAt - scheduledAt, from the
@@ -11,7 +12,7 @@
 // Each run is a fresh child process; on and off alternate so drift on a shared machine hits
 // both. Prints a Markdown table and the p99 ratio on/off (target: at most 1.10).
 //
-//   pnpm build && node bench/runlog.mjs [--runner scheduler|loop] [--seconds 10] [--warmup 2] [--rate 10000] [--reps 3]
+//   pnpm build && node bench/runlog.mjs [--runner scheduler|loop] [--seconds 10] [--warmup 2] [--rate 10000] [--reps 3] [--modes off,on]
 //     [--batch 500] [--flush 200] [--url postgres://postgres@127.0.0.1:5432/postgres]
 //
 // The admin URL must be able to CREATE DATABASE; the bench works in a throwaway database it drops.
@@ -24,7 +25,7 @@ import pg from 'pg';
 const SELF = fileURLToPath(import.meta.url);
 
 function args() {
-  const out = { runner: 'scheduler', seconds: 10, warmup: 2, rate: 10_000, reps: 3, batch: 500, flush: 200, priority: -10, url: process.env.XCORE_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' };
+  const out = { runner: 'scheduler', modes: 'off,on', seconds: 10, warmup: 2, rate: 10_000, reps: 3, batch: 500, flush: 200, priority: -10, url: process.env.XCORE_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' };
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i]?.replace(/^--/, '');
@@ -48,10 +49,15 @@ async function childScheduler(mode, opts) {
   const { createLogger } = await import('@xcore/core');
   const { performance } = await import('node:perf_hooks');
   const logger = createLogger({ level: 'silent', pretty: false });
-  const sink = mode === 'on'
+  const sink = mode !== 'off'
     ? await PostgresRunLog.open({ url: opts.dbUrl, schema: opts.schema, batchSize: opts.batch, flushMs: opts.flush, retention: null, logger: { warn: (o, m) => process.stderr.write(`${m}\n`), error: (o, m) => process.stderr.write(`${m}\n`) } })
     : undefined;
-  const scheduler = new Scheduler({ store: new MemoryStore(), logger, owner: 'bench-1', ...(sink === undefined ? {} : { runLog: sink }) });
+  // eager: the same sink seen without writeRun, so the record is built (and validated) on the run
+  // path and encoded on the loop, as any sink without writeRun gets it (and as every run did before).
+  const runLog = mode === 'eager'
+    ? { write: (r) => sink.write(r), query: (f) => sink.query(f), flush: (o) => sink.flush(o), close: (o) => sink.close(o), stats: () => sink.stats() }
+    : sink;
+  const scheduler = new Scheduler({ store: new MemoryStore(), logger, owner: 'bench-1', ...(runLog === undefined ? {} : { runLog }) });
   const failure = new Error('upstream answered 503');
   for (let i = 0; i < opts.rate; i++) {
     const fn = i % 100 === 0 ? () => { throw failure; } : (ctx) => ({ processed: ctx.attempt });
@@ -72,6 +78,8 @@ async function childScheduler(mode, opts) {
   const tickLate = new Float64Array(Math.ceil(opts.seconds * 1000 * 1.2) + 1000);
   let ticks = 0;
   let cpuAtWindow;
+  let threadAtWindow;
+  let eluAtWindow;
   const start = performance.now();
   const warmEnd = start + opts.warmup * 1000;
   const end = warmEnd + opts.seconds * 1000;
@@ -83,6 +91,8 @@ async function childScheduler(mode, opts) {
       if (!measuring && now >= warmEnd) {
         measuring = true;
         cpuAtWindow = process.cpuUsage();
+        threadAtWindow = process.threadCpuUsage?.();
+        eluAtWindow = performance.eventLoopUtilization();
       }
       if (now >= end) return resolve();
       expected = performance.now() + 1;
@@ -92,6 +102,8 @@ async function childScheduler(mode, opts) {
   });
   measuring = false;
   const cpu = process.cpuUsage(cpuAtWindow);
+  const thread = threadAtWindow === undefined ? undefined : process.threadCpuUsage(threadAtWindow);
+  const elu = performance.eventLoopUtilization(eluAtWindow);
   await scheduler.stop({ deadlineMs: 1000 });
   let flushMs = null;
   let stats = null;
@@ -115,6 +127,9 @@ async function childScheduler(mode, opts) {
     p50: r.at(0.5), p90: r.at(0.9), p99: r.at(0.99), max: r.s[runs - 1],
     tickP50: t.at(0.5), tickP99: t.at(0.99), tickMax: t.s[ticks - 1],
     cpuPct: ((cpu.user + cpu.system) / 1000 / (opts.seconds * 1000)) * 100,
+    // The event loop's own thread: CPU per run (Node >= 23.9 has process.threadCpuUsage) and busy share.
+    mainUsPerRun: thread === undefined ? null : (thread.user + thread.system) / windowRuns,
+    loopBusyPct: elu.utilization * 100,
     pgCpuPct: null,
     flushMs, stats,
   };
@@ -249,6 +264,9 @@ function runChild(mode, opts) {
   });
 }
 
+/** The schema a child's sink writes to: one per rep and mode. */
+const schemaOf = (rep, mode) => `bench_${rep}_${mode.replace(/\W/g, '_')}`;
+
 const fmt = (v, d = 2) => (v === null || v === undefined ? '–' : Number(v).toFixed(d));
 
 async function parent() {
@@ -264,15 +282,15 @@ async function parent() {
   const loadBefore = loadavg()[0];
   try {
     for (let rep = 0; rep < opts.reps; rep++) {
-      for (const mode of ['off', 'on']) {
+      for (const mode of opts.modes.split(',')) {
         process.stderr.write(`rep ${rep + 1}/${opts.reps}: sink ${mode} ...\n`);
-        results.push({ rep: rep + 1, ...(await runChild(mode, { ...opts, dbUrl: dbUrl.toString(), schema: `bench_${rep}` })) });
+        results.push({ rep: rep + 1, ...(await runChild(mode, { ...opts, dbUrl: dbUrl.toString(), schema: schemaOf(rep + 1, mode) })) });
       }
     }
     const rows = await new pg.Client({ connectionString: dbUrl.toString() });
     await rows.connect();
-    for (const r of results.filter((x) => x.mode === 'on')) {
-      r.rows = Number((await rows.query(`SELECT count(*) AS n FROM bench_${r.rep - 1}.run_log`)).rows[0].n);
+    for (const r of results.filter((x) => x.mode !== 'off')) {
+      r.rows = Number((await rows.query(`SELECT count(*) AS n FROM ${schemaOf(r.rep, r.mode)}.run_log`)).rows[0].n);
     }
     await rows.end();
   } finally {
@@ -283,6 +301,8 @@ async function parent() {
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const p99 = (mode) => median(results.filter((r) => r.mode === mode).map((r) => r.p99));
   const p50 = (mode) => median(results.filter((r) => r.mode === mode).map((r) => r.p50));
+  const range = (mode) => { const xs = results.filter((r) => r.mode === mode).map((r) => r.p99); return [Math.min(...xs), Math.max(...xs)]; };
+  const medianOf = (mode, key) => median(results.filter((r) => r.mode === mode && r[key] !== null && r[key] !== undefined).map((r) => r[key]));
   const pooled = (mode, q) => {
     const all = results.filter((r) => r.mode === mode).flatMap((r) => r.sorted).sort((a, b) => a - b);
     return all[Math.min(all.length - 1, Math.ceil(q * all.length) - 1)];
@@ -297,9 +317,9 @@ async function parent() {
       ? [
         `Runner: a real Scheduler (memory store) running ${opts.rate.toLocaleString('en')} jobs every 1 s; lateness = each run's startedAt - scheduledAt (whole ms, from its record); a 1 ms timer in the same process beside it.`,
         '',
-        '| run | sink | runs/s | run lateness p50 ms | p90 ms | p99 ms | max ms | 1 ms timer p50 ms | p99 ms | max ms | process CPU % | stored rows | dropped | failed batches | flush at end ms |',
-        '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-        ...results.map((r) => `| ${r.rep} | ${r.mode} | ${Math.round(r.windowRate).toLocaleString('en')} | ${fmt(r.p50, 0)} | ${fmt(r.p90, 0)} | ${fmt(r.p99, 0)} | ${fmt(r.max, 0)} | ${fmt(r.tickP50, 3)} | ${fmt(r.tickP99, 3)} | ${fmt(r.tickMax, 1)} | ${fmt(r.cpuPct, 0)} | ${r.rows?.toLocaleString('en') ?? '–'} | ${r.stats?.dropped ?? '–'} | ${r.stats?.failedBatches ?? '–'} | ${fmt(r.flushMs, 0)} |`),
+        '| run | sink | runs/s | run lateness p50 ms | p90 ms | p99 ms | max ms | 1 ms timer p50 ms | p99 ms | max ms | process CPU % | main thread CPU µs/run | loop busy % | stored rows | dropped | failed batches | flush at end ms |',
+        '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+        ...results.map((r) => `| ${r.rep} | ${r.mode} | ${Math.round(r.windowRate).toLocaleString('en')} | ${fmt(r.p50, 0)} | ${fmt(r.p90, 0)} | ${fmt(r.p99, 0)} | ${fmt(r.max, 0)} | ${fmt(r.tickP50, 3)} | ${fmt(r.tickP99, 3)} | ${fmt(r.tickMax, 1)} | ${fmt(r.cpuPct, 0)} | ${fmt(r.mainUsPerRun, 1)} | ${fmt(r.loopBusyPct, 0)} | ${r.rows?.toLocaleString('en') ?? '–'} | ${r.stats?.dropped ?? '–'} | ${r.stats?.failedBatches ?? '–'} | ${fmt(r.flushMs, 0)} |`),
       ]
       : [
         '| run | sink | records/s | lateness p50 ms | p90 ms | p99 ms | max ms | ticks > 1 ms late | process CPU % | PostgreSQL CPU % | stored rows | dropped | failed batches | flush at end ms |',
@@ -308,6 +328,10 @@ async function parent() {
       ]),
     '',
     `Median p99: off ${fmt(p99('off'), 3)} ms, on ${fmt(p99('on'), 3)} ms: **on/off ${fmt(p99('on') / p99('off'), 3)}×** (target ≤ 1.10×, ${p99('on') / p99('off') <= 1.1 ? 'met ✓' : 'NOT met ✗'}). Median p50: off ${fmt(p50('off'), 3)} ms, on ${fmt(p50('on'), 3)} ms.`,
+    `Noise floor: the p99 of the off runs ranges ${fmt(range('off')[0], 3)}-${fmt(range('off')[1], 3)} ms (max/min ${fmt(range('off')[1] / range('off')[0], 2)}×: off against off), of the on runs ${fmt(range('on')[0], 3)}-${fmt(range('on')[1], 3)} ms; on/off of the same rep: ${[...new Set(results.map((r) => r.rep))].map((rep) => fmt(results.find((r) => r.rep === rep && r.mode === 'on').p99 / results.find((r) => r.rep === rep && r.mode === 'off').p99, 2)).join(', ')}.`,
+    ...(results.some((r) => r.mainUsPerRun !== null && r.mainUsPerRun !== undefined)
+      ? [`Main thread CPU per run (median): off ${fmt(medianOf('off', 'mainUsPerRun'), 2)} µs, on ${fmt(medianOf('on', 'mainUsPerRun'), 2)} µs (${fmt(medianOf('on', 'mainUsPerRun') / medianOf('off', 'mainUsPerRun'), 3)}×); event loop busy: off ${fmt(medianOf('off', 'loopBusyPct'), 1)} %, on ${fmt(medianOf('on', 'loopBusyPct'), 1)} %.`]
+      : []),
     ...(opts.runner === 'scheduler' ? [`1 ms timer beside the runner, median p99: off ${fmt(median(results.filter((r) => r.mode === 'off').map((r) => r.tickP99)), 3)} ms, on ${fmt(median(results.filter((r) => r.mode === 'on').map((r) => r.tickP99)), 3)} ms.`] : []),
     `All ${opts.runner === 'scheduler' ? 'runs' : 'ticks'} of all runs pooled: p99 off ${fmt(pooled('off', 0.99), 3)} ms, on ${fmt(pooled('on', 0.99), 3)} ms (${fmt(pooled('on', 0.99) / pooled('off', 0.99), 3)}×); p99.9 off ${fmt(pooled('off', 0.999), 3)} ms, on ${fmt(pooled('on', 0.999), 3)} ms.`,
   ];

@@ -121,3 +121,23 @@ describe('health endpoints through xcore start', () => {
     expect((await started.get('/livez')).status).toBe(200);
   });
 });
+
+/** A plugin with one job every 300 ms. */
+const REPORTS = `export default {
+  async onStart(ctx) {
+    await ctx.getService('scheduler').addJob(() => undefined, { id: 'daily', every: '300ms' });
+  },
+};
+`;
+
+describe('the deprecated health.overdueAfter', () => {
+  it('is still accepted: used as services.scheduler.overdue.after, with a warning at boot that says where it moved', async () => {
+    const started = await startHealthApp(writeHealthApp({ plugins: { reports: { source: REPORTS } }, health: '  overdueAfter: 90s\n' }));
+    running.push(started.app);
+    const warning = started.app.lines.find((l) => String(l.msg).startsWith('health.overdueAfter is deprecated'));
+    expect(warning).toMatchObject({ level: 40, 'health.overdueAfter': 90_000, 'services.scheduler.overdue.after': 90_000 });
+    expect(String(warning!.msg)).toContain('move it there');
+    const health = await started.get('/health');
+    expect(jobsCheck(health.body)).toMatchObject({ status: 'ok', data: { overdue: [], overdueAfterMs: 90_000 } });
+  });
+});

@@ -28,6 +28,8 @@ export interface HealthAppOptions {
   readonly health?: string;
   /** Redis URL; memory when absent. */
   readonly redisUrl?: string;
+  /** More YAML of the `services.scheduler` section (each line indented four spaces), if any. */
+  readonly scheduler?: string;
 }
 
 const apps: string[] = [];
@@ -37,7 +39,8 @@ export function writeHealthApp(options: HealthAppOptions): string {
   mkdirSync(TMP, { recursive: true });
   const dir = mkdtempSync(join(TMP, 'health-'));
   apps.push(dir);
-  const scheduler = options.redisUrl === undefined ? '    backend: memory' : `    backend: redis\n    url: ${options.redisUrl}\n    prefix: health-${process.pid}\n    pollMs: 500`;
+  const scheduler = (options.redisUrl === undefined ? '    backend: memory' : `    backend: redis\n    url: ${options.redisUrl}\n    prefix: health-${process.pid}\n    pollMs: 500`) +
+    (options.scheduler === undefined ? '' : `\n${options.scheduler.replace(/\n$/, '')}`);
   writeFileSync(
     join(dir, 'xcore.yaml'),
     `app:\n  name: health-fixture\n  shutdownTimeoutMs: 5s\nlogging:\n  level: info\n  pretty: false\n` +

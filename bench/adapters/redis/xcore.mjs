@@ -8,6 +8,9 @@
  * - interval, `phase: 'spread'`: `every: 1000, startDate` with phases spread evenly over the
  *   second (`phaseAnchor`, the same phases BullMQ gets);
  * - cron: `cron: '* * * * * *'`, a burst at every whole second.
+ *
+ * `dropped()` counts the occurrences the default policy dropped (`job.missed`: coalesced;
+ * `job.skipped`: `maxInstances` reached), which the benchmark reports beside the delivered ones.
  */
 import * as scheduler from '@xcore/scheduler';
 import * as core from '@xcore/core';
@@ -22,6 +25,11 @@ export async function create({ url, fire, kind, phase }) {
   const logger = createLogger({ level: 'warn', pretty: false });
   const store = new RedisStore({ url, prefix: 'bench' });
   const service = new Scheduler({ store, logger });
+  // Occurrences the policy dropped: coalesced (claimed after a later one was due) or skipped
+  // (maxInstances: the previous run's slot still held).
+  const dropped = { coalesced: 0, skipped: 0 };
+  service.on('job.missed', (event) => { dropped.coalesced += event.count; });
+  service.on('job.skipped', () => { dropped.skipped += 1; });
   const trigger = (i, n) => {
     if (kind === 'cron') return { cron: '* * * * * *' };
     if (phase === 'spread') return { every: 1000, startDate: new Date(phaseAnchor(0, i, n)) };
@@ -36,6 +44,7 @@ export async function create({ url, fire, kind, phase }) {
     start() {
       service.startFiring();
     },
+    dropped: () => ({ ...dropped }),
     async stop() {
       await service.stop({ deadlineMs: 1000 });
       await store.close();

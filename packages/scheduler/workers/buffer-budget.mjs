@@ -15,8 +15,11 @@
  * by at most one step. While a task runs, a timer also reads the allocator every 100 ms (catching
  * memory taken by paths not checked here, when the job lets its event loop turn).
  *
- * Not covered: WebAssembly memories, native addons, and memory taken through unchecked paths by
- * a job that never yields (the `process` executor's RSS watchdog covers those).
+ * The host also samples the worker's external memory from outside where Node.js can
+ * (`Worker#getHeapStatistics`, Node 22.16+ and 24), which works while the job never yields. Not
+ * covered: memory taken through unchecked paths (native allocations such as `crypto.randomBytes`,
+ * zlib, addons, WebAssembly) by a job that never yields on Node 20 (the `process` executor's RSS
+ * watchdog covers those).
  */
 
 const MB = 1024 * 1024;

@@ -106,6 +106,28 @@ describe('notify plugin', () => {
     expect(status.channels).toMatchObject({ hook: { type: 'webhook', sent: 1 }, mail: { type: 'email', sent: 1 } });
   });
 
+  it('by e-mail too: a job failing 3 times within the window sends one message, and its recovery one more, read back from the SMTP server', async () => {
+    const smtp = await smtpServer();
+    const mail =
+      `      channels:\n        mail:\n          type: email\n          smtp: { host: 127.0.0.1, port: ${smtp.port}, auth: { user: xcore, pass: "\${SMTP_PASS}" } }\n` +
+      '          from: "xcore <xcore@example.com>"\n          to: [ops@example.com]\n          backoff: 20ms\n      rules:\n        - jobs: ["work:sync"]\n          window: 1h\n';
+    const app = await boot({ notify: mail, appName: 'billing' });
+    for (let i = 0; i < 3; i++) expect(await app.run('sync')).toMatchObject({ status: 'failed' });
+    const settled = await app.settled();
+    expect(settled.channels['mail']).toMatchObject({ type: 'email', sent: 1, failed: 0, dropped: 0 });
+    expect(settled.suppressed).toBe(2);
+    expect(smtp.messages).toHaveLength(1);
+    expect(smtp.messages[0]).toMatchObject({ rcptTo: ['ops@example.com'], subject: '[billing] work:sync failed', user: 'xcore' });
+    expect(smtp.messages[0]!.text).toMatch(/^job work:sync failed \(2 attempts\): database unreachable/);
+
+    await app.succeed(true);
+    expect(await app.run('sync')).toMatchObject({ status: 'succeeded' });
+    const [, recovery] = await smtp.waitFor(2);
+    expect(recovery!.subject).toBe('[billing] work:sync recovered');
+    expect(recovery!.text).toMatch(/^job work:sync recovered after 3 failures in a row, 2 failures since the last message/);
+    expect((await app.settled()).channels['mail']).toMatchObject({ sent: 2, failed: 0 });
+  });
+
   it('retries a 503 and then delivers; a 400 is not retried and is counted as failed', async () => {
     const hook = await receiver((n) => (n === 1 ? { status: 503 } : n === 2 ? { status: 200 } : { status: 400, body: 'bad payload' }));
     const app = await boot({ notify: webhookConfig(hook.url, '      rules:\n        - window: 0\n') });

@@ -55,7 +55,7 @@ describe('parseConfigText: valid files', () => {
         sandboxed: [],
         sandbox: { dataDirectory: '/app/data', maxOldSpaceMb: 256, maxRssMb: 512, stopGraceMs: 5_000, restartDelayMs: 1_000, maxRestartDelayMs: 30_000, maxCrashes: 5, crashWindowMs: 300_000, env: [] },
       },
-      health: { failReadinessOn: [], checkTimeout: 2_000, eventLoopBlockedAfter: 30_000, overdueAfter: 60_000 },
+      health: { failReadinessOn: [], checkTimeout: 2_000, eventLoopBlockedAfter: 30_000 },
       services: {},
     });
     expect(loaded.file).toBe(FILE);
@@ -91,7 +91,7 @@ describe('parseConfigText: valid files', () => {
         sandboxed: [],
         sandbox: { dataDirectory: '/app/data', maxOldSpaceMb: 256, maxRssMb: 512, stopGraceMs: 5_000, restartDelayMs: 1_000, maxRestartDelayMs: 30_000, maxCrashes: 5, crashWindowMs: 300_000, env: [] },
       },
-      health: { failReadinessOn: [], checkTimeout: 2_000, eventLoopBlockedAfter: 30_000, overdueAfter: 60_000 },
+      health: { failReadinessOn: [], checkTimeout: 2_000, eventLoopBlockedAfter: 30_000 },
       services: { mailer: { host: 'smtp.local', port: 25 }, queue: { enabled: true, concurrency: 4 } },
     });
   });

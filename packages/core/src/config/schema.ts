@@ -95,7 +95,9 @@ export const READINESS_ESCALATIONS = ['jobs', 'plugins', 'checks'] as const;
  *
  * @remarks
  * Defaults: `failReadinessOn: []` (warnings never fail readiness), `checkTimeout: 2s`,
- * `eventLoopBlockedAfter: 30s`, `overdueAfter: 1m`.
+ * `eventLoopBlockedAfter: 30s`. `overdueAfter` is deprecated (no default): the scheduler's
+ * `services.scheduler.overdue.after` is the one setting; a value here is still accepted and used
+ * for it when that is not set, with a warning at boot.
  */
 export const healthConfigSchema = z.strictObject({
   failReadinessOn: z
@@ -109,8 +111,8 @@ export const healthConfigSchema = z.strictObject({
     .default(30_000)
     .describe('/livez fails while the event loop was blocked this long (one stall) within the last minute. Default 30s.'),
   overdueAfter: duration({ min: 1 })
-    .default(60_000)
-    .describe('A job whose next run is this late (nothing fired it) counts as overdue in /health. Default 1m.'),
+    .optional()
+    .describe('Deprecated: set services.scheduler.overdue.after instead (the one overdue setting, used by job health, metrics and the job.overdue event). Still accepted: used for it when that is not set, with a warning at boot.'),
 });
 
 /**

@@ -54,8 +54,11 @@ export interface HealthConfig {
   readonly checkTimeout: number;
   /** Liveness fails while a stall of the event loop this long (ms) happened in the last minute. @defaultValue `30000` */
   readonly eventLoopBlockedAfter: number;
-  /** A job whose next run is this late (ms) counts as overdue. @defaultValue `60000` */
-  readonly overdueAfter: number;
+  /**
+   * @deprecated Set `services.scheduler.overdue.after` instead. Still accepted: the scheduler uses
+   * it for that when that is not set, and warns at boot. No default.
+   */
+  readonly overdueAfter?: number;
 }
 
 /** A position in a source file (1-based line and column). */

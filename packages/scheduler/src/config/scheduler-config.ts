@@ -129,8 +129,11 @@ export const schedulerConfigSchema = z
       .strictObject({
         /** How often to look. @defaultValue `5s` */
         checkInterval: duration().refine((v) => v >= 100 && v <= 3_600_000, { message: 'expected 100ms to 1h' }).default(5_000).describe('How often to look for overdue occurrences and stuck runs. 100ms..1h, default 5s.'),
-        /** Grace of jobs with an unlimited misfireGraceTime (or no handler in this process). @defaultValue `1m` */
-        after: duration().refine((v) => v >= 1_000 && v <= 2_592_000_000, { message: 'expected 1s to 30d' }).default(60_000).describe('An occurrence not started this long after it was due is overdue, for jobs whose misfireGraceTime is unlimited or that this process holds no handler of (others use their misfireGraceTime). 1s..30d, default 1m.'),
+        /**
+         * Grace of jobs with an unlimited misfireGraceTime (or no handler in this process). Unset:
+         * the deprecated `health.overdueAfter` if given, else `1m`.
+         */
+        after: duration().refine((v) => v >= 1_000 && v <= 2_592_000_000, { message: 'expected 1s to 30d' }).optional().describe('An occurrence not started this long after it was due is overdue (job health, metrics, the job.overdue event), for jobs whose misfireGraceTime is unlimited or that this process holds no handler of (others use their misfireGraceTime). 1s..30d, default 1m. Replaces health.overdueAfter.'),
         /** A run longer than this is stuck; `null` learns a bound per job. @defaultValue `null` */
         stuckAfter: z.union([z.null(), duration().refine((v) => v >= 1_000 && v <= 2_592_000_000, { message: 'expected 1s to 30d' })]).default(null).describe('A run longer than this is stuck, for every job; null (default) learns a bound per job from its last 20 runs (learnedFactor x the longest, at least learnedMin) once it has 5.'),
         /** Learned bound: this many times the longest recent run. @defaultValue `3` */

@@ -160,7 +160,7 @@ describe('YAML jobs', () => {
     const defaults = schedulerConfigSchema.parse(undefined);
     expect(defaults).toEqual({
       enabled: true, backend: 'memory', prefix: 'xcore', timezone: 'UTC', defaults: {}, jobs: [], leaseMs: 30_000, pollMs: 30_000, logRuns: 'debug', metrics: { jobLabelLimit: 100 },
-      overdue: { checkInterval: 5_000, after: 60_000, stuckAfter: null, learnedFactor: 3, learnedMin: 60_000 },
+      overdue: { checkInterval: 5_000, stuckAfter: null, learnedFactor: 3, learnedMin: 60_000 }, // after: unset, resolved at boot (1 min, or the deprecated health.overdueAfter)
       executors: {
         thread: { minThreads: 1, idleTimeout: 30_000, maxQueue: 1000, maxBufferMb: 1024, resourceLimits: { maxOldGenerationSizeMb: 256 } },
         process: { maxChildren: 4, maxQueue: 1000, maxOldGenerationSizeMb: 256, maxRssMb: 1024, warmSpares: 1, runsPerChild: 1, idleTimeout: 30_000, rssCheckInterval: 50 },

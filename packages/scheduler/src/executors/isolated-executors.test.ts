@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { MemoryStore } from '../stores/memory-store.js';
@@ -106,6 +107,17 @@ describe.each(EXECUTORS)('executor %s', (executor) => {
     expect((await runsOf('after'))[0]!.record.status).toBe('succeeded');
   });
 
+  it('records a segfault-like crash (SIGSEGV to its own process) as crashed, and the host goes on', async () => {
+    const { scheduler: s, runsOf } = make();
+    await s.addJob(job('segv', executor, 'segfault'));
+    await s.addJob(job('after', executor, 'hello'));
+    s.startFiring();
+    const [run] = await runsOf('segv');
+    // A child is killed by the signal; a worker thread ends with 128 + 11 instead of taking the host.
+    expect(run!.record).toMatchObject({ status: 'crashed', error: expect.stringMatching(executor === 'process' ? /SIGSEGV/ : /exited with code:? 139/) });
+    expect((await runsOf('after'))[0]!.record.status).toBe('succeeded');
+  });
+
   it('records a heap bomb as out of memory, and the host goes on', async () => {
     const { scheduler: s, runsOf } = make({ executors: { thread: { resourceLimits: { maxOldGenerationSizeMb: 64 } }, process: { maxOldGenerationSizeMb: 64 } } });
     await s.addJob(job('bomb', executor, 'heapBomb'));
@@ -164,6 +176,18 @@ describe('thread executor memory outside the heap', () => {
   }, 90_000);
 });
 
+describe('thread executor memory sampled from the host', () => {
+  // Worker#getHeapStatistics: Node 22.16 and 24, not 20.
+  const sampled = typeof (Worker.prototype as { getHeapStatistics?: unknown }).getHeapStatistics === 'function';
+  it.skipIf(!sampled)('ends a worker that holds memory taken by an unchecked path and never yields, recording out of memory', async () => {
+    const { scheduler: s, runsOf } = make({ executors: { thread: { maxBufferMb: 128 } } });
+    await s.addJob(job('native', 'thread', 'randomBytesThenSpin', { timeout: 30_000 }));
+    s.startFiring();
+    const [run] = await runsOf('native', 1, 60_000);
+    expect(run!.record).toMatchObject({ status: 'out_of_memory', error: expect.stringContaining('outside the V8 heap') });
+  }, 90_000);
+});
+
 describe('process executor children', () => {
   const pids = (runs: { result?: unknown }[]): number[] => runs.map((r) => (r.result as { pid: number }).pid);
   /** The first `count` succeeded runs of `id`: a run waiting for a Node.js start makes the next occurrence skip (maxInstances). */
@@ -182,6 +206,41 @@ describe('process executor children', () => {
     const runs = await succeeded(runsOf, 'fresh', 3);
     expect(new Set(pids(runs)).size).toBe(3);
     for (const run of runs) expect(run.result).toMatchObject({ served: 1, visible: ['XCORE_TEST_SECRET'] });
+  });
+
+  it('forks a child with the env for a job declaring a variable Node.js reads only at startup', async () => {
+    const { scheduler: s, runsOf } = make({ executors: { process: { warmSpares: 2 } } });
+    const saved = process.env.NODE_OPTIONS;
+    process.env.NODE_OPTIONS = '--title=xcore-startup-env';
+    try {
+      await s.addJob({ id: 'startup', every: 300, executor: 'process', module: JOBS, export: 'whoAmI', env: ['NODE_OPTIONS'] });
+      s.startFiring();
+      const runs = await succeeded(runsOf, 'startup', 2);
+      // A spare (started before the run, with no env) would show node's own title.
+      for (const run of runs) expect(run.result).toMatchObject({ title: 'xcore-startup-env', visible: ['NODE_OPTIONS'] });
+    } finally {
+      if (saved === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = saved;
+    }
+  });
+
+  it('keeps no handle on the event loop for a warm spare or a child kept for reuse', async () => {
+    const { scheduler: s, runsOf } = make({ executors: { process: { runsPerChild: 5, warmSpares: 1 } } });
+    const handles = (): number => process.getActiveResourcesInfo().filter((kind) => /Process|Pipe/.test(kind)).length;
+    // Children of the tests before are gone (their handles with them).
+    const settled = Date.now() + 10_000;
+    while (jobChildren().length > 0 && Date.now() < settled) await new Promise((r) => setTimeout(r, 20));
+    const before = handles();
+    await s.addJob(job('once', 'process', 'whoAmI'));
+    s.startFiring();
+    await succeeded(runsOf, 'once', 1);
+    // The kept child and the spare are alive (stop kills them) but hold nothing: the host could exit.
+    const deadline = Date.now() + 10_000;
+    while (jobChildren().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(jobChildren()).toHaveLength(2);
+    // (Fewer is fine: a handle of an earlier test may have closed meanwhile; each such child holds 4.)
+    while (handles() > before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(handles()).toBeLessThanOrEqual(before);
   });
 
   it('with runsPerChild reuses a child for runs declaring the same env values, never for others', async () => {
@@ -212,13 +271,6 @@ describe('process executor memory', () => {
     expect(run!.record.error).toContain('256 MB');
   }, 90_000);
 
-  it('records a segfault-like crash (SIGSEGV) as crashed', async () => {
-    const { scheduler: s, runsOf } = make();
-    await s.addJob(job('segv', 'process', 'segfault'));
-    s.startFiring();
-    const [run] = await runsOf('segv');
-    expect(run!.record).toMatchObject({ status: 'crashed', error: expect.stringContaining('SIGSEGV') });
-  });
 });
 
 describe('executor options', () => {

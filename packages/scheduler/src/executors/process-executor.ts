@@ -73,6 +73,18 @@ interface Slot {
   idleTimer?: NodeJS.Timeout | undefined;
 }
 
+/** Whether `child` keeps the host's event loop alive: a child waiting for a run must not. */
+function holdLoop(child: ChildProcess, hold: boolean): void {
+  type Handle = { ref?: () => void; unref?: () => void } | null | undefined;
+  const handles: Handle[] = [child.channel as Handle, child.stdout as Handle, child.stderr as Handle];
+  if (hold) child.ref();
+  else child.unref();
+  for (const handle of handles) {
+    if (hold) handle?.ref?.();
+    else handle?.unref?.();
+  }
+}
+
 /** Names Node.js reads only when it starts: a job declaring one gets a child forked with its env. */
 const STARTUP_ENV = /^(NODE_|UV_THREADPOOL_SIZE$|OPENSSL_|SSL_CERT_)/;
 
@@ -172,6 +184,7 @@ export class ProcessExecutor extends IsolatedExecutor {
     const slot = index === -1 ? { child: this.spawn({}), runs: 0, envKey: undefined } : this.idle.splice(index, 1)[0]!;
     clearTimeout(slot.idleTimer);
     slot.idleTimer = undefined;
+    holdLoop(slot.child, true);
     slot.runs += 1;
     slot.envKey = envKey;
     // The next spare starts now, after this run's message is on its way.
@@ -184,6 +197,7 @@ export class ProcessExecutor extends IsolatedExecutor {
     const { child } = slot;
     if (this.closed || child.exitCode !== null || child.signalCode !== null || !child.connected) return;
     this.idle.push(slot);
+    holdLoop(child, false);
     slot.idleTimer = setTimeout(() => child.kill('SIGKILL'), this.processOptions.config.idleTimeout);
     slot.idleTimer.unref();
   }
@@ -193,7 +207,9 @@ export class ProcessExecutor extends IsolatedExecutor {
     if (this.closed) return;
     let spares = this.idle.filter((s) => s.envKey === undefined).length;
     for (; spares < this.processOptions.config.warmSpares; spares++) {
-      this.idle.push({ child: this.spawn({}), runs: 0, envKey: undefined });
+      const child = this.spawn({});
+      holdLoop(child, false);
+      this.idle.push({ child, runs: 0, envKey: undefined });
     }
   }
 

@@ -9,7 +9,9 @@
  * signal is aborted, which terminates the worker mid-job; piscina starts a replacement to keep
  * `minThreads`. A worker that passes its `resourceLimits` heap is ended by V8
  * (`ERR_WORKER_OUT_OF_MEMORY`): the run is `out_of_memory`. A worker that exits on its own
- * (`process.exit` in a worker ends that thread) is `crashed`. Each worker imports a job's module
+ * (`process.exit` in a worker ends that thread, and so does a signal the job sends its own
+ * process: the worker's `process.kill` turns it into exit code 128 + signal) is `crashed`. A real
+ * native crash (a faulting addon) still ends the whole process: use `process` for such code. Each worker imports a job's module
  * once and keeps it, so module state is shared by the runs a worker serves (not across workers).
  * `resourceLimits` caps the V8 heap only; memory outside it (Buffers, ArrayBuffers, typed arrays)
  * is capped by `maxBufferMb`, checked in the worker before each allocation
@@ -30,6 +32,9 @@ export interface ThreadExecutorOptions extends IsolatedExecutorOptions {
   /** The validated `services.scheduler.executors.thread` section. */
   readonly config: ThreadExecutorConfig;
 }
+
+/** How often the host samples a running worker's external memory (where Node.js can). */
+const EXTERNAL_SAMPLE_MS = 100;
 
 /** Longest wait for a finished job's last log lines (they normally arrive with its answer). */
 const LOG_END_WAIT_MS = 1_000;
@@ -125,13 +130,21 @@ export class ThreadExecutor extends IsolatedExecutor {
     let overrun: (result: AttemptResult) => void = () => undefined;
     const outOfBuffers = new Promise<AttemptResult>((resolve) => (overrun = resolve));
     const { maxBufferMb } = this.threadOptions.config;
-    port1.on('message', (message: { type?: string; used?: number; requested?: number } & RemoteLogLine) => {
+    const label = `Job "${task.jobId}" attempt ${task.attempt}`;
+    const mb = (n: number | undefined): number => Math.round((n ?? 0) / 1_048_576);
+    let sampler: NodeJS.Timeout | undefined;
+    const outOfMemory = (what: string): void => {
+      clearInterval(sampler);
+      overrun({ status: 'out_of_memory', error: new JobOutOfMemoryError(`${label}: ${what} (services.scheduler.executors.thread.maxBufferMb); the worker was ended.`) });
+      setImmediate(() => kill.abort());
+    };
+    port1.on('message', (message: { type?: string; used?: number; requested?: number; threadId?: number } & RemoteLogLine) => {
       if (message.type === 'log') log(message);
       else if (message.type === 'end') linesEnded();
       else if (message.type === 'oom') {
-        const mb = (n: number | undefined): number => Math.round((n ?? 0) / 1_048_576);
-        overrun({ status: 'out_of_memory', error: new JobOutOfMemoryError(`Job "${task.jobId}" attempt ${task.attempt}: its worker thread's Buffers and ArrayBuffers would have passed their cap of ${maxBufferMb} MB (${mb(message.used)} MB in use, ${mb(message.requested)} MB more asked for; services.scheduler.executors.thread.maxBufferMb); the allocation was refused and the worker ended.`) });
-        setImmediate(() => kill.abort());
+        outOfMemory(`its worker thread's Buffers and ArrayBuffers would have passed their cap of ${maxBufferMb} MB (${mb(message.used)} MB in use, ${mb(message.requested)} MB more asked for); the allocation was refused`);
+      } else if (message.type === 'thread' && typeof message.threadId === 'number') {
+        sampler = this.sampleExternal(message.threadId, maxBufferMb * 1_048_576, (used) => outOfMemory(`its worker thread's memory outside the V8 heap reached ${mb(used)} MB, past its cap of ${maxBufferMb} MB`));
       }
     });
     port1.unref();
@@ -148,7 +161,10 @@ export class ThreadExecutor extends IsolatedExecutor {
         },
         (error: unknown): AttemptResult => workerFailure(task, error),
       )
-      .finally(() => port1.close());
+      .finally(() => {
+        clearInterval(sampler);
+        port1.close();
+      });
     const done = Promise.race([ran, outOfBuffers]);
     return {
       done,
@@ -161,6 +177,27 @@ export class ThreadExecutor extends IsolatedExecutor {
         }
       },
     };
+  }
+
+  /**
+   * Samples the external memory of worker `threadId` from the host every 100 ms, where Node.js can
+   * (`Worker#getHeapStatistics`, Node 22.16 and 24): unlike the checks inside the worker, this sees
+   * memory taken by any path while the job never yields. `undefined` where Node cannot.
+   */
+  private sampleExternal(threadId: number, limit: number, over: (used: number) => void): NodeJS.Timeout | undefined {
+    const worker = this.pool?.threads.find((w) => w.threadId === threadId) as { getHeapStatistics?: () => Promise<{ external_memory?: number }> } | undefined;
+    if (typeof worker?.getHeapStatistics !== 'function') return undefined;
+    const read = worker.getHeapStatistics.bind(worker);
+    const timer = setInterval(() => {
+      read().then(
+        (stats) => {
+          if ((stats.external_memory ?? 0) > limit) over(stats.external_memory ?? 0);
+        },
+        () => undefined,
+      );
+    }, EXTERNAL_SAMPLE_MS);
+    timer.unref();
+    return timer;
   }
 
   /** Terminates every worker (runs in progress were aborted by the drain before). */

@@ -128,8 +128,9 @@ export class Histogram {
     s.sum += value;
   }
 
+  /** Every series observed at least once: one a hot path took with {@link seriesOf} but never fed is not shown. */
   collect(): MetricFamily {
-    const samples = [...this.series.values()].map((s) => {
+    const samples = [...this.series.values()].filter((s) => s.count > 0).map((s) => {
       let running = 0;
       return { labels: s.labels, buckets: s.counts.map((c) => (running += c)), count: s.count, sum: s.sum };
     });

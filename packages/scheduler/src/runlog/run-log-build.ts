@@ -44,7 +44,7 @@ export interface RunLogInput {
 
 /**
  * A finished run as plain data (strings, numbers, `null`): what {@link captureRunLogInput} read of
- * a {@link RunLogInput}, ready to cross a thread as JSON. Positions: see {@link CAPTURE_FIELDS}.
+ * a {@link RunLogInput}, ready to cross a thread as JSON. Positions as named in the tuple type.
  *
  * @remarks
  * The run id is fixed at capture (either the input's, or the random bits it will be made of), so a

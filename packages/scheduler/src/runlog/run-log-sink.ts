@@ -61,7 +61,10 @@ export interface RunLogStats {
    * or `close()` passed its deadline with records unsent. Each drop is also logged.
    */
   readonly dropped: number;
-  /** Records the backend refused as data (never retried: they would fail again). Each is logged. */
+  /**
+   * Records the backend refused as data (never retried: they would fail again), and queued runs
+   * (`writeRun`) that made no valid record. Logged (refused runs: the first at once, then counted).
+   */
   readonly rejected: number;
   /** Batches whose write failed and was retried later (the backend was away or slow). */
   readonly failedBatches: number;

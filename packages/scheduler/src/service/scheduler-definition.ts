@@ -16,6 +16,7 @@ import { jobsHealthCheck, schedulerReadinessCheck } from './scheduler-health-che
 import type { SchedulerService } from './scheduler-service.js';
 import { loadRunLogSink } from '../runlog/load-run-log-sink.js';
 import type { RunLogSink } from '../runlog/run-log-sink.js';
+import { OVERDUE_DEFAULTS } from '../watch/overdue-watch.js';
 
 /** Owner of the jobs declared in `xcore.yaml`. */
 export const CONFIG_OWNER = 'config';
@@ -53,11 +54,33 @@ async function drain(instance: SchedulerService, ctx: ServiceLifecycleContext): 
   return { aborted: report.aborted.map((id) => `job:${id}`) };
 }
 
+/**
+ * The overdue grace (`services.scheduler.overdue.after`), with the deprecated `health.overdueAfter`
+ * mapped to it: used when `overdue.after` is not set (at least 1 s, its lower bound), ignored when
+ * it is; either way a warning says to move it.
+ */
+export function resolveOverdueAfter(after: number | undefined, legacy: number | undefined, logger: Pick<Logger, 'warn'>): number {
+  if (legacy === undefined) return after ?? OVERDUE_DEFAULTS.afterMs;
+  if (after !== undefined) {
+    logger.warn(
+      { 'health.overdueAfter': legacy, 'services.scheduler.overdue.after': after },
+      'health.overdueAfter is deprecated and ignored here: services.scheduler.overdue.after is set and is the one overdue setting; remove health.overdueAfter from xcore.yaml',
+    );
+    return after;
+  }
+  const mapped = Math.max(1_000, legacy);
+  logger.warn(
+    { 'health.overdueAfter': legacy, 'services.scheduler.overdue.after': mapped },
+    `health.overdueAfter is deprecated: used as services.scheduler.overdue.after (${mapped} ms) for job health, metrics and the job.overdue event; move it there in xcore.yaml`,
+  );
+  return mapped;
+}
+
 /** Jobs registered between two yields to the event loop, so a signal during a long boot is seen. */
 const REGISTER_BATCH = 256;
 
 /** The scheduler of a config section on `store` (with its run log, if any), with no jobs yet. */
-function buildScheduler(config: SchedulerConfig, store: Store, logger: Logger, events: ServiceCreateContext<SchedulerConfig>['events'] | undefined, runLog?: RunLogSink): Scheduler {
+function buildScheduler(config: SchedulerConfig, store: Store, logger: Logger, events: ServiceCreateContext<SchedulerConfig>['events'] | undefined, runLog: RunLogSink | undefined, overdueAfterMs: number): Scheduler {
   const d = config.defaults;
   return new Scheduler({
     store,
@@ -87,7 +110,7 @@ function buildScheduler(config: SchedulerConfig, store: Store, logger: Logger, e
     ...(runLog === undefined ? {} : { runLog }),
     metrics: { jobLabelLimit: config.metrics.jobLabelLimit },
     overdue: {
-      checkIntervalMs: config.overdue.checkInterval, afterMs: config.overdue.after, stuckAfterMs: config.overdue.stuckAfter,
+      checkIntervalMs: config.overdue.checkInterval, afterMs: overdueAfterMs, stuckAfterMs: config.overdue.stuckAfter,
       learnedFactor: config.overdue.learnedFactor, learnedMinMs: config.overdue.learnedMin,
     },
   });
@@ -133,7 +156,7 @@ export async function checkScheduler(ctx: ServiceCheckContext<SchedulerConfig>):
   const source = { configFile: ctx.configFile, loaded: ctx.loaded, ...(ctx.signal === undefined ? {} : { signal: ctx.signal }) };
   const problems: Error[] = [];
   const jobs = await resolveYamlJobs(config.jobs, source, (error) => problems.push(asError(error)), config.defaults.executor);
-  const probe = buildScheduler(config, new MemoryStore(), createLogger({ level: 'silent', pretty: false }), undefined);
+  const probe = buildScheduler(config, new MemoryStore(), createLogger({ level: 'silent', pretty: false }), undefined, undefined, config.overdue.after ?? OVERDUE_DEFAULTS.afterMs);
   try {
     await registerYamlJobs(probe, jobs, ctx.signal, (error) => problems.push(asError(error)));
   } finally {
@@ -153,12 +176,14 @@ function asError(error: unknown): Error {
  *
  * @remarks
  * With `ctx.prepared` from {@link checkScheduler} in the same boot, the YAML jobs' modules are
- * not imported again.
+ * not imported again. `options.legacyOverdueAfterMs` is the deprecated `health.overdueAfter`
+ * (see {@link resolveOverdueAfter}).
  *
  * @throws boot errors with `file:line:col` and the job id for a bad YAML job.
  */
-export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerConfig>, 'config' | 'logger' | 'configFile' | 'loaded' | 'signal' | 'prepared'> & { events?: ServiceCreateContext<SchedulerConfig>['events']; store?: Store }): Promise<Scheduler> {
+export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerConfig>, 'config' | 'logger' | 'configFile' | 'loaded' | 'signal' | 'prepared'> & { events?: ServiceCreateContext<SchedulerConfig>['events']; store?: Store }, options: { readonly legacyOverdueAfterMs?: number | undefined } = {}): Promise<Scheduler> {
   const { config } = ctx;
+  const overdueAfterMs = resolveOverdueAfter(config.overdue.after, options.legacyOverdueAfterMs, ctx.logger);
   const store = ctx.store ?? (await createStore(config, ctx.logger));
   let runLog: RunLogSink | undefined;
   try {
@@ -167,7 +192,7 @@ export async function createScheduler(ctx: Pick<ServiceCreateContext<SchedulerCo
     await store.close().catch(() => undefined);
     throw error;
   }
-  const scheduler = buildScheduler(config, store, ctx.logger, ctx.events, runLog);
+  const scheduler = buildScheduler(config, store, ctx.logger, ctx.events, runLog, overdueAfterMs);
   try {
     const source = {
       configFile: ctx.configFile,
@@ -217,12 +242,13 @@ export const schedulerService: ServiceDefinition<'scheduler', typeof schedulerCo
   configSchema: schedulerConfigSchema,
   check: (ctx) => checkScheduler(ctx),
   async create(ctx) {
-    const scheduler = await createScheduler(ctx);
+    const legacyOverdueAfterMs = ctx.serviceNames().includes('config') ? ctx.getService('config').health.overdueAfter : undefined;
+    const scheduler = await createScheduler(ctx, { legacyOverdueAfterMs });
     // Inside a kernel, the host's health service serves these as /readyz and /health.
     if (ctx.serviceNames().includes('health')) {
       const health = ctx.getService('health');
       health.register(schedulerReadinessCheck(scheduler));
-      health.register(jobsHealthCheck(scheduler, ctx.getService('config').health.overdueAfter));
+      health.register(jobsHealthCheck(scheduler));
     }
     return scheduler;
   },

@@ -6,10 +6,11 @@
  */
 import { createEventBus, type EventBus } from '@xcore/core';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryStore } from '../stores/memory-store.js';
 import { Scheduler } from '../service/scheduler.js';
-import { schedulerService } from '../service/scheduler-definition.js';
+import { createScheduler, resolveOverdueAfter, schedulerService } from '../service/scheduler-definition.js';
+import { schedulerConfigSchema } from '../config/scheduler-config.js';
 import type { SchedulerService } from '../service/scheduler-service.js';
 import type { SchedulerEvents } from '../events/scheduler-events.js';
 import { jobsHealthCheck } from '../service/scheduler-health-checks.js';
@@ -58,9 +59,9 @@ describe('overdue occurrences', () => {
     expect(event.dueAt.getTime()).toBeLessThanOrEqual(stopped + 200);
     expect(scheduler.watch.status().overdue.map((o) => o.jobId)).toEqual(['billing:sync']);
     expect(await gauge('xcore_scheduler_jobs_overdue')).toBe(1);
-    // Job health names it, although it is not yet as late as health.overdueAfter (1 h here).
-    const health = await jobsHealthCheck(scheduler, 3_600_000).check(new AbortController().signal);
-    expect(health).toMatchObject({ healthy: false, data: { overdue: [{ id: 'billing:sync' }] } });
+    // Job health names it from the watch, with the grace it was judged by.
+    const health = await jobsHealthCheck(scheduler).check(new AbortController().signal);
+    expect(health).toMatchObject({ healthy: false, data: { overdue: [{ id: 'billing:sync', graceMs: 1_000 }], overdueAfterMs: 1_000 } });
     expect(health.detail).toContain('overdue: billing:sync');
     // Later checks keep it flagged without emitting again.
     await new Promise((r) => setTimeout(r, 300));
@@ -92,7 +93,7 @@ describe('stuck runs', () => {
     expect(event.runningMs).toBeGreaterThan(1_000);
     expect(scheduler.watch.status().stuck.map((s) => s.jobId)).toEqual(['hang']);
     expect(await gauge('xcore_scheduler_runs_stuck')).toBe(1);
-    const health = await jobsHealthCheck(scheduler, 60_000).check(new AbortController().signal);
+    const health = await jobsHealthCheck(scheduler).check(new AbortController().signal);
     expect(health).toMatchObject({ healthy: false, data: { stuck: [{ id: 'hang', boundMs: 1_000, bound: 'configured' }] } });
     expect(health.detail).toMatch(/^stuck: hang \(running \d+ s, configured bound 1 s\)$/);
     await new Promise((r) => setTimeout(r, 200));
@@ -146,5 +147,47 @@ describe('stuck runs', () => {
     expect(watch.boundOf('j')).toEqual({ ms: 1_000, kind: 'learned' });
     expect(job.longRuns).toBeNull();
     expect(watch.boundOf('unknown')).toBeUndefined();
+  });
+});
+
+describe('one overdue setting: services.scheduler.overdue', () => {
+  it('maps the deprecated health.overdueAfter to overdue.after when that is unset: the watch, its event and job health all use it, with a warning', async () => {
+    const lines: { obj: Record<string, unknown>; msg: string }[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const config = schedulerConfigSchema.parse({ backend: 'memory', overdue: { checkInterval: '100ms' } });
+    scheduler = await createScheduler({ config, logger, configFile: '' }, { legacyOverdueAfterMs: 1_000 });
+    const warning = lines.find((l) => String(l.msg).startsWith('health.overdueAfter is deprecated')) as unknown as Record<string, unknown>;
+    expect(warning).toMatchObject({ 'health.overdueAfter': 1_000, 'services.scheduler.overdue.after': 1_000 });
+    const billing = schedulerService.forPlugin!(scheduler, 'billing') as SchedulerService;
+    await billing.addJob(() => undefined, { id: 'sync', every: '200ms' });
+    scheduler.startFiring();
+    scheduler.onPluginStopped('billing');
+    const event = await next('job.overdue');
+    expect(event).toMatchObject({ jobId: 'billing:sync', graceMs: 1_000 });
+    const health = await jobsHealthCheck(scheduler).check(new AbortController().signal);
+    expect(health).toMatchObject({ healthy: false, data: { overdue: [{ id: 'billing:sync', graceMs: 1_000 }], overdueAfterMs: 1_000 } });
+  });
+
+  it('in a scheduler that does not fire (yet), job health runs the watch\'s check itself and judges each job by its own grace', async () => {
+    boot({ afterMs: 1_000 });
+    await scheduler.addJob(() => undefined, { id: 'waiting', every: '100ms', misfireGraceTime: null });
+    await scheduler.addJob(() => undefined, { id: 'patient', every: '100ms', misfireGraceTime: '1h' });
+    expect(scheduler.watch.running).toBe(false);
+    await expect.poll(async () => (await jobsHealthCheck(scheduler).check(new AbortController().signal)).data, { timeout: 5_000, interval: 200 })
+      .toMatchObject({ overdue: [{ id: 'waiting', graceMs: 1_000 }] });
+    // Both are as late; only the one past its own grace is overdue, for health as for the watch.
+    expect(scheduler.watch.status().overdue.map((o) => o.jobId)).toEqual(['waiting']);
+  });
+
+  it('resolves the grace: overdue.after wins over the deprecated health.overdueAfter (which is then ignored, with a warning); neither gives 1 min', () => {
+    const warn = vi.fn();
+    expect(resolveOverdueAfter(30_000, 5_000, { warn })).toBe(30_000);
+    expect(warn).toHaveBeenCalledWith(expect.objectContaining({ 'health.overdueAfter': 5_000 }), expect.stringContaining('ignored'));
+    warn.mockClear();
+    expect(resolveOverdueAfter(undefined, undefined, { warn })).toBe(60_000);
+    expect(resolveOverdueAfter(30_000, undefined, { warn })).toBe(30_000);
+    expect(warn).not.toHaveBeenCalled();
+    // The old setting took 1 ms; overdue.after starts at 1 s.
+    expect(resolveOverdueAfter(undefined, 200, { warn })).toBe(1_000);
   });
 });

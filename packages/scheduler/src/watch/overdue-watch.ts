@@ -120,6 +120,11 @@ export class OverdueWatch {
     this.timer.unref();
   }
 
+  /** Whether it checks on its own timer (between `start` and `stop`: while the scheduler fires). */
+  get running(): boolean {
+    return this.timer !== undefined;
+  }
+
   /** Stops checking. */
   stop(): void {
     if (this.timer !== undefined) clearInterval(this.timer);

@@ -153,6 +153,23 @@ describe.skipIf(skipServer)('RedisStore on one redis-server', () => {
     client.disconnect();
   });
 
+  it('claims and commits batches of more than 4000 schedules (Lua cannot unpack ~8000 values at once)', async () => {
+    const store = open();
+    const now = await store.now();
+    const ids = Array.from({ length: 4100 }, (_, i) => `big-${i}`);
+    await store.restore(ids.map((id) => {
+      const d = definition(id);
+      return { definition: d, hash: scheduleHash(d), nextRunAt: now - 10, anchor: now };
+    }));
+    const batch = await store.claimBatch('p', 30_000, 5000);
+    expect(batch.claims).toHaveLength(4100);
+    const results = await store.commit('p', batch.claims.map((c) => ({
+      id: c.schedule.definition.id, token: c.token, fire: [now - 10], missedCount: 0, nextRunAt: now + 60_000, slots: { max: 1, leaseMs: 30_000 },
+    })));
+    expect(results.filter((r) => r.ok && r.accepted.length === 1)).toHaveLength(4100);
+    expect(await admin.zcard(store.keys.ownerClaims('p'))).toBe(0);
+  });
+
   it('records occurrences as a watermark in the schedule hash: no per-occurrence keys, earlier ones refused', async () => {
     const store = open();
     const now = await store.now();

@@ -93,12 +93,13 @@ for _, id in ipairs(ids) do
   if not excluded[id] then take(id, any) end
 end
 if #rescored > 0 then
-  redis.call('ZADD', KEYS[1], unpack(rescored))
-  redis.call('ZADD', KEYS[3], unpack(rescored))
+  -- In chunks: unpack of more than ~8000 values (4000 claims) fails in Redis's Lua.
+  call_chunked('ZADD', KEYS[1], rescored, 4000)
+  call_chunked('ZADD', KEYS[3], rescored, 4000)
   redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', s(now))
   redis.call('PEXPIRE', KEYS[3], leaseMs)
 end
-if #gone > 0 then redis.call('ZREM', KEYS[1], unpack(gone)) end
+if #gone > 0 then call_chunked('ZREM', KEYS[1], gone, 4000) end
 -- At most nExcluded of the earliest members are skipped, so nExcluded + 1 members suffice.
 local earliest = redis.call('ZRANGE', KEYS[1], 0, nExcluded, 'WITHSCORES')
 for j = 1, #earliest, 2 do
