@@ -7,8 +7,9 @@
  *
  * For each kind, N and library, one fresh child process (child.mjs) registers N jobs firing every
  * second and measures delivered fires, lateness, CPU per fire, heap per job and registration time.
- * Prints one Markdown table per kind, writes the raw results to results/<date>-memory.json and,
- * for a run of every library, the tables to results/latest-memory.md. See README.md.
+ * Prints one Markdown table per kind, writes the raw results to results/<date>-memory[-<phase>].json
+ * and, for a run of every library, the tables to results/latest-memory.md (`--phase spread`) or
+ * results/latest-memory-<phase>.md. See README.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -114,6 +115,7 @@ async function main() {
   const out = [];
   out.push(`# xcore memory backend vs peers`, '');
   out.push(`${info.date.slice(0, 16).replace('T', ' ')} UTC, ${info.machine.cpu}, ${info.machine.memGiB} GiB, Node ${info.machine.node}, ${info.machine.platform}, xcore at ${info.commit}.`);
+  out.push(`Reproduce: \`pnpm build && node --expose-gc bench/run.mjs${opts.phase === 'spread' ? '' : ` --phase ${opts.phase}`}\` (method: bench/README.md).`);
   out.push(`Each job fires every second; window ${opts.seconds} s after a ${opts.warmup} s warm-up; one fresh process per (library, N, kind); interval phases of bare-loop and xcore: ${{ spread: 'spread evenly over the second', registration: 'registration time (xcore: whole seconds since the epoch)', burst: 'one shared phase, every job due at the same whole second (the burst)' }[opts.phase]}; whole run ${info.totalSeconds} s.`, '');
   for (const kind of opts.kinds) {
     out.push(kind === 'interval' ? '## Interval jobs (every 1 s)' : '## Cron jobs (`* * * * * *`)', '');
@@ -127,7 +129,7 @@ async function main() {
     const xcore = tables[kind].filter(({ r }) => r.lib === 'xcore').map(({ r }) => r);
     if (xcore.length) {
       const bareFor = (n) => tables[kind].find(({ r }) => r.lib === 'bare-loop' && r.n === n)?.r;
-      out.push(`### xcore vs the bare loop (${kind})`, '', ...ratioTable(xcore, bareFor, kind), '');
+      out.push(`### xcore vs the bare loop (${kind})`, '', ...ratioTable(xcore, bareFor, kind, opts.phase), '');
     }
   }
   const md = out.join('\n');
@@ -137,10 +139,13 @@ async function main() {
     const dir = fileURLToPath(new URL('./results/', import.meta.url));
     mkdirSync(dir, { recursive: true });
     const stamp = info.date.slice(0, 19).replace(/:/g, '-');
-    writeFileSync(`${dir}${stamp}-memory.json`, JSON.stringify({ ...info, results }, null, 2));
+    // One latest table per load shape: the spread one (the default) keeps its old name.
+    const shape = opts.phase === 'spread' ? '' : `-${opts.phase}`;
+    writeFileSync(`${dir}${stamp}-memory${shape}.json`, JSON.stringify({ ...info, results }, null, 2));
     const full = !opts.only;
-    writeFileSync(`${dir}${full ? 'latest' : `${stamp}-partial`}-memory.md`, md + '\n');
-    process.stderr.write(`wrote results/${stamp}-memory.json and results/${full ? 'latest' : `${stamp}-partial`}-memory.md\n`);
+    const name = `${full ? 'latest' : `${stamp}-partial`}-memory${shape}.md`;
+    writeFileSync(`${dir}${name}`, md + '\n');
+    process.stderr.write(`wrote results/${stamp}-memory${shape}.json and results/${name}\n`);
   }
 }
 

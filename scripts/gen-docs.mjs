@@ -31,6 +31,7 @@ function benchTables(file) {
 let readme = readFileSync(`${root}README.md`, 'utf8');
 readme = replaceBetween(readme, 'config-reference', run('schema', '--markdown'));
 readme = replaceBetween(readme, 'bench-memory', benchTables('latest-memory.md'));
+readme = replaceBetween(readme, 'bench-memory-burst', benchTables('latest-memory-burst.md'));
 readme = replaceBetween(readme, 'bench-redis', benchTables('latest-redis.md'));
 writeFileSync(`${root}README.md`, readme);
 console.log('updated xcore.schema.json, the README config reference and its benchmark tables');
