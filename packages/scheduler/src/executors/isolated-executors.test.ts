@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { readdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -242,6 +243,13 @@ describe('process executor children', () => {
     while (handles() > before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(handles()).toBeLessThanOrEqual(before);
   });
+
+  it('a host closing with a warm spare idle waits for its exit and ends normally', () => {
+    // Its own process: here vitest's handles would keep the loop alive whatever the executor does.
+    const host = fileURLToPath(new URL('./fixtures/close-idle-host.mjs', import.meta.url));
+    const result = spawnSync(process.execPath, ['--import', 'tsx', host], { cwd: fileURLToPath(new URL('../..', import.meta.url)), encoding: 'utf8', timeout: 60_000 });
+    expect({ status: result.status, stdout: result.stdout.trim() }).toEqual({ status: 0, stdout: 'closed cleanly' });
+  }, 90_000);
 
   it('with runsPerChild reuses a child for runs declaring the same env values, never for others', async () => {
     const { scheduler: s, runsOf } = make({ executors: { process: { runsPerChild: 3, warmSpares: 0 } } });

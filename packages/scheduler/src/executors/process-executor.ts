@@ -305,6 +305,8 @@ export class ProcessExecutor extends IsolatedExecutor {
     const exits = [...this.children].map((child) => new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', () => resolve());
+      // An idle child holds no handle on the loop: without one, the loop could end before its exit is seen.
+      holdLoop(child, true);
       child.kill('SIGKILL');
     }));
     await Promise.all(exits);
