@@ -1,6 +1,6 @@
 /**
- * The README's generated parts stay true: the config reference table and xcore.schema.json match
- * what the zod schemas produce now (regenerate both with `pnpm docs:gen`).
+ * The generated documentation stays true: the config reference table (docs/config.md) and
+ * xcore.schema.json match what the zod schemas produce now (regenerate both with `pnpm docs:gen`).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -17,12 +17,12 @@ const END = '<!-- config-reference:end -->';
 describe('generated documentation', () => {
   const schema = configJsonSchema(builtinServices);
 
-  it('the README config reference is the table the schemas generate', () => {
-    const readme = readFileSync(`${root}README.md`, 'utf8');
-    const from = readme.indexOf(START);
-    const to = readme.indexOf(END);
-    expect(from, 'README.md lacks the config-reference markers').toBeGreaterThanOrEqual(0);
-    expect(readme.slice(from + START.length, to), 'stale: run `pnpm docs:gen`').toBe(configReferenceMarkdown(schema));
+  it('the config reference (docs/config.md) is the table the schemas generate', () => {
+    const doc = readFileSync(`${root}docs/config.md`, 'utf8');
+    const from = doc.indexOf(START);
+    const to = doc.indexOf(END);
+    expect(from, 'docs/config.md lacks the config-reference markers').toBeGreaterThanOrEqual(0);
+    expect(doc.slice(from + START.length, to), 'stale: run `pnpm docs:gen`').toBe(configReferenceMarkdown(schema));
   });
 
   it('xcore.schema.json is the schema the zod schemas generate', () => {
