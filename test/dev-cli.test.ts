@@ -3,21 +3,14 @@
  * output appears, the interval job keeps its phase); a syntax error is logged and the old version
  * keeps running; editing xcore.yaml restarts the app in the same process.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { runXcore, type XcoreProcess } from './helpers/cli-process.js';
+import { describe, expect, it } from 'vitest';
+import { killAppsAfterEach, removeTempAppsAfterAll, tempAppDir, track } from './helpers/cli-app.js';
+import { runXcore } from './helpers/cli-process.js';
 
-const TMP = fileURLToPath(new URL('./.tmp/', import.meta.url));
-const dirs: string[] = [];
-const running: XcoreProcess[] = [];
-afterEach(() => {
-  for (const p of running.splice(0)) p.child.kill('SIGKILL');
-});
-afterAll(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+killAppsAfterEach();
+removeTempAppsAfterAll();
 
 /** The greeter plugin: a job every 200 ms that logs `greeting` with `text`. */
 const greeter = (text: string): string => `export default {
@@ -28,9 +21,7 @@ const greeter = (text: string): string => `export default {
 `;
 
 function writeApp(): string {
-  mkdirSync(TMP, { recursive: true });
-  const dir = mkdtempSync(join(TMP, 'dev-'));
-  dirs.push(dir);
+  const dir = tempAppDir('dev-');
   writeFileSync(join(dir, 'xcore.yaml'), 'app:\n  name: dev-fixture\n  shutdownTimeoutMs: 5s\nlogging:\n  level: info\n  pretty: false\nservices:\n  scheduler:\n    backend: memory\n');
   mkdirSync(join(dir, 'plugins', 'greeter', 'src'), { recursive: true });
   writeFileSync(join(dir, 'plugins', 'greeter', 'package.json'), JSON.stringify({ name: 'greeter', version: '1.0.0', type: 'module', xcore: { name: 'greeter', entry: './src/index.ts' } }));
@@ -42,8 +33,7 @@ describe('xcore dev', () => {
   it('reloads an edited plugin (new output, same phase), keeps the old version on a syntax error, and restarts with the new config on an xcore.yaml change', async () => {
     const dir = writeApp();
     const entry = join(dir, 'plugins', 'greeter', 'src', 'index.ts');
-    const app = runXcore(['dev', '-c', join(dir, 'xcore.yaml')], { cwd: dir });
-    running.push(app);
+    const app = track(runXcore(['dev', '-c', join(dir, 'xcore.yaml')], { cwd: dir }));
     await app.waitFor((l) => l.msg === 'dev: watching for changes', 30_000);
     const v1 = await app.waitFor((l) => l.msg === 'greeting' && l.text === 'hello v1');
 

@@ -3,27 +3,20 @@
  * route served, protected and gone once its plugin stops; the auth matrix (every refused request
  * is 401/403 and changes nothing); `auth: none` refused on a non-loopback host.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../packages/http/src/auth/token-auth.js';
 import { AUDIENCE, claims, hmacJwt, HS_SECRET, hsJwt, ISSUER, keyFiles, noneJwt, seconds, signJwt, type KeyFiles } from '../packages/http/src/auth/jwt.fixtures.js';
 import { call, expectError } from '../packages/http/src/http.fixtures.js';
+import { killAppsAfterEach, removeTempAppsAfterAll, tempAppDir, TEST_TMP, track } from './helpers/cli-app.js';
 import { runXcore, type XcoreProcess } from './helpers/cli-process.js';
 
-const TMP = fileURLToPath(new URL('./.tmp/', import.meta.url));
 const OPS_TOKEN = 'ops-token-from-env-0123456789';
 const VIEWER_TOKEN = 'viewer-token-0123456789abcdef';
 
-const running: XcoreProcess[] = [];
-const apps: string[] = [];
-afterEach(() => {
-  for (const p of running.splice(0)) p.child.kill('SIGKILL');
-});
-afterAll(() => {
-  for (const dir of apps.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+killAppsAfterEach();
+removeTempAppsAfterAll();
 
 /** `store` stops slowly after `web` (which depends on it), so the server still runs once `web` stopped. */
 const STORE_PLUGIN = `export default {
@@ -52,9 +45,7 @@ export default {
 `;
 
 function writeApp(httpSection: string): string {
-  mkdirSync(TMP, { recursive: true });
-  const dir = mkdtempSync(join(TMP, 'http-cli-'));
-  apps.push(dir);
+  const dir = tempAppDir('http-cli-');
   const yaml = `app:\n  name: http-fixture\n  shutdownTimeoutMs: 10s\nlogging:\n  level: info\n  pretty: false\nservices:\n  http:\n${httpSection.replace(/^/gm, '    ')}\n`;
   writeFileSync(join(dir, 'xcore.yaml'), yaml);
   for (const [name, source, dependencies] of [['store', STORE_PLUGIN, {}], ['web', WEB_PLUGIN, { store: '^1.0.0' }]] as const) {
@@ -67,8 +58,7 @@ function writeApp(httpSection: string): string {
 }
 
 async function start(dir: string, env: Record<string, string> = {}): Promise<{ app: XcoreProcess; url: string }> {
-  const app = runXcore(['start', '-c', join(dir, 'xcore.yaml')], { cwd: dir, env });
-  running.push(app);
+  const app = track(runXcore(['start', '-c', join(dir, 'xcore.yaml')], { cwd: dir, env }));
   const listening = await app.waitFor((l) => l.msg === 'http listening');
   await app.waitFor((l) => l.msg === 'xcore started');
   return { app, url: String(listening.url) };
@@ -103,8 +93,7 @@ describe('xcore start with the http service', () => {
   });
 
   it('refuses auth: none on a non-loopback host at boot, and warns at each start on loopback', async () => {
-    const refused = runXcore(['start', '-c', join(writeApp('enabled: true\nhost: 0.0.0.0\nport: 0\nauth: none'), 'xcore.yaml')], { cwd: TMP });
-    running.push(refused);
+    const refused = track(runXcore(['start', '-c', join(writeApp('enabled: true\nhost: 0.0.0.0\nport: 0\nauth: none'), 'xcore.yaml')], { cwd: TEST_TMP }));
     expect(await refused.exited).toBe(1);
     expect(refused.stderr()).toMatch(/xcore\.yaml:12:11 +services\.http\.auth: auth "none" is only allowed when host is a loopback address/);
     expect(refused.lines.some((l) => l.msg === 'http listening')).toBe(false);

@@ -2,10 +2,11 @@
  * Temp apps for the `xcore` binary: a folder with an `xcore.yaml` and plugins, started in a child
  * process that the suite kills after each test.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterEach } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach } from 'vitest';
 import { runXcore, type XcoreProcess } from './cli-process.js';
 
 /** A plugin folder to write: its manifest name, dependencies and the entry's source. */
@@ -41,6 +42,26 @@ export function writeApp(yaml: string, plugins: FixturePlugin[] = [], files: Rec
     writeFileSync(join(dir, path), text);
   }
   return dir;
+}
+
+/** `test/.tmp/`: app folders there resolve the repository's node_modules (a plugin can import `zod`). */
+export const TEST_TMP = fileURLToPath(new URL('../.tmp/', import.meta.url));
+
+const tempApps: string[] = [];
+
+/** A fresh folder `test/.tmp/<prefix>XXXXXX`, removed after the calling suite when it calls {@link removeTempAppsAfterAll}. */
+export function tempAppDir(prefix: string): string {
+  mkdirSync(TEST_TMP, { recursive: true });
+  const dir = mkdtempSync(join(TEST_TMP, prefix));
+  tempApps.push(dir);
+  return dir;
+}
+
+/** Removes the folders {@link tempAppDir} made, after the calling suite. */
+export function removeTempAppsAfterAll(): void {
+  afterAll(() => {
+    for (const dir of tempApps.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
 }
 
 const running: XcoreProcess[] = [];
