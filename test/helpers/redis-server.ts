@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 /** A running Redis server for tests. */
 export interface RedisServer {
@@ -205,5 +206,31 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       }
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Starts a Redis server before the tests of the calling `describe` and stops it after them;
+ * returns a getter for it (valid inside the tests).
+ *
+ * @example
+ * ```ts
+ * describe.skipIf(redisUnavailable())('on Redis', () => {
+ *   const redis = useRedisServer();
+ *   it('...', () => new RedisStore({ url: redis().url }));
+ * });
+ * ```
+ */
+export function useRedisServer(options: RedisServerOptions = {}): () => RedisServer {
+  let server: RedisServer | undefined;
+  beforeAll(async () => {
+    server = await startRedisServer(options);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return () => {
+    if (server === undefined) throw new Error('the Redis server is not started (use it inside a test)');
+    return server;
   };
 }

@@ -3,10 +3,10 @@
  * keep their lateness and (on Redis) run leases keep being renewed. Bounds are generous: the
  * machine runs other suites at the same time; the exact figures are in bench/executors.mjs.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { randomUUID } from 'node:crypto';
-import { redisUnavailable, startRedisServer, type RedisServer } from '../../../../test/helpers/redis-server.js';
+import { redisUnavailable, useRedisServer } from '../../../../test/helpers/redis-server.js';
 import { MemoryStore } from '../stores/memory-store.js';
 import { RedisStore } from '../stores/redis/redis-store.js';
 import { Scheduler } from '../service/scheduler.js';
@@ -64,17 +64,11 @@ describe('a 3 s CPU-bound job on the thread executor', () => {
   }, 60_000);
 
   describe.skipIf(redisUnavailable())('on Redis', () => {
-    let redis: RedisServer;
-    beforeAll(async () => {
-      redis = await startRedisServer();
-    });
-    afterAll(async () => {
-      await redis?.stop();
-    });
+    const redis = useRedisServer();
 
     it('renews run leases (leaseMs 1 s) in time while the job runs, loses none, and the job succeeds', async () => {
       const lines: string[] = [];
-      const store = new RedisStore({ url: redis.url, prefix: `cpu-${randomUUID().slice(0, 8)}` });
+      const store = new RedisStore({ url: redis().url, prefix: `cpu-${randomUUID().slice(0, 8)}` });
       const renewals: number[] = [];
       const renew = store.renewSlots.bind(store);
       store.renewSlots = (...args: Parameters<Store['renewSlots']>) => {

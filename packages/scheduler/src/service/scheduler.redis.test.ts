@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
-import { redisUnavailable, startRedisServer, type RedisServer } from '../../../../test/helpers/redis-server.js';
+import { redisUnavailable, useRedisServer } from '../../../../test/helpers/redis-server.js';
 import { useRedisCluster } from '../../../../test/helpers/redis-cluster.js';
 import { schedulerConfigSchema } from '../config/scheduler-config.js';
 import { createScheduler } from './scheduler-definition.js';
@@ -16,16 +16,10 @@ const until = (check: () => boolean | Promise<boolean>): Promise<void> =>
   vi.waitFor(async () => expect(await check()).toBe(true), { timeout: 20_000, interval: 20 });
 
 describe.skipIf(redisUnavailable())('Scheduler on a shared RedisStore (several processes in one)', () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await startRedisServer();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
+  const redis = useRedisServer();
 
   const open = (prefix: string, owner: string, log = logger): Scheduler =>
-    new Scheduler({ store: new RedisStore({ url: redis.url, prefix }), logger: log, owner, leaseMs: 5_000, pollMs: 1_000 });
+    new Scheduler({ store: new RedisStore({ url: redis().url, prefix }), logger: log, owner, leaseMs: 5_000, pollMs: 1_000 });
   const pair = (prefix: string): Scheduler[] => ['p1', 'p2'].map((owner) => open(prefix, owner));
 
   it('fires each occurrence once across both, none missing', async () => {
@@ -83,7 +77,7 @@ describe.skipIf(redisUnavailable())('Scheduler on a shared RedisStore (several p
   it('an occurrence queued behind another process run starts when that run releases its slot, not at the next slot-keeper pass', async () => {
     const prefix = `q-${randomUUID().slice(0, 8)}`;
     // leaseMs 30 s: the slot keepers pass every 10 s, so only the release hint can start it sooner.
-    const [a, b] = ['a', 'b'].map((owner) => new Scheduler({ store: new RedisStore({ url: redis.url, prefix }), logger, owner, leaseMs: 30_000, pollMs: 1_000 }));
+    const [a, b] = ['a', 'b'].map((owner) => new Scheduler({ store: new RedisStore({ url: redis().url, prefix }), logger, owner, leaseMs: 30_000, pollMs: 1_000 }));
     let aFinishedAt = 0;
     const options = { id: 'slow', runDate: Date.now() + 3_600_000, maxInstances: 1, overlap: 'queue' as const };
     await a!.addJob(async () => {
