@@ -21,7 +21,7 @@
 import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
-import { assembleRunLogRecord, runLogRecordProblem } from '@xcore/scheduler/run-log-kit';
+import { recordsOfBatch } from '@xcore/scheduler/run-log-kit';
 
 if (parentPort === null) throw new Error('insert-worker.mjs runs as a worker thread');
 const port = parentPort;
@@ -55,18 +55,8 @@ function recordsOf(parts) {
   pieces.push(CLOSE);
   /** @type {unknown[]} */
   const items = JSON.parse(decoder.decode(Buffer.concat(pieces)));
-  const records = [];
-  const refused = [];
-  for (const item of items) {
-    if (!Array.isArray(item)) {
-      records.push(item); // written with write(): checked there
-      continue;
-    }
-    const record = assembleRunLogRecord(/** @type {import('@xcore/scheduler/run-log-kit').RunLogCapture} */ (/** @type {unknown} */ (item)));
-    const problem = runLogRecordProblem(record);
-    if (problem === null) records.push(record);
-    else refused.push(problem);
-  }
+  // Written records as they are (write() checked them); captures assembled and checked.
+  const { records, refused } = recordsOfBatch(/** @type {(import('@xcore/scheduler/run-log-kit').RunLogRecord | import('@xcore/scheduler/run-log-kit').RunLogCapture)[]} */ (items));
   return { json: Buffer.from(JSON.stringify(records), 'utf8'), refused };
 }
 

@@ -28,8 +28,8 @@ import { RunLogOptionsInvalidError } from './run-log-errors.js';
 import { RunLogQueue } from './run-log-queue.js';
 import type { RunLogRecord } from './run-log-record.js';
 import type { RunLogLogger, RunLogStats } from './run-log-sink.js';
-import { assembleRunLogRecord, captureRunLogInput, type RunLogCapture, type RunLogInput } from './run-log-build.js';
-import { runLogRecordProblem, type RunLogRecordProblem } from './run-log-check.js';
+import { captureRunLogInput, type RunLogCapture, type RunLogInput } from './run-log-build.js';
+import type { RunLogRecordProblem } from './run-log-check.js';
 
 /**
  * Queued runs captured per turn of the event loop. A capture costs well under 1 µs for a small
@@ -56,25 +56,7 @@ function isInput(item: Queued | RunLogBatchItem): item is RunLogInput {
   return (item as RunLogInput).record !== undefined;
 }
 
-/**
- * The records of a batch: written records as they are, captures assembled and checked; those
- * that fail the check are left out and described in `refused`.
- */
-export function recordsOfBatch(items: readonly RunLogBatchItem[]): { records: RunLogRecord[]; refused: RunLogRecordProblem[] } {
-  const records: RunLogRecord[] = [];
-  const refused: RunLogRecordProblem[] = [];
-  for (const item of items) {
-    if (!Array.isArray(item)) {
-      records.push(item as RunLogRecord);
-      continue;
-    }
-    const record = assembleRunLogRecord(item as RunLogCapture);
-    const problem = runLogRecordProblem(record);
-    if (problem === null) records.push(record);
-    else refused.push(problem);
-  }
-  return { records, refused };
-}
+export { recordsOfBatch } from './run-log-build.js';
 
 /** Options of {@link RunLogBatcher}. */
 export interface RunLogBatcherOptions {

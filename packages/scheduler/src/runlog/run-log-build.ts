@@ -12,6 +12,7 @@
 import { randomFillSync } from 'node:crypto';
 import type { RunRecord } from '../stores/store.js';
 import { boundedJson } from './bounded-json.js';
+import { runLogRecordProblem, type RunLogRecordProblem } from './run-log-check.js';
 import {
   RUN_LOG_ERROR_MESSAGE_MAX, RUN_LOG_ERROR_STACK_MAX, RUN_LOG_ID_MAX, RUN_LOG_RESULT_MAX_BYTES,
   type JsonValue, type RunLogOutcome, type RunLogRecord, type RunLogResultOmitted,
@@ -181,4 +182,25 @@ export function assembleRunLogRecord(c: RunLogCapture): RunLogRecord {
 /** {@link captureRunLogInput} then {@link assembleRunLogRecord}: the record of a run, not yet checked. */
 export function buildRunLogRecord(input: RunLogInput): RunLogRecord {
   return assembleRunLogRecord(captureRunLogInput(input));
+}
+
+/**
+ * The records of a batch: written records as they are (`write()` checked them), captures assembled
+ * and checked; those that fail the check are left out and described in `refused`. The batcher's
+ * backends and the PostgreSQL sink's writer thread (which gets the batch as parsed JSON) share it.
+ */
+export function recordsOfBatch(items: readonly (RunLogRecord | RunLogCapture)[]): { records: RunLogRecord[]; refused: RunLogRecordProblem[] } {
+  const records: RunLogRecord[] = [];
+  const refused: RunLogRecordProblem[] = [];
+  for (const item of items) {
+    if (!Array.isArray(item)) {
+      records.push(item as RunLogRecord);
+      continue;
+    }
+    const record = assembleRunLogRecord(item as RunLogCapture);
+    const problem = runLogRecordProblem(record);
+    if (problem === null) records.push(record);
+    else refused.push(problem);
+  }
+  return { records, refused };
 }

@@ -8,6 +8,6 @@
  * its user: the main thread captures each finished run ({@link captureRunLogInput}, cheap), and
  * the writer assembles, checks and serialises the records before inserting them.
  */
-export { assembleRunLogRecord, captureRunLogInput, runLogIdFrom, type RunLogCapture, type RunLogInput } from './run-log-build.js';
+export { assembleRunLogRecord, captureRunLogInput, recordsOfBatch, runLogIdFrom, type RunLogCapture, type RunLogInput } from './run-log-build.js';
 export { runLogRecordProblem, type RunLogRecordProblem } from './run-log-check.js';
 export type { RunLogRecord } from './run-log-record.js';

@@ -4,7 +4,7 @@
  */
 import type { EndedRun, MissedOccurrences, RunObserver } from '../runner/run-observer.js';
 import type { RunLogSink } from './run-log-sink.js';
-import { toRunLogRecord, type RunLogInput } from './to-run-log-record.js';
+import { buildRunLogRecord, type RunLogInput } from './run-log-build.js';
 
 /**
  * The run observer that writes to a run-log sink.
@@ -13,13 +13,14 @@ import { toRunLogRecord, type RunLogInput } from './to-run-log-record.js';
  * With a sink that has {@link RunLogSink.writeRun} (the batching ones: `@xcore/runlog-postgres`),
  * an ended run is queued as it is, a reference: the record (a UUID v7, capped error texts, the
  * result's JSON bounded to 8 KiB) is built and validated later, off the run path, when its batch
- * is written. Otherwise the record is built here and handed to `write`, which only queues. A
+ * is written. Otherwise the record is built here and handed to `write`, which checks it (once) and
+ * only queues. A
  * throwing sink (closed, a record refused) is caught and logged by the scheduler's observer list,
  * never failing a run.
  */
 export function runLogObserver(sink: RunLogSink): RunObserver {
   const queue: (input: RunLogInput) => void = sink.writeRun === undefined
-    ? (input) => sink.write(toRunLogRecord(input))
+    ? (input) => sink.write(buildRunLogRecord(input)) // checked once, by write() (every sink's contract)
     : sink.writeRun.bind(sink);
   return {
     ended(run: EndedRun): void {
