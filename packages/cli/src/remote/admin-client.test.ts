@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { editDistance } from './admin-client.js';
+import { editDistance } from '@xcore/core';
 
 describe('editDistance', () => {
   it('counts insertions, deletions and substitutions, and stops past the limit', () => {

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { ADMIN_PREFIX, jobDetailSchema, jobPageSchema, jobSchema, loggedRunPageSchema, pluginSchema, runPageSchema, runRequestSchema, schedulerStateSchema, servicesResponseSchema } from '@xcore/http';
+import { editDistance } from '@xcore/core';
 import { z } from 'zod';
 import { CliAuthRefusedError, CliHostUnreachableError, CliNotFoundError, CliRequestFailedError } from '../errors.js';
 import type { HostTarget } from './host-target.js';
@@ -241,24 +242,6 @@ export class AdminClient {
       advice: 'Check the port, and the base path (services.http.basePath) at the end of the URL.',
     });
   }
-}
-
-/** Levenshtein distance of `a` and `b`, or `limit + 1` once it is known to pass `limit`. */
-export function editDistance(a: string, b: string, limit: number): number {
-  if (Math.abs(a.length - b.length) > limit) return limit + 1;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    let best = i;
-    for (let j = 1; j <= b.length; j += 1) {
-      const value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-      current.push(value);
-      best = Math.min(best, value);
-    }
-    if (best > limit) return limit + 1;
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 function parseJson(text: string): unknown {

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { formatConfigPath, toConfigPath } from './config-path.js';
+import { editDistance } from './edit-distance.js';
 import type { ConfigIssue, ConfigPathSegment, LoadedConfig, SourcePosition } from './types.js';
 
 /** A zod 4 issue, as found in `error.issues` of a failed `safeParse`. */
@@ -349,16 +350,4 @@ function closest(key: string, known: readonly string[]): string | undefined {
     }
   }
   return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i += 1) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = row;
-  }
-  return previous[b.length]!;
 }
