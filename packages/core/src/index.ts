@@ -87,7 +87,7 @@ export {
   SandboxConfigInvalidError,
 } from './errors.js';
 export type { SandboxStatus } from './sandbox/sandboxed-plugin.js';
-export { guardChild, guardianPid } from './sandbox/child-guardian.js';
+export { guardChild, guardianPid, residentBytes } from './sandbox/child-guardian.js';
 export type { XcoreConfig, LoadedConfig, LogLevel, SourcePosition, SandboxConfig, HealthConfig } from './config/types.js';
 export { duration, durationMs, parseDuration, durationText, durationExpected } from './config/duration.js';
 export { editDistance } from './config/edit-distance.js';

@@ -53,6 +53,25 @@ function startTimeOf(pid: number): string | undefined {
   }
 }
 
+/**
+ * The resident memory of `pid` in bytes, read from `/proc/<pid>/status` (Linux); `undefined`
+ * elsewhere or when the process is gone. Used by the RSS watchdogs of sandbox and job children.
+ *
+ * @example
+ * ```ts
+ * if ((residentBytes(child.pid!) ?? 0) > maxRssMb * 1_048_576) child.kill('SIGKILL');
+ * ```
+ */
+export function residentBytes(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    return match === null ? undefined : Number(match[1]) * 1024;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Children registered now: pid to start time. */
 const guarded = new Map<number, string | undefined>();
 let guardian: ChildProcess | undefined;

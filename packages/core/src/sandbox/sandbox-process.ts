@@ -3,11 +3,10 @@
  * watched for resident memory, stopped with a grace period.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { SandboxMessage } from './protocol.js';
 import { RpcChannel } from './rpc-channel.js';
-import { guardChild } from './child-guardian.js';
+import { guardChild, residentBytes } from './child-guardian.js';
 
 /** How a sandbox process ended. */
 export interface SandboxExit {
@@ -61,13 +60,8 @@ function ended(stream: NodeJS.ReadableStream | null): Promise<void> {
 
 /** Resident memory of `pid` in MB from `/proc` (Linux); `undefined` elsewhere or when it is gone. */
 function rssMb(pid: number): number | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-    return match === null ? undefined : Number(match[1]) / 1024;
-  } catch {
-    return undefined;
-  }
+  const bytes = residentBytes(pid);
+  return bytes === undefined ? undefined : bytes / 1_048_576;
 }
 
 /** A running sandbox process and the request channel to it. */

@@ -52,6 +52,17 @@ function job(id: string, executor: 'thread' | 'process', exportName: string, mor
   return { id, runDate: Date.now() + 50, executor, module: JOBS, export: exportName, ...more };
 }
 
+/** Job `id` running `exportName`, then a `hello` job on the same executor: the records of both first runs. */
+async function runThenHello(executor: 'thread' | 'process', id: string, exportName: string): Promise<{ run: RunRecord; after: RunRecord }> {
+  const { scheduler: s, runsOf } = make();
+  await s.addJob(job(id, executor, exportName));
+  await s.addJob(job('after', executor, 'hello'));
+  s.startFiring();
+  const [run] = await runsOf(id);
+  const [after] = await runsOf('after');
+  return { run: run!.record, after: after!.record };
+}
+
 /** OS threads of this process (a worker thread is one; vitest runs each test file in its own process). */
 function osThreads(): number {
   return readdirSync('/proc/self/task').length;
@@ -98,25 +109,17 @@ describe.each(EXECUTORS)('executor %s', (executor) => {
   });
 
   it('records process.exit in a job as crashed, and the host goes on', async () => {
-    const { scheduler: s, runsOf } = make();
-    await s.addJob(job('exits', executor, 'exits'));
-    await s.addJob(job('after', executor, 'hello'));
-    s.startFiring();
-    const [run] = await runsOf('exits');
-    expect(run!.record).toMatchObject({ status: 'crashed', attempts: 1 });
-    expect(run!.record.error).toMatch(/exited with code:? 3/);
-    expect((await runsOf('after'))[0]!.record.status).toBe('succeeded');
+    const { run, after } = await runThenHello(executor, 'exits', 'exits');
+    expect(run).toMatchObject({ status: 'crashed', attempts: 1 });
+    expect(run.error).toMatch(/exited with code:? 3/);
+    expect(after.status).toBe('succeeded');
   });
 
   it('records a segfault-like crash (SIGSEGV to its own process) as crashed, and the host goes on', async () => {
-    const { scheduler: s, runsOf } = make();
-    await s.addJob(job('segv', executor, 'segfault'));
-    await s.addJob(job('after', executor, 'hello'));
-    s.startFiring();
-    const [run] = await runsOf('segv');
+    const { run, after } = await runThenHello(executor, 'segv', 'segfault');
     // A child is killed by the signal; a worker thread ends with 128 + 11 instead of taking the host.
-    expect(run!.record).toMatchObject({ status: 'crashed', error: expect.stringMatching(executor === 'process' ? /SIGSEGV/ : /exited with code:? 139/) });
-    expect((await runsOf('after'))[0]!.record.status).toBe('succeeded');
+    expect(run).toMatchObject({ status: 'crashed', error: expect.stringMatching(executor === 'process' ? /SIGSEGV/ : /exited with code:? 139/) });
+    expect(after.status).toBe('succeeded');
   });
 
   it('records a heap bomb as out of memory, and the host goes on', async () => {

@@ -21,8 +21,7 @@
  * (SIGKILL) is SIGKILLed by the guardian (`guardChild` of `@xcore/core`), so none outlives it.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { guardChild } from '@xcore/core';
+import { guardChild, residentBytes } from '@xcore/core';
 import { ExecutorQueueFullError, JobCrashedError, JobOutOfMemoryError } from '../errors.js';
 import type { ProcessExecutorConfig } from './executor-config.js';
 import { IsolatedExecutor, reviveError, type AttemptHandle, type AttemptResult, type AttemptTask, type IsolatedExecutorOptions, type RemoteLogLine } from './isolated-executor.js';
@@ -36,17 +35,6 @@ export interface ProcessExecutorOptions extends IsolatedExecutorOptions {
 
 /** Bytes of stderr kept per child, to tell a V8 heap abort from another crash. */
 const STDERR_TAIL = 8192;
-
-/** The resident memory of `pid` in bytes, or `undefined` where `/proc` cannot tell (not Linux, already gone). */
-function residentBytes(pid: number): number | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const match = /VmRSS:\s+(\d+)\s+kB/.exec(status);
-    return match === null ? undefined : Number(match[1]) * 1024;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Every child alive, SIGKILLed if the host process exits with them still running. */
 const liveChildren = new Set<ChildProcess>();
