@@ -25,7 +25,7 @@ import type { BootControl } from './boot-control.js';
 import { runWithOrigin } from './code-origin.js';
 import type { PluginStatus } from './kernel-types.js';
 import { createPluginContext } from './plugin-context.js';
-import type { PluginRecord, PluginRecords } from './plugin-records.js';
+import { blockingDependency, type PluginRecord, type PluginRecords } from './plugin-records.js';
 import type { ServiceHost } from './service-host.js';
 import { withTimeout } from './with-timeout.js';
 
@@ -174,8 +174,7 @@ export class PluginLifecycle {
   skip(record: PluginRecord, error: Error): void {
     record.state = 'skipped';
     record.error = error;
-    record.dependency = blockingDependency(error);
-    this.deps.logger.error({ err: error, plugin: record.manifest.name, dependency: record.dependency }, 'plugin skipped');
+    this.deps.logger.error({ err: error, plugin: record.manifest.name, dependency: blockingDependency(error) }, 'plugin skipped');
   }
 
   /** Marks a plugin failed: closes its context, tells services, emits `plugin.failed`. */
@@ -360,12 +359,4 @@ export class PluginLifecycle {
   private validateConfig(record: PluginRecord, definition: PluginDefinition): unknown {
     return pluginConfig(this.deps.loaded, record.manifest.name, definition);
   }
-}
-
-/** The dependency a dependency error names: the missing, out-of-range or failed one, or the next plugin of a cycle. */
-function blockingDependency(error: Error): string | undefined {
-  const { dependency, cycle } = error as { dependency?: unknown; cycle?: unknown };
-  if (typeof dependency === 'string') return dependency;
-  if (Array.isArray(cycle) && typeof cycle[1] === 'string') return cycle[1];
-  return undefined;
 }

@@ -14,8 +14,6 @@ export interface PluginRecord {
   state: PluginState;
   /** Why it is `failed` or `skipped`. */
   error: Error | undefined;
-  /** For a `skipped` plugin: the dependency that stopped it. */
-  dependency: string | undefined;
   /** Duration of its last successful `onStart`, ms. */
   startMs: number | undefined;
   /** The imported definition (`undefined` until imported). */
@@ -51,7 +49,7 @@ export class PluginRecords {
   /** Creates a `loaded` record per manifest and sets the dependency order (names of startable plugins). */
   init(manifests: readonly PluginManifest[], order: readonly string[]): void {
     for (const manifest of manifests) {
-      this.#records.set(manifest.name, { manifest, state: 'loaded', error: undefined, dependency: undefined, startMs: undefined, definition: undefined, config: undefined, handle: undefined, sandbox: undefined });
+      this.#records.set(manifest.name, { manifest, state: 'loaded', error: undefined, startMs: undefined, definition: undefined, config: undefined, handle: undefined, sandbox: undefined });
     }
     this.#order = [...order];
   }
@@ -109,7 +107,7 @@ export class PluginRecords {
       version: record.manifest.version,
       state: record.state,
       error: record.error,
-      ...(record.dependency === undefined ? {} : { dependency: record.dependency }),
+      ...(record.state === 'skipped' && record.error !== undefined ? dependencyField(record.error) : {}),
       startMs: record.startMs,
       dependencies: record.manifest.dependencies,
       ...(record.sandbox === undefined ? {} : { sandbox: record.sandbox.status() }),
@@ -123,4 +121,17 @@ export class PluginRecords {
     const notEnabled = this.#notEnabled.map((m): PluginStatus => ({ name: m.name, version: m.version, state: 'not-enabled', error: undefined, startMs: undefined, dependencies: m.dependencies }));
     return [...[...ordered, ...rest.sort((a, b) => (a.manifest.name < b.manifest.name ? -1 : 1))].map((r) => this.status(r)), ...notEnabled];
   }
+}
+
+/** The dependency a dependency error names: the missing, out-of-range or failed one, or the next plugin of a cycle. */
+export function blockingDependency(error: Error): string | undefined {
+  const { dependency, cycle } = error as { dependency?: unknown; cycle?: unknown };
+  if (typeof dependency === 'string') return dependency;
+  if (Array.isArray(cycle) && typeof cycle[1] === 'string') return cycle[1];
+  return undefined;
+}
+
+function dependencyField(error: Error): { dependency?: string } {
+  const dependency = blockingDependency(error);
+  return dependency === undefined ? {} : { dependency };
 }
