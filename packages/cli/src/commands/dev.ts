@@ -13,7 +13,6 @@ import {
   dependentsOf,
   discoverPlugins,
   loadConfig,
-  pluginSummary,
   type Kernel,
   type LoadedConfig,
   type Logger,
@@ -22,6 +21,7 @@ import type { CliIo } from '../cli.js';
 import { planChanges, type ChangePlan, type DevApp } from '../dev/change-plan.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { findConfigFile } from '../find-config.js';
+import { logStarted } from '../host/boot-summary.js';
 import { watchProcessFaults } from '../host/process-faults.js';
 import { watchStopRequests } from '../host/stop-requests.js';
 import { builtinServices } from '../services.js';
@@ -106,8 +106,7 @@ export async function devCommand(options: { configPath: string | undefined; io: 
       await kernel.stop();
       return undefined;
     }
-    const summary = pluginSummary(kernel.plugins());
-    logger[summary.failed.length > 0 || summary.skipped.length > 0 ? 'warn' : 'info']({ config: file, ms: Math.round(performance.now() - began), ...summary }, 'xcore started');
+    logStarted(logger, kernel, file, began);
     return { loaded, kernel };
   };
 

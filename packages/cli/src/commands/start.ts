@@ -1,10 +1,11 @@
 /**
  * `xcore start [-c file]`: boots the app, runs until a stop request, then drains and stops.
  */
-import { createKernel, createLogger, debugFromEnv, isXcoreError, loadConfig, pluginSummary, setLongTimeout, type Kernel, type Logger, type LongTimeout, type StopReport } from '@xcore/core';
+import { createKernel, createLogger, debugFromEnv, isXcoreError, loadConfig, setLongTimeout, type Kernel, type Logger, type LongTimeout, type StopReport } from '@xcore/core';
 import type { CliIo } from '../cli.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { findConfigFile } from '../find-config.js';
+import { logStarted } from '../host/boot-summary.js';
 import { watchProcessFaults } from '../host/process-faults.js';
 import { watchStopRequests } from '../host/stop-requests.js';
 import { builtinServices } from '../services.js';
@@ -42,10 +43,7 @@ export async function startCommand(options: { configPath: string | undefined; io
   let bootFailed = false;
   try {
     await kernel.start({ signal: stops.signal });
-    // Every plugin's state: started, failed (with its error), skipped (with the dependency), not enabled.
-    const summary = pluginSummary(kernel.plugins());
-    const level = summary.failed.length > 0 || summary.skipped.length > 0 ? 'warn' : 'info';
-    logger[level]({ config: file, ms: Math.round(performance.now() - bootStarted), ...summary }, 'xcore started');
+    logStarted(logger, kernel, file, bootStarted);
     await stops.requested;
   } catch (error) {
     if (stops.reason !== undefined) {

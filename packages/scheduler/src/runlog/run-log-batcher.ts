@@ -28,7 +28,7 @@ import { RunLogOptionsInvalidError } from './run-log-errors.js';
 import { RunLogQueue } from './run-log-queue.js';
 import type { RunLogRecord } from './run-log-record.js';
 import type { RunLogLogger, RunLogStats } from './run-log-sink.js';
-import { captureRunLogInput, type RunLogCapture, type RunLogInput } from './run-log-build.js';
+import { assembleRunLogRecord, captureRunLogInput, type RunLogCapture, type RunLogInput } from './run-log-build.js';
 import type { RunLogRecordProblem } from './run-log-check.js';
 
 /**
@@ -404,10 +404,11 @@ export class RunLogBatcher {
       if (this.classify(error) !== 'reject') throw error;
       if (items.length === 1) {
         const item = items[0]!;
-        const [runId, job] = Array.isArray(item) ? [(item as RunLogCapture)[15], (item as RunLogCapture)[0]] : [(item as RunLogRecord).runId, (item as RunLogRecord).jobId];
+        // A capture's record is made (as the backend made it) for its run id: the capture holds only its random bits.
+        const { runId, jobId } = Array.isArray(item) ? assembleRunLogRecord(item as RunLogCapture) : (item as RunLogRecord);
         this.counters.rejected++;
         this.progress++;
-        this.logger.error({ err: error, runId, job }, `${this.name}: the backend refused a record; it is not stored`);
+        this.logger.error({ err: error, runId, job: jobId }, `${this.name}: the backend refused a record; it is not stored`);
         return;
       }
       const half = Math.ceil(items.length / 2);
