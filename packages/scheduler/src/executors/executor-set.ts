@@ -42,15 +42,19 @@ export class ExecutorSet {
   }
 
   private threads(): ThreadExecutor {
-    const { logger, backoff, onAttempt, config } = this.options;
-    this.thread ??= new ThreadExecutor({ logger, backoff, ...(onAttempt === undefined ? {} : { onAttempt }), config: config.thread });
+    this.thread ??= new ThreadExecutor({ ...this.isolatedOptions(), config: this.options.config.thread });
     return this.thread;
   }
 
   private children(): ProcessExecutor {
-    const { logger, backoff, onAttempt, config } = this.options;
-    this.process ??= new ProcessExecutor({ logger, backoff, ...(onAttempt === undefined ? {} : { onAttempt }), config: config.process });
+    this.process ??= new ProcessExecutor({ ...this.isolatedOptions(), config: this.options.config.process });
     return this.process;
+  }
+
+  /** What the `thread` and `process` executors both take. */
+  private isolatedOptions(): IsolatedExecutorOptions {
+    const { logger, backoff, onAttempt } = this.options;
+    return { logger, backoff, ...(onAttempt === undefined ? {} : { onAttempt }) };
   }
 
   /** Imports a module job's module in a worker thread and checks its export (when the job is added). */
