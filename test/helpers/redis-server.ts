@@ -71,10 +71,16 @@ export function redisUnavailable(options: { needBinary?: boolean } = {}): boolea
   return true;
 }
 
-/** Finds a free TCP port on 127.0.0.1 (and, with `bus`, checks `port + 10000` too, for Cluster). */
+/**
+ * Finds a free TCP port on 127.0.0.1 (and, with `bus`, checks `port + 10000` too, for Cluster).
+ *
+ * @remarks Cluster ports are drawn from 10000-21999 so that neither the port nor its bus port
+ * (20000-31999) falls in Linux's ephemeral range (32768-60999), where other suites' servers and
+ * outgoing connections take ports at any moment.
+ */
 export async function freePort(bus = false): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const port = bus ? 20000 + Math.floor(Math.random() * 20000) : await listenPort(0);
+    const port = bus ? 10000 + Math.floor(Math.random() * 12000) : await listenPort(0);
     if (!bus) return port;
     if ((await isFree(port)) && (await isFree(port + 10000))) return port;
   }
@@ -124,6 +130,13 @@ async function waitForPong(port: number, timeoutMs: number): Promise<void> {
   throw new Error(`redis-server on port ${port} did not answer PING within ${timeoutMs} ms`);
 }
 
+/** redis-server exited while starting; `inUse` when its port was taken. */
+class PortLost extends Error {
+  constructor(message: string, readonly inUse: boolean) {
+    super(message);
+  }
+}
+
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
@@ -150,9 +163,10 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     const cannot = (): void => { throw new Error('REDIS_URL server cannot be stopped with signals by tests'); };
     return { url: external, port, controllable: false, stop: async () => {}, kill: notHere, restart: notHere, freeze: cannot, thaw: cannot };
   }
-  const port = options.port ?? (await freePort(options.args?.includes('--cluster-enabled') ?? false));
+  const bus = options.args?.includes('--cluster-enabled') ?? false;
+  let port = options.port ?? (await freePort(bus));
   const dir = mkdtempSync(join(tmpdir(), 'xcore-redis-'));
-  const args = [
+  const args = (): string[] => [
     '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
     '--appendonly', options.appendOnly ? 'yes' : 'no', '--appendfsync', 'always',
     '--logfile', '', '--loglevel', 'warning', ...(options.args ?? []),
@@ -161,13 +175,29 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   let stopped = false;
 
   const launch = async (): Promise<void> => {
-    const proc = spawn('redis-server', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn('redis-server', args(), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     proc.stdout?.on('data', (chunk: Buffer) => { output = (output + chunk.toString()).slice(-4000); });
     proc.stderr?.on('data', (chunk: Buffer) => { output = (output + chunk.toString()).slice(-4000); });
     child = proc;
-    const died = exited(proc).then(() => { throw new Error(`redis-server exited at start on port ${port}: ${output}`); });
+    const died = exited(proc).then(() => { throw new PortLost(`redis-server exited at start on port ${port}: ${output}`, output.includes('Address already in use')); });
     await Promise.race([waitForPong(port, 10_000), died]);
+  };
+  /** First start: a free port found earlier can be taken by another suite before redis-server binds it; then try another. */
+  const firstLaunch = async (): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await launch();
+        return;
+      } catch (error) {
+        child = undefined;
+        if (!(error instanceof PortLost) || !error.inUse || options.port !== undefined || attempt >= 5) {
+          rmSync(dir, { recursive: true, force: true });
+          throw error;
+        }
+        port = await freePort(bus);
+      }
+    }
   };
   const kill = async (): Promise<void> => {
     if (!child) return;
@@ -182,7 +212,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     child.kill(name);
   };
 
-  await launch();
+  await firstLaunch();
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
