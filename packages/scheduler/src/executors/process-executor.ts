@@ -92,9 +92,13 @@ export class ProcessExecutor extends IsolatedExecutor {
   private readonly idle: Slot[] = [];
   private nextRunId = 0;
   private closed = false;
+  /** `workers/process-child.mjs`, resolved when the executor is created. */
+  private readonly childPath: string;
 
+  /** @throws `XCORE_ERR_EXECUTOR_WORKER_MISSING` when the package's child file is missing (a broken install). */
   constructor(private readonly processOptions: ProcessExecutorOptions) {
     super(processOptions);
+    this.childPath = workerFile('process-child.mjs');
   }
 
   /** Child processes alive now (running a job, spare, or kept for reuse). */
@@ -203,7 +207,7 @@ export class ProcessExecutor extends IsolatedExecutor {
 
   private spawn(env: Record<string, string>): ChildProcess {
     const { config } = this.processOptions;
-    const child = fork(workerFile('process-child.mjs'), [], {
+    const child = fork(this.childPath, [], {
       env,
       execArgv: [`--max-old-space-size=${config.maxOldGenerationSizeMb}`],
       serialization: 'advanced',
