@@ -65,9 +65,13 @@ type WorkerAnswer = { readonly ok: true; readonly result?: unknown } | { readonl
 export class ThreadExecutor extends IsolatedExecutor {
   private pool: Piscina | undefined;
   private closed = false;
+  /** `workers/thread-worker.mjs`, resolved when the executor is created. */
+  private readonly workerPath: string;
 
+  /** @throws `XCORE_ERR_EXECUTOR_WORKER_MISSING` when the package's worker file is missing (a broken install). */
   constructor(private readonly threadOptions: ThreadExecutorOptions) {
     super(threadOptions);
+    this.workerPath = workerFile('thread-worker.mjs');
   }
 
   /** Threads alive now (for tests and the shutdown check). */
@@ -81,7 +85,7 @@ export class ThreadExecutor extends IsolatedExecutor {
     const maxThreads = config.maxThreads ?? Math.max(defaultMaxThreads(), config.minThreads);
     const limits = config.resourceLimits;
     this.pool = new Piscina({
-      filename: workerFile('thread-worker.mjs'),
+      filename: this.workerPath,
       name: 'default',
       minThreads: Math.min(config.minThreads, maxThreads),
       maxThreads,
