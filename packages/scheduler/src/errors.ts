@@ -98,6 +98,11 @@ export const SCHEDULER_ERROR_CODES: Readonly<Record<string, string>> = {
   XCORE_ERR_EXECUTOR_QUEUE_FULL:
     'A run could not start because its executor\'s queue was full (`services.scheduler.executors.thread.maxQueue`, or ' +
     '`process.maxChildren` runs waiting); recorded as `failed`. Raise the bound or run the job less often.',
+  XCORE_ERR_EXECUTOR_WORKER_MISSING:
+    'The `thread` or `process` executor cannot find the plain-JavaScript file it runs jobs with (`workers/thread-worker.mjs` or ' +
+    '`workers/process-child.mjs` of `@xcore/scheduler`): the install is broken. Raised when the executor is created (the job add ' +
+    'that first needs it fails; nothing is stored). The message names the file and where it was looked for. Reinstall ' +
+    '`@xcore/scheduler` (in this repository: `pnpm install && pnpm build`).',
   XCORE_ERR_JOB_QUERY_INVALID:
     'A job listing or history query is malformed: a limit outside 1..500, a cursor this version did not issue, an unknown state. The message names the field.',
 };
@@ -292,6 +297,13 @@ export class JobOutOfMemoryError extends XcoreError {
 export class ExecutorQueueFullError extends XcoreError {
   constructor(message: string, options?: XcoreErrorOptions) {
     super('XCORE_ERR_EXECUTOR_QUEUE_FULL', message, options);
+  }
+}
+
+/** A file of `workers/` the `thread` or `process` executor runs jobs with is missing. Code `XCORE_ERR_EXECUTOR_WORKER_MISSING`. */
+export class ExecutorWorkerMissingError extends XcoreError {
+  constructor(message: string, options?: XcoreErrorOptions) {
+    super('XCORE_ERR_EXECUTOR_WORKER_MISSING', message, options);
   }
 }
 

@@ -15,6 +15,7 @@ import type { ScheduleDefinition, SchedulePolicy } from '../stores/store.js';
 import type { JobContext, JobFunction } from '../service/scheduler-service.js';
 import { JobAbortedError, JobTimeoutError } from '../errors.js';
 import type { ActiveExecution, ExecutionInfo, ExecutionOutcome, ExecutionRequest, ExecutionStatus, Executor, JobHandler } from './executor.js';
+import { attemptLabel } from './error-message.js';
 
 export type { ExecutionStatus, ExecutionOutcome, ExecutionRequest, ActiveExecution } from './executor.js';
 
@@ -111,7 +112,7 @@ class Execution implements ActiveExecution, ExecutionRequest {
   }
 
   signalFor(attempt: number): AbortSignal {
-    if (attempt !== this.attemptNo) return AbortSignal.abort(new JobAbortedError(`Job "${this.jobId}": attempt ${attempt} is over.`));
+    if (attempt !== this.attemptNo) return AbortSignal.abort(new JobAbortedError(`${attemptLabel(this.jobId, attempt)} is over.`));
     this.controller ??= new AbortController();
     return this.controller.signal;
   }
@@ -178,7 +179,7 @@ class Execution implements ActiveExecution, ExecutionRequest {
       const timeoutMs = request.policy.timeoutMs;
       if (timeoutMs !== null) {
         timer = setLongTimeout(() => {
-          const error = new JobTimeoutError(`Job "${request.jobId}" attempt ${attempt} timed out after ${timeoutMs} ms; raise its timeout or honour ctx.signal.`);
+          const error = new JobTimeoutError(`${attemptLabel(request.jobId, attempt)} timed out after ${timeoutMs} ms; raise its timeout or honour ctx.signal.`);
           this.controller?.abort(error);
           finish({ status: 'timed_out', error });
         }, timeoutMs);

@@ -10,9 +10,10 @@
  * job does.
  */
 import type { Logger } from 'pino';
-import { setLongTimeout, type LongTimeout } from '@xcore/core';
+import { isXcoreError, setLongTimeout, type LongTimeout } from '@xcore/core';
 import type { ScheduleDefinition, SchedulePolicy } from '../stores/store.js';
-import { JobAbortedError, JobExecutorInvalidError, JobTimeoutError } from '../errors.js';
+import { JobAbortedError, JobCrashedError, JobExecutorInvalidError, JobTimeoutError } from '../errors.js';
+import { attemptLabel, errorMessage } from './error-message.js';
 import type { ActiveExecution, ExecutionInfo, ExecutionOutcome, ExecutionStatus, Executor, JobHandler, ModuleTarget } from './executor.js';
 
 /** How one attempt ended. */
@@ -66,6 +67,12 @@ export function reviveError(data: unknown): Error {
   if (typeof e.stack === 'string') error.stack = e.stack;
   if (typeof e.code === 'string') Object.assign(error, { code: e.code });
   return error;
+}
+
+/** An attempt its executor could not start, as a `failed` result: a coded error as it is, anything else wrapped. */
+function startFailure(error: unknown, jobId: string, attempt: number, executor: string): AttemptResult {
+  if (isXcoreError(error)) return { status: 'failed', error };
+  return { status: 'failed', error: new JobCrashedError(`${attemptLabel(jobId, attempt)}: executor "${executor}" could not start it (${errorMessage(error)}).`, { cause: error }) };
 }
 
 /** One run in progress on an isolated executor. */
@@ -125,16 +132,23 @@ class IsolatedRun implements ActiveExecution, ExecutionInfo {
       // The deadline counts from here: starting the worker or child (a fork takes a while) is part of it.
       if (timeoutMs !== null) {
         timer = setLongTimeout(() => {
-          finish({ status: 'timed_out', error: new JobTimeoutError(`Job "${this.jobId}" attempt ${attempt} timed out after ${timeoutMs} ms on executor "${this.target.executor}"; its ${this.target.executor === 'thread' ? 'worker thread was terminated' : 'child process was killed'}. Raise its timeout or make it faster.`) });
+          finish({ status: 'timed_out', error: new JobTimeoutError(`${attemptLabel(this.jobId, attempt)} timed out after ${timeoutMs} ms on executor "${this.target.executor}"; its ${this.target.executor === 'thread' ? 'worker thread was terminated' : 'child process was killed'}. Raise its timeout or make it faster.`) });
           // Kill after the run is recorded: starting the replacement worker takes a while, and the
           // record (built in the microtasks queued by finish) must carry the deadline, not that.
           setImmediate(() => handle?.kill());
         }, timeoutMs);
       }
-      handle = begin({ jobId: this.jobId, scheduledAt: this.scheduledAt, attempt, args: this.args, target: this.target });
+      // An attempt that cannot start (a begin() that throws, a done that rejects) still ends the run.
+      const notStarted = (error: unknown): void => finish(startFailure(error, this.jobId, attempt, this.target.executor));
+      try {
+        handle = begin({ jobId: this.jobId, scheduledAt: this.scheduledAt, attempt, args: this.args, target: this.target });
+      } catch (error) {
+        notStarted(error);
+        return;
+      }
       this.current = handle;
       if (settled) setImmediate(() => handle?.kill());
-      void handle.done.then(finish);
+      handle.done.then(finish, notStarted);
     });
   }
 

@@ -17,8 +17,8 @@
  * child is even reaped), the watchdog's SIGKILL or V8's heap-limit abort (`out_of_memory`), or
  * any other exit before an answer (`crashed`, with the code or signal). At most `maxChildren`
  * children run at once; up to `maxQueue` more attempts wait. Children exit when the host's IPC
- * channel closes and are SIGKILLed when the host exits; one in a busy loop when the host dies
- * (SIGKILL) is SIGKILLed by the guardian (`guardChild` of `@xcore/core`), so none outlives it.
+ * channel closes; one in a busy loop never sees it close, and is SIGKILLed by the guardian
+ * (`guardChild` of `@xcore/core`) when the host exits, however it exits, so none outlives it.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { guardChild, residentBytes } from '@xcore/core';
@@ -26,6 +26,7 @@ import { ExecutorQueueFullError, JobCrashedError, JobOutOfMemoryError } from '..
 import type { ProcessExecutorConfig } from './executor-config.js';
 import { IsolatedExecutor, reviveError, type AttemptHandle, type AttemptResult, type AttemptTask, type IsolatedExecutorOptions, type RemoteLogLine } from './isolated-executor.js';
 import { workerFile } from './worker-files.js';
+import { attemptLabel } from './error-message.js';
 
 /** Options of {@link ProcessExecutor}. */
 export interface ProcessExecutorOptions extends IsolatedExecutorOptions {
@@ -35,20 +36,6 @@ export interface ProcessExecutorOptions extends IsolatedExecutorOptions {
 
 /** Bytes of stderr kept per child, to tell a V8 heap abort from another crash. */
 const STDERR_TAIL = 8192;
-
-/** Every child alive, SIGKILLed if the host process exits with them still running. */
-const liveChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function trackChild(child: ChildProcess): void {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const c of liveChildren) c.kill('SIGKILL');
-    });
-  }
-  liveChildren.add(child);
-  child.once('exit', () => liveChildren.delete(child));
-}
 
 /** A child the executor holds: a warm spare (no run yet) or one kept for reuse. */
 interface Slot {
@@ -92,9 +79,13 @@ export class ProcessExecutor extends IsolatedExecutor {
   private readonly idle: Slot[] = [];
   private nextRunId = 0;
   private closed = false;
+  /** `workers/process-child.mjs`, resolved when the executor is created. */
+  private readonly childPath: string;
 
+  /** @throws `XCORE_ERR_EXECUTOR_WORKER_MISSING` when the package's child file is missing (a broken install). */
   constructor(private readonly processOptions: ProcessExecutorOptions) {
     super(processOptions);
+    this.childPath = workerFile('process-child.mjs');
   }
 
   /** Child processes alive now (running a job, spare, or kept for reuse). */
@@ -117,7 +108,7 @@ export class ProcessExecutor extends IsolatedExecutor {
     const done = (async (): Promise<AttemptResult> => {
       if (this.running_ >= config.maxChildren) {
         if (this.waiting.length >= config.maxQueue) {
-          return { status: 'failed', error: new ExecutorQueueFullError(`Job "${task.jobId}" attempt ${task.attempt}: ${config.maxChildren} child processes are running and ${this.waiting.length} runs wait (services.scheduler.executors.process.maxQueue); the run did not start.`) };
+          return { status: 'failed', error: new ExecutorQueueFullError(`${attemptLabel(task.jobId, task.attempt)}: ${config.maxChildren} child processes are running and ${this.waiting.length} runs wait (services.scheduler.executors.process.maxQueue); the run did not start.`) };
         }
         await new Promise<void>((resolve) => this.waiting.push(resolve));
       }
@@ -203,15 +194,15 @@ export class ProcessExecutor extends IsolatedExecutor {
 
   private spawn(env: Record<string, string>): ChildProcess {
     const { config } = this.processOptions;
-    const child = fork(workerFile('process-child.mjs'), [], {
+    const child = fork(this.childPath, [], {
       env,
       execArgv: [`--max-old-space-size=${config.maxOldGenerationSizeMb}`],
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.children.add(child);
-    trackChild(child);
-    // A child in a busy loop never sees the IPC channel close: the guardian kills it if the host dies.
+    // A child in a busy loop never sees the IPC channel close: the guardian kills it when the host
+    // exits, however it exits (process.exit, a crash, SIGKILL).
     guardChild(child);
     child.once('exit', () => {
       this.children.delete(child);
@@ -226,7 +217,7 @@ export class ProcessExecutor extends IsolatedExecutor {
   /** Waits for the child's answer to run `id` or its end, watching its resident memory meanwhile. */
   private outcomeOf(child: ChildProcess, id: number, task: AttemptTask, log: (line: RemoteLogLine) => void, killedFor: () => 'deadline' | 'rss' | undefined, overRss: () => void): Promise<AttemptResult> {
     const { config } = this.processOptions;
-    const label = `Job "${task.jobId}" attempt ${task.attempt}`;
+    const label = attemptLabel(task.jobId, task.attempt);
     return new Promise<AttemptResult>((resolve) => {
       let stderr = '';
       let settled = false;

@@ -218,9 +218,9 @@ export class RedisStore implements Store {
       // Without definitions: this process knows those of the schedules it registered (upsert
       // replies fill the decoder), and reads the few others after the claim.
       const reply = (await this.#script('claimDue', 'claim-due-3', [this.keys.due, this.keys.gen, this.keys.ownerClaims(owner)], [
-        this.keys.schedulePrefix, owner, String(Math.floor(leaseMs)), String(Math.floor(limit)), takeBack ? '1' : '0', '1', ...(exclude ?? []),
+        this.keys.schedulePrefix, owner, String(Math.floor(leaseMs)), String(Math.floor(limit)), takeBack ? '1' : '0', ...(exclude ?? []),
       ])) as unknown[];
-      const decoded = this.#decoder.claimBatch(reply, (key) => this.#badKey('claimDue', key));
+      const decoded = this.#decoder.claimBatch(reply, owner, (key) => this.#badKey('claimDue', key));
       batch = decoded.unknown === undefined ? decoded : await this.#withDefinitions(owner, decoded, decoded.unknown);
     } catch (error) {
       // Not confirmed: the claim may have been applied. The next claim takes back what it took.

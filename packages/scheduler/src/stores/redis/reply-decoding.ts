@@ -24,20 +24,23 @@ export class ScheduleDecoder {
   }
 
   /**
-   * Decodes a `claim-due-3.lua` reply: Redis's clock, the next wakeup (`''`: none), the info
-   * pairs, then one `[id, fields]` per claim. Schedule keys of the wrong type go to `onBadKey`.
-   * A claim read without its definition (`def` nil) whose definition is not known here by its
-   * hash is listed in `unknown` with its place in `claims` (left empty), for the caller to read
-   * and fill with {@link ScheduleDecoder.claim}.
+   * Decodes a `claim-due-3.lua` reply of `owner`'s claim: Redis's clock, the next wakeup (`''`:
+   * none), the info pairs, the lease end, then per claim its id, hash and packed state (see the
+   * script's header). Schedule keys of the wrong type go to `onBadKey`. A claim whose definition
+   * is not known here by its hash is listed in `unknown` with its place in `claims` (left empty),
+   * for the caller to read and fill with {@link ScheduleDecoder.claim}.
    */
-  claimBatch(reply: readonly unknown[], onBadKey: (key: string) => void): ClaimBatch & { readonly unknown?: UnknownDefinition[] } {
-    const claims: Claim[] = new Array<Claim>(reply.length - 3);
+  claimBatch(reply: readonly unknown[], owner: string, onBadKey: (key: string) => void): ClaimBatch & { readonly unknown?: UnknownDefinition[] } {
+    const leaseUntil = Number(reply[3]);
+    const claims: Claim[] = new Array<Claim>((reply.length - 4) / 3);
     let unknown: UnknownDefinition[] | undefined;
-    for (let i = 3; i < reply.length; i++) {
-      const [id, fields] = reply[i] as [string, ScheduleFields];
-      const definition = fields[0] === null ? this.known(id, fields[1] ?? '') : this.definition(id, fields);
-      if (definition === undefined) (unknown ??= []).push({ id, fields, at: i - 3 });
-      else claims[i - 3] = new ClaimedSchedule(definition, fields);
+    for (let i = 4, at = 0; i + 2 < reply.length; i += 3, at++) {
+      const id = reply[i] as string;
+      const hash = reply[i + 1] as string;
+      const state = reply[i + 2] as string;
+      const definition = this.known(id, hash);
+      if (definition === undefined) (unknown ??= []).push({ id, hash, state, owner, leaseUntil, at });
+      else claims[at] = new ClaimedSchedule(definition, hash, state, leaseUntil);
     }
     const wakeup = reply[1] as string;
     const info = reply[2] as readonly string[];
@@ -62,7 +65,7 @@ export class ScheduleDecoder {
    */
   claim(unknown: UnknownDefinition, def: string, hash: string): Claim {
     const definition = this.definition(unknown.id, [def, hash]);
-    return new ClaimedSchedule(definition, unknown.fields);
+    return new ClaimedSchedule(definition, unknown.hash, unknown.state, unknown.leaseUntil);
   }
 
   /** The definition kept for `id` when its hash is `hash`. */
@@ -90,7 +93,12 @@ export class ScheduleDecoder {
 /** A claim read without its definition, which the decoder did not know by its hash. */
 export interface UnknownDefinition {
   readonly id: string;
-  readonly fields: ScheduleFields;
+  /** The schedule's hash at the claim. */
+  readonly hash: string;
+  /** The claim's packed state (see `claim-due-3.lua`). */
+  readonly state: string;
+  readonly owner: string;
+  readonly leaseUntil: number;
   /** Its place in the batch's claims (earliest first). */
   readonly at: number;
 }
