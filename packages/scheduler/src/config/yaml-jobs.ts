@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { abortable, createTsModuleScope, type LoadedConfig, type TsModuleScope } from '@xcore/core';
 import { JobFuncInvalidError } from '../errors.js';
 import { resolveModuleUrl } from '../executors/module-target.js';
@@ -91,7 +91,7 @@ export function createJobModuleLoader(baseDir: string): JobModuleLoader {
   };
   return {
     load(specifier) {
-      const relative = specifier.startsWith('.') || isAbsolute(specifier);
+      const relative = isPathSpecifier(specifier);
       const key = relative ? resolve(baseDir, specifier) : specifier;
       let loading = modules.get(key);
       if (loading === undefined) {
@@ -109,6 +109,39 @@ function splitFunc(func: string): { specifier: string; exportName: string } | un
   const exportName = func.slice(colon + 1);
   if (colon <= 0 || exportName === '') return undefined;
   return { specifier: func.slice(0, colon), exportName };
+}
+
+/**
+ * The file a YAML job's `func` imports when it names a path (`./jobs/report.ts:run`, resolved from
+ * `baseDir`) or a `file:` URL; `undefined` when it names a package (`@acme/jobs:run`, `lodash:noop`) or has no
+ * `:export`.
+ *
+ * @remarks
+ * `xcore dev` watches these files. A package is not: Node.js imports it once per process, so a
+ * restart in the same process would not load its new code.
+ *
+ * @example
+ * ```ts
+ * yamlJobModuleFile('./jobs/report.ts:run', '/app'); // '/app/jobs/report.ts'
+ * yamlJobModuleFile('@acme/jobs:run', '/app'); // undefined
+ * ```
+ */
+export function yamlJobModuleFile(func: string, baseDir: string): string | undefined {
+  const parts = splitFunc(func);
+  if (parts === undefined) return undefined;
+  if (parts.specifier.startsWith('file:')) {
+    try {
+      return fileURLToPath(parts.specifier);
+    } catch {
+      return undefined;
+    }
+  }
+  return isPathSpecifier(parts.specifier) ? resolve(baseDir, parts.specifier) : undefined;
+}
+
+/** Whether a `func` specifier names a file (relative or absolute) rather than a package. */
+function isPathSpecifier(specifier: string): boolean {
+  return specifier.startsWith('.') || isAbsolute(specifier);
 }
 
 /**
