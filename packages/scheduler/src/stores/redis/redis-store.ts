@@ -286,7 +286,7 @@ export class RedisStore implements Store {
       this.#unconfirmed.add(owner);
       throw error;
     }
-    const results = decodeCommitResults(items, reply as string, (key) => this.#badKey('commit', key));
+    const results = decodeCommitResults(items, reply as string, owner, k, (key) => this.#badKey('commit', key));
     this.#hints.emit(items.length === 1 ? { kind: 'commit', id: items[0]!.id } : { kind: 'commit' }, true);
     return results;
   }

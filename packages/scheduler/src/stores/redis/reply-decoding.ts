@@ -9,6 +9,7 @@
 import type { ClaimBatch, Claim, CommitItem, CommitResult, CommittedRun, RunSlot, ScheduleDefinition, StoredSchedule } from '../store.js';
 import { ClaimedSchedule, decodeSchedule, type ScheduleFields } from './claimed-schedule.js';
 import { deepFreeze } from '../deep-freeze.js';
+import type { RedisKeys } from './keys.js';
 
 /**
  * Decodes schedules and claims, keeping each schedule's parsed definition while its stored hash
@@ -103,38 +104,47 @@ export interface UnknownDefinition {
   readonly at: number;
 }
 
-/** One item of a `commit-2.lua` reply (named fields; see the script's header). */
-interface CommitRow {
-  readonly status?: string;
-  /** Occurrences as strings (exact epoch ms); an empty list may come as `{}` (Lua's cjson). */
-  readonly accepted?: readonly string[] | Record<string, never>;
-  readonly runs?: readonly CommittedRun[] | Record<string, never>;
-  readonly key?: string;
-}
-
-/** A JSON array from Lua's cjson, where an empty one is encoded as `{}`. */
-function list<T>(value: readonly T[] | Record<string, never> | undefined): readonly T[] {
-  return Array.isArray(value) ? value : [];
-}
-
 /**
- * Decodes a `commit-2.lua` reply (a JSON array, one object per item) into one result per item; a
- * missing row reads as `missing`, and a schedule key of the wrong type goes to `onBadKey`.
+ * Decodes a `commit-2.lua` reply of `owner`'s commit (one string, one word per item, see the
+ * script's header) into one result per item; a missing word reads as `missing`, and a key of the
+ * wrong type goes to `onBadKey` (the schedule hash or the job's slot set, named from the id).
  */
-export function decodeCommitResults(items: readonly CommitItem[], reply: string, onBadKey: (key: string) => void): CommitResult[] {
-  const rows = list(JSON.parse(reply) as CommitRow[] | Record<string, never>);
-  return items.map((item, i): CommitResult => {
-    const row = rows[i] ?? {};
-    if (row.status === 'corrupt') {
-      onBadKey(row.key ?? '');
-      return { id: item.id, ok: false, reason: 'corrupt' };
+export function decodeCommitResults(
+  items: readonly CommitItem[], reply: string, owner: string, keys: Pick<RedisKeys, 'schedule' | 'jobSlots'>, onBadKey: (key: string) => void,
+): CommitResult[] {
+  const words = reply === '' ? [] : reply.split(' ');
+  const results = new Array<CommitResult>(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    const word = words[i] ?? 'm';
+    const kind = word.charCodeAt(0);
+    if (kind === 111 /* o */) {
+      results[i] = okResult(item, word, owner);
+    } else if (kind === 99 /* c */) {
+      onBadKey(word === 'cj' ? keys.jobSlots(item.id) : keys.schedule(item.id));
+      results[i] = { id: item.id, ok: false, reason: 'corrupt' };
+    } else {
+      results[i] = { id: item.id, ok: false, reason: kind === 115 /* s */ ? 'stale' : 'missing' };
     }
-    if (row.status !== 'ok') return { id: item.id, ok: false, reason: row.status === 'stale' ? 'stale' : 'missing' };
-    const accepted = list(row.accepted).map(Number);
-    if (row.runs === undefined) return { id: item.id, ok: true, accepted };
-    const runs = list(row.runs).map((run): CommittedRun => ({ runId: run.runId, slotted: run.slotted }));
-    return { id: item.id, ok: true, accepted, runs };
-  });
+  }
+  return results;
+}
+
+/** An `o` word: `,<scheduledAt>` per accepted occurrence, each followed by `+`/`-` (slotted or not) with slots. */
+function okResult(item: CommitItem, word: string, owner: string): CommitResult {
+  const accepted: number[] = [];
+  const runs: CommittedRun[] | undefined = item.slots === undefined ? undefined : [];
+  for (let from = 2; from <= word.length; ) {
+    let to = word.indexOf(',', from);
+    if (to === -1) to = word.length;
+    const last = word.charCodeAt(to - 1);
+    const slot = last === 43 /* + */ || last === 45; /* - */
+    const at = word.slice(from, slot ? to - 1 : to);
+    accepted.push(Number(at));
+    if (runs !== undefined && slot) runs.push({ runId: `${at}@${owner}`, slotted: last === 43 });
+    from = to + 1;
+  }
+  return runs === undefined ? { id: item.id, ok: true, accepted } : { id: item.id, ok: true, accepted, runs };
 }
 
 /** Decodes a `reap-slots-2.lua` reply: pairs of slot JSON and lease expiry. */
