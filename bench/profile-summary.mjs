@@ -14,7 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 
-const USAGE = 'usage: node bench/profile-summary.mjs <file.cpuprofile> [--top 30] [--from-ms 0] [--to-ms Infinity]';
+const USAGE = 'usage: node bench/profile-summary.mjs <file.cpuprofile> [--top 30] [--from-ms 0] [--to-ms Infinity] [--window <pid>.window.json]';
 const args = process.argv.slice(2);
 const file = args.shift();
 if (file === undefined || file.startsWith('--')) {
@@ -22,7 +22,12 @@ if (file === undefined || file.startsWith('--')) {
   process.exit(2);
 }
 const opts = { top: 30, fromMs: 0, toMs: Infinity };
+let windowFile = null;
 for (let i = 0; i < args.length; i += 2) {
+  if (args[i] === '--window') {
+    windowFile = args[i + 1];
+    continue;
+  }
   const value = Number(args[i + 1]);
   if (!Number.isFinite(value) && args[i + 1] !== 'Infinity') throw new Error(`${args[i]} needs a number\n${USAGE}`);
   if (args[i] === '--top') opts.top = value;
@@ -32,6 +37,12 @@ for (let i = 0; i < args.length; i += 2) {
 }
 
 const profile = JSON.parse(readFileSync(file, 'utf8'));
+if (windowFile !== null) {
+  // Written by redis-child.mjs under `bench/redis.mjs --cpu-prof`: the window on the profile's clock.
+  const w = JSON.parse(readFileSync(windowFile, 'utf8'));
+  opts.fromMs = (w.fromUs - profile.startTime) / 1000;
+  opts.toMs = (w.toUs - profile.startTime) / 1000;
+}
 const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map();
 let t = profile.startTime;

@@ -6,6 +6,7 @@
  * window, records every fire whose intended time lies in the window (job index, second of the
  * window, lateness) and CPU time over the window, and after the grace period sends them back.
  */
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { now, drift } from './lib/clock.mjs';
 
@@ -63,6 +64,7 @@ async function main() {
   win = { start: go.winStart, end: go.winEnd, seconds };
   await instance.start();
   await sleep(go.winStart - now());
+  const profA = process.hrtime.bigint();
   const cpuA = process.cpuUsage();
   const totalA = total;
   const sentA = sent;
@@ -70,6 +72,9 @@ async function main() {
   byName = new Map();
   await sleep(go.winEnd - now());
   const cpu = process.cpuUsage(cpuA);
+  // The window on the profile's clock (microseconds of the monotonic clock, as its timestamps).
+  const profDir = process.env.XCORE_BENCH_PROF_DIR;
+  if (profDir) writeFileSync(`${profDir}/${process.pid}.window.json`, JSON.stringify({ fromUs: Number(profA / 1000n), toUs: Number(process.hrtime.bigint() / 1000n) }));
   const totalB = total;
   const sentB = sent;
   const droppedB = instance.dropped?.();

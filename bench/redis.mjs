@@ -8,6 +8,7 @@
  *   node bench/redis.mjs [--jobs 1000,10000] [--procs 1,2,3] [--runs 10000x1,30000x3]
  *        [--kinds interval,cron] [--phase spread,burst] [--seconds 10] [--warmup 3]
  *        [--only xcore,bullmq] [--concurrency 100] [--timeout 120] [--no-write]
+ *        [--commandstats] [--cpu-prof DIR]
  *
  * Load shapes (one table each): interval schedules every second with phases spread evenly over
  * the second (`spread`) or all sharing one phase, every schedule due at the same whole second
@@ -19,6 +20,12 @@
  * duplicates (an occurrence fired twice, in any processes), lateness p50/p99, firings per second,
  * commands the processes sent per firing, commands Redis ran per firing (INFO, including those
  * inside Lua scripts), Redis CPU per firing, worker CPU per firing.
+ *
+ * Profiling: `--commandstats` prints, per run, Redis's `INFO commandstats` over the window per
+ * firing (calls and µs of each command, those inside scripts included: where Redis's time goes);
+ * `--cpu-prof DIR` runs the processes under `node --cpu-prof` writing to DIR, each beside a
+ * `<pid>.window.json` with the window's profile clock bounds, for
+ * `node bench/profile-summary.mjs DIR/CPU.*.<pid>.*.cpuprofile --window DIR/<pid>.window.json`.
  */
 import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -33,10 +40,10 @@ const CHILD = fileURLToPath(new URL('./redis-child.mjs', import.meta.url));
 const LIBS = ['xcore', 'bullmq'];
 const KINDS = ['interval', 'cron'];
 const PHASES = ['spread', 'burst'];
-const USAGE = 'usage: node bench/redis.mjs [--jobs 1000,10000] [--procs 1,2,3] [--runs NxP,...] [--kinds interval,cron] [--phase spread,burst] [--seconds 10] [--warmup 3] [--only xcore,bullmq] [--concurrency 100] [--timeout 120] [--no-write]';
+const USAGE = 'usage: node bench/redis.mjs [--jobs 1000,10000] [--procs 1,2,3] [--runs NxP,...] [--kinds interval,cron] [--phase spread,burst] [--seconds 10] [--warmup 3] [--only xcore,bullmq] [--concurrency 100] [--timeout 120] [--no-write] [--commandstats] [--cpu-prof DIR]';
 
 function parseArgs(argv) {
-  const o = { jobs: [1000, 10000], procs: [1, 2, 3], runs: null, kinds: ['interval'], phases: PHASES, seconds: 10, warmup: 3, only: LIBS, concurrency: 100, timeout: 120, write: true };
+  const o = { jobs: [1000, 10000], procs: [1, 2, 3], runs: null, kinds: ['interval'], phases: PHASES, seconds: 10, warmup: 3, only: LIBS, concurrency: 100, timeout: 120, write: true, commandstats: false, cpuProf: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => { const x = argv[++i]; if (x === undefined) throw new Error(`${a} needs a value\n${USAGE}`); return x; };
@@ -51,6 +58,8 @@ function parseArgs(argv) {
     else if (a === '--concurrency') o.concurrency = Number(v());
     else if (a === '--timeout') o.timeout = Number(v());
     else if (a === '--no-write') o.write = false;
+    else if (a === '--commandstats') o.commandstats = true;
+    else if (a === '--cpu-prof') o.cpuProf = v();
     else if (a === '--help' || a === '-h') { console.log(USAGE); process.exit(0); }
     else throw new Error(`unknown argument ${a}\n${USAGE}`);
   }
@@ -80,8 +89,10 @@ async function measure(redis, lib, n, procs, o, load) {
   const results = [];
   const exits = [];
   for (let p = 0; p < procs; p++) {
+    const prof = o.cpuProf === null ? [] : ['--cpu-prof', '--cpu-prof-interval', '200', `--cpu-prof-dir=${o.cpuProf}`];
     const child = fork(CHILD, [lib, redis.url, String(n), String(p), String(procs), String(o.concurrency), load.kind, load.phase], {
-      serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: ['--max-old-space-size=4096'],
+      serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: ['--max-old-space-size=4096', ...prof],
+      env: o.cpuProf === null ? process.env : { ...process.env, XCORE_BENCH_PROF_DIR: o.cpuProf },
     });
     let stderr = '';
     child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-2000); });
@@ -112,8 +123,10 @@ async function measure(redis, lib, n, procs, o, load) {
 
   await new Promise((r) => setTimeout(r, winStart - now()));
   const a = await serverCounters(redis.client);
+  const statsA = o.commandstats ? await commandStats(redis.client) : null;
   await new Promise((r) => setTimeout(r, winEnd - now()));
   const b = await serverCounters(redis.client);
+  const statsB = o.commandstats ? await commandStats(redis.client) : null;
 
   const finished = await Promise.race([Promise.all(exits), deadline((o.timeout + 10) * 1000)]);
   if (finished === 'timeout') return fail('timeout', 'did not finish after the window');
@@ -171,7 +184,25 @@ async function measure(redis, lib, n, procs, o, load) {
     workerCpuUsPerFiring: firesInWindow > 0 ? cpuUs / firesInWindow : null,
     registerMs: Math.max(...results.map((r) => r.registerMs)),
     overflow: results.some((r) => r.overflow),
+    ...(statsA && statsB ? { commandstats: perFiring(statsA, statsB, firesInWindow) } : {}),
   };
+}
+
+/** `INFO commandstats`: calls and µs per command name. */
+async function commandStats(client) {
+  const out = {};
+  for (const m of (await client.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) out[m[1]] = { calls: Number(m[2]), usec: Number(m[3]) };
+  return out;
+}
+
+/** Per firing, from two `commandStats`: calls, µs, and µs per call of each command, most µs first. */
+function perFiring(a, b, fires) {
+  const rows = Object.entries(b).map(([name, x]) => {
+    const calls = x.calls - (a[name]?.calls ?? 0);
+    const usec = x.usec - (a[name]?.usec ?? 0);
+    return { name, callsPerFiring: fires > 0 ? calls / fires : null, usPerFiring: fires > 0 ? usec / fires : null, usPerCall: calls > 0 ? usec / calls : null };
+  });
+  return rows.filter((r) => r.callsPerFiring > 0).sort((x, y) => y.usPerFiring - x.usPerFiring);
 }
 
 const int = (x) => Math.round(x).toLocaleString('en-US');
@@ -217,6 +248,9 @@ async function main() {
           process.stderr.write(r.status === 'ok'
             ? `${r.delivered}/${r.expected}, ${r.duplicates} dup, p99 ${f(r.lateness.p99)} ms, ${f(r.clientCommandsPerFiring, 2)} client / ${f(r.redisCommandsPerFiring, 2)} Redis cmds/firing ${JSON.stringify(r.clientCommandsPerFiringByName)}\n`
             : `${r.status}: ${r.error}\n`);
+          if (r.commandstats) {
+            for (const c of r.commandstats.slice(0, 14)) process.stderr.write(`    ${c.name.padEnd(18)} ${f(c.callsPerFiring, 3).padStart(7)} calls/firing ${f(c.usPerFiring, 2).padStart(7)} µs/firing ${f(c.usPerCall, 2).padStart(7)} µs/call\n`);
+          }
           rows.push(r);
         }
       }

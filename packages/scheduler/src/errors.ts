@@ -45,6 +45,9 @@ export const SCHEDULER_ERROR_CODES: Readonly<Record<string, string>> = {
   XCORE_ERR_SCHEDULER_OPTIONS_INVALID:
     '`new Scheduler(options)` got an unknown option or a value outside its range (`leaseMs` 1s..1d, `pollMs` 10ms..1d, ' +
     '`claimWindowMs` 0..1m, `batchSize` 1..100000, policy `defaults` as for jobs). The message names each option, its range and the value found.',
+  XCORE_ERR_SCHEDULER_INTERNAL:
+    'The scheduler broke one of its own rules (e.g. a `thread` or `process` job\'s run was called on the event loop): a bug in ' +
+    '`@xcore/scheduler`, not in the job or the config. The run is recorded as failed. Report it with the message.',
   XCORE_ERR_SCHEDULER_STOPPED: 'The scheduler has been stopped; no new runs start. Create a new host to schedule again.',
   XCORE_ERR_SCHEDULER_BACKEND_UNAVAILABLE:
     'The configured backend cannot be created (e.g. `backend: redis` without the Redis store or without `url`).',
@@ -110,6 +113,13 @@ export const SCHEDULER_ERROR_CODES: Readonly<Record<string, string>> = {
 // ---------------------------------------------------------------------------------------------
 // Job and service errors (service/)
 // ---------------------------------------------------------------------------------------------
+
+/** The scheduler broke one of its own rules: a bug in `@xcore/scheduler`. Code `XCORE_ERR_SCHEDULER_INTERNAL`. */
+export class SchedulerInternalError extends XcoreError {
+  constructor(message: string, options?: XcoreErrorOptions) {
+    super('XCORE_ERR_SCHEDULER_INTERNAL', message, options);
+  }
+}
 
 /** Thrown when a job id is already taken; nothing was changed. */
 export class JobConflictError extends XcoreError {

@@ -14,6 +14,7 @@
  */
 // The service (service/, decorators/, config/, events/)
 export { schedulerService, createScheduler } from './service/scheduler-definition.js';
+export { yamlJobModuleFile } from './config/yaml-jobs.js';
 export { Scheduler } from './service/scheduler.js';
 export type { SchedulerOptions, DrainReport } from './service/scheduler.js';
 export type {

@@ -4,7 +4,7 @@
  * plugin others depend on changed.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   createKernel,
@@ -17,6 +17,7 @@ import {
   type LoadedConfig,
   type Logger,
 } from '@xcore/core';
+import { yamlJobModuleFile } from '@xcore/scheduler';
 import type { CliIo } from '../cli.js';
 import { planChanges, type ChangePlan, type DevApp } from '../dev/change-plan.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
@@ -35,15 +36,16 @@ interface Running {
   readonly kernel: Kernel;
 }
 
-/** The absolute paths of the modules the YAML jobs of `loaded` import (`func: ./jobs/x.ts:fn`). */
-function jobModules(loaded: LoadedConfig): string[] {
+/**
+ * The absolute paths of the files the YAML jobs of `loaded` import (`func: ./jobs/x.ts:fn`); a job
+ * naming a package (`func: "@acme/jobs:fn"`) adds none (see `yamlJobModuleFile`).
+ */
+export function jobModules(loaded: Pick<LoadedConfig, 'config' | 'file'>): string[] {
   const scheduler = loaded.config.services['scheduler'] as { jobs?: readonly { func?: unknown }[] } | undefined;
   const base = dirname(loaded.file);
   return (scheduler?.jobs ?? []).flatMap((job) => {
-    if (typeof job.func !== 'string') return [];
-    const at = job.func.lastIndexOf(':');
-    const path = at > 1 ? job.func.slice(0, at) : job.func;
-    return [isAbsolute(path) ? path : resolve(base, path)];
+    const file = typeof job.func === 'string' ? yamlJobModuleFile(job.func, base) : undefined;
+    return file === undefined ? [] : [file];
   });
 }
 

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { parseConfigText } from '@xcore/core';
 import { schedulerConfigSchema } from './scheduler-config.js';
+import { yamlJobModuleFile } from './yaml-jobs.js';
 import { createScheduler } from '../service/scheduler-definition.js';
 import type { Scheduler } from '../service/scheduler.js';
 
@@ -216,5 +217,17 @@ services:
         trigger: { type: interval, hours: 1 }
 `);
     expect(error?.message).toContain('env is for executor: process');
+  });
+});
+
+describe('yamlJobModuleFile', () => {
+  it('is the file a path or file: URL names, and undefined for a package (scoped or not) or a func without :export', () => {
+    expect(yamlJobModuleFile('./jobs/report.ts:run', '/app')).toBe('/app/jobs/report.ts');
+    expect(yamlJobModuleFile('../shared/x.mjs:x', '/app')).toBe('/shared/x.mjs');
+    expect(yamlJobModuleFile('/srv/jobs/clean.mjs:clean', '/app')).toBe('/srv/jobs/clean.mjs');
+    expect(yamlJobModuleFile('file:///srv/jobs/url.mjs:go', '/app')).toBe('/srv/jobs/url.mjs');
+    expect(yamlJobModuleFile('@acme/jobs:nightly', '/app')).toBeUndefined();
+    expect(yamlJobModuleFile('acme-jobs:nightly', '/app')).toBeUndefined();
+    expect(yamlJobModuleFile('./jobs/report.ts', '/app')).toBeUndefined();
   });
 });

@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { abortable, createTsModuleScope, type LoadedConfig, type TsModuleScope } from '@xcore/core';
 import { JobFuncInvalidError } from '../errors.js';
 import { resolveModuleUrl } from '../executors/module-target.js';
@@ -91,7 +91,7 @@ export function createJobModuleLoader(baseDir: string): JobModuleLoader {
   };
   return {
     load(specifier) {
-      const relative = specifier.startsWith('.') || isAbsolute(specifier);
+      const relative = isPathSpecifier(specifier);
       const key = relative ? resolve(baseDir, specifier) : specifier;
       let loading = modules.get(key);
       if (loading === undefined) {
@@ -112,6 +112,71 @@ function splitFunc(func: string): { specifier: string; exportName: string } | un
 }
 
 /**
+ * The file a YAML job's `func` imports when it names a path (`./jobs/report.ts:run`, resolved from
+ * `baseDir`) or a `file:` URL; `undefined` when it names a package (`@acme/jobs:run`, `lodash:noop`) or has no
+ * `:export`.
+ *
+ * @remarks
+ * `xcore dev` watches these files. A package is not: Node.js imports it once per process, so a
+ * restart in the same process would not load its new code.
+ *
+ * @example
+ * ```ts
+ * yamlJobModuleFile('./jobs/report.ts:run', '/app'); // '/app/jobs/report.ts'
+ * yamlJobModuleFile('@acme/jobs:run', '/app'); // undefined
+ * ```
+ */
+export function yamlJobModuleFile(func: string, baseDir: string): string | undefined {
+  const parts = splitFunc(func);
+  if (parts === undefined) return undefined;
+  if (parts.specifier.startsWith('file:')) {
+    try {
+      return fileURLToPath(parts.specifier);
+    } catch {
+      return undefined;
+    }
+  }
+  return isPathSpecifier(parts.specifier) ? resolve(baseDir, parts.specifier) : undefined;
+}
+
+/** Whether a `func` specifier names a file (relative or absolute) rather than a package. */
+function isPathSpecifier(specifier: string): boolean {
+  return specifier.startsWith('.') || isAbsolute(specifier);
+}
+
+/**
+ * Why a job's module or export cannot run: the module does not import (`reason` is the first line
+ * of its error), or its export is missing or not a function (`message` names the module).
+ */
+export type JobExportProblem =
+  | { readonly kind: 'import'; readonly reason: string; readonly cause: unknown }
+  | { readonly kind: 'export'; readonly message: string };
+
+/**
+ * Imports `specifier` through `loader` and checks its export `exportName` is a function: the
+ * function, or what is wrong for the caller's coded error.
+ *
+ * @remarks
+ * An abort of `signal` rejects with its reason, also while the module is still being imported.
+ */
+export async function importJobExport(specifier: string, exportName: string, loader: JobModuleLoader, signal?: AbortSignal): Promise<JobFunction | JobExportProblem> {
+  let loaded: ImportedModule;
+  try {
+    loaded = await abortable(loader.load(specifier), signal);
+  } catch (cause) {
+    if (signal?.aborted === true && cause === signal.reason) throw cause;
+    return { kind: 'import', reason: firstLines(cause instanceof Error ? cause.message : String(cause)), cause };
+  }
+  const value = loaded.namespace[exportName];
+  if (value === undefined) {
+    const available = Object.keys(loaded.namespace).filter((k) => k !== '__esModule');
+    return { kind: 'export', message: `${loaded.resolved} has no export "${exportName}" (exports: ${available.join(', ') || 'none'})` };
+  }
+  if (typeof value !== 'function') return { kind: 'export', message: `export "${exportName}" of ${loaded.resolved} is a ${typeof value}, not a function` };
+  return value as JobFunction;
+}
+
+/**
  * Imports and checks the function a `func` string names.
  *
  * @param modules - Where modules are imported (share one across jobs so each module loads once).
@@ -122,30 +187,14 @@ export async function resolveFunc(func: string, jobId: string, source: YamlJobSo
   if (parts === undefined) {
     throw new JobFuncInvalidError(`${where}: job "${jobId}": func "${func}" must be "./path/module.ts:exportName" or "package:exportName".`);
   }
-  const { specifier, exportName } = parts;
   const baseDir = baseDirOf(source);
-  let loaded: ImportedModule;
-  try {
-    loaded = await abortable((modules ?? createJobModuleLoader(baseDir)).load(specifier), source.signal);
-  } catch (cause) {
-    if (source.signal?.aborted === true && cause === source.signal.reason) throw cause;
-    const reason = firstLines(cause instanceof Error ? cause.message : String(cause));
-    throw new JobFuncInvalidError(
-      `${where}: job "${jobId}": cannot import "${specifier}" (relative paths resolve from ${baseDir}): ${reason}. Fix the path in func "${func}".`,
-      { cause },
-    );
-  }
-  const value = loaded.namespace[exportName];
-  if (value === undefined) {
-    const available = Object.keys(loaded.namespace).filter((k) => k !== '__esModule');
-    throw new JobFuncInvalidError(
-      `${where}: job "${jobId}": ${loaded.resolved} has no export "${exportName}" (exports: ${available.join(', ') || 'none'}).`,
-    );
-  }
-  if (typeof value !== 'function') {
-    throw new JobFuncInvalidError(`${where}: job "${jobId}": export "${exportName}" of ${loaded.resolved} is a ${typeof value}, not a function.`);
-  }
-  return value as JobFunction;
+  const found = await importJobExport(parts.specifier, parts.exportName, modules ?? createJobModuleLoader(baseDir), source.signal);
+  if (typeof found === 'function') return found;
+  if (found.kind === 'export') throw new JobFuncInvalidError(`${where}: job "${jobId}": ${found.message}.`);
+  throw new JobFuncInvalidError(
+    `${where}: job "${jobId}": cannot import "${parts.specifier}" (relative paths resolve from ${baseDir}): ${found.reason}. Fix the path in func "${func}".`,
+    { cause: found.cause },
+  );
 }
 
 /** The first line of an error message, and the next one when the first only announces it (esbuild's "Transform failed with 1 error:"). */

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { errorMessage, logError, MAX_ERROR_TEXT } from './error-message.js';
+import { attemptLabel, errorMessage, logError, MAX_ERROR_TEXT } from './error-message.js';
 import { HOSTILE_VALUES } from './hostile-values.fixtures.js';
 
 const hostile = (name: string): unknown => HOSTILE_VALUES.find((h) => h.name === name)!.make();
@@ -38,6 +38,12 @@ describe('errorMessage', () => {
   it('cuts a long text and says how much was left out', () => {
     const text = errorMessage('x'.repeat(MAX_ERROR_TEXT + 10));
     expect(text).toBe(`${'x'.repeat(MAX_ERROR_TEXT)}... (10 more characters)`);
+  });
+});
+
+describe('attemptLabel', () => {
+  it('names the job and the attempt the way every executor message starts', () => {
+    expect(attemptLabel('reports:daily', 2)).toBe('Job "reports:daily" attempt 2');
   });
 });
 

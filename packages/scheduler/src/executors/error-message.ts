@@ -11,6 +11,11 @@
 import { types } from 'node:util';
 import type { Logger } from 'pino';
 
+/** How a message names one attempt of a run: `Job "<id>" attempt <n>`. */
+export function attemptLabel(jobId: string, attempt: number): string {
+  return `Job "${jobId}" attempt ${attempt}`;
+}
+
 /**
  * Longest error text kept in a run record: a job that throws a megabyte of text would otherwise
  * keep a megabyte per history entry (20 per job by default) in the store.

@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import { isXcoreError, setLongTimeout, type LongTimeout } from '@xcore/core';
 import type { ScheduleDefinition, SchedulePolicy } from '../stores/store.js';
 import { JobAbortedError, JobCrashedError, JobExecutorInvalidError, JobTimeoutError } from '../errors.js';
-import { errorMessage } from './error-message.js';
+import { attemptLabel, errorMessage } from './error-message.js';
 import type { ActiveExecution, ExecutionInfo, ExecutionOutcome, ExecutionStatus, Executor, JobHandler, ModuleTarget } from './executor.js';
 
 /** How one attempt ended. */
@@ -72,7 +72,7 @@ export function reviveError(data: unknown): Error {
 /** An attempt its executor could not start, as a `failed` result: a coded error as it is, anything else wrapped. */
 function startFailure(error: unknown, jobId: string, attempt: number, executor: string): AttemptResult {
   if (isXcoreError(error)) return { status: 'failed', error };
-  return { status: 'failed', error: new JobCrashedError(`Job "${jobId}" attempt ${attempt}: executor "${executor}" could not start it (${errorMessage(error)}).`, { cause: error }) };
+  return { status: 'failed', error: new JobCrashedError(`${attemptLabel(jobId, attempt)}: executor "${executor}" could not start it (${errorMessage(error)}).`, { cause: error }) };
 }
 
 /** One run in progress on an isolated executor. */
@@ -132,7 +132,7 @@ class IsolatedRun implements ActiveExecution, ExecutionInfo {
       // The deadline counts from here: starting the worker or child (a fork takes a while) is part of it.
       if (timeoutMs !== null) {
         timer = setLongTimeout(() => {
-          finish({ status: 'timed_out', error: new JobTimeoutError(`Job "${this.jobId}" attempt ${attempt} timed out after ${timeoutMs} ms on executor "${this.target.executor}"; its ${this.target.executor === 'thread' ? 'worker thread was terminated' : 'child process was killed'}. Raise its timeout or make it faster.`) });
+          finish({ status: 'timed_out', error: new JobTimeoutError(`${attemptLabel(this.jobId, attempt)} timed out after ${timeoutMs} ms on executor "${this.target.executor}"; its ${this.target.executor === 'thread' ? 'worker thread was terminated' : 'child process was killed'}. Raise its timeout or make it faster.`) });
           // Kill after the run is recorded: starting the replacement worker takes a while, and the
           // record (built in the microtasks queued by finish) must carry the deadline, not that.
           setImmediate(() => handle?.kill());

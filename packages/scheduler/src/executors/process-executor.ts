@@ -26,6 +26,7 @@ import { ExecutorQueueFullError, JobCrashedError, JobOutOfMemoryError } from '..
 import type { ProcessExecutorConfig } from './executor-config.js';
 import { IsolatedExecutor, reviveError, type AttemptHandle, type AttemptResult, type AttemptTask, type IsolatedExecutorOptions, type RemoteLogLine } from './isolated-executor.js';
 import { workerFile } from './worker-files.js';
+import { attemptLabel } from './error-message.js';
 
 /** Options of {@link ProcessExecutor}. */
 export interface ProcessExecutorOptions extends IsolatedExecutorOptions {
@@ -107,7 +108,7 @@ export class ProcessExecutor extends IsolatedExecutor {
     const done = (async (): Promise<AttemptResult> => {
       if (this.running_ >= config.maxChildren) {
         if (this.waiting.length >= config.maxQueue) {
-          return { status: 'failed', error: new ExecutorQueueFullError(`Job "${task.jobId}" attempt ${task.attempt}: ${config.maxChildren} child processes are running and ${this.waiting.length} runs wait (services.scheduler.executors.process.maxQueue); the run did not start.`) };
+          return { status: 'failed', error: new ExecutorQueueFullError(`${attemptLabel(task.jobId, task.attempt)}: ${config.maxChildren} child processes are running and ${this.waiting.length} runs wait (services.scheduler.executors.process.maxQueue); the run did not start.`) };
         }
         await new Promise<void>((resolve) => this.waiting.push(resolve));
       }
@@ -216,7 +217,7 @@ export class ProcessExecutor extends IsolatedExecutor {
   /** Waits for the child's answer to run `id` or its end, watching its resident memory meanwhile. */
   private outcomeOf(child: ChildProcess, id: number, task: AttemptTask, log: (line: RemoteLogLine) => void, killedFor: () => 'deadline' | 'rss' | undefined, overRss: () => void): Promise<AttemptResult> {
     const { config } = this.processOptions;
-    const label = `Job "${task.jobId}" attempt ${task.attempt}`;
+    const label = attemptLabel(task.jobId, task.attempt);
     return new Promise<AttemptResult>((resolve) => {
       let stderr = '';
       let settled = false;

@@ -25,7 +25,7 @@ import { defaultMaxThreads, type ThreadExecutorConfig } from './executor-config.
 import { IsolatedExecutor, reviveError, type AttemptHandle, type AttemptResult, type AttemptTask, type IsolatedExecutorOptions, type RemoteLogLine } from './isolated-executor.js';
 import { workerFile } from './worker-files.js';
 import type { ModuleTarget } from './executor.js';
-import { errorMessage } from './error-message.js';
+import { attemptLabel, errorMessage } from './error-message.js';
 
 /** Options of {@link ThreadExecutor}. */
 export interface ThreadExecutorOptions extends IsolatedExecutorOptions {
@@ -134,7 +134,7 @@ export class ThreadExecutor extends IsolatedExecutor {
     let overrun: (result: AttemptResult) => void = () => undefined;
     const outOfBuffers = new Promise<AttemptResult>((resolve) => (overrun = resolve));
     const { maxBufferMb } = this.threadOptions.config;
-    const label = `Job "${task.jobId}" attempt ${task.attempt}`;
+    const label = attemptLabel(task.jobId, task.attempt);
     const mb = (n: number | undefined): number => Math.round((n ?? 0) / 1_048_576);
     let sampler: NodeJS.Timeout | undefined;
     const outOfMemory = (what: string): void => {
@@ -217,7 +217,7 @@ export class ThreadExecutor extends IsolatedExecutor {
 /** Why a piscina task rejected, as the run's status: out of memory, queue full, or a crash. */
 function workerFailure(task: AttemptTask, error: unknown): AttemptResult {
   const code = (error as { code?: unknown } | null)?.code;
-  const label = `Job "${task.jobId}" attempt ${task.attempt}`;
+  const label = attemptLabel(task.jobId, task.attempt);
   if (code === 'ERR_WORKER_OUT_OF_MEMORY') {
     return { status: 'out_of_memory', error: new JobOutOfMemoryError(`${label}: its worker thread passed its heap cap (services.scheduler.executors.thread.resourceLimits.maxOldGenerationSizeMb) and was ended; a new worker replaces it.`, { cause: error }) };
   }

@@ -55,7 +55,7 @@ export interface RunDispatcherDeps {
  * @example
  * ```ts
  * const runs = new RunDispatcher(deps);
- * runs.dispatch(schedule, scheduledAt, nextRunAt); // from the runner
+ * runs.dispatch(definition, scheduledAt, nextRunAt); // from the runner
  * const record = await runs.runNow(definition, Date.now(), {}); // runJob
  * ```
  */
@@ -94,8 +94,7 @@ export class RunDispatcher {
    * Runs an occurrence the runner committed, after its jitter delay; `job` is its handler as
    * claimed, `committed` the run lease its commit took (shared store).
    */
-  dispatch(schedule: StoredSchedule, scheduledAt: number, nextRunAt: number | null, job?: LocalJob, committed?: CommittedRun): void {
-    const { definition } = schedule;
+  dispatch(definition: ScheduleDefinition, scheduledAt: number, nextRunAt: number | null, job?: LocalJob, committed?: CommittedRun): void {
     const run: Run = { definition, scheduledAt, manual: undefined, job, leaseId: committed?.runId, leaseCounted: committed?.slotted === true, done: undefined };
     // The lease is ours from the commit on: renew it through jitter delays and queues too.
     if (committed !== undefined) this.deps.leases.track(definition.id, committed.runId);
@@ -223,8 +222,7 @@ export class RunDispatcher {
   }
 
   /** Occurrences the policy dropped: a debug line, `job.missed` and `scheduler.job.missed`. */
-  onMissed(schedule: StoredSchedule, count: number, nextRunAt: number | null, missed: MissedRange): void {
-    const { definition } = schedule;
+  onMissed(definition: ScheduleDefinition, count: number, nextRunAt: number | null, missed: MissedRange): void {
     const first = new Date(missed.first);
     const last = new Date(missed.last);
     this.deps.logger.debug({ job: definition.id, count, first, last }, 'occurrences missed (misfire grace time / coalesce)');

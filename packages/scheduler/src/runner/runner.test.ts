@@ -13,15 +13,28 @@ const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const at = (offsetMs: number): string => new Date(T0 + offsetMs).toISOString();
 const logger = pino({ level: 'silent' });
 
-/** A MemoryStore whose methods throw while `down` is true (a store outage). */
-function flakyStore(): { store: Store; setDown(down: boolean): void } {
+/**
+ * `store` without `fireDueNow`: the runner takes the claim-and-commit path (a shared store's), as
+ * it does for every store without the fused path.
+ */
+function claimPath<S extends Store>(store: S): S {
+  return new Proxy(store, { get: (t, p, r) => (p === 'fireDueNow' ? undefined : (Reflect.get(t, p, r) as unknown)) });
+}
+
+/**
+ * A MemoryStore whose methods fail while `down` is true (a store outage): the asynchronous ones
+ * reject, `fireDueNow` (synchronous) throws. With `fused: false` it has no `fireDueNow`.
+ */
+function flakyStore(fused: boolean): { store: Store; setDown(down: boolean): void } {
   const inner = new MemoryStore();
   let down = false;
   const store = new Proxy(inner, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
+      if (prop === 'fireDueNow' && !fused) return undefined;
       if (typeof value !== 'function' || prop === 'onChange') return value;
       return (...args: unknown[]) => {
+        if (down && prop === 'fireDueNow') throw new Error('connection refused');
         if (down) return Promise.reject(new Error('connection refused'));
         return (value as (...a: unknown[]) => unknown).apply(target, args);
       };
@@ -29,6 +42,12 @@ function flakyStore(): { store: Store; setDown(down: boolean): void } {
   });
   return { store, setDown: (d) => void (down = d) };
 }
+
+/** The two ways a runner takes due schedules from a store that has both. */
+const PATHS = [
+  { name: 'claim path', fused: false, claimMethod: 'claimBatch' },
+  { name: 'fused path', fused: true, claimMethod: 'fireDueNow' },
+] as const;
 
 describe('Runner (through the Scheduler)', () => {
   let scheduler: Scheduler | undefined;
@@ -75,8 +94,8 @@ describe('Runner (through the Scheduler)', () => {
     expect(runs).toEqual(['a1', 'a1', 'a2', 'a3', 'b', 'b']);
   });
 
-  it('hands dispatch the handler from its slot cache only while `current` says it is still registered', async () => {
-    const store = new MemoryStore();
+  for (const path of PATHS) it(`hands dispatch the handler from its slot cache only while \`current\` says it is still registered (${path.name})`, async () => {
+    const store = path.fused ? new MemoryStore() : claimPath(new MemoryStore());
     type Handler = { name: string; live: boolean };
     const handlers = new Map<string, Handler>();
     const seen: string[] = [];
@@ -103,14 +122,14 @@ describe('Runner (through the Scheduler)', () => {
     expect(seen).toEqual(['first', 'first', 'first', 'second']);
   });
 
-  it('plans schedules due together with one trigger once, but not when a run limit makes their plans differ', async () => {
-    const store = new MemoryStore();
+  for (const path of PATHS) it(`plans schedules due together with one trigger once, but not when a run limit makes their plans differ (${path.name})`, async () => {
+    const store = path.fused ? new MemoryStore() : claimPath(new MemoryStore());
     const handlers = new Map<string, string>();
     const fired: string[] = [];
     const runner = new Runner<string>({
       store, owner: 'o', logger, leaseMs: 30_000, pollMs: 30_000, plan: planOccurrences, exclude: new Set(), handlers,
       onUnhandled: () => {},
-      dispatch: (schedule, scheduledAt) => void fired.push(`${schedule.definition.id}@${scheduledAt - T0}`),
+      dispatch: (definition, scheduledAt) => void fired.push(`${definition.id}@${scheduledAt - T0}`),
       onMissed: () => {},
       onHealth: () => {},
     });
@@ -198,8 +217,8 @@ describe('Runner (through the Scheduler)', () => {
     expect(runs).toEqual([at(2000)]);
   });
 
-  it('reports degraded on store errors, backs off without crashing, and recovers applying the misfire policy', async () => {
-    const { store, setDown } = flakyStore();
+  for (const path of PATHS) it(`reports degraded on store errors, backs off without crashing, and recovers applying the misfire policy (${path.name})`, async () => {
+    const { store, setDown } = flakyStore(path.fused);
     scheduler = new Scheduler({ store, logger, owner: 'o' });
     const health: string[] = [];
     scheduler.on('scheduler.degraded', (p) => void health.push(`degraded ${p.reason}`));
@@ -226,14 +245,15 @@ describe('Runner (through the Scheduler)', () => {
     expect(runs).toEqual([at(1000), at(6000), at(7000), at(8000)]);
   });
 
-  it('gives back a claimed schedule it has no handler for, with a warning, and stops claiming it', async () => {
-    const store = new MemoryStore();
+  for (const path of PATHS) it(`gives back a claimed schedule it has no handler for, with a warning, and stops claiming it (${path.name})`, async () => {
+    const inner = new MemoryStore();
+    const store = path.fused ? inner : claimPath(inner);
     const definition = { id: 'elsewhere', owner: 'other-process-plugin', trigger: { type: 'interval' as const, everyMs: 1000 }, policy: internPolicy(BUILTIN_DEFAULTS), args: [] };
     await store.upsert({ definition, hash: scheduleHash(definition), nextRunAt: T0 + 1000, anchor: T0, replaceExisting: false });
     const warnings: string[] = [];
     const capture = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line).msg as string) });
     scheduler = new Scheduler({ store, logger: capture, owner: 'o' });
-    const claimSpy = vi.spyOn(store, 'claimDue');
+    const claimSpy = vi.spyOn(inner, path.fused ? 'fireDueNow' : 'claimDue');
     scheduler.startFiring();
     await vi.advanceTimersByTimeAsync(3000);
     expect(warnings).toEqual(['claimed a schedule with no handler in this process; gave the claim back for a process that has one']);
@@ -243,8 +263,9 @@ describe('Runner (through the Scheduler)', () => {
     expect([stored?.state.nextRunAt, stored?.state.runs]).toEqual([T0 + 1000, 0]);
   });
 
-  it('with claimWindowMs, wakes only on its grid: one claim takes what came due in the window', async () => {
-    const store = new MemoryStore();
+  for (const path of PATHS) it(`with claimWindowMs, wakes only on its grid: one claim takes what came due in the window (${path.name})`, async () => {
+    const inner = new MemoryStore();
+    const store = path.fused ? inner : claimPath(inner);
     // random 0.5: this process's grid is 5, 15, 25, ... ms past each 10 ms.
     scheduler = new Scheduler({ store, logger, owner: 'o', claimWindowMs: 10, random: () => 0.5 });
     const fired: string[] = [];
@@ -253,7 +274,7 @@ describe('Runner (through the Scheduler)', () => {
     for (const [id, offset] of [['a', 1], ['b', 3], ['c', 12]] as const) {
       await scheduler.addJob(job, { id, every: '1s', startDate: new Date(T0 + 1000 + offset) });
     }
-    const claims = vi.spyOn(store, 'claimBatch');
+    const claims = vi.spyOn(inner, path.claimMethod);
     scheduler.startFiring();
     await vi.advanceTimersByTimeAsync(988); // to T0 + 1000
     claims.mockClear();
@@ -262,8 +283,9 @@ describe('Runner (through the Scheduler)', () => {
     expect(claims).toHaveBeenCalledTimes(2);
   });
 
-  it('under load shortens the claim window so a tick claims about CLAIM_WINDOW_TARGET_CLAIMS', async () => {
-    const store = new MemoryStore();
+  for (const path of PATHS) it(`under load shortens the claim window so a tick claims about CLAIM_WINDOW_TARGET_CLAIMS (${path.name})`, async () => {
+    const inner = new MemoryStore();
+    const store = path.fused ? inner : claimPath(inner);
     scheduler = new Scheduler({ store, logger, owner: 'o', claimWindowMs: 10, random: () => 0 });
     const lateness: number[] = [];
     // Only the first window of each burst (rate not known yet) waits the whole 10 ms: skip it.
@@ -275,7 +297,7 @@ describe('Runner (through the Scheduler)', () => {
     for (let i = 0; i < 1000; i++) {
       await scheduler.addJob(job, { id: `j${i}`, every: '1s', startDate: new Date(T0 + 1000 + Math.floor(i / 10)) });
     }
-    const claims = vi.spyOn(store, 'claimBatch');
+    const claims = vi.spyOn(inner, path.claimMethod);
     scheduler.startFiring();
     await vi.advanceTimersByTimeAsync(2000 - 100);
     claims.mockClear();
@@ -290,7 +312,7 @@ describe('Runner (through the Scheduler)', () => {
 
   it('without claimBatch in the store, asks now() and nextWakeup() itself and fires on time', async () => {
     const inner = new MemoryStore();
-    const store = new Proxy(inner, { get: (t, p, r) => (p === 'claimBatch' ? undefined : (Reflect.get(t, p, r) as unknown)) }) as Store;
+    const store = new Proxy(inner, { get: (t, p, r) => (p === 'claimBatch' || p === 'fireDueNow' ? undefined : (Reflect.get(t, p, r) as unknown)) }) as Store;
     const wakeups = vi.spyOn(inner, 'nextWakeup');
     scheduler = new Scheduler({ store, logger, owner: 'o' });
     const runs: string[] = [];

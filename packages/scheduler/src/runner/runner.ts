@@ -18,7 +18,8 @@
  */
 import type { Logger } from 'pino';
 import { MAX_TIMER_MS } from '@xcore/core';
-import type { Claim, ClaimBatch, CommitItem, CommitResult, CommitSlots, CommittedRun, Store, StoredSchedule, StoreChange } from '../stores/store.js';
+import type { Claim, ClaimBatch, CommitItem, CommitResult, CommitSlots, CommittedRun, DueVisitor, FiredBatch, ScheduleDefinition, Store, StoredSchedule, StoreChange } from '../stores/store.js';
+import type { TriggerState } from '../triggers/trigger.js';
 import type { MissedRange, Plan, PlanInput } from '../policy/plan.js';
 
 /**
@@ -110,7 +111,7 @@ export interface RunnerOptions<H = unknown> {
    * clamping) with the handler the runner looked up at claim time: one map probe per claim, which
    * matters at 100k schedules where each probe is a cache miss.
    */
-  dispatch(schedule: StoredSchedule, scheduledAt: number, nextRunAt: number | null, handler: H, run?: CommittedRun): void;
+  dispatch(definition: ScheduleDefinition, scheduledAt: number, nextRunAt: number | null, handler: H, run?: CommittedRun): void;
   /**
    * Wraps the dispatch of one committed batch (every {@link RunnerOptions.dispatch} of it happens
    * inside `dispatch`): the run lifecycle writes the history of the whole batch in one store call.
@@ -118,7 +119,7 @@ export interface RunnerOptions<H = unknown> {
    */
   batch?(dispatch: () => void): void;
   /** Occurrences the policy dropped: how many, and the oldest and newest of them (epoch ms). */
-  onMissed(schedule: StoredSchedule, count: number, nextRunAt: number | null, missed: MissedRange): void;
+  onMissed(definition: ScheduleDefinition, count: number, nextRunAt: number | null, missed: MissedRange): void;
   /**
    * The outcome of each store call: `claim` (claims, releases and wakeup reads) or `commit`, with
    * the error, or `null` when it succeeded.
@@ -170,12 +171,26 @@ export class Runner<H = unknown> {
   private readonly bySlot: unknown[] = [];
   /** Slot requests by policy object (policies are interned, so this stays small). */
   private readonly slotRequests = new WeakMap<object, CommitSlots>();
+  /** The fused path's visitor ({@link Store.fireDueNow}), and what a pass recorded, by position. */
+  private readonly visitor: DueVisitor;
+  private firedCount = 0;
+  private readonly firedDefinitions: ScheduleDefinition[] = [];
+  private readonly firedHandlers: H[] = [];
+  private readonly firedPlans: Plan[] = [];
+  private readonly firedAccepted: (readonly number[])[] = [];
+  /** Missed ranges of a pass's plans that dropped occurrences without one, by position (rare). */
+  private readonly firedMissed = new Map<number, MissedRange>();
+  /** The last plan of a pass and what it was planned from, while it may serve the next schedule too. */
+  private readonly passInput: { -readonly [K in keyof PlanInput]: PlanInput[K] } = { trigger: { type: 'interval', everyMs: 1 }, policy: undefined as unknown as PlanInput['policy'], nextRunAt: 0, state: { anchor: 0, runs: 0 }, now: 0 };
+  private passMemo: Plan | undefined;
+  private passAnchor = NaN;
 
   constructor(private readonly options: RunnerOptions<H>) {
     this.batchSize = options.batchSize ?? 1000;
     const window = options.claimWindowMs ?? 0;
     this.windowMs = Number.isFinite(window) && window > 0 ? window : 0;
     this.offsetMs = Math.floor((options.random ?? Math.random)() * this.windowMs);
+    this.visitor = { plan: (definition, nextRunAt, state, slot, now) => this.planDue(definition, nextRunAt, state, slot, now), committed: (accepted) => this.committedDue(accepted) };
   }
 
   private slotsFor(policy: StoredSchedule['definition']['policy']): CommitSlots {
@@ -275,15 +290,20 @@ export class Runner<H = unknown> {
   private async claimRounds(): Promise<number | null> {
     const { store, exclude } = this.options;
     const resent = await this.resendUnanswered();
+    const fused = store.fireDueNow !== undefined && this.options.commitSlots !== true;
     while (!this.stopped) {
+      if (fused) {
+        const fired = this.firePass();
+        this.countClaims(fired.now, fired.taken);
+        if (fired.unhandled !== undefined) this.options.onUnhandled(fired.unhandled);
+        const wakeAt = earliestOf(fired.nextWakeup, resent);
+        if (fired.taken < this.batchSize) return wakeAt;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        continue;
+      }
       const batch = await this.reported('claim', () => this.claim());
       this.options.onBatch?.(batch);
-      this.skewMs = batch.now - Date.now();
-      if (this.tickClaims === 0) {
-        this.tickCoveredMs = this.lastClaimAt > 0 ? batch.now - this.lastClaimAt : 0;
-        this.lastClaimAt = batch.now;
-      }
-      this.tickClaims += batch.claims.length;
+      this.countClaims(batch.now, batch.claims.length);
       let wakeAt = batch.nextWakeup;
       const committedNext = batch.claims.length > 0 ? await this.process(batch.claims, batch.now) : null;
       if (wakeAt !== undefined) wakeAt = earliestOf(earliestOf(wakeAt, committedNext), resent);
@@ -292,6 +312,94 @@ export class Runner<H = unknown> {
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     return null;
+  }
+
+  /** Notes the store clock and the schedules one claim took (see {@link CLAIM_WINDOW_TARGET_CLAIMS}). */
+  private countClaims(now: number, claims: number): void {
+    this.skewMs = now - Date.now();
+    if (this.tickClaims === 0) {
+      this.tickCoveredMs = this.lastClaimAt > 0 ? now - this.lastClaimAt : 0;
+      this.lastClaimAt = now;
+    }
+    this.tickClaims += claims;
+  }
+
+  /**
+   * One pass of the fused path: the store claims, plans (through {@link Runner.planDue}) and
+   * commits the due schedules at once, then the accepted occurrences are dispatched. What a pass
+   * committed is dispatched even when it failed part way; the failure is then reported and thrown.
+   */
+  private firePass(): FiredBatch {
+    const { store, owner, leaseMs, exclude } = this.options;
+    this.firedCount = 0;
+    this.passMemo = undefined;
+    let fired: FiredBatch;
+    try {
+      fired = store.fireDueNow!(owner, leaseMs, this.batchSize, exclude, this.visitor);
+    } catch (error) {
+      this.dispatchFired();
+      this.options.onHealth('claim', error);
+      throw error;
+    }
+    this.options.onHealth('claim', null);
+    this.options.onHealth('commit', null);
+    this.dispatchFired();
+    return fired;
+  }
+
+  /** {@link DueVisitor.plan} of the fused path: the handler, then the plan (one per burst of alike schedules). */
+  private planDue(definition: ScheduleDefinition, nextRunAt: number, state: TriggerState, slot: number, now: number): Plan | null {
+    const handler = this.handlerOf(slot, definition.id, this.options.handlers);
+    if (handler === undefined) return null;
+    const input = this.passInput;
+    let plan: Plan;
+    if (Number.isNaN(nextRunAt)) {
+      plan = { fire: [], missedCount: 0, nextRunAt: null };
+    } else if (this.passMemo !== undefined && definition.trigger === input.trigger && definition.policy === input.policy && nextRunAt === input.nextRunAt && state.anchor === this.passAnchor) {
+      plan = this.passMemo;
+    } else {
+      input.trigger = definition.trigger;
+      input.policy = definition.policy;
+      input.nextRunAt = nextRunAt;
+      // The store's state object, valid during this call (the policy is pure and keeps no reference).
+      input.state = state;
+      input.now = now;
+      this.passAnchor = state.anchor;
+      plan = this.options.plan(input);
+      this.passMemo = definition.trigger.type !== 'date' && definition.trigger.maxRuns !== undefined ? undefined : plan;
+    }
+    const k = this.firedCount;
+    this.firedDefinitions[k] = definition;
+    this.firedHandlers[k] = handler;
+    this.firedPlans[k] = plan;
+    if (plan.missedCount > 0 && plan.missed === undefined) this.firedMissed.set(k, { first: nextRunAt, last: nextRunAt });
+    return plan;
+  }
+
+  /** {@link DueVisitor.committed} of the fused path: the occurrences of the plan just returned. */
+  private committedDue(accepted: readonly number[]): void {
+    this.firedAccepted[this.firedCount++] = accepted;
+  }
+
+  /** Dispatches what the last fused pass committed (see {@link Runner.dispatchEach}). */
+  private dispatchFired(): void {
+    const n = this.firedCount;
+    this.firedCount = 0;
+    if (n === 0) return;
+    const each = (): void => {
+      for (let k = 0; k < n; k++) {
+        const definition = this.firedDefinitions[k]!;
+        const plan = this.firedPlans[k]!;
+        if (plan.missedCount > 0) this.options.onMissed(definition, plan.missedCount, plan.nextRunAt, plan.missed ?? this.firedMissed.get(k)!);
+        const handler = this.firedHandlers[k]!;
+        const accepted = this.firedAccepted[k]!;
+        for (let i = 0; i < accepted.length; i++) this.options.dispatch(definition, accepted[i]!, plan.nextRunAt, handler);
+      }
+    };
+    const { batch } = this.options;
+    if (batch === undefined) each();
+    else batch(each);
+    this.firedMissed.clear();
   }
 
   /** Runs a store call, reporting its outcome under `source` (see {@link RunnerOptions.onHealth}). */
@@ -319,8 +427,7 @@ export class Runner<H = unknown> {
   }
 
   /** The handler for a claim: from the slot cache when it is still current, else from `handlers`. */
-  private handlerOf(claim: Claim, id: string, handlers: ReadonlyMap<string, H>): H | undefined {
-    const { slot } = claim;
+  private handlerOf(slot: number | undefined, id: string, handlers: ReadonlyMap<string, H>): H | undefined {
     const current = this.options.current;
     if (slot === undefined || current === undefined) return handlers.get(id);
     const cache = this.bySlot;
@@ -355,7 +462,7 @@ export class Runner<H = unknown> {
     let memo: Plan | undefined;
     for (const claim of claims) {
       const { definition, state } = claim.schedule;
-      const handler = this.handlerOf(claim, definition.id, handlers);
+      const handler = this.handlerOf(claim.slot, definition.id, handlers);
       if (handler === undefined) {
         (unhandled ??= []).push(claim);
         continue;
@@ -449,12 +556,12 @@ export class Runner<H = unknown> {
       if (plan.nextRunAt !== null && plan.nextRunAt < earliest) earliest = plan.nextRunAt;
       if (plan.missedCount > 0) {
         const range = this.missedRanges.get(plan) ?? { first: schedule.state.nextRunAt ?? 0, last: schedule.state.nextRunAt ?? 0 };
-        this.options.onMissed(schedule, plan.missedCount, plan.nextRunAt, range);
+        this.options.onMissed(schedule.definition, plan.missedCount, plan.nextRunAt, range);
       }
       const handler = found[i]!;
       const runs = result.runs;
       const accepted = result.accepted;
-      for (let k = 0; k < accepted.length; k++) this.options.dispatch(schedule, accepted[k]!, plan.nextRunAt, handler, runs?.[k]);
+      for (let k = 0; k < accepted.length; k++) this.options.dispatch(schedule.definition, accepted[k]!, plan.nextRunAt, handler, runs?.[k]);
     }
     return earliest === Infinity ? null : earliest;
   }

@@ -7,9 +7,10 @@
  * store; the handler stays in this process. A plugin scope sees and changes only its own jobs,
  * another's id is not found. Every change wakes the runner and emits its `job.*` event.
  */
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bindOrigin } from '@xcore/core';
-import { resolveFunc } from '../config/yaml-jobs.js';
+import { createJobModuleLoader, importJobExport } from '../config/yaml-jobs.js';
 import type { ScheduleDefinition, RunRecord, Store, StoredSchedule } from '../stores/store.js';
 import { scheduleHash } from '../stores/schedule-hash.js';
 import { nextFireTime } from '../triggers/next-fire-time.js';
@@ -17,7 +18,7 @@ import type { RunDispatcher } from '../runner/run-dispatcher.js';
 import type { LocalJob } from '../runner/run.js';
 import type { SchedulerEmitter } from '../events/scheduler-events.js';
 import { XcoreError } from '@xcore/core';
-import { JobConflictError, JobExecutorInvalidError, JobInvalidError, JobNotFoundError, SchedulerStoppedError } from '../errors.js';
+import { JobConflictError, JobExecutorInvalidError, JobInvalidError, JobNotFoundError, SchedulerInternalError, SchedulerStoppedError } from '../errors.js';
 import { scheduledMethods } from '../decorators/decorators.js';
 import { errorMessage } from '../executors/error-message.js';
 import {
@@ -372,19 +373,20 @@ function describeInstance(instance: unknown): string {
 }
 
 /** The handler function of a module job: its runs go to its executor, which never calls this. */
-const offLoop: JobFunction = () => {
-  throw new JobExecutorInvalidError('a thread or process job was run inline; this is a bug in @xcore/scheduler');
+const offLoop: JobFunction = ({ jobId }) => {
+  throw new SchedulerInternalError(`Job "${jobId}" runs on a thread or process executor, but its run was called on the event loop; this is a bug in @xcore/scheduler: report it with this message.`);
 };
 
 /**
  * The function `exportName` of `module` (a `file:` URL), imported in this process for an inline
  * module job (TypeScript through the YAML jobs' loader).
+ *
+ * @throws `XCORE_ERR_JOB_EXECUTOR_INVALID` naming the job, the module and what is wrong.
  */
 async function importJobFunction(module: string, exportName: string, id: string): Promise<JobFunction> {
   const path = fileURLToPath(module);
-  try {
-    return await resolveFunc(`${path}:${exportName}`, id, { configFile: '' }, `module ${path}`);
-  } catch (cause) {
-    throw new JobExecutorInvalidError(`Job "${id}": ${errorMessage(cause)}`, { cause });
-  }
+  const found = await importJobExport(path, exportName, createJobModuleLoader(dirname(path)));
+  if (typeof found === 'function') return found;
+  const problem = found.kind === 'export' ? found.message : `module ${path} cannot be imported (${found.reason})`;
+  throw new JobExecutorInvalidError(`Job "${id}": ${problem}. Fix module/export; nothing was stored.`, found.kind === 'import' ? { cause: found.cause } : undefined);
 }

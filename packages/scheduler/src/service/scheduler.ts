@@ -257,9 +257,9 @@ export class Scheduler implements SchedulerService, PluginAwareService {
           this.logger.warn({ job: id }, 'claimed a schedule with no handler in this process; gave the claim back for a process that has one');
         }
       },
-      dispatch: (schedule, scheduledAt, nextRunAt, job, run) => this.runs.dispatch(schedule, scheduledAt, nextRunAt, job, run),
+      dispatch: (definition, scheduledAt, nextRunAt, job, run) => this.runs.dispatch(definition, scheduledAt, nextRunAt, job, run),
       batch: (dispatch) => this.lifecycle.batch(dispatch),
-      onMissed: (schedule, count, nextRunAt, missed) => this.runs.onMissed(schedule, count, nextRunAt, missed),
+      onMissed: (definition, count, nextRunAt, missed) => this.runs.onMissed(definition, count, nextRunAt, missed),
       onHealth: (source, error) => this.healthTracker.report(source, error),
       onBatch: (batch) => this.restorer.observe(batch),
     });

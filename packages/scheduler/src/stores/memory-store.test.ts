@@ -296,3 +296,119 @@ describe('MemoryStore with an injected clock', () => {
     expect((await store.get('b'))?.state).toMatchObject({ runs: 0, paused: false });
   });
 });
+
+describe('MemoryStore.fireDueNow (the fused claim-plan-commit pass)', () => {
+  /** A visitor firing each schedule's `nextRunAt` and planning the next one period later, recording what it saw. */
+  function visitor(options: { refuse?: ReadonlySet<string>; throwOn?: string; fire?: (nextRunAt: number) => number[] } = {}) {
+    const planned: string[] = [];
+    const accepted: number[][] = [];
+    return {
+      planned,
+      accepted,
+      plan(definition: ScheduleDefinition, nextRunAt: number, state: { anchor: number; runs: number }) {
+        if (definition.id === options.throwOn) throw new Error(`plan of ${definition.id} failed`);
+        if (options.refuse?.has(definition.id)) return null;
+        planned.push(`${definition.id} runs=${state.runs}`);
+        return { fire: options.fire?.(nextRunAt) ?? [nextRunAt], nextRunAt: nextRunAt + 1000 };
+      },
+      committed(occurrences: readonly number[]) {
+        accepted.push([...occurrences]);
+      },
+    };
+  }
+
+  it('fires what is due earliest first up to the limit, skipping excluded ids, and commits as commit does', async () => {
+    const { store, clock } = fixture();
+    const t0 = clock.now;
+    await add(store, def('a'), t0 + 20);
+    await add(store, def('b'), t0 + 10);
+    await add(store, def('c'), t0 + 30);
+    await add(store, def('later'), t0 + 5000);
+    await add(store, def('skip'), t0);
+    clock.now = t0 + 100;
+    const v = visitor();
+    const first = store.fireDueNow('o', 30_000, 2, new Set(['skip']), v);
+    expect(v.planned).toEqual(['b runs=0', 'a runs=0']);
+    expect(v.accepted).toEqual([[t0 + 10], [t0 + 20]]);
+    // `limit` reached: c is still due (the wakeup leaves excluded `skip` out).
+    expect(first).toEqual({ count: 2, taken: 2, now: t0 + 100, nextWakeup: t0 + 30, unhandled: undefined });
+    const second = store.fireDueNow('o', 30_000, 10, new Set(['skip']), v);
+    expect(second).toMatchObject({ count: 1, taken: 1, nextWakeup: t0 + 1010 });
+    expect((await store.get('a'))?.state).toMatchObject({ nextRunAt: t0 + 1020, runs: 1 });
+    expect((await store.get('skip'))?.state).toMatchObject({ nextRunAt: t0, runs: 0 });
+    // Nothing committed twice: the next pass finds nothing due until t0 + 1010.
+    expect(store.fireDueNow('o', 30_000, 10, new Set(['skip']), v)).toMatchObject({ count: 0, taken: 0 });
+    const [claim] = await store.claimDue('p', 30_000, 10);
+    expect(claim?.schedule.definition.id).toBe('skip');
+  });
+
+  it('accepts an occurrence once: one at or before the last accepted one is refused', async () => {
+    const { store, clock } = fixture();
+    const t0 = clock.now;
+    await add(store, def('a'), t0);
+    store.fireDueNow('o', 30_000, 10, undefined, visitor());
+    // Moved back to the occurrence it already fired (as an operator's setNextRunAt could).
+    await store.setNextRunAt('a', t0);
+    const v = visitor({ fire: (at) => [at, at + 500] });
+    store.fireDueNow('o', 30_000, 10, undefined, v);
+    expect(v.accepted).toEqual([[t0 + 500]]);
+    expect((await store.get('a'))?.state.runs).toBe(2);
+  });
+
+  it('leaves a schedule the visitor cannot run due for another owner, and reports its id', async () => {
+    const { store, clock } = fixture();
+    await add(store, def('elsewhere'), clock.now);
+    await add(store, def('here'), clock.now);
+    const result = store.fireDueNow('o', 30_000, 10, undefined, visitor({ refuse: new Set(['elsewhere']) }));
+    expect(result).toMatchObject({ count: 1, taken: 2, unhandled: ['elsewhere'] });
+    const claims = await store.claimDue('other', 30_000, 10);
+    expect(claims.map((c) => c.schedule.definition.id)).toEqual(['elsewhere']);
+  });
+
+  it('fences off a lapsed claim of another owner: its commit is refused as stale', async () => {
+    const { store, clock } = fixture();
+    await add(store, def('a'), clock.now);
+    const [claim] = await store.claimDue('other', 500, 10);
+    clock.now += 600;
+    expect(store.fireDueNow('o', 30_000, 10, undefined, visitor())).toMatchObject({ count: 1 });
+    const [result] = await store.commit('other', [{ id: 'a', token: claim!.token, fire: [claim!.schedule.state.nextRunAt!], missedCount: 0, nextRunAt: clock.now + 1000 }]);
+    expect(result).toMatchObject({ ok: false, reason: 'stale' });
+    // An unexpired claim of another owner is not taken.
+    await add(store, def('b'), clock.now);
+    await store.claimDue('other', 30_000, 10);
+    expect(store.fireDueNow('o', 30_000, 10, undefined, visitor())).toMatchObject({ count: 0, taken: 0 });
+  });
+
+  it('when a plan throws: keeps what it committed before, leases the failed schedule to the owner, puts the rest back, then throws', async () => {
+    const { store, clock } = fixture();
+    const t0 = clock.now;
+    await add(store, def('a'), t0);
+    await add(store, def('b'), t0 + 1);
+    await add(store, def('c'), t0 + 2);
+    clock.now = t0 + 10;
+    const v = visitor({ throwOn: 'b' });
+    expect(() => store.fireDueNow('o', 500, 10, undefined, v)).toThrow('plan of b failed');
+    expect(v.accepted).toEqual([[t0]]);
+    expect((await store.get('a'))?.state).toMatchObject({ nextRunAt: t0 + 1000, runs: 1 });
+    // c is still due; b is leased to 'o' until t0 + 510.
+    expect((await store.claimDue('other', 30_000, 10)).map((c) => c.schedule.definition.id)).toEqual(['c']);
+    clock.now = t0 + 509;
+    expect(await store.claimDue('other', 500, 10)).toEqual([]);
+    clock.now = t0 + 510;
+    expect((await store.claimDue('other', 500, 10)).map((c) => c.schedule.definition.id)).toEqual(['b']);
+  });
+
+  it('validates its numbers and refuses on a closed store', async () => {
+    const { store } = fixture();
+    expect(() => store.fireDueNow('o', 0, 10, undefined, visitor())).toThrow(/leaseMs/);
+    expect(() => store.fireDueNow('o', 1000, 0, undefined, visitor())).toThrow(/limit/);
+    await store.close();
+    let error: unknown;
+    try {
+      store.fireDueNow('o', 1000, 10, undefined, visitor());
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isXcoreError(error)).toBe(true);
+  });
+});

@@ -28,7 +28,7 @@ import { MemoryPresence, MemoryRunRequests } from './memory-run-requests.js';
 import { isFailing, listScheduleRange, type ScheduleRowSource } from './memory-list-page.js';
 import type { ProcessInfo, ProcessPresence, RunRequest, RunRequestInput, RunRequestState, ScheduleCounts, ScheduleFilter, SchedulePage } from './store-operator.js';
 import type {
-  Claim, ClaimBatch, CommitItem, CommitResult, FinishedRun, RestoreInput, RestoreResult, RunRecord, RunSlot, Store,
+  Claim, ClaimBatch, CommitItem, CommitResult, DueVisitor, FiredBatch, FinishedRun, RestoreInput, RestoreResult, RunRecord, RunSlot, Store,
   StoreChange, StoredSchedule, UpsertInput, UpsertResult,
 } from './store.js';
 
@@ -95,6 +95,8 @@ export class MemoryStore implements Store {
   private readonly runRequests = new MemoryRunRequests();
   private readonly presence = new MemoryPresence();
   private closed = false;
+  /** The trigger state handed to a {@link MemoryStore.fireDueNow} visitor, reused from schedule to schedule. */
+  private readonly dueState: { anchor: number; runs: number } = { anchor: 0, runs: 0 };
 
   /** The times of every schedule, a row per `Entry.slot` (see `schedule-rows.ts`). */
   private times = new Float64Array(INITIAL_CAPACITY * ROW);
@@ -224,25 +226,16 @@ export class MemoryStore implements Store {
     checkAtLeastOne('claimDue', 'limit', limit);
     const now = this.clock();
     const until = now + leaseMs;
-    const { due, leased } = this;
+    const { leased } = this;
     // An empty set is the common case: no hash of the id per claim then.
     const skip = exclude !== undefined && exclude.size > 0 ? exclude : undefined;
     const claims: Claim[] = [];
     const claimed: Entry[] = [];
     let skipped: Entry[] | undefined;
     while (claims.length < limit) {
-      // The earliest claimable of: the due root, or the root of lapsed leases.
-      let from = due;
-      let key = due.peekKey();
-      const leaseKey = leased.peekKey();
-      if (leaseKey < key) {
-        from = leased;
-        key = leaseKey;
-      }
-      if (key > now) break;
-      const s = from.peek();
-      const entry = this.entries[s] as Entry;
-      from.delete(s);
+      const entry = this.takeDue(now);
+      if (entry === undefined) break;
+      const s = entry.slot;
       if (skip !== undefined && skip.has(entry.definition.id)) {
         (skipped ??= []).push(entry);
         continue;
@@ -293,6 +286,84 @@ export class MemoryStore implements Store {
   async claimBatch(owner: string, leaseMs: number, limit: number, exclude?: ReadonlySet<string>): Promise<ClaimBatch> {
     const claims = await this.claimDue(owner, leaseMs, limit, exclude);
     return { claims, now: this.clock(), nextWakeup: await this.nextWakeup(exclude) };
+  }
+
+  /** Takes the earliest claimable schedule off its heap (the due root, or the root of lapsed leases), if one is due at `now`. */
+  private takeDue(now: number): Entry | undefined {
+    const { due, leased } = this;
+    let from = due;
+    let key = due.peekKey();
+    const leaseKey = leased.peekKey();
+    if (leaseKey < key) {
+      from = leased;
+      key = leaseKey;
+    }
+    if (key > now) return undefined;
+    const s = from.peek();
+    from.delete(s);
+    return this.entries[s] as Entry;
+  }
+
+  /** {@inheritDoc Store.fireDueNow} */
+  fireDueNow(owner: string, leaseMs: number, limit: number, exclude: ReadonlySet<string> | undefined, visitor: DueVisitor): FiredBatch {
+    this.open('fireDueNow');
+    checkAtLeastOne('fireDueNow', 'leaseMs', leaseMs);
+    checkAtLeastOne('fireDueNow', 'limit', limit);
+    const now = this.clock();
+    const { leased, times } = this;
+    const skip = exclude !== undefined && exclude.size > 0 ? exclude : undefined;
+    const state = this.dueState;
+    // A fresh list per pass: `recent` keeps it for the run records that follow.
+    const fired: Entry[] = [];
+    let taken = 0;
+    let skipped: Entry[] | undefined;
+    let unhandled: Entry[] | undefined;
+    let failure: { error: unknown } | undefined;
+    while (taken < limit) {
+      const entry = this.takeDue(now);
+      if (entry === undefined) break;
+      const s = entry.slot;
+      if (skip !== undefined && skip.has(entry.id)) {
+        (skipped ??= []).push(entry);
+        continue;
+      }
+      taken++;
+      // Fences off a claim another owner let lapse: its commit is refused as stale.
+      entry.token++;
+      entry.claimOwner = null;
+      const row = s * ROW;
+      state.anchor = times[row + ANCHOR] as number;
+      state.runs = entry.runs;
+      let plan;
+      try {
+        plan = visitor.plan(entry.definition, times[row + NEXT] as number, state, s, now);
+      } catch (error) {
+        // As a claim that was never committed: claimable again once the lease lapses.
+        entry.claimOwner = owner;
+        times[row + LEASE] = now + leaseMs;
+        leased.set(s, now + leaseMs);
+        failure = { error };
+        break;
+      }
+      if (plan === null) {
+        (unhandled ??= []).push(entry);
+        continue;
+      }
+      const accepted = acceptAfter(plan.fire, times[row + FIRED] as number);
+      if (accepted.length > 0) times[row + FIRED] = accepted[accepted.length - 1] as number;
+      entry.runs += accepted.length;
+      this.setNext(entry, plan.nextRunAt);
+      fired.push(entry);
+      visitor.committed(accepted);
+    }
+    this.recent.reset(fired);
+    if (skipped !== undefined) for (const entry of skipped) this.placeInHeap(entry);
+    if (unhandled !== undefined) for (const entry of unhandled) this.placeInHeap(entry);
+    if (fired.length > 0) this.listeners.emit('commit', fired.length === 1 ? fired[0]?.id : undefined);
+    if (failure !== undefined) throw failure.error;
+    const skipId = skip === undefined ? undefined : (s: number) => skip.has((this.entries[s] as Entry).id);
+    const earliest = Math.min(this.due.earliestKey(skipId), this.leased.earliestKey(skipId));
+    return { count: fired.length, taken, now, nextWakeup: earliest === Infinity ? null : earliest, unhandled: unhandled?.map((entry) => entry.id) };
   }
 
   /** {@inheritDoc Store.commit} */

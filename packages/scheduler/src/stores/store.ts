@@ -11,7 +11,7 @@
  * dispatched. Trigger and policy math is done by the caller (pure functions shared by all stores);
  * the store only stores, claims, checks tokens and records.
  */
-import type { TriggerSpec } from '../triggers/trigger.js';
+import type { TriggerSpec, TriggerState } from '../triggers/trigger.js';
 import type { ProcessInfo, ProcessPresence, RunRequest, RunRequestInput, RunRequestState, ScheduleCounts, ScheduleFilter, SchedulePage } from './store-operator.js';
 
 /** How missed occurrences are handled after downtime. */
@@ -161,6 +161,40 @@ export interface Claim {
    * caches handlers this way). A store without such numbers leaves it `undefined`.
    */
   readonly slot?: number;
+}
+
+/** What a {@link Store.fireDueNow} pass asks of its caller for each due schedule. */
+export interface DueVisitor {
+  /**
+   * The occurrences to fire of one due schedule and its next run (as `planOccurrences` plans
+   * them), or `null` when this caller cannot run it (the schedule stays due). `state` is read
+   * during the call only; `slot` is as in {@link Claim.slot}.
+   */
+  plan(definition: ScheduleDefinition, nextRunAt: number, state: TriggerState, slot: number, now: number): DuePlan | null;
+  /** The occurrences the store accepted of the plan `plan` just returned (oldest first; maybe none). */
+  committed(accepted: readonly number[]): void;
+}
+
+/** The part of a plan {@link Store.fireDueNow} commits. */
+export interface DuePlan {
+  /** Occurrences to fire (epoch ms), oldest first. */
+  readonly fire: readonly number[];
+  /** The next fire time, or `null` when the trigger is exhausted. */
+  readonly nextRunAt: number | null;
+}
+
+/** What one {@link Store.fireDueNow} pass did. */
+export interface FiredBatch {
+  /** Schedules planned and committed (each `committed` call). */
+  readonly count: number;
+  /** Due schedules taken, committed or not: `limit` of them means more may be due. */
+  readonly taken: number;
+  /** The store's clock when it began, epoch ms. */
+  readonly now: number;
+  /** {@link Store.nextWakeup} with the same `exclude`, after the pass. */
+  readonly nextWakeup: number | null;
+  /** Ids `plan` returned `null` for, or `undefined` when none. */
+  readonly unhandled: readonly string[] | undefined;
 }
 
 /**
@@ -388,6 +422,23 @@ export interface Store {
    * `claimDue`, `now` and `nextWakeup`. Claims exactly as `claimDue` does; see {@link ClaimBatch}.
    */
   claimBatch?(owner: string, leaseMs: number, limit: number, exclude?: ReadonlySet<string>): Promise<ClaimBatch>;
+  /**
+   * Claims, plans and commits the due schedules in one synchronous pass, without a claim object,
+   * commit item or result per schedule: a process-local store's burst path (a store shared
+   * between processes has a round trip between claim and commit, and does not offer it).
+   *
+   * @remarks
+   * Takes due schedules (and lapsed claims) earliest first, as {@link Store.claimDue} would, up to
+   * `limit`, skipping `exclude`. For each it asks `visitor.plan`; `null` leaves the schedule due
+   * (reported in {@link FiredBatch.unhandled}); a plan is committed as {@link Store.commit} commits
+   * an item of the same claim (occurrences not recorded before are accepted, `state.runs` grows,
+   * `nextRunAt` is set; any other owner's claim on it is fenced off) and `visitor.committed` gets
+   * the accepted occurrences. A `plan` that throws leaves its schedule claimed by `owner` for
+   * `leaseMs` (as a claim that was never committed) and the error is thrown once the pass has
+   * put every other schedule back. Nothing reaches the visitor's caller during the pass: the
+   * visitor only records, and the caller dispatches after it returns.
+   */
+  fireDueNow?(owner: string, leaseMs: number, limit: number, exclude: ReadonlySet<string> | undefined, visitor: DueVisitor): FiredBatch;
   /**
    * The exactly-once point; see {@link CommitItem}. One atomic step per item, batched.
    *

@@ -38,7 +38,8 @@ export function decodeSchedule(fields: ScheduleFields, definition: ScheduleDefin
  *
  * @example
  * ```ts
- * const claim = new ClaimedSchedule(definition, fields);
+ * // state: next, paused, runs, anchor, created, updated, token, last (see claim-due-3.lua)
+ * const claim = new ClaimedSchedule(definition, 'h1', '5000,0,3,100,90,95,7,', 35_000);
  * claim.schedule.state.lastRun; // parsed here, only if read
  * ```
  */
@@ -49,25 +50,35 @@ export class ClaimedSchedule implements Claim, StoredSchedule, ScheduleState {
   readonly anchor: number;
   readonly createdAt: number;
   readonly updatedAt: number;
-  readonly hash: string;
   readonly token: number;
-  readonly leaseUntil: number;
-  /** The last-run JSON read with the claim (`''` or `null`: none), until parsed. */
+  /** The last-run JSON read with the claim (`null`: none), until parsed. */
   #last: string | null;
   #lastRun: RunRecord | null = null;
 
-  constructor(readonly definition: ScheduleDefinition, fields: ScheduleFields) {
-    const [, hash, next, paused, runs, anchor, created, updated, last, token, , lease] = fields;
-    this.nextRunAt = next ? Number(next) : null;
-    this.paused = paused === '1';
-    this.runs = Number(runs ?? 0);
-    this.anchor = Number(anchor ?? 0);
-    this.createdAt = Number(created ?? 0);
-    this.updatedAt = Number(updated ?? 0);
-    this.hash = hash ?? '';
-    this.token = Number(token ?? 0);
-    this.leaseUntil = Number(lease);
-    this.#last = last || null;
+  /**
+   * @param hash - the schedule's hash at the claim
+   * @param state - the schedule's fields after the claim joined with `,`: next run, paused, runs,
+   *   anchor, created, updated, token, then the last-run JSON (the rest, which may hold `,`)
+   * @param leaseUntil - the claim's lease end
+   */
+  constructor(readonly definition: ScheduleDefinition, readonly hash: string, state: string, readonly leaseUntil: number) {
+    // Seven numeric fields, then the last-run JSON (which may hold ','): no closure or split array per claim.
+    const c1 = state.indexOf(',');
+    const c2 = state.indexOf(',', c1 + 1);
+    const c3 = state.indexOf(',', c2 + 1);
+    const c4 = state.indexOf(',', c3 + 1);
+    const c5 = state.indexOf(',', c4 + 1);
+    const c6 = state.indexOf(',', c5 + 1);
+    const c7 = state.indexOf(',', c6 + 1);
+    this.nextRunAt = c1 === 0 ? null : Number(state.slice(0, c1));
+    this.paused = state.charCodeAt(c1 + 1) === 49 && c2 === c1 + 2; // '1'
+    this.runs = Number(state.slice(c2 + 1, c3));
+    this.anchor = Number(state.slice(c3 + 1, c4));
+    this.createdAt = Number(state.slice(c4 + 1, c5));
+    this.updatedAt = Number(state.slice(c5 + 1, c6));
+    this.token = Number(state.slice(c6 + 1, c7));
+    const from = c7 + 1;
+    this.#last = from < state.length ? state.slice(from) : null;
   }
 
   /** The claimed schedule (this object). */

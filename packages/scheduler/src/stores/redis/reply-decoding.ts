@@ -9,6 +9,7 @@
 import type { ClaimBatch, Claim, CommitItem, CommitResult, CommittedRun, RunSlot, ScheduleDefinition, StoredSchedule } from '../store.js';
 import { ClaimedSchedule, decodeSchedule, type ScheduleFields } from './claimed-schedule.js';
 import { deepFreeze } from '../deep-freeze.js';
+import type { RedisKeys } from './keys.js';
 
 /**
  * Decodes schedules and claims, keeping each schedule's parsed definition while its stored hash
@@ -24,20 +25,23 @@ export class ScheduleDecoder {
   }
 
   /**
-   * Decodes a `claim-due-3.lua` reply: Redis's clock, the next wakeup (`''`: none), the info
-   * pairs, then one `[id, fields]` per claim. Schedule keys of the wrong type go to `onBadKey`.
-   * A claim read without its definition (`def` nil) whose definition is not known here by its
-   * hash is listed in `unknown` with its place in `claims` (left empty), for the caller to read
-   * and fill with {@link ScheduleDecoder.claim}.
+   * Decodes a `claim-due-3.lua` reply of `owner`'s claim: Redis's clock, the next wakeup (`''`:
+   * none), the info pairs, the lease end, then per claim its id, hash and packed state (see the
+   * script's header). Schedule keys of the wrong type go to `onBadKey`. A claim whose definition
+   * is not known here by its hash is listed in `unknown` with its place in `claims` (left empty),
+   * for the caller to read and fill with {@link ScheduleDecoder.claim}.
    */
-  claimBatch(reply: readonly unknown[], onBadKey: (key: string) => void): ClaimBatch & { readonly unknown?: UnknownDefinition[] } {
-    const claims: Claim[] = new Array<Claim>(reply.length - 3);
+  claimBatch(reply: readonly unknown[], owner: string, onBadKey: (key: string) => void): ClaimBatch & { readonly unknown?: UnknownDefinition[] } {
+    const leaseUntil = Number(reply[3]);
+    const claims: Claim[] = new Array<Claim>((reply.length - 4) / 3);
     let unknown: UnknownDefinition[] | undefined;
-    for (let i = 3; i < reply.length; i++) {
-      const [id, fields] = reply[i] as [string, ScheduleFields];
-      const definition = fields[0] === null ? this.known(id, fields[1] ?? '') : this.definition(id, fields);
-      if (definition === undefined) (unknown ??= []).push({ id, fields, at: i - 3 });
-      else claims[i - 3] = new ClaimedSchedule(definition, fields);
+    for (let i = 4, at = 0; i + 2 < reply.length; i += 3, at++) {
+      const id = reply[i] as string;
+      const hash = reply[i + 1] as string;
+      const state = reply[i + 2] as string;
+      const definition = this.known(id, hash);
+      if (definition === undefined) (unknown ??= []).push({ id, hash, state, owner, leaseUntil, at });
+      else claims[at] = new ClaimedSchedule(definition, hash, state, leaseUntil);
     }
     const wakeup = reply[1] as string;
     const info = reply[2] as readonly string[];
@@ -62,7 +66,7 @@ export class ScheduleDecoder {
    */
   claim(unknown: UnknownDefinition, def: string, hash: string): Claim {
     const definition = this.definition(unknown.id, [def, hash]);
-    return new ClaimedSchedule(definition, unknown.fields);
+    return new ClaimedSchedule(definition, unknown.hash, unknown.state, unknown.leaseUntil);
   }
 
   /** The definition kept for `id` when its hash is `hash`. */
@@ -90,43 +94,57 @@ export class ScheduleDecoder {
 /** A claim read without its definition, which the decoder did not know by its hash. */
 export interface UnknownDefinition {
   readonly id: string;
-  readonly fields: ScheduleFields;
+  /** The schedule's hash at the claim. */
+  readonly hash: string;
+  /** The claim's packed state (see `claim-due-3.lua`). */
+  readonly state: string;
+  readonly owner: string;
+  readonly leaseUntil: number;
   /** Its place in the batch's claims (earliest first). */
   readonly at: number;
 }
 
-/** One item of a `commit-2.lua` reply (named fields; see the script's header). */
-interface CommitRow {
-  readonly status?: string;
-  /** Occurrences as strings (exact epoch ms); an empty list may come as `{}` (Lua's cjson). */
-  readonly accepted?: readonly string[] | Record<string, never>;
-  readonly runs?: readonly CommittedRun[] | Record<string, never>;
-  readonly key?: string;
-}
-
-/** A JSON array from Lua's cjson, where an empty one is encoded as `{}`. */
-function list<T>(value: readonly T[] | Record<string, never> | undefined): readonly T[] {
-  return Array.isArray(value) ? value : [];
-}
-
 /**
- * Decodes a `commit-2.lua` reply (a JSON array, one object per item) into one result per item; a
- * missing row reads as `missing`, and a schedule key of the wrong type goes to `onBadKey`.
+ * Decodes a `commit-2.lua` reply of `owner`'s commit (one string, one word per item, see the
+ * script's header) into one result per item; a missing word reads as `missing`, and a key of the
+ * wrong type goes to `onBadKey` (the schedule hash or the job's slot set, named from the id).
  */
-export function decodeCommitResults(items: readonly CommitItem[], reply: string, onBadKey: (key: string) => void): CommitResult[] {
-  const rows = list(JSON.parse(reply) as CommitRow[] | Record<string, never>);
-  return items.map((item, i): CommitResult => {
-    const row = rows[i] ?? {};
-    if (row.status === 'corrupt') {
-      onBadKey(row.key ?? '');
-      return { id: item.id, ok: false, reason: 'corrupt' };
+export function decodeCommitResults(
+  items: readonly CommitItem[], reply: string, owner: string, keys: Pick<RedisKeys, 'schedule' | 'jobSlots'>, onBadKey: (key: string) => void,
+): CommitResult[] {
+  const words = reply === '' ? [] : reply.split(' ');
+  const results = new Array<CommitResult>(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    const word = words[i] ?? 'm';
+    const kind = word.charCodeAt(0);
+    if (kind === 111 /* o */) {
+      results[i] = okResult(item, word, owner);
+    } else if (kind === 99 /* c */) {
+      onBadKey(word === 'cj' ? keys.jobSlots(item.id) : keys.schedule(item.id));
+      results[i] = { id: item.id, ok: false, reason: 'corrupt' };
+    } else {
+      results[i] = { id: item.id, ok: false, reason: kind === 115 /* s */ ? 'stale' : 'missing' };
     }
-    if (row.status !== 'ok') return { id: item.id, ok: false, reason: row.status === 'stale' ? 'stale' : 'missing' };
-    const accepted = list(row.accepted).map(Number);
-    if (row.runs === undefined) return { id: item.id, ok: true, accepted };
-    const runs = list(row.runs).map((run): CommittedRun => ({ runId: run.runId, slotted: run.slotted }));
-    return { id: item.id, ok: true, accepted, runs };
-  });
+  }
+  return results;
+}
+
+/** An `o` word: `,<scheduledAt>` per accepted occurrence, each followed by `+`/`-` (slotted or not) with slots. */
+function okResult(item: CommitItem, word: string, owner: string): CommitResult {
+  const accepted: number[] = [];
+  const runs: CommittedRun[] | undefined = item.slots === undefined ? undefined : [];
+  for (let from = 2; from <= word.length; ) {
+    let to = word.indexOf(',', from);
+    if (to === -1) to = word.length;
+    const last = word.charCodeAt(to - 1);
+    const slot = last === 43 /* + */ || last === 45; /* - */
+    const at = word.slice(from, slot ? to - 1 : to);
+    accepted.push(Number(at));
+    if (runs !== undefined && slot) runs.push({ runId: `${at}@${owner}`, slotted: last === 43 });
+    from = to + 1;
+  }
+  return runs === undefined ? { id: item.id, ok: true, accepted } : { id: item.id, ok: true, accepted, runs };
 }
 
 /** Decodes a `reap-slots-2.lua` reply: pairs of slot JSON and lease expiry. */

@@ -4,13 +4,21 @@
   ARGV[1]  `{p}:s:`   ARGV[2]  owner   ARGV[3]  lease ms (>= 1)   ARGV[4]  limit (>= 1)
   ARGV[5]  '1' = also take back, first, this owner's own live claims (an earlier claim or commit
            call of this owner may have been applied without its answer arriving), '0' = not
-  ARGV[6]  '1' = leave out the definitions (`def` comes back as nil: the caller keeps the ones it
-           knows by `hash` and reads the others itself), '0' = include them
-  ARGV[7..] ids never to claim (no handler in this process)
-  Returns  {now, wakeup, info, {id, fields}, ...}   (fields in SCHEDULE_FIELDS order, after the
-           claim: token, cowner and lease are the new claim's; wakeup is the earliest score left
-           in the due set after the claims, excluded ids skipped, as a string, '' when none: the
-           next wakeup, so the caller needs no TIME or ZRANGE call of its own)
+  ARGV[6..] ids never to claim (no handler in this process)
+  Returns  {now, wakeup, info, leaseUntil, id, hash, state, ...}: per claim three strings, flat
+           (claims earliest first), the definitions left out (the caller keeps the ones it knows
+           by `hash` and reads the others itself):
+             id     the schedule's id
+             hash   its `hash` field
+             state  `next,paused,runs,anchor,created,updated,token,last`, the fields after the
+                    claim joined with ',' (all numbers or '', but `last`, the last-run JSON, which
+                    is everything after the seventh ',')
+           Every claim's owner is ARGV[2] and its lease ends at leaseUntil (epoch ms). One string
+           per claim instead of an array of fields: the client decodes 3 RESP strings per claim,
+           not 14, and Redis writes as few.
+           wakeup is the earliest score left in the due set after the claims, excluded ids
+           skipped, as a string, '' when none: the next wakeup, so the caller needs no TIME or
+           ZRANGE call of its own.
            info: name/value pairs: 'gen', the namespace's generation ('' = none: its data was
            lost); 'lost', an id found due whose schedule hash is gone (evicted), once per id;
            'bad', a schedule key of another type than hash, once per key (taken out of the due
@@ -25,8 +33,8 @@
   key expiring with the last lease), so a take-back finds the claims whose answer the owner
   lost; commit and release take them out. Cost per claim: HMGET + HSET, and per batch one ZADD
   of the due set, two calls on the owner's claim set and a GET; the wakeup costs one ZRANGE of
-  at most (excluded ids + 1) members. Leaving the definitions out (ARGV[6]) saves copying each
-  one through Lua to the reply (about a tenth of the claim's Redis time, see README.md).
+  at most (excluded ids + 1) members. Leaving the definitions out saves copying each one through
+  Lua to the reply (about a tenth of the claim's Redis time, see README.md).
 ]]
 local leaseMs, limit = tonumber(ARGV[3]), tonumber(ARGV[4])
 if (not leaseMs) or leaseMs < 1 or (not limit) or limit < 1 then return -1 end
@@ -36,20 +44,21 @@ check_type(KEYS[3], 'zset')
 local now = now_ms()
 local owner = ARGV[2]
 local excluded, nExcluded = {}, 0
-for i = 7, #ARGV do
+for i = 6, #ARGV do
   excluded[ARGV[i]] = true
   nExcluded = nExcluded + 1
 end
 local info = {'gen', redis.call('GET', KEYS[2]) or ''}
 local leaseUntil = s(now + leaseMs)
-local out = {now, '', info}
+local out = {now, '', info, leaseUntil}
+local claimed = 0
 local rescored, gone = {}, {}
--- Without definitions: read `hash` in the place of `def` (which then goes back as nil).
-local omitDefs = ARGV[6] == '1'
-local fields = SCHEDULE_FIELDS
-if omitDefs then
-  fields = {unpack(SCHEDULE_FIELDS)}
-  fields[1] = 'hash'
+-- The fields read per claim: f[1] is `hash` (a schedule hash always has one), f[9] `last`; the
+-- claim's owner and lease (f[10], f[11]) only for a take-back, which needs them.
+local fields = {'hash', 'next', 'paused', 'runs', 'anchor', 'created', 'updated', 'token', 'last'}
+if ARGV[5] == '1' then
+  fields[10] = 'cowner'
+  fields[11] = 'lease'
 end
 
 -- Claims `id` when `ok(f)` accepts its schedule fields; a gone or unusable schedule is noted.
@@ -65,23 +74,26 @@ local function take(id, ok)
     info[#info + 1] = 'lost'
     info[#info + 1] = id
   elseif ok(f) then
-    local token = s(tonumber(f[10]) + 1)
+    local token = s(tonumber(f[8]) + 1)
     redis.call('HSET', key, 'token', token, 'cowner', owner, 'lease', leaseUntil)
-    f[10], f[11], f[12] = token, owner, leaseUntil
     rescored[#rescored + 1] = leaseUntil
     rescored[#rescored + 1] = id
-    if omitDefs then f[1] = false end
-    out[#out + 1] = {id, f}
+    claimed = claimed + 1
+    local n = #out
+    out[n + 1] = id
+    out[n + 2] = f[1]
+    out[n + 3] = (f[2] or '') .. ',' .. (f[3] or '') .. ',' .. (f[4] or '') .. ',' .. (f[5] or '') .. ',' ..
+      (f[6] or '') .. ',' .. (f[7] or '') .. ',' .. token .. ',' .. (f[9] or '')
   end
 end
 
 if ARGV[5] == '1' then
   -- Still this owner's, unexpired, unpaused: a claim whose answer was lost, not a cancelled one.
   local function mine(f)
-    return f[11] == owner and f[3] ~= '' and f[4] ~= '1' and (tonumber(f[12]) or 0) > now
+    return f[10] == owner and f[2] ~= '' and f[3] ~= '1' and (tonumber(f[11]) or 0) > now
   end
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. s(now), '+inf', 'LIMIT', 0, limit)) do
-    if #out > limit + 2 then break end
+    if claimed >= limit then break end
     if not excluded[id] then take(id, mine) end
   end
 end
@@ -89,7 +101,7 @@ end
 local function any() return true end
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', s(now), 'LIMIT', 0, limit + nExcluded)
 for _, id in ipairs(ids) do
-  if #out > limit + 2 then break end
+  if claimed >= limit then break end
   if not excluded[id] then take(id, any) end
 end
 if #rescored > 0 then

@@ -6,14 +6,15 @@
   ARGV[5]  item count   ARGV[6]  {p}:slots   ARGV[7]  {p}:slot-data   ARGV[8]  `{p}:js:`
   ARGV[9..] per item: id, token, next run ('' = none), slot max ('' = no slots), slot lease ms,
            fire count, fire times...
-  Returns  a JSON array, one object per item in item order, named fields:
-             {"status":"ok","accepted":["<scheduledAt>",...],"runs":[{"runId":...,"slotted":true|false}]}
-               ("runs" only with slots: one per accepted occurrence, in order; slotted false =
-               in flight but not counted, max runs were in progress)
-             {"status":"stale"}   {"status":"missing"}
-             {"status":"corrupt","key":...}   (a key of this schedule holds another type; nothing
-               of the item was written)
-           (an empty array may come back as {}: cjson cannot tell them apart)
+  Returns  one string: per item in item order, separated by ' ':
+             `o` then per accepted occurrence `,<scheduledAt>`, followed, with slots, by `+` (its
+               run slot is counted: the run may start) or `-` (in flight but not counted, max
+               runs were in progress); the run id is `<scheduledAt>@<owner>`
+             `s` stale   `m` missing
+             `cs` / `cj` corrupt: the schedule hash (`{p}:s:<id>`) / the job's slot set
+               (`{p}:js:<id>`) holds another type; nothing of the item was written
+           One string the client splits, not a JSON array of objects: no Lua table per result
+           and no cjson, which cost Redis more than the item's commands.
            -1 bad arguments
            error XCORE_WRONGTYPE (see check_type) before any write when a shared key holds another type
   Slots: with a slot max, every accepted occurrence gets a leased in-flight run slot in the same
@@ -39,21 +40,22 @@
 local n = tonumber(ARGV[5])
 if not n then return -1 end
 local owner, slots, slotData, jsPrefix = ARGV[4], ARGV[6], ARGV[7], ARGV[8]
--- Parse every item first: the key checks below must come before the first write.
-local items, withSlots = {}, false
+-- Check every item first, without a table per item: the key checks below must come before the
+-- first write.
+local withSlots = false
 local i = 9
 for item = 1, n do
   local nFire = tonumber(ARGV[i + 5])
   if not nFire then return -1 end
-  local it = {id = ARGV[i], token = ARGV[i + 1], nextRun = ARGV[i + 2], slotMax = tonumber(ARGV[i + 3]),
-    slotLease = tonumber(ARGV[i + 4]), first = i + 6, nFire = nFire}
-  if it.slotMax then
-    if (not it.slotLease) or it.slotLease < 1 then return -1 end
+  if ARGV[i + 3] ~= '' then
+    if not tonumber(ARGV[i + 3]) then return -1 end
+    local lease = tonumber(ARGV[i + 4])
+    if (not lease) or lease < 1 then return -1 end
     withSlots = true
   end
-  items[item] = it
-  i = it.first + nFire
+  i = i + 6 + nFire
 end
+if i - 1 ~= #ARGV then return -1 end
 check_type(KEYS[1], 'zset')
 check_type(KEYS[2], 'zset')
 if withSlots then
@@ -61,10 +63,21 @@ if withSlots then
   check_type(slotData, 'hash')
 end
 
-local now = nil
+local now, liveFrom = nil, nil
 local out = {}
 -- Writes to shared keys, gathered and sent once per batch.
 local dueAdd, dueRem, claimRem, slotAdd, slotSet = {}, {}, {}, {}, {}
+-- Per slot lease (ms): its end from now, as a string; the owner as a JSON string (slot_json's).
+local leaseEnds = {}
+local ownerJson = json_str(owner)
+local function leaseEnd(leaseMs)
+  local at = leaseEnds[leaseMs]
+  if not at then
+    at = s(now + leaseMs)
+    leaseEnds[leaseMs] = at
+  end
+  return at
+end
 
 local function flushSlots()
   if #slotAdd > 0 then call_chunked('ZADD', slots, slotAdd, 4000) end
@@ -73,20 +86,20 @@ local function flushSlots()
 end
 
 -- The runs a lost-answer commit of this owner and token recorded, still in flight: ok or stale.
-local function replay(it, js)
-  if not it.slotMax then return {status = 'stale'} end
+local function replay(id, token, slotLease, first, nFire, js)
+  if not slotLease then return 's' end
   flushSlots() -- an earlier item of this batch may have recorded what is read below
   now = now or now_ms()
-  local leaseUntil = s(now + it.slotLease)
-  local accepted, runs, last = {}, {}, nil
-  for j = it.first, it.first + it.nFire - 1 do
+  local leaseUntil = leaseEnd(slotLease)
+  local parts, last = {'o'}, nil
+  for j = first, first + nFire - 1 do
     local at = ARGV[j]
     if at ~= last then
       last = at
       local runId = at .. '@' .. owner
-      local member = slot_member(it.id, runId)
+      local member = slot_member(id, runId)
       local data = redis.call('HGET', slotData, member)
-      if data and cjson.decode(data).token == it.token then
+      if data and cjson.decode(data).token == token then
         local score = redis.pcall('ZSCORE', js, runId)
         local counted = (not failed(score)) and score ~= false
         if counted then redis.call('ZADD', js, 'XX', leaseUntil, runId) end
@@ -97,88 +110,95 @@ local function replay(it, js)
           slotSet[#slotSet + 1] = member
           slotSet[#slotSet + 1] = fresh
         end
-        accepted[#accepted + 1] = at
-        runs[#runs + 1] = {runId = runId, slotted = counted}
+        parts[#parts + 1] = counted and (',' .. at .. '+') or (',' .. at .. '-')
       end
     end
   end
-  if #accepted == 0 then return {status = 'stale'} end
-  return {status = 'ok', accepted = accepted, runs = runs}
+  if #parts == 1 then return 's' end
+  return table.concat(parts)
 end
 
+i = 9
 for item = 1, n do
-  local it = items[item]
-  local id = it.id
+  local id, token, nextRun = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local slotMax, slotLease = tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4])
+  local nFire = tonumber(ARGV[i + 5])
+  local first = i + 6
+  i = first + nFire
   local key = ARGV[1] .. id
   local js = jsPrefix .. id
   local f = redis.pcall('HMGET', key, 'token', 'cowner', 'fired', 'runs', 'paused')
   if failed(f) then
-    out[item] = {status = 'corrupt', key = key}
+    out[item] = 'cs'
   elseif not f[1] then
-    out[item] = {status = 'missing'}
-  elseif f[1] ~= it.token or f[2] ~= owner then
-    out[item] = replay(it, js)
+    out[item] = 'm'
+  elseif f[1] ~= token or f[2] ~= owner then
+    out[item] = replay(id, token, slotMax and slotLease, first, nFire, js)
   else
-    local accepted = {}
+    -- The occurrences later than the watermark: from `from` on, in order, one per value.
     local upTo = tonumber(f[3] or '')
-    for j = it.first, it.first + it.nFire - 1 do
+    local accepted, nAccepted, latest = {}, 0, nil
+    for j = first, first + nFire - 1 do
       local t = tonumber(ARGV[j])
       if upTo == nil or t > upTo then
         upTo = t
-        accepted[#accepted + 1] = ARGV[j]
+        nAccepted = nAccepted + 1
+        accepted[nAccepted] = ARGV[j]
+        latest = ARGV[j]
       end
     end
     -- Read the job's slot set before writing anything of the item.
     local live = nil
-    if it.slotMax and #accepted > 0 then
-      now = now or now_ms()
-      live = redis.pcall('ZCOUNT', js, '(' .. s(now), '+inf')
+    if slotMax and nAccepted > 0 then
+      if not now then
+        now = now_ms()
+        liveFrom = '(' .. s(now)
+      end
+      live = redis.pcall('ZCOUNT', js, liveFrom, '+inf')
     end
     if failed(live) then
-      out[item] = {status = 'corrupt', key = js}
+      out[item] = 'cj'
     else
-      local fields = {'next', it.nextRun, 'cowner', '', 'lease', ''}
-      if #accepted > 0 then
-        fields[#fields + 1] = 'fired'
-        fields[#fields + 1] = accepted[#accepted]
-        fields[#fields + 1] = 'runs'
-        fields[#fields + 1] = s(tonumber(f[4]) + #accepted)
+      if nAccepted > 0 then
+        redis.call('HSET', key, 'next', nextRun, 'cowner', '', 'lease', '', 'fired', latest, 'runs', s(tonumber(f[4]) + nAccepted))
+      else
+        redis.call('HSET', key, 'next', nextRun, 'cowner', '', 'lease', '')
       end
-      redis.call('HSET', key, unpack(fields))
       claimRem[#claimRem + 1] = id
-      if it.nextRun == '' or f[5] == '1' then
+      if nextRun == '' or f[5] == '1' then
         dueRem[#dueRem + 1] = id
       else
-        dueAdd[#dueAdd + 1] = it.nextRun
+        dueAdd[#dueAdd + 1] = nextRun
         dueAdd[#dueAdd + 1] = id
       end
-      local result = {status = 'ok', accepted = accepted}
-      if it.slotMax then
-        local runs = {}
-        if live then
-          local leaseUntil = s(now + it.slotLease)
-          local counted = {}
-          for j = 1, #accepted do
-            local at = accepted[j]
-            local runId = at .. '@' .. owner
-            local member = slot_member(id, runId)
-            slotAdd[#slotAdd + 1] = leaseUntil
-            slotAdd[#slotAdd + 1] = member
-            slotSet[#slotSet + 1] = member
-            slotSet[#slotSet + 1] = slot_json(id, runId, at, owner, it.slotLease, it.token)
-            local slotted = live < it.slotMax
-            if slotted then
-              counted[#counted + 1] = leaseUntil
-              counted[#counted + 1] = runId
-              live = live + 1
-            end
-            runs[j] = {runId = runId, slotted = slotted}
+      if not slotMax then
+        out[item] = nAccepted == 0 and 'o' or ('o,' .. table.concat(accepted, ','))
+      elseif not live then
+        out[item] = 'o'
+      else
+        local leaseUntil = leaseEnd(slotLease)
+        local jobJson, leaseJson = json_str(id), s(slotLease)
+        local parts = {'o'}
+        for j = 1, nAccepted do
+          local at = accepted[j]
+          local runId = at .. '@' .. owner
+          local member = slot_member(id, runId)
+          slotAdd[#slotAdd + 1] = leaseUntil
+          slotAdd[#slotAdd + 1] = member
+          slotSet[#slotSet + 1] = member
+          -- slot_json(id, runId, at, owner, slotLease, token), with the id and owner quoted once.
+          slotSet[#slotSet + 1] = '{"jobId":' .. jobJson .. ',"runId":' .. json_str(runId) .. ',"scheduledAt":' .. at ..
+            ',"owner":' .. ownerJson .. ',"leaseMs":' .. leaseJson .. ',"token":"' .. token .. '"}'
+          if live < slotMax then
+            redis.call('ZADD', js, leaseUntil, runId)
+            live = live + 1
+            parts[j + 1] = ',' .. at .. '+'
+          else
+            parts[j + 1] = ',' .. at .. '-'
           end
-          if #counted > 0 then call_chunked('ZADD', js, counted, 4000) end
         end
-        result.runs = runs
+        out[item] = table.concat(parts)
       end
-      out[item] = result
     end
   end
 end
@@ -187,4 +207,4 @@ if #dueRem > 0 then call_chunked('ZREM', KEYS[1], dueRem, 4000) end
 if #claimRem > 0 then call_chunked('ZREM', KEYS[2], claimRem, 4000) end
 flushSlots()
 if n > 0 then hint(ARGV[2], ARGV[3], 'commit', n == 1 and ARGV[9] or nil) end
-return cjson.encode(out)
+return table.concat(out, ' ')
