@@ -92,7 +92,9 @@ export interface Executor {
    *
    * @remarks
    * May return the outcome synchronously (the inline executor does when the job settled
-   * synchronously with no retry to wait for: the hot path then allocates no promise).
+   * synchronously with no retry to wait for: the hot path then allocates no promise). A
+   * synchronous outcome may be an object the executor reuses for its next run: read it before
+   * starting another run, and copy what must be kept.
    */
   start(definition: ScheduleDefinition, handler: JobHandler, scheduledAt: number): ExecutionOutcome | Promise<ExecutionOutcome>;
   /** Aborts the executions in progress that `filter` selects (all without one); returns how many. */

@@ -65,6 +65,9 @@ class RunContext implements JobContext {
 
 type AttemptResult = { status: ExecutionStatus; error?: unknown; result?: unknown };
 
+/** An {@link ExecutionOutcome} written in place run after run (the run path's synchronous outcome). */
+type ReusedOutcome = { -readonly [K in keyof ExecutionOutcome]-?: ExecutionOutcome[K] };
+
 const SUCCEEDED: AttemptResult = Object.freeze({ status: 'succeeded' });
 
 /** A succeeded attempt and the job's return value (the shared {@link SUCCEEDED} when it returned nothing). */
@@ -234,6 +237,8 @@ class Execution implements ActiveExecution, ExecutionRequest {
 export class InlineExecutor implements Executor {
   private readonly clock: () => number;
   private readonly active = new Set<Execution>();
+  /** The outcome {@link InlineExecutor.start} returns synchronously, overwritten by the next one. */
+  private readonly reused: ReusedOutcome = { status: 'succeeded', attempts: 0, startedAt: 0, finishedAt: 0, error: undefined, result: undefined };
 
   constructor(private readonly options: InlineExecutorOptions) {
     this.clock = options.clock ?? Date.now;
@@ -258,9 +263,12 @@ export class InlineExecutor implements Executor {
     return this.runJob(jobId, owner, fn, args, policy, scheduledAt);
   }
 
-  /** {@link Executor.start}: the run path calls this once per fire and allocates no request object. */
+  /**
+   * {@link Executor.start}: the run path calls this once per fire and allocates no request object;
+   * a synchronous outcome is this executor's one reused outcome object (see {@link Executor.start}).
+   */
   start(definition: ScheduleDefinition, handler: JobHandler, scheduledAt: number): ExecutionOutcome | Promise<ExecutionOutcome> {
-    return this.runJob(definition.id, definition.owner, handler.fn, definition.args, definition.policy, scheduledAt);
+    return this.runJob(definition.id, definition.owner, handler.fn, definition.args, definition.policy, scheduledAt, this.reused);
   }
 
   /** Nothing to do: inline runs get their signal when they are aborted at the drain deadline. */
@@ -272,12 +280,19 @@ export class InlineExecutor implements Executor {
   }
 
   /** {@link InlineExecutor.run} with the request's fields as arguments. */
-  runJob(jobId: string, owner: string, fn: JobFunction, args: readonly unknown[], policy: SchedulePolicy, scheduledAt: number): ExecutionOutcome | Promise<ExecutionOutcome> {
+  runJob(jobId: string, owner: string, fn: JobFunction, args: readonly unknown[], policy: SchedulePolicy, scheduledAt: number, into?: ReusedOutcome): ExecutionOutcome | Promise<ExecutionOutcome> {
     const run = new Execution(jobId, owner, fn, args, policy, scheduledAt, this.options.logger);
     const startedAt = this.clock();
     const first = run.runAttempt(this.options.onAttempt);
     if (!(first instanceof Promise) && (first.status === 'succeeded' || first.status === 'aborted' || policy.retries === 0)) {
-      return this.outcome(first, run, startedAt);
+      if (into === undefined) return this.outcome(first, run, startedAt);
+      into.status = first.status;
+      into.attempts = run.attempts;
+      into.startedAt = startedAt;
+      into.finishedAt = this.clock();
+      into.error = first.error;
+      into.result = first.result;
+      return into;
     }
     return this.continue(run, first, startedAt);
   }

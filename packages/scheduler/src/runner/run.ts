@@ -217,6 +217,9 @@ export class RunLifecycle {
   /** Ends a started run: its record, lease release, event, hooks; then the job's queue moves on. */
   private settle(run: Run, job: LocalJob, outcome: ExecutionOutcome): void {
     const { definition } = run;
+    // Read once, first: a synchronous outcome is reused by the executor's next run, which a
+    // listener called below may start.
+    const { status, error, result, startedAt, finishedAt, attempts } = outcome;
     job.running -= 1;
     let lease: { jobId: string; runId: string } | undefined;
     if (run.leaseId !== undefined) {
@@ -224,13 +227,13 @@ export class RunLifecycle {
       lease = { jobId: definition.id, runId: run.leaseId };
     }
     const record: { -readonly [K in keyof RunRecord]: RunRecord[K] } = {
-      jobId: definition.id, scheduledAt: run.scheduledAt, startedAt: outcome.startedAt, finishedAt: outcome.finishedAt, status: outcome.status, attempts: outcome.attempts, owner: this.deps.owner,
+      jobId: definition.id, scheduledAt: run.scheduledAt, startedAt, finishedAt, status, attempts, owner: this.deps.owner,
     };
-    if (outcome.status !== 'succeeded') record.error = errorMessage(outcome.error);
+    if (status !== 'succeeded') record.error = errorMessage(error);
     if (run.manual !== undefined) Object.assign(record, manualFields(run.manual));
-    if (outcome.status === 'succeeded') this.deps.learn?.(job, outcome.finishedAt - outcome.startedAt);
-    this.complete(run, record, job.historyLimit, lease, outcome.error, outcome.result);
-    this.emitOutcome(definition, record, outcome.status, outcome.error);
+    if (status === 'succeeded') this.deps.learn?.(job, finishedAt - startedAt);
+    this.complete(run, record, job.historyLimit, lease, error, result);
+    this.emitOutcome(definition, record, status, error);
     this.inflight.end();
     this.deps.afterRun(definition.id);
   }
