@@ -6,7 +6,8 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { XcoreProcess } from './helpers/cli-process.js';
-import { removeHealthApps, startHealthApp, writeHealthApp } from './helpers/health-app.js';
+import { startHealthApp, writeHealthApp } from './helpers/health-app.js';
+import { removeTempAppsAfterAll } from './helpers/cli-app.js';
 
 /** A plugin whose job calls a remote API that answers 502, every 300 ms, and one that works. */
 const PAYMENTS = `export default {
@@ -36,7 +37,7 @@ const running: XcoreProcess[] = [];
 afterEach(() => {
   for (const p of running.splice(0)) p.child.kill('SIGKILL');
 });
-afterAll(() => removeHealthApps());
+removeTempAppsAfterAll();
 
 const jobsCheck = (body: unknown): Check | undefined => (body as Report).checks.find((c) => c.name === 'jobs');
 

@@ -10,10 +10,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, type Answer } from '../packages/http/src/http.fixtures.js';
-import { ADMIN_TOKENS as T, removeAdminApps, startAdminApp, writeAdminApp, type AdminApp } from './helpers/admin-app.js';
+import { ADMIN_TOKENS as T, startAdminApp, writeAdminApp, type AdminApp } from './helpers/admin-app.js';
 import { runXcore, runXcoreCommand, type XcoreProcess, type XcoreResult } from './helpers/cli-process.js';
 import { parseTable } from './helpers/cli-table.js';
 import { freePort } from './helpers/redis-server.js';
+import { removeTempAppsAfterAll } from './helpers/cli-app.js';
+
+removeTempAppsAfterAll();
 
 const body = <T>(answer: Answer): T => answer.body as T;
 const json = (value: unknown) => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) });
@@ -57,7 +60,6 @@ describe('xcore jobs, plugins, health and tail against xcore start (memory)', ()
 
   afterAll(() => {
     for (const p of [...following, host]) p?.child.kill('SIGKILL');
-    removeAdminApps();
   });
 
   it('jobs ls finds the host through xcore.yaml (port and basePath); its table and --json are what GET /jobs answers, page by page', async () => {
@@ -282,7 +284,6 @@ describe('xcore plugins ls against an https host', () => {
   let host: XcoreProcess | undefined;
   afterAll(() => {
     host?.child.kill('SIGKILL');
-    removeAdminApps();
   });
 
   it('trusts the certificate services.http.tls names; with only --url a self-signed one is refused (exit 4) unless NODE_EXTRA_CA_CERTS adds it', async () => {

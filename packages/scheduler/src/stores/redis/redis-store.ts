@@ -266,16 +266,24 @@ export class RedisStore implements Store {
     if (items.length === 0) return [];
     const k = this.keys;
     const args: string[] = [k.schedulePrefix, k.channel, this.#source, owner, String(items.length), k.slots, k.slotData, k.jobSlotsPrefix];
+    // Per item: no message string unless an input is bad, and the slot request's two strings once
+    // per request object (the runner passes one per policy), not once per item.
+    let lastSlots: CommitItem['slots'];
+    let slotMax = '';
+    let slotLease = '';
     for (const item of items) {
-      checkTime('commit', `nextRunAt of "${item.id}"`, item.nextRunAt, true);
+      const next = item.nextRunAt;
+      if (next !== null && !Number.isFinite(next)) checkTime('commit', `nextRunAt of "${item.id}"`, next, true);
       const slots = item.slots;
-      if (slots !== undefined) checkAtLeastOne('commit', `slots.leaseMs of "${item.id}"`, slots.leaseMs);
-      args.push(
-        item.id, String(item.token), optionalTime(item.nextRunAt),
-        slots === undefined ? '' : String(Math.max(0, Math.floor(slots.max))), slots === undefined ? '' : String(Math.floor(slots.leaseMs)),
-        String(item.fire.length),
-      );
-      for (const at of item.fire) args.push(String(at));
+      if (slots !== lastSlots) {
+        if (slots !== undefined) checkAtLeastOne('commit', `slots.leaseMs of "${item.id}"`, slots.leaseMs);
+        lastSlots = slots;
+        slotMax = slots === undefined ? '' : String(Math.max(0, Math.floor(slots.max)));
+        slotLease = slots === undefined ? '' : String(Math.floor(slots.leaseMs));
+      }
+      const fire = item.fire;
+      args.push(item.id, String(item.token), next === null ? '' : String(Math.floor(next)), slotMax, slotLease, String(fire.length));
+      for (let j = 0; j < fire.length; j++) args.push(String(fire[j]));
     }
     let reply: unknown;
     try {

@@ -53,8 +53,13 @@ local leaseUntil = s(now + leaseMs)
 local out = {now, '', info, leaseUntil}
 local claimed = 0
 local rescored, gone = {}, {}
--- The fields read per claim: f[1] is `hash` (a schedule hash always has one), f[9] `last`.
-local fields = {'hash', 'next', 'paused', 'runs', 'anchor', 'created', 'updated', 'token', 'last', 'cowner', 'lease'}
+-- The fields read per claim: f[1] is `hash` (a schedule hash always has one), f[9] `last`; the
+-- claim's owner and lease (f[10], f[11]) only for a take-back, which needs them.
+local fields = {'hash', 'next', 'paused', 'runs', 'anchor', 'created', 'updated', 'token', 'last'}
+if ARGV[5] == '1' then
+  fields[10] = 'cowner'
+  fields[11] = 'lease'
+end
 
 -- Claims `id` when `ok(f)` accepts its schedule fields; a gone or unusable schedule is noted.
 local function take(id, ok)
