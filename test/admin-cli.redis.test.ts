@@ -8,9 +8,12 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { call, expectError, type Answer } from '../packages/http/src/http.fixtures.js';
-import { ADMIN_TOKENS as T, removeAdminApps, startAdminCluster } from './helpers/admin-app.js';
+import { ADMIN_TOKENS as T, startAdminCluster } from './helpers/admin-app.js';
 import type { XcoreProcess } from './helpers/cli-process.js';
 import { redisUnavailable, startRedisServer, type RedisServer } from './helpers/redis-server.js';
+import { removeTempAppsAfterAll } from './helpers/cli-app.js';
+
+removeTempAppsAfterAll();
 
 const BULK = 40;
 const body = <T>(answer: Answer): T => answer.body as T;
@@ -35,7 +38,6 @@ describe.skipIf(redisUnavailable({ needBinary: true }))('admin API with three xc
   afterAll(async () => {
     for (const p of processes) p.child.kill('SIGKILL');
     await redis?.stop();
-    removeAdminApps();
   });
 
   it('lists every job once from any process and runs each run-now exactly once in the cluster, also from a process without the plugin', async () => {

@@ -10,9 +10,12 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { call, expectError, type Answer } from '../packages/http/src/http.fixtures.js';
-import { ADMIN_TOKENS as T, removeAdminApps, startAdminApp, writeAdminApp } from './helpers/admin-app.js';
+import { ADMIN_TOKENS as T, startAdminApp, writeAdminApp } from './helpers/admin-app.js';
 import type { XcoreProcess } from './helpers/cli-process.js';
 import { redisUnavailable, startRedisServer, type RedisServer } from './helpers/redis-server.js';
+import { removeTempAppsAfterAll } from './helpers/cli-app.js';
+
+removeTempAppsAfterAll();
 
 const running: XcoreProcess[] = [];
 afterEach(() => {
@@ -20,7 +23,6 @@ afterEach(() => {
 });
 let redis: RedisServer | undefined;
 afterAll(async () => {
-  removeAdminApps();
   await redis?.stop();
 });
 

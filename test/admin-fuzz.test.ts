@@ -9,11 +9,12 @@ import { request as httpRequest } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { errorShape } from '../packages/http/src/http.fixtures.js';
-import { ADMIN_TOKENS as T, removeAdminApps, startAdminApp, writeAdminApp } from './helpers/admin-app.js';
+import { ADMIN_TOKENS as T, startAdminApp, writeAdminApp } from './helpers/admin-app.js';
+import { removeTempAppsAfterAll } from './helpers/cli-app.js';
 
 const RUNS = 1200;
 
-afterAll(removeAdminApps);
+removeTempAppsAfterAll();
 
 /** Sends a raw request; an event stream is answered once its headers arrive (then closed). */
 function send(port: number, method: string, path: string, headers: Record<string, string>, body: Buffer | undefined): Promise<{ status: number; text: string; type: string }> {

@@ -5,8 +5,11 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { XcoreProcess } from './helpers/cli-process.js';
-import { removeHealthApps, startHealthApp, writeHealthApp } from './helpers/health-app.js';
+import { startHealthApp, writeHealthApp } from './helpers/health-app.js';
 import { redisUnavailable, startRedisServer, type RedisServer } from './helpers/redis-server.js';
+import { removeTempAppsAfterAll } from './helpers/cli-app.js';
+
+removeTempAppsAfterAll();
 
 const TICKER = `export default {
   async onStart(ctx) {
@@ -21,7 +24,6 @@ describe.skipIf(redisUnavailable({ needBinary: true }))('readiness across a Redi
   afterAll(async () => {
     app?.child.kill('SIGKILL');
     await redis?.stop();
-    removeHealthApps();
   });
 
   it('/readyz is 503 while Redis is down and 200 once it is back; /livez stays 200', async () => {

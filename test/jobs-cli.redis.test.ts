@@ -6,10 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKENS as T, removeAdminApps, startAdminCluster } from './helpers/admin-app.js';
+import { ADMIN_TOKENS as T, startAdminCluster } from './helpers/admin-app.js';
 import { runXcoreCommand, type XcoreProcess } from './helpers/cli-process.js';
 import { redisUnavailable, startRedisServer, type RedisServer } from './helpers/redis-server.js';
 import { parseTable } from './helpers/cli-table.js';
+import { removeTempAppsAfterAll } from './helpers/cli-app.js';
+
+removeTempAppsAfterAll();
 
 const BULK = 25;
 
@@ -20,7 +23,6 @@ describe.skipIf(redisUnavailable({ needBinary: true }))('xcore jobs against thre
   afterAll(async () => {
     for (const p of processes) p.child.kill('SIGKILL');
     await redis?.stop();
-    removeAdminApps();
   });
 
   it('jobs ls from any process lists every job once; jobs run runs it exactly once in the cluster', async () => {

@@ -10,12 +10,10 @@
  * `LEDGER` when it is set. The YAML job `nightly` does the same.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { tempAppDir } from './cli-app.js';
 import { runXcore, type XcoreProcess } from './cli-process.js';
-
-const TMP = fileURLToPath(new URL('../.tmp/', import.meta.url));
 
 /** A plain token per scope. */
 export const ADMIN_TOKENS = {
@@ -75,13 +73,9 @@ export interface AdminApp {
   writePlugin(name: string, source: string): void;
 }
 
-const apps: string[] = [];
-
-/** Writes the app into a fresh temp folder. */
+/** Writes the app into a fresh temp folder (removed after a suite that calls `removeTempAppsAfterAll`). */
 export function writeAdminApp(options: AdminAppOptions = {}): AdminApp {
-  mkdirSync(TMP, { recursive: true });
-  const dir = mkdtempSync(join(TMP, 'admin-'));
-  apps.push(dir);
+  const dir = tempAppDir('admin-');
   const scheduler = options.redisUrl === undefined
     ? '    backend: memory'
     : `    backend: redis\n    url: ${options.redisUrl}\n    prefix: ${options.prefix ?? 'admin'}\n    leaseMs: 3s\n    pollMs: 1s`;
@@ -120,11 +114,6 @@ ${scheduler}
   writePlugin('reports', REPORTS);
   writePlugin('dash', 'export default {};', { reports: '^1.0.0' });
   return { dir, writePlugin: (name, source) => writeFileSync(join(dir, 'plugins', name, 'src', 'index.ts'), source) };
-}
-
-/** Removes every app written. */
-export function removeAdminApps(): void {
-  for (const dir of apps.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** Starts `xcore start` in `dir` and resolves once it started, with its admin base URL. */

@@ -10,8 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ADMIN_TOKENS as T, removeAdminApps, startAdminApp, writeAdminApp } from './admin-app.js';
+import { ADMIN_TOKENS as T, startAdminApp, writeAdminApp } from './admin-app.js';
 import { chromiumUnavailable, launchChromium, seriousA11yViolations, type Browser } from './browser.js';
+import { removeTempAppsAfterAll } from './cli-app.js';
 import type { XcoreProcess } from './cli-process.js';
 import { redisUnavailable, startRedisServer, type RedisServer } from './redis-server.js';
 
@@ -28,6 +29,8 @@ const showsRows = async (page: Page, ids: (ids: (string | null)[]) => boolean): 
 export function dashboardSuite(backend: 'memory' | 'redis'): void {
   const skip = chromiumUnavailable() || (backend === 'redis' && redisUnavailable({ needBinary: true }));
   describe.skipIf(skip)(`dashboard in Chromium (${backend})`, { timeout: 90_000 }, () => {
+    // Registered first: the app folders go after the afterAll below stopped the app.
+    removeTempAppsAfterAll();
     let redis: RedisServer | undefined;
     let app: XcoreProcess | undefined;
     let base = '';
@@ -64,7 +67,6 @@ export function dashboardSuite(backend: 'memory' | 'redis'): void {
       app?.child.kill('SIGKILL');
       await redis?.stop();
       await new Promise<void>((resolve) => (evil === undefined ? resolve() : evil.close(() => resolve())));
-      removeAdminApps();
     });
 
     /** A fresh tab with no session cookie. */

@@ -3,13 +3,12 @@
  * service on a free port with one `read` token, the scheduler (memory or Redis) and the plugins
  * given as sources.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { call, type Answer } from '../../packages/http/src/http.fixtures.js';
+import { tempAppDir } from './cli-app.js';
 import { runXcore, type XcoreProcess } from './cli-process.js';
 
-const TMP = fileURLToPath(new URL('../.tmp/', import.meta.url));
 /** The token of the `read` scope (what `/health` needs). */
 export const READ_TOKEN = 'health-suite-read-0123456789abcdef';
 
@@ -32,13 +31,9 @@ export interface HealthAppOptions {
   readonly scheduler?: string;
 }
 
-const apps: string[] = [];
-
-/** Writes the app into a fresh temp folder and returns it. */
+/** Writes the app into a fresh temp folder (removed after a suite that calls `removeTempAppsAfterAll`) and returns it. */
 export function writeHealthApp(options: HealthAppOptions): string {
-  mkdirSync(TMP, { recursive: true });
-  const dir = mkdtempSync(join(TMP, 'health-'));
-  apps.push(dir);
+  const dir = tempAppDir('health-');
   const scheduler = (options.redisUrl === undefined ? '    backend: memory' : `    backend: redis\n    url: ${options.redisUrl}\n    prefix: health-${process.pid}\n    pollMs: 500`) +
     (options.scheduler === undefined ? '' : `\n${options.scheduler.replace(/\n$/, '')}`);
   writeFileSync(
@@ -55,11 +50,6 @@ export function writeHealthApp(options: HealthAppOptions): string {
     writeFileSync(join(folder, 'src', 'index.ts'), plugin.source);
   }
   return dir;
-}
-
-/** Removes every app written. */
-export function removeHealthApps(): void {
-  for (const dir of apps.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** A started app: the process and its base URL. */

@@ -37,7 +37,7 @@ export { dependencyOrder, dependentsOf } from './plugins/dependency-order.js';
 export type { DependencyNode, DependencyPlan } from './plugins/dependency-order.js';
 export { createEventBus } from './events/create-event-bus.js';
 export { createLogger } from './logger/create-logger.js';
-export { renderError, serializeError, chainMessage, userFrame, debugFromEnv } from './reporting/render-error.js';
+export { renderError, serializeError, chainMessage, userFrame, debugFromEnv, wantsErrorStacks } from './reporting/render-error.js';
 export type { RenderErrorOptions, SerializedError } from './reporting/render-error.js';
 export type { CreateLoggerOptions } from './logger/create-logger.js';
 /** The pino logger type every xcore logger has (the root logger, plugin and job child loggers). */

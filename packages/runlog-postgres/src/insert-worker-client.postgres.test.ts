@@ -1,11 +1,13 @@
 /**
  * The writer thread on a real PostgreSQL: batches arrive whole, errors keep their SQLSTATE across
  * the thread boundary, and a writer thread that dies fails only its batch in flight and is
- * replaced on the next insert.
+ * replaced on the next insert (and is sent the run-log ring and its every text again).
  */
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { postgresUnavailable, useTestDatabase } from '../../../test/helpers/postgres.js';
+import { RunLogRing, type RunLogInput } from '@xcore/scheduler';
+import { buildRunLogRecord } from '../../scheduler/src/runlog/run-log-build.js';
 import { InsertWorkerClient } from './insert-worker-client.js';
 
 const skip = await postgresUnavailable();
@@ -46,5 +48,35 @@ describe.skipIf(skip)('InsertWorkerClient', () => {
     const { rows } = await db.sql("SELECT 1 FROM items WHERE v = '{\"after\":true}'");
     expect(rows).toHaveLength(1);
     await writer.close(5_000);
+  });
+
+  it('makes the records of ring slots on its thread, and sends a new thread the ring and every text again', async () => {
+    await db.sql('CREATE TABLE runs (v jsonb)');
+    const INSERT_RUNS = 'INSERT INTO runs SELECT value FROM json_array_elements($1::json)';
+    const at = Date.UTC(2026, 0, 1);
+    const input = (jobId: string, result?: unknown): RunLogInput => ({
+      record: { jobId, scheduledAt: at, startedAt: at + 1, finishedAt: at + 2, status: 'succeeded', attempts: 1, owner: 'proc-1' },
+      jobOwner: jobId.split(':')[0]!,
+      ...(result === undefined ? {} : { result }),
+    });
+    const inputs = [input('a:1', { n: 1 }), input('a:2'), input('a:1', { n: 2 }), input('b:1', 'é'), input('b:2', { e: new Error('not JSON') })];
+    const writer = client();
+    const ring = new RunLogRing(8);
+    const first = [ring.write(inputs[0]!), ring.write(inputs[1]!)];
+    expect(await writer.insert(INSERT_RUNS, [], { ring, slots: first })).toEqual([]);
+    const old = (writer as unknown as { worker: Worker }).worker;
+    const exited = new Promise((resolve) => old.once('exit', resolve));
+    await old.terminate();
+    await exited;
+    // The new thread knows neither the ring nor the texts 'a', 'a:1', 'proc-1': both are sent again.
+    const second = [ring.write(inputs[2]!), ring.write(inputs[3]!), ring.write(inputs[4]!)];
+    expect(await writer.insert(INSERT_RUNS, parts(), { ring, slots: second })).toEqual([]);
+    await writer.close(5_000);
+    const { rows } = await db.sql<{ v: Record<string, unknown> }>('SELECT v FROM runs');
+    const strip = (r: object): unknown => {
+      const { runId: _runId, ...rest } = r as { runId: string };
+      return rest;
+    };
+    expect(rows.map((r) => strip(r.v))).toEqual(inputs.map((i) => strip(buildRunLogRecord(i))));
   });
 });

@@ -1,20 +1,40 @@
 /**
- * The main thread's side of the writer thread (`worker/insert-worker.mjs`): hands it a batch's
- * JSON text (records and captured runs) and waits for PostgreSQL's answer.
+ * The main thread's side of the writer thread (`worker/insert-worker.mjs`): hands it a batch (the
+ * ring slots of queued runs, and written records as JSON bytes) and waits for PostgreSQL's answer.
  *
  * @remarks
  * Measured on the benchmark (`bench/runlog.mjs`): inserting a 500-record batch (~190 KB) from the
  * event loop spent 1-2 ms in one go in `pg`'s protocol encoding and the socket `writev`, 20 times a
  * second, which is exactly what a runner's p99 lateness sees, and posting the batch as one string
- * still copied ~190 KB in one go. So the batch travels as UTF-8 buffers transferred without a copy,
- * and the worker decodes, joins and sends it on its own thread. Runs the scheduler queued arrive
- * as captures (`RunLogCapture`): the worker makes and checks their records (run ids, the record
- * check, the JSON for PostgreSQL), work that cost the event loop 3-5 µs a run. The worker starts on the
- * first insert, is restarted after it dies (the insert in flight fails and is retried), and never
- * keeps the process alive.
+ * still copied ~190 KB in one go. So written records travel as UTF-8 buffers transferred without a
+ * copy, and the worker decodes, joins and sends them on its own thread. Runs the scheduler queued
+ * are already in the batcher's {@link RunLogRing} (shared memory): a batch of them is only their
+ * slot numbers, the texts the ring's string table gained since this worker last heard (each once),
+ * and the slots' job ids and texts (the result's JSON, or the whole run as JSON for the few that do
+ * not fit the ring's layout, e.g. errors), each joined into one string (`RunLogRing.textsOf`).
+ * The worker reads the slots and makes and checks their records (run ids, the record check, the
+ * JSON for PostgreSQL). The worker starts on the first insert, is restarted after it dies (the
+ * insert in flight fails and is retried; the new worker is sent the ring and its whole string
+ * table), and never keeps the process alive.
  */
 import { Worker } from 'node:worker_threads';
-import type { RunLogRecordProblem } from '@xcore/scheduler';
+import type { RunLogRecordProblem, RunLogRing, RunLogRingShared, RunLogRingTexts } from '@xcore/scheduler';
+
+/** Queued runs of a batch: slots of `ring`. */
+export interface RingRuns {
+  readonly ring: RunLogRing;
+  readonly slots: readonly number[];
+}
+
+/** What a batch message says about its ring slots (see `worker/insert-worker.mjs`). */
+interface RunsMessage {
+  /** The ring's memory, sent once per worker. */
+  readonly shared?: RunLogRingShared;
+  readonly stringsFrom: number;
+  readonly strings: readonly string[];
+  readonly slots: Int32Array;
+  readonly texts: RunLogRingTexts;
+}
 
 /** `pg` client settings the worker's connection uses. */
 export interface WriterConnection {
@@ -40,6 +60,9 @@ export class InsertWorkerClient {
   private worker: Worker | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  /** The ring the current worker was given, and how many of its texts it has been sent. */
+  private sentRing: RunLogRing | undefined;
+  private stringsSent = 0;
 
   /**
    * @param connection - the worker's `pg` settings.
@@ -52,17 +75,32 @@ export class InsertWorkerClient {
 
   /**
    * Runs `text` with one parameter, the JSON array of the records made of `parts` (UTF-8 pieces of
-   * records and captures, comma-separated inside each), on the writer's connection. The buffers
-   * are transferred (the caller loses them). Resolves with the problems of captures whose record
+   * records, comma-separated inside each) and of the `runs` (ring slots, read on the writer
+   * thread: they must stay unchanged until this settles), on the writer's connection. The buffers
+   * are transferred (the caller loses them). Resolves with the problems of queued runs whose record
    * failed the check (not stored); rejects with `pg`'s error (message and code).
    */
-  insert(text: string, parts: ArrayBuffer[]): Promise<RunLogRecordProblem[]> {
+  insert(text: string, parts: ArrayBuffer[], runs?: RingRuns): Promise<RunLogRecordProblem[]> {
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
+    const message = runs === undefined ? undefined : this.runsMessage(runs);
+    const transfer: ArrayBuffer[] = message === undefined ? parts : [...parts, message.slots.buffer as ArrayBuffer];
     return new Promise<RunLogRecordProblem[]>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, text, parts }, parts);
+      worker.postMessage({ id, text, parts, runs: message }, transfer);
     });
+  }
+
+  private runsMessage({ ring, slots }: RingRuns): RunsMessage {
+    const fresh = this.sentRing !== ring;
+    if (fresh) {
+      this.sentRing = ring;
+      this.stringsSent = 0;
+    }
+    const stringsFrom = this.stringsSent;
+    const strings = stringsFrom === ring.stringCount ? [] : ring.stringsFrom(stringsFrom);
+    this.stringsSent = ring.stringCount;
+    return { ...(fresh ? { shared: ring.shared } : {}), stringsFrom, strings, slots: Int32Array.from(slots), texts: ring.textsOf(slots) };
   }
 
   /** Ends the connection and the thread, waiting at most `timeoutMs`; then terminates it. */
@@ -81,6 +119,9 @@ export class InsertWorkerClient {
 
   private start(): Worker {
     const worker = new Worker(WORKER_FILE, { workerData: this.connection });
+    // A new thread knows no ring yet: the next batch with queued runs sends it and every text.
+    this.sentRing = undefined;
+    this.stringsSent = 0;
     worker.unref();
     worker.on('message', (reply: Reply) => {
       if ('idleError' in reply) return this.onIdleError(reply.idleError);

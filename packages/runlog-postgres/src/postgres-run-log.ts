@@ -2,10 +2,11 @@
  * `PostgresRunLog`: the durable {@link RunLogSink}, on PostgreSQL through `pg` (node-postgres).
  *
  * @remarks
- * Writes go through the scheduler's {@link RunLogBatcher}: `write` validates and enqueues (`writeRun`,
- * the scheduler's path, enqueues the finished run as it is and builds its record later), and
- * batches are serialised a slice per event-loop turn and inserted by a writer thread
- * ({@link InsertWorkerClient}), so neither blocks the caller's loop; retried with backoff while PostgreSQL is away, with
+ * Writes go through the scheduler's {@link RunLogBatcher}: `write` validates and enqueues; `writeRun`,
+ * the scheduler's path, captures the finished run into the batcher's ring (shared memory) and
+ * enqueues its slot. A writer thread ({@link InsertWorkerClient}) reads the slots of each batch,
+ * makes, checks and inserts the records (written records are serialised a slice per event-loop
+ * turn and handed over as bytes), so neither blocks the caller's loop; retried with backoff while PostgreSQL is away, with
  * the oldest queued records dropped (counted, logged) past `queueLimit`. Queries read the table
  * directly with the indexes of migration 001. Retention deletes expired rows in bounded batches on
  * a timer. See the package README for the table, the queries and the failure behaviour.
@@ -13,7 +14,7 @@
 import pg from 'pg';
 import {
   RunLogBatcher, RunLogClosedError, encodeRunLogCursor, parseRunLogFilter, validateRunLogRecord,
-  type RunLogBatchItem, type RunLogFilter, type RunLogFlushOptions, type RunLogInput, type RunLogInsertResult, type RunLogLogger, type RunLogPage, type RunLogRecord, type RunLogSink, type RunLogStats,
+  type RunLogBatchItem, type RunLogRing, type RunLogFilter, type RunLogFlushOptions, type RunLogInput, type RunLogInsertResult, type RunLogLogger, type RunLogPage, type RunLogRecord, type RunLogSink, type RunLogStats,
 } from '@xcore/scheduler';
 import { isXcoreError } from '@xcore/core';
 import { PostgresRunLogConnectError, PostgresRunLogMigrationError, PostgresRunLogQueryError } from './errors.js';
@@ -32,17 +33,17 @@ export interface PostgresRunLogStats extends RunLogStats {
 const NO_LOGGER: RunLogLogger = { warn() {}, error() {} };
 
 /**
- * Items serialised per turn of the event loop. `JSON.stringify` of 500 records takes 1-2 ms,
- * long enough to make a 1 ms timer late; 50 at a time keeps each piece near 0.1-0.2 ms. Captures
- * (the scheduler's path) are flat arrays, about 4 times cheaper.
+ * Records serialised per turn of the event loop. `JSON.stringify` of 500 records takes 1-2 ms,
+ * long enough to make a 1 ms timer late; 50 at a time keeps each piece near 0.1-0.2 ms. (Queued
+ * runs, the scheduler's path, are not serialised here: the writer thread reads them from the ring.)
  */
 const ENCODE_SLICE = 50;
 
 /**
- * The batch as UTF-8 JSON pieces (each a comma-separated run of items, no brackets), one slice
- * per turn of the event loop. Bytes, so they move to the writer thread without a copy.
+ * Written records as UTF-8 JSON pieces (each a comma-separated run of records, no brackets), one
+ * slice per turn of the event loop. Bytes, so they move to the writer thread without a copy.
  */
-async function encodeBatch(items: readonly RunLogBatchItem[]): Promise<ArrayBuffer[]> {
+async function encodeBatch(items: readonly RunLogRecord[]): Promise<ArrayBuffer[]> {
   const parts: ArrayBuffer[] = [];
   for (let i = 0; i < items.length; i += ENCODE_SLICE) {
     if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -132,7 +133,7 @@ export class PostgresRunLog implements RunLogSink {
     this.insertText = insertSql(o.schema);
     this.retentionText = retentionSql(o.schema);
     this.batcher = new RunLogBatcher({
-      insert: (records) => this.insert(records),
+      insert: (items, ring) => this.insert(items, ring),
       classify: classifyPgError,
       batchSize: o.batchSize,
       flushMs: o.flushMs,
@@ -174,7 +175,7 @@ export class PostgresRunLog implements RunLogSink {
     this.batcher.push(record);
   }
 
-  /** See {@link RunLogSink.writeRun}: queues the run as it is; its record is built and validated when its batch is written. */
+  /** See {@link RunLogSink.writeRun}: captures the run into the batcher's ring and queues it; its record is built and validated on the writer thread. */
   writeRun(input: RunLogInput): void {
     if (this.closed) throw new RunLogClosedError('postgres', 'write');
     this.batcher.pushRun(input);
@@ -254,10 +255,17 @@ export class PostgresRunLog implements RunLogSink {
     }
   }
 
-  private async insert(items: readonly RunLogBatchItem[]): Promise<RunLogInsertResult> {
+  private async insert(items: readonly RunLogBatchItem[], ring: RunLogRing | undefined): Promise<RunLogInsertResult> {
     if (!this.ready) await this.migrate();
+    const records: RunLogRecord[] = [];
+    const slots: number[] = [];
+    for (const item of items) {
+      if (typeof item === 'number') slots.push(item);
+      else records.push(item);
+    }
     try {
-      return { refused: await this.writer.insert(this.insertText, await encodeBatch(items)) };
+      const parts = records.length === 0 ? [] : await encodeBatch(records);
+      return { refused: await this.writer.insert(this.insertText, parts, ring === undefined || slots.length === 0 ? undefined : { ring, slots }) };
     } catch (error) {
       if (isTableGone(error)) this.ready = false;
       throw error;

@@ -1,19 +1,24 @@
 // @ts-check
 /**
  * The run log's writer thread: owns the one connection that inserts batches, and makes the records
- * of the runs the scheduler queued, so that neither the record work (run ids, the record check,
- * JSON) nor the socket writes and protocol work of a ~200 KB batch run on the scheduler's loop.
+ * of the runs the scheduler queued (reading them from the batcher's RunLogRing, shared memory), so
+ * that neither the record work (run ids, the record check, JSON) nor the socket writes and
+ * protocol work of a ~200 KB batch run on the scheduler's loop.
  *
  * Plain JavaScript (no build step), beside `migrations/`: `src/insert-worker-client.ts` and the
  * bundled `dist/index.js` both find it at `new URL('../worker/insert-worker.mjs', import.meta.url)`.
  * It loads `@xcore/scheduler/run-log-kit` (the record helpers alone), not the whole scheduler.
  *
  * workerData: `pg` client config (connectionString, timeouts, application_name).
- * in:  { id, text, parts }          insert one batch: `text` with one parameter, the JSON array of
- *                                   the records made of '[' + parts + ']' (UTF-8 ArrayBuffers of
- *                                   comma-separated items: a record object, or a RunLogCapture array)
+ * in:  { id, text, parts, runs }    insert one batch: `text` with one parameter, the JSON array of
+ *                                   the records of '[' + parts + ']' (UTF-8 ArrayBuffers of
+ *                                   comma-separated record objects) and of `runs` (optional):
+ *                                   { shared?, stringsFrom, strings, slots, texts }: the ring's
+ *                                   memory (first batch of this thread), the texts its string table
+ *                                   gained from index `stringsFrom`, the slots (Int32Array) and
+ *                                   their job ids and texts (RunLogRing.textsOf)
  *      { close: true }              end the connection, then exit
- * out: { id, ok: true, refused }    stored; `refused`: the problems of captures whose record
+ * out: { id, ok: true, refused }    stored; `refused`: the problems of queued runs whose record
  *                                   failed the check (not stored)
  *      { id, ok: false, error }     error: { message, code } (`code`: SQLSTATE or Node's, if any)
  *      { idleError: message }       the server closed the idle connection (logged by the main thread)
@@ -21,7 +26,7 @@
 import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
-import { recordsOfBatch } from '@xcore/scheduler/run-log-kit';
+import { RunLogRing, recordsOfBatch } from '@xcore/scheduler/run-log-kit';
 
 if (parentPort === null) throw new Error('insert-worker.mjs runs as a worker thread');
 const port = parentPort;
@@ -45,19 +50,30 @@ const pool = new pg.Pool({ ...workerData, max: 1 });
 // An idle connection the server ends is reported here; without a listener it would end the thread.
 pool.on('error', (err) => port.postMessage({ idleError: err.message }));
 
+/** This thread's reader of the batcher's ring (made from the first batch with queued runs). @type {RunLogRing | undefined} */
+let ring;
+
 /**
  * The batch's records as the insert's JSON parameter, and the problems of those refused.
  * @param {ArrayBuffer[]} parts
+ * @param {{ shared?: import('@xcore/scheduler/run-log-kit').RunLogRingShared, stringsFrom: number, strings: string[], slots: Int32Array, texts: import('@xcore/scheduler/run-log-kit').RunLogRingTexts } | undefined} runs
  */
-function recordsOf(parts) {
-  const pieces = [OPEN];
-  for (const part of parts) pieces.push(pieces.length > 1 ? COMMA : EMPTY, Buffer.from(part));
-  pieces.push(CLOSE);
+function recordsOf(parts, runs) {
   /** @type {unknown[]} */
-  const items = JSON.parse(decoder.decode(Buffer.concat(pieces)));
-  // Written records as they are (write() checked them); captures assembled and checked.
-  const { records, refused } = recordsOfBatch(/** @type {(import('@xcore/scheduler/run-log-kit').RunLogRecord | import('@xcore/scheduler/run-log-kit').RunLogCapture)[]} */ (items));
-  return { json: Buffer.from(JSON.stringify(records), 'utf8'), refused };
+  let written = [];
+  if (parts.length > 0) {
+    const pieces = [OPEN];
+    for (const part of parts) pieces.push(pieces.length > 1 ? COMMA : EMPTY, Buffer.from(part));
+    pieces.push(CLOSE);
+    written = JSON.parse(decoder.decode(Buffer.concat(pieces)));
+  }
+  if (runs === undefined) return { json: Buffer.from(JSON.stringify(written), 'utf8'), refused: [] };
+  if (runs.shared !== undefined) ring = new RunLogRing(runs.shared);
+  if (ring === undefined) throw new Error('the run log\'s writer thread was sent ring slots before the ring');
+  ring.receive(runs.stringsFrom, runs.strings, runs.slots, runs.texts);
+  // Written records as they are (write() checked them); queued runs read from the ring, assembled and checked.
+  const { records, refused } = recordsOfBatch(Array.from(runs.slots), ring);
+  return { json: Buffer.from(JSON.stringify(written.length === 0 ? records : [...written, ...records]), 'utf8'), refused };
 }
 
 port.on('message', async (message) => {
@@ -67,7 +83,7 @@ port.on('message', async (message) => {
     return;
   }
   try {
-    const { json, refused } = recordsOf(message.parts);
+    const { json, refused } = recordsOf(message.parts, message.runs);
     // A Buffer parameter goes out in binary format, which for `json` is the UTF-8 text itself.
     await pool.query(message.text, [json]);
     port.postMessage({ id: message.id, ok: true, refused });

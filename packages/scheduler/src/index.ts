@@ -82,8 +82,10 @@ export {
 export type { RunLogQuery, RunLogCursor } from './runlog/run-log-query.js';
 export { MemoryRunLog } from './runlog/memory-run-log.js';
 export type { MemoryRunLogOptions } from './runlog/memory-run-log.js';
-export { RunLogBatcher, recordsOfBatch, CAPTURE_SLICE } from './runlog/run-log-batcher.js';
+export { RunLogBatcher, recordsOfBatch } from './runlog/run-log-batcher.js';
 export type { RunLogBatcherOptions, RunLogBatchItem, RunLogInsertResult } from './runlog/run-log-batcher.js';
+export { RunLogRing, RUN_LOG_RING_STRINGS_MAX } from './runlog/run-log-ring.js';
+export type { RunLogRingShared, RunLogRingTexts } from './runlog/run-log-ring.js';
 export { assembleRunLogRecord, captureRunLogInput } from './runlog/run-log-build.js';
 export type { RunLogCapture } from './runlog/run-log-build.js';
 export { runLogRecordProblem } from './runlog/run-log-check.js';

@@ -1,6 +1,6 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { XcoreConfig } from '../config/types.js';
-import { debugFromEnv, serializeError } from '../reporting/render-error.js';
+import { serializeError, wantsErrorStacks } from '../reporting/render-error.js';
 
 /** Options of {@link createLogger} beyond the `logging` config section. */
 export interface CreateLoggerOptions {
@@ -37,7 +37,7 @@ export interface CreateLoggerOptions {
  */
 export function createLogger(logging: XcoreConfig['logging'], options: CreateLoggerOptions = {}): Logger {
   const base = options.name === undefined ? {} : { app: options.name };
-  const debug = options.debugErrors === true || logging.level === 'debug' || logging.level === 'trace' || debugFromEnv();
+  const debug = wantsErrorStacks(logging.level, { debugErrors: options.debugErrors });
   const common = { level: logging.level, base, serializers: { err: (error: unknown) => serializeError(error, { debug }) } };
   if (logging.pretty) {
     return pino({

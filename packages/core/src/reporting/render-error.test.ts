@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PluginHookFailedError, PluginStartFailedError } from '../errors.js';
-import { chainMessage, renderError, serializeError, userFrame } from './render-error.js';
+import { chainMessage, renderError, serializeError, userFrame, wantsErrorStacks } from './render-error.js';
 
 /** An error whose stack is given: frames in xcore's own code, a dependency and the user's file. */
 function withStack(message: string, frames: string[], cause?: unknown): Error {
@@ -47,5 +47,15 @@ describe('renderError', () => {
     expect(out.stack).toBeUndefined();
     expect(String((serializeError(a, { debug: true }) as Record<string, unknown>).stack)).toContain('caused by: Error: b');
     expect(serializeError('text')).toBe('text');
+  });
+});
+
+describe('wantsErrorStacks', () => {
+  it('is true when asked for, at debug or trace, or with XCORE_DEBUG; false otherwise', () => {
+    const quiet = { env: {} };
+    expect(['trace', 'debug', 'info', 'warn', 'silent'].map((level) => wantsErrorStacks(level, quiet))).toEqual([true, true, false, false, false]);
+    expect(wantsErrorStacks('info', { ...quiet, debugErrors: true })).toBe(true);
+    expect(wantsErrorStacks('info', { env: { XCORE_DEBUG: 'yes' } })).toBe(true);
+    expect(wantsErrorStacks('info', { env: { XCORE_DEBUG: '0' } })).toBe(false);
   });
 });

@@ -157,6 +157,20 @@ export function serializeError(error: unknown, options: RenderErrorOptions = {})
   return out as SerializedError;
 }
 
+/**
+ * Whether logged errors carry every stack of their cause chain: asked for (`--debug`), a
+ * `debug`/`trace` log level, or `XCORE_DEBUG` in `env`. The one rule for the host's logger and a
+ * sandboxed plugin's.
+ *
+ * @example
+ * ```ts
+ * serializeError(error, { debug: wantsErrorStacks(logging.level, { debugErrors: flags.debug }) });
+ * ```
+ */
+export function wantsErrorStacks(level: string, options: { readonly debugErrors?: boolean | undefined; readonly env?: NodeJS.ProcessEnv } = {}): boolean {
+  return options.debugErrors === true || level === 'debug' || level === 'trace' || debugFromEnv(options.env);
+}
+
 /** True when `XCORE_DEBUG` asks for stacks (`1`, `true`, `yes`). */
 export function debugFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
   return /^(1|true|yes)$/i.test(env['XCORE_DEBUG'] ?? '');

@@ -9,7 +9,7 @@
  */
 import { pino, type Logger } from 'pino';
 import { PluginActionUnknownError, SandboxConfigInvalidError } from '../errors.js';
-import { serializeError } from '../reporting/render-error.js';
+import { serializeError, wantsErrorStacks } from '../reporting/render-error.js';
 import type { PluginDefinition } from '../plugins/plugin.js';
 import type { HostMessage, InitReply, InitRequest, SandboxRouteAnswer, SandboxRouteInput } from './protocol.js';
 import { RpcChannel } from './rpc-channel.js';
@@ -44,7 +44,7 @@ async function init(message: InitRequest): Promise<InitReply> {
       timestamp: false,
       // The host's error rendering (cause chain once, the user's frame, stacks only at debug), so a
       // sandboxed plugin's error lines read like an in-process plugin's.
-      serializers: { err: (error: unknown) => serializeError(error, { debug: message.logLevel === 'debug' || message.logLevel === 'trace' }) },
+      serializers: { err: (error: unknown) => serializeError(error, { debug: wantsErrorStacks(message.logLevel) }) },
     },
     { write: (line: string) => void send({ t: 'log', line: line.length > MAX_LOG_LINE ? `${line.slice(0, MAX_LOG_LINE)}…` : line }) },
   );

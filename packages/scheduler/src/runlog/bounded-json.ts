@@ -112,6 +112,50 @@ function walkValue(value: unknown, walk: Walk, maxBytes: number, rejectNul: bool
   return stop ?? (walk.nul && rejectNul ? 'not_serializable' : undefined);
 }
 
+/** Longest string (value or key) and most keys {@link quickJson} takes. */
+const QUICK_STRING = 256;
+const QUICK_KEYS = 16;
+
+/** A JSON primitive that needs no walk: a short string without NUL, a finite number, a boolean, `null`. */
+function quickPrimitive(v: unknown): boolean {
+  switch (typeof v) {
+    case 'string': return v.length <= QUICK_STRING && !v.includes('\u0000');
+    case 'number': return Number.isFinite(v);
+    case 'boolean': return true;
+    case 'object': return v === null;
+    default: return false;
+  }
+}
+
+/**
+ * The common small result without the walk: a {@link quickPrimitive}, or a plain object of at most
+ * {@link QUICK_KEYS} such values (`undefined` ones left out, as JSON does) under short keys
+ * without NUL. Its `JSON.stringify` is the text {@link boundedJson} would make (the walk would
+ * accept it, and at most 3 UTF-8 bytes per unit keeps it within `maxBytes`). @returns `undefined`
+ * for anything else (nested, long, odd, a getter that throws): the walk decides.
+ */
+function quickJson(value: unknown, maxBytes: number): string | undefined {
+  try {
+    if (typeof value === 'object' && value !== null) {
+      if (Array.isArray(value)) return undefined;
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return undefined;
+      let keys = 0;
+      for (const key in value) {
+        if (++keys > QUICK_KEYS || key.length > QUICK_STRING || key.includes('\u0000')) return undefined;
+        const item: unknown = (value as Record<string, unknown>)[key];
+        if (item !== undefined && !quickPrimitive(item)) return undefined;
+      }
+    } else if (!quickPrimitive(value)) {
+      return undefined;
+    }
+    const text = JSON.stringify(value);
+    return text.length * 3 <= maxBytes ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Whether {@link boundedJson} would accept `value`, without making its text when the walk alone
  * proves it fits (the common small result): what a sink's `write` checks.
@@ -131,6 +175,8 @@ export function jsonFits(value: unknown, maxBytes: number, options: { readonly r
  * `not_serializable`; nothing thrown escapes.
  */
 export function boundedJson(value: unknown, maxBytes: number, options: { readonly rejectNul?: boolean } = {}): BoundedJson {
+  const quick = quickJson(value, maxBytes);
+  if (quick !== undefined) return { ok: true, text: quick };
   const walk: Walk = { chars: 0, upper: 0, nul: false, ancestors: [] };
   const stop = walkValue(value, walk, maxBytes, options.rejectNul === true);
   if (stop !== undefined) return { ok: false, reason: stop };

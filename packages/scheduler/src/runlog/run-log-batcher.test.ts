@@ -4,9 +4,10 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { RunLogBatcher, recordsOfBatch, type RunLogBatcherOptions, type RunLogBatchItem, type RunLogInsertResult } from './run-log-batcher.js';
-import type { RunLogInput } from './run-log-build.js';
+import { buildRunLogRecord, type RunLogInput } from './run-log-build.js';
 import { logged } from './run-log-contract-fixtures.js';
 import type { RunLogRecord } from './run-log-record.js';
+import type { RunLogRing } from './run-log-ring.js';
 
 /** A backend that stores by run id and can be made to fail, hang or refuse records. */
 class TestBackend {
@@ -26,11 +27,11 @@ class TestBackend {
     this.gate = undefined;
   }
 
-  readonly insert = async (items: readonly RunLogBatchItem[]): Promise<RunLogInsertResult> => {
+  readonly insert = async (items: readonly RunLogBatchItem[], ring: RunLogRing | undefined): Promise<RunLogInsertResult> => {
     this.calls.push(items.length);
     if (this.gate !== undefined) await this.gate;
     if (this.down) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
-    const { records, refused } = recordsOfBatch(items);
+    const { records, refused } = recordsOfBatch(items, ring);
     const bad = records.find((r) => this.refuse.has(r.runId));
     if (bad !== undefined) throw Object.assign(new Error(`refused ${bad.runId}`), { refused: true });
     for (const r of records) this.stored.set(r.runId, r);
@@ -147,11 +148,10 @@ describe('RunLogBatcher', () => {
     expect(log.warn).toHaveBeenCalledWith(expect.anything(), expect.stringContaining('closed with'));
   });
 
-  it('queues a finished run as it is and reads it only when its batch is written; the record is checked there, once', async () => {
+  it('captures a finished run when it is queued (later changes to its objects are not seen); the record is checked when written, once', async () => {
     const backend = new TestBackend();
     const { batcher, log } = make(backend, { batchSize: 10, flushMs: 60_000 });
-    let reads = 0;
-    const result = { get count() { reads++; return 7; } };
+    const result = { count: 7 };
     const finishedAt = Date.now();
     const run = (jobId: string, extra: Partial<RunLogInput> = {}): RunLogInput => ({
       record: { jobId, scheduledAt: finishedAt - 5, startedAt: finishedAt - 4, finishedAt, status: 'succeeded', attempts: 1, owner: 'proc-1', requestedBy: 'cli' },
@@ -161,10 +161,9 @@ describe('RunLogBatcher', () => {
     batcher.pushRun(run('billing:ok', { result }));
     batcher.pushRun(run('')); // an empty job id: no valid record
     batcher.pushRun(run('billing:failed', { error: new TypeError('card declined') }));
-    expect(reads).toBe(0);
+    result.count = 8; // the handler's object changes after the run ended: the record keeps what it returned
     expect(batcher.stats().queueDepth).toBe(3);
     expect(await batcher.flush(5_000)).toBe(true);
-    expect(reads).toBeGreaterThan(0); // read when captured (its bounded JSON walks, then stringifies)
     expect(batcher.stats()).toMatchObject({ written: 2, rejected: 1, dropped: 0, queueDepth: 0 });
     const stored = [...backend.stored.values()].sort((a, b) => a.jobId.localeCompare(b.jobId));
     expect(stored.map((r) => [r.jobId, r.owner, r.result, r.requestedBy, r.process])).toEqual([
@@ -181,8 +180,8 @@ describe('RunLogBatcher', () => {
     const { batcher } = make(new TestBackend(), {
       batchSize: 5,
       flushMs: 5,
-      insert: async (items) => {
-        seen.push(recordsOfBatch(items).records.map((r) => r.runId));
+      insert: async (items, ring) => {
+        seen.push(recordsOfBatch(items, ring).records.map((r) => r.runId));
         if (fail) {
           fail = false;
           throw new Error('Connection terminated unexpectedly');
@@ -196,6 +195,33 @@ describe('RunLogBatcher', () => {
     expect(new Set(seen[0]).size).toBe(3);
     expect(seen[1]).toEqual(seen[0]);
     expect(batcher.stats()).toMatchObject({ written: 3, failedBatches: 1 });
+  });
+
+  it('never changes a batch being written while the queue behind it overflows many times over (its ring slots are not reused)', async () => {
+    const backend = new TestBackend();
+    const { batcher } = make(backend, { batchSize: 5, flushMs: 5, queueLimit: 20 });
+    const run = (jobId: string, i: number): RunLogInput => ({
+      record: { jobId, scheduledAt: T + i, startedAt: T + i + 1, finishedAt: T + i + 2 + (i % 7), status: i % 3 === 0 ? 'failed' : 'succeeded', attempts: 1 + (i % 4), owner: `proc-${i % 5}` },
+      jobOwner: `owner-${i % 6}`,
+      result: { i },
+    });
+    const T = Date.UTC(2026, 0, 1);
+    backend.hold();
+    for (let i = 0; i < 5; i++) batcher.pushRun(run(`first:${i}`, i));
+    await vi.waitFor(() => expect(backend.calls).toEqual([5]));
+    // The batch is in flight: 100 more runs overflow the queue behind it (the queue's front is dropped).
+    for (let i = 0; i < 100; i++) batcher.pushRun(run(`later:${i}`, 1000 + i));
+    backend.release();
+    expect(await batcher.flush(5_000)).toBe(true);
+    const kept = [...Array.from({ length: 5 }, (_, i) => [`first:${i}`, i] as const), ...Array.from({ length: 15 }, (_, k) => [`later:${85 + k}`, 1085 + k] as const)];
+    expect(batcher.stats()).toMatchObject({ written: 20, dropped: 85, queueDepth: 0 });
+    const byJob = new Map([...backend.stored.values()].map((r) => [r.jobId, r]));
+    expect([...byJob.keys()].sort()).toEqual(kept.map(([job]) => job).sort());
+    for (const [job, i] of kept) {
+      const { runId: _id, ...want } = buildRunLogRecord(run(job, i));
+      const { runId: _got, ...got } = byJob.get(job)!;
+      expect(got, job).toEqual(want);
+    }
   });
 
   it('refuses options outside their ranges with XCORE_ERR_RUNLOG_OPTIONS_INVALID', () => {

@@ -6,11 +6,12 @@
  * @remarks
  * - `push` only enqueues: the first write to a batch is started from `setImmediate` or the
  *   `flushMs` timer, never from the caller's stack, so even serialising a batch is off its path.
- *   `pushRun` enqueues a finished run as it is (a reference, no copy): when its batch is taken it
- *   is captured ({@link captureRunLogInput}: plain data, {@link CAPTURE_SLICE} per turn of the
- *   event loop), and the backend assembles and checks the record once, where it likes (the
- *   PostgreSQL sink: on its writer thread). Records the check refuses are counted in `rejected`
- *   and logged.
+ *   `pushRun` captures a finished run into a slot of the batcher's {@link RunLogRing} (columns in
+ *   shared memory: no object per run is kept, nothing is serialised on the caller's loop) and
+ *   queues the slot's number; the backend assembles and checks the record once, where it likes
+ *   (the PostgreSQL sink: on its writer thread, reading the ring's memory). Records the check
+ *   refuses are counted in `rejected` and logged. A slot is released when its run leaves the
+ *   queue (stored, refused or dropped).
  * - One batch is written at a time, oldest records first. A full batch (`batchSize`) goes at once;
  *   a partial one waits at most `flushMs`.
  * - A failed write is retried with exponential backoff and jitter (`retryBaseMs` doubling up to
@@ -28,45 +29,30 @@ import { RunLogOptionsInvalidError } from './run-log-errors.js';
 import { RunLogQueue } from './run-log-queue.js';
 import type { RunLogRecord } from './run-log-record.js';
 import type { RunLogLogger, RunLogStats } from './run-log-sink.js';
-import { assembleRunLogRecord, captureRunLogInput, type RunLogCapture, type RunLogInput } from './run-log-build.js';
+import { assembleRunLogRecord, type RunLogInput } from './run-log-build.js';
 import type { RunLogRecordProblem } from './run-log-check.js';
+import { RunLogRing, type RunLogBatchItem } from './run-log-ring.js';
 
-/**
- * Queued runs captured per turn of the event loop. A capture costs well under 1 µs for a small
- * result (the result's bounded JSON is most of it; at the 8 KiB cap some 10-20 µs).
- */
-export const CAPTURE_SLICE = 100;
-
-/**
- * One item of a batch handed to {@link RunLogBatcherOptions.insert}: a record that was written
- * (already validated), or the capture of a queued run (its record is assembled and checked by the
- * backend: {@link recordsOfBatch}).
- */
-export type RunLogBatchItem = RunLogRecord | RunLogCapture;
+export { recordsOfBatch, type RunLogBatchItem } from './run-log-ring.js';
 
 /** What a backend's insert may answer: items of the batch refused by the record check, not stored. */
 export interface RunLogInsertResult {
   readonly refused: readonly RunLogRecordProblem[];
 }
 
-/** What the queue holds: a record, or a finished run captured when its batch is taken. */
-type Queued = RunLogRecord | RunLogInput;
-
-function isInput(item: Queued | RunLogBatchItem): item is RunLogInput {
-  return (item as RunLogInput).record !== undefined;
-}
-
-export { recordsOfBatch } from './run-log-build.js';
+/** What the queue holds: a written record, or the ring slot of a queued run. */
+type Queued = RunLogBatchItem;
 
 /** Options of {@link RunLogBatcher}. */
 export interface RunLogBatcherOptions {
   /**
    * Writes one batch; resolves once it is stored. Must ignore records whose `runId` is already
-   * stored: a batch is written again when an answer was lost (a capture keeps its run id). A
-   * batch may hold captures: make records of it with {@link recordsOfBatch} (or the same steps
-   * elsewhere), store the valid ones and answer the refused.
+   * stored: a batch is written again when an answer was lost (a slot keeps its run id). A batch
+   * may hold slots of `ring` (queued runs, `undefined` until the first): make records of it with
+   * {@link recordsOfBatch} (or the same steps elsewhere, e.g. on a thread given `ring.shared`),
+   * store the valid ones and answer the refused. The slots stay unchanged until it settles.
    */
-  readonly insert: (items: readonly RunLogBatchItem[]) => Promise<RunLogInsertResult | void>;
+  readonly insert: (items: readonly RunLogBatchItem[], ring: RunLogRing | undefined) => Promise<RunLogInsertResult | void>;
   /** Whether a failed write is retried (`retry`: the backend is away or busy) or its data refused (`reject`). @defaultValue always `retry` */
   readonly classify?: (error: unknown) => 'retry' | 'reject';
   /** Records per write, 1..10000. @defaultValue `500` */
@@ -121,12 +107,10 @@ export class RunLogBatcher {
   private readonly name: string;
 
   private readonly queue: RunLogQueue<Queued>;
-  /**
-   * The batch being captured, written or waiting for a retry; `batchSeq` is its first item's
-   * sequence number. Captured (no {@link RunLogInput} left) once {@link RunLogBatcher.capture} ran.
-   */
-  private batch: (Queued | RunLogBatchItem)[] = [];
-  private captured = true;
+  /** Where queued runs are captured; made on the first {@link RunLogBatcher.pushRun}. */
+  private ring: RunLogRing | undefined;
+  /** The batch being written or waiting for a retry; `batchSeq` is its first item's sequence number. */
+  private batch: Queued[] = [];
   private lastRefusalLog = 0;
   private refusedUnlogged = 0;
   private batchSeq = 0;
@@ -161,19 +145,33 @@ export class RunLogBatcher {
 
   /** Queues one (already validated) record; never waits, never throws for backend trouble. */
   push(record: RunLogRecord): void {
-    this.enqueue(record);
+    this.makeRoom();
+    this.enqueued(record);
   }
 
   /**
-   * Queues a finished run whose record is made (and checked) when its batch is written: the
-   * caller's cost is one queue slot. Never waits, never throws for backend trouble.
+   * Captures a finished run into the ring (its objects are read now) and queues it; its record is
+   * made (and checked) by the backend when its batch is written. Never waits, never throws for
+   * backend trouble.
    */
   pushRun(input: RunLogInput): void {
-    this.enqueue(input);
+    this.makeRoom();
+    this.enqueued((this.ring ??= new RunLogRing(this.queueLimit)).write(input));
   }
 
-  private enqueue(item: Queued): void {
+  private makeRoom(): void {
     if (this.queue.length + this.batch.length >= this.queueLimit) this.dropOldest();
+  }
+
+  /** Gives the ring slots of items that left the queue (stored, refused, dropped) back. */
+  private left(items: readonly Queued[], from = 0, to = items.length): void {
+    for (let i = from; i < to; i++) {
+      const item = items[i];
+      if (typeof item === 'number') this.ring!.release(item);
+    }
+  }
+
+  private enqueued(item: Queued): void {
     this.queue.push(item);
     if (this.running) return;
     if (this.queue.length >= this.batchSize) {
@@ -221,8 +219,12 @@ export class RunLogBatcher {
     this.closed = true;
     if (!done) {
       const held = this.sending ? 0 : this.batch.length;
-      const lost = this.queue.dropFront(this.queue.length) + held;
-      if (!this.sending) this.batch = [];
+      const lost = this.queue.length + held;
+      this.left(this.queue.take(this.queue.length));
+      if (!this.sending) {
+        this.left(this.batch);
+        this.batch = [];
+      }
       this.counters.dropped += lost;
       this.logger.warn(
         { dropped: lost, lastError: this.lastError },
@@ -270,10 +272,10 @@ export class RunLogBatcher {
   /** Makes room for one record: drops the oldest record not being written right now. */
   private dropOldest(): void {
     if (!this.sending && this.batch.length > 0) {
-      this.batch.shift();
+      this.left([this.batch.shift()!]);
       this.batchSeq++;
     } else {
-      this.queue.dropFront(1);
+      this.left(this.queue.take(1));
     }
     this.counters.dropped++;
     this.noteDrop();
@@ -316,34 +318,13 @@ export class RunLogBatcher {
           this.drainOnce = false;
           this.batchSeq = this.queue.frontSeq;
           this.batch = this.queue.take(this.batchSize);
-          this.captured = !this.batch.some(isInput);
         }
-        if (!this.captured) await this.capture();
         if (!(await this.send()) && !(await this.backoff())) break;
       }
     } finally {
       this.running = false;
       this.drainOnce = false;
       if (this.queue.length > 0 && !this.closed) this.armFlushTimer();
-    }
-  }
-
-  /**
-   * Captures the held batch's queued runs, {@link CAPTURE_SLICE} per turn of the event loop. The
-   * batch counts as being written meanwhile (a full queue drops from its own front).
-   */
-  private async capture(): Promise<void> {
-    this.sending = true;
-    try {
-      const items = this.batch;
-      for (let i = 0; i < items.length; i++) {
-        if (i > 0 && i % CAPTURE_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-        const item = items[i]!;
-        if (isInput(item)) items[i] = captureRunLogInput(item);
-      }
-      this.captured = true;
-    } finally {
-      this.sending = false;
     }
   }
 
@@ -368,9 +349,10 @@ export class RunLogBatcher {
     this.sending = true;
     this.progress = 0;
     try {
-      await this.writeIsolating(this.batch as RunLogBatchItem[]);
+      await this.writeIsolating(this.batch);
     } catch (error) {
       // Parts stored or refused before the failure leave the batch; the rest is retried.
+      this.left(this.batch, 0, this.progress);
       this.batch = this.batch.slice(this.progress);
       this.batchSeq += this.progress;
       this.onFailure(error);
@@ -384,6 +366,7 @@ export class RunLogBatcher {
     }
     this.failures = 0;
     this.lastError = null;
+    this.left(this.batch);
     this.batch = [];
     this.settleWaiters();
     return true;
@@ -395,7 +378,7 @@ export class RunLogBatcher {
   /** Writes `records`; a refused write is halved until the refused records are alone. Throws on a retryable error. */
   private async writeIsolating(items: readonly RunLogBatchItem[]): Promise<void> {
     try {
-      const answer = await this.insert(items);
+      const answer = await this.insert(items, this.ring);
       const refused = answer?.refused ?? [];
       this.counters.written += items.length - refused.length;
       this.progress += items.length;
@@ -404,8 +387,8 @@ export class RunLogBatcher {
       if (this.classify(error) !== 'reject') throw error;
       if (items.length === 1) {
         const item = items[0]!;
-        // A capture's record is made (as the backend made it) for its run id: the capture holds only its random bits.
-        const { runId, jobId } = Array.isArray(item) ? assembleRunLogRecord(item as RunLogCapture) : (item as RunLogRecord);
+        // A queued run's record is made (as the backend made it) for its run id: the slot holds only its random bits.
+        const { runId, jobId } = typeof item === 'number' ? assembleRunLogRecord(this.ring!.capture(item)) : item;
         this.counters.rejected++;
         this.progress++;
         this.logger.error({ err: error, runId, job: jobId }, `${this.name}: the backend refused a record; it is not stored`);
@@ -435,6 +418,7 @@ export class RunLogBatcher {
   private async backoff(): Promise<boolean> {
     if (this.closed) {
       this.counters.dropped += this.batch.length;
+      this.left(this.batch);
       this.batch = [];
       this.settleWaiters();
       return false;

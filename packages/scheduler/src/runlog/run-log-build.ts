@@ -12,7 +12,6 @@
 import { randomFillSync } from 'node:crypto';
 import type { RunRecord } from '../stores/store.js';
 import { boundedJson } from './bounded-json.js';
-import { runLogRecordProblem, type RunLogRecordProblem } from './run-log-check.js';
 import {
   RUN_LOG_ERROR_MESSAGE_MAX, RUN_LOG_ERROR_STACK_MAX, RUN_LOG_ID_MAX, RUN_LOG_RESULT_MAX_BYTES,
   type JsonValue, type RunLogOutcome, type RunLogRecord, type RunLogResultOmitted,
@@ -65,15 +64,31 @@ const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'
 
 /** 72 random bits as two whole numbers (36 bits each, exact in a double). */
 function randomBits(): [number, number] {
+  drawRunIdBits(BITS, 0);
+  return [BITS[0]!, BITS[1]!];
+}
+
+const BITS = new Float64Array(2);
+
+/** The offset of 9 fresh random bytes in {@link POOL}. */
+function drawPool(): number {
   if (poolAt + 9 > POOL.length) {
     randomFillSync(POOL);
     poolAt = 0;
   }
   const o = poolAt;
   poolAt += 9;
-  const high = POOL.readUInt32BE(o) * 16 + (POOL[o + 4]! >> 4);
-  const low = (POOL[o + 4]! & 0x0f) * 2 ** 32 + POOL.readUInt32BE(o + 5);
-  return [high, low];
+  return o;
+}
+
+/**
+ * Writes the 72 random bits of a new run id into `into[at]` (high 36) and `into[at + 1]` (low 36),
+ * as {@link captureRunLogInput} draws them, without allocating (the run-log ring's columns).
+ */
+export function drawRunIdBits(into: Float64Array, at: number): void {
+  const o = drawPool();
+  into[at] = POOL.readUInt32BE(o) * 16 + (POOL[o + 4]! >> 4);
+  into[at + 1] = (POOL[o + 4]! & 0x0f) * 2 ** 32 + POOL.readUInt32BE(o + 5);
 }
 
 /** The first `8-4-` of an id for the last epoch ms seen (ids made in the same ms share it). */
@@ -182,25 +197,4 @@ export function assembleRunLogRecord(c: RunLogCapture): RunLogRecord {
 /** {@link captureRunLogInput} then {@link assembleRunLogRecord}: the record of a run, not yet checked. */
 export function buildRunLogRecord(input: RunLogInput): RunLogRecord {
   return assembleRunLogRecord(captureRunLogInput(input));
-}
-
-/**
- * The records of a batch: written records as they are (`write()` checked them), captures assembled
- * and checked; those that fail the check are left out and described in `refused`. The batcher's
- * backends and the PostgreSQL sink's writer thread (which gets the batch as parsed JSON) share it.
- */
-export function recordsOfBatch(items: readonly (RunLogRecord | RunLogCapture)[]): { records: RunLogRecord[]; refused: RunLogRecordProblem[] } {
-  const records: RunLogRecord[] = [];
-  const refused: RunLogRecordProblem[] = [];
-  for (const item of items) {
-    if (!Array.isArray(item)) {
-      records.push(item as RunLogRecord);
-      continue;
-    }
-    const record = assembleRunLogRecord(item as RunLogCapture);
-    const problem = runLogRecordProblem(record);
-    if (problem === null) records.push(record);
-    else refused.push(problem);
-  }
-  return { records, refused };
 }

@@ -11,9 +11,9 @@ import { buildRunLogRecord, type RunLogInput } from './run-log-build.js';
  *
  * @remarks
  * With a sink that has {@link RunLogSink.writeRun} (the batching ones: `@xcore/runlog-postgres`),
- * an ended run is queued as it is, a reference: the record (a UUID v7, capped error texts, the
- * result's JSON bounded to 8 KiB) is built and validated later, off the run path, when its batch
- * is written. Otherwise the record is built here and handed to `write`, which checks it (once) and
+ * an ended run is captured into the batcher's ring (numbers and ids into shared memory, the
+ * result's JSON bounded to 8 KiB; no object kept per run): the record (a UUID v7, capped error
+ * texts) is built and validated later, off the run path, when its batch is written. Otherwise the record is built here and handed to `write`, which checks it (once) and
  * only queues. A
  * throwing sink (closed, a record refused) is caught and logged by the scheduler's observer list,
  * never failing a run.

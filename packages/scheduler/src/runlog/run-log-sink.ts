@@ -110,16 +110,16 @@ export interface RunLogSink {
    */
   write(record: RunLogRecord): void;
   /**
-   * Optional: queues a finished run as it is (the input of {@link toRunLogRecord}) and returns at
-   * once; the record is built and validated later, off the caller's path, when its batch is written.
+   * Optional: queues a finished run (the input of {@link toRunLogRecord}) and returns at once; the
+   * record is built and validated later, off the caller's path, when its batch is written.
    *
    * @remarks
    * The scheduler's run-log observer uses it when present (else `write(toRunLogRecord(input))`):
    * at 10k runs a second, building and checking each record on the run path (a few µs each) made
    * the runner measurably later. The input's objects (the record, the thrown error, the returned
-   * value) are read when the record is built, within about `flushMs`; they must not change in
-   * between (the scheduler's records are final). An input that cannot make a valid record is
-   * counted in `stats().rejected` and logged, since there is no caller left to throw to.
+   * value) are read during the call (the batching sinks capture them into a {@link RunLogRing}),
+   * so they may change afterwards. An input that cannot make a valid record is counted in
+   * `stats().rejected` and logged, since there is no caller left to throw to.
    *
    * @throws {@link RunLogClosedError} after `close()`.
    */

@@ -7,7 +7,9 @@
  * (change hints wake it early, but hints can be lost, so the sleep is bounded; the cap also keeps
  * every `setTimeout` far below its 2^31-1 ms limit). A store with `claimBatch` returns its clock
  * and next wakeup with the claims, so a tick costs two store calls (claim, commit); others are
- * asked `now()` and `nextWakeup()` as well. With `claimWindowMs`, ticks happen only on a grid of
+ * asked `now()` and `nextWakeup()` as well. A process-local store with `fireDueNow` (the memory
+ * store) claims, plans (through this runner) and commits in one synchronous pass instead, and the
+ * runner dispatches what it committed after the pass (see {@link Store.fireDueNow}). With `claimWindowMs`, ticks happen only on a grid of
  * that step on the store's clock, at an offset random per process: one claim takes every schedule
  * that came due in the window, and processes sharing a store take turns instead of all waking for
  * the same due time. A commit that failed (maybe applied with its answer lost) is sent again at

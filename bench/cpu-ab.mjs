@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+/**
+ * CPU per fire of one xcore checkout: N jobs (`every: 1000`, or `cron: '* * * * * *'`) all due at
+ * the same instant, on a MemoryStore; CPU time over the fires of a 5 s window after 2.2 s. Run it
+ * for two checkouts (each built with `pnpm build`) alternately to compare them on a shared machine:
+ *
+ *   node bench/cpu-ab.mjs <checkout dir> [N=10000] [interval|cron]
+ */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const [dir, n = '10000', kind = 'interval'] = process.argv.slice(2);
+if (dir === undefined || !['interval', 'cron'].includes(kind) || !(Number(n) > 0)) {
+  console.error('usage: node bench/cpu-ab.mjs <checkout dir> [N=10000] [interval|cron]');
+  process.exit(2);
+}
+const root = resolve(dir);
+const N = Number(n);
+const { Scheduler, MemoryStore } = await import(pathToFileURL(`${root}/packages/scheduler/dist/index.js`).href);
+const { createLogger } = await import(pathToFileURL(`${root}/packages/core/dist/index.js`).href);
+const scheduler = new Scheduler({ store: new MemoryStore(), logger: createLogger({ level: 'warn', pretty: false }) });
+let fires = 0;
+const job = () => { fires++; };
+for (let i = 0; i < N; i++) await scheduler.addJob(job, kind === 'cron' ? { id: `j${i}`, cron: '* * * * * *' } : { id: `j${i}`, every: 1000 });
+scheduler.startFiring();
+await new Promise((r) => setTimeout(r, 2200));
+const cpuBefore = process.cpuUsage();
+const firesBefore = fires;
+await new Promise((r) => setTimeout(r, 5000));
+const cpu = process.cpuUsage(cpuBefore);
+const fired = fires - firesBefore;
+console.log(`${root} ${kind} N=${N} fires=${fired} cpu/fire=${((cpu.user + cpu.system) / fired).toFixed(2)}us`);
+await scheduler.stop({ deadlineMs: 100 });
+process.exit(0);

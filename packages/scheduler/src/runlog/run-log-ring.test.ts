@@ -1,0 +1,134 @@
+/**
+ * RunLogRing: a run written into a slot is read back (by the writer, or by a reader on the same
+ * shared memory given the writer's texts) as the record `buildRunLogRecord` makes of it, through
+ * the columns or the side channel; slots are taken and given back exactly; a lost text is an error.
+ */
+import { describe, expect, it } from 'vitest';
+import { assembleRunLogRecord, buildRunLogRecord, type RunLogInput } from './run-log-build.js';
+import { RUN_LOG_RING_STRINGS_MAX, RunLogRing, recordsOfBatch } from './run-log-ring.js';
+import type { RunLogRecord } from './run-log-record.js';
+
+const T = Date.UTC(2026, 0, 1);
+
+function run(extra: Omit<Partial<RunLogInput>, 'record'> & { readonly record?: Partial<RunLogInput['record']> } = {}): RunLogInput {
+  const { record, ...rest } = extra;
+  return {
+    record: { jobId: 'billing:invoice', scheduledAt: T - 20.4, startedAt: T - 10.6, finishedAt: T + 0.5, status: 'succeeded', attempts: 1, owner: 'host-a:1', ...record },
+    jobOwner: 'billing',
+    ...rest,
+  };
+}
+
+/** Inputs through the columns (the first ones) and through the side channel (the rest). */
+const INPUTS: readonly RunLogInput[] = [
+  run({ result: { processed: 3 } }),
+  run({ result: 'é€ 日本', record: { status: 'timed_out', attempts: 3, manual: true, requestedBy: 'admin:alice' } }),
+  run({ result: { big: 'x'.repeat(5000) }, requestedBy: 'cli' }),
+  run({ result: new Map(), record: { owner: undefined } }),
+  run({ result: { blob: 'y'.repeat(9000) } }),
+  run({ record: { status: 'skipped', startedAt: null, finishedAt: null, attempts: 0 }, decidedAt: T + 7.7 }),
+  run({ record: { status: 'missed', startedAt: null, finishedAt: null, attempts: 0 }, occurrences: 42, decidedAt: T + 9 }),
+  run({ record: { scheduledAt: -0.2, startedAt: -0.1, finishedAt: 0.3 } }),
+  // The side channel: errors, a given run id, odd field types, long or NUL texts.
+  run({ error: new TypeError('card declined'), result: { tried: [1, 2] } }),
+  run({ record: { status: 'failed', error: 'recorded only' } }),
+  run({ runId: '0190a0a0-0000-7000-8000-000000000001' }),
+  run({ requestedBy: 'has\u0000nul' }),
+  run({ requestedBy: 'r'.repeat(600) }),
+  run({ record: { jobId: 'j'.repeat(600) } }),
+  run({ record: { attempts: Number.NaN } }),
+  run({ record: { scheduledAt: Number.POSITIVE_INFINITY } }),
+  run({ record: { status: 'exploded' as 'failed' } }),
+];
+
+/** The record without its (random) run id, as JSON carries it to a backend (`NaN` is `null`, `-0` is `0`). */
+const withoutId = (r: RunLogRecord): unknown => {
+  const { runId: _runId, ...rest } = r;
+  return JSON.parse(JSON.stringify(rest));
+};
+
+describe('RunLogRing', () => {
+  it('gives back each run as the record buildRunLogRecord makes, to the writer and to a reader of its memory', () => {
+    const ring = new RunLogRing(64);
+    const reader = new RunLogRing(ring.shared);
+    const slots = INPUTS.map((input) => ring.write(input));
+    reader.receive(0, ring.stringsFrom(0), slots, ring.textsOf(slots));
+    for (let i = 0; i < INPUTS.length; i++) {
+      const want = withoutId(buildRunLogRecord(INPUTS[i]!));
+      const byReader = assembleRunLogRecord(reader.capture(slots[i]!));
+      const byWriter = assembleRunLogRecord(ring.capture(slots[i]!));
+      expect(withoutId(byReader), `input ${i}`).toEqual(want);
+      // The run id is drawn once, by the first reader, and kept: every later read makes the same.
+      expect(byWriter.runId, `input ${i}`).toBe(byReader.runId);
+      expect(assembleRunLogRecord(reader.capture(slots[i]!)).runId).toBe(byReader.runId);
+    }
+    expect(assembleRunLogRecord(ring.capture(slots[10]!)).runId).toBe('0190a0a0-0000-7000-8000-000000000001');
+  });
+
+  it('reads its objects when written: a result changed afterwards is not seen', () => {
+    const ring = new RunLogRing(4);
+    const result = { count: 1 };
+    const slot = ring.write(run({ result }));
+    result.count = 2;
+    expect(assembleRunLogRecord(ring.capture(slot)).result).toEqual({ count: 1 });
+  });
+
+  it('takes each free slot once, gives it back on release, and refuses a write when none is free', () => {
+    const ring = new RunLogRing(3);
+    const slots = [ring.write(run()), ring.write(run()), ring.write(run())];
+    expect(new Set(slots).size).toBe(3);
+    expect(ring.free).toBe(0);
+    expect(() => ring.write(run())).toThrow(RangeError);
+    expect(ring.free).toBe(0);
+    ring.release(slots[1]!);
+    // The freed slot is reused and holds the new run only (no result left from before).
+    const again = ring.write(run({ record: { jobId: 'other:job' } }));
+    expect(again).toBe(slots[1]);
+    expect(assembleRunLogRecord(ring.capture(again))).toMatchObject({ jobId: 'other:job', result: null, resultOmitted: null });
+  });
+
+  it('gives a slot back when the run cannot be read (a hostile requester), and throws what capturing throws', () => {
+    const ring = new RunLogRing(2);
+    expect(() => ring.write(run({ requestedBy: null as unknown as string, record: { requestedBy: null as unknown as string } }))).toThrow(TypeError);
+    expect(ring.free).toBe(2);
+  });
+
+  it('sends each text of the string table once, and takes the side channel once the table is full', () => {
+    const ring = new RunLogRing(8);
+    const reader = new RunLogRing(ring.shared);
+    const first = ring.write(run());
+    const sent = ring.stringCount;
+    reader.receive(0, ring.stringsFrom(0), [first], ring.textsOf([first]));
+    expect(ring.stringsFrom(sent)).toEqual([]);
+    ring.release(first);
+    for (let i = ring.stringCount; i < RUN_LOG_RING_STRINGS_MAX; i++) ring.release(ring.write(run({ requestedBy: `fill:${i}` })));
+    expect(ring.stringCount).toBe(RUN_LOG_RING_STRINGS_MAX);
+    const input = run({ requestedBy: 'one more', result: { n: 1 } });
+    const slot = ring.write(input);
+    expect(ring.stringCount).toBe(RUN_LOG_RING_STRINGS_MAX);
+    reader.receive(sent, ring.stringsFrom(sent), [slot], ring.textsOf([slot]));
+    expect(withoutId(assembleRunLogRecord(reader.capture(slot)))).toEqual(withoutId(buildRunLogRecord(input)));
+  });
+
+  it('refuses texts that do not follow those it has, and a slot whose text was not received', () => {
+    const ring = new RunLogRing(4);
+    const reader = new RunLogRing(ring.shared);
+    const slot = ring.write(run({ result: { n: 1 } }));
+    expect(() => reader.receive(1, ring.stringsFrom(1), [], ring.textsOf([]))).toThrow(/texts from 1 received, but 0 are known/);
+    reader.receive(0, ring.stringsFrom(0), [], ring.textsOf([]));
+    expect(() => reader.capture(slot)).toThrow(/texts of slot/);
+    expect(() => reader.receive(ring.stringCount, [], [slot, slot], ring.textsOf([slot]))).toThrow(/2 slots received with 1 job ids/);
+  });
+
+  it('recordsOfBatch makes and checks the records of slots, keeps written records, and needs the ring for slots', () => {
+    const ring = new RunLogRing(4);
+    const good = ring.write(run());
+    const bad = ring.write(run({ record: { jobId: '' } }));
+    const written = buildRunLogRecord(run({ runId: '0190a0a0-0000-7000-8000-000000000002' }));
+    const { records, refused } = recordsOfBatch([written, good, bad], ring);
+    expect(records.map((r) => r.jobId)).toEqual(['billing:invoice', 'billing:invoice']);
+    expect(records[0]).toBe(written);
+    expect(refused).toEqual([expect.objectContaining({ field: 'jobId' })]);
+    expect(() => recordsOfBatch([good])).toThrow(/no ring was given/);
+  });
+});

@@ -1,0 +1,336 @@
+/**
+ * The run log's queue of finished runs, written on the run path with no object kept per run and
+ * read where the records are made: its numbers and short ids are columns in `SharedArrayBuffer`s
+ * that a sink's writer thread reads in place, its texts travel with each batch in one string.
+ *
+ * @remarks
+ * One slot per queued run. Its numbers (times, attempts, occurrences, the run id's random bits,
+ * drawn by the first reader, off the run path, and kept so a batch read again makes the same ids)
+ * are `Float64Array` columns; owner, process and requester are ids into a string table that only
+ * grows (each distinct text is sent to a reader once, see {@link RunLogRing.stringsFrom});
+ * outcome, manual and why a result was omitted are bits. The job id and the result's JSON are
+ * kept per slot as the strings they are (a pointer store: cheaper on the run path than a lookup
+ * in a table of 10k job ids, or than copying a fresh string into shared memory) and sent with the
+ * batch joined by NUL ({@link RunLogRing.textsOf}), which neither JSON text nor a valid job id
+ * holds. A run that does not fit this layout (an error's message and stack, a given run id, a
+ * field of the wrong type, a text over {@link RUN_LOG_ID_MAX} characters or with NUL, a full
+ * string table) takes the side channel: its slot's text is the whole {@link RunLogCapture} as
+ * JSON, exactly what the batch's JSON held before the ring. Either way {@link RunLogRing.capture}
+ * gives back the {@link RunLogCapture} that {@link captureRunLogInput} makes, so the assembled
+ * record is the same.
+ *
+ * Slots come from a free list: {@link RunLogRing.write} takes one, {@link RunLogRing.release}
+ * gives it back once its run has left the queue (stored, refused or dropped), so a batch being
+ * written (or waiting for a retry) is never overwritten however the queue's front is dropped.
+ *
+ * Free of `@xcore/core`: bundled in `@xcore/scheduler/run-log-kit` for the writer thread.
+ */
+import { boundedJson } from './bounded-json.js';
+import { runLogRecordProblem, type RunLogRecordProblem } from './run-log-check.js';
+import { RUN_LOG_ID_MAX, RUN_LOG_OUTCOMES, RUN_LOG_RESULT_MAX_BYTES, type RunLogOutcome, type RunLogRecord } from './run-log-record.js';
+import { assembleRunLogRecord, captureRunLogInput, drawRunIdBits, type RunLogCapture, type RunLogInput } from './run-log-build.js';
+
+/** Most distinct texts in the string table; past it new texts take the side channel. */
+export const RUN_LOG_RING_STRINGS_MAX = 65_536;
+
+/** The shared memory of a {@link RunLogRing}, to hand to a reader thread (`postMessage` shares it). */
+export interface RunLogRingShared {
+  readonly capacity: number;
+  readonly f64: SharedArrayBuffer;
+  readonly i32: SharedArrayBuffer;
+}
+
+/** The texts of a batch's slots ({@link RunLogRing.textsOf}), each joined by NUL in slot order. */
+export interface RunLogRingTexts {
+  /** Job ids (empty for a side-channel slot). */
+  readonly jobs: string;
+  /** The result's JSON, or the side channel's capture JSON, or empty for none. */
+  readonly texts: string;
+}
+
+// Float64 columns.
+const SCHEDULED = 0;
+const STARTED = 1;
+const FINISHED = 2;
+const ATTEMPTS = 3;
+const OCCURRENCES = 4;
+const ID_BITS = 5; // and 6
+const F64_STRIDE = 7;
+// Int32 columns.
+const OWNER = 0;
+const PROCESS = 1;
+const REQUESTED_BY = 2;
+const BITS = 3;
+const I32_STRIDE = 4;
+// BITS: outcome index (0-15), then flags.
+const OUTCOME_MASK = 0x0f;
+const MANUAL = 0x10;
+const NOT_STARTED = 0x20;
+const SIDE = 0x40;
+const TOO_LARGE = 0x80;
+const NOT_SERIALIZABLE = 0x100;
+const RESULT = 0x200;
+/** A string column's `null`; a text that cannot be interned is {@link NO_ID}. */
+const NULL_ID = -1;
+const NO_ID = -2;
+const NUL = '\u0000';
+
+const OUTCOME_INDEX = new Map<unknown, number>(RUN_LOG_OUTCOMES.map((o, i) => [o, i]));
+
+/** The last text interned for a column, and its id. */
+interface InternCache {
+  text: unknown;
+  id: number;
+}
+
+/** See the module remarks. */
+export class RunLogRing {
+  /** Slots in all. */
+  readonly capacity: number;
+  /** The memory to hand a reader: `new RunLogRing(ring.shared)` there reads the same slots. */
+  readonly shared: RunLogRingShared;
+  private readonly f64: Float64Array;
+  private readonly i32: Int32Array;
+  private readonly freeSlots: Int32Array;
+  private freeTop: number;
+  private readonly strings: string[] = [];
+  private readonly ids = new Map<string, number>();
+  /** Per slot: the job id (`undefined` for a side-channel slot). */
+  private readonly jobs: (string | undefined)[];
+  /** Per slot: its result's JSON, or (side channel) its whole capture as JSON. */
+  private readonly texts: (string | undefined)[];
+  /** One-entry caches of {@link RunLogRing.intern} for the owner and process columns (the same text run after run). */
+  private readonly lastOwner: InternCache = { text: undefined, id: NO_ID };
+  private readonly lastProcess: InternCache = { text: undefined, id: NO_ID };
+
+  /** @param of - the number of slots (a new ring), or the `shared` memory of one (a reader of it). */
+  constructor(of: number | RunLogRingShared) {
+    const shared: RunLogRingShared = typeof of === 'number'
+      ? { capacity: of, f64: new SharedArrayBuffer(of * F64_STRIDE * 8), i32: new SharedArrayBuffer(of * I32_STRIDE * 4) }
+      : of;
+    this.capacity = shared.capacity;
+    this.shared = shared;
+    this.f64 = new Float64Array(shared.f64);
+    this.i32 = new Int32Array(shared.i32);
+    this.jobs = new Array<string | undefined>(this.capacity);
+    this.texts = new Array<string | undefined>(this.capacity);
+    this.freeSlots = new Int32Array(this.capacity);
+    // Lowest slots first, so a light load touches few pages of the shared memory.
+    for (let i = 0; i < this.capacity; i++) this.freeSlots[i] = this.capacity - 1 - i;
+    this.freeTop = this.capacity;
+  }
+
+  /** Slots free to {@link RunLogRing.write}. */
+  get free(): number {
+    return this.freeTop;
+  }
+
+  /**
+   * Captures a finished run into a free slot (see the module remarks) and returns the slot. Reads
+   * the run's objects now; they may change afterwards.
+   *
+   * @throws RangeError when no slot is free (release first); what {@link captureRunLogInput}
+   * throws for an input it cannot read (the slot is then not taken).
+   */
+  write(input: RunLogInput): number {
+    if (this.freeTop === 0) throw new RangeError('RunLogRing.write: every slot is taken; release one first');
+    const slot = this.freeSlots[--this.freeTop]!;
+    try {
+      if (!this.writeFast(input, slot)) {
+        this.texts[slot] = JSON.stringify(captureRunLogInput(input));
+        this.jobs[slot] = undefined;
+        this.i32[slot * I32_STRIDE + BITS] = SIDE;
+      }
+    } catch (error) {
+      this.freeSlots[this.freeTop++] = slot;
+      throw error;
+    }
+    return slot;
+  }
+
+  /** Gives a slot back once its run has left the queue (each slot once per {@link RunLogRing.write}). */
+  release(slot: number): void {
+    this.jobs[slot] = undefined;
+    this.texts[slot] = undefined;
+    this.freeSlots[this.freeTop++] = slot;
+  }
+
+  /** The run in `slot` as {@link captureRunLogInput} captured it. @throws Error when a text it refers to has not been received. */
+  capture(slot: number): RunLogCapture {
+    const b = slot * I32_STRIDE;
+    const f = slot * F64_STRIDE;
+    const { i32, f64 } = this;
+    const bits = i32[b + BITS]!;
+    const text = this.texts[slot];
+    if ((bits & SIDE) !== 0) {
+      if (text === undefined) throw new Error(`run-log ring: the text of slot ${slot} was not received`);
+      return JSON.parse(text) as RunLogCapture;
+    }
+    const jobId = this.jobs[slot];
+    if (jobId === undefined || ((bits & RESULT) !== 0 && text === undefined)) throw new Error(`run-log ring: the texts of slot ${slot} were not received`);
+    // The run id's random bits are drawn by the first reader (off the run path) and kept in the
+    // slot, so a batch read again (a retry, a new writer thread) makes the same run ids.
+    if (Number.isNaN(f64[f + ID_BITS])) drawRunIdBits(f64, f + ID_BITS);
+    return [
+      jobId, this.text(i32[b + OWNER]!)!, RUN_LOG_OUTCOMES[bits & OUTCOME_MASK] as RunLogOutcome,
+      f64[f + SCHEDULED]!, (bits & NOT_STARTED) !== 0 ? null : f64[f + STARTED]!, f64[f + FINISHED]!,
+      f64[f + ATTEMPTS]!, f64[f + OCCURRENCES]!, null, null, (bits & MANUAL) !== 0,
+      this.text(i32[b + REQUESTED_BY]!), this.text(i32[b + PROCESS]!), (bits & RESULT) !== 0 ? text! : null,
+      (bits & TOO_LARGE) !== 0 ? 'too_large' : (bits & NOT_SERIALIZABLE) !== 0 ? 'not_serializable' : null,
+      null, f64[f + ID_BITS]!, f64[f + ID_BITS + 1]!,
+    ];
+  }
+
+  /** How many texts the string table holds (a reader that has received them all has as many). */
+  get stringCount(): number {
+    return this.strings.length;
+  }
+
+  /** The string table's texts from index `from` on: what a reader that has `from` of them lacks. */
+  stringsFrom(from: number): string[] {
+    return this.strings.slice(from);
+  }
+
+  /** The per-slot texts a reader needs to read `slots` (see the module remarks). */
+  textsOf(slots: readonly number[]): RunLogRingTexts {
+    const jobs = new Array<string>(slots.length);
+    const texts = new Array<string>(slots.length);
+    for (let i = 0; i < slots.length; i++) {
+      jobs[i] = this.jobs[slots[i]!] ?? '';
+      texts[i] = this.texts[slots[i]!] ?? '';
+    }
+    return { jobs: jobs.join(NUL), texts: texts.join(NUL) };
+  }
+
+  /**
+   * A reader's side: takes the texts the writer's string table gained since `from` (its
+   * {@link RunLogRing.stringsFrom}) and the per-slot texts of `slots` ({@link RunLogRing.textsOf}).
+   *
+   * @throws Error when `from` is not how many texts this reader has (a text was lost on the way),
+   * or the per-slot texts do not match the slots.
+   */
+  receive(from: number, strings: readonly string[], slots: ArrayLike<number>, texts: RunLogRingTexts): void {
+    if (from !== this.strings.length) throw new Error(`run-log ring: texts from ${from} received, but ${this.strings.length} are known`);
+    for (const s of strings) this.strings.push(s);
+    if (slots.length === 0) return;
+    const jobs = texts.jobs.split(NUL);
+    const each = texts.texts.split(NUL);
+    if (jobs.length !== slots.length || each.length !== slots.length) throw new Error(`run-log ring: ${slots.length} slots received with ${jobs.length} job ids and ${each.length} texts`);
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i]!;
+      this.jobs[slot] = jobs[i] === '' ? undefined : jobs[i];
+      this.texts[slot] = each[i] === '' ? undefined : each[i];
+    }
+  }
+
+  private text(id: number): string | null {
+    if (id === NULL_ID) return null;
+    const s = this.strings[id];
+    if (s === undefined) throw new Error(`run-log ring: text ${id} was not received (${this.strings.length} known)`);
+    return s;
+  }
+
+  /** {@link RunLogRing.intern} through a one-entry `cache`. */
+  private internCached(cache: InternCache, s: unknown): number {
+    if (s === cache.text) return cache.id;
+    const id = this.intern(s);
+    if (id !== NO_ID) {
+      cache.text = s;
+      cache.id = id;
+    }
+    return id;
+  }
+
+  /** The id of `s` in the string table, adding it; {@link NO_ID} when it is not a text that fits. */
+  private intern(s: unknown): number {
+    if (typeof s !== 'string' || s.length > RUN_LOG_ID_MAX || s.includes(NUL)) return NO_ID;
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      if (this.strings.length >= RUN_LOG_RING_STRINGS_MAX) return NO_ID;
+      id = this.strings.length;
+      this.strings.push(s);
+      this.ids.set(s, id);
+    }
+    return id;
+  }
+
+  /**
+   * Writes `input` into the columns of `slot`, reading each field as {@link captureRunLogInput}
+   * does. @returns `false` when the run does not fit the layout (the side channel takes it).
+   */
+  private writeFast(input: RunLogInput, slot: number): boolean {
+    const { record } = input;
+    if (input.error !== undefined || input.runId !== undefined || record.error !== undefined) return false;
+    const outcome = OUTCOME_INDEX.get(record.status);
+    const { jobId } = record;
+    // An empty job id is kept as it is by the side channel (the record check refuses it).
+    if (outcome === undefined || typeof jobId !== 'string' || jobId.length === 0 || jobId.length > RUN_LOG_ID_MAX || jobId.includes(NUL)) return false;
+    const owner = this.internCached(this.lastOwner, input.jobOwner);
+    const proc = record.owner ?? null;
+    const process = proc === null ? NULL_ID : this.internCached(this.lastProcess, proc);
+    const requested = input.requestedBy ?? record.requestedBy;
+    const requestedBy = requested === undefined ? NULL_ID : this.intern(requested);
+    if (owner === NO_ID || process === NO_ID || requestedBy === NO_ID) return false;
+    const scheduledAt = Math.round(record.scheduledAt);
+    const startedAt = record.startedAt === null ? 0 : Math.round(record.startedAt);
+    const finishedAt = Math.round(record.finishedAt ?? input.decidedAt ?? Date.now());
+    const { attempts } = record;
+    const occurrences = record.status === 'missed' ? (input.occurrences ?? 1) : 1;
+    if (!Number.isFinite(scheduledAt) || !Number.isFinite(startedAt) || !Number.isFinite(finishedAt)) return false;
+    if (typeof attempts !== 'number' || !Number.isFinite(attempts) || typeof occurrences !== 'number' || !Number.isFinite(occurrences)) return false;
+    let bits = outcome | (record.manual === true ? MANUAL : 0) | (record.startedAt === null ? NOT_STARTED : 0);
+    let text: string | undefined;
+    if (input.result !== undefined) {
+      const json = boundedJson(input.result, RUN_LOG_RESULT_MAX_BYTES);
+      if (json.ok) {
+        text = json.text;
+        bits |= RESULT;
+      } else {
+        bits |= json.reason === 'too_large' ? TOO_LARGE : NOT_SERIALIZABLE;
+      }
+    }
+    this.jobs[slot] = jobId;
+    this.texts[slot] = text;
+    const f = slot * F64_STRIDE;
+    const { f64, i32 } = this;
+    f64[f + SCHEDULED] = scheduledAt;
+    f64[f + STARTED] = startedAt;
+    f64[f + FINISHED] = finishedAt;
+    f64[f + ATTEMPTS] = attempts;
+    f64[f + OCCURRENCES] = occurrences;
+    f64[f + ID_BITS] = Number.NaN; // drawn by the first reader: see capture()
+    const b = slot * I32_STRIDE;
+    i32[b + OWNER] = owner;
+    i32[b + PROCESS] = process;
+    i32[b + REQUESTED_BY] = requestedBy;
+    i32[b + BITS] = bits;
+    return true;
+  }
+}
+
+/** A batch item: a record written as it is (already checked), or the ring slot of a queued run. */
+export type RunLogBatchItem = RunLogRecord | number;
+
+/**
+ * The records of a batch: written records as they are (`write()` checked them), the runs of ring
+ * slots assembled and checked; those that fail the check are left out and described in `refused`.
+ * The batcher's backends and the PostgreSQL sink's writer thread (on its reader of the ring) share it.
+ *
+ * @throws Error when the batch holds a slot and no `ring` is given.
+ */
+export function recordsOfBatch(items: readonly RunLogBatchItem[], ring?: RunLogRing): { records: RunLogRecord[]; refused: RunLogRecordProblem[] } {
+  const records: RunLogRecord[] = [];
+  const refused: RunLogRecordProblem[] = [];
+  for (const item of items) {
+    if (typeof item !== 'number') {
+      records.push(item);
+      continue;
+    }
+    if (ring === undefined) throw new Error('recordsOfBatch: the batch holds queued runs (ring slots) but no ring was given');
+    const record = assembleRunLogRecord(ring.capture(item));
+    const problem = runLogRecordProblem(record);
+    if (problem === null) records.push(record);
+    else refused.push(problem);
+  }
+  return { records, refused };
+}
