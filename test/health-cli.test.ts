@@ -2,12 +2,17 @@
  * The host's health through the real `xcore start` (built CLI, child process, free port):
  * `/livez` and `/readyz` are public probes, `/health` the detail behind the `read` scope; a job
  * that keeps failing is a warning naming it by qualified id while `/readyz` stays 200, and fails
- * readiness only with `health.failReadinessOn: [jobs]`.
+ * readiness only with `health.failReadinessOn: [jobs]`. `xcore health` reads `/health` and exits as it answers.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { XcoreProcess } from './helpers/cli-process.js';
-import { startHealthApp, writeHealthApp } from './helpers/health-app.js';
+import { runXcoreCommand, type XcoreProcess, type XcoreResult } from './helpers/cli-process.js';
+import { READ_TOKEN, startHealthApp, writeHealthApp } from './helpers/health-app.js';
 import { removeTempAppsAfterAll } from './helpers/cli-app.js';
+
+/** `xcore health` against the app at `url` with the read token (or `token`). */
+function xcoreHealth(dir: string, url: string, args: readonly string[] = [], token = READ_TOKEN): Promise<XcoreResult> {
+  return runXcoreCommand(['health', '--url', url, '--token', token, ...args], { cwd: dir });
+}
 
 /** A plugin whose job calls a remote API that answers 502, every 300 ms, and one that works. */
 const PAYMENTS = `export default {
@@ -83,7 +88,8 @@ describe('plugin states through xcore start', () => {
 
 describe('health endpoints through xcore start', () => {
   it('a failing job is a warning in /health by its id; /readyz and /livez stay 200; probes are public, /health needs read', async () => {
-    const started = await startHealthApp(writeHealthApp({ plugins: { payments: { source: PAYMENTS } } }));
+    const dir = writeHealthApp({ plugins: { payments: { source: PAYMENTS } } });
+    const started = await startHealthApp(dir);
     running.push(started.app);
 
     const health = await started.until('/health', (a) => jobsCheck(a.body)?.status === 'warn');
@@ -108,10 +114,22 @@ describe('health endpoints through xcore start', () => {
 
     expect((await started.get('/health', 'not-a-token')).status).toBe(401);
     expect((await started.get('/readyz', 'not-a-token')).status).toBe(200);
+
+    // xcore health reads /health: ready with a warning is exit 0 (7 with --strict), the failing job named.
+    const cli = await xcoreHealth(dir, started.url);
+    expect([cli.code, cli.stderr]).toEqual([0, '']);
+    expect(cli.stdout).toMatch(/^status +warn$/m);
+    expect(cli.stdout).toMatch(/^jobs +warning +warn +failing: payments:sync$/m);
+    expect((await xcoreHealth(dir, started.url, ['--strict'])).code).toBe(7);
+    const asJson = JSON.parse((await xcoreHealth(dir, started.url, ['--json'])).stdout) as Report;
+    expect(asJson).toMatchObject({ status: 'warn', live: true, ready: true });
+    expect(jobsCheck(asJson)).toMatchObject({ status: 'warn', detail: 'failing: payments:sync' });
+    expect(await xcoreHealth(dir, started.url, [], 'not-a-token')).toMatchObject({ code: 5, stderr: expect.stringContaining(`${started.url}/health refused the token`) });
   });
 
   it('with health.failReadinessOn: [jobs], the failing job fails /readyz (503) and /health answers 503 with the detail', async () => {
-    const started = await startHealthApp(writeHealthApp({ plugins: { payments: { source: PAYMENTS } }, health: '  failReadinessOn: [jobs]\n' }));
+    const dir = writeHealthApp({ plugins: { payments: { source: PAYMENTS } }, health: '  failReadinessOn: [jobs]\n' });
+    const started = await startHealthApp(dir);
     running.push(started.app);
     const ready = await started.until('/readyz', (a) => a.status === 503);
     expect(ready.body).toMatchObject({ status: 'fail', checks: { jobs: 'fail', kernel: 'ok', scheduler: 'ok' } });
@@ -120,6 +138,12 @@ describe('health endpoints through xcore start', () => {
     expect(health.body).toMatchObject({ status: 'not-ready', live: true, ready: false });
     expect(jobsCheck(health.body)).toMatchObject({ status: 'fail', detail: 'failing: payments:sync' });
     expect((await started.get('/livez')).status).toBe(200);
+
+    const cli = await xcoreHealth(dir, started.url);
+    expect(cli.code).toBe(7);
+    expect(cli.stdout).toMatch(/^status +not-ready$/m);
+    expect(cli.stdout).toMatch(/^ready +no$/m);
+    expect(cli.stdout).toMatch(/^jobs +warning +fail +failing: payments:sync$/m);
   });
 });
 

@@ -51,7 +51,7 @@ ${JOBS_HELP}${PLUGINS_HELP}${HEALTH_HELP}${TAIL_HELP}
 Exit codes: 0 ok, 1 invalid config or boot failure (or the host refused the request: 409, 400,
 5xx), 2 bad usage, 3 shutdown passed its drain deadline, 4 host unreachable (or not an xcore
 admin API), 5 token refused (401/403/429), 6 job or plugin not found, 7 not ok (a run that did
-not succeed with jobs run --wait, health not ok), 70 uncaught exception (after a graceful stop)
+not succeed with jobs run --wait, health when /health answers 503), 70 uncaught exception (after a graceful stop)
 or internal error, 129/130/143 forced by a second SIGHUP/SIGINT/SIGTERM.
 `;
 

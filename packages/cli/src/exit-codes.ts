@@ -25,8 +25,8 @@ export const ExitCode = {
   NotFound: 6,
   /**
    * The host answered, but what it reported is not ok: `jobs run --wait` whose run failed, timed
-   * out, was aborted, expired untaken or was still running at the timeout; `health` with a
-   * degraded scheduler or service, or a failed plugin.
+   * out, was aborted, expired untaken or was still running at the timeout; `health` when the
+   * host's `/health` answers 503 (not ready or not live), or with `--strict` when it reports warnings.
    */
   NotOk: 7,
   /**

@@ -28,6 +28,7 @@ export { adminRoutes, ADMIN_PREFIX } from './admin/admin-routes.js';
 export type { AdminDeps } from './admin/admin-routes.js';
 export { whoamiResponseSchema } from './admin/whoami-route.js';
 export { servicesResponseSchema } from './admin/services-route.js';
+export { healthResponseSchema, probeResponseSchema } from './health/health-routes.js';
 export { jobSchema, jobDetailSchema, jobPageSchema, nextRunsSchema, runSchema, runPageSchema, loggedRunSchema, loggedRunPageSchema, runRequestSchema, schedulerStateSchema, pluginSchema } from './admin/admin-schemas.js';
 export { runBodySchema } from './admin/jobs-routes.js';
 // Auth (auth/) and audit (audit/)

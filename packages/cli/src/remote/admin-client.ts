@@ -4,13 +4,15 @@
  * exit code (unreachable host, refused credential, unknown job or plugin, other refusals).
  */
 import type { IncomingMessage } from 'node:http';
-import { ADMIN_PREFIX, jobDetailSchema, jobPageSchema, jobSchema, loggedRunPageSchema, pluginSchema, runPageSchema, runRequestSchema, schedulerStateSchema, servicesResponseSchema } from '@xcore/http';
+import { ADMIN_PREFIX, healthResponseSchema, jobDetailSchema, jobPageSchema, jobSchema, loggedRunPageSchema, pluginSchema, runPageSchema, runRequestSchema, schedulerStateSchema, servicesResponseSchema } from '@xcore/http';
 import { editDistance } from '@xcore/core';
 import { z } from 'zod';
 import { CliAuthRefusedError, CliHostUnreachableError, CliNotFoundError, CliRequestFailedError } from '../errors.js';
 import type { HostTarget } from './host-target.js';
 import { openRequest, requestUrl, sendRequest, type HttpAnswer, type RequestSpec } from './http-request.js';
 
+/** What the host's `/health` answers: every check with its detail, and the overall status. */
+export type HostHealth = z.output<typeof healthResponseSchema>;
 /** A job in a listing. */
 export type Job = z.output<typeof jobSchema>;
 /** A job with its policy and args. */
@@ -93,6 +95,21 @@ export class AdminClient {
 
   constructor(target: HostTarget) {
     this.target = target;
+  }
+
+  /**
+   * `GET /health` (beside the admin API, scope `read`): every health check of the host with its
+   * detail, answered 200 while the host is ready (warnings included) and 503 when it is not ready
+   * or not live; `ready` is that answer.
+   */
+  async health(signal?: AbortSignal): Promise<Decoded<HostHealth> & { readonly ready: boolean }> {
+    const subject: Subject = { what: 'Reading the host health' };
+    const answer = await sendRequest(this.target, { method: 'GET', path: '/health', ...opt(signal) });
+    if (answer.status !== 200 && answer.status !== 503) throw this.#failure(answer, subject, '/health');
+    const raw = parseJson(answer.text);
+    const parsed = healthResponseSchema.safeParse(raw);
+    if (!parsed.success) throw this.#notAdminApi(answer, `${answer.status} with a body xcore's /health does not send`);
+    return { raw, value: parsed.data, ready: answer.status === 200 };
   }
 
   /** `GET /scheduler`. */
@@ -223,13 +240,13 @@ export class AdminClient {
     return { raw, value: parsed.data };
   }
 
-  /** The coded error for a non-2xx answer. */
-  #failure(answer: HttpAnswer, subject: Subject): Error {
+  /** The coded error for a non-2xx answer to a request under `prefix`. */
+  #failure(answer: HttpAnswer, subject: Subject, prefix: string = ADMIN_PREFIX): Error {
     const body = errorShape.safeParse(parseJson(answer.text));
     if (!body.success) return this.#notAdminApi(answer, `${answer.status} without the admin API's error shape`);
     const { code, message } = body.data.error;
     if (answer.status === 401 || answer.status === 403 || answer.status === 429) {
-      return new CliAuthRefusedError(answer.status, `${this.target.url}${ADMIN_PREFIX}`, this.target.tokenSource, message);
+      return new CliAuthRefusedError(answer.status, `${this.target.url}${prefix}`, this.target.tokenSource, message);
     }
     if (answer.status === 404 && code === 'XCORE_ERR_HTTP_NOT_FOUND') return this.#notAdminApi(answer, `404 ${code} for ${new URL(answer.url).pathname}`);
     if (answer.status === 404 && NOT_FOUND_CODES.has(code) && subject.kind !== undefined) return new CliNotFoundError(subject.kind, subject.name ?? '', message);

@@ -99,6 +99,20 @@ describe('boundedJson', () => {
     expect(JSON.parse((boundedJson([literal, '\u0000'], 100) as { text: string }).text)).toEqual([literal, '\uFFFD']);
   });
 
+  it('answers small flat values (taken without the walk) as the walk does: odd values, getters, NUL keys, null prototypes', () => {
+    const bare = Object.assign(Object.create(null) as object, { n: 1, s: 'x' });
+    const throwing = { get boom(): number { throw new Error('getter'); } };
+    expect(boundedJson({ processed: 3, ok: true, none: null, skip: undefined }, 100)).toEqual({ ok: true, text: '{"processed":3,"ok":true,"none":null}' });
+    expect(boundedJson(bare, 100)).toEqual({ ok: true, text: '{"n":1,"s":"x"}' });
+    expect(boundedJson('flat', 100)).toEqual({ ok: true, text: '"flat"' });
+    expect(boundedJson(42, 100)).toEqual({ ok: true, text: '42' });
+    expect(boundedJson({ ['k\u0000']: 1 }, 100)).toEqual({ ok: true, text: '{"k\\uFFFD":1}' });
+    for (const odd of [{ n: Number.NaN }, { f: () => 1 }, { s: Symbol('s') }, { b: 1n }, throwing, new (class Point { x = 1; })(), Number.POSITIVE_INFINITY, undefined]) {
+      expect(boundedJson(odd, 100), String(odd)).toEqual({ ok: false, reason: 'not_serializable' });
+    }
+    expect(boundedJson({ a: 'y'.repeat(40) }, 20)).toEqual({ ok: false, reason: 'too_large' });
+  });
+
   it('agrees with JSON.stringify on what fits, for random values around the cap (jsonFits too)', () => {
     let seed = 7;
     const rand = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
