@@ -326,7 +326,8 @@ describe('Scheduler', () => {
     expect(runs).toEqual([19_900, 29_900]);
   });
   it('a jitter delay past 2^31-1 ms is waited in full: a date job with jitter 30d runs 27 days late at random 0.9', async () => {
-    scheduler = make({ random: () => 0.9 });
+    // Daily polls and hourly overdue checks: the defaults would be 430k fake timer firings in 25 days.
+    scheduler = make({ random: () => 0.9, pollMs: DAY, overdue: { checkIntervalMs: 3_600_000 } });
     const runs: number[] = [];
     await scheduler.addJob(() => void runs.push(Date.now() - T0), { id: 'once', runDate: T0 + 1000, jitter: '30d' });
     scheduler.startFiring();
@@ -338,7 +339,8 @@ describe('Scheduler', () => {
   });
 
   it('stop while a long jitter delay is mid-chain drops the occurrence: it never runs', async () => {
-    scheduler = make({ random: () => 0.9 });
+    // Daily polls and hourly overdue checks: the defaults would be 430k fake timer firings in 25 days.
+    scheduler = make({ random: () => 0.9, pollMs: DAY, overdue: { checkIntervalMs: 3_600_000 } });
     const runs: number[] = [];
     await scheduler.addJob(() => void runs.push(Date.now() - T0), { id: 'once', runDate: T0 + 1000, jitter: '30d' });
     scheduler.startFiring();
@@ -349,7 +351,7 @@ describe('Scheduler', () => {
   });
 
   it('a drain deadline past 2^31-1 ms is honoured: stop({ deadlineMs: 30 d }) aborts a stuck run at 30 days', async () => {
-    scheduler = make();
+    scheduler = make({ pollMs: DAY, overdue: { checkIntervalMs: 3_600_000 } });
     let signal: AbortSignal | undefined;
     await scheduler.addJob((ctx) => {
       signal = ctx.signal;
