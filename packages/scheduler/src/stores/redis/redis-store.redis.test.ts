@@ -96,6 +96,34 @@ describe.skipIf(skipServer)('RedisStore on one redis-server', () => {
     expect(results.filter((r) => r.ok && r.accepted.length === 1)).toHaveLength(200);
   });
 
+  it('claims and commits, with run slots, ids holding the characters the packed commit and claim replies use', async () => {
+    const store = open();
+    const now = await store.now();
+    const ids = ['3:ab', 'a,b;c', '12:', ' ', 'x"y\\z', '\u{1F600};1,2', '\uFF61:,;'];
+    for (const id of ids) await add(store, id, now - 1000);
+    const claims = await store.claimDue('w;1,2', 30_000, 100);
+    expect(claims.map((c) => c.schedule.definition.id).sort()).toEqual([...ids].sort());
+    const results = await store.commit('w;1,2', claims.map((c) => ({
+      id: c.schedule.definition.id, token: c.token, fire: [now - 1000, now - 500], missedCount: 0, nextRunAt: now + 60_000, slots: { max: 1, leaseMs: 30_000 },
+    })));
+    for (const [i, claim] of claims.entries()) {
+      expect(results[i]).toEqual({
+        id: claim.schedule.definition.id, ok: true, accepted: [now - 1000, now - 500],
+        runs: [{ runId: `${now - 1000}@w;1,2`, slotted: true }, { runId: `${now - 500}@w;1,2`, slotted: false }],
+      });
+      expect((await store.get(claim.schedule.definition.id))!.state).toMatchObject({ runs: 2, nextRunAt: now + 60_000 });
+    }
+    const record = (jobId: string, scheduledAt: number) => ({
+      jobId, scheduledAt, startedAt: now, finishedAt: now, status: 'failed' as const, attempts: 1, error: '12:x;3:\u{1F600}', owner: 'w;1,2',
+    });
+    await store.finishRuns(ids.flatMap((id) => [
+      { slot: { jobId: id, runId: `${now - 1000}@w;1,2` }, record: record(id, now - 1000), historyLimit: 5 },
+      { slot: { jobId: id, runId: `${now - 500}@w;1,2` }, record: record(id, now - 500), historyLimit: 5 },
+    ]));
+    for (const id of ids) expect(await store.history(id, 10)).toEqual([record(id, now - 500), record(id, now - 1000)]);
+    expect(await admin.zcard(store.keys.slots)).toBe(0);
+  });
+
   it('claimBatch is one command: the claim script also brings Redis TIME and the next wakeup', async () => {
     const client = new Redis(server.url);
     const sent = recordCommands(client);

@@ -4,8 +4,10 @@
   KEYS[1]  {p}:due    KEYS[2]  `{p}:oc:<owner>` (the owner's outstanding claims)
   ARGV[1]  `{p}:s:`   ARGV[2]  channel   ARGV[3]  hint source   ARGV[4]  owner
   ARGV[5]  item count   ARGV[6]  {p}:slots   ARGV[7]  {p}:slot-data   ARGV[8]  `{p}:js:`
-  ARGV[9..] per item: id, token, next run ('' = none), slot max ('' = no slots), slot lease ms,
-           fire count, fire times...
+  ARGV[9]  the items, packed in one string (one argument instead of 6 + fire count per item: the
+           client's encoding of a batch's arguments was its largest allocation); per item:
+           `<id length in bytes>:<id><token>,<next run>,<slot max>,<slot lease ms>,<fire count>`,
+           then `,<fire time>` per fire, then `;` (next run '' = none, slot max '' = no slots)
   Returns  one string: per item in item order, separated by ' ':
              `o` then per accepted occurrence `,<scheduledAt>`, followed, with slots, by `+` (its
                run slot is counted: the run may start) or `-` (in flight but not counted, max
@@ -40,22 +42,38 @@
 local n = tonumber(ARGV[5])
 if not n then return -1 end
 local owner, slots, slotData, jsPrefix = ARGV[4], ARGV[6], ARGV[7], ARGV[8]
--- Check every item first, without a table per item: the key checks below must come before the
--- first write.
+-- Unpack and check every item first, into one array per field (no table per item): the key
+-- checks below must come before the first write.
+local packed = ARGV[9]
+if not packed then return -1 end
+local ids, tokens, nexts, maxes, leases, fireFrom, fireCount, fires = {}, {}, {}, {}, {}, {}, {}, {}
 local withSlots = false
-local i = 9
+local pos, nFires = 1, 0
 for item = 1, n do
-  local nFire = tonumber(ARGV[i + 5])
-  if not nFire then return -1 end
-  if ARGV[i + 3] ~= '' then
-    if not tonumber(ARGV[i + 3]) then return -1 end
-    local lease = tonumber(ARGV[i + 4])
-    if (not lease) or lease < 1 then return -1 end
+  local len, idFrom = string.match(packed, '^(%d+):()', pos)
+  if not len then return -1 end
+  local idTo = idFrom + tonumber(len)
+  local token, nextRun, slotMax, slotLease, count, p = string.match(packed, '^([^,]*),([^,]*),([^,]*),([^,]*),(%d+)()', idTo)
+  if not token then return -1 end
+  ids[item], tokens[item], nexts[item] = string.sub(packed, idFrom, idTo - 1), token, nextRun
+  if slotMax ~= '' then
+    maxes[item], leases[item] = tonumber(slotMax), tonumber(slotLease)
+    if (not maxes[item]) or (not leases[item]) or leases[item] < 1 then return -1 end
     withSlots = true
   end
-  i = i + 6 + nFire
+  count = tonumber(count)
+  fireFrom[item], fireCount[item] = nFires + 1, count
+  for _ = 1, count do
+    local at, q = string.match(packed, '^,([^,;]*)()', p)
+    if not (at and tonumber(at)) then return -1 end
+    nFires = nFires + 1
+    fires[nFires] = at
+    p = q
+  end
+  if string.byte(packed, p) ~= 59 then return -1 end -- ';'
+  pos = p + 1
 end
-if i - 1 ~= #ARGV then return -1 end
+if pos ~= #packed + 1 then return -1 end
 check_type(KEYS[1], 'zset')
 check_type(KEYS[2], 'zset')
 if withSlots then
@@ -93,7 +111,7 @@ local function replay(id, token, slotLease, first, nFire, js)
   local leaseUntil = leaseEnd(slotLease)
   local parts, last = {'o'}, nil
   for j = first, first + nFire - 1 do
-    local at = ARGV[j]
+    local at = fires[j]
     if at ~= last then
       last = at
       local runId = at .. '@' .. owner
@@ -118,13 +136,10 @@ local function replay(id, token, slotLease, first, nFire, js)
   return table.concat(parts)
 end
 
-i = 9
 for item = 1, n do
-  local id, token, nextRun = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  local slotMax, slotLease = tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4])
-  local nFire = tonumber(ARGV[i + 5])
-  local first = i + 6
-  i = first + nFire
+  local id, token, nextRun = ids[item], tokens[item], nexts[item]
+  local slotMax, slotLease = maxes[item], leases[item]
+  local first, nFire = fireFrom[item], fireCount[item]
   local key = ARGV[1] .. id
   local js = jsPrefix .. id
   local f = redis.pcall('HMGET', key, 'token', 'cowner', 'fired', 'runs', 'paused')
@@ -139,12 +154,12 @@ for item = 1, n do
     local upTo = tonumber(f[3] or '')
     local accepted, nAccepted, latest = {}, 0, nil
     for j = first, first + nFire - 1 do
-      local t = tonumber(ARGV[j])
+      local t = tonumber(fires[j])
       if upTo == nil or t > upTo then
         upTo = t
         nAccepted = nAccepted + 1
-        accepted[nAccepted] = ARGV[j]
-        latest = ARGV[j]
+        accepted[nAccepted] = fires[j]
+        latest = fires[j]
       end
     end
     -- Read the job's slot set before writing anything of the item.
@@ -206,5 +221,5 @@ if #dueAdd > 0 then call_chunked('ZADD', KEYS[1], dueAdd, 4000) end
 if #dueRem > 0 then call_chunked('ZREM', KEYS[1], dueRem, 4000) end
 if #claimRem > 0 then call_chunked('ZREM', KEYS[2], claimRem, 4000) end
 flushSlots()
-if n > 0 then hint(ARGV[2], ARGV[3], 'commit', n == 1 and ARGV[9] or nil) end
+if n > 0 then hint(ARGV[2], ARGV[3], 'commit', n == 1 and ids[1] or nil) end
 return table.concat(out, ' ')

@@ -5,7 +5,10 @@
   ARGV[1]  `{p}:js:`   ARGV[2]  `{p}:s:`   ARGV[3]  `{p}:h:`   ARGV[4]  channel   ARGV[5]  hint source
   ARGV[6]  '1' when this call retries one that may have been applied unanswered: a record the
            job's history already holds (LPOS within its limit) is not appended again
-  ARGV[7..] quadruples: job id, run id ('' = no slot), record JSON ('' = none), history limit
+  ARGV[7]  the runs, packed in one string (one argument instead of four per run: see
+           commit-2.lua); per run: `<n>:<job id><n>:<run id><n>:<record JSON><history limit>;`,
+           each `<n>` the byte length of the string after its ':' (run id '' = no slot, record
+           '' = none)
   Returns  {freed, key, ...}: the number of slot entries removed (0: no entry held a slot), then
            each job key found holding another type (a history list or schedule hash: that
            entry's record is dropped, its slot still freed; a job slot set: not counted), once
@@ -20,7 +23,27 @@
   {p}:slots and {p}:slot-data get one ZREM / HDEL per batch (per chunk of members). Nothing in
   between reads them, so removing them at the end is the same as removing them entry by entry.
 ]]
-if (#ARGV - 6) % 4 ~= 0 then return -1 end
+local packed = ARGV[7] or ''
+-- Unpack and check every run first (one array per field), before the first write.
+local function field(p)
+  local len, from = string.match(packed, '^(%d+):()', p)
+  if not len then return nil, p end
+  local to = from + tonumber(len)
+  return string.sub(packed, from, to - 1), to
+end
+local jobIds, runIds, records, limits = {}, {}, {}, {}
+local pos, nRuns = 1, 0
+while pos <= #packed do
+  local jobId, runId, record, limit
+  jobId, pos = field(pos)
+  if jobId then runId, pos = field(pos) end
+  if runId then record, pos = field(pos) end
+  if record then limit, pos = string.match(packed, '^([^;]+);()', pos) end
+  limit = tonumber(limit)
+  if not limit then return -1 end
+  nRuns = nRuns + 1
+  jobIds[nRuns], runIds[nRuns], records[nRuns], limits[nRuns] = jobId, runId, record, limit
+end
 check_type(KEYS[1], 'zset')
 check_type(KEYS[2], 'hash')
 local retry = ARGV[6] == '1'
@@ -34,9 +57,8 @@ local function report(key)
     out[#out + 1] = key
   end
 end
-for i = 7, #ARGV, 4 do
-  local jobId, runId, record, limit = ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])
-  if not limit then return -1 end
+for i = 1, nRuns do
+  local jobId, runId, record, limit = jobIds[i], runIds[i], records[i], limits[i]
   if runId ~= '' then
     local js = ARGV[1] .. jobId
     local removed = redis.pcall('ZREM', js, runId)
