@@ -71,20 +71,27 @@ export function redisUnavailable(options: { needBinary?: boolean } = {}): boolea
   return true;
 }
 
+/** Finds a free TCP port on 127.0.0.1, in the kernel's ephemeral range (for test HTTP servers and the like). */
+export async function freePort(): Promise<number> {
+  return listenPort(0);
+}
+
 /**
- * Finds a free TCP port on 127.0.0.1 (and, with `bus`, checks `port + 10000` too, for Cluster).
+ * A free port for a test redis-server (and, with `bus`, its Cluster bus port `port + 10000`).
  *
- * @remarks Cluster ports are drawn from 10000-21999 so that neither the port nor its bus port
- * (20000-31999) falls in Linux's ephemeral range (32768-60999), where other suites' servers and
- * outgoing connections take ports at any moment.
+ * @remarks
+ * Drawn from ranges no other test port comes from: cluster nodes 10000-15999 (bus ports
+ * 20000-25999), plain servers 26000-31999, all below Linux's ephemeral range (32768-60999) where
+ * {@link freePort}, other suites' servers and outgoing connections take ports at any moment. Two
+ * suites can still draw the same port at the same instant: the caller retries on another when
+ * redis-server finds it taken.
  */
-export async function freePort(bus = false): Promise<number> {
+async function redisPort(bus: boolean): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const port = bus ? 10000 + Math.floor(Math.random() * 12000) : await listenPort(0);
-    if (!bus) return port;
-    if ((await isFree(port)) && (await isFree(port + 10000))) return port;
+    const port = bus ? 10000 + Math.floor(Math.random() * 6000) : 26000 + Math.floor(Math.random() * 6000);
+    if ((await isFree(port)) && (!bus || (await isFree(port + 10000)))) return port;
   }
-  throw new Error('no free port pair found for a Redis Cluster node');
+  throw new Error(`no free port found for a test redis-server${bus ? ' Cluster node' : ''}`);
 }
 
 function listenPort(port: number): Promise<number> {
@@ -164,7 +171,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     return { url: external, port, controllable: false, stop: async () => {}, kill: notHere, restart: notHere, freeze: cannot, thaw: cannot };
   }
   const bus = options.args?.includes('--cluster-enabled') ?? false;
-  let port = options.port ?? (await freePort(bus));
+  let port = options.port ?? (await redisPort(bus));
   const dir = mkdtempSync(join(tmpdir(), 'xcore-redis-'));
   const args = (): string[] => [
     '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
@@ -195,7 +202,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
           rmSync(dir, { recursive: true, force: true });
           throw error;
         }
-        port = await freePort(bus);
+        port = await redisPort(bus);
       }
     }
   };

@@ -176,10 +176,10 @@ export class Runner<H = unknown> {
   /** The fused path's visitor ({@link Store.fireDueNow}), and what a pass recorded, by position. */
   private readonly visitor: DueVisitor;
   private firedCount = 0;
-  private readonly firedDefinitions: ScheduleDefinition[] = [];
-  private readonly firedHandlers: H[] = [];
-  private readonly firedPlans: Plan[] = [];
-  private readonly firedAccepted: (readonly number[])[] = [];
+  private readonly firedDefinitions: (ScheduleDefinition | undefined)[] = [];
+  private readonly firedHandlers: (H | undefined)[] = [];
+  private readonly firedPlans: (Plan | undefined)[] = [];
+  private readonly firedAccepted: (readonly number[] | undefined)[] = [];
   /** Missed ranges of a pass's plans that dropped occurrences without one, by position (rare). */
   private readonly firedMissed = new Map<number, MissedRange>();
   /** The last plan of a pass and what it was planned from, while it may serve the next schedule too. */
@@ -395,6 +395,11 @@ export class Runner<H = unknown> {
         if (plan.missedCount > 0) this.options.onMissed(definition, plan.missedCount, plan.nextRunAt, plan.missed ?? this.firedMissed.get(k)!);
         const handler = this.firedHandlers[k]!;
         const accepted = this.firedAccepted[k]!;
+        // Nothing of this pass stays reachable from here (a removed job's handler, say).
+        this.firedDefinitions[k] = undefined;
+        this.firedHandlers[k] = undefined;
+        this.firedPlans[k] = undefined;
+        this.firedAccepted[k] = undefined;
         for (let i = 0; i < accepted.length; i++) this.options.dispatch(definition, accepted[i]!, plan.nextRunAt, handler);
       }
     };
