@@ -91,8 +91,10 @@ export class RunLogRing {
   readonly shared: RunLogRingShared;
   private readonly f64: Float64Array;
   private readonly i32: Int32Array;
+  /** Released slots (a stack), and how many slots were ever taken (the never-used ones follow). */
   private readonly freeSlots: Int32Array;
-  private freeTop: number;
+  private freeTop = 0;
+  private used = 0;
   private readonly strings: string[] = [];
   private readonly ids = new Map<string, number>();
   /** Per slot: the job id (`undefined` for a side-channel slot). */
@@ -114,15 +116,13 @@ export class RunLogRing {
     this.i32 = new Int32Array(shared.i32);
     this.jobs = new Array<string | undefined>(this.capacity);
     this.texts = new Array<string | undefined>(this.capacity);
+    // Zero-filled memory is committed as it is touched: a light load uses few pages of any of these.
     this.freeSlots = new Int32Array(this.capacity);
-    // Lowest slots first, so a light load touches few pages of the shared memory.
-    for (let i = 0; i < this.capacity; i++) this.freeSlots[i] = this.capacity - 1 - i;
-    this.freeTop = this.capacity;
   }
 
   /** Slots free to {@link RunLogRing.write}. */
   get free(): number {
-    return this.freeTop;
+    return this.freeTop + this.capacity - this.used;
   }
 
   /**
@@ -133,8 +133,10 @@ export class RunLogRing {
    * throws for an input it cannot read (the slot is then not taken).
    */
   write(input: RunLogInput): number {
-    if (this.freeTop === 0) throw new RangeError('RunLogRing.write: every slot is taken; release one first');
-    const slot = this.freeSlots[--this.freeTop]!;
+    let slot: number;
+    if (this.freeTop > 0) slot = this.freeSlots[--this.freeTop]!;
+    else if (this.used < this.capacity) slot = this.used++;
+    else throw new RangeError('RunLogRing.write: every slot is taken; release one first');
     try {
       if (!this.writeFast(input, slot)) {
         this.texts[slot] = JSON.stringify(captureRunLogInput(input));
