@@ -182,7 +182,7 @@ export class Runner<H = unknown> {
   private readonly firedAccepted: (readonly number[] | undefined)[] = [];
   /** Missed ranges of a pass's plans that dropped occurrences without one, by position (rare). */
   private readonly firedMissed = new Map<number, MissedRange>();
-  /** The last plan of a pass and what it was planned from, while it may serve the next schedule too. */
+  /** The last plan of a batch and what it was planned from, while it may serve the next schedule too (see {@link Runner.planBurst}). */
   private readonly passInput: { -readonly [K in keyof PlanInput]: PlanInput[K] } = { trigger: { type: 'interval', everyMs: 1 }, policy: undefined as unknown as PlanInput['policy'], nextRunAt: 0, state: { anchor: 0, runs: 0 }, now: 0 };
   private passMemo: Plan | undefined;
   private passAnchor = NaN;
@@ -353,28 +353,36 @@ export class Runner<H = unknown> {
   private planDue(definition: ScheduleDefinition, nextRunAt: number, state: TriggerState, slot: number, now: number): Plan | null {
     const handler = this.handlerOf(slot, definition.id, this.options.handlers);
     if (handler === undefined) return null;
-    const input = this.passInput;
-    let plan: Plan;
-    if (Number.isNaN(nextRunAt)) {
-      plan = { fire: [], missedCount: 0, nextRunAt: null };
-    } else if (this.passMemo !== undefined && definition.trigger === input.trigger && definition.policy === input.policy && nextRunAt === input.nextRunAt && state.anchor === this.passAnchor) {
-      plan = this.passMemo;
-    } else {
-      input.trigger = definition.trigger;
-      input.policy = definition.policy;
-      input.nextRunAt = nextRunAt;
-      // The store's state object, valid during this call (the policy is pure and keeps no reference).
-      input.state = state;
-      input.now = now;
-      this.passAnchor = state.anchor;
-      plan = this.options.plan(input);
-      this.passMemo = definition.trigger.type !== 'date' && definition.trigger.maxRuns !== undefined ? undefined : plan;
-    }
+    const plan = this.planBurst(definition, Number.isNaN(nextRunAt) ? null : nextRunAt, state, now);
     const k = this.firedCount;
     this.firedDefinitions[k] = definition;
     this.firedHandlers[k] = handler;
     this.firedPlans[k] = plan;
     if (plan.missedCount > 0 && plan.missed === undefined) this.firedMissed.set(k, { first: nextRunAt, last: nextRunAt });
+    return plan;
+  }
+
+  /**
+   * The plan of one due schedule. A burst (the same interned trigger and policy due at the same
+   * time, with the same anchor) plans the same, so one plan serves them all until
+   * {@link Runner.passMemo} is reset (its arrays are read, never written, downstream); a run limit
+   * makes plans differ by runs, so those are never shared. `state` is read during the call only
+   * (the policy is pure and keeps no reference).
+   */
+  private planBurst(definition: ScheduleDefinition, nextRunAt: number | null, state: TriggerState, now: number): Plan {
+    if (nextRunAt === null) return { fire: [], missedCount: 0, nextRunAt: null };
+    const input = this.passInput;
+    if (this.passMemo !== undefined && definition.trigger === input.trigger && definition.policy === input.policy && nextRunAt === input.nextRunAt && state.anchor === this.passAnchor && now === input.now) {
+      return this.passMemo;
+    }
+    input.trigger = definition.trigger;
+    input.policy = definition.policy;
+    input.nextRunAt = nextRunAt;
+    input.state = state;
+    input.now = now;
+    this.passAnchor = state.anchor;
+    const plan = this.options.plan(input);
+    this.passMemo = definition.trigger.type !== 'date' && definition.trigger.maxRuns !== undefined ? undefined : plan;
     return plan;
   }
 
@@ -463,10 +471,7 @@ export class Runner<H = unknown> {
     let count = 0;
     let unhandled: Claim[] | undefined;
     const handlers = this.options.handlers;
-    const planOf = this.options.plan;
-    const input: { -readonly [K in keyof PlanInput]: PlanInput[K] } = { trigger: claims[0]!.schedule.definition.trigger, policy: claims[0]!.schedule.definition.policy, nextRunAt: 0, state: claims[0]!.schedule.state, now };
-    /** The plan of `input` while it may serve the next claim too. */
-    let memo: Plan | undefined;
+    this.passMemo = undefined;
     for (const claim of claims) {
       const { definition, state } = claim.schedule;
       const handler = this.handlerOf(claim.slot, definition.id, handlers);
@@ -474,24 +479,7 @@ export class Runner<H = unknown> {
         (unhandled ??= []).push(claim);
         continue;
       }
-      const nextRunAt = state.nextRunAt;
-      let plan: Plan;
-      if (nextRunAt === null) {
-        plan = { fire: [], missedCount: 0, nextRunAt: null };
-      } else if (definition.trigger === input.trigger && definition.policy === input.policy && nextRunAt === input.nextRunAt && state.anchor === input.state.anchor && memo !== undefined) {
-        // A burst: the same (interned) trigger and policy due at the same time plan the same, so
-        // one plan serves them all (its arrays are read, never written, downstream).
-        plan = memo;
-      } else {
-        // One input object reused for the batch: the policy is pure and keeps no reference.
-        input.trigger = definition.trigger;
-        input.policy = definition.policy;
-        input.nextRunAt = nextRunAt;
-        input.state = state;
-        plan = planOf(input);
-        // Plans depend on the state only through its anchor, unless a run limit counts runs.
-        memo = definition.trigger.type !== 'date' && definition.trigger.maxRuns !== undefined ? undefined : plan;
-      }
+      const plan = this.planBurst(definition, state.nextRunAt, state, now);
       items[count] = this.options.commitSlots === true && plan.fire.length > 0
         ? { id: definition.id, token: claim.token, fire: plan.fire, missedCount: plan.missedCount, nextRunAt: plan.nextRunAt, slots: this.slotsFor(definition.policy) }
         : { id: definition.id, token: claim.token, fire: plan.fire, missedCount: plan.missedCount, nextRunAt: plan.nextRunAt };

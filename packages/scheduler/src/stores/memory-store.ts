@@ -361,9 +361,7 @@ export class MemoryStore implements Store {
     if (unhandled !== undefined) for (const entry of unhandled) this.placeInHeap(entry);
     if (fired.length > 0) this.listeners.emit('commit', fired.length === 1 ? fired[0]?.id : undefined);
     if (failure !== undefined) throw failure.error;
-    const skipId = skip === undefined ? undefined : (s: number) => skip.has((this.entries[s] as Entry).id);
-    const earliest = Math.min(this.due.earliestKey(skipId), this.leased.earliestKey(skipId));
-    return { count: fired.length, taken, now, nextWakeup: earliest === Infinity ? null : earliest, unhandled: unhandled?.map((entry) => entry.id) };
+    return { count: fired.length, taken, now, nextWakeup: this.wakeupNow(skip), unhandled: unhandled?.map((entry) => entry.id) };
   }
 
   /** {@inheritDoc Store.commit} */
@@ -526,7 +524,12 @@ export class MemoryStore implements Store {
   /** {@inheritDoc Store.nextWakeup} */
   async nextWakeup(exclude?: ReadonlySet<string>): Promise<number | null> {
     this.open('nextWakeup');
-    const skip = exclude !== undefined && exclude.size > 0 ? (s: number) => exclude.has((this.entries[s] as Entry).definition.id) : undefined;
+    return this.wakeupNow(exclude);
+  }
+
+  /** {@link MemoryStore.nextWakeup}, synchronously. */
+  private wakeupNow(exclude: ReadonlySet<string> | undefined): number | null {
+    const skip = exclude !== undefined && exclude.size > 0 ? (s: number) => exclude.has((this.entries[s] as Entry).id) : undefined;
     const earliest = Math.min(this.due.earliestKey(skip), this.leased.earliestKey(skip));
     return earliest === Infinity ? null : earliest;
   }
