@@ -183,6 +183,8 @@ export class Runner<H = unknown> {
   private unanswered: { items: readonly CommitItem[]; schedules: StoredSchedule[]; handlers: H[] } | undefined;
   /** Handlers by claim slot: `[id, handler]` at `2 * slot` (see {@link RunnerOptions.current}). */
   private readonly bySlot: unknown[] = [];
+  /** Where {@link Runner.gatherDue} leaves what it read, so the reads are not optimised away. */
+  private gathered = 0;
   /** Slot requests by policy object (policies are interned, so this stays small). */
   private readonly slotRequests = new WeakMap<object, CommitSlots>();
   /** The fused path's visitor ({@link Store.fireDueNow}), and what a pass recorded, by position. */
@@ -204,7 +206,11 @@ export class Runner<H = unknown> {
     const window = options.claimWindowMs ?? 0;
     this.windowMs = Number.isFinite(window) && window > 0 ? window : 0;
     this.offsetMs = Math.floor((options.random ?? Math.random)() * this.windowMs);
-    this.visitor = { plan: (definition, nextRunAt, state, slot, now) => this.planDue(definition, nextRunAt, state, slot, now), committed: (accepted) => this.committedDue(accepted) };
+    this.visitor = {
+      plan: (definition, nextRunAt, state, slot, now) => this.planDue(definition, nextRunAt, state, slot, now),
+      committed: (accepted) => this.committedDue(accepted),
+      gather: (slots, count) => this.gatherDue(slots, count),
+    };
   }
 
   private slotsFor(policy: StoredSchedule['definition']['policy']): CommitSlots {
@@ -364,6 +370,22 @@ export class Runner<H = unknown> {
     this.options.onHealth('commit', null);
     this.dispatchFired();
     return fired;
+  }
+
+  /**
+   * {@link DueVisitor.gather} of the fused path: reads the cached handler of every schedule of the
+   * pass at once (their cache misses overlap), before {@link Runner.planDue} reads them one by one.
+   */
+  private gatherDue(slots: Int32Array, count: number): void {
+    const current = this.options.current;
+    if (current === undefined) return;
+    const cache = this.bySlot;
+    let live = 0;
+    for (let k = 0; k < count; k++) {
+      const handler = cache[2 * (slots[k] as number) + 1] as H | undefined;
+      if (handler !== undefined && current(handler)) live++;
+    }
+    this.gathered = live;
   }
 
   /** {@link DueVisitor.plan} of the fused path: the handler, then the plan (one per burst of alike schedules). */
