@@ -228,8 +228,8 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       reportHealth: (source, error) => this.healthTracker.report(source, error),
       afterRun: (jobId) => this.runs.drainQueue(jobId),
       learn: (job, ms) => this.watch.learn(job, ms),
+      observe: (run) => this.observers.ended(run),
     });
-    this.lifecycle.onRunFinished((run) => this.observers.ended(run));
     this.runs = new RunDispatcher({
       store: this.store, logger: this.logger, owner: this.owner, leaseMs: this.leaseMs, localLeases: this.localLeases, random: this.random,
       handlers: this.handlers, emitter: this.emitter, bus: this.bus, leases: this.leases, lifecycle: this.lifecycle,

@@ -150,17 +150,33 @@ for item = 1, n do
   elseif f[1] ~= token or f[2] ~= owner then
     out[item] = replay(id, token, slotMax and slotLease, first, nFire, js)
   else
-    -- The occurrences later than the watermark: from `from` on, in order, one per value.
+    -- The occurrences later than the watermark, in order, one per value: fires[j] for j in
+    -- [acceptFrom, acceptFrom + nAccepted) when `accepted` is nil (the usual case: the plan's
+    -- fires are increasing, so the accepted ones are a run of them), else listed in `accepted`.
+    -- No table per item on the usual path (one fire, or increasing fires).
     local upTo = tonumber(f[3] or '')
-    local accepted, nAccepted, latest = {}, 0, nil
+    local accepted, nAccepted, acceptFrom, latest = nil, 0, nil, nil
     for j = first, first + nFire - 1 do
       local t = tonumber(fires[j])
       if upTo == nil or t > upTo then
         upTo = t
+        if accepted then
+          accepted[#accepted + 1] = fires[j]
+        elseif acceptFrom == nil then
+          acceptFrom = j
+        elseif acceptFrom + nAccepted ~= j then
+          accepted = {}
+          for k = acceptFrom, acceptFrom + nAccepted - 1 do accepted[#accepted + 1] = fires[k] end
+          accepted[#accepted + 1] = fires[j]
+        end
         nAccepted = nAccepted + 1
-        accepted[nAccepted] = fires[j]
         latest = fires[j]
       end
+    end
+    if nAccepted > 0 and not accepted then
+      accepted = fires
+    else
+      acceptFrom = 1
     end
     -- Read the job's slot set before writing anything of the item.
     local live = nil
@@ -175,7 +191,8 @@ for item = 1, n do
       out[item] = 'cj'
     else
       if nAccepted > 0 then
-        redis.call('HSET', key, 'next', nextRun, 'cowner', '', 'lease', '', 'fired', latest, 'runs', s(tonumber(f[4]) + nAccepted))
+        -- runs is a count, far below 2^53: tostring is exact for it (s() is for epoch ms).
+        redis.call('HSET', key, 'next', nextRun, 'cowner', '', 'lease', '', 'fired', latest, 'runs', tostring(tonumber(f[4]) + nAccepted))
       else
         redis.call('HSET', key, 'next', nextRun, 'cowner', '', 'lease', '')
       end
@@ -186,15 +203,22 @@ for item = 1, n do
         dueAdd[#dueAdd + 1] = nextRun
         dueAdd[#dueAdd + 1] = id
       end
+      local last = acceptFrom + nAccepted - 1
       if not slotMax then
-        out[item] = nAccepted == 0 and 'o' or ('o,' .. table.concat(accepted, ','))
+        if nAccepted == 0 then
+          out[item] = 'o'
+        elseif nAccepted == 1 then
+          out[item] = 'o,' .. latest
+        else
+          out[item] = 'o,' .. table.concat(accepted, ',', acceptFrom, last)
+        end
       elseif not live then
         out[item] = 'o'
       else
         local leaseUntil = leaseEnd(slotLease)
         local jobJson, leaseJson = json_str(id), s(slotLease)
-        local parts = {'o'}
-        for j = 1, nAccepted do
+        local reply = 'o'
+        for j = acceptFrom, last do
           local at = accepted[j]
           local runId = at .. '@' .. owner
           local member = slot_member(id, runId)
@@ -207,12 +231,12 @@ for item = 1, n do
           if live < slotMax then
             redis.call('ZADD', js, leaseUntil, runId)
             live = live + 1
-            parts[j + 1] = ',' .. at .. '+'
+            reply = reply .. ',' .. at .. '+'
           else
-            parts[j + 1] = ',' .. at .. '-'
+            reply = reply .. ',' .. at .. '-'
           end
         end
-        out[item] = table.concat(parts)
+        out[item] = reply
       end
     end
   end
