@@ -187,7 +187,8 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     this.localLeases = options.store.kind === 'memory';
     this.logger = options.logger;
     const timezone = options.timezone ?? 'UTC';
-    const defaults = resolveDefaults(BUILTIN_DEFAULTS, options.defaults ?? {});
+    // Frozen: every job that sets no policy of its own shares it (and its interned policy).
+    const defaults = Object.freeze(resolveDefaults(BUILTIN_DEFAULTS, options.defaults ?? {}));
     this.leaseMs = options.leaseMs ?? 30_000;
     this.random = guardedRandom(options.random ?? Math.random);
     this.bus = options.events;
