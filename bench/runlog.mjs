@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // The run log's cost to the runner, sink on (PostgresRunLog) against off, 10k runs a second.
 //
-// --modes off,on (default; also `eager`: the sink without writeRun, records built on the run path)
+// --modes off,on (default; also `eager`: the sink without writeRun, records built on the run path).
+//   A mode may name a checkout to take xcore from (built): `on@/tmp/xcore-base` runs the sink (and
+//   the scheduler) of that checkout, to compare two versions in one interleaved run.
+// --pg-nice N: renice the sink's PostgreSQL backends to N at the window's start (root only), to see
+//   how much of the sink's cost to the runner is PostgreSQL competing for the same cores.
 // --runner scheduler (default): a real Scheduler on the memory store runs `rate` jobs of period
 //   1 s (10k runs/s; 1 % throw, the rest return a small object), with the sink as its `runLog`
 //   (on) or none (off). Measured: each run's start lateness (startedAt - scheduledAt, from the
@@ -9,23 +13,27 @@
 // --runner loop: a 1 ms timer that builds 10 records per ms with toRunLogRecord and writes them
 //   (the sink alone, without the scheduler).
 //
-// Each run is a fresh child process; on and off alternate so drift on a shared machine hits
-// both. Prints a Markdown table and the p99 ratio on/off (target: at most 1.10).
+// Each run is a fresh child process; the modes alternate, in an order rotated from rep to rep (no
+// mode always runs first or after the same one), so drift on a shared machine hits all of them.
+// Prints a Markdown table and, per mode, the p99 ratio to off (target: at most 1.10) with its
+// spread over the reps.
 //
 //   pnpm build && node bench/runlog.mjs [--runner scheduler|loop] [--seconds 10] [--warmup 2] [--rate 10000] [--reps 3] [--modes off,on]
-//     [--batch 500] [--flush 200] [--url postgres://postgres@127.0.0.1:5432/postgres]
+//     [--batch 500] [--flush 200] [--pg-nice 0] [--url postgres://postgres@127.0.0.1:5432/postgres]
 //
 // The admin URL must be able to CREATE DATABASE; the bench works in a throwaway database it drops.
 import { fork } from 'node:child_process';
 import { cpus, loadavg, setPriority, totalmem } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import pg from 'pg';
+import { throwawayDatabase } from './lib/throwaway-database.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 
 function args() {
-  const out = { runner: 'scheduler', modes: 'off,on', seconds: 10, warmup: 2, rate: 10_000, reps: 3, batch: 500, flush: 200, priority: -10, url: process.env.XCORE_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' };
+  const out = { runner: 'scheduler', modes: 'off,on', seconds: 10, warmup: 2, rate: 10_000, reps: 3, batch: 500, flush: 200, priority: -10, 'pg-nice': 0, url: process.env.XCORE_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' };
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i]?.replace(/^--/, '');
@@ -43,10 +51,27 @@ function args() {
  * One measured run of a real Scheduler: `rate` jobs every 1 s. Returns the start lateness of the
  * runs (ms, whole: records hold epoch ms) and of a 1 ms timer (sub-ms) in the measured window.
  */
+/** xcore's packages: this checkout's (bare specifiers), or the built checkout a mode names (`on@<dir>`). */
+async function xcore(mode) {
+  const at = mode.indexOf('@');
+  if (at < 0) return { scheduler: await import('@xcore/scheduler'), runlog: await import('@xcore/runlog-postgres'), core: await import('@xcore/core') };
+  const root = pathToFileURL(`${resolve(mode.slice(at + 1))}/packages/`).href;
+  return {
+    scheduler: await import(`${root}scheduler/dist/index.js`),
+    runlog: await import(`${root}runlog-postgres/dist/index.js`),
+    core: await import(`${root}core/dist/index.js`),
+  };
+}
+
+/** The sink kind of a mode: off, on or eager. */
+const kindOf = (mode) => mode.split('@')[0];
+
 async function childScheduler(mode, opts) {
-  const { Scheduler, MemoryStore } = await import('@xcore/scheduler');
-  const { PostgresRunLog } = await import('@xcore/runlog-postgres');
-  const { createLogger } = await import('@xcore/core');
+  const x = await xcore(mode);
+  const { Scheduler, MemoryStore } = x.scheduler;
+  const { PostgresRunLog } = x.runlog;
+  const { createLogger } = x.core;
+  mode = kindOf(mode);
   const { performance } = await import('node:perf_hooks');
   const logger = createLogger({ level: 'silent', pretty: false });
   const sink = mode !== 'off'
@@ -95,7 +120,7 @@ async function childScheduler(mode, opts) {
         threadAtWindow = process.threadCpuUsage?.();
         eluAtWindow = performance.eventLoopUtilization();
         // Asked in every mode (the same query's cost on the loop); with no sink there are no backends.
-        void backendCpu(opts.dbUrl).then((b) => { backendAtWindow = b; });
+        void backendCpu(opts.dbUrl, opts['pg-nice']).then((b) => { backendAtWindow = b; });
       }
       if (now >= end) return resolve();
       expected = performance.now() + 1;
@@ -142,8 +167,10 @@ async function childScheduler(mode, opts) {
 
 async function child(mode, opts) {
   if (opts.runner === 'scheduler') return childScheduler(mode, opts);
-  const { toRunLogRecord } = await import('@xcore/scheduler');
-  const { PostgresRunLog } = await import('@xcore/runlog-postgres');
+  const x = await xcore(mode);
+  const { toRunLogRecord } = x.scheduler;
+  const { PostgresRunLog } = x.runlog;
+  mode = kindOf(mode);
   const { performance } = await import('node:perf_hooks');
   const sink = mode === 'on'
     ? await PostgresRunLog.open({ url: opts.dbUrl, schema: opts.schema, batchSize: opts.batch, flushMs: opts.flush, retention: null, logger: { warn: (o, m) => process.stderr.write(`${m}\n`), error: (o, m) => process.stderr.write(`${m}\n`) } })
@@ -191,7 +218,7 @@ async function child(mode, opts) {
         measuring = true;
         cpuAtWindow = process.cpuUsage();
         producedAtWindow = produced;
-        if (sink !== undefined) void backendCpu(opts.dbUrl).then((b) => { backendAtWindow = b; });
+        if (sink !== undefined) void backendCpu(opts.dbUrl, opts['pg-nice']).then((b) => { backendAtWindow = b; });
       }
       if (now >= end) return resolve();
       expected = performance.now() + 1;
@@ -226,9 +253,10 @@ async function child(mode, opts) {
 
 /**
  * CPU ms used so far by the PostgreSQL backends of the sink's connections (Linux, server on this
- * machine: /proc/<pid>/stat), or undefined where that cannot be read.
+ * machine: /proc/<pid>/stat), or undefined where that cannot be read. With `nice` (not 0), renices
+ * them to it first (needs the right to).
  */
-async function backendCpu(dbUrl) {
+async function backendCpu(dbUrl, nice = 0) {
   const { readFileSync } = await import('node:fs');
   const c = new pg.Client({ connectionString: dbUrl });
   try {
@@ -236,6 +264,7 @@ async function backendCpu(dbUrl) {
     const { rows } = await c.query("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'xcore-runlog'");
     let ticks = 0;
     for (const { pid } of rows) {
+      if (nice !== 0) setPriority(pid, nice);
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
       ticks += Number(fields[11]) + Number(fields[12]); // utime + stime, after the command name
     }
@@ -264,7 +293,7 @@ function runChild(mode, opts) {
       // not allowed here: both modes run at the default priority
     }
     let result;
-    proc.on('message', (m) => { result = { ...m, priority }; });
+    proc.on('message', (m) => { result = { ...m, mode, priority }; });
     proc.on('exit', (code) => (result ? resolve(result) : reject(new Error(`${mode} child exited with ${code}`))));
   });
 }
@@ -276,38 +305,39 @@ const fmt = (v, d = 2) => (v === null || v === undefined ? '–' : Number(v).toF
 
 async function parent() {
   const opts = args();
-  const admin = new pg.Client({ connectionString: opts.url });
-  await admin.connect();
-  const dbName = `xcore_bench_runlog_${Date.now().toString(36)}`;
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const dbUrl = new URL(opts.url);
-  dbUrl.pathname = `/${dbName}`;
+  const db = await throwawayDatabase(opts.url, 'xcore_bench_runlog');
+  const dbUrl = new URL(db.url);
   const results = [];
   const started = Date.now();
   const loadBefore = loadavg()[0];
   try {
+    const modes = opts.modes.split(',');
     for (let rep = 0; rep < opts.reps; rep++) {
-      for (const mode of opts.modes.split(',')) {
+      // Rotated from rep to rep: no mode always runs first, or right after the same other mode.
+      for (const mode of modes.map((_, i) => modes[(i + rep) % modes.length])) {
         process.stderr.write(`rep ${rep + 1}/${opts.reps}: sink ${mode} ...\n`);
         results.push({ rep: rep + 1, ...(await runChild(mode, { ...opts, dbUrl: dbUrl.toString(), schema: schemaOf(rep + 1, mode) })) });
       }
     }
     const rows = await new pg.Client({ connectionString: dbUrl.toString() });
     await rows.connect();
-    for (const r of results.filter((x) => x.mode !== 'off')) {
+    for (const r of results.filter((x) => kindOf(x.mode) !== 'off')) {
       r.rows = Number((await rows.query(`SELECT count(*) AS n FROM ${schemaOf(r.rep, r.mode)}.run_log`)).rows[0].n);
     }
     await rows.end();
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await db.drop();
   }
 
+  const modes = opts.modes.split(',');
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const p99 = (mode) => median(results.filter((r) => r.mode === mode).map((r) => r.p99));
   const p50 = (mode) => median(results.filter((r) => r.mode === mode).map((r) => r.p50));
   const range = (mode) => { const xs = results.filter((r) => r.mode === mode).map((r) => r.p99); return [Math.min(...xs), Math.max(...xs)]; };
-  const medianOf = (mode, key) => median(results.filter((r) => r.mode === mode && r[key] !== null && r[key] !== undefined).map((r) => r[key]));
+  const medianOf = (mode, key) => {
+    const xs = results.filter((r) => r.mode === mode && r[key] !== null && r[key] !== undefined).map((r) => r[key]);
+    return xs.length === 0 ? undefined : median(xs);
+  };
   const pooled = (mode, q) => {
     const all = results.filter((r) => r.mode === mode).flatMap((r) => r.sorted).sort((a, b) => a - b);
     return all[Math.min(all.length - 1, Math.ceil(q * all.length) - 1)];
@@ -332,13 +362,17 @@ async function parent() {
         ...results.map((r) => `| ${r.rep} | ${r.mode} | ${Math.round(r.windowRate).toLocaleString('en')} | ${fmt(r.p50, 3)} | ${fmt(r.p90, 3)} | ${fmt(r.p99, 3)} | ${fmt(r.max, 1)} | ${r.late} of ${r.samples.toLocaleString('en')} | ${fmt(r.cpuPct, 0)} | ${fmt(r.pgCpuPct, 0)} | ${r.rows?.toLocaleString('en') ?? '–'} | ${r.stats?.dropped ?? '–'} | ${r.stats?.failedBatches ?? '–'} | ${fmt(r.flushMs, 0)} |`),
       ]),
     '',
-    `Median p99: off ${fmt(p99('off'), 3)} ms, on ${fmt(p99('on'), 3)} ms: **on/off ${fmt(p99('on') / p99('off'), 3)}×** (target ≤ 1.10×, ${p99('on') / p99('off') <= 1.1 ? 'met ✓' : 'NOT met ✗'}). Median p50: off ${fmt(p50('off'), 3)} ms, on ${fmt(p50('on'), 3)} ms.`,
-    `Noise floor: the p99 of the off runs ranges ${fmt(range('off')[0], 3)}-${fmt(range('off')[1], 3)} ms (max/min ${fmt(range('off')[1] / range('off')[0], 2)}×: off against off), of the on runs ${fmt(range('on')[0], 3)}-${fmt(range('on')[1], 3)} ms; on/off of the same rep: ${[...new Set(results.map((r) => r.rep))].map((rep) => fmt(results.find((r) => r.rep === rep && r.mode === 'on').p99 / results.find((r) => r.rep === rep && r.mode === 'off').p99, 2)).join(', ')}.`,
-    ...(results.some((r) => r.mainUsPerRun !== null && r.mainUsPerRun !== undefined)
-      ? [`Main thread CPU per run (median): off ${fmt(medianOf('off', 'mainUsPerRun'), 2)} µs, on ${fmt(medianOf('on', 'mainUsPerRun'), 2)} µs (${fmt(medianOf('on', 'mainUsPerRun') / medianOf('off', 'mainUsPerRun'), 3)}×); event loop busy: off ${fmt(medianOf('off', 'loopBusyPct'), 1)} %, on ${fmt(medianOf('on', 'loopBusyPct'), 1)} %.`]
-      : []),
-    ...(opts.runner === 'scheduler' ? [`1 ms timer beside the runner, median p99: off ${fmt(median(results.filter((r) => r.mode === 'off').map((r) => r.tickP99)), 3)} ms, on ${fmt(median(results.filter((r) => r.mode === 'on').map((r) => r.tickP99)), 3)} ms.`] : []),
-    `All ${opts.runner === 'scheduler' ? 'runs' : 'ticks'} of all runs pooled: p99 off ${fmt(pooled('off', 0.99), 3)} ms, on ${fmt(pooled('on', 0.99), 3)} ms (${fmt(pooled('on', 0.99) / pooled('off', 0.99), 3)}×); p99.9 off ${fmt(pooled('off', 0.999), 3)} ms, on ${fmt(pooled('on', 0.999), 3)} ms.`,
+    `Off (no sink): median p99 ${fmt(p99('off'), 3)} ms, p50 ${fmt(p50('off'), 3)} ms; noise floor: the off runs' p99 ranges ${fmt(range('off')[0], 3)}-${fmt(range('off')[1], 3)} ms (max/min ${fmt(range('off')[1] / range('off')[0], 2)}×: off against off)${medianOf('off', 'mainUsPerRun') === undefined ? '' : `; main thread CPU ${fmt(medianOf('off', 'mainUsPerRun'), 2)} µs/run, event loop busy ${fmt(medianOf('off', 'loopBusyPct'), 1)} %`}${opts.runner === 'scheduler' ? `; 1 ms timer p99 ${fmt(medianOf('off', 'tickP99'), 3)} ms` : ''}.`,
+    ...modes.filter((m) => m !== 'off').flatMap((m) => {
+      const ratio = p99(m) / p99('off');
+      const perRep = [...new Set(results.map((r) => r.rep))].map((rep) => fmt(results.find((r) => r.rep === rep && r.mode === m).p99 / results.find((r) => r.rep === rep && r.mode === 'off').p99, 2));
+      return [
+        `**${m}**: median p99 ${fmt(p99(m), 3)} ms (runs ${fmt(range(m)[0], 3)}-${fmt(range(m)[1], 3)}), **${fmt(ratio, 3)}× off** (target ≤ 1.10×, ${ratio <= 1.1 ? 'met ✓' : 'NOT met ✗'}); per rep ${perRep.join(', ')}; p50 ${fmt(p50(m), 3)} ms; ` +
+          `all runs pooled p99 ${fmt(pooled(m, 0.99), 3)} ms (${fmt(pooled(m, 0.99) / pooled('off', 0.99), 3)}× off's ${fmt(pooled('off', 0.99), 3)}), p99.9 ${fmt(pooled(m, 0.999), 3)} ms (off ${fmt(pooled('off', 0.999), 3)})` +
+          `${medianOf(m, 'mainUsPerRun') === undefined ? '' : `; main thread CPU ${fmt(medianOf(m, 'mainUsPerRun'), 2)} µs/run (+${fmt(medianOf(m, 'mainUsPerRun') - medianOf('off', 'mainUsPerRun'), 2)}), event loop busy ${fmt(medianOf(m, 'loopBusyPct'), 1)} %`}` +
+          `; process CPU ${fmt(medianOf(m, 'cpuPct'), 0)} % (off ${fmt(medianOf('off', 'cpuPct'), 0)} %), PostgreSQL CPU ${fmt(medianOf(m, 'pgCpuPct'), 0)} %${opts.runner === 'scheduler' ? `; 1 ms timer p99 ${fmt(medianOf(m, 'tickP99'), 3)} ms` : ''}.`,
+      ];
+    }),
   ];
   console.log(lines.join('\n'));
 }

@@ -432,3 +432,31 @@ describe('a sandboxed plugin with routes and limits', () => {
     expect(sandboxPids(app).filter(processAlive)).toEqual([]);
   }, 120_000);
 });
+
+describe('error lines of a sandboxed plugin', () => {
+  const LOUD = `
+import { definePlugin } from '@xcore/core';
+export default definePlugin({
+  onStart(ctx) {
+    ctx.logger.error({ err: new Error('sandboxed failure', { cause: new Error('root cause') }) }, 'loud error');
+  },
+});
+`;
+  const errorLine = async (args: string[], env: NodeJS.ProcessEnv): Promise<Record<string, unknown>> => {
+    const dir = sandboxApp([{ name: 'loud', source: LOUD, sandbox: true }], 'plugins: {}\n');
+    const app = runXcore(['start', ...args], { cwd: dir, env });
+    running.push(app);
+    const line = await app.waitFor((l) => l.msg === 'loud error', 60_000);
+    return line.err as Record<string, unknown>;
+  };
+
+  it('carry their stacks when the host runs with --debug or XCORE_DEBUG=1, as an in-process plugin does, and not otherwise', async () => {
+    const [plain, flagged, fromEnv] = await Promise.all([errorLine([], { XCORE_DEBUG: '' }), errorLine(['--debug'], { XCORE_DEBUG: '' }), errorLine([], { XCORE_DEBUG: '1' })]);
+    expect(plain.message).toContain('sandboxed failure');
+    expect(plain.stack).toBeUndefined();
+    for (const err of [flagged, fromEnv]) {
+      expect(err.message).toContain('sandboxed failure');
+      expect(String(err.stack)).toMatch(/sandboxed failure[\s\S]*root cause/);
+    }
+  }, 120_000);
+});

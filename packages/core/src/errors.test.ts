@@ -16,4 +16,10 @@ describe('core errors', () => {
       'Config file not found: /app/xcore.yaml. Create it (see the config reference in the README), or pass another file with `xcore start -c <file>`.',
     );
   });
+
+  it('ends a hook failure with one full stop whatever its cause ends with', () => {
+    expect(new errors.PluginHookFailedError('shop', 'onStart', new Error('db down')).message).toBe('Plugin "shop": onStart failed: db down.');
+    expect(new errors.PluginHookFailedError('shop', 'onStart', new Error('Export it as default.')).message).toBe('Plugin "shop": onStart failed: Export it as default.');
+    expect(new errors.PluginHookFailedError('shop', 'onLoad', 'why?').message).toBe('Plugin "shop": onLoad failed: why?');
+  });
 });

@@ -354,12 +354,18 @@ export class PluginHookTimeoutError extends XcoreError {
   }
 }
 
+/** `text` ending with one full stop: a cause's own `.`, `!` or `?` is kept, not doubled. */
+function sentence(text: string): string {
+  const trimmed = text.trimEnd();
+  return /[.!?…]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
 /** A plugin hook threw or rejected. */
 export class PluginHookFailedError extends XcoreError {
   constructor(plugin: string, hook: string, cause: unknown) {
     super(
       'XCORE_ERR_PLUGIN_HOOK_FAILED',
-      `Plugin "${plugin}": ${hook} failed: ${cause instanceof Error ? cause.message : String(cause)}.`,
+      `Plugin "${plugin}": ${hook} failed: ${sentence(cause instanceof Error ? cause.message : String(cause))}`,
       { cause },
     );
   }

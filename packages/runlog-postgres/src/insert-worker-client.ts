@@ -20,6 +20,14 @@
 import { Worker } from 'node:worker_threads';
 import type { RunLogRecordProblem, RunLogRing, RunLogRingShared, RunLogRingTexts } from '@xcore/scheduler';
 
+/** The statements a batch is stored with: `copy` first, `insert` when that meets a run id already stored. */
+export interface BatchSql {
+  /** `COPY ... FROM STDIN (FORMAT binary)` of the run_log columns (`copySql`). */
+  readonly copy: string;
+  /** The insert that skips stored run ids, its one parameter the records' JSON (`insertSql`). */
+  readonly insert: string;
+}
+
 /** Queued runs of a batch: slots of `ring`. */
 export interface RingRuns {
   readonly ring: RunLogRing;
@@ -74,20 +82,21 @@ export class InsertWorkerClient {
   ) {}
 
   /**
-   * Runs `text` with one parameter, the JSON array of the records made of `parts` (UTF-8 pieces of
-   * records, comma-separated inside each) and of the `runs` (ring slots, read on the writer
-   * thread: they must stay unchanged until this settles), on the writer's connection. The buffers
+   * Stores the records made of `parts` (UTF-8 JSON pieces of records, comma-separated inside each)
+   * and of the `runs` (ring slots, read on the writer thread: they must stay unchanged until this
+   * settles) on the writer's connection: `sql.copy` with the rows in binary format, or, when that
+   * meets a run id already stored, `sql.insert` with their JSON (see {@link BatchSql}). The buffers
    * are transferred (the caller loses them). Resolves with the problems of queued runs whose record
    * failed the check (not stored); rejects with `pg`'s error (message and code).
    */
-  insert(text: string, parts: ArrayBuffer[], runs?: RingRuns): Promise<RunLogRecordProblem[]> {
+  insert(sql: BatchSql, parts: ArrayBuffer[], runs?: RingRuns): Promise<RunLogRecordProblem[]> {
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
     const message = runs === undefined ? undefined : this.runsMessage(runs);
     const transfer: ArrayBuffer[] = message === undefined ? parts : [...parts, message.slots.buffer as ArrayBuffer];
     return new Promise<RunLogRecordProblem[]>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, text, parts, runs: message }, transfer);
+      worker.postMessage({ id, copy: sql.copy, text: sql.insert, parts, runs: message }, transfer);
     });
   }
 

@@ -18,6 +18,8 @@ describe.skipIf(skip)('run log migrations', () => {
 
   const recorded = async (schema: string): Promise<string[]> =>
     (await db.sql<{ name: string }>(`SELECT name FROM ${schema}.run_log_migrations ORDER BY version`)).rows.map((r) => r.name);
+  const indexesOf = async (schema: string): Promise<string[]> =>
+    (await db.sql<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'run_log' ORDER BY indexname", [schema])).rows.map((r) => r.indexname);
 
   it('creates the schema, the table and its indexes once, and records the migration', async () => {
     const first = new PostgresRunLog({ url: db.url, schema: 'once', retention: null });
@@ -27,19 +29,33 @@ describe.skipIf(skip)('run log migrations', () => {
     const again = new PostgresRunLog({ url: db.url, schema: 'once', retention: null });
     expect(await again.migrate()).toEqual([]);
     await again.close();
-    expect(await recorded('once')).toEqual(['001_create_run_log.sql', '002_executor_outcomes.sql']);
-    const indexes = await db.sql<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE schemaname = 'once' AND tablename = 'run_log' ORDER BY indexname");
-    expect(indexes.rows.map((r) => r.indexname)).toEqual([
-      'run_log_finished_idx', 'run_log_job_finished_idx', 'run_log_job_scheduled_idx', 'run_log_outcome_finished_idx',
-      'run_log_owner_finished_idx', 'run_log_pkey', 'run_log_scheduled_idx',
-    ]);
+    expect(await recorded('once')).toEqual(['001_create_run_log.sql', '002_executor_outcomes.sql', '003_fewer_indexes.sql']);
+    expect(await indexesOf('once')).toEqual(['run_log_finished_idx', 'run_log_job_finished_idx', 'run_log_outcome_finished_idx', 'run_log_pkey', 'run_log_scheduled_idx']);
+  });
+
+  it('drops the two indexes of 003 from a table made by 001 and 002, keeping its rows', async () => {
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    await migrate(pool, 'older', 'test', shippedMigrations().filter((m) => m.version <= 2));
+    await pool.end();
+    expect(await indexesOf('older')).toContain('run_log_owner_finished_idx');
+    for (const at of [1, 2]) {
+      await db.sql(
+        "INSERT INTO older.run_log (run_id, job_id, owner, outcome, scheduled_at, finished_at, attempts) VALUES (gen_random_uuid(), 'p:j', 'p', 'skipped', to_timestamp($1), to_timestamp($1), 0)",
+        [at],
+      );
+    }
+    const old = new PostgresRunLog({ url: db.url, schema: 'older', retention: null });
+    expect(await old.migrate()).toEqual(['003_fewer_indexes.sql']);
+    expect(await indexesOf('older')).toEqual(['run_log_finished_idx', 'run_log_job_finished_idx', 'run_log_outcome_finished_idx', 'run_log_pkey', 'run_log_scheduled_idx']);
+    expect(await readAll(old)).toHaveLength(2);
+    await old.close();
   });
 
   it('applies each migration exactly once when six instances migrate the same fresh schema at once', async () => {
     const instances = Array.from({ length: 6 }, () => new PostgresRunLog({ url: db.url, schema: 'race', retention: null, poolMax: 1 }));
     const results = await Promise.all(instances.map((i) => i.migrate()));
-    expect(results.flat()).toEqual(['001_create_run_log.sql', '002_executor_outcomes.sql']);
-    expect(await recorded('race')).toEqual(['001_create_run_log.sql', '002_executor_outcomes.sql']);
+    expect(results.flat()).toEqual(['001_create_run_log.sql', '002_executor_outcomes.sql', '003_fewer_indexes.sql']);
+    expect(await recorded('race')).toEqual(['001_create_run_log.sql', '002_executor_outcomes.sql', '003_fewer_indexes.sql']);
     // and every instance can write at once into the one table
     await Promise.all(instances.map((i, k) => writeAll(i, [logged({ at: k + 1 })])));
     expect(await readAll(instances[0]!)).toHaveLength(6);

@@ -18,11 +18,11 @@ import {
 } from '@xcore/scheduler';
 import { isXcoreError } from '@xcore/core';
 import { PostgresRunLogConnectError, PostgresRunLogMigrationError, PostgresRunLogQueryError } from './errors.js';
-import { InsertWorkerClient } from './insert-worker-client.js';
+import { InsertWorkerClient, type BatchSql } from './insert-worker-client.js';
 import { migrate } from './migrations.js';
 import { classifyPgError, firstLine, isLastingAtStart, isTableGone } from './pg-errors.js';
 import { resolveOptions, type PostgresRunLogOptions, type ResolvedPostgresRunLogOptions } from './postgres-run-log-options.js';
-import { insertSql, retentionSql, rowToRecord, selectSql, type RunLogRow } from './run-log-sql.js';
+import { copySql, insertSql, retentionSql, rowToRecord, selectSql, type RunLogRow } from './run-log-sql.js';
 
 /** {@link RunLogStats} plus what retention removed. */
 export interface PostgresRunLogStats extends RunLogStats {
@@ -72,7 +72,7 @@ export class PostgresRunLog implements RunLogSink {
   private readonly pool: pg.Pool;
   private readonly writer: InsertWorkerClient;
   private readonly batcher: RunLogBatcher;
-  private readonly insertText: string;
+  private readonly batchSql: BatchSql;
   private readonly retentionText: string;
   private ready = false;
   private migrating: Promise<string[]> | undefined;
@@ -130,7 +130,7 @@ export class PostgresRunLog implements RunLogSink {
     // An idle connection the server ends (restart, pg_terminate_backend) is reported here; without a listener it would crash the process.
     this.pool.on('error', idleClosed);
     this.writer = new InsertWorkerClient(connection, (message) => idleClosed(new Error(message)));
-    this.insertText = insertSql(o.schema);
+    this.batchSql = { copy: copySql(o.schema), insert: insertSql(o.schema) };
     this.retentionText = retentionSql(o.schema);
     this.batcher = new RunLogBatcher({
       insert: (items, ring) => this.insert(items, ring),
@@ -265,7 +265,7 @@ export class PostgresRunLog implements RunLogSink {
     }
     try {
       const parts = records.length === 0 ? [] : await encodeBatch(records);
-      return { refused: await this.writer.insert(this.insertText, parts, ring === undefined || slots.length === 0 ? undefined : { ring, slots }) };
+      return { refused: await this.writer.insert(this.batchSql, parts, ring === undefined || slots.length === 0 ? undefined : { ring, slots }) };
     } catch (error) {
       if (isTableGone(error)) this.ready = false;
       throw error;

@@ -10,7 +10,11 @@
  * It loads `@xcore/scheduler/run-log-kit` (the record helpers alone), not the whole scheduler.
  *
  * workerData: `pg` client config (connectionString, timeouts, application_name).
- * in:  { id, text, parts, runs }    insert one batch: `text` with one parameter, the JSON array of
+ * in:  { id, copy, text, parts, runs }
+ *                                   store one batch: `copy` (COPY ... FROM STDIN (FORMAT binary),
+ *                                   the rows from `copy-rows.mjs`); when that hits a run id already
+ *                                   stored (a batch retried after a lost answer), `text` instead,
+ *                                   the insert that skips those, with one parameter, the JSON array of
  *                                   the records of '[' + parts + ']' (UTF-8 ArrayBuffers of
  *                                   comma-separated record objects) and of `runs` (optional):
  *                                   { shared?, stringsFrom, strings, slots, texts }: the ring's
@@ -26,7 +30,9 @@
 import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
+import copyStreams from 'pg-copy-streams';
 import { RunLogRing, recordsOfBatch } from '@xcore/scheduler/run-log-kit';
+import { copyRows } from './copy-rows.mjs';
 
 if (parentPort === null) throw new Error('insert-worker.mjs runs as a worker thread');
 const port = parentPort;
@@ -53,13 +59,38 @@ pool.on('error', (err) => port.postMessage({ idleError: err.message }));
 /** This thread's reader of the batcher's ring (made from the first batch with queued runs). @type {RunLogRing | undefined} */
 let ring;
 
+/** SQLSTATE unique_violation: a COPY met a run id already stored. */
+const UNIQUE_VIOLATION = '23505';
+
 /**
- * The batch's records as the insert's JSON parameter, and the problems of those refused.
+ * Runs `copy` with `data` as its input on the writer's connection. A connection left in an unknown
+ * state (not an error the server answered) is dropped from the pool, not reused.
+ * @param {string} copy @param {Buffer} data
+ */
+async function copyIn(copy, data) {
+  const client = await pool.connect();
+  try {
+    await new Promise((resolve, reject) => {
+      const stream = client.query(copyStreams.from(copy));
+      stream.on('error', reject);
+      stream.on('finish', resolve);
+      stream.end(data);
+    });
+    client.release();
+  } catch (error) {
+    client.release(error instanceof pg.DatabaseError ? undefined : /** @type {Error} */ (error));
+    throw error;
+  }
+}
+
+/**
+ * The batch's records (written ones as they are, queued runs assembled and checked), and the
+ * problems of those refused.
  * @param {ArrayBuffer[]} parts
  * @param {{ shared?: import('@xcore/scheduler/run-log-kit').RunLogRingShared, stringsFrom: number, strings: string[], slots: Int32Array, texts: import('@xcore/scheduler/run-log-kit').RunLogRingTexts } | undefined} runs
  */
 function recordsOf(parts, runs) {
-  /** @type {unknown[]} */
+  /** @type {import('@xcore/scheduler/run-log-kit').RunLogRecord[]} */
   let written = [];
   if (parts.length > 0) {
     const pieces = [OPEN];
@@ -67,13 +98,13 @@ function recordsOf(parts, runs) {
     pieces.push(CLOSE);
     written = JSON.parse(decoder.decode(Buffer.concat(pieces)));
   }
-  if (runs === undefined) return { json: Buffer.from(JSON.stringify(written), 'utf8'), refused: [] };
+  if (runs === undefined) return { records: written, refused: [] };
   if (runs.shared !== undefined) ring = new RunLogRing(runs.shared);
   if (ring === undefined) throw new Error('the run log\'s writer thread was sent ring slots before the ring');
   ring.receive(runs.stringsFrom, runs.strings, runs.slots, runs.texts);
   // Written records as they are (write() checked them); queued runs read from the ring, assembled and checked.
   const { records, refused } = recordsOfBatch(Array.from(runs.slots), ring);
-  return { json: Buffer.from(JSON.stringify(written.length === 0 ? records : [...written, ...records]), 'utf8'), refused };
+  return { records: written.length === 0 ? records : [...written, ...records], refused };
 }
 
 port.on('message', async (message) => {
@@ -83,9 +114,18 @@ port.on('message', async (message) => {
     return;
   }
   try {
-    const { json, refused } = recordsOf(message.parts, message.runs);
-    // A Buffer parameter goes out in binary format, which for `json` is the UTF-8 text itself.
-    await pool.query(message.text, [json]);
+    const { records, refused } = recordsOf(message.parts, message.runs);
+    if (records.length > 0) {
+      try {
+        await copyIn(message.copy, copyRows(records));
+      } catch (error) {
+        if (!(error instanceof pg.DatabaseError && error.code === UNIQUE_VIOLATION)) throw error;
+        // Some of these rows are stored already (a retry after a lost answer): COPY stored none of
+        // the batch; the insert stores the rest. A Buffer parameter goes out in binary format,
+        // which for `json` is the UTF-8 text itself.
+        await pool.query(message.text, [Buffer.from(JSON.stringify(records), 'utf8')]);
+      }
+    }
     port.postMessage({ id: message.id, ok: true, refused });
   } catch (error) {
     const e = /** @type {{ message?: unknown, code?: unknown }} */ (error ?? {});

@@ -106,6 +106,11 @@ export const SCHEDULER_ERROR_CODES: Readonly<Record<string, string>> = {
     '`workers/process-child.mjs` of `@xcore/scheduler`): the install is broken. Raised when the executor is created (the job add ' +
     'that first needs it fails; nothing is stored). The message names the file and where it was looked for. Reinstall ' +
     '`@xcore/scheduler` (in this repository: `pnpm install && pnpm build`).',
+  XCORE_ERR_EXECUTOR_SPAWN_FAILED:
+    'The `process` executor could not start a child process (the operating system refused the fork: a process or ' +
+    'memory limit such as `ulimit -u`, a full process table, no memory). A run that needed the child is recorded as ' +
+    '`failed`; a warm spare that could not start is logged once as a warning and tried again at the next run. The host ' +
+    'goes on. Raise the limit, free memory, or lower `services.scheduler.executors.process.maxChildren` / `warmSpares`.',
   XCORE_ERR_JOB_QUERY_INVALID:
     'A job listing or history query is malformed: a limit outside 1..500, a cursor this version did not issue, an unknown state. The message names the field.',
 };
@@ -272,6 +277,13 @@ export class RedisScriptError extends XcoreError {
   constructor(message: string, scriptCode?: number, options?: XcoreErrorOptions) {
     super('XCORE_ERR_REDIS_SCRIPT', message, options);
     this.scriptCode = scriptCode;
+  }
+}
+
+/** The `process` executor could not fork a child process. Code `XCORE_ERR_EXECUTOR_SPAWN_FAILED`. */
+export class ExecutorSpawnFailedError extends XcoreError {
+  constructor(message: string, options?: XcoreErrorOptions) {
+    super('XCORE_ERR_EXECUTOR_SPAWN_FAILED', message, options);
   }
 }
 

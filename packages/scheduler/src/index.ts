@@ -107,4 +107,6 @@ export {
   CronInvalidError, TimezoneInvalidError, TriggerInvalidError,
   StoreClosedError, StoreInputError, ScheduleNotSerializableError,
   RedisOptionsInvalidError, RedisUnavailableError, RedisCommandError, RedisKeyTypeError, RedisScriptError,
+  JobExecutorInvalidError, JobCrashedError, JobOutOfMemoryError,
+  ExecutorQueueFullError, ExecutorWorkerMissingError, ExecutorSpawnFailedError,
 } from './errors.js';

@@ -21,6 +21,7 @@ import { dependentsOf } from '../plugins/dependency-order.js';
 import { createPluginImporter, type PluginImporter } from '../plugins/load-plugin-module.js';
 import type { PluginDefinition } from '../plugins/plugin.js';
 import { prepareSandboxedPlugin } from '../sandbox/sandboxed-plugin.js';
+import { loggerErrorStacks } from '../reporting/render-error.js';
 import type { BootControl } from './boot-control.js';
 import { runWithOrigin } from './code-origin.js';
 import type { PluginStatus } from './kernel-types.js';
@@ -94,6 +95,7 @@ export class PluginLifecycle {
       config: loaded.config,
       logger: logger.child({ plugin: name }),
       logLevel: logger.level,
+      debugErrors: loggerErrorStacks(logger),
       onCrash: (error) => void this.sandboxCrashed(record, error),
     });
     return record.sandbox.definition;

@@ -1,6 +1,6 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { XcoreConfig } from '../config/types.js';
-import { serializeError, wantsErrorStacks } from '../reporting/render-error.js';
+import { markErrorStacks, serializeError, wantsErrorStacks } from '../reporting/render-error.js';
 
 /** Options of {@link createLogger} beyond the `logging` config section. */
 export interface CreateLoggerOptions {
@@ -39,12 +39,16 @@ export function createLogger(logging: XcoreConfig['logging'], options: CreateLog
   const base = options.name === undefined ? {} : { app: options.name };
   const debug = wantsErrorStacks(logging.level, { debugErrors: options.debugErrors });
   const common = { level: logging.level, base, serializers: { err: (error: unknown) => serializeError(error, { debug }) } };
-  if (logging.pretty) {
-    return pino({
-      ...common,
-      // Colours only on a terminal: `pretty: true` forced into a file or pipe stays plain text.
-      transport: { target: 'pino-pretty', options: { colorize: process.stdout.isTTY === true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,app' } },
-    });
-  }
-  return options.destination === undefined ? pino(common) : pino(common, options.destination);
+  const logger = logging.pretty
+    ? pino({
+        ...common,
+        // Colours only on a terminal: `pretty: true` forced into a file or pipe stays plain text.
+        transport: { target: 'pino-pretty', options: { colorize: process.stdout.isTTY === true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,app' } },
+      })
+    : options.destination === undefined
+      ? pino(common)
+      : pino(common, options.destination);
+  // A sandboxed plugin's logger follows this decision (see loggerErrorStacks).
+  markErrorStacks(logger, debug);
+  return logger;
 }

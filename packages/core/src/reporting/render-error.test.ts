@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PluginHookFailedError, PluginStartFailedError } from '../errors.js';
-import { chainMessage, renderError, serializeError, userFrame, wantsErrorStacks } from './render-error.js';
+import pino from 'pino';
+import { createLogger } from '../logger/create-logger.js';
+import { chainMessage, loggerErrorStacks, renderError, serializeError, userFrame, wantsErrorStacks } from './render-error.js';
 
 /** An error whose stack is given: frames in xcore's own code, a dependency and the user's file. */
 function withStack(message: string, frames: string[], cause?: unknown): Error {
@@ -57,5 +59,18 @@ describe('wantsErrorStacks', () => {
     expect(wantsErrorStacks('info', { ...quiet, debugErrors: true })).toBe(true);
     expect(wantsErrorStacks('info', { env: { XCORE_DEBUG: 'yes' } })).toBe(true);
     expect(wantsErrorStacks('info', { env: { XCORE_DEBUG: '0' } })).toBe(false);
+  });
+});
+
+describe('loggerErrorStacks', () => {
+  it('follows what createLogger decided, through child loggers, so a sandboxed plugin logs as its host does', () => {
+    const sink = { write: () => undefined };
+    const debug = createLogger({ level: 'info', pretty: false }, { debugErrors: true, destination: sink });
+    const plain = createLogger({ level: 'info', pretty: false }, { debugErrors: false, destination: sink });
+    expect(loggerErrorStacks(debug.child({ plugin: 'a' }).child({ job: 'b' }))).toBe(true);
+    expect(loggerErrorStacks(plain.child({ plugin: 'a' }))).toBe(false);
+    expect(loggerErrorStacks(createLogger({ level: 'debug', pretty: false }, { destination: sink }).child({}))).toBe(true);
+    // A logger xcore did not make: its level decides.
+    expect(loggerErrorStacks(pino({ level: 'trace' }, sink))).toBe(true);
   });
 });

@@ -171,6 +171,22 @@ export function wantsErrorStacks(level: string, options: { readonly debugErrors?
   return options.debugErrors === true || level === 'debug' || level === 'trace' || debugFromEnv(options.env);
 }
 
+/** Marks a logger made by `createLogger` whose error lines carry stacks; pino children inherit it (prototype chain). */
+const ERROR_STACKS = Symbol.for('xcore.logger.errorStacks');
+
+/** Records on `logger` (and so on its children) whether its error lines carry stacks. */
+export function markErrorStacks(logger: object, debug: boolean): void {
+  Object.defineProperty(logger, ERROR_STACKS, { value: debug, enumerable: false, configurable: true });
+}
+
+/**
+ * Whether `logger`'s error lines carry stacks: what `createLogger` decided for it (`--debug`,
+ * `XCORE_DEBUG`), else its level. A sandboxed plugin's logger follows its host's this way.
+ */
+export function loggerErrorStacks(logger: { readonly level: string }): boolean {
+  return (logger as { [ERROR_STACKS]?: boolean })[ERROR_STACKS] ?? wantsErrorStacks(logger.level);
+}
+
 /** True when `XCORE_DEBUG` asks for stacks (`1`, `true`, `yes`). */
 export function debugFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
   return /^(1|true|yes)$/i.test(env['XCORE_DEBUG'] ?? '');

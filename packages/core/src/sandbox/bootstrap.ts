@@ -44,7 +44,7 @@ async function init(message: InitRequest): Promise<InitReply> {
       timestamp: false,
       // The host's error rendering (cause chain once, the user's frame, stacks only at debug), so a
       // sandboxed plugin's error lines read like an in-process plugin's.
-      serializers: { err: (error: unknown) => serializeError(error, { debug: wantsErrorStacks(message.logLevel) }) },
+      serializers: { err: (error: unknown) => serializeError(error, { debug: wantsErrorStacks(message.logLevel, { debugErrors: message.debugErrors }) }) },
     },
     { write: (line: string) => void send({ t: 'log', line: line.length > MAX_LOG_LINE ? `${line.slice(0, MAX_LOG_LINE)}…` : line }) },
   );

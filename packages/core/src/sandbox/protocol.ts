@@ -32,6 +32,8 @@ export interface InitRequest {
   readonly dataDir: string;
   /** The host logger's level. */
   readonly logLevel: string;
+  /** Whether error lines carry every stack of their cause chain (the host's `--debug`, `XCORE_DEBUG` or level). */
+  readonly debugErrors: boolean;
   /** Services the host offers this plugin (granted ones that are registered). */
   readonly services: readonly string[];
   /** Where the plugin's routes are served, when the http service listens. */

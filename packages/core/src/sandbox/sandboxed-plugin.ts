@@ -38,6 +38,8 @@ export interface SandboxedPluginOptions {
   readonly logger: Logger;
   /** The level the sandbox's own logger starts at. */
   readonly logLevel: string;
+  /** Whether the sandbox's error lines carry stacks, as the host's do (`--debug`, `XCORE_DEBUG`); else decided by `logLevel`. */
+  readonly debugErrors?: boolean;
   /** Called when the process exits on its own while the plugin is started. */
   onCrash(error: SandboxCrashedError): void;
 }
@@ -175,6 +177,7 @@ export async function prepareSandboxedPlugin(options: SandboxedPluginOptions): P
       config: config.plugins.config[name],
       dataDir,
       logLevel: options.logLevel,
+      debugErrors: options.debugErrors === true,
       services: grants.services,
       ...(httpUrl === undefined ? {} : { httpUrl }),
     });

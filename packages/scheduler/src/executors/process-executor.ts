@@ -22,7 +22,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { guardChild, residentBytes } from '@xcore/core';
-import { ExecutorQueueFullError, JobCrashedError, JobOutOfMemoryError } from '../errors.js';
+import { ExecutorQueueFullError, ExecutorSpawnFailedError, JobCrashedError, JobOutOfMemoryError } from '../errors.js';
 import type { ProcessExecutorConfig } from './executor-config.js';
 import { IsolatedExecutor, reviveError, type AttemptHandle, type AttemptResult, type AttemptTask, type IsolatedExecutorOptions, type RemoteLogLine } from './isolated-executor.js';
 import { workerFile } from './worker-files.js';
@@ -79,6 +79,8 @@ export class ProcessExecutor extends IsolatedExecutor {
   private readonly idle: Slot[] = [];
   private nextRunId = 0;
   private closed = false;
+  /** Whether the last warm spare failed to start (its warning is logged once per failure streak). */
+  private spareFailing = false;
   /** `workers/process-child.mjs`, resolved when the executor is created. */
   private readonly childPath: string;
 
@@ -181,25 +183,47 @@ export class ProcessExecutor extends IsolatedExecutor {
     slot.idleTimer.unref();
   }
 
-  /** Starts warm spares until `warmSpares` wait. */
+  /**
+   * Starts warm spares until `warmSpares` wait. A fork the OS refuses is logged (once per failure
+   * streak) and tried again at the next run: it runs from `setImmediate`, where a throw would end
+   * the host.
+   */
   private replenish(): void {
     if (this.closed) return;
     let spares = this.idle.filter((s) => s.envKey === undefined).length;
     for (; spares < this.processOptions.config.warmSpares; spares++) {
-      const child = this.spawn({});
+      let child: ChildProcess;
+      try {
+        child = this.spawn({});
+      } catch (err) {
+        if (!this.spareFailing) this.processOptions.logger.warn({ err }, 'process executor: a warm spare child could not start; runs start their own child until one can');
+        this.spareFailing = true;
+        return;
+      }
+      this.spareFailing = false;
       holdLoop(child, false);
       this.idle.push({ child, runs: 0, envKey: undefined });
     }
   }
 
+  /** @throws `XCORE_ERR_EXECUTOR_SPAWN_FAILED` when the OS refuses the fork. */
   private spawn(env: Record<string, string>): ChildProcess {
     const { config } = this.processOptions;
-    const child = fork(this.childPath, [], {
-      env,
-      execArgv: [`--max-old-space-size=${config.maxOldGenerationSizeMb}`],
-      serialization: 'advanced',
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
+    let child: ChildProcess;
+    try {
+      child = fork(this.childPath, [], {
+        env,
+        execArgv: [`--max-old-space-size=${config.maxOldGenerationSizeMb}`],
+        serialization: 'advanced',
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      });
+    } catch (cause) {
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      throw new ExecutorSpawnFailedError(
+        `process executor: could not start a child process for ${this.childPath} (${reason}). Raise the host's process or memory limits (ulimit -u, free memory) or lower services.scheduler.executors.process.maxChildren / warmSpares.`,
+        { cause },
+      );
+    }
     this.children.add(child);
     // A child in a busy loop never sees the IPC channel close: the guardian kills it when the host
     // exits, however it exits (process.exit, a crash, SIGKILL).

@@ -58,6 +58,18 @@ export const SHARED_STORE_CLAIM_WINDOW_MS = 10;
 export const CLAIM_WINDOW_TARGET_CLAIMS = 16;
 
 /**
+ * Schedules one fused pass ({@link Store.fireDueNow}) takes before their runs are dispatched.
+ *
+ * @remarks
+ * A pass reads each schedule's entry, definition and handler, and its dispatch reads them again to
+ * run and record it: with small passes the second read finds them still in cache. At 100k
+ * schedules due together, passes of `batchSize` (1000) read each of them from memory twice.
+ * Passes follow each other synchronously until `batchSize` schedules were taken, then the runner
+ * yields to the event loop as before.
+ */
+export const FUSED_PASS_SIZE = 64;
+
+/**
  * Longest wait between two attempts while the store fails.
  *
  * @remarks
@@ -175,6 +187,8 @@ export class Runner<H = unknown> {
   private unanswered: { items: readonly CommitItem[]; schedules: StoredSchedule[]; handlers: H[] } | undefined;
   /** Handlers by claim slot: `[id, handler]` at `2 * slot` (see {@link RunnerOptions.current}). */
   private readonly bySlot: unknown[] = [];
+  /** Where {@link Runner.gatherDue} leaves what it read, so the reads are not optimised away. */
+  private gathered = 0;
   /** Slot requests by policy object (policies are interned, so this stays small). */
   private readonly slotRequests = new WeakMap<object, CommitSlots>();
   /** The fused path's visitor ({@link Store.fireDueNow}), and what a pass recorded, by position. */
@@ -198,7 +212,11 @@ export class Runner<H = unknown> {
     const window = options.claimWindowMs ?? 0;
     this.windowMs = Number.isFinite(window) && window > 0 ? window : 0;
     this.offsetMs = Math.floor((options.random ?? Math.random)() * this.windowMs);
-    this.visitor = { plan: (definition, nextRunAt, state, slot, now) => this.planDue(definition, nextRunAt, state, slot, now), committed: (accepted) => this.committedDue(accepted) };
+    this.visitor = {
+      plan: (definition, nextRunAt, state, slot, now) => this.planDue(definition, nextRunAt, state, slot, now),
+      committed: (accepted) => this.committedDue(accepted),
+      gather: (slots, count) => this.gatherDue(slots, count),
+    };
   }
 
   private slotsFor(policy: StoredSchedule['definition']['policy']): CommitSlots {
@@ -299,13 +317,18 @@ export class Runner<H = unknown> {
     const { store, exclude } = this.options;
     const resent = await this.resendUnanswered();
     const fused = store.fireDueNow !== undefined && this.options.commitSlots !== true;
+    /** Schedules the fused passes took since the last yield to the event loop. */
+    let round = 0;
     while (!this.stopped) {
       if (fused) {
-        const fired = this.firePass();
+        const limit = Math.min(FUSED_PASS_SIZE, this.batchSize - round);
+        const fired = this.firePass(limit);
         this.countClaims(fired.now, fired.taken);
         if (fired.unhandled !== undefined) this.options.onUnhandled(fired.unhandled);
-        const wakeAt = earliestOf(fired.nextWakeup, resent);
-        if (fired.taken < this.batchSize) return wakeAt;
+        if (fired.taken < limit) return earliestOf(fired.nextWakeup, resent);
+        round += fired.taken;
+        if (round < this.batchSize) continue;
+        round = 0;
         await new Promise<void>((resolve) => setImmediate(resolve));
         continue;
       }
@@ -340,13 +363,13 @@ export class Runner<H = unknown> {
    * commits the due schedules at once, then the accepted occurrences are dispatched. What a pass
    * committed is dispatched even when it failed part way; the failure is then reported and thrown.
    */
-  private firePass(): FiredBatch {
+  private firePass(limit: number): FiredBatch {
     const { store, owner, leaseMs, exclude } = this.options;
     this.firedCount = 0;
     this.passMemo = undefined;
     let fired: FiredBatch;
     try {
-      fired = store.fireDueNow!(owner, leaseMs, this.batchSize, exclude, this.visitor);
+      fired = store.fireDueNow!(owner, leaseMs, limit, exclude, this.visitor);
     } catch (error) {
       this.dispatchFired();
       this.options.onHealth('claim', error);
@@ -356,6 +379,22 @@ export class Runner<H = unknown> {
     this.options.onHealth('commit', null);
     this.dispatchFired();
     return fired;
+  }
+
+  /**
+   * {@link DueVisitor.gather} of the fused path: reads the cached handler of every schedule of the
+   * pass at once (their cache misses overlap), before {@link Runner.planDue} reads them one by one.
+   */
+  private gatherDue(slots: Int32Array, count: number): void {
+    const current = this.options.current;
+    if (current === undefined) return;
+    const cache = this.bySlot;
+    let live = 0;
+    for (let k = 0; k < count; k++) {
+      const handler = cache[2 * (slots[k] as number) + 1] as H | undefined;
+      if (handler !== undefined && current(handler)) live++;
+    }
+    this.gathered = live;
   }
 
   /** {@link DueVisitor.plan} of the fused path: the handler, then the plan (one per burst of alike schedules). */

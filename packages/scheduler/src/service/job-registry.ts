@@ -284,9 +284,12 @@ export class JobRegistry {
       const trigger = typeof build === 'function' ? build() : build;
       validateTrigger(trigger);
       const resolved = resolveDefaults(base, o);
-      const definition: ScheduleDefinition = Object.freeze({
-        id, owner, trigger, policy: internPolicy(resolved), args: freezeArgs(args), ...(removable ? { removable: true as const } : {}),
-      });
+      const policy = internPolicy(resolved);
+      const frozenArgs = freezeArgs(args);
+      // Two literals, not a spread: a spread builds the object through a slower generic copy.
+      const definition: ScheduleDefinition = Object.freeze(removable
+        ? { id, owner, trigger, policy, args: frozenArgs, removable: true as const }
+        : { id, owner, trigger, policy, args: frozenArgs });
       return { definition, hash: scheduleHash(definition), resolved };
     } catch (error) {
       if (error instanceof XcoreError) {

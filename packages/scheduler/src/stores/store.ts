@@ -173,6 +173,13 @@ export interface DueVisitor {
   plan(definition: ScheduleDefinition, nextRunAt: number, state: TriggerState, slot: number, now: number): DuePlan | null;
   /** The occurrences the store accepted of the plan `plan` just returned (oldest first; maybe none). */
   committed(accepted: readonly number[]): void;
+  /**
+   * Called once per pass, before the first `plan`, with the slots ({@link Claim.slot}) of the
+   * schedules the pass took, in the order `plan` will see them (`slots[0..count)`; read during
+   * the call only): the caller may read what it keeps per slot for all of them at once, so that
+   * their cache misses overlap instead of following each other (see `MemoryStore.fireDueNow`).
+   */
+  gather?(slots: Int32Array, count: number): void;
 }
 
 /** The part of a plan {@link Store.fireDueNow} commits. */

@@ -1,0 +1,22 @@
+-- 003: two of 001's indexes dropped, to halve what the remaining ones cost per stored row.
+--
+-- Every secondary index costs the server 2-4 µs of CPU per row (bench/runlog-pg-cost.mjs: COPY of
+-- 10k-row batches, 2026-12-07), i.e. 2-4 % of a core at 10k runs a second, on the same machine as
+-- the runner when PostgreSQL is local. Kept, each with the query it serves without a sort:
+--   run_log_finished_idx      (finished_at, run_id)         no filter, a time range, retention's
+--                                                           oldest-first delete; `owner` (filtered
+--                                                           while reading it newest first)
+--   run_log_job_finished_idx  (job_id, finished_at, run_id) one job (the admin API's and CLI's
+--                                                           most common question)
+--   run_log_outcome_finished_idx (outcome, finished_at, run_id) WHERE outcome <> 'succeeded'
+--                                                           failures across jobs (partial: ~1 % of rows)
+--   run_log_scheduled_idx     (scheduled_at, run_id)        timeField scheduledAt; with `job`, read
+--                                                           newest first and filtered
+-- Dropped:
+--   run_log_owner_finished_idx  an owner's runs are read from run_log_finished_idx, filtered;
+--                               an owner runs many jobs, so a page is found after few rows.
+--   run_log_job_scheduled_idx   one job by scheduledAt reads run_log_scheduled_idx, filtered
+--                               (the rarest shape: scheduledAt differs from finishedAt only by a
+--                               run's wait and duration); give it a from/to range on a large table.
+DROP INDEX IF EXISTS run_log_owner_finished_idx;
+DROP INDEX IF EXISTS run_log_job_scheduled_idx;
