@@ -21,7 +21,7 @@ describe('planAhead', () => {
   it('plans the next occurrences of an interval and of a cron, with the grace time', () => {
     const every = job({ type: 'interval', everyMs: 1000 }, { misfireGraceTimeMs: 250.5 });
     const ahead = planAhead(planOccurrences, every, committed(every, 5000), { anchor: 0, runs: 3 });
-    expect(ahead).toEqual({ graceMs: 250, occurrences: Array.from({ length: AHEAD_OCCURRENCES }, (_, i) => 7000 + i * 1000) });
+    expect(ahead).toEqual({ graceMs: 250, occurrences: Array.from({ length: AHEAD_OCCURRENCES }, (_, i) => 7000 + i * 1000), catchUp: true });
     const cron = job({ type: 'cron', expression: '*/2 * * * * *', timezone: 'UTC' });
     expect(planAhead(planOccurrences, cron, committed(cron, 2000), { anchor: 0, runs: 0 })?.occurrences.slice(0, 3)).toEqual([6000, 8000, 10_000]);
   });
@@ -33,6 +33,16 @@ describe('planAhead', () => {
     expect(planAhead(planOccurrences, date, { fire: [5000], missedCount: 0, nextRunAt: null }, { anchor: 0, runs: 0 })).toBeUndefined();
     const ending = job({ type: 'interval', everyMs: 1000, endDate: 9000 });
     expect(planAhead(planOccurrences, ending, committed(ending, 5000), { anchor: 0, runs: 0 })?.occurrences).toEqual([7000, 8000, 9000]);
+  });
+
+  it('plans catching up only for a policy that fires the newest due occurrence alone', () => {
+    for (const [coalesce, catchUp] of [['latest', true], ['all', false], ['earliest', false], ['skip', false]] as const) {
+      const every = job({ type: 'interval', everyMs: 1000 }, { coalesce, misfireGraceTimeMs: 10_000 });
+      expect(planAhead(planOccurrences, every, committed(every, 5000), { anchor: 0, runs: 0 })?.catchUp).toBe(catchUp);
+    }
+    // A grace shorter than the period: an occurrence claimed a period late is missed, not fired.
+    const short = job({ type: 'interval', everyMs: 1000 }, { misfireGraceTimeMs: 500 });
+    expect(planAhead(planOccurrences, short, committed(short, 5000), { anchor: 0, runs: 0 })?.catchUp).toBe(true);
   });
 
   it('stops where the policy would decide otherwise at the last instant the plan is used', () => {

@@ -10,7 +10,11 @@
  * nothing and moves the next run to the same following occurrence: the policy is then the same
  * for every instant between (it depends on `now` only through the grace time and the due
  * occurrences). Never for a run limit (`maxRuns`: the plan depends on the run count) or a date
- * trigger.
+ * trigger. With `coalesce: 'latest'` the policy also decides, for a caller that fell behind, to fire
+ * the newest due occurrence alone and miss the ones before it: that is planned too (`catchUp`),
+ * after the same two checks for every pair of listed occurrences, so a claim that comes late
+ * still commits at once instead of falling back to the more costly claim, plan and commit round
+ * (which kept a process that fell behind once behind).
  */
 import type { AheadPlan, ScheduleDefinition } from '../stores/store.js';
 import type { TriggerState } from '../triggers/trigger.js';
@@ -36,7 +40,7 @@ export function planAhead(policy: (input: PlanInput) => Plan, definition: Schedu
   const graceMs = grace === null ? null : Math.floor(Math.max(0, grace));
   const occurrences: number[] = [];
   let at = plan.nextRunAt;
-  const input = { trigger, policy: definition.policy, nextRunAt: at, state: { anchor: state.anchor, runs: state.runs }, now: at };
+  const input: { -readonly [K in keyof PlanInput]: PlanInput[K] } = { trigger, policy: definition.policy, nextRunAt: at, state: { anchor: state.anchor, runs: state.runs }, now: at };
   for (let k = 0; k < AHEAD_OCCURRENCES; k++) {
     input.nextRunAt = at;
     input.now = at;
@@ -50,7 +54,30 @@ export function planAhead(policy: (input: PlanInput) => Plan, definition: Schedu
     occurrences.push(next);
     at = next;
   }
-  return occurrences.length === 0 ? undefined : { graceMs, occurrences };
+  if (occurrences.length === 0) return undefined;
+  return { graceMs, occurrences, catchUp: catchesUp(policy, input, [plan.nextRunAt, ...occurrences], graceMs) };
+}
+
+/**
+ * True when, for every listed occurrence `chain[i]` as the next run and every later `chain[j]`
+ * with one after it, the policy asked at `chain[j]` and at the last instant the store would use
+ * the plan fires `chain[j]` alone, misses `chain[i..j-1]` and moves the next run to `chain[j+1]`
+ * (what `claim-due-3.lua` does when behind, see {@link AheadPlan.catchUp}).
+ */
+function catchesUp(policy: (input: PlanInput) => Plan, input: { -readonly [K in keyof PlanInput]: PlanInput[K] }, chain: readonly number[], graceMs: number | null): boolean {
+  for (let i = 0; i < chain.length - 2; i++) {
+    input.nextRunAt = chain[i]!;
+    for (let j = i + 1; j < chain.length - 1; j++) {
+      const at = chain[j]!;
+      const next = chain[j + 1]!;
+      for (const now of [at, graceMs === null ? next - 1 : Math.min(next - 1, at + graceMs)]) {
+        input.now = now;
+        const p = policy(input);
+        if (!(p.fire.length === 1 && p.fire[0] === at && p.missedCount === j - i && p.nextRunAt === next && p.missed?.first === chain[i] && p.missed?.last === chain[j - 1])) return false;
+      }
+    }
+  }
+  return true;
 }
 
 /** True when `plan` fires `at` and nothing else, and misses nothing. */

@@ -204,8 +204,12 @@ export class Runner<H = unknown> {
   private readonly passInput: { -readonly [K in keyof PlanInput]: PlanInput[K] } = { trigger: { type: 'interval', everyMs: 1 }, policy: undefined as unknown as PlanInput['policy'], nextRunAt: 0, state: { anchor: 0, runs: 0 }, now: 0 };
   private passMemo: Plan | undefined;
   private passAnchor = NaN;
-  /** The plans made ahead after each shared plan (see `plan-ahead.ts`): one per burst of alike schedules. */
-  private readonly aheadPlans = new WeakMap<Plan, AheadPlan | null>();
+  /**
+   * The plans made ahead (see `plan-ahead.ts`) per trigger object (triggers and policies are
+   * interned), for the last policy, anchor and next run they were made for: they depend on
+   * nothing else, so a burst of alike schedules makes them once, whichever tick commits them.
+   */
+  private readonly aheadPlans = new WeakMap<object, { policy: object; anchor: number; nextRunAt: number; ahead: AheadPlan | undefined }>();
 
   constructor(private readonly options: RunnerOptions<H>) {
     this.batchSize = options.batchSize ?? 1000;
@@ -565,15 +569,15 @@ export class Runner<H = unknown> {
     return earliest;
   }
 
-  /** The plans made ahead after `plan` (see `plan-ahead.ts`), once per shared plan. */
+  /** The plans made ahead after `plan` (see `plan-ahead.ts`), once per trigger, policy, anchor and next run. */
   private aheadOf(definition: ScheduleDefinition, plan: Plan, state: TriggerState): AheadPlan | undefined {
-    let ahead = this.aheadPlans.get(plan);
-    if (ahead === undefined) {
-      ahead = planAhead(this.options.plan, definition, plan, state) ?? null;
-      // Only a shared plan (one per burst) is kept; one made for a single schedule is not met again.
-      if (plan === this.passMemo) this.aheadPlans.set(plan, ahead);
-    }
-    return ahead ?? undefined;
+    const { trigger, policy } = definition;
+    if (plan.nextRunAt === null || trigger.type === 'date' || trigger.maxRuns !== undefined) return undefined;
+    const cached = this.aheadPlans.get(trigger);
+    if (cached !== undefined && cached.policy === policy && cached.anchor === state.anchor && cached.nextRunAt === plan.nextRunAt) return cached.ahead;
+    const ahead = planAhead(this.options.plan, definition, plan, state);
+    this.aheadPlans.set(trigger, { policy, anchor: state.anchor, nextRunAt: plan.nextRunAt, ahead });
+    return ahead;
   }
 
   /** Dispatches what a claim committed at once from plans made ahead (see `Store.claimBatch`). */
@@ -583,6 +587,7 @@ export class Runner<H = unknown> {
       for (const c of committed) {
         const handler = handlers.get(c.definition.id);
         // Excluded from claims, so only a handler removed since the claim: its slot lapses and is reaped.
+        if (c.missed !== undefined) this.options.onMissed(c.definition, c.missedCount, c.nextRunAt, c.missed);
         if (handler !== undefined) this.options.dispatch(c.definition, c.scheduledAt, c.nextRunAt, handler, c.run);
       }
     };

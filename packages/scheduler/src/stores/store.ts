@@ -294,6 +294,12 @@ export interface AheadPlan {
   readonly graceMs: number | null;
   /** The occurrences after the item's next run, increasing, each the next run after the one before it. */
   readonly occurrences: readonly number[];
+  /**
+   * Also planned: when the store's `now` is past later occurrences of the list (the caller fell
+   * behind), the newest one due (within the grace) fires alone, every one before it from the
+   * next run on is missed, and the next run becomes the one after it (`coalesce: 'latest'`).
+   */
+  readonly catchUp: boolean;
 }
 
 /** How {@link Store.claimBatch} claims, beyond {@link Store.claimDue}. */
@@ -317,6 +323,10 @@ export interface CommittedAhead {
   readonly nextRunAt: number | null;
   /** Its run, counted (`slotted: true`). */
   readonly run: CommittedRun;
+  /** Occurrences the plan missed before it ({@link AheadPlan.catchUp}), `0` when none. */
+  readonly missedCount: number;
+  /** The oldest and newest of them, when `missedCount > 0`. */
+  readonly missed?: { readonly first: number; readonly last: number };
 }
 
 /** How {@link Store.commit} takes run slots for an item's accepted occurrences. */

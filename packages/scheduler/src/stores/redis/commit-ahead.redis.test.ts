@@ -36,20 +36,34 @@ describe.skipIf(redisUnavailable({ needBinary: true }))('RedisStore: commit ahea
     const store = open();
     const now = await store.now();
     await add(store, 'a', now - 3000);
-    await commitWithAhead(store, 'a', now - 3000, now - 2000, { graceMs: null, occurrences: [now + 60_000, now + 120_000] });
+    await commitWithAhead(store, 'a', now - 3000, now - 2000, { graceMs: null, occurrences: [now + 60_000, now + 120_000], catchUp: false });
     // The plan holds: the claim commits the occurrence instead of claiming the schedule.
     const batch = await store.claimBatch('p', 30_000, 10, undefined, { commitAhead: true });
     expect(batch.claims).toEqual([]);
-    expect(batch.committed).toEqual([{ definition: definition('a'), scheduledAt: now - 2000, nextRunAt: now + 60_000, run: { runId: `${now - 2000}@p`, slotted: true } }]);
+    expect(batch.committed).toEqual([{ definition: definition('a'), scheduledAt: now - 2000, nextRunAt: now + 60_000, run: { runId: `${now - 2000}@p`, slotted: true }, missedCount: 0 }]);
     const state = (await store.get('a'))!.state;
     expect(state).toMatchObject({ nextRunAt: now + 60_000, runs: 2, token: 2 });
     expect(await admin().zscore(store.keys.due, 'a')).toBe(String(now + 60_000));
     expect(await admin().zrange(store.keys.jobSlots('a'), '0', '-1')).toEqual([`${now - 2000}@p`]);
     expect(await admin().zscore(store.keys.slots, store.keys.slotMember('a', `${now - 2000}@p`))).not.toBeNull();
-    expect(await admin().hget(store.keys.schedule('a'), 'ahead')).toBe(`${scheduleHash(definition('a'))}/${now + 60_000}//1/${now + 120_000}`);
+    expect(await admin().hget(store.keys.schedule('a'), 'ahead')).toBe(`${scheduleHash(definition('a'))}/${now + 60_000}//1//${now + 120_000}`);
     // The run it recorded is an ordinary in-flight run: freed by finishRuns.
     await store.finishRuns([{ slot: { jobId: 'a', runId: `${now - 2000}@p` }, historyLimit: 0 }]);
     expect(await admin().zscore(store.keys.jobSlots('a'), `${now - 2000}@p`)).toBeNull();
+  });
+
+  it('commits a schedule that fell behind as the plan says: the newest due occurrence, the ones before it missed', async () => {
+    const store = open();
+    const now = await store.now();
+    await add(store, 'behind', now - 4000);
+    await commitWithAhead(store, 'behind', now - 4000, now - 3000, { graceMs: null, occurrences: [now - 2000, now - 1000, now + 60_000, now + 120_000], catchUp: true });
+    const batch = await store.claimBatch('p', 30_000, 10, undefined, { commitAhead: true });
+    expect(batch.committed).toEqual([{
+      definition: definition('behind'), scheduledAt: now - 1000, nextRunAt: now + 60_000, run: { runId: `${now - 1000}@p`, slotted: true },
+      missedCount: 2, missed: { first: now - 3000, last: now - 2000 },
+    }]);
+    expect((await store.get('behind'))!.state).toMatchObject({ nextRunAt: now + 60_000, runs: 2 });
+    expect(await admin().hget(store.keys.schedule('behind'), 'fired')).toBe(String(now - 1000));
   });
 
   it('claims as usual when the plan no longer holds, or without commitAhead', async () => {
@@ -61,9 +75,9 @@ describe.skipIf(redisUnavailable({ needBinary: true }))('RedisStore: commit ahea
     expect(claims).toHaveLength(ids.length);
     await store.commit('p', claims.map(({ schedule, token }) => {
       const id = schedule.definition.id;
-      const ahead: AheadPlan = id === 'late' ? { graceMs: 100, occurrences: [now + 60_000] } // due 4 s ago, grace 100 ms
-        : id === 'behind' ? { graceMs: null, occurrences: [now - 1000] } // the occurrence after it is due already
-          : { graceMs: null, occurrences: [now + 60_000] };
+      const ahead: AheadPlan = id === 'late' ? { graceMs: 100, occurrences: [now + 60_000], catchUp: false } // due 4 s ago, grace 100 ms
+        : id === 'behind' ? { graceMs: null, occurrences: [now - 1000], catchUp: false } // the occurrence after it is due already
+          : { graceMs: null, occurrences: [now + 60_000], catchUp: false };
       return { id, token, fire: [now - 5000], missedCount: 0, nextRunAt: id === 'fired' ? now - 5000 : now - 4000, slots: SLOTS, ahead };
     }));
     await store.finishRuns(ids.map((id) => ({ slot: { jobId: id, runId: `${now - 5000}@p` }, historyLimit: 0 })));
@@ -85,7 +99,7 @@ describe.skipIf(redisUnavailable({ needBinary: true }))('RedisStore: commit ahea
     const store = open();
     const now = await store.now();
     await add(store, 'c', now - 3000);
-    await commitWithAhead(store, 'c', now - 3000, now - 2000, { graceMs: null, occurrences: [now + 60_000] });
+    await commitWithAhead(store, 'c', now - 3000, now - 2000, { graceMs: null, occurrences: [now + 60_000], catchUp: false });
     const [claim] = await store.claimDue('p', 30_000, 10);
     await store.commit('p', [{ id: 'c', token: claim!.token, fire: [now - 2000], missedCount: 0, nextRunAt: now - 1000, slots: SLOTS }]);
     expect(await admin().hget(store.keys.schedule('c'), 'ahead')).toBe('');
@@ -96,13 +110,13 @@ describe.skipIf(redisUnavailable({ needBinary: true }))('RedisStore: commit ahea
     const store = open({ commandTimeoutMs: 300 });
     const now = await store.now();
     await add(store, 'lost', now - 3000);
-    await commitWithAhead(store, 'lost', now - 3000, now - 2000, { graceMs: null, occurrences: [now + 60_000] });
+    await commitWithAhead(store, 'lost', now - 3000, now - 2000, { graceMs: null, occurrences: [now + 60_000], catchUp: false });
     await loseAnswer(store);
     await vi.waitFor(async () => expect(await admin().hget(store.keys.schedule('lost'), 'fired')).toBe(String(now - 2000)));
     // Another owner's claim gets nothing of it; the owner's next claim answers it again.
     expect((await store.claimBatch('q', 30_000, 10, undefined, { commitAhead: true })).committed).toBeUndefined();
     const again = await store.claimBatch('p', 30_000, 10, undefined, { commitAhead: true });
-    expect(again.committed).toEqual([{ definition: definition('lost'), scheduledAt: now - 2000, nextRunAt: now + 60_000, run: { runId: `${now - 2000}@p`, slotted: true } }]);
+    expect(again.committed).toEqual([{ definition: definition('lost'), scheduledAt: now - 2000, nextRunAt: now + 60_000, run: { runId: `${now - 2000}@p`, slotted: true }, missedCount: 0 }]);
     // Answered: a later take-back (after another lost call) does not answer it a second time.
     await loseAnswer(store);
     await vi.waitFor(async () => expect(await store.now()).toBeGreaterThan(now));
@@ -113,7 +127,7 @@ describe.skipIf(redisUnavailable({ needBinary: true }))('RedisStore: commit ahea
     const store = open({ commandTimeoutMs: 300 });
     const now = await store.now();
     await add(store, 'done', now - 3000);
-    await commitWithAhead(store, 'done', now - 3000, now - 2000, { graceMs: null, occurrences: [now + 60_000] });
+    await commitWithAhead(store, 'done', now - 3000, now - 2000, { graceMs: null, occurrences: [now + 60_000], catchUp: false });
     await loseAnswer(store);
     await vi.waitFor(async () => expect(await admin().hget(store.keys.schedule('done'), 'fired')).toBe(String(now - 2000)));
     await store.finishRuns([{ slot: { jobId: 'done', runId: `${now - 2000}@p` }, historyLimit: 0 }]);

@@ -359,7 +359,7 @@ export class RedisStore implements Store {
     const occurrences = plan.occurrences;
     let part = '';
     if (occurrences.length > 0 && occurrences.every((at) => Number.isSafeInteger(at)) && (plan.graceMs === null || plan.graceMs >= 0)) {
-      part = `|${plan.graceMs === null ? '' : Math.floor(plan.graceMs)}/${Math.max(0, Math.floor(max))}/${occurrences.join(',')}`;
+      part = `|${plan.graceMs === null ? '' : Math.floor(plan.graceMs)}/${Math.max(0, Math.floor(max))}/${plan.catchUp ? '1' : ''}/${occurrences.join(',')}`;
     }
     this.#aheadParts.set(plan, { max, part });
     return part;
@@ -623,5 +623,6 @@ function optionalTime(value: number | null): string {
 
 /** A {@link CommittedAhead} of `owner`'s claim (run id as `commit-2.lua` and `claim-due-3.lua` make it). */
 function committedAhead(definition: ScheduleDefinition, entry: AheadEntry, owner: string): CommittedAhead {
-  return { definition, scheduledAt: entry.scheduledAt, nextRunAt: entry.nextRunAt, run: { runId: `${entry.scheduledAt}@${owner}`, slotted: true } };
+  const committed = { definition, scheduledAt: entry.scheduledAt, nextRunAt: entry.nextRunAt, run: { runId: `${entry.scheduledAt}@${owner}`, slotted: true }, missedCount: entry.missedCount };
+  return entry.missed === undefined ? committed : { ...committed, missed: entry.missed };
 }

@@ -105,38 +105,64 @@ export interface AheadEntry {
   readonly hash: string;
   readonly scheduledAt: number;
   readonly nextRunAt: number | null;
+  /** Occurrences the plan missed before `scheduledAt`, with the oldest and newest of them. */
+  readonly missedCount: number;
+  readonly missed?: { readonly first: number; readonly last: number };
 }
 
 /**
  * Decodes the `ahead` info of a `claim-due-3.lua` reply: per schedule
- * `<n>:<id><n>:<hash><scheduledAt>,<next run>;`, each `<n>` a UTF-8 byte length.
+ * `<n>:<id><n>:<hash><scheduledAt>,<next run>[,<missed>,<first>,<last>];`, each `<n>` a UTF-8 byte length.
  */
 export function decodeAheadEntries(packed: string): AheadEntry[] {
+  // Byte offsets equal string offsets when the text is ASCII (the usual ids); else decode bytes.
+  if (Buffer.byteLength(packed) !== packed.length) return decodeAheadBytes(Buffer.from(packed));
   const entries: AheadEntry[] = [];
-  const ascii = Buffer.byteLength(packed) === packed.length;
-  const bytes = ascii ? undefined : Buffer.from(packed);
-  // Byte offsets equal string offsets for ASCII (the usual ids); otherwise work on the bytes.
-  const text = (from: number, to: number): string => (bytes === undefined ? packed.slice(from, to) : bytes.toString('utf8', from, to));
-  const indexOf = (char: number, from: number): number => (bytes === undefined ? packed.indexOf(String.fromCharCode(char), from) : bytes.indexOf(char, from));
-  const end = bytes === undefined ? packed.length : bytes.length;
   let pos = 0;
-  while (pos < end) {
-    const idColon = indexOf(58 /* : */, pos);
-    const idFrom = idColon + 1;
-    const idTo = idFrom + Number(text(pos, idColon));
-    const hashColon = indexOf(58, idTo);
-    const hashFrom = hashColon + 1;
-    const hashTo = hashFrom + Number(text(idTo, hashColon));
-    const comma = indexOf(44 /* , */, hashTo);
-    const semi = indexOf(59 /* ; */, comma);
-    if (idColon < 0 || hashColon < 0 || comma < 0 || semi < 0) {
-      throw new RedisScriptError(`claim-due-3.lua answered a malformed "ahead" entry at byte ${pos}: the script and the store disagree on the reply layout; deploy one version of @xcore/scheduler to every process.`);
-    }
-    const next = text(comma + 1, semi);
-    entries.push({ id: text(idFrom, idTo), hash: text(hashFrom, hashTo), scheduledAt: Number(text(hashTo, comma)), nextRunAt: next === '' ? null : Number(next) });
+  while (pos < packed.length) {
+    const idColon = packed.indexOf(':', pos);
+    const idTo = idColon + 1 + Number(packed.slice(pos, idColon));
+    const hashColon = packed.indexOf(':', idTo);
+    const hashTo = hashColon + 1 + Number(packed.slice(idTo, hashColon));
+    const comma = packed.indexOf(',', hashTo);
+    const semi = packed.indexOf(';', comma);
+    if (idColon < 0 || hashColon < 0 || comma < 0 || semi < 0) throw malformedAhead(pos);
+    entries.push(aheadEntry(packed.slice(idColon + 1, idTo), packed.slice(hashColon + 1, hashTo), packed.slice(hashTo, comma), packed.slice(comma + 1, semi)));
     pos = semi + 1;
   }
   return entries;
+}
+
+/** {@link decodeAheadEntries} of text that is not ASCII: lengths are UTF-8 byte counts. */
+function decodeAheadBytes(bytes: Buffer): AheadEntry[] {
+  const entries: AheadEntry[] = [];
+  let pos = 0;
+  while (pos < bytes.length) {
+    const idColon = bytes.indexOf(58 /* : */, pos);
+    const idTo = idColon + 1 + Number(bytes.toString('latin1', pos, idColon));
+    const hashColon = bytes.indexOf(58, idTo);
+    const hashTo = hashColon + 1 + Number(bytes.toString('latin1', idTo, hashColon));
+    const comma = bytes.indexOf(44 /* , */, hashTo);
+    const semi = bytes.indexOf(59 /* ; */, comma);
+    if (idColon < 0 || hashColon < 0 || comma < 0 || semi < 0) throw malformedAhead(pos);
+    entries.push(aheadEntry(bytes.toString('utf8', idColon + 1, idTo), bytes.toString('utf8', hashColon + 1, hashTo), bytes.toString('latin1', hashTo, comma), bytes.toString('latin1', comma + 1, semi)));
+    pos = semi + 1;
+  }
+  return entries;
+}
+
+/** One entry from its id, hash, occurrence and `<next run>[,<missed>,<first>,<last>]`. */
+function aheadEntry(id: string, hash: string, at: string, rest: string): AheadEntry {
+  const comma = rest.indexOf(',');
+  const next = comma === -1 ? rest : rest.slice(0, comma);
+  const entry = { id, hash, scheduledAt: Number(at), nextRunAt: next === '' ? null : Number(next), missedCount: 0 };
+  if (comma === -1) return entry;
+  const [missedCount, first, last] = rest.slice(comma + 1).split(',');
+  return { ...entry, missedCount: Number(missedCount), missed: { first: Number(first), last: Number(last) } };
+}
+
+function malformedAhead(pos: number): RedisScriptError {
+  return new RedisScriptError(`claim-due-3.lua answered a malformed "ahead" entry at byte ${pos}: the script and the store disagree on the reply layout; deploy one version of @xcore/scheduler to every process.`);
 }
 
 /** A claim read without its definition, which the decoder did not know by its hash. */

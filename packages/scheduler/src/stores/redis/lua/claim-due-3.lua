@@ -31,8 +31,9 @@
            lost); 'lost', an id found due whose schedule hash is gone (evicted), once per id;
            'bad', a schedule key of another type than hash, once per key (taken out of the due
            set, as a lost one); 'ahead', the schedules committed ahead, packed in one string:
-           per schedule `<n>:<id><n>:<hash><scheduledAt>,<next run>;` (each <n> the byte length
-           of the string after its ':'; next run '' = none): each occurrence is recorded, its run
+           per schedule `<n>:<id><n>:<hash><scheduledAt>,<next run>[,<missed>,<first>,<last>];`
+           (each <n> the byte length of the string after its ':'; the bracketed part when the
+           plan missed occurrences: their count, the oldest and the newest): each occurrence is recorded, its run
            slot taken and counted (run id `<scheduledAt>@<owner>`, lease ARGV[3]), the schedule's
            next run advanced, in this step; the caller dispatches it as a committed run
            -1 bad arguments
@@ -48,13 +49,16 @@
   at most (excluded ids + 1) members. Leaving the definitions out saves copying each one through
   Lua to the reply (about a tenth of the claim's Redis time, see README.md).
   Commit ahead: a schedule's `ahead` field is `<hash>/<next run>/<grace ms or ''>/<max
-  instances>/<occurrence>,<occurrence>,...`, written by the commit that set its next run (the
-  caller planned, with the policy, that when this next run is due at a time `now` before the
-  first listed occurrence and, with a grace, at most the grace after it, the plan fires it alone
-  and the next run becomes the first listed occurrence, and so on down the list). It is used
+  instances>/<catch-up '1' or ''>/<occurrence>,<occurrence>,...`, written by the commit that set
+  its next run (the caller planned, with the policy, that when this next run is due at a time
+  `now` before the first listed occurrence and, with a grace, at most the grace after it, the
+  plan fires it alone and the next run becomes the first listed occurrence, and so on down the
+  list; with catch-up, also that when `now` is past later listed occurrences, the newest one due
+  fires alone, the ones before it are missed, and the next run is the one after it). It is used
   when the hash and next run still match the schedule's, the schedule is not paused, the
-  occurrence is later than the watermark, `now` is within the plan, and fewer than max
-  instances counted slots are live; else the schedule is claimed as usual. The token is bumped
+  occurrence fired is later than the watermark, `now` is within the plan (a listed occurrence
+  after it, and the grace), and fewer than max instances counted slots are live; else the
+  schedule is claimed as usual. The token is bumped
   as a claim does, so a lapsed claim of another owner can no longer commit. Cost per schedule
   committed ahead: HMGET + HSET of the schedule, ZCOUNT + ZADD of the job's slot set, and the
   due set, {p}:slots and {p}:slot-data once per batch: a claim and a commit cost HMGET + HSET
@@ -102,18 +106,29 @@ if ARGV[5] == '1' then
 end
 
 -- One commit ahead in the reply and the log (see the header).
-local function packed_ahead(id, hash, at, nextRun)
-  return #id .. ':' .. id .. #hash .. ':' .. hash .. at .. ',' .. nextRun .. ';'
+local function packed_ahead(id, hash, occurrence)
+  return #id .. ':' .. id .. #hash .. ':' .. hash .. occurrence .. ';'
 end
 
 -- Commits `id`'s occurrence ahead when its `ahead` plan holds (see the header); true when it did.
 local function commit_ahead(id, key, f)
   local plan = f[11]
   if (not plan) or plan == '' or f[3] == '1' then return false end
-  local hash, at, grace, max, nextRun, rest = string.match(plan, '^([^/]*)/([^/]*)/([^/]*)/([^/]*)/([^,]*),?(.*)$')
-  if hash ~= f[1] or at ~= f[2] or (not nextRun) or nextRun == '' then return false end
+  local hash, first, grace, max, catchUp, list = string.match(plan, '^([^/]*)/([^/]*)/([^/]*)/([^/]*)/([^/]*)/(.*)$')
+  if hash ~= f[1] or first ~= f[2] or (not list) or list == '' then return false end
+  local at, missed, lastMissed = first, 0, nil
+  local nextRun, rest = string.match(list, '^([^,]*),?(.*)$')
+  -- Behind (the occurrence after the next run is due too): with catch-up, the newest listed
+  -- occurrence due fires alone and the ones before it are missed, as the plan says.
+  while now >= tonumber(nextRun) do
+    if catchUp ~= '1' or rest == '' then return false end
+    lastMissed = at
+    missed = missed + 1
+    at = nextRun
+    nextRun, rest = string.match(rest, '^([^,]*),?(.*)$')
+  end
   local t = tonumber(at)
-  if not (t and now < tonumber(nextRun) and (grace == '' or now <= t + tonumber(grace))) then return false end
+  if not (t and (grace == '' or now <= t + tonumber(grace))) then return false end
   local fired = tonumber(f[10] or '')
   if fired and t <= fired then return false end
   local js = jsPrefix .. id
@@ -123,7 +138,7 @@ local function commit_ahead(id, key, f)
   local runId = at .. '@' .. owner
   redis.call('ZADD', js, leaseUntil, runId)
   local following = ''
-  if rest ~= '' then following = hash .. '/' .. nextRun .. '/' .. grace .. '/' .. max .. '/' .. rest end
+  if rest ~= '' then following = hash .. '/' .. nextRun .. '/' .. grace .. '/' .. max .. '/' .. catchUp .. '/' .. rest end
   redis.call('HSET', key, 'token', token, 'next', nextRun, 'fired', at, 'runs', tostring(tonumber(f[4]) + 1),
     'cowner', '', 'lease', '', 'ahead', following)
   dueAdd[#dueAdd + 1] = nextRun
@@ -134,7 +149,12 @@ local function commit_ahead(id, key, f)
   slotSet[#slotSet + 1] = member
   slotSet[#slotSet + 1] = '{"jobId":' .. json_str(id) .. ',"runId":' .. json_str(runId) .. ',"scheduledAt":' .. at ..
     ',"owner":' .. ownerJson .. ',"leaseMs":' .. leaseJson .. ',"token":"' .. token .. '"}'
-  local entry = packed_ahead(id, hash, at, nextRun)
+  local entry
+  if missed == 0 then
+    entry = packed_ahead(id, hash, at .. ',' .. nextRun)
+  else
+    entry = packed_ahead(id, hash, at .. ',' .. nextRun .. ',' .. missed .. ',' .. first .. ',' .. lastMissed)
+  end
   aheadOut[#aheadOut + 1] = entry
   aheadLogged[#aheadLogged + 1] = entry
   return true
@@ -184,7 +204,7 @@ if ARGV[5] == '1' then
           local id = string.sub(logged, idFrom, idFrom + tonumber(idLen) - 1)
           local hashLen, hashFrom = string.match(logged, '^(%d+):()', idFrom + tonumber(idLen))
           local hashTo = hashFrom + tonumber(hashLen)
-          local at, nextRun, p = string.match(logged, '^([^,]*),([^;]*);()', hashTo)
+          local at, p = string.match(logged, '^([^,]*)[^;]*;()', hashTo)
           local entry = string.sub(logged, pos, p - 1)
           local inFlight = redis.pcall('ZSCORE', jsPrefix .. id, at .. '@' .. owner)
           if (not failed(inFlight)) and inFlight then

@@ -7,7 +7,7 @@
   ARGV[9]  the items, packed in one string (one argument instead of 6 + fire count per item: the
            client's encoding of a batch's arguments was its largest allocation); per item:
            `<id length in bytes>:<id><token>,<next run>,<slot max>,<slot lease ms>,<fire count>`,
-           then `,<fire time>` per fire, then optionally `|<grace ms or ''>/<max instances>/<occurrence>,...`
+           then `,<fire time>` per fire, then optionally `|<grace ms or ''>/<max instances>/<catch-up>/<occurrence>,...`
            (the plans made ahead, with slots only: see claim-due-3.lua), then `;` (next run '' =
            none, slot max '' = no slots)
   Returns  one string: per item in item order, separated by ' ':
