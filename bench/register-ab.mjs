@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+/**
+ * Registration cost of one xcore checkout: N jobs added in a loop (`await addJob(fn, { id, every:
+ * 1000 })`, or `cron: '* * * * * *'`) on a MemoryStore, as a plugin registers at boot; prints the
+ * wall time of the loop and the heap per job after it (before any fire). Run it for two checkouts
+ * (each built with `pnpm build`) alternately to compare them on a shared machine:
+ *
+ *   node --expose-gc bench/register-ab.mjs <checkout dir> [N=100000] [interval|cron]
+ */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const [dir, n = '100000', kind = 'interval'] = process.argv.slice(2);
+if (dir === undefined || !['interval', 'cron'].includes(kind) || !(Number(n) > 0) || typeof global.gc !== 'function') {
+  console.error('usage: node --expose-gc bench/register-ab.mjs <checkout dir> [N=100000] [interval|cron]');
+  process.exit(2);
+}
+const root = resolve(dir);
+const N = Number(n);
+const { Scheduler, MemoryStore } = await import(pathToFileURL(`${root}/packages/scheduler/dist/index.js`).href);
+const { createLogger } = await import(pathToFileURL(`${root}/packages/core/dist/index.js`).href);
+const scheduler = new Scheduler({ store: new MemoryStore(), logger: createLogger({ level: 'warn', pretty: false }) });
+// Grown before the first reading: the ids below would grow V8's number-to-string cache (see README.md).
+let length = 0;
+for (let i = 0; i < 20_000; i++) length += `${i}`.length;
+global.gc();
+const heap0 = process.memoryUsage().heapUsed;
+const t0 = performance.now();
+for (let i = 0; i < N; i++) await scheduler.addJob(() => undefined, kind === 'cron' ? { id: `job-${i}`, cron: '* * * * * *' } : { id: `job-${i}`, every: 1000 });
+const ms = performance.now() - t0;
+global.gc();
+const perJob = (process.memoryUsage().heapUsed - heap0) / N;
+console.log(`${root} ${kind} N=${N} register=${ms.toFixed(0)}ms heap=${perJob.toFixed(0)}B/job`);
+await scheduler.stop({ deadlineMs: 100 });
+process.exit(0);
