@@ -7,19 +7,13 @@
  *
  *   node --expose-gc bench/register-ab.mjs <checkout dir> [N=100000] [interval|cron]
  */
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { checkoutScheduler } from './lib/checkout.mjs';
 
-const [dir, n = '100000', kind = 'interval'] = process.argv.slice(2);
-if (dir === undefined || !['interval', 'cron'].includes(kind) || !(Number(n) > 0) || typeof global.gc !== 'function') {
-  console.error('usage: node --expose-gc bench/register-ab.mjs <checkout dir> [N=100000] [interval|cron]');
+if (typeof global.gc !== 'function') {
+  console.error('run with node --expose-gc');
   process.exit(2);
 }
-const root = resolve(dir);
-const N = Number(n);
-const { Scheduler, MemoryStore } = await import(pathToFileURL(`${root}/packages/scheduler/dist/index.js`).href);
-const { createLogger } = await import(pathToFileURL(`${root}/packages/core/dist/index.js`).href);
-const scheduler = new Scheduler({ store: new MemoryStore(), logger: createLogger({ level: 'warn', pretty: false }) });
+const { root, N, kind, scheduler } = await checkoutScheduler('node --expose-gc bench/register-ab.mjs <checkout dir> [N=100000] [interval|cron]', '100000');
 // Grown before the first reading: the ids below would grow V8's number-to-string cache (see README.md).
 let length = 0;
 for (let i = 0; i < 20_000; i++) length += `${i}`.length;
