@@ -69,6 +69,16 @@ export class ExecutorSet {
     return list;
   }
 
+  /** Runs `runs` (one dispatched batch) with the inline executor's clock reads chained ({@link InlineExecutor.chained}). */
+  chained(runs: () => void): void {
+    this.options.inline.chained(runs);
+  }
+
+  /** Work other than a run happens now: the next inline run reads the clock ({@link InlineExecutor.unchain}). */
+  unchain(): void {
+    this.options.inline.unchain();
+  }
+
   /** Runs in progress on every executor. */
   get running(): ReadonlySet<ActiveExecution> {
     if (this.thread === undefined && this.process === undefined) return this.options.inline.running;

@@ -155,4 +155,30 @@ describe('InlineExecutor', () => {
     expect((signal?.reason as Error).message).toBe('shutdown');
     expect(executor.running.size).toBe(0);
   });
+  it('reads the clock once per run while chained: a run started right after a synchronous one starts at its end', async () => {
+    let t = T0;
+    const clock = vi.fn(() => (t += 5));
+    const executor = new InlineExecutor({ logger, backoff: () => 0, clock });
+    const definition = { id: 'j', owner: 'app', trigger: { type: 'interval' as const, everyMs: 1000 }, policy: policy(), args: [] };
+    const times: [number, number][] = [];
+    const start = (fn: () => unknown): void => {
+      const outcome = executor.start(definition, { fn }, T0);
+      if (!(outcome instanceof Promise)) times.push([outcome.startedAt, outcome.finishedAt]);
+    };
+    executor.chained(() => {
+      start(() => {});
+      start(() => {});
+      executor.unchain();
+      start(() => {});
+      // A run that does not end synchronously breaks the chain for the next one.
+      start(async () => {});
+      start(() => {});
+    });
+    start(() => {});
+    // The async run starts at T0 + 25 (chained) and reads nothing more until it ends.
+    expect(times).toEqual([[T0 + 5, T0 + 10], [T0 + 10, T0 + 15], [T0 + 20, T0 + 25], [T0 + 30, T0 + 35], [T0 + 40, T0 + 45]]);
+    await vi.advanceTimersByTimeAsync(0);
+    // 2 + 1 + 2 + 0 + 2 + 2 reads, then the async run's end.
+    expect(clock).toHaveBeenCalledTimes(10);
+  });
 });

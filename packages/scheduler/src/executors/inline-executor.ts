@@ -239,6 +239,10 @@ export class InlineExecutor implements Executor {
   private readonly active = new Set<Execution>();
   /** The outcome {@link InlineExecutor.start} returns synchronously, overwritten by the next one. */
   private readonly reused: ReusedOutcome = { status: 'succeeded', attempts: 0, startedAt: 0, finishedAt: 0, error: undefined, result: undefined };
+  /** Depth of {@link InlineExecutor.chained} calls in progress. */
+  private chainDepth = 0;
+  /** While chained: when the last run that ended synchronously ended, the next run's start; `NaN` to read the clock. */
+  private chainedAt = NaN;
 
   constructor(private readonly options: InlineExecutorOptions) {
     this.clock = options.clock ?? Date.now;
@@ -271,6 +275,28 @@ export class InlineExecutor implements Executor {
     return this.runJob(definition.id, definition.owner, handler.fn, definition.args, definition.policy, scheduledAt, this.reused);
   }
 
+  /**
+   * Runs `runs` (one dispatched batch: runs started back to back, synchronously) reading the
+   * clock once per run instead of twice: a run that starts right after another one ended
+   * synchronously starts at that one's end time. The clock costs 60-200 ns a read on the
+   * benchmark machine, as much as the rest of a bare loop's fire. Whoever runs other work between
+   * two runs (a listener, a log line) calls {@link InlineExecutor.unchain} first, so that work is
+   * not counted in the next run's lateness or duration.
+   */
+  chained(runs: () => void): void {
+    this.chainDepth++;
+    try {
+      runs();
+    } finally {
+      if (--this.chainDepth === 0) this.chainedAt = NaN;
+    }
+  }
+
+  /** The next run reads the clock for its start (see {@link InlineExecutor.chained}). */
+  unchain(): void {
+    this.chainedAt = NaN;
+  }
+
   /** Nothing to do: inline runs get their signal when they are aborted at the drain deadline. */
   signalAll(): void {}
 
@@ -282,14 +308,19 @@ export class InlineExecutor implements Executor {
   /** {@link InlineExecutor.run} with the request's fields as arguments. */
   runJob(jobId: string, owner: string, fn: JobFunction, args: readonly unknown[], policy: SchedulePolicy, scheduledAt: number, into?: ReusedOutcome): ExecutionOutcome | Promise<ExecutionOutcome> {
     const run = new Execution(jobId, owner, fn, args, policy, scheduledAt, this.options.logger);
-    const startedAt = this.clock();
+    const chainedAt = this.chainedAt;
+    // Whatever happens in this run, the next one reads the clock unless this one ends synchronously.
+    this.chainedAt = NaN;
+    const startedAt = Number.isNaN(chainedAt) ? this.clock() : chainedAt;
     const first = run.runAttempt(this.options.onAttempt);
     if (!(first instanceof Promise) && (first.status === 'succeeded' || first.status === 'aborted' || policy.retries === 0)) {
-      if (into === undefined) return this.outcome(first, run, startedAt);
+      const finishedAt = this.clock();
+      if (this.chainDepth > 0) this.chainedAt = finishedAt;
+      if (into === undefined) return this.outcome(first, run, startedAt, finishedAt);
       into.status = first.status;
       into.attempts = run.attempts;
       into.startedAt = startedAt;
-      into.finishedAt = this.clock();
+      into.finishedAt = finishedAt;
       into.error = first.error;
       into.result = first.result;
       return into;
@@ -326,8 +357,8 @@ export class InlineExecutor implements Executor {
     return n;
   }
 
-  private outcome(result: AttemptResult, run: Execution, startedAt: number): ExecutionOutcome {
-    const base = { status: result.status, attempts: run.attempts, startedAt, finishedAt: this.clock() };
+  private outcome(result: AttemptResult, run: Execution, startedAt: number, finishedAt = this.clock()): ExecutionOutcome {
+    const base = { status: result.status, attempts: run.attempts, startedAt, finishedAt };
     if (result.error !== undefined) return { ...base, error: result.error };
     return result.result === undefined ? base : { ...base, result: result.result };
   }

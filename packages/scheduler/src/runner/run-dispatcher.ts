@@ -223,6 +223,7 @@ export class RunDispatcher {
 
   /** Occurrences the policy dropped: a debug line, `job.missed` and `scheduler.job.missed`. */
   onMissed(definition: ScheduleDefinition, count: number, nextRunAt: number | null, missed: MissedRange): void {
+    this.deps.lifecycle.unchain();
     const first = new Date(missed.first);
     const last = new Date(missed.last);
     this.deps.logger.debug({ job: definition.id, count, first, last }, 'occurrences missed (misfire grace time / coalesce)');

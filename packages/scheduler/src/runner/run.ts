@@ -92,6 +92,11 @@ export interface RunLifecycleDeps {
   readonly failureHooks: ReadonlySet<(failure: JobFailure) => void | Promise<void>>;
   /** The outcome of a store call on the run path (`run`) or of the finish queue (`finish`): an error, or `null`. */
   reportHealth(source: 'run' | 'finish', error: unknown): void;
+  /**
+   * Told of every finished run first, before the {@link RunLifecycle.onRunFinished} listeners
+   * (the scheduler's run observers: metrics, run log; they return at once).
+   */
+  observe?(run: RunFinishedEvent): void;
   /** Called after a run of job `jobId` settled (the dispatcher starts a queued occurrence). */
   afterRun(jobId: string): void;
   /** Told the duration of each succeeded run, with its job (the overdue watch learns stuck bounds). */
@@ -159,12 +164,12 @@ export class RunLifecycle {
    */
   batch(dispatch: () => void): void {
     if (this.finished !== undefined || this.deps.store.recordRunsNow === undefined) {
-      dispatch();
+      this.deps.executors.chained(dispatch);
       return;
     }
     this.batching++;
     try {
-      dispatch();
+      this.deps.executors.chained(dispatch);
     } finally {
       if (--this.batching === 0) this.writeHeld();
     }
@@ -192,6 +197,11 @@ export class RunLifecycle {
   /** Aborts the runs in progress that `filter` selects (all without one): they settle as `aborted`. Returns how many. */
   abortAll(reason: Error, filter?: (request: ExecutionInfo) => boolean): number {
     return this.deps.executors.abortAll(reason, filter);
+  }
+
+  /** Work other than a run happens now (a listener, a log line): the next inline run reads the clock. */
+  unchain(): void {
+    this.deps.executors.unchain();
   }
 
   /** The drain began: runs on `thread` and `process` get their signal now (inline ones at the deadline). */
@@ -245,6 +255,7 @@ export class RunLifecycle {
    */
   decline(run: Run, status: 'skipped' | 'aborted', reason: string, historyLimit: number): void {
     const { definition } = run;
+    this.deps.executors.unchain();
     if (run.leaseId !== undefined) this.deps.leases.untrack(definition.id, run.leaseId);
     const record = notStartedRecord(definition.id, run.scheduledAt, status, reason, this.deps.owner, run.manual);
     if (status === 'aborted') {
@@ -280,10 +291,15 @@ export class RunLifecycle {
   }
 
   private publish(record: RunRecord, jobOwner: string, error: unknown, result: unknown): void {
-    if (this.listeners.size === 0) return;
+    const { observe } = this.deps;
+    if (this.listeners.size === 0 && observe === undefined) return;
     const event: { -readonly [K in keyof RunFinishedEvent]: RunFinishedEvent[K] } = { record, jobOwner };
     if (error !== undefined) event.error = error;
     if (result !== undefined) event.result = result;
+    observe?.(event);
+    if (this.listeners.size === 0) return;
+    // An app's listener may take its time: the next run reads the clock (see InlineExecutor.chained).
+    this.deps.executors.unchain();
     for (const listener of this.listeners) {
       try {
         listener(event);
@@ -341,12 +357,14 @@ export class RunLifecycle {
     const forward = bus !== undefined && bus.has(busEvent);
     if (status === 'succeeded') {
       if (forward || emitter.has(event)) {
+        this.deps.executors.unchain();
         const payload = runEvent(definition, record, error);
         emitter.emit(event, payload);
         if (forward) bus.emit(busEvent, payload);
       }
       return;
     }
+    this.deps.executors.unchain();
     // A job may throw anything (a revoked Proxy, a cycle without a prototype): logError never throws.
     const durationMs = record.startedAt === null || record.finishedAt === null ? null : record.finishedAt - record.startedAt;
     logError(this.deps.logger, 'warn', { job: definition.id, status, attempts: record.attempts, durationMs, scheduledAt: new Date(record.scheduledAt) }, error, `job ${status.replaceAll('_', ' ')}`);

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { MemoryStore } from '../stores/memory-store.js';
 import { Scheduler } from '../service/scheduler.js';
 import type { ScheduleDefinition, Store } from '../stores/store.js';
-import { CLAIM_WINDOW_TARGET_CLAIMS, Runner } from './runner.js';
+import { CLAIM_WINDOW_TARGET_CLAIMS, FUSED_PASS_SIZE, Runner } from './runner.js';
 import { planOccurrences } from '../policy/plan.js';
 import { scheduleHash } from '../stores/schedule-hash.js';
 import { internPolicy, BUILTIN_DEFAULTS } from '../service/job-options.js';
@@ -53,6 +53,40 @@ describe('Runner (through the Scheduler)', () => {
   let scheduler: Scheduler | undefined;
 
   useFakeSchedulerClock(T0, () => scheduler);
+
+  it(`fused path: runs what each pass of FUSED_PASS_SIZE committed before the next pass, up to batchSize between yields`, async () => {
+    const store = new MemoryStore();
+    scheduler = new Scheduler({ store, logger, owner: 'o', batchSize: 150 });
+    const n = 200;
+    const log: string[] = [];
+    let ran = 0;
+    for (let i = 0; i < n; i++) await scheduler.addJob(() => void (ran += 1), { id: `j${i}`, every: 1000 });
+    const fireDueNow = store.fireDueNow.bind(store);
+    vi.spyOn(store, 'fireDueNow').mockImplementation((owner, leaseMs, limit, exclude, visitor) => {
+      log.push(`pass ${limit} after ${ran} runs`);
+      return fireDueNow(owner, leaseMs, limit, exclude, visitor);
+    });
+    scheduler.startFiring();
+    await vi.advanceTimersByTimeAsync(1001);
+    // The first tick finds nothing due; at T0 + 1000 all are: two full passes, then what is left of
+    // the batch (150), a yield, and the rest.
+    const P = FUSED_PASS_SIZE;
+    expect(log).toEqual(['pass 64 after 0 runs', 'pass 64 after 0 runs', `pass ${P} after ${P} runs`, `pass ${150 - 2 * P} after ${2 * P} runs`, `pass ${P} after 150 runs`]);
+    expect(ran).toBe(n);
+  });
+
+  it('a run that follows an event listener starts when the listener returned, not when the previous run ended', async () => {
+    scheduler = new Scheduler({ store: new MemoryStore(), logger, owner: 'o' });
+    for (const id of ['a', 'b']) await scheduler.addJob(() => {}, { id, every: 1000 });
+    // A slow listener: 40 ms pass while it runs.
+    scheduler.on('job.succeeded', () => void vi.setSystemTime(Date.now() + 40));
+    scheduler.startFiring();
+    await vi.advanceTimersByTimeAsync(1000);
+    const [a] = await scheduler.history('a', { limit: 1 });
+    const [b] = await scheduler.history('b', { limit: 1 });
+    const [first, second] = a!.startedAt! < b!.startedAt! ? [a!, b!] : [b!, a!];
+    expect(second.startedAt! - first.finishedAt!).toBe(40);
+  });
 
   it('uses one timer for all jobs, never one per job', async () => {
     scheduler = new Scheduler({ store: new MemoryStore(), logger, owner: 'o' });

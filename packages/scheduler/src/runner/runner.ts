@@ -20,9 +20,10 @@
  */
 import type { Logger } from 'pino';
 import { MAX_TIMER_MS } from '@xcore/core';
-import type { Claim, ClaimBatch, CommitItem, CommitResult, CommitSlots, CommittedRun, DueVisitor, FiredBatch, ScheduleDefinition, Store, StoredSchedule, StoreChange } from '../stores/store.js';
+import type { AheadPlan, Claim, ClaimBatch, ClaimOptions, CommitItem, CommitResult, CommitSlots, CommittedAhead, CommittedRun, DueVisitor, FiredBatch, ScheduleDefinition, Store, StoredSchedule, StoreChange } from '../stores/store.js';
 import type { TriggerState } from '../triggers/trigger.js';
 import type { MissedRange, Plan, PlanInput } from '../policy/plan.js';
+import { planAhead } from './plan-ahead.js';
 
 /**
  * Default `claimWindowMs` on a shared store (Redis): the window a tick's claim covers.
@@ -57,6 +58,18 @@ export const SHARED_STORE_CLAIM_WINDOW_MS = 10;
 export const CLAIM_WINDOW_TARGET_CLAIMS = 16;
 
 /**
+ * Schedules one fused pass ({@link Store.fireDueNow}) takes before their runs are dispatched.
+ *
+ * @remarks
+ * A pass reads each schedule's entry, definition and handler, and its dispatch reads them again to
+ * run and record it: with small passes the second read finds them still in cache. At 100k
+ * schedules due together, passes of `batchSize` (1000) read each of them from memory twice.
+ * Passes follow each other synchronously until `batchSize` schedules were taken, then the runner
+ * yields to the event loop as before.
+ */
+export const FUSED_PASS_SIZE = 64;
+
+/**
  * Longest wait between two attempts while the store fails.
  *
  * @remarks
@@ -66,6 +79,9 @@ export const CLAIM_WINDOW_TARGET_CLAIMS = 16;
  * the runner at once anyway.)
  */
 export const STORE_RETRY_MAX_MS = 1_000;
+
+/** The claim options of a runner whose commits take run slots: commit planned-ahead occurrences at once. */
+const COMMIT_AHEAD: ClaimOptions = { commitAhead: true };
 
 /** Dependencies and settings of the {@link Runner}. */
 export interface RunnerOptions<H = unknown> {
@@ -171,6 +187,8 @@ export class Runner<H = unknown> {
   private unanswered: { items: readonly CommitItem[]; schedules: StoredSchedule[]; handlers: H[] } | undefined;
   /** Handlers by claim slot: `[id, handler]` at `2 * slot` (see {@link RunnerOptions.current}). */
   private readonly bySlot: unknown[] = [];
+  /** Where {@link Runner.gatherDue} leaves what it read, so the reads are not optimised away. */
+  private gathered = 0;
   /** Slot requests by policy object (policies are interned, so this stays small). */
   private readonly slotRequests = new WeakMap<object, CommitSlots>();
   /** The fused path's visitor ({@link Store.fireDueNow}), and what a pass recorded, by position. */
@@ -186,13 +204,19 @@ export class Runner<H = unknown> {
   private readonly passInput: { -readonly [K in keyof PlanInput]: PlanInput[K] } = { trigger: { type: 'interval', everyMs: 1 }, policy: undefined as unknown as PlanInput['policy'], nextRunAt: 0, state: { anchor: 0, runs: 0 }, now: 0 };
   private passMemo: Plan | undefined;
   private passAnchor = NaN;
+  /** The plans made ahead after each shared plan (see `plan-ahead.ts`): one per burst of alike schedules. */
+  private readonly aheadPlans = new WeakMap<Plan, AheadPlan | null>();
 
   constructor(private readonly options: RunnerOptions<H>) {
     this.batchSize = options.batchSize ?? 1000;
     const window = options.claimWindowMs ?? 0;
     this.windowMs = Number.isFinite(window) && window > 0 ? window : 0;
     this.offsetMs = Math.floor((options.random ?? Math.random)() * this.windowMs);
-    this.visitor = { plan: (definition, nextRunAt, state, slot, now) => this.planDue(definition, nextRunAt, state, slot, now), committed: (accepted) => this.committedDue(accepted) };
+    this.visitor = {
+      plan: (definition, nextRunAt, state, slot, now) => this.planDue(definition, nextRunAt, state, slot, now),
+      committed: (accepted) => this.committedDue(accepted),
+      gather: (slots, count) => this.gatherDue(slots, count),
+    };
   }
 
   private slotsFor(policy: StoredSchedule['definition']['policy']): CommitSlots {
@@ -293,23 +317,31 @@ export class Runner<H = unknown> {
     const { store, exclude } = this.options;
     const resent = await this.resendUnanswered();
     const fused = store.fireDueNow !== undefined && this.options.commitSlots !== true;
+    /** Schedules the fused passes took since the last yield to the event loop. */
+    let round = 0;
     while (!this.stopped) {
       if (fused) {
-        const fired = this.firePass();
+        const limit = Math.min(FUSED_PASS_SIZE, this.batchSize - round);
+        const fired = this.firePass(limit);
         this.countClaims(fired.now, fired.taken);
         if (fired.unhandled !== undefined) this.options.onUnhandled(fired.unhandled);
-        const wakeAt = earliestOf(fired.nextWakeup, resent);
-        if (fired.taken < this.batchSize) return wakeAt;
+        if (fired.taken < limit) return earliestOf(fired.nextWakeup, resent);
+        round += fired.taken;
+        if (round < this.batchSize) continue;
+        round = 0;
         await new Promise<void>((resolve) => setImmediate(resolve));
         continue;
       }
       const batch = await this.reported('claim', () => this.claim());
       this.options.onBatch?.(batch);
-      this.countClaims(batch.now, batch.claims.length);
+      const committed = batch.committed;
+      const taken = batch.claims.length + (committed?.length ?? 0);
+      this.countClaims(batch.now, taken);
+      if (committed !== undefined && committed.length > 0) this.dispatchAhead(committed);
       let wakeAt = batch.nextWakeup;
       const committedNext = batch.claims.length > 0 ? await this.process(batch.claims, batch.now) : null;
       if (wakeAt !== undefined) wakeAt = earliestOf(earliestOf(wakeAt, committedNext), resent);
-      if (batch.claims.length < this.batchSize) return wakeAt === undefined ? this.reported('claim', () => store.nextWakeup(exclude)) : wakeAt;
+      if (taken < this.batchSize) return wakeAt === undefined ? this.reported('claim', () => store.nextWakeup(exclude)) : wakeAt;
       // Let dispatched runs start before the next batch.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
@@ -331,13 +363,13 @@ export class Runner<H = unknown> {
    * commits the due schedules at once, then the accepted occurrences are dispatched. What a pass
    * committed is dispatched even when it failed part way; the failure is then reported and thrown.
    */
-  private firePass(): FiredBatch {
+  private firePass(limit: number): FiredBatch {
     const { store, owner, leaseMs, exclude } = this.options;
     this.firedCount = 0;
     this.passMemo = undefined;
     let fired: FiredBatch;
     try {
-      fired = store.fireDueNow!(owner, leaseMs, this.batchSize, exclude, this.visitor);
+      fired = store.fireDueNow!(owner, leaseMs, limit, exclude, this.visitor);
     } catch (error) {
       this.dispatchFired();
       this.options.onHealth('claim', error);
@@ -347,6 +379,22 @@ export class Runner<H = unknown> {
     this.options.onHealth('commit', null);
     this.dispatchFired();
     return fired;
+  }
+
+  /**
+   * {@link DueVisitor.gather} of the fused path: reads the cached handler of every schedule of the
+   * pass at once (their cache misses overlap), before {@link Runner.planDue} reads them one by one.
+   */
+  private gatherDue(slots: Int32Array, count: number): void {
+    const current = this.options.current;
+    if (current === undefined) return;
+    const cache = this.bySlot;
+    let live = 0;
+    for (let k = 0; k < count; k++) {
+      const handler = cache[2 * (slots[k] as number) + 1] as H | undefined;
+      if (handler !== undefined && current(handler)) live++;
+    }
+    this.gathered = live;
   }
 
   /** {@link DueVisitor.plan} of the fused path: the handler, then the plan (one per burst of alike schedules). */
@@ -436,7 +484,9 @@ export class Runner<H = unknown> {
    */
   private async claim(): Promise<Omit<ClaimBatch, 'nextWakeup'> & { readonly nextWakeup: number | null | undefined }> {
     const { store, owner, leaseMs, exclude } = this.options;
-    if (store.claimBatch !== undefined) return store.claimBatch(owner, leaseMs, this.batchSize, exclude);
+    if (store.claimBatch !== undefined) {
+      return this.options.commitSlots === true ? store.claimBatch(owner, leaseMs, this.batchSize, exclude, COMMIT_AHEAD) : store.claimBatch(owner, leaseMs, this.batchSize, exclude);
+    }
     const claims = await store.claimDue(owner, leaseMs, this.batchSize, exclude);
     return { claims, now: claims.length === 0 ? Date.now() + this.skewMs : await store.now(), nextWakeup: undefined };
   }
@@ -480,8 +530,11 @@ export class Runner<H = unknown> {
         continue;
       }
       const plan = this.planBurst(definition, state.nextRunAt, state, now);
+      const ahead = this.options.commitSlots === true && plan.fire.length > 0 ? this.aheadOf(definition, plan, state) : undefined;
       items[count] = this.options.commitSlots === true && plan.fire.length > 0
-        ? { id: definition.id, token: claim.token, fire: plan.fire, missedCount: plan.missedCount, nextRunAt: plan.nextRunAt, slots: this.slotsFor(definition.policy) }
+        ? ahead === undefined
+          ? { id: definition.id, token: claim.token, fire: plan.fire, missedCount: plan.missedCount, nextRunAt: plan.nextRunAt, slots: this.slotsFor(definition.policy) }
+          : { id: definition.id, token: claim.token, fire: plan.fire, missedCount: plan.missedCount, nextRunAt: plan.nextRunAt, slots: this.slotsFor(definition.policy), ahead }
         : { id: definition.id, token: claim.token, fire: plan.fire, missedCount: plan.missedCount, nextRunAt: plan.nextRunAt };
       if (plan.missed !== undefined) this.missedRanges.set(items[count]!, plan.missed);
       claimed[count] = claim.schedule;
@@ -510,6 +563,32 @@ export class Runner<H = unknown> {
     claimed.length = 0;
     found.length = 0;
     return earliest;
+  }
+
+  /** The plans made ahead after `plan` (see `plan-ahead.ts`), once per shared plan. */
+  private aheadOf(definition: ScheduleDefinition, plan: Plan, state: TriggerState): AheadPlan | undefined {
+    let ahead = this.aheadPlans.get(plan);
+    if (ahead === undefined) {
+      ahead = planAhead(this.options.plan, definition, plan, state) ?? null;
+      // Only a shared plan (one per burst) is kept; one made for a single schedule is not met again.
+      if (plan === this.passMemo) this.aheadPlans.set(plan, ahead);
+    }
+    return ahead ?? undefined;
+  }
+
+  /** Dispatches what a claim committed at once from plans made ahead (see `Store.claimBatch`). */
+  private dispatchAhead(committed: readonly CommittedAhead[]): void {
+    const each = (): void => {
+      const handlers = this.options.handlers;
+      for (const c of committed) {
+        const handler = handlers.get(c.definition.id);
+        // Excluded from claims, so only a handler removed since the claim: its slot lapses and is reaped.
+        if (handler !== undefined) this.options.dispatch(c.definition, c.scheduledAt, c.nextRunAt, handler, c.run);
+      }
+    };
+    const { batch } = this.options;
+    if (batch === undefined) each();
+    else batch(each);
   }
 
   /**

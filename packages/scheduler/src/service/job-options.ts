@@ -178,8 +178,12 @@ export const BUILTIN_DEFAULTS: ResolvedDefaults = Object.freeze({
 /** Validated policy options (durations in ms), as `parse-options.ts` returns them. */
 export type ParsedPolicy = Pick<ParsedJobChanges, keyof JobPolicyOptions>;
 
-/** Merges validated policy options over defaults. */
+/** Merges validated policy options over defaults: `base` itself when `o` sets none of them. */
 export function resolveDefaults(base: ResolvedDefaults, o: ParsedPolicy): ResolvedDefaults {
+  if (
+    o.maxInstances === undefined && o.coalesce === undefined && o.misfireGraceTime === undefined && o.maxCatchUp === undefined && o.timeout === undefined
+    && o.retries === undefined && o.retryDelay === undefined && o.jitter === undefined && o.overlap === undefined && o.recover === undefined && o.historyLimit === undefined
+  ) return base;
   return {
     maxInstances: o.maxInstances ?? base.maxInstances,
     coalesce: o.coalesce ?? base.coalesce,
@@ -196,6 +200,8 @@ export function resolveDefaults(base: ResolvedDefaults, o: ParsedPolicy): Resolv
 }
 
 const interned = new Map<string, SchedulePolicy>();
+/** The interned policy of a resolved-defaults object seen before (the scheduler's defaults, reused by every job that sets no policy). */
+const internedByDefaults = new WeakMap<ResolvedDefaults, SchedulePolicy>();
 
 /**
  * The stored policy of a job: one frozen, shared object per distinct policy.
@@ -204,6 +210,15 @@ const interned = new Map<string, SchedulePolicy>();
  * The intern table only grows with distinct policies (a handful in practice), not with jobs.
  */
 export function internPolicy(d: ResolvedDefaults): SchedulePolicy {
+  const known = internedByDefaults.get(d);
+  if (known !== undefined) return known;
+  const policy = internPolicyByValue(d);
+  // Only frozen defaults are remembered by identity: a mutable object could change under the key.
+  if (Object.isFrozen(d)) internedByDefaults.set(d, policy);
+  return policy;
+}
+
+function internPolicyByValue(d: ResolvedDefaults): SchedulePolicy {
   const key = `${d.misfireGraceTimeMs}|${d.coalesce}|${d.maxCatchUp}|${d.maxInstances}|${d.overlap}|${d.jitterMs}|${d.timeoutMs}|${d.retries}|${d.retryDelayMs}|${d.recover}`;
   let policy = interned.get(key);
   if (policy === undefined) {

@@ -187,7 +187,8 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     this.localLeases = options.store.kind === 'memory';
     this.logger = options.logger;
     const timezone = options.timezone ?? 'UTC';
-    const defaults = resolveDefaults(BUILTIN_DEFAULTS, options.defaults ?? {});
+    // Frozen: every job that sets no policy of its own shares it (and its interned policy).
+    const defaults = Object.freeze(resolveDefaults(BUILTIN_DEFAULTS, options.defaults ?? {}));
     this.leaseMs = options.leaseMs ?? 30_000;
     this.random = guardedRandom(options.random ?? Math.random);
     this.bus = options.events;
@@ -227,8 +228,8 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       reportHealth: (source, error) => this.healthTracker.report(source, error),
       afterRun: (jobId) => this.runs.drainQueue(jobId),
       learn: (job, ms) => this.watch.learn(job, ms),
+      observe: (run) => this.observers.ended(run),
     });
-    this.lifecycle.onRunFinished((run) => this.observers.ended(run));
     this.runs = new RunDispatcher({
       store: this.store, logger: this.logger, owner: this.owner, leaseMs: this.leaseMs, localLeases: this.localLeases, random: this.random,
       handlers: this.handlers, emitter: this.emitter, bus: this.bus, leases: this.leases, lifecycle: this.lifecycle,

@@ -34,6 +34,23 @@ export function shareCanonical<T extends object>(value: T): T {
 }
 
 /**
+ * Whether `value` is marked with {@link shareCanonical}, was found deeply frozen and its canonical
+ * JSON is remembered: its text can never change. `false` until a {@link canonicalJson} has
+ * written it once.
+ *
+ * @example
+ * ```ts
+ * const shared = shareCanonical(Object.freeze({ a: 1 }));
+ * isSharedCanonical(shared); // false
+ * canonicalJson(shared, 'job');
+ * isSharedCanonical(shared); // true
+ * ```
+ */
+export function isSharedCanonical(value: object): boolean {
+  return typeof frozenCache.get(value) === 'string';
+}
+
+/**
  * Serialises `value` as JSON with object keys sorted (UTF-16 code unit order) and no whitespace.
  *
  * @remarks

@@ -16,6 +16,15 @@ describe('RunHistory', () => {
     expect(h.newest('j', 2)).toEqual([rec(6), rec(5)]);
   });
 
+  it('touchNext reads the storage the next push overwrites: the oldest record once the ring is full', () => {
+    const h = new RunHistory();
+    expect(h.touchNext()).toBe(0);
+    for (let k = 0; k < 3; k++) h.push(rec(k), 3);
+    expect(h.touchNext()).toBe(T0);
+    h.push(rec(3), 3);
+    expect(h.touchNext()).toBe(T0 + 1000);
+  });
+
   it('round-trips every field: nulls, error, manual, missing owner, statuses and attempts', () => {
     const h = new RunHistory();
     const records: RunRecord[] = [

@@ -119,6 +119,17 @@ export class RunHistory {
     texts[2 * i + 1] = record.error;
   }
 
+  /**
+   * Reads the storage the next {@link RunHistory.push} writes (and returns what is there), so a
+   * caller can bring it into cache ahead of the push; `0` for an empty ring.
+   */
+  touchNext(): number {
+    const capacity = this.capacity;
+    if (capacity === 0) return 0;
+    const i = this.count < capacity ? (this.head + this.count) % capacity : this.head;
+    return this.arena.data[this.base + 4 * i] as number;
+  }
+
   /** Up to `limit` records, newest first, rebuilt as `RunRecord`s of job `jobId`. */
   newest(jobId: string, limit: number): RunRecord[] {
     const out: RunRecord[] = [];

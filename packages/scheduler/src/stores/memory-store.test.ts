@@ -342,6 +342,23 @@ describe('MemoryStore.fireDueNow (the fused claim-plan-commit pass)', () => {
     expect(claim?.schedule.definition.id).toBe('skip');
   });
 
+  it('hands the visitor the slots of the pass, in plan order, once before the first plan', async () => {
+    const { store, clock } = fixture();
+    const t0 = clock.now;
+    for (const [id, at] of [['a', t0 + 20], ['b', t0 + 10], ['skip', t0], ['c', t0 + 30]] as const) await add(store, def(id), at);
+    clock.now = t0 + 100;
+    const events: string[] = [];
+    const v = visitor();
+    const pass = { ...v, plan: (definition: ScheduleDefinition, nextRunAt: number, state: { anchor: number; runs: number }, slot: number) => {
+      events.push(`plan ${definition.id} ${slot}`);
+      return v.plan(definition, nextRunAt, state);
+    }, gather: (slots: Int32Array, count: number) => void events.push(`gather ${[...slots.subarray(0, count)].join(',')}`) };
+    store.fireDueNow('o', 30_000, 2, new Set(['skip']), pass);
+    store.fireDueNow('o', 30_000, 10, new Set(['skip']), pass);
+    // Slots are given in registration order here: a 0, b 1, skip 2, c 3.
+    expect(events).toEqual(['gather 1,0', 'plan b 1', 'plan a 0', 'gather 3', 'plan c 3']);
+  });
+
   it('accepts an occurrence once: one at or before the last accepted one is refused', async () => {
     const { store, clock } = fixture();
     const t0 = clock.now;

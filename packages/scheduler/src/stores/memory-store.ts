@@ -97,6 +97,10 @@ export class MemoryStore implements Store {
   private closed = false;
   /** The trigger state handed to a {@link MemoryStore.fireDueNow} visitor, reused from schedule to schedule. */
   private readonly dueState: { anchor: number; runs: number } = { anchor: 0, runs: 0 };
+  /** The slots a {@link MemoryStore.fireDueNow} pass took, in order (grown to the largest `limit`). */
+  private passSlots = new Int32Array(INITIAL_CAPACITY);
+  /** Where {@link MemoryStore.gather} leaves what it read, so the reads are not optimised away. */
+  private gathered = 0;
 
   /** The times of every schedule, a row per `Entry.slot` (see `schedule-rows.ts`). */
   private times = new Float64Array(INITIAL_CAPACITY * ROW);
@@ -290,6 +294,12 @@ export class MemoryStore implements Store {
 
   /** Takes the earliest claimable schedule off its heap (the due root, or the root of lapsed leases), if one is due at `now`. */
   private takeDue(now: number): Entry | undefined {
+    const s = this.takeDueSlot(now);
+    return s < 0 ? undefined : (this.entries[s] as Entry);
+  }
+
+  /** {@link MemoryStore.takeDue}, as the slot (`-1`: none due), without reading the entry. */
+  private takeDueSlot(now: number): number {
     const { due, leased } = this;
     let from = due;
     let key = due.peekKey();
@@ -298,10 +308,31 @@ export class MemoryStore implements Store {
       from = leased;
       key = leaseKey;
     }
-    if (key > now) return undefined;
+    if (key > now) return -1;
     const s = from.peek();
     from.delete(s);
-    return this.entries[s] as Entry;
+    return s;
+  }
+
+  /**
+   * Reads, for the schedules at `slots[0..n)`, what the pass and the runs after it read one by
+   * one: each entry, its time row, its definition, its id (hashed by the metrics' label lookup)
+   * and the history storage its next run record goes to. The reads of this loop do not depend
+   * on each other, so the processor has many of their cache misses in flight at once; the pass
+   * then finds them in cache. At 100k schedules due together every one of those reads missed,
+   * one after the other (they were most of a fire's time in a CPU profile).
+   */
+  private gather(slots: Int32Array, n: number): void {
+    const { entries, times } = this;
+    let sum = 0;
+    for (let k = 0; k < n; k++) {
+      const s = slots[k] as number;
+      const entry = entries[s] as Entry;
+      sum += (times[s * ROW + NEXT] as number) + entry.token + entry.id.length + entry.definition.args.length;
+      const history = entry.history;
+      if (history !== null) sum += history.touchNext();
+    }
+    this.gathered = sum;
   }
 
   /** {@inheritDoc Store.fireDueNow} */
@@ -313,21 +344,31 @@ export class MemoryStore implements Store {
     const { leased, times } = this;
     const skip = exclude !== undefined && exclude.size > 0 ? exclude : undefined;
     const state = this.dueState;
+    const { entries } = this;
     // A fresh list per pass: `recent` keeps it for the run records that follow.
     const fired: Entry[] = [];
-    let taken = 0;
     let skipped: Entry[] | undefined;
     let unhandled: Entry[] | undefined;
     let failure: { error: unknown } | undefined;
+    // First the heap work alone: which schedules this pass takes.
+    if (this.passSlots.length < limit) this.passSlots = new Int32Array(limit);
+    const slots = this.passSlots;
+    let taken = 0;
     while (taken < limit) {
-      const entry = this.takeDue(now);
-      if (entry === undefined) break;
-      const s = entry.slot;
-      if (skip !== undefined && skip.has(entry.id)) {
-        (skipped ??= []).push(entry);
+      const s = this.takeDueSlot(now);
+      if (s < 0) break;
+      if (skip !== undefined && skip.has((entries[s] as Entry).id)) {
+        (skipped ??= []).push(entries[s] as Entry);
         continue;
       }
-      taken++;
+      slots[taken++] = s;
+    }
+    // Then what they need, read all at once (see gather), by the store and by the visitor.
+    this.gather(slots, taken);
+    visitor.gather?.(slots, taken);
+    for (let k = 0; k < taken; k++) {
+      const s = slots[k] as number;
+      const entry = entries[s] as Entry;
       // Fences off a claim another owner let lapse: its commit is refused as stale.
       entry.token++;
       entry.claimOwner = null;
@@ -343,6 +384,8 @@ export class MemoryStore implements Store {
         times[row + LEASE] = now + leaseMs;
         leased.set(s, now + leaseMs);
         failure = { error };
+        // The schedules taken after it go back as they were.
+        for (let j = k + 1; j < taken; j++) this.placeInHeap(entries[slots[j] as number] as Entry);
         break;
       }
       if (plan === null) {

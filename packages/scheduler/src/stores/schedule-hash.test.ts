@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isXcoreError } from '@xcore/core';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson, shareCanonical } from './canonical-json.js';
 import { scheduleHash } from './schedule-hash.js';
 import type { ScheduleDefinition, SchedulePolicy } from './store.js';
 
@@ -60,5 +60,34 @@ describe('scheduleHash', () => {
     expect(scheduleHash({ ...base, trigger: { type: 'interval', everyMs: 1001 } })).not.toBe(h);
     expect(scheduleHash({ ...base, policy: { ...POLICY, retries: 1 } })).not.toBe(h);
     expect(scheduleHash({ ...base, args: [{ a: 1, b: [2, 'y'] }] })).not.toBe(h);
+  });
+
+  it('hashes a definition of shared parts as its unshared copy, and keeps owner, removable, timezone and policy apart', () => {
+    const share = <T extends object>(v: T): T => {
+      const out = shareCanonical(Object.freeze(v));
+      canonicalJson(out, 'j');
+      return out;
+    };
+    const cron = (timezone: string) => share({ type: 'cron' as const, expression: '0 * * * *', timezone });
+    const policy = share({ ...POLICY });
+    const args = share([] as unknown[]);
+    const shared: ScheduleDefinition = { id: 'a', owner: 'p', trigger: cron('UTC'), policy, args };
+    const copy = (d: ScheduleDefinition): ScheduleDefinition => JSON.parse(JSON.stringify(d)) as ScheduleDefinition;
+    const variants: ScheduleDefinition[] = [
+      shared,
+      { ...shared, id: 'b' },
+      { ...shared, owner: 'q' },
+      { ...shared, removable: true },
+      { ...shared, owner: 'q', removable: true },
+      { ...shared, trigger: cron('Europe/Berlin') },
+      { ...shared, policy: share({ ...POLICY, retries: 1 }) },
+      { ...shared, args: share([1]) },
+    ];
+    // Twice over: the second pass answers from the shared hashes.
+    for (let pass = 0; pass < 2; pass++) {
+      for (const d of variants) expect(scheduleHash(d)).toBe(scheduleHash(copy(d)));
+    }
+    const distinct = new Set(variants.map(scheduleHash));
+    expect(distinct.size).toBe(variants.length - 1); // only the id differs between the first two
   });
 });

@@ -6,7 +6,16 @@
  */
 import { hash } from 'node:crypto';
 import type { ScheduleDefinition } from './store.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson, isSharedCanonical } from './canonical-json.js';
+
+/**
+ * Hashes of definitions built only from shared parts (interned trigger, policy and args, see
+ * {@link isSharedCanonical}), by trigger, then policy, then args, then whether removable, then owner. Such a hash depends on nothing else, so 100k jobs registered with `every: 1000`
+ * compute it once and share one string. Weak on the parts, so it lives as long as they do.
+ */
+const sharedHashes = new WeakMap<object, WeakMap<object, WeakMap<object, readonly [Map<string, string>, Map<string, string>]>>>();
+/** Owners remembered per (trigger, policy, args): past it, hashes are computed as before. */
+const OWNERS_PER_PARTS = 1_024;
 
 /**
  * Returns a stable fingerprint of a definition's owner, trigger, policy and args.
@@ -18,6 +27,8 @@ import { canonicalJson } from './canonical-json.js';
  * definition is vanishingly unlikely. The id is not part of the hash (it is the store key). The
  * same definition yields the same hash in every process and across restarts, which is what makes
  * boot registration an idempotent upsert that keeps the schedule's phase, pause state and history.
+ * A definition whose trigger, policy and args are shared (interned, see `shareCanonical`) is
+ * hashed once per (trigger, policy, args, removable, owner) and the string is shared.
  *
  * @throws {@link ScheduleNotSerializableError} when the definition (usually `args`) is not plain JSON.
  *
@@ -28,6 +39,23 @@ import { canonicalJson } from './canonical-json.js';
  * ```
  */
 export function scheduleHash(definition: ScheduleDefinition): string {
+  const { trigger, policy, args } = definition;
+  if (!isSharedCanonical(trigger) || !isSharedCanonical(policy) || !isSharedCanonical(args)) return computeHash(definition);
+  let byPolicy = sharedHashes.get(trigger);
+  if (byPolicy === undefined) sharedHashes.set(trigger, (byPolicy = new WeakMap()));
+  let byArgs = byPolicy.get(policy);
+  if (byArgs === undefined) byPolicy.set(policy, (byArgs = new WeakMap()));
+  let byRemovable = byArgs.get(args);
+  if (byRemovable === undefined) byArgs.set(args, (byRemovable = [new Map(), new Map()]));
+  const byOwner = byRemovable[definition.removable === true ? 1 : 0];
+  const known = byOwner.get(definition.owner);
+  if (known !== undefined) return known;
+  const computed = computeHash(definition);
+  if (byOwner.size < OWNERS_PER_PARTS) byOwner.set(definition.owner, computed);
+  return computed;
+}
+
+function computeHash(definition: ScheduleDefinition): string {
   const json = canonicalJson(
     // `removable` only when set, so definitions without it keep the hashes they always had.
     { owner: definition.owner, trigger: definition.trigger, policy: definition.policy, args: definition.args, ...(definition.removable === true ? { removable: true } : {}) },
