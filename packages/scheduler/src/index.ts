@@ -48,7 +48,7 @@ export type { RunObserver, EndedRun, MissedOccurrences } from './runner/run-obse
 // The Store contract and the stores (stores/), for other backends
 export type {
   Store, StoredSchedule, ScheduleDefinition, ScheduleState, SchedulePolicy, CoalesceMode, RunRecord, RunStatus,
-  UpsertInput, UpsertResult, RestoreInput, RestoreResult, Claim, ClaimBatch, CommitItem, CommitResult, CommitSlots, CommittedRun, FinishedRun, FinishRunsOptions, RunSlot, StoreChange,
+  UpsertInput, UpsertResult, RestoreInput, RestoreResult, Claim, ClaimBatch, ClaimOptions, CommittedAhead, AheadPlan, CommitItem, CommitResult, CommitSlots, CommittedRun, FinishedRun, FinishRunsOptions, RunSlot, StoreChange,
 } from './stores/store.js';
 export type {
   ScheduleFilter, SchedulePage, PagedSchedule, ScheduleCounts, RunRequest, RunRequestInput, RunRequestState, RunRequestStatus, ProcessInfo, ProcessPresence,

@@ -20,9 +20,10 @@
  */
 import type { Logger } from 'pino';
 import { MAX_TIMER_MS } from '@xcore/core';
-import type { Claim, ClaimBatch, CommitItem, CommitResult, CommitSlots, CommittedRun, DueVisitor, FiredBatch, ScheduleDefinition, Store, StoredSchedule, StoreChange } from '../stores/store.js';
+import type { AheadPlan, Claim, ClaimBatch, ClaimOptions, CommitItem, CommitResult, CommitSlots, CommittedAhead, CommittedRun, DueVisitor, FiredBatch, ScheduleDefinition, Store, StoredSchedule, StoreChange } from '../stores/store.js';
 import type { TriggerState } from '../triggers/trigger.js';
 import type { MissedRange, Plan, PlanInput } from '../policy/plan.js';
+import { planAhead } from './plan-ahead.js';
 
 /**
  * Default `claimWindowMs` on a shared store (Redis): the window a tick's claim covers.
@@ -78,6 +79,9 @@ export const FUSED_PASS_SIZE = 64;
  * the runner at once anyway.)
  */
 export const STORE_RETRY_MAX_MS = 1_000;
+
+/** The claim options of a runner whose commits take run slots: commit planned-ahead occurrences at once. */
+const COMMIT_AHEAD: ClaimOptions = { commitAhead: true };
 
 /** Dependencies and settings of the {@link Runner}. */
 export interface RunnerOptions<H = unknown> {
@@ -200,6 +204,8 @@ export class Runner<H = unknown> {
   private readonly passInput: { -readonly [K in keyof PlanInput]: PlanInput[K] } = { trigger: { type: 'interval', everyMs: 1 }, policy: undefined as unknown as PlanInput['policy'], nextRunAt: 0, state: { anchor: 0, runs: 0 }, now: 0 };
   private passMemo: Plan | undefined;
   private passAnchor = NaN;
+  /** The plans made ahead after each shared plan (see `plan-ahead.ts`): one per burst of alike schedules. */
+  private readonly aheadPlans = new WeakMap<Plan, AheadPlan | null>();
 
   constructor(private readonly options: RunnerOptions<H>) {
     this.batchSize = options.batchSize ?? 1000;
@@ -328,11 +334,14 @@ export class Runner<H = unknown> {
       }
       const batch = await this.reported('claim', () => this.claim());
       this.options.onBatch?.(batch);
-      this.countClaims(batch.now, batch.claims.length);
+      const committed = batch.committed;
+      const taken = batch.claims.length + (committed?.length ?? 0);
+      this.countClaims(batch.now, taken);
+      if (committed !== undefined && committed.length > 0) this.dispatchAhead(committed);
       let wakeAt = batch.nextWakeup;
       const committedNext = batch.claims.length > 0 ? await this.process(batch.claims, batch.now) : null;
       if (wakeAt !== undefined) wakeAt = earliestOf(earliestOf(wakeAt, committedNext), resent);
-      if (batch.claims.length < this.batchSize) return wakeAt === undefined ? this.reported('claim', () => store.nextWakeup(exclude)) : wakeAt;
+      if (taken < this.batchSize) return wakeAt === undefined ? this.reported('claim', () => store.nextWakeup(exclude)) : wakeAt;
       // Let dispatched runs start before the next batch.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
@@ -475,7 +484,9 @@ export class Runner<H = unknown> {
    */
   private async claim(): Promise<Omit<ClaimBatch, 'nextWakeup'> & { readonly nextWakeup: number | null | undefined }> {
     const { store, owner, leaseMs, exclude } = this.options;
-    if (store.claimBatch !== undefined) return store.claimBatch(owner, leaseMs, this.batchSize, exclude);
+    if (store.claimBatch !== undefined) {
+      return this.options.commitSlots === true ? store.claimBatch(owner, leaseMs, this.batchSize, exclude, COMMIT_AHEAD) : store.claimBatch(owner, leaseMs, this.batchSize, exclude);
+    }
     const claims = await store.claimDue(owner, leaseMs, this.batchSize, exclude);
     return { claims, now: claims.length === 0 ? Date.now() + this.skewMs : await store.now(), nextWakeup: undefined };
   }
@@ -519,8 +530,11 @@ export class Runner<H = unknown> {
         continue;
       }
       const plan = this.planBurst(definition, state.nextRunAt, state, now);
+      const ahead = this.options.commitSlots === true && plan.fire.length > 0 ? this.aheadOf(definition, plan, state) : undefined;
       items[count] = this.options.commitSlots === true && plan.fire.length > 0
-        ? { id: definition.id, token: claim.token, fire: plan.fire, missedCount: plan.missedCount, nextRunAt: plan.nextRunAt, slots: this.slotsFor(definition.policy) }
+        ? ahead === undefined
+          ? { id: definition.id, token: claim.token, fire: plan.fire, missedCount: plan.missedCount, nextRunAt: plan.nextRunAt, slots: this.slotsFor(definition.policy) }
+          : { id: definition.id, token: claim.token, fire: plan.fire, missedCount: plan.missedCount, nextRunAt: plan.nextRunAt, slots: this.slotsFor(definition.policy), ahead }
         : { id: definition.id, token: claim.token, fire: plan.fire, missedCount: plan.missedCount, nextRunAt: plan.nextRunAt };
       if (plan.missed !== undefined) this.missedRanges.set(items[count]!, plan.missed);
       claimed[count] = claim.schedule;
@@ -549,6 +563,32 @@ export class Runner<H = unknown> {
     claimed.length = 0;
     found.length = 0;
     return earliest;
+  }
+
+  /** The plans made ahead after `plan` (see `plan-ahead.ts`), once per shared plan. */
+  private aheadOf(definition: ScheduleDefinition, plan: Plan, state: TriggerState): AheadPlan | undefined {
+    let ahead = this.aheadPlans.get(plan);
+    if (ahead === undefined) {
+      ahead = planAhead(this.options.plan, definition, plan, state) ?? null;
+      // Only a shared plan (one per burst) is kept; one made for a single schedule is not met again.
+      if (plan === this.passMemo) this.aheadPlans.set(plan, ahead);
+    }
+    return ahead ?? undefined;
+  }
+
+  /** Dispatches what a claim committed at once from plans made ahead (see `Store.claimBatch`). */
+  private dispatchAhead(committed: readonly CommittedAhead[]): void {
+    const each = (): void => {
+      const handlers = this.options.handlers;
+      for (const c of committed) {
+        const handler = handlers.get(c.definition.id);
+        // Excluded from claims, so only a handler removed since the claim: its slot lapses and is reaped.
+        if (handler !== undefined) this.options.dispatch(c.definition, c.scheduledAt, c.nextRunAt, handler, c.run);
+      }
+    };
+    const { batch } = this.options;
+    if (batch === undefined) each();
+    else batch(each);
   }
 
   /**

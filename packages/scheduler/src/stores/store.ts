@@ -232,6 +232,11 @@ export interface ClaimBatch {
    * were taken out of the due set, so only this caller hears of them. Restore those it has.
    */
   readonly lost?: readonly string[];
+  /**
+   * With {@link ClaimOptions.commitAhead}: the schedules committed at once, which the caller
+   * dispatches (they are not in `claims`, and count against `limit` with them).
+   */
+  readonly committed?: readonly CommittedAhead[];
 }
 
 /** Input to {@link Store.restore}: a definition as {@link Store.upsert} takes it. */
@@ -266,6 +271,52 @@ export interface CommitItem {
    * @defaultValue no slots
    */
   readonly slots?: CommitSlots;
+  /**
+   * Optional, with `slots`: the plans of the schedule's next occurrences, made ahead by the
+   * caller with the policy, for a claim with {@link ClaimOptions.commitAhead} to commit the next
+   * run at once instead of claiming it (a store without that ignores it).
+   */
+  readonly ahead?: AheadPlan;
+}
+
+/**
+ * The plans a caller made ahead for a schedule's next occurrences (see {@link CommitItem.ahead}).
+ *
+ * @remarks
+ * Says: when the schedule's next run `o0` (the item's `nextRunAt`) is due, at a store time `now`
+ * before `occurrences[0]` and, with a grace, at most `graceMs` after `o0`, the plan fires `o0`
+ * alone, misses nothing, and the next run becomes `occurrences[0]`; then the same for
+ * `occurrences[0]` up to `occurrences[1]`, and so on. Valid only while the schedule's
+ * definition, anchor and run count do not change what the policy decides (no `maxRuns`).
+ */
+export interface AheadPlan {
+  /** The policy's `misfireGraceTimeMs`, floored, or `null` (no limit). */
+  readonly graceMs: number | null;
+  /** The occurrences after the item's next run, increasing, each the next run after the one before it. */
+  readonly occurrences: readonly number[];
+}
+
+/** How {@link Store.claimBatch} claims, beyond {@link Store.claimDue}. */
+export interface ClaimOptions {
+  /**
+   * Commit at once, instead of claiming, each due schedule whose last commit planned its next
+   * run ahead ({@link CommitItem.ahead}) while that plan holds: its occurrence is recorded with a
+   * counted run slot (as a commit with `slots` of the plan's max and `leaseMs` the claim's lease)
+   * and listed in {@link ClaimBatch.committed}; the caller dispatches it as a committed run.
+   * @defaultValue false
+   */
+  readonly commitAhead?: boolean;
+}
+
+/** A due schedule a claim committed at once from its plans made ahead (see {@link ClaimOptions.commitAhead}). */
+export interface CommittedAhead {
+  readonly definition: ScheduleDefinition;
+  /** The occurrence recorded. */
+  readonly scheduledAt: number;
+  /** The schedule's next run after it. */
+  readonly nextRunAt: number | null;
+  /** Its run, counted (`slotted: true`). */
+  readonly run: CommittedRun;
 }
 
 /** How {@link Store.commit} takes run slots for an item's accepted occurrences. */
@@ -428,7 +479,7 @@ export interface Store {
    * Optional, so a store written against the older contract still works: a caller falls back to
    * `claimDue`, `now` and `nextWakeup`. Claims exactly as `claimDue` does; see {@link ClaimBatch}.
    */
-  claimBatch?(owner: string, leaseMs: number, limit: number, exclude?: ReadonlySet<string>): Promise<ClaimBatch>;
+  claimBatch?(owner: string, leaseMs: number, limit: number, exclude?: ReadonlySet<string>, options?: ClaimOptions): Promise<ClaimBatch>;
   /**
    * Claims, plans and commits the due schedules in one synchronous pass, without a claim object,
    * commit item or result per schedule: a process-local store's burst path (a store shared

@@ -12,11 +12,12 @@
  * | `{p}:seq`          | str  | creation sequence counter                                      |
  * | `{p}:gen`          | str  | the namespace's generation: written with the first schedule, so its absence or a new value tells processes the data was lost |
  * | `{p}:due`          | zset | unpaused schedules with a next run, scored by when they can next be claimed (`max(nextRunAt, leaseUntil)`) |
- * | `{p}:s:<id>`       | hash | a schedule: definition JSON, state fields ({@link SCHEDULE_FIELDS}), `owner`, `ttype` (trigger type), `fired` (occurrence watermark) |
+ * | `{p}:s:<id>`       | hash | a schedule: definition JSON, state fields ({@link SCHEDULE_FIELDS}), `owner`, `ttype` (trigger type), `fired` (occurrence watermark), `ahead` (the plans of its next occurrences made ahead by the last commit, see `claim-due-3.lua`) |
  * | `{p}:h:<id>`       | list | run history, newest first, trimmed to the history limit        |
  * | `{p}:slots`        | zset | every run slot (member = slot key), scored by lease expiry     |
  * | `{p}:slot-data`    | hash | slot key -> slot JSON (`jobId`, `runId`, `scheduledAt`, `owner`, `leaseMs`, `suspect` once a reaper saw it expired) |
  * | `{p}:oc:<owner>`   | zset | the schedules `owner` holds claims on (member = id), scored by lease end; expires with the last lease |
+ * | `{p}:oa:<owner>`   | str  | the schedules `owner`'s last claim call committed ahead, under the call's sequence number (`<seq>|<entries>`), for a take-back after a lost answer; expires with the lease |
  * | `{p}:js:<jobId>`   | zset | a job's counted run slots (member = runId), scored by lease expiry; an in-flight slot a commit could not count (max runs in progress) is only in the two keys above |
  * | `{p}:changes`      | chan | pub/sub channel of change hints                                |
  * | `{p}:ids`          | zset | every schedule id at score 0: the id-ordered index of `listPage` (rebuilt from `{p}:all` when their sizes differ) |
@@ -72,6 +73,8 @@ export interface RedisKeys {
   jobSlots(jobId: string): string;
   /** The set of schedules `owner` holds claims on (`{p}:oc:<owner>`). */
   ownerClaims(owner: string): string;
+  /** What `owner`'s last claim call committed ahead (`{p}:oa:<owner>`). */
+  ownerAhead(owner: string): string;
   /**
    * The member naming one run slot in {@link RedisKeys.slots} and {@link RedisKeys.slotData}:
    * `<byte length of jobId>:<jobId><runId>` (unambiguous; `slot_member` in `_prelude.lua` builds the same).
@@ -86,7 +89,7 @@ export interface RedisKeys {
 export function expectedType(keys: RedisKeys, key: string): 'hash' | 'list' | 'zset' | 'string' {
   if (key.startsWith(keys.schedulePrefix) || key === keys.slotData || key.startsWith(keys.runRequestPrefix) || key === keys.processInfo) return 'hash';
   if (key.startsWith(keys.historyPrefix)) return 'list';
-  if (key === keys.seq || key === keys.gen || key === `${keys.runRequests}-seq`) return 'string';
+  if (key === keys.seq || key === keys.gen || key === `${keys.runRequests}-seq` || key.startsWith(`${keys.tag}:oa:`)) return 'string';
   return 'zset';
 }
 
@@ -142,6 +145,7 @@ export function redisKeys(prefix: string): RedisKeys {
     history: (id) => historyPrefix + id,
     jobSlots: (jobId) => jobSlotsPrefix + jobId,
     ownerClaims: (owner) => `${tag}:oc:${owner}`,
+    ownerAhead: (owner) => `${tag}:oa:${owner}`,
     slotMember: (jobId, runId) => `${Buffer.byteLength(jobId)}:${jobId}${runId}`,
   };
 }

@@ -12,8 +12,8 @@ import { Buffer } from 'node:buffer';
 import type { Redis } from 'ioredis';
 import { StoreClosedError, StoreInputError } from '../../errors.js';
 import type {
-  Claim, ClaimBatch, CommitItem, CommitResult, FinishedRun, FinishRunsOptions, RestoreInput, RestoreResult, RunRecord, RunSlot, Store, StoreChange,
-  StoredSchedule, UpsertInput, UpsertResult,
+  AheadPlan, Claim, ClaimBatch, ClaimOptions, CommitItem, CommitResult, CommittedAhead, FinishedRun, FinishRunsOptions, RestoreInput, RestoreResult, RunRecord, RunSlot, Store, StoreChange,
+  ScheduleDefinition, StoredSchedule, UpsertInput, UpsertResult,
 } from '../store.js';
 import { expectedType, redisKeys, SCHEDULE_FIELDS, type RedisKeys } from './keys.js';
 import { checkAtLeastOne, checkTime, checkUpsertInput } from '../store-input.js';
@@ -22,7 +22,7 @@ import { ChangeHints } from './change-hints.js';
 import { closeClient, createClient } from './redis-connection.js';
 import { ConnectionOutages } from './connection-outages.js';
 import { checkOneRedis, NO_LOG, positive, type RedisStoreLogger, type RedisStoreOptions } from './redis-store-options.js';
-import { decodeCommitResults, decodeReapedSlots, ScheduleDecoder, type UnknownDefinition } from './reply-decoding.js';
+import { decodeCommitResults, decodeReapedSlots, ScheduleDecoder, type AheadEntry, type UnknownDefinition } from './reply-decoding.js';
 import { keyTypeError, loadScripts, runScript, toStoreError, type LuaScript, type RedisClient, type ScriptName } from './scripts.js';
 import { retryWhileUnavailable, withDeadline, type UnavailableRetry } from './unconfirmed-calls.js';
 import { RUN_REQUEST_RETENTION_MS, type ProcessInfo, type ProcessPresence, type RunRequest, type RunRequestInput, type RunRequestState, type ScheduleCounts, type ScheduleFilter, type SchedulePage } from '../store-operator.js';
@@ -71,6 +71,15 @@ export class RedisStore implements Store {
   readonly #source: string;
   /** Owners whose last claim or commit was not confirmed: their next claim takes back their own claims. */
   readonly #unconfirmed = new Set<string>();
+  /**
+   * Sequence number of the last claim call with commit-ahead (epoch ms at the store's creation,
+   * then +1 per call: increasing across restarts of a process that keeps its owner id).
+   */
+  #claimSeq = Date.now();
+  /** Per owner, the sequence number of its last claim call whose answer arrived (see `claim-due-3.lua`). */
+  readonly #answered = new Map<string, number>();
+  /** The packed `|...` commit part of each plan made ahead (see `commit-2.lua`), by plan and max. */
+  readonly #aheadParts = new WeakMap<AheadPlan, { max: number; part: string }>();
   /** Keys of the wrong type already logged (each is logged once). */
   readonly #badKeys = new Set<string>();
   /** Resolves at the next `ready` of the command connection. */
@@ -210,26 +219,74 @@ export class RedisStore implements Store {
   }
 
   /** {@inheritDoc Store.claimBatch} */
-  async claimBatch(owner: string, leaseMs: number, limit: number, exclude?: ReadonlySet<string>): Promise<ClaimBatch> {
+  async claimBatch(owner: string, leaseMs: number, limit: number, exclude?: ReadonlySet<string>, options?: ClaimOptions): Promise<ClaimBatch> {
     checkAtLeastOne('claimDue', 'leaseMs', leaseMs);
     checkAtLeastOne('claimDue', 'limit', limit);
+    const k = this.keys;
     const takeBack = this.#unconfirmed.has(owner);
+    const ahead = options?.commitAhead === true;
+    const seq = ahead ? ++this.#claimSeq : 0;
     let batch: ClaimBatch;
     try {
       // Without definitions: this process knows those of the schedules it registered (upsert
       // replies fill the decoder), and reads the few others after the claim.
-      const reply = (await this.#script('claimDue', 'claim-due-3', [this.keys.due, this.keys.gen, this.keys.ownerClaims(owner)], [
-        this.keys.schedulePrefix, owner, String(Math.floor(leaseMs)), String(Math.floor(limit)), takeBack ? '1' : '0', ...(exclude ?? []),
+      const reply = (await this.#script('claimDue', 'claim-due-3', [k.due, k.gen, k.ownerClaims(owner)], [
+        k.schedulePrefix, owner, String(Math.floor(leaseMs)), String(Math.floor(limit)), takeBack ? '1' : '0',
+        ahead ? String(seq) : '', k.jobSlotsPrefix, k.slots, k.slotData, k.ownerAhead(owner),
+        // Before any answer, the calls of this store's life only (not a previous process's with this owner id).
+        String(this.#answered.get(owner) ?? this.#firstSeq), k.channel, this.#source, ...(exclude ?? []),
       ])) as unknown[];
       const decoded = this.#decoder.claimBatch(reply, owner, (key) => this.#badKey('claimDue', key));
       batch = decoded.unknown === undefined ? decoded : await this.#withDefinitions(owner, decoded, decoded.unknown);
+      if (decoded.ahead !== undefined) batch = { ...batch, committed: await this.#committedAhead(owner, decoded.ahead) };
     } catch (error) {
-      // Not confirmed: the claim may have been applied. The next claim takes back what it took.
+      // Not confirmed: the claim may have been applied. The next claim takes back what it took
+      // (and answers again what it committed ahead).
       this.#unconfirmed.add(owner);
       throw error;
     }
     if (takeBack) this.#unconfirmed.delete(owner);
+    if (ahead) this.#answered.set(owner, seq);
     return batch;
+  }
+
+  /** The definition JSON and hash of each schedule (`null`s: gone), in one round trip. */
+  async #readDefinitions(schedules: readonly { readonly id: string }[]): Promise<[string | null, string | null][]> {
+    const k = this.keys;
+    return (await this.#command('claimDue', k.schedulePrefix, async (c) => {
+      const pipeline = c.pipeline();
+      for (const { id } of schedules) pipeline.hmget(k.schedule(id), 'def', 'hash');
+      const results = (await pipeline.exec()) ?? [];
+      return results.map(([error, value]) => {
+        if (error) throw error;
+        return value as [string | null, string | null];
+      });
+    })) as [string | null, string | null][];
+  }
+
+  /** The first sequence number of this store's claim calls, less one. */
+  readonly #firstSeq = this.#claimSeq;
+
+  /**
+   * The schedules a claim committed ahead, with their definitions: known here by hash, or read
+   * (one round trip for all). One removed meanwhile is left out: its run, recorded with a slot,
+   * lapses and is reaped as a dead process's would be.
+   */
+  async #committedAhead(owner: string, entries: readonly AheadEntry[]): Promise<CommittedAhead[]> {
+    const committed: CommittedAhead[] = [];
+    let unknown: AheadEntry[] | undefined;
+    for (const entry of entries) {
+      const definition = this.#decoder.known(entry.id, entry.hash);
+      if (definition === undefined) (unknown ??= []).push(entry);
+      else committed.push(committedAhead(definition, entry, owner));
+    }
+    if (unknown === undefined) return committed;
+    const replies = await this.#readDefinitions(unknown);
+    unknown.forEach((entry, i) => {
+      const [def, hash] = replies[i] ?? [null, null];
+      if (def !== null && hash !== null) committed.push(committedAhead(this.#decoder.definition(entry.id, [def, hash]), entry, owner));
+    });
+    return committed;
   }
 
   /**
@@ -239,15 +296,7 @@ export class RedisStore implements Store {
    */
   async #withDefinitions(owner: string, batch: ClaimBatch, unknown: readonly UnknownDefinition[]): Promise<ClaimBatch> {
     const k = this.keys;
-    const replies = (await this.#command('claimDue', k.schedulePrefix, async (c) => {
-      const pipeline = c.pipeline();
-      for (const { id } of unknown) pipeline.hmget(k.schedule(id), 'def', 'hash');
-      const results = (await pipeline.exec()) ?? [];
-      return results.map(([error, value]) => {
-        if (error) throw error;
-        return value as [string | null, string | null];
-      });
-    })) as [string | null, string | null][];
+    const replies = await this.#readDefinitions(unknown);
     const claims = [...batch.claims];
     const gone: string[] = [];
     unknown.forEach((claim, i) => {
@@ -285,6 +334,7 @@ export class RedisStore implements Store {
       const fire = item.fire;
       packed += `${Buffer.byteLength(item.id)}:${item.id}${item.token},${next === null ? '' : Math.floor(next)}${slotPart},${fire.length}`;
       for (let j = 0; j < fire.length; j++) packed += `,${fire[j]}`;
+      if (item.ahead !== undefined && slots !== undefined && next !== null) packed += this.#aheadPart(item.ahead, slots.max);
       packed += ';';
     }
     const args = [k.schedulePrefix, k.channel, this.#source, owner, String(items.length), k.slots, k.slotData, k.jobSlotsPrefix, packed];
@@ -300,6 +350,19 @@ export class RedisStore implements Store {
     const results = decodeCommitResults(items, reply as string, owner, k, (key) => this.#badKey('commit', key));
     this.#hints.emit(items.length === 1 ? { kind: 'commit', id: items[0]!.id } : { kind: 'commit' }, true);
     return results;
+  }
+
+  /** The `|<grace>/<max>/<occurrences>` part of a commit item (see `commit-2.lua`), once per plan object. */
+  #aheadPart(plan: AheadPlan, max: number): string {
+    const cached = this.#aheadParts.get(plan);
+    if (cached !== undefined && cached.max === max) return cached.part;
+    const occurrences = plan.occurrences;
+    let part = '';
+    if (occurrences.length > 0 && occurrences.every((at) => Number.isSafeInteger(at)) && (plan.graceMs === null || plan.graceMs >= 0)) {
+      part = `|${plan.graceMs === null ? '' : Math.floor(plan.graceMs)}/${Math.max(0, Math.floor(max))}/${occurrences.join(',')}`;
+    }
+    this.#aheadParts.set(plan, { max, part });
+    return part;
   }
 
   /** {@inheritDoc Store.release} */
@@ -556,4 +619,9 @@ const RESTORE_BATCH = 500;
 
 function optionalTime(value: number | null): string {
   return value === null ? '' : String(Math.floor(value));
+}
+
+/** A {@link CommittedAhead} of `owner`'s claim (run id as `commit-2.lua` and `claim-due-3.lua` make it). */
+function committedAhead(definition: ScheduleDefinition, entry: AheadEntry, owner: string): CommittedAhead {
+  return { definition, scheduledAt: entry.scheduledAt, nextRunAt: entry.nextRunAt, run: { runId: `${entry.scheduledAt}@${owner}`, slotted: true } };
 }

@@ -6,9 +6,11 @@
  * No I/O. Reply layouts are documented in the header of each script in `lua/`; schedule hashes
  * are decoded by `claimed-schedule.ts`.
  */
+import { Buffer } from 'node:buffer';
 import type { ClaimBatch, Claim, CommitItem, CommitResult, CommittedRun, RunSlot, ScheduleDefinition, StoredSchedule } from '../store.js';
 import { ClaimedSchedule, decodeSchedule, type ScheduleFields } from './claimed-schedule.js';
 import { deepFreeze } from '../deep-freeze.js';
+import { RedisScriptError } from '../../errors.js';
 import type { RedisKeys } from './keys.js';
 
 /**
@@ -31,7 +33,9 @@ export class ScheduleDecoder {
    * is not known here by its hash is listed in `unknown` with its place in `claims` (left empty),
    * for the caller to read and fill with {@link ScheduleDecoder.claim}.
    */
-  claimBatch(reply: readonly unknown[], owner: string, onBadKey: (key: string) => void): ClaimBatch & { readonly unknown?: UnknownDefinition[] } {
+  claimBatch(
+    reply: readonly unknown[], owner: string, onBadKey: (key: string) => void,
+  ): ClaimBatch & { readonly unknown?: UnknownDefinition[]; readonly ahead?: AheadEntry[] } {
     const leaseUntil = Number(reply[3]);
     const claims: Claim[] = new Array<Claim>((reply.length - 4) / 3);
     let unknown: UnknownDefinition[] | undefined;
@@ -47,15 +51,18 @@ export class ScheduleDecoder {
     const info = reply[2] as readonly string[];
     let generation = '';
     let lost: string[] | undefined;
+    let ahead: AheadEntry[] | undefined;
     for (let i = 0; i + 1 < info.length; i += 2) {
       const value = info[i + 1] as string;
       if (info[i] === 'gen') generation = value;
       else if (info[i] === 'lost') (lost ??= []).push(value);
       else if (info[i] === 'bad') onBadKey(value);
+      else if (info[i] === 'ahead') ahead = decodeAheadEntries(value);
     }
     const batch = { claims, now: Number(reply[0]), nextWakeup: wakeup === '' ? null : Number(wakeup), generation };
     const withLost = lost === undefined ? batch : { ...batch, lost };
-    return unknown === undefined ? withLost : { ...withLost, unknown };
+    const withAhead = ahead === undefined ? withLost : { ...withLost, ahead };
+    return unknown === undefined ? withAhead : { ...withAhead, unknown };
   }
 
   /**
@@ -89,6 +96,47 @@ export class ScheduleDecoder {
   forget(id: string): void {
     this.#definitions.delete(id);
   }
+}
+
+/** One schedule a claim committed ahead, as `claim-due-3.lua` lists it. */
+export interface AheadEntry {
+  readonly id: string;
+  /** The schedule's hash when committed. */
+  readonly hash: string;
+  readonly scheduledAt: number;
+  readonly nextRunAt: number | null;
+}
+
+/**
+ * Decodes the `ahead` info of a `claim-due-3.lua` reply: per schedule
+ * `<n>:<id><n>:<hash><scheduledAt>,<next run>;`, each `<n>` a UTF-8 byte length.
+ */
+export function decodeAheadEntries(packed: string): AheadEntry[] {
+  const entries: AheadEntry[] = [];
+  const ascii = Buffer.byteLength(packed) === packed.length;
+  const bytes = ascii ? undefined : Buffer.from(packed);
+  // Byte offsets equal string offsets for ASCII (the usual ids); otherwise work on the bytes.
+  const text = (from: number, to: number): string => (bytes === undefined ? packed.slice(from, to) : bytes.toString('utf8', from, to));
+  const indexOf = (char: number, from: number): number => (bytes === undefined ? packed.indexOf(String.fromCharCode(char), from) : bytes.indexOf(char, from));
+  const end = bytes === undefined ? packed.length : bytes.length;
+  let pos = 0;
+  while (pos < end) {
+    const idColon = indexOf(58 /* : */, pos);
+    const idFrom = idColon + 1;
+    const idTo = idFrom + Number(text(pos, idColon));
+    const hashColon = indexOf(58, idTo);
+    const hashFrom = hashColon + 1;
+    const hashTo = hashFrom + Number(text(idTo, hashColon));
+    const comma = indexOf(44 /* , */, hashTo);
+    const semi = indexOf(59 /* ; */, comma);
+    if (idColon < 0 || hashColon < 0 || comma < 0 || semi < 0) {
+      throw new RedisScriptError(`claim-due-3.lua answered a malformed "ahead" entry at byte ${pos}: the script and the store disagree on the reply layout; deploy one version of @xcore/scheduler to every process.`);
+    }
+    const next = text(comma + 1, semi);
+    entries.push({ id: text(idFrom, idTo), hash: text(hashFrom, hashTo), scheduledAt: Number(text(hashTo, comma)), nextRunAt: next === '' ? null : Number(next) });
+    pos = semi + 1;
+  }
+  return entries;
 }
 
 /** A claim read without its definition, which the decoder did not know by its hash. */

@@ -1,10 +1,18 @@
 --[[
-  Claims up to `limit` due schedules for one owner, each with a fresh fencing token and a lease.
+  Claims up to `limit` due schedules for one owner, each with a fresh fencing token and a lease;
+  with commit-ahead on, commits at once, instead of claiming, each due schedule whose previous
+  commit planned this occurrence ahead (its `ahead` field, see commit-2.lua) while that plan
+  still holds.
   KEYS[1]  {p}:due    KEYS[2]  {p}:gen    KEYS[3]  `{p}:oc:<owner>` (the owner's outstanding claims)
   ARGV[1]  `{p}:s:`   ARGV[2]  owner   ARGV[3]  lease ms (>= 1)   ARGV[4]  limit (>= 1)
   ARGV[5]  '1' = also take back, first, this owner's own live claims (an earlier claim or commit
            call of this owner may have been applied without its answer arriving), '0' = not
-  ARGV[6..] ids never to claim (no handler in this process)
+  ARGV[6]  commit-ahead: '' = off; else this call's sequence number (increasing per owner), with
+  ARGV[7]  `{p}:js:`   ARGV[8]  {p}:slots   ARGV[9]  {p}:slot-data   ARGV[10]  `{p}:oa:<owner>`
+  ARGV[11] the sequence number of this owner's last call whose answer arrived ('' = none): with
+           ARGV[5] = '1', the commits ahead of later calls (answers lost) are answered again
+  ARGV[12] change channel   ARGV[13] hint source (a 'commit' hint when something was committed)
+  ARGV[14..] ids never to claim (no handler in this process)
   Returns  {now, wakeup, info, leaseUntil, id, hash, state, ...}: per claim three strings, flat
            (claims earliest first), the definitions left out (the caller keeps the ones it knows
            by `hash` and reads the others itself):
@@ -22,7 +30,11 @@
            info: name/value pairs: 'gen', the namespace's generation ('' = none: its data was
            lost); 'lost', an id found due whose schedule hash is gone (evicted), once per id;
            'bad', a schedule key of another type than hash, once per key (taken out of the due
-           set, as a lost one)
+           set, as a lost one); 'ahead', the schedules committed ahead, packed in one string:
+           per schedule `<n>:<id><n>:<hash><scheduledAt>,<next run>;` (each <n> the byte length
+           of the string after its ':'; next run '' = none): each occurrence is recorded, its run
+           slot taken and counted (run id `<scheduledAt>@<owner>`, lease ARGV[3]), the schedule's
+           next run advanced, in this step; the caller dispatches it as a committed run
            -1 bad arguments
            error XCORE_WRONGTYPE (see check_type) before any write when a shared key holds
            another type
@@ -35,34 +47,101 @@
   of the due set, two calls on the owner's claim set and a GET; the wakeup costs one ZRANGE of
   at most (excluded ids + 1) members. Leaving the definitions out saves copying each one through
   Lua to the reply (about a tenth of the claim's Redis time, see README.md).
+  Commit ahead: a schedule's `ahead` field is `<hash>/<next run>/<grace ms or ''>/<max
+  instances>/<occurrence>,<occurrence>,...`, written by the commit that set its next run (the
+  caller planned, with the policy, that when this next run is due at a time `now` before the
+  first listed occurrence and, with a grace, at most the grace after it, the plan fires it alone
+  and the next run becomes the first listed occurrence, and so on down the list). It is used
+  when the hash and next run still match the schedule's, the schedule is not paused, the
+  occurrence is later than the watermark, `now` is within the plan, and fewer than max
+  instances counted slots are live; else the schedule is claimed as usual. The token is bumped
+  as a claim does, so a lapsed claim of another owner can no longer commit. Cost per schedule
+  committed ahead: HMGET + HSET of the schedule, ZCOUNT + ZADD of the job's slot set, and the
+  due set, {p}:slots and {p}:slot-data once per batch: a claim and a commit cost HMGET + HSET
+  each, the due set and the owner's claim set twice, and a round trip. Each call with commits
+  ahead lists them in `{p}:oa:<owner>` (one SET, expiring with the lease) under its sequence
+  number, so a take-back after a lost answer answers them again, once: those whose run is still
+  in flight (its slot in the job's slot set), listed again under the new call.
 ]]
 local leaseMs, limit = tonumber(ARGV[3]), tonumber(ARGV[4])
 if (not leaseMs) or leaseMs < 1 or (not limit) or limit < 1 then return -1 end
+local ahead = ARGV[6] ~= nil and ARGV[6] ~= ''
+local jsPrefix, slots, slotData, aheadLog = ARGV[7], ARGV[8], ARGV[9], ARGV[10]
+if ahead and not (jsPrefix and slots and slotData and aheadLog and ARGV[11] and ARGV[12] and ARGV[13]) then return -1 end
 check_type(KEYS[1], 'zset')
 check_type(KEYS[2], 'string')
 check_type(KEYS[3], 'zset')
+if ahead then
+  check_type(slots, 'zset')
+  check_type(slotData, 'hash')
+  check_type(aheadLog, 'string')
+end
 local now = now_ms()
 local owner = ARGV[2]
 local excluded, nExcluded = {}, 0
-for i = 6, #ARGV do
+for i = 14, #ARGV do
   excluded[ARGV[i]] = true
   nExcluded = nExcluded + 1
 end
 local info = {'gen', redis.call('GET', KEYS[2]) or ''}
 local leaseUntil = s(now + leaseMs)
+local liveFrom = '(' .. s(now)
 local out = {now, '', info, leaseUntil}
 local claimed = 0
 local rescored, gone = {}, {}
--- The fields read per claim: f[1] is `hash` (a schedule hash always has one), f[9] `last`; the
--- claim's owner and lease (f[10], f[11]) only for a take-back, which needs them.
-local fields = {'hash', 'next', 'paused', 'runs', 'anchor', 'created', 'updated', 'token', 'last'}
+-- Commits ahead: the due set's new scores, the slots, the reply and the log, sent once per batch.
+local dueAdd, slotAdd, slotSet, aheadOut, aheadLogged = {}, {}, {}, {}, {}
+local ownerJson, leaseJson = json_str(owner), s(leaseMs)
+-- The fields read per claim: f[1] is `hash` (a schedule hash always has one), f[9] `last`,
+-- f[10] `fired`, f[11] `ahead`; the claim's owner and lease (f[12], f[13]) only for a
+-- take-back, which needs them.
+local fields = {'hash', 'next', 'paused', 'runs', 'anchor', 'created', 'updated', 'token', 'last', 'fired', 'ahead'}
 if ARGV[5] == '1' then
-  fields[10] = 'cowner'
-  fields[11] = 'lease'
+  fields[12] = 'cowner'
+  fields[13] = 'lease'
+end
+
+-- One commit ahead in the reply and the log (see the header).
+local function packed_ahead(id, hash, at, nextRun)
+  return #id .. ':' .. id .. #hash .. ':' .. hash .. at .. ',' .. nextRun .. ';'
+end
+
+-- Commits `id`'s occurrence ahead when its `ahead` plan holds (see the header); true when it did.
+local function commit_ahead(id, key, f)
+  local plan = f[11]
+  if (not plan) or plan == '' or f[3] == '1' then return false end
+  local hash, at, grace, max, nextRun, rest = string.match(plan, '^([^/]*)/([^/]*)/([^/]*)/([^/]*)/([^,]*),?(.*)$')
+  if hash ~= f[1] or at ~= f[2] or (not nextRun) or nextRun == '' then return false end
+  local t = tonumber(at)
+  if not (t and now < tonumber(nextRun) and (grace == '' or now <= t + tonumber(grace))) then return false end
+  local fired = tonumber(f[10] or '')
+  if fired and t <= fired then return false end
+  local js = jsPrefix .. id
+  local live = redis.pcall('ZCOUNT', js, liveFrom, '+inf')
+  if failed(live) or live >= tonumber(max) then return false end
+  local token = tostring(tonumber(f[8]) + 1)
+  local runId = at .. '@' .. owner
+  redis.call('ZADD', js, leaseUntil, runId)
+  local following = ''
+  if rest ~= '' then following = hash .. '/' .. nextRun .. '/' .. grace .. '/' .. max .. '/' .. rest end
+  redis.call('HSET', key, 'token', token, 'next', nextRun, 'fired', at, 'runs', tostring(tonumber(f[4]) + 1),
+    'cowner', '', 'lease', '', 'ahead', following)
+  dueAdd[#dueAdd + 1] = nextRun
+  dueAdd[#dueAdd + 1] = id
+  local member = slot_member(id, runId)
+  slotAdd[#slotAdd + 1] = leaseUntil
+  slotAdd[#slotAdd + 1] = member
+  slotSet[#slotSet + 1] = member
+  slotSet[#slotSet + 1] = '{"jobId":' .. json_str(id) .. ',"runId":' .. json_str(runId) .. ',"scheduledAt":' .. at ..
+    ',"owner":' .. ownerJson .. ',"leaseMs":' .. leaseJson .. ',"token":"' .. token .. '"}'
+  local entry = packed_ahead(id, hash, at, nextRun)
+  aheadOut[#aheadOut + 1] = entry
+  aheadLogged[#aheadLogged + 1] = entry
+  return true
 end
 
 -- Claims `id` when `ok(f)` accepts its schedule fields; a gone or unusable schedule is noted.
-local function take(id, ok)
+local function take(id, ok, mayCommit)
   local key = ARGV[1] .. id
   local f = redis.pcall('HMGET', key, unpack(fields))
   if failed(f) then
@@ -73,6 +152,8 @@ local function take(id, ok)
     gone[#gone + 1] = id
     info[#info + 1] = 'lost'
     info[#info + 1] = id
+  elseif mayCommit and commit_ahead(id, key, f) then
+    claimed = claimed + 1
   elseif ok(f) then
     local token = s(tonumber(f[8]) + 1)
     redis.call('HSET', key, 'token', token, 'cowner', owner, 'lease', leaseUntil)
@@ -88,13 +169,40 @@ local function take(id, ok)
 end
 
 if ARGV[5] == '1' then
+  if ahead then
+    -- The commits ahead of this owner's calls whose answers were lost: answered again (and
+    -- logged again under this call) while their runs are still in flight.
+    local logged = redis.call('GET', aheadLog)
+    local lastAnswered = tonumber(ARGV[11])
+    if logged then
+      local bar = string.find(logged, '|', 1, true)
+      local seq = tonumber(string.sub(logged, 1, bar - 1))
+      if (not lastAnswered) or seq > lastAnswered then
+        local pos = bar + 1
+        while pos <= #logged do
+          local idLen, idFrom = string.match(logged, '^(%d+):()', pos)
+          local id = string.sub(logged, idFrom, idFrom + tonumber(idLen) - 1)
+          local hashLen, hashFrom = string.match(logged, '^(%d+):()', idFrom + tonumber(idLen))
+          local hashTo = hashFrom + tonumber(hashLen)
+          local at, nextRun, p = string.match(logged, '^([^,]*),([^;]*);()', hashTo)
+          local entry = string.sub(logged, pos, p - 1)
+          local inFlight = redis.pcall('ZSCORE', jsPrefix .. id, at .. '@' .. owner)
+          if (not failed(inFlight)) and inFlight then
+            aheadOut[#aheadOut + 1] = entry
+            aheadLogged[#aheadLogged + 1] = entry
+          end
+          pos = p
+        end
+      end
+    end
+  end
   -- Still this owner's, unexpired, unpaused: a claim whose answer was lost, not a cancelled one.
   local function mine(f)
-    return f[10] == owner and f[2] ~= '' and f[3] ~= '1' and (tonumber(f[11]) or 0) > now
+    return f[12] == owner and f[2] ~= '' and f[3] ~= '1' and (tonumber(f[13]) or 0) > now
   end
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. s(now), '+inf', 'LIMIT', 0, limit)) do
     if claimed >= limit then break end
-    if not excluded[id] then take(id, mine) end
+    if not excluded[id] then take(id, mine, false) end
   end
 end
 -- At most nExcluded candidates are skipped, so limit + nExcluded candidates always suffice.
@@ -102,7 +210,7 @@ local function any() return true end
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', s(now), 'LIMIT', 0, limit + nExcluded)
 for _, id in ipairs(ids) do
   if claimed >= limit then break end
-  if not excluded[id] then take(id, any) end
+  if not excluded[id] then take(id, any, ahead) end
 end
 if #rescored > 0 then
   -- In chunks: unpack of more than ~8000 values (4000 claims) fails in Redis's Lua.
@@ -111,6 +219,19 @@ if #rescored > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', s(now))
   redis.call('PEXPIRE', KEYS[3], leaseMs)
 end
+if #dueAdd > 0 then call_chunked('ZADD', KEYS[1], dueAdd, 4000) end
+if #slotAdd > 0 then
+  call_chunked('ZADD', slots, slotAdd, 4000)
+  call_chunked('HSET', slotData, slotSet, 4000)
+end
+if #aheadLogged > 0 then
+  redis.call('SET', aheadLog, ARGV[6] .. '|' .. table.concat(aheadLogged), 'PX', leaseMs)
+end
+if #aheadOut > 0 then
+  info[#info + 1] = 'ahead'
+  info[#info + 1] = table.concat(aheadOut)
+end
+if #dueAdd > 0 then hint(ARGV[12], ARGV[13], 'commit', nil) end
 if #gone > 0 then call_chunked('ZREM', KEYS[1], gone, 4000) end
 -- At most nExcluded of the earliest members are skipped, so nExcluded + 1 members suffice.
 local earliest = redis.call('ZRANGE', KEYS[1], 0, nExcluded, 'WITHSCORES')

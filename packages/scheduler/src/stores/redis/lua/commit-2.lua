@@ -7,7 +7,9 @@
   ARGV[9]  the items, packed in one string (one argument instead of 6 + fire count per item: the
            client's encoding of a batch's arguments was its largest allocation); per item:
            `<id length in bytes>:<id><token>,<next run>,<slot max>,<slot lease ms>,<fire count>`,
-           then `,<fire time>` per fire, then `;` (next run '' = none, slot max '' = no slots)
+           then `,<fire time>` per fire, then optionally `|<grace ms or ''>/<max instances>/<occurrence>,...`
+           (the plans made ahead, with slots only: see claim-due-3.lua), then `;` (next run '' =
+           none, slot max '' = no slots)
   Returns  one string: per item in item order, separated by ' ':
              `o` then per accepted occurrence `,<scheduledAt>`, followed, with slots, by `+` (its
                run slot is counted: the run may start) or `-` (in flight but not counted, max
@@ -35,6 +37,10 @@
   order, so the watermark never lets a duplicate through, costs one field, and never expires
   (a record with a TTL would accept a replay after the TTL). An occurrence earlier than one
   already accepted (a caller moving the next run backwards past fired times) is refused.
+  Plans made ahead: an item's `|...` part is stored in the schedule's `ahead` field, prefixed
+  with its hash and the new next run (`<hash>/<next run>/<grace>/<max>/<occurrences>`), for a
+  claim with commit-ahead to commit the next run at once while the plan holds; an item without
+  one clears the field.
   Cost per item: HMGET + HSET of the schedule, and with slots ZCOUNT + ZADD of the job's slot
   set; the due set, the owner's claim set, {p}:slots and {p}:slot-data get one ZADD / ZREM /
   HSET per batch (per chunk of members), not one per item.
@@ -46,7 +52,7 @@ local owner, slots, slotData, jsPrefix = ARGV[4], ARGV[6], ARGV[7], ARGV[8]
 -- checks below must come before the first write.
 local packed = ARGV[9]
 if not packed then return -1 end
-local ids, tokens, nexts, maxes, leases, fireFrom, fireCount, fires = {}, {}, {}, {}, {}, {}, {}, {}
+local ids, tokens, nexts, maxes, leases, fireFrom, fireCount, fires, aheads = {}, {}, {}, {}, {}, {}, {}, {}, {}
 local withSlots = false
 local pos, nFires = 1, 0
 for item = 1, n do
@@ -64,10 +70,16 @@ for item = 1, n do
   count = tonumber(count)
   fireFrom[item], fireCount[item] = nFires + 1, count
   for _ = 1, count do
-    local at, q = string.match(packed, '^,([^,;]*)()', p)
+    local at, q = string.match(packed, '^,([^,;|]*)()', p)
     if not (at and tonumber(at)) then return -1 end
     nFires = nFires + 1
     fires[nFires] = at
+    p = q
+  end
+  if string.byte(packed, p) == 124 then -- '|'
+    local plan, q = string.match(packed, '^|([^;]*)()', p)
+    if not (plan and maxes[item]) then return -1 end
+    aheads[item] = plan
     p = q
   end
   if string.byte(packed, p) ~= 59 then return -1 end -- ';'
@@ -142,7 +154,7 @@ for item = 1, n do
   local first, nFire = fireFrom[item], fireCount[item]
   local key = ARGV[1] .. id
   local js = jsPrefix .. id
-  local f = redis.pcall('HMGET', key, 'token', 'cowner', 'fired', 'runs', 'paused')
+  local f = redis.pcall('HMGET', key, 'token', 'cowner', 'fired', 'runs', 'paused', 'hash')
   if failed(f) then
     out[item] = 'cs'
   elseif not f[1] then
@@ -190,11 +202,13 @@ for item = 1, n do
     if failed(live) then
       out[item] = 'cj'
     else
+      local plan = ''
+      if aheads[item] and nextRun ~= '' then plan = (f[6] or '') .. '/' .. nextRun .. '/' .. aheads[item] end
       if nAccepted > 0 then
         -- runs is a count, far below 2^53: tostring is exact for it (s() is for epoch ms).
-        redis.call('HSET', key, 'next', nextRun, 'cowner', '', 'lease', '', 'fired', latest, 'runs', tostring(tonumber(f[4]) + nAccepted))
+        redis.call('HSET', key, 'next', nextRun, 'cowner', '', 'lease', '', 'fired', latest, 'runs', tostring(tonumber(f[4]) + nAccepted), 'ahead', plan)
       else
-        redis.call('HSET', key, 'next', nextRun, 'cowner', '', 'lease', '')
+        redis.call('HSET', key, 'next', nextRun, 'cowner', '', 'lease', '', 'ahead', plan)
       end
       claimRem[#claimRem + 1] = id
       if nextRun == '' or f[5] == '1' then
