@@ -194,6 +194,35 @@ describe('Runner (through the Scheduler)', () => {
     expect(seen).toEqual(['first', 'first', 'first', 'second']);
   });
 
+  it('fused path: one plan serves schedules due together across all the passes of a tick', async () => {
+    const store = new MemoryStore();
+    const handlers = new Map<string, string>();
+    let plans = 0;
+    let fired = 0;
+    const runner = new Runner<string>({
+      store, owner: 'o', logger, leaseMs: 30_000, pollMs: 30_000, exclude: new Set(), handlers,
+      plan: (input) => {
+        plans++;
+        return planOccurrences(input);
+      },
+      onUnhandled: () => {},
+      dispatch: () => void fired++,
+      onMissed: () => {},
+      onHealth: () => {},
+    });
+    const definition = (id: string): ScheduleDefinition => ({ id, owner: 'app', trigger: { type: 'interval', everyMs: 1000 }, policy: internPolicy(BUILTIN_DEFAULTS), args: [] });
+    const trigger = definition('x').trigger;
+    for (let i = 0; i < 3 * FUSED_PASS_SIZE; i++) {
+      const d = { ...definition(`j${i}`), trigger };
+      handlers.set(d.id, d.id);
+      await store.upsert({ definition: d, hash: scheduleHash(d), nextRunAt: T0 + 1000, anchor: 0, replaceExisting: false });
+    }
+    runner.start();
+    await vi.advanceTimersByTimeAsync(1000);
+    await runner.stop();
+    expect([fired, plans]).toEqual([3 * FUSED_PASS_SIZE, 1]);
+  });
+
   for (const path of PATHS) it(`plans schedules due together with one trigger once, but not when a run limit makes their plans differ (${path.name})`, async () => {
     const store = path.fused ? new MemoryStore() : claimPath(new MemoryStore());
     const handlers = new Map<string, string>();
