@@ -8,19 +8,9 @@
  *
  *   node bench/cpu-ab.mjs <checkout dir> [N=10000] [interval|cron|spread]
  */
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { checkoutScheduler } from './lib/checkout.mjs';
 
-const [dir, n = '10000', kind = 'interval'] = process.argv.slice(2);
-if (dir === undefined || !['interval', 'cron', 'spread'].includes(kind) || !(Number(n) > 0)) {
-  console.error('usage: node bench/cpu-ab.mjs <checkout dir> [N=10000] [interval|cron|spread]');
-  process.exit(2);
-}
-const root = resolve(dir);
-const N = Number(n);
-const { Scheduler, MemoryStore } = await import(pathToFileURL(`${root}/packages/scheduler/dist/index.js`).href);
-const { createLogger } = await import(pathToFileURL(`${root}/packages/core/dist/index.js`).href);
-const scheduler = new Scheduler({ store: new MemoryStore(), logger: createLogger({ level: 'warn', pretty: false }) });
+const { root, N, kind, scheduler } = await checkoutScheduler('node bench/cpu-ab.mjs <checkout dir> [N=10000] [interval|cron|spread]', '10000', ['interval', 'cron', 'spread']);
 let fires = 0;
 const job = () => { fires++; };
 const base = Math.floor(Date.now() / 1000) * 1000;
