@@ -1,27 +1,25 @@
 #!/usr/bin/env node
 /**
  * CPU per fire of one xcore checkout: N jobs (`every: 1000`, or `cron: '* * * * * *'`) all due at
- * the same instant, on a MemoryStore; CPU time over the fires of a 5 s window after 2.2 s. Run it
- * for two checkouts (each built with `pnpm build`) alternately to compare them on a shared machine:
+ * the same instant, or with `spread` `every: 1000` jobs whose phases are spread evenly over the
+ * second (`startDate`, as `run.mjs --phase spread` does), on a MemoryStore; CPU time over the
+ * fires of a 5 s window after 2.2 s. Run it for two checkouts (each built with `pnpm build`)
+ * alternately to compare them on a shared machine:
  *
- *   node bench/cpu-ab.mjs <checkout dir> [N=10000] [interval|cron]
+ *   node bench/cpu-ab.mjs <checkout dir> [N=10000] [interval|cron|spread]
  */
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { checkoutScheduler } from './lib/checkout.mjs';
 
-const [dir, n = '10000', kind = 'interval'] = process.argv.slice(2);
-if (dir === undefined || !['interval', 'cron'].includes(kind) || !(Number(n) > 0)) {
-  console.error('usage: node bench/cpu-ab.mjs <checkout dir> [N=10000] [interval|cron]');
-  process.exit(2);
-}
-const root = resolve(dir);
-const N = Number(n);
-const { Scheduler, MemoryStore } = await import(pathToFileURL(`${root}/packages/scheduler/dist/index.js`).href);
-const { createLogger } = await import(pathToFileURL(`${root}/packages/core/dist/index.js`).href);
-const scheduler = new Scheduler({ store: new MemoryStore(), logger: createLogger({ level: 'warn', pretty: false }) });
+const { root, N, kind, scheduler } = await checkoutScheduler('node bench/cpu-ab.mjs <checkout dir> [N=10000] [interval|cron|spread]', '10000', ['interval', 'cron', 'spread']);
 let fires = 0;
 const job = () => { fires++; };
-for (let i = 0; i < N; i++) await scheduler.addJob(job, kind === 'cron' ? { id: `j${i}`, cron: '* * * * * *' } : { id: `j${i}`, every: 1000 });
+const base = Math.floor(Date.now() / 1000) * 1000;
+const options = (i) => {
+  if (kind === 'cron') return { id: `j${i}`, cron: '* * * * * *' };
+  if (kind === 'spread') return { id: `j${i}`, every: 1000, startDate: new Date(base + Math.floor((i * 1000) / N)) };
+  return { id: `j${i}`, every: 1000 };
+};
+for (let i = 0; i < N; i++) await scheduler.addJob(job, options(i));
 scheduler.startFiring();
 await new Promise((r) => setTimeout(r, 2200));
 const cpuBefore = process.cpuUsage();

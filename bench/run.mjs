@@ -82,7 +82,7 @@ async function main() {
       const timeoutMs = (opts.timeout + opts.warmup + opts.seconds + 2) * 1000;
       r = await runChild({ lib, n, kind, seconds: opts.seconds, warmup: opts.warmup, phase: opts.phase, timeoutMs, maxOldSpaceMb: 4096 });
       process.stderr.write(r.status === 'ok'
-        ? `${r.delivered}/${r.expected} p99 ${r.lateness.p99?.toFixed(1)} ms, ${r.cpuUsPerFire?.toFixed(1)} µs/fire, ${Math.round(r.heapBytesPerJob)} B/job (${(r.wallMs / 1000).toFixed(0)} s)\n`
+        ? `${r.delivered}/${r.expected} p99 ${r.lateness.p99?.toFixed(1)} ms, ${r.cpuUsPerFire?.toFixed(1)} µs/fire (main thread ${r.mainThreadCpuUsPerFire?.toFixed(1) ?? '-'}), ${Math.round(r.heapBytesPerJob)} B/job (${(r.wallMs / 1000).toFixed(0)} s)\n`
         : `${r.status}: ${r.error}\n`);
       if (r.status !== 'ok') failedAt.set(`${lib}|${kind}`, n);
     }

@@ -3,9 +3,12 @@
 //
 // --modes off,on (default; also `eager`: the sink without writeRun, records built on the run path).
 //   A mode may name a checkout to take xcore from (built): `on@/tmp/xcore-base` runs the sink (and
-//   the scheduler) of that checkout, to compare two versions in one interleaved run.
+//   the scheduler) of that checkout, to compare two versions in one interleaved run. `~pgN` and
+//   `~wN` after the kind set --pg-nice and --writer-nice for that mode alone (`on~pg19~w19`).
 // --pg-nice N: renice the sink's PostgreSQL backends to N at the window's start (root only), to see
 //   how much of the sink's cost to the runner is PostgreSQL competing for the same cores.
+// --writer-nice N: renice the sink's writer thread to N at the window's start (Linux; found as the
+//   child's threads whose nice is the writer's own offset from the process's, see insert-worker.mjs).
 // --runner scheduler (default): a real Scheduler on the memory store runs `rate` jobs of period
 //   1 s (10k runs/s; 1 % throw, the rest return a small object), with the sink as its `runLog`
 //   (on) or none (off). Measured: each run's start lateness (startedAt - scheduledAt, from the
@@ -19,10 +22,11 @@
 // spread over the reps.
 //
 //   pnpm build && node bench/runlog.mjs [--runner scheduler|loop] [--seconds 10] [--warmup 2] [--rate 10000] [--reps 3] [--modes off,on]
-//     [--batch 500] [--flush 200] [--pg-nice 0] [--url postgres://postgres@127.0.0.1:5432/postgres]
+//     [--batch 500] [--flush 200] [--pg-nice 0] [--writer-nice 0] [--url postgres://postgres@127.0.0.1:5432/postgres]
 //
 // The admin URL must be able to CREATE DATABASE; the bench works in a throwaway database it drops.
 import { fork } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, setPriority, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -33,7 +37,7 @@ import { throwawayDatabase } from './lib/throwaway-database.mjs';
 const SELF = fileURLToPath(import.meta.url);
 
 function args() {
-  const out = { runner: 'scheduler', modes: 'off,on', seconds: 10, warmup: 2, rate: 10_000, reps: 3, batch: 500, flush: 200, priority: -10, 'pg-nice': 0, url: process.env.XCORE_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' };
+  const out = { runner: 'scheduler', modes: 'off,on', seconds: 10, warmup: 2, rate: 10_000, reps: 3, batch: 500, flush: 200, priority: -10, 'pg-nice': 0, 'writer-nice': 0, url: process.env.XCORE_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' };
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i]?.replace(/^--/, '');
@@ -53,6 +57,7 @@ function args() {
  */
 /** xcore's packages: this checkout's (bare specifiers), or the built checkout a mode names (`on@<dir>`). */
 async function xcore(mode) {
+  mode = mode.replace(/~[a-z]+-?\d+/g, '');
   const at = mode.indexOf('@');
   if (at < 0) return { scheduler: await import('@xcore/scheduler'), runlog: await import('@xcore/runlog-postgres'), core: await import('@xcore/core') };
   const root = pathToFileURL(`${resolve(mode.slice(at + 1))}/packages/`).href;
@@ -64,9 +69,17 @@ async function xcore(mode) {
 }
 
 /** The sink kind of a mode: off, on or eager. */
-const kindOf = (mode) => mode.split('@')[0];
+const kindOf = (mode) => mode.split('@')[0].split('~')[0];
+
+/** `opts` with the nice values a mode names (`on~pg19~w19`). */
+function withModeNice(mode, opts) {
+  const pg = /~pg(-?\d+)/.exec(mode.split('@')[0]);
+  const w = /~w(-?\d+)/.exec(mode.split('@')[0]);
+  return { ...opts, ...(pg ? { 'pg-nice': Number(pg[1]) } : {}), ...(w ? { 'writer-nice': Number(w[1]) } : {}) };
+}
 
 async function childScheduler(mode, opts) {
+  opts = withModeNice(mode, opts);
   const x = await xcore(mode);
   const { Scheduler, MemoryStore } = x.scheduler;
   const { PostgresRunLog } = x.runlog;
@@ -106,6 +119,7 @@ async function childScheduler(mode, opts) {
   let threadAtWindow;
   let eluAtWindow;
   let backendAtWindow;
+  let schedAtWindow;
   const start = performance.now();
   const warmEnd = start + opts.warmup * 1000;
   const end = warmEnd + opts.seconds * 1000;
@@ -121,6 +135,8 @@ async function childScheduler(mode, opts) {
         eluAtWindow = performance.eventLoopUtilization();
         // Asked in every mode (the same query's cost on the loop); with no sink there are no backends.
         void backendCpu(opts.dbUrl, opts['pg-nice']).then((b) => { backendAtWindow = b; });
+        if (opts['writer-nice'] !== 0) reniceWriter(opts['writer-nice']);
+        schedAtWindow = schedstat();
       }
       if (now >= end) return resolve();
       expected = performance.now() + 1;
@@ -132,6 +148,7 @@ async function childScheduler(mode, opts) {
   const cpu = process.cpuUsage(cpuAtWindow);
   const thread = threadAtWindow === undefined ? undefined : process.threadCpuUsage(threadAtWindow);
   const elu = performance.eventLoopUtilization(eluAtWindow);
+  const schedAtEnd = schedstat();
   const backendAtEnd = await backendCpu(opts.dbUrl);
   await scheduler.stop({ deadlineMs: 1000 });
   let flushMs = null;
@@ -159,6 +176,8 @@ async function childScheduler(mode, opts) {
     // The event loop's own thread: CPU per run (Node >= 23.9 has process.threadCpuUsage) and busy share.
     mainUsPerRun: thread === undefined ? null : (thread.user + thread.system) / windowRuns,
     loopBusyPct: elu.utilization * 100,
+    // Linux: how long the event loop's thread was ready to run but waited for a CPU (ms per s).
+    mainWaitMsPerS: schedAtWindow === undefined || schedAtEnd === undefined ? null : (schedAtEnd.waitNs - schedAtWindow.waitNs) / 1e6 / opts.seconds,
     // The sink's PostgreSQL backends on this machine: the CPU the run log costs beyond this process.
     pgCpuPct: backendAtWindow !== undefined && backendAtEnd !== undefined ? ((backendAtEnd - backendAtWindow) / (opts.seconds * 1000)) * 100 : null,
     flushMs, stats,
@@ -167,6 +186,7 @@ async function childScheduler(mode, opts) {
 
 async function child(mode, opts) {
   if (opts.runner === 'scheduler') return childScheduler(mode, opts);
+  opts = withModeNice(mode, opts);
   const x = await xcore(mode);
   const { toRunLogRecord } = x.scheduler;
   const { PostgresRunLog } = x.runlog;
@@ -251,13 +271,37 @@ async function child(mode, opts) {
   };
 }
 
+/** The event loop thread's scheduler counters (Linux /proc schedstat: ns on a CPU, ns waiting for one), or undefined. */
+function schedstat() {
+  try {
+    const [runNs, waitNs] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return { runNs, waitNs };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Renices this process's writer thread (the sink's, `worker/insert-worker.mjs`) to `nice`: the
+ * threads whose nice is higher than the main thread's (the writer lowers its own; Node's other
+ * threads keep the process's). Linux only; a no-op elsewhere.
+ */
+function reniceWriter(nice) {
+  try {
+    const niceOf = (tid) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
+    const main = niceOf(process.pid);
+    for (const tid of readdirSync('/proc/self/task')) if (niceOf(tid) > main) setPriority(Number(tid), nice);
+  } catch {
+    // not Linux, or not allowed
+  }
+}
+
 /**
  * CPU ms used so far by the PostgreSQL backends of the sink's connections (Linux, server on this
  * machine: /proc/<pid>/stat), or undefined where that cannot be read. With `nice` (not 0), renices
  * them to it first (needs the right to).
  */
 async function backendCpu(dbUrl, nice = 0) {
-  const { readFileSync } = await import('node:fs');
   const c = new pg.Client({ connectionString: dbUrl });
   try {
     await c.connect();
@@ -352,9 +396,9 @@ async function parent() {
       ? [
         `Runner: a real Scheduler (memory store) running ${opts.rate.toLocaleString('en')} jobs every 1 s; lateness = each run's startedAt - scheduledAt (whole ms, from its record); a 1 ms timer in the same process beside it.`,
         '',
-        '| run | sink | runs/s | run lateness p50 ms | p90 ms | p99 ms | max ms | 1 ms timer p50 ms | p99 ms | max ms | process CPU % | main thread CPU µs/run | loop busy % | PostgreSQL CPU % | stored rows | dropped | failed batches | flush at end ms |',
-        '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-        ...results.map((r) => `| ${r.rep} | ${r.mode} | ${Math.round(r.windowRate).toLocaleString('en')} | ${fmt(r.p50, 0)} | ${fmt(r.p90, 0)} | ${fmt(r.p99, 0)} | ${fmt(r.max, 0)} | ${fmt(r.tickP50, 3)} | ${fmt(r.tickP99, 3)} | ${fmt(r.tickMax, 1)} | ${fmt(r.cpuPct, 0)} | ${fmt(r.mainUsPerRun, 1)} | ${fmt(r.loopBusyPct, 0)} | ${fmt(r.pgCpuPct, 0)} | ${r.rows?.toLocaleString('en') ?? '–'} | ${r.stats?.dropped ?? '–'} | ${r.stats?.failedBatches ?? '–'} | ${fmt(r.flushMs, 0)} |`),
+        '| run | sink | runs/s | run lateness p50 ms | p90 ms | p99 ms | max ms | 1 ms timer p50 ms | p99 ms | max ms | process CPU % | main thread CPU µs/run | loop busy % | main thread waiting for a CPU ms/s | PostgreSQL CPU % | stored rows | dropped | failed batches | flush at end ms |',
+        '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+        ...results.map((r) => `| ${r.rep} | ${r.mode} | ${Math.round(r.windowRate).toLocaleString('en')} | ${fmt(r.p50, 0)} | ${fmt(r.p90, 0)} | ${fmt(r.p99, 0)} | ${fmt(r.max, 0)} | ${fmt(r.tickP50, 3)} | ${fmt(r.tickP99, 3)} | ${fmt(r.tickMax, 1)} | ${fmt(r.cpuPct, 0)} | ${fmt(r.mainUsPerRun, 1)} | ${fmt(r.loopBusyPct, 0)} | ${fmt(r.mainWaitMsPerS, 1)} | ${fmt(r.pgCpuPct, 0)} | ${r.rows?.toLocaleString('en') ?? '–'} | ${r.stats?.dropped ?? '–'} | ${r.stats?.failedBatches ?? '–'} | ${fmt(r.flushMs, 0)} |`),
       ]
       : [
         '| run | sink | records/s | lateness p50 ms | p90 ms | p99 ms | max ms | ticks > 1 ms late | process CPU % | PostgreSQL CPU % | stored rows | dropped | failed batches | flush at end ms |',
@@ -362,14 +406,14 @@ async function parent() {
         ...results.map((r) => `| ${r.rep} | ${r.mode} | ${Math.round(r.windowRate).toLocaleString('en')} | ${fmt(r.p50, 3)} | ${fmt(r.p90, 3)} | ${fmt(r.p99, 3)} | ${fmt(r.max, 1)} | ${r.late} of ${r.samples.toLocaleString('en')} | ${fmt(r.cpuPct, 0)} | ${fmt(r.pgCpuPct, 0)} | ${r.rows?.toLocaleString('en') ?? '–'} | ${r.stats?.dropped ?? '–'} | ${r.stats?.failedBatches ?? '–'} | ${fmt(r.flushMs, 0)} |`),
       ]),
     '',
-    `Off (no sink): median p99 ${fmt(p99('off'), 3)} ms, p50 ${fmt(p50('off'), 3)} ms; noise floor: the off runs' p99 ranges ${fmt(range('off')[0], 3)}-${fmt(range('off')[1], 3)} ms (max/min ${fmt(range('off')[1] / range('off')[0], 2)}×: off against off)${medianOf('off', 'mainUsPerRun') === undefined ? '' : `; main thread CPU ${fmt(medianOf('off', 'mainUsPerRun'), 2)} µs/run, event loop busy ${fmt(medianOf('off', 'loopBusyPct'), 1)} %`}${opts.runner === 'scheduler' ? `; 1 ms timer p99 ${fmt(medianOf('off', 'tickP99'), 3)} ms` : ''}.`,
+    `Off (no sink): median p99 ${fmt(p99('off'), 3)} ms, p50 ${fmt(p50('off'), 3)} ms; noise floor: the off runs' p99 ranges ${fmt(range('off')[0], 3)}-${fmt(range('off')[1], 3)} ms (max/min ${fmt(range('off')[1] / range('off')[0], 2)}×: off against off)${medianOf('off', 'mainUsPerRun') === undefined ? '' : `; main thread CPU ${fmt(medianOf('off', 'mainUsPerRun'), 2)} µs/run, event loop busy ${fmt(medianOf('off', 'loopBusyPct'), 1)} %, waiting for a CPU ${fmt(medianOf('off', 'mainWaitMsPerS'), 1)} ms/s`}${opts.runner === 'scheduler' ? `; 1 ms timer p99 ${fmt(medianOf('off', 'tickP99'), 3)} ms` : ''}.`,
     ...modes.filter((m) => m !== 'off').flatMap((m) => {
       const ratio = p99(m) / p99('off');
       const perRep = [...new Set(results.map((r) => r.rep))].map((rep) => fmt(results.find((r) => r.rep === rep && r.mode === m).p99 / results.find((r) => r.rep === rep && r.mode === 'off').p99, 2));
       return [
         `**${m}**: median p99 ${fmt(p99(m), 3)} ms (runs ${fmt(range(m)[0], 3)}-${fmt(range(m)[1], 3)}), **${fmt(ratio, 3)}× off** (target ≤ 1.10×, ${ratio <= 1.1 ? 'met ✓' : 'NOT met ✗'}); per rep ${perRep.join(', ')}; p50 ${fmt(p50(m), 3)} ms; ` +
           `all runs pooled p99 ${fmt(pooled(m, 0.99), 3)} ms (${fmt(pooled(m, 0.99) / pooled('off', 0.99), 3)}× off's ${fmt(pooled('off', 0.99), 3)}), p99.9 ${fmt(pooled(m, 0.999), 3)} ms (off ${fmt(pooled('off', 0.999), 3)})` +
-          `${medianOf(m, 'mainUsPerRun') === undefined ? '' : `; main thread CPU ${fmt(medianOf(m, 'mainUsPerRun'), 2)} µs/run (+${fmt(medianOf(m, 'mainUsPerRun') - medianOf('off', 'mainUsPerRun'), 2)}), event loop busy ${fmt(medianOf(m, 'loopBusyPct'), 1)} %`}` +
+          `${medianOf(m, 'mainUsPerRun') === undefined ? '' : `; main thread CPU ${fmt(medianOf(m, 'mainUsPerRun'), 2)} µs/run (+${fmt(medianOf(m, 'mainUsPerRun') - medianOf('off', 'mainUsPerRun'), 2)}), event loop busy ${fmt(medianOf(m, 'loopBusyPct'), 1)} %, waiting for a CPU ${fmt(medianOf(m, 'mainWaitMsPerS'), 1)} ms/s`}` +
           `; process CPU ${fmt(medianOf(m, 'cpuPct'), 0)} % (off ${fmt(medianOf('off', 'cpuPct'), 0)} %), PostgreSQL CPU ${fmt(medianOf(m, 'pgCpuPct'), 0)} %${opts.runner === 'scheduler' ? `; 1 ms timer p99 ${fmt(medianOf(m, 'tickP99'), 3)} ms` : ''}.`,
       ];
     }),

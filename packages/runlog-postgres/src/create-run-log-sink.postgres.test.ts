@@ -25,7 +25,7 @@ describe.skipIf(skip)('services.scheduler.runLog with backend postgres', () => {
     expect((await readAll(sink, { outcome: 'failed' })).map((r) => r.runId)).toEqual([records[0]!.runId]);
     await sink.close();
     const migrations = await db.sql<{ name: string }>('SELECT name FROM from_config.run_log_migrations');
-    expect(migrations.rows.map((r) => r.name)).toEqual(['001_create_run_log.sql', '002_executor_outcomes.sql']);
+    expect(migrations.rows.map((r) => r.name)).toEqual(['001_create_run_log.sql', '002_executor_outcomes.sql', '003_fewer_indexes.sql']);
     expect(warnings).toEqual([]);
   });
 

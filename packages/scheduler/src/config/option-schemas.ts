@@ -140,11 +140,17 @@ const ID_PATTERN = /^[^\s\p{Cc}\p{Cs}]+$/u;
 /** Printable ASCII: most ids, checked without the slower Unicode pattern. */
 const ASCII_ID = /^[!-~]+$/;
 
+/**
+ * The check of {@link jobIdValue} and {@link ownerIdValue}: `v` when it is a valid id, else
+ * `undefined`. Exported so the quick `addJob` path applies the very same rule without zod.
+ */
+export function validId(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length <= OPTION_LIMITS.idLength && (ASCII_ID.test(v) || ID_PATTERN.test(v)) ? v : undefined;
+}
+
 function idValue(what: string, example: string): z.ZodType<string, string> {
   const expected = `${what} of 1 to ${OPTION_LIMITS.idLength} characters without whitespace or control characters, like "${example}"`;
-  return checked({ type: 'string', minLength: 1, maxLength: OPTION_LIMITS.idLength, pattern: ID_PATTERN.source }, expected, (v) =>
-    typeof v === 'string' && v.length <= OPTION_LIMITS.idLength && (ASCII_ID.test(v) || ID_PATTERN.test(v)) ? v : undefined,
-  ) as z.ZodType<string, string>;
+  return checked({ type: 'string', minLength: 1, maxLength: OPTION_LIMITS.idLength, pattern: ID_PATTERN.source }, expected, validId) as z.ZodType<string, string>;
 }
 
 /** A job id as given to `addJob` or in YAML. */

@@ -98,7 +98,9 @@ describe.each(EXECUTORS)('executor %s', (executor) => {
     const runs = (await runsOf('busy', 2)).map(({ record }) => record);
     for (const record of runs) {
       expect(record).toMatchObject({ status: 'timed_out', attempts: 1, error: expect.stringContaining('timed out after 100 ms') });
-      expect(record.finishedAt! - record.startedAt!).toBeGreaterThanOrEqual(100);
+      // Whole milliseconds of Date.now() around a timer libuv schedules on its cached loop time: the
+      // deadline can read as 99 ms (seen once in a full suite).
+      expect(record.finishedAt! - record.startedAt!).toBeGreaterThanOrEqual(99);
       expect(record.finishedAt! - record.startedAt!).toBeLessThan(spinMs);
     }
     expect(runs[1]!.scheduledAt).toBeGreaterThan(runs[0]!.scheduledAt);

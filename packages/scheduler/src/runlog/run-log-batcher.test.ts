@@ -224,6 +224,54 @@ describe('RunLogBatcher', () => {
     }
   });
 
+  it('holds a full batch back while the event loop is busy, and writes it once the loop is quiet', async () => {
+    const backend = new TestBackend();
+    let busy = 1;
+    let looks = 0;
+    const { batcher } = make(backend, { batchSize: 3, flushMs: 60_000, loopBusy: () => { looks++; return busy; } });
+    for (const r of records(3)) batcher.push(r);
+    await vi.waitFor(() => expect(looks).toBeGreaterThanOrEqual(6)); // three looks, each a start and an end
+    expect(backend.calls).toEqual([]);
+    busy = 0;
+    await vi.waitFor(() => expect(backend.stored.size).toBe(3));
+    expect(backend.calls).toEqual([3]);
+  });
+
+  it('holds a backlog back at most flushMs, then writes all of it without looking again', async () => {
+    const backend = new TestBackend();
+    let looks = 0;
+    const { batcher } = make(backend, { batchSize: 2, flushMs: 40, loopBusy: () => { looks++; return 1; } });
+    for (const r of records(6)) batcher.push(r);
+    await vi.waitFor(() => expect(backend.stored.size).toBe(6));
+    expect(backend.calls).toEqual([2, 2, 2]);
+    const afterBacklog = looks;
+    expect(afterBacklog).toBeGreaterThan(0);
+    // Caught up: a new backlog is held back again.
+    for (const r of records(2, 10)) batcher.push(r);
+    await vi.waitFor(() => expect(backend.stored.size).toBe(8));
+    expect(looks).toBeGreaterThan(afterBacklog);
+  });
+
+  it('never holds back a flush, a close, or a queue at half of queueLimit', async () => {
+    const backend = new TestBackend();
+    const { batcher } = make(backend, { batchSize: 2, flushMs: 60_000, loopBusy: () => 1 });
+    for (const r of records(4)) batcher.push(r);
+    expect(await batcher.flush()).toBe(true);
+    expect(backend.stored.size).toBe(4);
+
+    const full = make(new TestBackend(), { batchSize: 2, flushMs: 60_000, queueLimit: 8, loopBusy: () => 1 });
+    for (const r of records(4)) full.batcher.push(r);
+    // The first batch goes at once (4 queued: half of 8); the next 2 (below half) are held back again.
+    await vi.waitFor(() => expect(full.batcher.stats().written).toBe(2));
+    expect(full.batcher.stats().queueDepth).toBe(2);
+    await full.batcher.close(0);
+
+    const closing = make(new TestBackend(), { batchSize: 2, flushMs: 60_000, loopBusy: () => 1 });
+    for (const r of records(2)) closing.batcher.push(r);
+    await closing.batcher.close(60_000);
+    expect(closing.batcher.stats()).toMatchObject({ written: 2, dropped: 0 });
+  });
+
   it('refuses options outside their ranges with XCORE_ERR_RUNLOG_OPTIONS_INVALID', () => {
     const insert = new TestBackend().insert;
     for (const bad of [{ batchSize: 0 }, { batchSize: 1.5 }, { flushMs: 0 }, { queueLimit: 500 }, { batchSize: 10, queueLimit: 10 }, { retryBaseMs: 100, retryMaxMs: 50 }]) {

@@ -12,8 +12,12 @@
  *   (the PostgreSQL sink: on its writer thread, reading the ring's memory). Records the check
  *   refuses are counted in `rejected` and logged. A slot is released when its run leaves the
  *   queue (stored, refused or dropped).
- * - One batch is written at a time, oldest records first. A full batch (`batchSize`) goes at once;
- *   a partial one waits at most `flushMs`.
+ * - One batch is written at a time, oldest records first. A full batch (`batchSize`) goes as soon
+ *   as the caller's event loop is quiet (busy less than half of a 5 ms look), so that the
+ *   backend's work (a writer thread, a database on the same machine) does not compete for the CPU
+ *   with a burst of runs; held back at most `flushMs` per backlog (and never past half of
+ *   `queueLimit`), after which the whole backlog goes without waiting. A partial batch waits at
+ *   most `flushMs`; a flush or close never waits for a quiet loop.
  * - A failed write is retried with exponential backoff and jitter (`retryBaseMs` doubling up to
  *   `retryMaxMs`) for as long as the backend is away; records keep queueing meanwhile.
  * - Bounded: the queue and the batch being written hold at most `queueLimit` records. When a
@@ -24,6 +28,7 @@
  *   by halving the batch until the refused records are alone; they are counted in `rejected` and
  *   logged each, and the rest is written.
  */
+import { performance } from 'node:perf_hooks';
 import { retryDelay } from '../triggers/retry-delay.js';
 import { RunLogOptionsInvalidError } from './run-log-errors.js';
 import { RunLogQueue } from './run-log-queue.js';
@@ -73,6 +78,28 @@ export interface RunLogBatcherOptions {
   readonly logIntervalMs?: number;
   /** `Math.random`-like source for retry jitter. @defaultValue `Math.random` */
   readonly random?: () => number;
+  /**
+   * The share (0..1) of the time since its previous call that the caller's event loop was busy;
+   * a full batch waits while it is at least one half (see the module remarks).
+   * @defaultValue measured with `performance.eventLoopUtilization()`
+   */
+  readonly loopBusy?: () => number;
+}
+
+/** How long one look at the event loop lasts before a held-back full batch may go, ms. */
+const QUIET_LOOK_MS = 5;
+/** The busy share of a look at or above which a full batch stays held back. */
+const BUSY_SHARE = 0.5;
+
+/** A {@link RunLogBatcherOptions.loopBusy} on this thread's event loop. */
+function eventLoopBusy(): () => number {
+  let mark = performance.eventLoopUtilization();
+  return () => {
+    const now = performance.eventLoopUtilization();
+    const share = performance.eventLoopUtilization(now, mark).utilization;
+    mark = now;
+    return share;
+  };
 }
 
 interface Waiter {
@@ -98,6 +125,9 @@ export class RunLogBatcher {
   private readonly classify: NonNullable<RunLogBatcherOptions['classify']>;
   private readonly logger: RunLogLogger;
   private readonly random: () => number;
+  private readonly loopBusy: () => number;
+  /** When the current backlog's full batches started being held back for a busy loop (0: not yet). */
+  private holdingSince = 0;
   readonly batchSize: number;
   readonly flushMs: number;
   readonly queueLimit: number;
@@ -133,6 +163,7 @@ export class RunLogBatcher {
     this.classify = options.classify ?? (() => 'retry');
     this.logger = options.logger ?? NO_LOGGER;
     this.random = options.random ?? Math.random;
+    this.loopBusy = options.loopBusy ?? eventLoopBusy();
     this.name = options.name;
     this.batchSize = whole('batchSize', options.batchSize, 500, 1, 10_000);
     this.flushMs = whole('flushMs', options.flushMs, 200, 1, 60_000);
@@ -314,7 +345,12 @@ export class RunLogBatcher {
       for (;;) {
         if (this.batch.length === 0) {
           const partial = this.drainOnce || this.waiters.length > 0 || this.closed;
-          if (this.queue.length === 0 || (this.queue.length < this.batchSize && !partial)) break;
+          if (this.queue.length === 0 || (this.queue.length < this.batchSize && !partial)) {
+            this.holdingSince = 0; // caught up: the next backlog may be held back again
+            break;
+          }
+          if (!partial) await this.untilLoopQuiet();
+          if (this.queue.length === 0) break;
           this.drainOnce = false;
           this.batchSeq = this.queue.frontSeq;
           this.batch = this.queue.take(this.batchSize);
@@ -325,6 +361,26 @@ export class RunLogBatcher {
       this.running = false;
       this.drainOnce = false;
       if (this.queue.length > 0 && !this.closed) this.armFlushTimer();
+    }
+  }
+
+  /**
+   * Waits while the caller's event loop is busy, in looks of {@link QUIET_LOOK_MS}, for at most
+   * `flushMs` since this backlog was first held back; not at all once the queue holds half of
+   * `queueLimit`, or while a flush or close waits.
+   */
+  private async untilLoopQuiet(): Promise<void> {
+    if (this.holdingSince === 0) this.holdingSince = Date.now();
+    for (;;) {
+      if (this.closed || this.waiters.length > 0 || this.queue.length >= this.queueLimit / 2) return;
+      const left = this.holdingSince + this.flushMs - Date.now();
+      if (left <= 0) return;
+      this.loopBusy(); // starts the look
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(QUIET_LOOK_MS, left));
+        timer.unref();
+      });
+      if (this.loopBusy() < BUSY_SHARE) return;
     }
   }
 

@@ -88,6 +88,44 @@ describe('Runner (through the Scheduler)', () => {
     expect(second.startedAt! - first.finishedAt!).toBe(40);
   });
 
+  it('the fused path records the same history and emits the same events as the claim path, for every kind of run', async () => {
+    const outcomes: Record<string, { history: unknown; events: string[] }> = {};
+    for (const path of PATHS) {
+      vi.setSystemTime(T0);
+      scheduler = new Scheduler({ store: path.fused ? new MemoryStore() : claimPath(new MemoryStore()), logger, owner: 'o', random: () => 0.5 });
+      const events: string[] = [];
+      for (const event of ['job.started', 'job.succeeded', 'job.failed', 'job.timed_out', 'job.skipped'] as const) {
+        scheduler.on(event, (e) => void events.push(`${event} ${e.jobId} ${new Date(e.scheduledAt).getTime() - T0}`));
+      }
+      const ids = ['sync', 'throws', 'async', 'slow', 'retried', 'overlapping'];
+      // Every job is due at the same instant each second (the default interval phase).
+      await scheduler.addJob(() => 'done', { id: 'sync', every: 1000 });
+      await scheduler.addJob(() => {
+        throw new Error('boom');
+      }, { id: 'throws', every: 1000 });
+      await scheduler.addJob(async () => Promise.resolve(1), { id: 'async', every: 1000 });
+      await scheduler.addJob(() => new Promise(() => {}), { id: 'slow', every: 1000, timeout: 300 });
+      let attempt = 0;
+      await scheduler.addJob(() => {
+        if (++attempt % 2 === 1) throw new Error('first attempt');
+      }, { id: 'retried', every: 1000, retries: 1, retryDelay: 100 });
+      await scheduler.addJob(() => new Promise((resolve) => setTimeout(resolve, 1500)), { id: 'overlapping', every: 1000 });
+      scheduler.startFiring();
+      await vi.advanceTimersByTimeAsync(3500);
+      const history: Record<string, unknown> = {};
+      for (const id of ids) history[id] = await scheduler.history(id, { limit: 10 });
+      outcomes[path.name] = { history, events };
+      await scheduler.stop({ deadlineMs: 0 });
+      scheduler = undefined;
+    }
+    const [claim, fused] = [outcomes['claim path']!, outcomes['fused path']!];
+    // Something of every kind happened (the comparison is not between two empty lists).
+    expect(claim.events.some((e) => e.startsWith('job.timed_out'))).toBe(true);
+    expect(claim.events.some((e) => e.startsWith('job.skipped'))).toBe(true);
+    expect(fused.history).toEqual(claim.history);
+    expect([...fused.events].sort()).toEqual([...claim.events].sort());
+  });
+
   it('uses one timer for all jobs, never one per job', async () => {
     scheduler = new Scheduler({ store: new MemoryStore(), logger, owner: 'o' });
     let fired = 0;
@@ -154,6 +192,35 @@ describe('Runner (through the Scheduler)', () => {
     await vi.advanceTimersByTimeAsync(1000);
     await runner.stop();
     expect(seen).toEqual(['first', 'first', 'first', 'second']);
+  });
+
+  it('fused path: one plan serves schedules due together across all the passes of a tick', async () => {
+    const store = new MemoryStore();
+    const handlers = new Map<string, string>();
+    let plans = 0;
+    let fired = 0;
+    const runner = new Runner<string>({
+      store, owner: 'o', logger, leaseMs: 30_000, pollMs: 30_000, exclude: new Set(), handlers,
+      plan: (input) => {
+        plans++;
+        return planOccurrences(input);
+      },
+      onUnhandled: () => {},
+      dispatch: () => void fired++,
+      onMissed: () => {},
+      onHealth: () => {},
+    });
+    const definition = (id: string): ScheduleDefinition => ({ id, owner: 'app', trigger: { type: 'interval', everyMs: 1000 }, policy: internPolicy(BUILTIN_DEFAULTS), args: [] });
+    const trigger = definition('x').trigger;
+    for (let i = 0; i < 3 * FUSED_PASS_SIZE; i++) {
+      const d = { ...definition(`j${i}`), trigger };
+      handlers.set(d.id, d.id);
+      await store.upsert({ definition: d, hash: scheduleHash(d), nextRunAt: T0 + 1000, anchor: 0, replaceExisting: false });
+    }
+    runner.start();
+    await vi.advanceTimersByTimeAsync(1000);
+    await runner.stop();
+    expect([fired, plans]).toEqual([3 * FUSED_PASS_SIZE, 1]);
   });
 
   for (const path of PATHS) it(`plans schedules due together with one trigger once, but not when a run limit makes their plans differ (${path.name})`, async () => {

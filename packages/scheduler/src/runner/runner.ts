@@ -321,6 +321,8 @@ export class Runner<H = unknown> {
     const { store, exclude } = this.options;
     const resent = await this.resendUnanswered();
     const fused = store.fireDueNow !== undefined && this.options.commitSlots !== true;
+    // One burst plan serves every pass of this tick (passes are small: see FUSED_PASS_SIZE).
+    this.passMemo = undefined;
     /** Schedules the fused passes took since the last yield to the event loop. */
     let round = 0;
     while (!this.stopped) {
@@ -370,7 +372,6 @@ export class Runner<H = unknown> {
   private firePass(limit: number): FiredBatch {
     const { store, owner, leaseMs, exclude } = this.options;
     this.firedCount = 0;
-    this.passMemo = undefined;
     let fired: FiredBatch;
     try {
       fired = store.fireDueNow!(owner, leaseMs, limit, exclude, this.visitor);

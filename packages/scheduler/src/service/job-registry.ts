@@ -78,7 +78,8 @@ export class JobRegistry {
     this.assertOpen(scope);
     const parsed = parseAddJobOptions(options, (raw) => qualifyId(scope, raw));
     const id = qualifyId(scope, parsed.id);
-    const runs = await this.handlerOf(id, fn, parsed);
+    // A function job needs nothing awaited (one promise and turn less per registration).
+    const runs = parsed.module === undefined ? this.functionHandler(id, fn, parsed) : await this.handlerOf(id, fn, parsed);
     const { store, handlers } = this.deps;
     const replace = parsed.replaceExisting === true;
     const existing = handlers.get(id);
@@ -130,16 +131,7 @@ export class JobRegistry {
    */
   private async handlerOf(id: string, fn: JobFunction | undefined, parsed: ParsedAddJobOptions): Promise<Pick<LocalJob, 'fn' | 'executor' | 'target'>> {
     const { executors } = this.deps;
-    if (parsed.module === undefined) {
-      if (typeof fn !== 'function') throw new JobInvalidError(`Job "${id}": the job must be a function, got ${fn === null ? 'null' : typeof fn}. Nothing was stored.`);
-      if (parsed.executor !== undefined && parsed.executor !== 'inline') {
-        throw new JobExecutorInvalidError(`Job "${id}": executor "${parsed.executor}" cannot run a function (functions do not cross threads); pass module and export instead of a function. Nothing was stored.`);
-      }
-      if (parsed.export !== undefined || parsed.env !== undefined) {
-        throw new JobExecutorInvalidError(`Job "${id}": ${parsed.export !== undefined ? 'export' : 'env'} is given without module; pass module (and export) instead of a function, or drop it. Nothing was stored.`);
-      }
-      return { fn, executor: executors.get('inline'), target: undefined };
-    }
+    if (parsed.module === undefined) return this.functionHandler(id, fn, parsed);
     if (fn !== undefined) {
       throw new JobExecutorInvalidError(`Job "${id}": both a function and module are given; pass one (a module job is added with addJob({ id, module, export, ... })). Nothing was stored.`);
     }
@@ -156,6 +148,18 @@ export class JobRegistry {
     const target: ModuleTarget = Object.freeze({ executor, module, export: exportName, env: Object.freeze([...(parsed.env ?? [])]) });
     await executors.probe(target, id);
     return { fn: offLoop, executor: executors.get(executor), target };
+  }
+
+  /** What runs a job given as a function (no module): the function, inline. */
+  private functionHandler(id: string, fn: JobFunction | undefined, parsed: ParsedAddJobOptions): Pick<LocalJob, 'fn' | 'executor' | 'target'> {
+    if (typeof fn !== 'function') throw new JobInvalidError(`Job "${id}": the job must be a function, got ${fn === null ? 'null' : typeof fn}. Nothing was stored.`);
+    if (parsed.executor !== undefined && parsed.executor !== 'inline') {
+      throw new JobExecutorInvalidError(`Job "${id}": executor "${parsed.executor}" cannot run a function (functions do not cross threads); pass module and export instead of a function. Nothing was stored.`);
+    }
+    if (parsed.export !== undefined || parsed.env !== undefined) {
+      throw new JobExecutorInvalidError(`Job "${id}": ${parsed.export !== undefined ? 'export' : 'env'} is given without module; pass module (and export) instead of a function, or drop it. Nothing was stored.`);
+    }
+    return { fn, executor: this.deps.executors.get('inline'), target: undefined };
   }
 
   /** Registers the decorated methods of `instance` for `scope`. */

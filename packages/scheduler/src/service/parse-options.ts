@@ -22,7 +22,7 @@ import { executorNameValue, executorsConfigSchema } from '../executors/executor-
 import { envNamesValue, exportNameValue } from '../config/option-schemas.js';
 import {
   codedCause, cronExpressionValue, dateValue, everyValue, integerIn, jobIdValue, jobPolicySchema, ownerIdValue, policyShape, runnerTiming,
-  timezoneValue, triggerSchema,
+  timezoneValue, triggerSchema, validId,
 } from '../config/option-schemas.js';
 
 /** Fields of `addJob` besides the id, all optional (`modifyJob` takes these). */
@@ -91,6 +91,33 @@ const QUICK_KEYS: ReadonlyMap<string, z.ZodType> = new Map(
   Object.entries(addJobOptionsSchema.shape).filter(([key]) => !['trigger', 'runDate', 'startDate', 'endDate'].includes(key)),
 );
 
+/** Outputs of accepted primitive values per key of {@link QUICK_KEYS} (`every: 1000`, a cron expression, `'UTC'`). */
+const quickMemo = new Map<string, Map<unknown, unknown>>();
+/** Values remembered per key: a bound for apps that give each job its own value. */
+const QUICK_MEMO_LIMIT = 256;
+
+/**
+ * The output of `key`'s field schema for `value`, `undefined` when the key is not a quick key or
+ * the value is refused. Primitive values are pure inputs of those schemas (durations, cron
+ * expressions, timezone names, numbers, booleans: the same value always gives the same output),
+ * so accepted ones are remembered and 100k jobs with `every: 1000` parse it once.
+ */
+function quickValue(key: string, value: unknown): unknown {
+  const schema = QUICK_KEYS.get(key);
+  if (schema === undefined) return undefined;
+  // -0 is left out: a Map takes it for 0, whose output a schema may give as 0.
+  const primitive = typeof value !== 'object' && typeof value !== 'function' && !Object.is(value, -0);
+  let memo = quickMemo.get(key);
+  if (primitive && memo?.has(value) === true) return memo.get(value);
+  const parsed = schema.safeParse(value);
+  if (!parsed.success || parsed.data === undefined) return undefined;
+  if (primitive) {
+    if (memo === undefined) quickMemo.set(key, (memo = new Map()));
+    if (memo.size < QUICK_MEMO_LIMIT) memo.set(value, parsed.data);
+  }
+  return parsed.data;
+}
+
 /**
  * The usual `addJob` options (a plain object with an id, `every` or `cron`, and other keys of
  * {@link QUICK_KEYS}) checked key by key with the schema's own field schemas, which is several
@@ -105,13 +132,11 @@ function quickAddJobOptions(options: object): ParsedAddJobOptions | undefined {
     const out: Record<string, unknown> = {};
     let kinds = 0;
     for (const key of keys) {
-      const schema = QUICK_KEYS.get(key);
-      if (schema === undefined) return undefined;
       const value: unknown = (options as Record<string, unknown>)[key];
       if (value === undefined) return undefined;
-      const parsed = schema.safeParse(value);
-      if (!parsed.success) return undefined;
-      out[key] = parsed.data;
+      const parsed = key === 'id' ? validId(value) : quickValue(key, value);
+      if (parsed === undefined) return undefined;
+      out[key] = parsed;
       if (key === 'every' || key === 'cron') kinds++;
     }
     return kinds === 1 && out['id'] !== undefined ? (out as ParsedAddJobOptions) : undefined;
