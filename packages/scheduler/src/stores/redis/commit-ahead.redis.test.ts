@@ -32,6 +32,17 @@ describe.skipIf(redisUnavailable({ needBinary: true }))('RedisStore: commit ahea
     server().thaw();
   }
 
+  /**
+   * Schedule `id`, due 3 s ago, committed with a plan ahead for `now - 2000`; then a claim whose
+   * answer is lost commits that occurrence ahead (seen in the schedule's `fired`).
+   */
+  async function lostAheadCommit(store: RedisStore, id: string, now: number): Promise<void> {
+    await add(store, id, now - 3000);
+    await commitWithAhead(store, id, now - 3000, now - 2000, { graceMs: null, occurrences: [now + 60_000], catchUp: false });
+    await loseAnswer(store);
+    await vi.waitFor(async () => expect(await admin().hget(store.keys.schedule(id), 'fired')).toBe(String(now - 2000)));
+  }
+
   it('commits a due schedule at once from its plan made ahead, and keeps the rest of the plan', async () => {
     const store = open();
     const now = await store.now();
@@ -109,10 +120,7 @@ describe.skipIf(redisUnavailable({ needBinary: true }))('RedisStore: commit ahea
   it('answers again, once, what a claim whose answer was lost committed ahead', async () => {
     const store = open({ commandTimeoutMs: 300 });
     const now = await store.now();
-    await add(store, 'lost', now - 3000);
-    await commitWithAhead(store, 'lost', now - 3000, now - 2000, { graceMs: null, occurrences: [now + 60_000], catchUp: false });
-    await loseAnswer(store);
-    await vi.waitFor(async () => expect(await admin().hget(store.keys.schedule('lost'), 'fired')).toBe(String(now - 2000)));
+    await lostAheadCommit(store, 'lost', now);
     // Another owner's claim gets nothing of it; the owner's next claim answers it again.
     expect((await store.claimBatch('q', 30_000, 10, undefined, { commitAhead: true })).committed).toBeUndefined();
     const again = await store.claimBatch('p', 30_000, 10, undefined, { commitAhead: true });
@@ -126,10 +134,7 @@ describe.skipIf(redisUnavailable({ needBinary: true }))('RedisStore: commit ahea
   it('does not answer again a run that finished or was reaped meanwhile', async () => {
     const store = open({ commandTimeoutMs: 300 });
     const now = await store.now();
-    await add(store, 'done', now - 3000);
-    await commitWithAhead(store, 'done', now - 3000, now - 2000, { graceMs: null, occurrences: [now + 60_000], catchUp: false });
-    await loseAnswer(store);
-    await vi.waitFor(async () => expect(await admin().hget(store.keys.schedule('done'), 'fired')).toBe(String(now - 2000)));
+    await lostAheadCommit(store, 'done', now);
     await store.finishRuns([{ slot: { jobId: 'done', runId: `${now - 2000}@p` }, historyLimit: 0 }]);
     expect((await store.claimBatch('p', 30_000, 10, undefined, { commitAhead: true })).committed).toBeUndefined();
   });
