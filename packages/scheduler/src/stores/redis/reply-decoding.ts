@@ -115,37 +115,22 @@ export interface AheadEntry {
  * `<n>:<id><n>:<hash><scheduledAt>,<next run>[,<missed>,<first>,<last>];`, each `<n>` a UTF-8 byte length.
  */
 export function decodeAheadEntries(packed: string): AheadEntry[] {
-  // Byte offsets equal string offsets when the text is ASCII (the usual ids); else decode bytes.
-  if (Buffer.byteLength(packed) !== packed.length) return decodeAheadBytes(Buffer.from(packed));
+  // Lengths count UTF-8 bytes. ASCII text (the usual ids) is parsed as it is; other text as one
+  // latin1 character per byte, so offsets still match, and its id and hash are decoded back.
+  const ascii = Buffer.byteLength(packed) === packed.length;
+  const text = ascii ? packed : Buffer.from(packed).toString('latin1');
+  const utf8 = (part: string): string => (ascii ? part : Buffer.from(part, 'latin1').toString('utf8'));
   const entries: AheadEntry[] = [];
   let pos = 0;
-  while (pos < packed.length) {
-    const idColon = packed.indexOf(':', pos);
-    const idTo = idColon + 1 + Number(packed.slice(pos, idColon));
-    const hashColon = packed.indexOf(':', idTo);
-    const hashTo = hashColon + 1 + Number(packed.slice(idTo, hashColon));
-    const comma = packed.indexOf(',', hashTo);
-    const semi = packed.indexOf(';', comma);
+  while (pos < text.length) {
+    const idColon = text.indexOf(':', pos);
+    const idTo = idColon + 1 + Number(text.slice(pos, idColon));
+    const hashColon = text.indexOf(':', idTo);
+    const hashTo = hashColon + 1 + Number(text.slice(idTo, hashColon));
+    const comma = text.indexOf(',', hashTo);
+    const semi = text.indexOf(';', comma);
     if (idColon < 0 || hashColon < 0 || comma < 0 || semi < 0) throw malformedAhead(pos);
-    entries.push(aheadEntry(packed.slice(idColon + 1, idTo), packed.slice(hashColon + 1, hashTo), packed.slice(hashTo, comma), packed.slice(comma + 1, semi)));
-    pos = semi + 1;
-  }
-  return entries;
-}
-
-/** {@link decodeAheadEntries} of text that is not ASCII: lengths are UTF-8 byte counts. */
-function decodeAheadBytes(bytes: Buffer): AheadEntry[] {
-  const entries: AheadEntry[] = [];
-  let pos = 0;
-  while (pos < bytes.length) {
-    const idColon = bytes.indexOf(58 /* : */, pos);
-    const idTo = idColon + 1 + Number(bytes.toString('latin1', pos, idColon));
-    const hashColon = bytes.indexOf(58, idTo);
-    const hashTo = hashColon + 1 + Number(bytes.toString('latin1', idTo, hashColon));
-    const comma = bytes.indexOf(44 /* , */, hashTo);
-    const semi = bytes.indexOf(59 /* ; */, comma);
-    if (idColon < 0 || hashColon < 0 || comma < 0 || semi < 0) throw malformedAhead(pos);
-    entries.push(aheadEntry(bytes.toString('utf8', idColon + 1, idTo), bytes.toString('utf8', hashColon + 1, hashTo), bytes.toString('latin1', hashTo, comma), bytes.toString('latin1', comma + 1, semi)));
+    entries.push(aheadEntry(utf8(text.slice(idColon + 1, idTo)), utf8(text.slice(hashColon + 1, hashTo)), text.slice(hashTo, comma), text.slice(comma + 1, semi)));
     pos = semi + 1;
   }
   return entries;
