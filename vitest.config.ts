@@ -6,6 +6,8 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 export default defineConfig({
   resolve: {
     alias: {
+      // Before '@xcore/scheduler', which would take the subpath as a path under its index.ts.
+      '@xcore/scheduler/run-log-kit': fileURLToPath(new URL('./packages/scheduler/src/runlog/run-log-kit.ts', import.meta.url)),
       '@xcore/core': src('core'),
       '@xcore/scheduler': src('scheduler'),
       '@xcore/http': src('http'),

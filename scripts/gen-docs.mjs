@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Regenerates what the zod schemas document: xcore.schema.json (editor autocompletion) and the
-// config reference table in docs/config.md (between the config-reference markers), and copies the
-// latest benchmark tables (bench/results/latest-*.md) into README.md (between the bench markers).
+// config reference table in docs/config.md (between the config-reference markers), copies the
+// latest benchmark tables (bench/results/latest-*.md) into docs/benchmarks.md (between the bench
+// markers) and writes their summary (xcore against the floor and against BullMQ) into README.md.
 // Run `pnpm docs:gen` after changing a config schema or running a benchmark; test/readme.test.ts
 // fails while the config reference is out of date.
 import { execFileSync } from 'node:child_process';
@@ -22,17 +23,54 @@ function replaceBetween(text, name, body, file = 'README.md') {
   return `${text.slice(0, from + start.length)}\n${body}${text.slice(to)}`;
 }
 
-/** A results file without its title, its headings two levels down (they sit under a "###" heading). */
+/** A results file without its title, its headings one level down (they sit under a "##" heading). */
 function benchTables(file) {
-  const text = readFileSync(`${root}bench/results/${file}`, 'utf8');
-  return `${text.replace(/^# .*\n+/, '').replace(/^(#+) /gm, '##$1 ').trimEnd()}\n`;
+  return `${results(file).replace(/^# .*\n+/, '').replace(/^(#+) /gm, '#$1 ').trimEnd()}\n`;
+}
+
+function results(file) {
+  return readFileSync(`${root}bench/results/${file}`, 'utf8');
+}
+
+/** The line of a results file that says when, where and at which commit it ran. */
+function provenance(text) {
+  return text.split('\n').find((line) => / UTC, /.test(line)) ?? '(no date line)';
+}
+
+/** The "xcore vs the bare loop" tables of a memory results file, for the README summary. */
+function memorySummary(file, title) {
+  const text = results(file);
+  const parts = [...text.matchAll(/^### xcore vs the bare loop \((\w+)\)\n\n((?:\|.*\n)+)/gm)];
+  if (parts.length === 0) throw new Error(`bench/results/${file} has no "xcore vs the bare loop" table`);
+  return [`**${title}.** ${provenance(text)}`, '', ...parts.flatMap(([, kind, table]) => [`${kind}:`, '', table.trimEnd(), ''])].join('\n');
+}
+
+/** xcore's Redis rows beside BullMQ's, one line per workload and size. */
+function redisSummary(file) {
+  const text = results(file);
+  const rows = ['| workload | N × processes | xcore delivered | duplicates | xcore p99 ms | BullMQ p99 ms | BullMQ p99 / xcore p99 | client cmds/firing |', '|---|---|---:|---:|---:|---:|---:|---:|'];
+  for (const [, heading, table] of text.matchAll(/^## (.+)\n\n((?:\|.*\n)+)/gm)) {
+    const cells = table.trimEnd().split('\n').slice(2).map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
+    for (const [lib, n, procs, delivered, duplicates, , , p99, ratio, clientCmds] of cells) {
+      if (lib !== 'xcore') continue;
+      const bull = cells.find((c) => c[0] === 'bullmq' && c[1] === n && c[2] === procs);
+      rows.push(`| ${heading.replace(/ \(.*\)$/, '')} | ${n} × ${procs} | ${delivered} | ${duplicates} | ${p99} | ${bull?.[7] ?? '–'} | ${ratio || '–'} | ${clientCmds} |`);
+    }
+  }
+  return [`**Redis backend against BullMQ job schedulers.** ${provenance(text)}`, '', ...rows, ''].join('\n');
 }
 
 const config = readFileSync(`${root}docs/config.md`, 'utf8');
 writeFileSync(`${root}docs/config.md`, replaceBetween(config, 'config-reference', run('schema', '--markdown'), 'docs/config.md'));
-let readme = readFileSync(`${root}README.md`, 'utf8');
-readme = replaceBetween(readme, 'bench-memory', benchTables('latest-memory.md'));
-readme = replaceBetween(readme, 'bench-memory-burst', benchTables('latest-memory-burst.md'));
-readme = replaceBetween(readme, 'bench-redis', benchTables('latest-redis.md'));
-writeFileSync(`${root}README.md`, readme);
-console.log('updated xcore.schema.json, the config reference (docs/config.md) and the README benchmark tables');
+let benchmarks = readFileSync(`${root}docs/benchmarks.md`, 'utf8');
+benchmarks = replaceBetween(benchmarks, 'bench-memory', benchTables('latest-memory.md'), 'docs/benchmarks.md');
+benchmarks = replaceBetween(benchmarks, 'bench-memory-burst', benchTables('latest-memory-burst.md'), 'docs/benchmarks.md');
+benchmarks = replaceBetween(benchmarks, 'bench-redis', benchTables('latest-redis.md'), 'docs/benchmarks.md');
+writeFileSync(`${root}docs/benchmarks.md`, benchmarks);
+const summary = [
+  memorySummary('latest-memory-burst.md', 'Memory backend, burst (every job due at the same second), xcore against the floor'),
+  memorySummary('latest-memory.md', 'Memory backend, spread (phases over the second), xcore against the floor'),
+  redisSummary('latest-redis.md'),
+].join('\n');
+writeFileSync(`${root}README.md`, replaceBetween(readFileSync(`${root}README.md`, 'utf8'), 'bench-summary', summary));
+console.log('updated xcore.schema.json, the config reference (docs/config.md), the benchmark tables (docs/benchmarks.md) and their README summary');

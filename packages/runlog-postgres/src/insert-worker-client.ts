@@ -12,8 +12,8 @@
  * slot numbers, the texts the ring's string table gained since this worker last heard (each once),
  * and the slots' job ids and texts (the result's JSON, or the whole run as JSON for the few that do
  * not fit the ring's layout, e.g. errors), each joined into one string (`RunLogRing.textsOf`).
- * The worker reads the slots and makes and checks their records (run ids, the record check, the
- * JSON for PostgreSQL). The worker starts on the first insert, is restarted after it dies (the
+ * The worker reads the slots and encodes their rows for COPY (straight from the slots' columns
+ * when their record is sure to pass the check, else by making and checking the record). The worker starts on the first insert, is restarted after it dies (the
  * insert in flight fails and is retried; the new worker is sent the ring and its whole string
  * table), and never keeps the process alive.
  */

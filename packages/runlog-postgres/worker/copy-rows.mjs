@@ -20,7 +20,14 @@
  *
  * The records were checked (`runLogRecordProblem`): run ids are lowercase UUIDs, texts hold no NUL,
  * times and counts are whole finite numbers. Plain JavaScript beside `insert-worker.mjs`.
+ *
+ * {@link copyBatch} writes queued runs straight from the run-log ring's columns
+ * (`RunLogRing.readValid`): no record object, no run-id text (the UUID's 16 bytes are made from the
+ * time and the slot's random bits), the result's JSON text as it was captured, and the string
+ * table's texts (owner, process, requester) encoded once per text. Runs `readValid` leaves out are
+ * assembled and checked as records (`recordsOfBatch`); the rows are the same bytes either way.
  */
+import { RUN_LOG_OUTCOMES, RUN_LOG_RING_NULL, assembleRunLogRecord, emptySlotFields, runLogRecordProblem } from '@xcore/scheduler/run-log-kit';
 
 /** The columns in the order each row's fields are written (the `COPY` statement names them). */
 export const COPY_COLUMNS = [
@@ -43,6 +50,15 @@ for (let i = 0; i < 16; i++) {
 const UUID_DIGITS = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
 /** Texts up to this long are written by `id` (ASCII in a loop, cheaper than a native call). */
 const SHORT_LEN = 64;
+
+/** The outcome texts as COPY fields (length and ASCII bytes), by outcome index. */
+const OUTCOME_FIELDS = RUN_LOG_OUTCOMES.map((o) => {
+  const b = Buffer.alloc(4 + o.length);
+  b.writeInt32BE(o.length, 0);
+  b.write(o, 4, 'latin1');
+  return b;
+});
+const TWO_28 = 2 ** 28;
 
 /** A growing buffer that writes COPY binary fields. */
 class CopyWriter {
@@ -123,6 +139,46 @@ class CopyWriter {
     this.at += 20;
   }
 
+  /** A field already encoded (length and bytes). @param {Buffer} field */
+  field(field) {
+    this.room(field.length);
+    field.copy(this.buf, this.at);
+    this.at += field.length;
+  }
+
+  /**
+   * The 16 bytes of the UUID v7 `runLogIdFrom(ms, high, low)` makes (the same id, without its text):
+   * 48 bits of ms, the version 7, 12 random bits, the variant with 2 more, then the rest.
+   * @param {number} ms @param {number} high @param {number} low
+   */
+  uuidOf(ms, high, low) {
+    this.room(20);
+    const { buf } = this;
+    const at = this.at;
+    buf.writeInt32BE(16, at);
+    const b = at + 4;
+    const t = Math.max(0, Math.min(0xffff_ffff_ffff, Math.floor(ms)));
+    buf.writeUIntBE(t, b, 6);
+    // 36 random bits each: the top nibble, then 32 bits.
+    const hTop = Math.floor(high / TWO_32);
+    const hLow = high - hTop * TWO_32;
+    const lTop = Math.floor(low / TWO_32);
+    const lLow = low - lTop * TWO_32;
+    // hex digits h0..h17 of the text form: h0 = hTop, h1..h8 of hLow, h9 = lTop, h10..h17 of lLow.
+    const h3 = (hLow >>> 20) & 0xf;
+    buf[b + 6] = 0x70 | hTop;
+    buf[b + 7] = (hLow >>> 24) & 0xff; // h1 h2
+    buf[b + 8] = ((8 | (h3 & 3)) << 4) | ((hLow >>> 16) & 0xf); // variant + 2 bits of h3, h4
+    buf[b + 9] = (hLow >>> 8) & 0xff; // h5 h6
+    buf[b + 10] = hLow & 0xff; // h7 h8
+    buf[b + 11] = (lTop << 4) | (lLow >>> 28); // h9 h10
+    buf[b + 12] = (lLow >>> 20) & 0xff; // h11 h12
+    buf[b + 13] = (lLow >>> 12) & 0xff; // h13 h14
+    buf[b + 14] = (lLow >>> 4) & 0xff; // h15 h16
+    buf[b + 15] = ((lLow & 0xf) << 4) | (h3 >> 2); // h17, the other 2 bits of h3
+    this.at += 20;
+  }
+
   /** Epoch ms as timestamptz. @param {number} ms */
   time(ms) {
     this.room(12);
@@ -173,37 +229,143 @@ class CopyWriter {
   }
 }
 
+/** Starts the COPY data: the header. @param {number} rows - expected, to size the buffer */
+function begin(rows) {
+  const w = new CopyWriter(Math.max(4096, rows * 256));
+  w.room(HEADER.length);
+  HEADER.copy(w.buf, 0);
+  w.at = HEADER.length;
+  return w;
+}
+
+/** Ends the COPY data: the trailer. @param {CopyWriter} w */
+function end(w) {
+  w.int16(-1);
+  return w.buf.subarray(0, w.at);
+}
+
+/** One checked record as a row. @param {CopyWriter} w @param {import('@xcore/scheduler/run-log-kit').RunLogRecord} r */
+function recordRow(w, r) {
+  w.int16(FIELDS);
+  w.uuid(r.runId);
+  w.id(r.jobId);
+  w.id(r.owner);
+  w.id(r.outcome);
+  w.time(r.scheduledAt);
+  w.timeOrNull(r.startedAt);
+  w.time(r.finishedAt);
+  w.float8OrNull(r.durationMs);
+  w.int4(r.attempts);
+  w.int4(r.occurrences);
+  w.textOrNull(r.errorMessage);
+  w.textOrNull(r.errorStack);
+  w.bool(r.manual);
+  w.idOrNull(r.requestedBy);
+  w.idOrNull(r.process);
+  if (r.result === null) w.null();
+  else w.jsonb(JSON.stringify(r.result));
+  w.idOrNull(r.resultOmitted);
+}
+
 /**
  * The COPY binary data of `records` (checked run-log records), header and trailer included.
  * @param {readonly import('@xcore/scheduler/run-log-kit').RunLogRecord[]} records
  * @returns {Buffer}
  */
 export function copyRows(records) {
-  const w = new CopyWriter(Math.max(4096, records.length * 256));
-  w.room(HEADER.length);
-  HEADER.copy(w.buf, 0);
-  w.at = HEADER.length;
-  for (const r of records) {
-    w.int16(FIELDS);
-    w.uuid(r.runId);
-    w.id(r.jobId);
-    w.id(r.owner);
-    w.id(r.outcome);
-    w.time(r.scheduledAt);
-    w.timeOrNull(r.startedAt);
-    w.time(r.finishedAt);
-    w.float8OrNull(r.durationMs);
-    w.int4(r.attempts);
-    w.int4(r.occurrences);
-    w.textOrNull(r.errorMessage);
-    w.textOrNull(r.errorStack);
-    w.bool(r.manual);
-    w.idOrNull(r.requestedBy);
-    w.idOrNull(r.process);
-    if (r.result === null) w.null();
-    else w.jsonb(JSON.stringify(r.result));
-    w.idOrNull(r.resultOmitted);
+  const w = begin(records.length);
+  for (const r of records) recordRow(w, r);
+  return end(w);
+}
+
+/**
+ * Encodes a ring's string-table texts as COPY fields, once per text (a reader's texts never change).
+ */
+export class RingFields {
+  /** @param {import('@xcore/scheduler/run-log-kit').RunLogRing} ring */
+  constructor(ring) {
+    this.ring = ring;
+    /** @type {(Buffer | undefined)[]} */
+    this.encoded = [];
+    this.slot = emptySlotFields();
   }
-  w.int16(-1);
-  return w.buf.subarray(0, w.at);
+
+  /** The COPY field of string-table text `id` (or NULL). @param {number} id @returns {Buffer} */
+  field(id) {
+    if (id === RUN_LOG_RING_NULL) return NULL_FIELD;
+    let f = this.encoded[id];
+    if (f === undefined) {
+      const s = this.ring.stringAt(id);
+      const n = Buffer.byteLength(s, 'utf8');
+      f = Buffer.allocUnsafe(4 + n);
+      f.writeInt32BE(n, 0);
+      f.write(s, 4, 'utf8');
+      this.encoded[id] = f;
+    }
+    return f;
+  }
+}
+
+const NULL_FIELD = Buffer.from([0xff, 0xff, 0xff, 0xff]);
+
+/**
+ * The COPY binary data of a batch: `written` records (checked already) and the queued runs of
+ * `slots`, read from the ring of `fields` (see the module remarks); the runs whose record fails
+ * the check are left out and described in `refused` (what `recordsOfBatch` reports).
+ * @param {readonly import('@xcore/scheduler/run-log-kit').RunLogRecord[]} written
+ * @param {RingFields | undefined} fields - undefined when `slots` is empty
+ * @param {ArrayLike<number>} slots
+ * @returns {{ data: Buffer, rows: number, refused: import('@xcore/scheduler/run-log-kit').RunLogRecordProblem[] }}
+ */
+export function copyBatch(written, fields, slots) {
+  const w = begin(written.length + slots.length);
+  for (const r of written) recordRow(w, r);
+  /** @type {import('@xcore/scheduler/run-log-kit').RunLogRecordProblem[]} */
+  const refused = [];
+  let rows = written.length;
+  if (slots.length > 0) {
+    if (fields === undefined) throw new Error('copyBatch: the batch holds queued runs (ring slots) but no ring was given');
+    const { ring, slot: f } = fields;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i];
+      if (!ring.readValid(slot, f)) {
+        const record = assembleRunLogRecord(ring.capture(slot));
+        const problem = runLogRecordProblem(record);
+        if (problem === null) {
+          recordRow(w, record);
+          rows++;
+        } else {
+          refused.push(problem);
+        }
+        continue;
+      }
+      w.int16(FIELDS);
+      w.uuidOf(f.finishedAt, f.idHigh, f.idLow);
+      w.id(f.jobId);
+      w.field(fields.field(f.owner));
+      w.field(OUTCOME_FIELDS[f.outcome]);
+      w.time(f.scheduledAt);
+      if (f.startedAt === null) {
+        w.null();
+        w.time(f.finishedAt);
+        w.null();
+      } else {
+        w.time(f.startedAt);
+        w.time(f.finishedAt);
+        w.float8OrNull(Math.max(0, f.finishedAt - f.startedAt));
+      }
+      w.int4(f.attempts);
+      w.int4(f.occurrences);
+      w.null(); // error message and stack: a run with an error takes the ring's side channel
+      w.null();
+      w.bool(f.manual);
+      w.field(fields.field(f.requestedBy));
+      w.field(fields.field(f.process));
+      if (f.resultJson === null) w.null();
+      else w.jsonb(f.resultJson);
+      w.idOrNull(f.resultOmitted);
+      rows++;
+    }
+  }
+  return { data: end(w), rows, refused };
 }

@@ -1,9 +1,10 @@
 // @ts-check
 /**
- * The run log's writer thread: owns the one connection that inserts batches, and makes the records
- * of the runs the scheduler queued (reading them from the batcher's RunLogRing, shared memory), so
- * that neither the record work (run ids, the record check, JSON) nor the socket writes and
- * protocol work of a ~200 KB batch run on the scheduler's loop.
+ * The run log's writer thread: owns the one connection that inserts batches, and encodes the rows
+ * of the runs the scheduler queued (reading them from the batcher's RunLogRing, shared memory;
+ * `copy-rows.mjs` `copyBatch`: straight from the slots' columns, records made and checked only for
+ * the runs that need it), so that neither the record work (run ids, the record check, encoding)
+ * nor the socket writes and protocol work of a ~200 KB batch run on the scheduler's loop.
  *
  * Plain JavaScript (no build step), beside `migrations/`: `src/insert-worker-client.ts` and the
  * bundled `dist/index.js` both find it at `new URL('../worker/insert-worker.mjs', import.meta.url)`.
@@ -32,7 +33,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { RunLogRing, recordsOfBatch } from '@xcore/scheduler/run-log-kit';
-import { copyRows } from './copy-rows.mjs';
+import { RingFields, copyBatch } from './copy-rows.mjs';
 
 if (parentPort === null) throw new Error('insert-worker.mjs runs as a worker thread');
 const port = parentPort;
@@ -56,7 +57,7 @@ const pool = new pg.Pool({ ...workerData, max: 1 });
 // An idle connection the server ends is reported here; without a listener it would end the thread.
 pool.on('error', (err) => port.postMessage({ idleError: err.message }));
 
-/** This thread's reader of the batcher's ring (made from the first batch with queued runs). @type {RunLogRing | undefined} */
+/** This thread's reader of the batcher's ring (made from the first batch with queued runs), with its encoded texts. @type {RingFields | undefined} */
 let ring;
 
 /** SQLSTATE unique_violation: a COPY met a run id already stored. */
@@ -84,12 +85,13 @@ async function copyIn(copy, data) {
 }
 
 /**
- * The batch's records (written ones as they are, queued runs assembled and checked), and the
- * problems of those refused.
+ * The records written as they are (`write()` checked them), and the queued runs' slots, read into
+ * this thread's reader of the ring.
  * @param {ArrayBuffer[]} parts
  * @param {{ shared?: import('@xcore/scheduler/run-log-kit').RunLogRingShared, stringsFrom: number, strings: string[], slots: Int32Array, texts: import('@xcore/scheduler/run-log-kit').RunLogRingTexts } | undefined} runs
+ * @returns {{ written: import('@xcore/scheduler/run-log-kit').RunLogRecord[], slots: Int32Array }}
  */
-function recordsOf(parts, runs) {
+function batchOf(parts, runs) {
   /** @type {import('@xcore/scheduler/run-log-kit').RunLogRecord[]} */
   let written = [];
   if (parts.length > 0) {
@@ -98,14 +100,14 @@ function recordsOf(parts, runs) {
     pieces.push(CLOSE);
     written = JSON.parse(decoder.decode(Buffer.concat(pieces)));
   }
-  if (runs === undefined) return { records: written, refused: [] };
-  if (runs.shared !== undefined) ring = new RunLogRing(runs.shared);
+  if (runs === undefined) return { written, slots: NO_SLOTS };
+  if (runs.shared !== undefined) ring = new RingFields(new RunLogRing(runs.shared));
   if (ring === undefined) throw new Error('the run log\'s writer thread was sent ring slots before the ring');
-  ring.receive(runs.stringsFrom, runs.strings, runs.slots, runs.texts);
-  // Written records as they are (write() checked them); queued runs read from the ring, assembled and checked.
-  const { records, refused } = recordsOfBatch(Array.from(runs.slots), ring);
-  return { records: written.length === 0 ? records : [...written, ...records], refused };
+  ring.ring.receive(runs.stringsFrom, runs.strings, runs.slots, runs.texts);
+  return { written, slots: runs.slots };
 }
+
+const NO_SLOTS = new Int32Array(0);
 
 port.on('message', async (message) => {
   if (message.close === true) {
@@ -114,15 +116,19 @@ port.on('message', async (message) => {
     return;
   }
   try {
-    const { records, refused } = recordsOf(message.parts, message.runs);
-    if (records.length > 0) {
+    const { written, slots } = batchOf(message.parts, message.runs);
+    // The rows straight from the ring's columns (copy-rows.mjs); records are made only for the
+    // runs that need the whole check, and for the rare insert below.
+    const { data, rows, refused } = copyBatch(written, ring, slots);
+    if (rows > 0) {
       try {
-        await copyIn(message.copy, copyRows(records));
+        await copyIn(message.copy, data);
       } catch (error) {
         if (!(error instanceof pg.DatabaseError && error.code === UNIQUE_VIOLATION)) throw error;
         // Some of these rows are stored already (a retry after a lost answer): COPY stored none of
         // the batch; the insert stores the rest. A Buffer parameter goes out in binary format,
         // which for `json` is the UTF-8 text itself.
+        const records = slots.length === 0 ? written : [...written, ...recordsOfBatch(Array.from(slots), ring?.ring).records];
         await pool.query(message.text, [Buffer.from(JSON.stringify(records), 'utf8')]);
       }
     }

@@ -16,7 +16,8 @@ import {
 export const RUN_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Latest epoch ms accepted (year 9999): later is a unit mistake (µs or ns), not a time. */
-const MAX_TIME = 253_402_300_799_999;
+export const RUN_LOG_TIME_MAX = 253_402_300_799_999;
+const MAX_TIME = RUN_LOG_TIME_MAX;
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);

@@ -7,10 +7,12 @@
  * @remarks
  * The PostgreSQL sink's writer thread (`@xcore/runlog-postgres`, `worker/insert-worker.mjs`) is
  * its user: the main thread captures each finished run into the ring's shared memory on the run
- * path, and the writer reads the slots of each batch, assembles, checks and serialises the
- * records before inserting them.
+ * path, and the writer reads the slots of each batch and encodes their rows: straight from the
+ * columns for a slot {@link RunLogRing.readValid} reads, else by assembling and checking its record.
  */
 export { assembleRunLogRecord, captureRunLogInput, runLogIdFrom, type RunLogCapture, type RunLogInput } from './run-log-build.js';
-export { RunLogRing, recordsOfBatch, type RunLogBatchItem, type RunLogRingShared, type RunLogRingTexts } from './run-log-ring.js';
+export {
+  RunLogRing, recordsOfBatch, emptySlotFields, RUN_LOG_RING_NULL, type RunLogBatchItem, type RunLogRingShared, type RunLogRingTexts, type RunLogSlotFields,
+} from './run-log-ring.js';
 export { runLogRecordProblem, type RunLogRecordProblem } from './run-log-check.js';
-export type { RunLogRecord } from './run-log-record.js';
+export { RUN_LOG_OUTCOMES, type RunLogRecord } from './run-log-record.js';

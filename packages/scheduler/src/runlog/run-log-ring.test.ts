@@ -4,9 +4,10 @@
  * the columns or the side channel; slots are taken and given back exactly; a lost text is an error.
  */
 import { describe, expect, it } from 'vitest';
-import { assembleRunLogRecord, buildRunLogRecord, type RunLogInput } from './run-log-build.js';
-import { RUN_LOG_RING_STRINGS_MAX, RunLogRing, recordsOfBatch } from './run-log-ring.js';
-import type { RunLogRecord } from './run-log-record.js';
+import { assembleRunLogRecord, buildRunLogRecord, runLogIdFrom, type RunLogInput } from './run-log-build.js';
+import { runLogRecordProblem } from './run-log-check.js';
+import { RUN_LOG_RING_NULL, RUN_LOG_RING_STRINGS_MAX, RunLogRing, emptySlotFields, recordsOfBatch } from './run-log-ring.js';
+import { RUN_LOG_OUTCOMES, type RunLogRecord } from './run-log-record.js';
 
 const T = Date.UTC(2026, 0, 1);
 
@@ -130,5 +131,50 @@ describe('RunLogRing', () => {
     expect(records[0]).toBe(written);
     expect(refused).toEqual([expect.objectContaining({ field: 'jobId' })]);
     expect(() => recordsOfBatch([good])).toThrow(/no ring was given/);
+  });
+
+  it('readValid reads the fields of the record a slot makes, only when the record check would pass it', () => {
+    // Through the columns but refused by the check: the writer must assemble and check these.
+    const refusedByCheck: readonly RunLogInput[] = [
+      run({ jobOwner: '' }),
+      run({ record: { scheduledAt: -5000 } }),
+      run({ record: { startedAt: T + 50 } }),
+      run({ record: { attempts: -1 } }),
+      run({ record: { attempts: 1.5 } }),
+      run({ record: { finishedAt: 253_402_300_800_000 } }),
+      run({ record: { status: 'missed', startedAt: null, finishedAt: null, attempts: 0 }, occurrences: 0, decidedAt: T }),
+    ];
+    const inputs = [...INPUTS, ...refusedByCheck];
+    const ring = new RunLogRing(64);
+    const reader = new RunLogRing(ring.shared);
+    const slots = inputs.map((input) => ring.write(input));
+    reader.receive(0, ring.stringsFrom(0), slots, ring.textsOf(slots));
+    const f = emptySlotFields();
+    const text = (id: number): string | null => (id === RUN_LOG_RING_NULL ? null : reader.stringAt(id));
+    const read: number[] = [];
+    for (let i = 0; i < inputs.length; i++) {
+      if (!reader.readValid(slots[i]!, f)) continue;
+      read.push(i);
+      const record = assembleRunLogRecord(reader.capture(slots[i]!));
+      expect(runLogRecordProblem(record), `input ${i}`).toBeNull();
+      expect({
+        runId: runLogIdFrom(f.finishedAt, f.idHigh, f.idLow), jobId: f.jobId, owner: reader.stringAt(f.owner), outcome: RUN_LOG_OUTCOMES[f.outcome],
+        scheduledAt: f.scheduledAt, startedAt: f.startedAt, finishedAt: f.finishedAt,
+        durationMs: f.startedAt === null ? null : Math.max(0, f.finishedAt - f.startedAt), attempts: f.attempts, occurrences: f.occurrences,
+        errorMessage: null, errorStack: null, manual: f.manual, requestedBy: text(f.requestedBy), process: text(f.process),
+        result: f.resultJson === null ? null : JSON.parse(f.resultJson), resultOmitted: f.resultOmitted,
+      }, `input ${i}`).toEqual(record);
+    }
+    // Every run the columns hold with a valid record is read; the side channel and the refused are not.
+    expect(read).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    for (let i = INPUTS.length; i < inputs.length; i++) expect(runLogRecordProblem(assembleRunLogRecord(reader.capture(slots[i]!))), `input ${i}`).not.toBeNull();
+  });
+
+  it('readValid leaves out a slot whose texts were not received', () => {
+    const ring = new RunLogRing(4);
+    const reader = new RunLogRing(ring.shared);
+    const slot = ring.write(run({ result: { n: 1 } }));
+    reader.receive(0, ring.stringsFrom(0), [], ring.textsOf([]));
+    expect(reader.readValid(slot, emptySlotFields())).toBe(false);
   });
 });

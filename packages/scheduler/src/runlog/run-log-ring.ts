@@ -26,8 +26,8 @@
  * Free of `@xcore/core`: bundled in `@xcore/scheduler/run-log-kit` for the writer thread.
  */
 import { boundedJson } from './bounded-json.js';
-import { runLogRecordProblem, type RunLogRecordProblem } from './run-log-check.js';
-import { RUN_LOG_ID_MAX, RUN_LOG_OUTCOMES, RUN_LOG_RESULT_MAX_BYTES, type RunLogOutcome, type RunLogRecord } from './run-log-record.js';
+import { RUN_LOG_TIME_MAX, runLogRecordProblem, type RunLogRecordProblem } from './run-log-check.js';
+import { RUN_LOG_ID_MAX, RUN_LOG_OUTCOMES, RUN_LOG_RESULT_MAX_BYTES, type RunLogOutcome, type RunLogRecord, type RunLogResultOmitted } from './run-log-record.js';
 import { assembleRunLogRecord, captureRunLogInput, drawRunIdBits, type RunLogCapture, type RunLogInput } from './run-log-build.js';
 
 /** Most distinct texts in the string table; past it new texts take the side channel. */
@@ -38,6 +38,49 @@ export interface RunLogRingShared {
   readonly capacity: number;
   readonly f64: SharedArrayBuffer;
   readonly i32: SharedArrayBuffer;
+}
+
+/**
+ * The columns of one queued run whose record is known to be valid, as {@link RunLogRing.readValid}
+ * fills them in: what a writer encodes straight from the ring, with no record object, no run-id
+ * text and no second pass over the result's JSON. Texts of the string table are given by id
+ * ({@link RunLogRing.stringAt}; {@link RUN_LOG_RING_NULL} for `null`), so a writer can keep their
+ * encoded bytes per id.
+ */
+export interface RunLogSlotFields {
+  jobId: string;
+  /** String-table id of the job's owner. */
+  owner: number;
+  /** Index in {@link RUN_LOG_OUTCOMES}. */
+  outcome: number;
+  scheduledAt: number;
+  /** `null` for a run that never started. */
+  startedAt: number | null;
+  finishedAt: number;
+  attempts: number;
+  occurrences: number;
+  manual: boolean;
+  /** String-table id, or {@link RUN_LOG_RING_NULL}. */
+  requestedBy: number;
+  /** String-table id, or {@link RUN_LOG_RING_NULL}. */
+  process: number;
+  /** The result's JSON text, or `null` when the record's result is `null` (none, or a handler's `null`). */
+  resultJson: string | null;
+  resultOmitted: RunLogResultOmitted | null;
+  /** The run id's random bits (see `runLogIdFrom`): with `finishedAt`, they make the id. */
+  idHigh: number;
+  idLow: number;
+}
+
+/** {@link RunLogSlotFields}' id of a `null` text. */
+export const RUN_LOG_RING_NULL = -1;
+
+/** A {@link RunLogSlotFields} to fill in, one per reader. */
+export function emptySlotFields(): RunLogSlotFields {
+  return {
+    jobId: '', owner: 0, outcome: 0, scheduledAt: 0, startedAt: null, finishedAt: 0, attempts: 0, occurrences: 1,
+    manual: false, requestedBy: RUN_LOG_RING_NULL, process: RUN_LOG_RING_NULL, resultJson: null, resultOmitted: null, idHigh: 0, idLow: 0,
+  };
 }
 
 /** The texts of a batch's slots ({@link RunLogRing.textsOf}), each joined by NUL in slot order. */
@@ -181,6 +224,71 @@ export class RunLogRing {
       (bits & TOO_LARGE) !== 0 ? 'too_large' : (bits & NOT_SERIALIZABLE) !== 0 ? 'not_serializable' : null,
       null, f64[f + ID_BITS]!, f64[f + ID_BITS + 1]!,
     ];
+  }
+
+  /**
+   * Reads the run in `slot` into `out` when its record is sure to pass the record check, drawing
+   * its run id's bits as {@link RunLogRing.capture} does; the record
+   * {@link assembleRunLogRecord} would make of the slot then has exactly these fields (its run id
+   * `runLogIdFrom(finishedAt, idHigh, idLow)`). Returns `false`, reading nothing, for a
+   * side-channel slot, a slot whose texts were not received, or one the check might refuse (a
+   * time out of range, an empty owner, odd counts): read those through {@link RunLogRing.capture}
+   * and check the record.
+   */
+  readValid(slot: number, out: RunLogSlotFields): boolean {
+    const b = slot * I32_STRIDE;
+    const f = slot * F64_STRIDE;
+    const { i32, f64 } = this;
+    const bits = i32[b + BITS]!;
+    if ((bits & SIDE) !== 0) return false;
+    const jobId = this.jobs[slot];
+    const text = (bits & RESULT) !== 0 ? this.texts[slot] : null;
+    if (jobId === undefined || text === undefined) return false;
+    // A \u escape in the JSON (a NUL or its replacement, a control character, a lone surrogate):
+    // the check decides those, and the record's JSON (parsed, then written again) is the text then.
+    if (text !== null && text.includes('\\u')) return false;
+    const owner = i32[b + OWNER]!;
+    const ownerText = this.strings[owner];
+    if (ownerText === undefined || ownerText.length === 0) return false;
+    const requestedBy = i32[b + REQUESTED_BY]!;
+    const process = i32[b + PROCESS]!;
+    if ((requestedBy !== NULL_ID && this.strings[requestedBy] === undefined) || (process !== NULL_ID && this.strings[process] === undefined)) return false;
+    const outcome = bits & OUTCOME_MASK;
+    const scheduledAt = f64[f + SCHEDULED]!;
+    const startedAt = (bits & NOT_STARTED) !== 0 ? null : f64[f + STARTED]!;
+    const finishedAt = f64[f + FINISHED]!;
+    const attempts = f64[f + ATTEMPTS]!;
+    const occurrences = f64[f + OCCURRENCES]!;
+    if (!(scheduledAt >= 0 && scheduledAt <= RUN_LOG_TIME_MAX && finishedAt >= 0 && finishedAt <= RUN_LOG_TIME_MAX)) return false;
+    if (startedAt !== null && !(startedAt >= 0 && startedAt <= finishedAt)) return false;
+    if (!Number.isInteger(attempts) || attempts < 0 || attempts > 2_147_483_647) return false;
+    if (!Number.isInteger(occurrences) || occurrences < 1 || occurrences > 2_147_483_647) return false;
+    if (occurrences > 1 && RUN_LOG_OUTCOMES[outcome] !== 'missed') return false;
+    if (Number.isNaN(f64[f + ID_BITS])) drawRunIdBits(f64, f + ID_BITS);
+    out.jobId = jobId;
+    out.owner = owner;
+    out.outcome = outcome;
+    out.scheduledAt = scheduledAt;
+    out.startedAt = startedAt;
+    out.finishedAt = finishedAt;
+    out.attempts = attempts;
+    out.occurrences = occurrences;
+    out.manual = (bits & MANUAL) !== 0;
+    out.requestedBy = requestedBy;
+    out.process = process;
+    // A handler that returned null has the JSON "null": the record's result is null (no value), as assembling makes it.
+    out.resultJson = text === 'null' ? null : text;
+    out.resultOmitted = (bits & TOO_LARGE) !== 0 ? 'too_large' : (bits & NOT_SERIALIZABLE) !== 0 ? 'not_serializable' : null;
+    out.idHigh = f64[f + ID_BITS]!;
+    out.idLow = f64[f + ID_BITS + 1]!;
+    return true;
+  }
+
+  /** The string table's text `id` ({@link RunLogSlotFields}' owner, process, requester). @throws Error when it was not received. */
+  stringAt(id: number): string {
+    const s = this.strings[id];
+    if (s === undefined) throw new Error(`run-log ring: text ${id} was not received (${this.strings.length} known)`);
+    return s;
   }
 
   /** How many texts the string table holds (a reader that has received them all has as many). */
