@@ -27,39 +27,53 @@ export interface InlineExecutorOptions {
   readonly clock?: () => number;
   /** Delay before retry `attempt` (1-based count of failed attempts) with base `baseMs`. */
   readonly backoff: (attempt: number, baseMs: number) => number;
-  /** Called when an attempt starts (for `job.started`). */
-  readonly onAttempt?: (request: ExecutionRequest, attempt: number) => void;
+  /** Called when an attempt starts (for `job.started`); `request` is read during the call only (it may be reused). */
+  readonly onAttempt?: (request: ExecutionInfo, attempt: number) => void;
 }
 
+/**
+ * The context of one attempt. The first attempt of a run without a timeout gets one before any
+ * {@link Execution} exists (see {@link InlineExecutor.runJob}): most runs end synchronously and
+ * never need one; a run that does not is taken over by an execution ({@link Execution.adopt}).
+ */
 class RunContext implements JobContext {
   private loggerCache: Logger | undefined;
   private dateCache: Date | undefined;
+  /** The signal's controller while no execution owns the attempt. */
+  private controller: AbortController | undefined;
 
   constructor(
-    private readonly run: Execution,
+    readonly jobId: string,
+    readonly args: readonly unknown[],
+    private readonly at: number,
+    private readonly parentLogger: Logger,
     readonly attempt: number,
+    /** The execution this attempt belongs to (`undefined` until one takes it over). */
+    private execution: Execution | undefined,
   ) {}
 
   get scheduledAt(): Date {
-    this.dateCache ??= new Date(this.run.scheduledAt);
+    this.dateCache ??= new Date(this.at);
     return this.dateCache;
   }
 
-  get jobId(): string {
-    return this.run.jobId;
-  }
-
-  get args(): readonly unknown[] {
-    return this.run.args;
-  }
-
   get signal(): AbortSignal {
-    return this.run.signalFor(this.attempt);
+    if (this.execution !== undefined) return this.execution.signalFor(this.attempt);
+    this.controller ??= new AbortController();
+    return this.controller.signal;
   }
 
   get logger(): Logger {
-    this.loggerCache ??= this.run.parentLogger.child({ job: this.run.jobId, attempt: this.attempt });
+    this.loggerCache ??= this.parentLogger.child({ job: this.jobId, attempt: this.attempt });
     return this.loggerCache;
+  }
+
+  /** Hands the attempt to `execution`; returns the controller of a signal the job already read. */
+  handOver(execution: Execution): AbortController | undefined {
+    this.execution = execution;
+    const controller = this.controller;
+    this.controller = undefined;
+    return controller;
   }
 }
 
@@ -145,27 +159,14 @@ class Execution implements ActiveExecution, ExecutionRequest {
       onAttempt?.(request, attempt);
       let result: unknown;
       try {
-        result = request.fn(new RunContext(this, attempt));
+        result = request.fn(this.context(attempt));
       } catch (error) {
         return { status: 'failed', error };
       }
       const then = thenOf(result);
       if (then === undefined) return succeeded(result);
       if (then !== THENABLE) return { status: 'failed', error: then.error };
-      return new Promise<AttemptResult>((resolve) => {
-        let settled = false;
-        const finish = (r: AttemptResult): void => {
-          if (settled) return;
-          settled = true;
-          if (this.settle === finish) this.settle = undefined;
-          resolve(r);
-        };
-        this.settle = finish;
-        Promise.resolve(result as PromiseLike<unknown>).then(
-          (value: unknown) => finish(succeeded(value)),
-          (error: unknown) => finish({ status: 'failed', error }),
-        );
-      });
+      return this.settled(result as PromiseLike<unknown>);
     }
     return new Promise<AttemptResult>((resolve) => {
       let timer: LongTimeout | undefined;
@@ -190,7 +191,7 @@ class Execution implements ActiveExecution, ExecutionRequest {
       onAttempt?.(request, attempt);
       let result: unknown;
       try {
-        result = request.fn(new RunContext(this, attempt));
+        result = request.fn(this.context(attempt));
       } catch (error) {
         return finish({ status: 'failed', error });
       }
@@ -203,6 +204,38 @@ class Execution implements ActiveExecution, ExecutionRequest {
       } else {
         finish(then === undefined ? succeeded(result) : { status: 'failed', error: then.error });
       }
+    });
+  }
+
+  /** The context of attempt `attempt` of this execution. */
+  private context(attempt: number): RunContext {
+    return new RunContext(this.jobId, this.args, this.scheduledAt, this.parentLogger, attempt, this);
+  }
+
+  /**
+   * Takes over a run whose first attempt ran without an execution (see
+   * {@link InlineExecutor.runJob}): attempt 1 is this execution's, with the signal its job read.
+   */
+  adopt(first: RunContext): void {
+    this.attemptNo = 1;
+    this.controller = first.handOver(this);
+  }
+
+  /** The result of the current attempt, once the thenable its job returned settles (or the run is aborted). */
+  settled(result: PromiseLike<unknown>): Promise<AttemptResult> {
+    return new Promise<AttemptResult>((resolve) => {
+      let settled = false;
+      const finish = (r: AttemptResult): void => {
+        if (settled) return;
+        settled = true;
+        if (this.settle === finish) this.settle = undefined;
+        resolve(r);
+      };
+      this.settle = finish;
+      Promise.resolve(result).then(
+        (value: unknown) => finish(succeeded(value)),
+        (error: unknown) => finish({ status: 'failed', error }),
+      );
     });
   }
 
@@ -243,6 +276,8 @@ export class InlineExecutor implements Executor {
   private chainDepth = 0;
   /** While chained: when the last run that ended synchronously ended, the next run's start; `NaN` to read the clock. */
   private chainedAt = NaN;
+  /** What `onAttempt` is told of a first attempt that runs without an execution (read during the call only). */
+  private readonly attemptInfo: { -readonly [K in keyof ExecutionInfo]: ExecutionInfo[K] } = { jobId: '', owner: '', scheduledAt: 0 };
 
   constructor(private readonly options: InlineExecutorOptions) {
     this.clock = options.clock ?? Date.now;
@@ -305,27 +340,64 @@ export class InlineExecutor implements Executor {
     return Promise.resolve();
   }
 
-  /** {@link InlineExecutor.run} with the request's fields as arguments. */
+  /**
+   * {@link InlineExecutor.run} with the request's fields as arguments.
+   *
+   * @remarks
+   * A run without a timeout starts its first attempt with no {@link Execution}: one context
+   * object, the job's call, and the outcome written into `into`. Only a run that does not end
+   * there (its job returned a thenable, or failed with retries left) gets an execution, which
+   * takes the first attempt over (its signal too).
+   */
   runJob(jobId: string, owner: string, fn: JobFunction, args: readonly unknown[], policy: SchedulePolicy, scheduledAt: number, into?: ReusedOutcome): ExecutionOutcome | Promise<ExecutionOutcome> {
-    const run = new Execution(jobId, owner, fn, args, policy, scheduledAt, this.options.logger);
     const chainedAt = this.chainedAt;
     // Whatever happens in this run, the next one reads the clock unless this one ends synchronously.
     this.chainedAt = NaN;
     const startedAt = Number.isNaN(chainedAt) ? this.clock() : chainedAt;
-    const first = run.runAttempt(this.options.onAttempt);
-    if (!(first instanceof Promise) && (first.status === 'succeeded' || first.status === 'aborted' || policy.retries === 0)) {
-      const finishedAt = this.clock();
-      if (this.chainDepth > 0) this.chainedAt = finishedAt;
-      if (into === undefined) return this.outcome(first, run, startedAt, finishedAt);
-      into.status = first.status;
-      into.attempts = run.attempts;
-      into.startedAt = startedAt;
-      into.finishedAt = finishedAt;
-      into.error = first.error;
-      into.result = first.result;
-      return into;
+    if (policy.timeoutMs !== null) {
+      const run = new Execution(jobId, owner, fn, args, policy, scheduledAt, this.options.logger);
+      return this.continue(run, run.runAttempt(this.options.onAttempt), startedAt);
     }
-    return this.continue(run, first, startedAt);
+    const { onAttempt } = this.options;
+    if (onAttempt !== undefined) {
+      const info = this.attemptInfo;
+      info.jobId = jobId;
+      info.owner = owner;
+      info.scheduledAt = scheduledAt;
+      onAttempt(info, 1);
+    }
+    const context = new RunContext(jobId, args, scheduledAt, this.options.logger, 1, undefined);
+    let result: unknown;
+    let first: AttemptResult | undefined;
+    try {
+      result = fn(context);
+    } catch (error) {
+      first = { status: 'failed', error };
+    }
+    if (first === undefined) {
+      const then = thenOf(result);
+      if (then === THENABLE) {
+        const run = new Execution(jobId, owner, fn, args, policy, scheduledAt, this.options.logger);
+        run.adopt(context);
+        return this.continue(run, run.settled(result as PromiseLike<unknown>), startedAt);
+      }
+      first = then === undefined ? succeeded(result) : { status: 'failed', error: then.error };
+    }
+    if (first.status !== 'succeeded' && policy.retries > 0) {
+      const run = new Execution(jobId, owner, fn, args, policy, scheduledAt, this.options.logger);
+      run.adopt(context);
+      return this.continue(run, first, startedAt);
+    }
+    const finishedAt = this.clock();
+    if (this.chainDepth > 0) this.chainedAt = finishedAt;
+    if (into === undefined) return outcomeOf(first, 1, startedAt, finishedAt);
+    into.status = first.status;
+    into.attempts = 1;
+    into.startedAt = startedAt;
+    into.finishedAt = finishedAt;
+    into.error = first.error;
+    into.result = first.result;
+    return into;
   }
 
   private async continue(run: Execution, first: AttemptResult | Promise<AttemptResult>, startedAt: number): Promise<ExecutionOutcome> {
@@ -357,9 +429,14 @@ export class InlineExecutor implements Executor {
     return n;
   }
 
-  private outcome(result: AttemptResult, run: Execution, startedAt: number, finishedAt = this.clock()): ExecutionOutcome {
-    const base = { status: result.status, attempts: run.attempts, startedAt, finishedAt };
-    if (result.error !== undefined) return { ...base, error: result.error };
-    return result.result === undefined ? base : { ...base, result: result.result };
+  private outcome(result: AttemptResult, run: Execution, startedAt: number): ExecutionOutcome {
+    return outcomeOf(result, run.attempts, startedAt, this.clock());
   }
+}
+
+/** The outcome of a run that ended with `result` after `attempts` attempts. */
+function outcomeOf(result: AttemptResult, attempts: number, startedAt: number, finishedAt: number): ExecutionOutcome {
+  const base = { status: result.status, attempts, startedAt, finishedAt };
+  if (result.error !== undefined) return { ...base, error: result.error };
+  return result.result === undefined ? base : { ...base, result: result.result };
 }

@@ -3,7 +3,7 @@
  * (`@opentelemetry/sdk-metrics` with an in-memory reader, `@opentelemetry/sdk-trace-base` with an
  * in-memory span exporter): names, units, attributes, values, and one span per run.
  */
-import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { INVALID_SPAN_CONTEXT, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import { MeterProvider, MetricReader, type DataPoint, type Histogram, type MetricData } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import pino from 'pino';
@@ -11,6 +11,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../stores/memory-store.js';
 import { Scheduler } from '../service/scheduler.js';
 import { NO_TRACER_RECHECK_MS, SchedulerMetrics } from './scheduler-metrics.js';
+import { SucceededRunColumns } from '../runner/succeeded-runs.js';
+import type { ScheduleDefinition } from '../stores/store.js';
 
 /** A reader collected on demand. */
 class TestReader extends MetricReader {
@@ -116,5 +118,40 @@ describe('scheduler metrics through the OpenTelemetry SDK', () => {
       trace.disable();
     }
     expect(spans.getFinishedSpans().map((s) => s.attributes['xcore.job.id'])).toEqual(['after', 'next']);
+  });
+
+  it('asks a tracer that makes invalid spans once per NO_TRACER_RECHECK_MS, also for runs that end in the same millisecond', () => {
+    let asked = 0;
+    const tracer = { startSpan: () => {
+      asked++;
+      return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+    } } as unknown as Tracer;
+    const metrics = new SchedulerMetrics({ meter: meterProvider.getMeter('@xcore/scheduler'), tracer });
+    const t = Date.now();
+    for (const finishedAt of [t, t, t, t + 1, t + NO_TRACER_RECHECK_MS - 1, t + NO_TRACER_RECHECK_MS]) {
+      metrics.ended({ record: { jobId: 'j', scheduledAt: finishedAt - 2, startedAt: finishedAt - 1, finishedAt, status: 'succeeded', attempts: 1, owner: 'p' }, jobOwner: 'app' });
+    }
+    expect(asked).toBe(2);
+  });
+
+  it('counts runs given as columns (succeeded) as it counts the same runs given one by one (ended)', async () => {
+    const definition = (id: string, owner: string): ScheduleDefinition => ({ id, owner, trigger: { type: 'interval', everyMs: 1000 }, policy: {} as ScheduleDefinition['policy'], args: [] });
+    const runs = [
+      { definition: definition('a', 'app'), scheduledAt: 1000, startedAt: 1003, finishedAt: 1010 },
+      { definition: definition('b', 'plugin-x'), scheduledAt: 1000, startedAt: 1010, finishedAt: 1500 },
+      { definition: definition('c', 'app'), scheduledAt: 1000, startedAt: 1500, finishedAt: 1500 },
+    ];
+    // A label limit of 2: the third job is counted under "other" both ways.
+    const one = new SchedulerMetrics({ jobLabelLimit: 2, meter: meterProvider.getMeter('one'), tracer: trace.getTracer('none') });
+    const bulk = new SchedulerMetrics({ jobLabelLimit: 2, meter: meterProvider.getMeter('bulk'), tracer: trace.getTracer('none') });
+    const columns = new SucceededRunColumns('p');
+    for (const r of runs) {
+      one.ended({ record: { jobId: r.definition.id, scheduledAt: r.scheduledAt, startedAt: r.startedAt, finishedAt: r.finishedAt, status: 'succeeded', attempts: 1, owner: 'p' }, jobOwner: r.definition.owner });
+      columns.push(r.definition, r.scheduledAt, r.startedAt, r.finishedAt, 20);
+    }
+    bulk.succeeded(columns);
+    const text = await bulk.prometheus();
+    expect(text).toContain('xcore_scheduler_runs_total{xcore_job_id="other",xcore_job_owner="app",xcore_run_outcome="succeeded"} 1');
+    expect(text).toBe(await one.prometheus());
   });
 });

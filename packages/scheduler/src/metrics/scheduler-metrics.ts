@@ -13,6 +13,7 @@
  */
 import { createNoopMeter, isSpanContextValid, metrics, trace, SpanKind, SpanStatusCode, type Attributes, type Counter, type Histogram as OtelHistogram, type Meter, type Tracer } from '@opentelemetry/api';
 import type { EndedRun, MissedOccurrences, RunObserver } from '../runner/run-observer.js';
+import type { ScheduleDefinition, SucceededRuns } from '../stores/store.js';
 import { Histogram, MetricRegistry, type HistogramSeries, type Sum, type SumSeries } from './metric-registry.js';
 import { renderPrometheusText } from './prometheus-text.js';
 
@@ -272,8 +273,33 @@ export class SchedulerMetrics implements RunObserver {
       this.lateness.observe(s.lateness, late);
       this.otel.lateness?.record(late, s.attrs);
     }
-    if (record.finishedAt < this.noTracerUntil && record.finishedAt > this.noTracerUntil - NO_TRACER_RECHECK_MS) return;
+    if (record.finishedAt < this.noTracerUntil && record.finishedAt >= this.noTracerUntil - NO_TRACER_RECHECK_MS) return;
     this.span(run, record.startedAt, record.finishedAt);
+  }
+
+  /**
+   * {@link SchedulerMetrics.ended} for each run of `runs` (succeeded at its first attempt, not
+   * manual), without a record or event object per run (one is built only for a span, while a
+   * tracer is registered).
+   */
+  succeeded(runs: SucceededRuns): void {
+    const { definitions, scheduledAt, startedAt, finishedAt } = runs;
+    for (let i = 0; i < runs.count; i++) {
+      const definition = definitions[i] as ScheduleDefinition;
+      const s = this.seriesOf(this.jobLabel(definition.id), definition.owner);
+      this.countRuns(s, 'succeeded', 1);
+      const started = startedAt[i] as number;
+      const finished = finishedAt[i] as number;
+      const seconds = Math.max(0, finished - started) / 1000;
+      this.duration.observe(s.duration, seconds);
+      this.otel.duration?.record(seconds, s.attrs);
+      const late = Math.max(0, started - (scheduledAt[i] as number)) / 1000;
+      this.lateness.observe(s.lateness, late);
+      this.otel.lateness?.record(late, s.attrs);
+      if (finished < this.noTracerUntil && finished >= this.noTracerUntil - NO_TRACER_RECHECK_MS) continue;
+      const record = { jobId: definition.id, scheduledAt: scheduledAt[i] as number, startedAt: started, finishedAt: finished, status: 'succeeded', attempts: 1, owner: runs.owner } as const;
+      this.span({ record, jobOwner: definition.owner }, started, finished);
+    }
   }
 
   /** Counts each missed occurrence under the outcome `missed`. */

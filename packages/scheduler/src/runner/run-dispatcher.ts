@@ -95,10 +95,16 @@ export class RunDispatcher {
    * claimed, `committed` the run lease its commit took (shared store).
    */
   dispatch(definition: ScheduleDefinition, scheduledAt: number, nextRunAt: number | null, job?: LocalJob, committed?: CommittedRun): void {
+    const { policy } = definition;
+    // What admit decides for a handler that is still attached, with no jitter and no run lease.
+    if (committed === undefined && job !== undefined && policy.jitterMs === 0 && this.deps.localLeases && job.attached && job.running < policy.maxInstances) {
+      this.deps.lifecycle.startScheduled(definition, scheduledAt, job);
+      return;
+    }
     const run: Run = { definition, scheduledAt, manual: undefined, job, leaseId: committed?.runId, leaseCounted: committed?.slotted === true, done: undefined };
     // The lease is ours from the commit on: renew it through jitter delays and queues too.
     if (committed !== undefined) this.deps.leases.track(definition.id, committed.runId);
-    const jitter = definition.policy.jitterMs;
+    const jitter = policy.jitterMs;
     if (jitter > 0) {
       const runAt = applyJitter(scheduledAt, jitter, nextRunAt, this.deps.random);
       const delay = runAt - (Date.now() + this.deps.skew());

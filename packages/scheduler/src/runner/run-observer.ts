@@ -11,6 +11,7 @@
 import type { Logger } from 'pino';
 import { logError } from '../executors/error-message.js';
 import type { RunFinishedEvent } from './run.js';
+import type { ScheduleDefinition, SucceededRuns } from '../stores/store.js';
 
 /**
  * A run (or skipped occurrence) whose record is final: the run lifecycle's
@@ -41,25 +42,65 @@ export interface RunObserver {
 /** Least time between two log lines about the same observer throwing. */
 const THROW_LOG_INTERVAL_MS = 60_000;
 
+/** One observer and the bookkeeping of its throws. */
+interface ObserverEntry {
+  readonly observer: RunObserver;
+  /** Its bulk form of `ended` for runs that succeeded at their first attempt, if it has one. */
+  readonly succeeded: ((runs: SucceededRuns) => void) | undefined;
+  loggedAt: number;
+  suppressed: number;
+}
+
 /** The observers of one scheduler, called in order; one that throws is logged and skipped. */
 export class RunObservers {
-  private readonly list: { observer: RunObserver; loggedAt: number; suppressed: number }[] = [];
+  private readonly list: ObserverEntry[] = [];
+  /** Observers with `ended` but no bulk form (see {@link RunObservers.bulk}). */
+  private oneByOne = 0;
 
   constructor(private readonly logger: Logger) {}
 
-  /** Adds an observer; returns the function that removes it. */
-  add(observer: RunObserver): () => void {
-    const entry = { observer, loggedAt: -Infinity, suppressed: 0 };
+  /**
+   * Adds an observer; returns the function that removes it. `succeeded`, when given, is told of
+   * runs that succeeded at their first attempt in bulk, instead of `ended` once per run (the
+   * scheduler's own metrics; see {@link RunObservers.bulk}).
+   */
+  add(observer: RunObserver, succeeded?: (runs: SucceededRuns) => void): () => void {
+    const entry: ObserverEntry = { observer, succeeded, loggedAt: -Infinity, suppressed: 0 };
+    const oneByOne = observer.ended !== undefined && succeeded === undefined;
     this.list.push(entry);
+    if (oneByOne) this.oneByOne++;
     return () => {
       const at = this.list.indexOf(entry);
-      if (at >= 0) this.list.splice(at, 1);
+      if (at < 0) return;
+      this.list.splice(at, 1);
+      if (oneByOne) this.oneByOne--;
     };
   }
 
   /** True when nobody observes (the run path then builds nothing). */
   get empty(): boolean {
     return this.list.length === 0;
+  }
+
+  /**
+   * True when every observer of ended runs takes succeeded runs in bulk: the run path may then
+   * hold such runs as columns ({@link RunObservers.succeeded}) instead of publishing each one.
+   */
+  get bulk(): boolean {
+    return this.oneByOne === 0;
+  }
+
+  /** Publishes runs that succeeded at their first attempt, to the observers that take them in bulk. */
+  succeeded(runs: SucceededRuns): void {
+    if (runs.count === 0) return;
+    for (const entry of this.list) {
+      if (entry.succeeded === undefined) continue;
+      try {
+        entry.succeeded(runs);
+      } catch (error) {
+        this.threw(entry, error, (runs.definitions[0] as ScheduleDefinition).id);
+      }
+    }
   }
 
   /** Publishes an ended run or skipped occurrence. */
@@ -86,7 +127,7 @@ export class RunObservers {
     }
   }
 
-  private threw(entry: { loggedAt: number; suppressed: number }, error: unknown, jobId: string): void {
+  private threw(entry: ObserverEntry, error: unknown, jobId: string): void {
     const now = Date.now();
     if (now - entry.loggedAt < THROW_LOG_INTERVAL_MS) {
       entry.suppressed++;

@@ -20,6 +20,8 @@ import type { SchedulerEmitter, SchedulerEvents } from '../events/scheduler-even
 import type { JobFailure, JobFunction } from '../service/scheduler-service.js';
 import type { RunLeaseKeeper } from './run-lease-keeper.js';
 import { FinishQueue } from './finish-queue.js';
+import type { RunObservers } from './run-observer.js';
+import { SucceededRunColumns } from './succeeded-runs.js';
 import { InFlight } from './in-flight.js';
 import type { LearnedRuns } from '../watch/overdue-watch.js';
 
@@ -94,9 +96,10 @@ export interface RunLifecycleDeps {
   reportHealth(source: 'run' | 'finish', error: unknown): void;
   /**
    * Told of every finished run first, before the {@link RunLifecycle.onRunFinished} listeners
-   * (the scheduler's run observers: metrics, run log; they return at once).
+   * (the scheduler's run observers: metrics, run log; they return at once). Those that take runs
+   * in bulk are told of plain runs once per batch instead (see {@link RunLifecycle.startScheduled}).
    */
-  observe?(run: RunFinishedEvent): void;
+  readonly observers: RunObservers;
   /** Called after a run of job `jobId` settled (the dispatcher starts a queued occurrence). */
   afterRun(jobId: string): void;
   /** Told the duration of each succeeded run, with its job (the overdue watch learns stuck bounds). */
@@ -135,6 +138,10 @@ export class RunLifecycle {
   /** Records held by the open batch, and their history limits (a process-local store with `recordRunsNow`). */
   private heldRecords: RunRecord[] = [];
   private heldLimits: number[] = [];
+  /** Plain runs of the open batch, held as columns (see {@link RunLifecycle.startScheduled}). */
+  private readonly succeeded: SucceededRunColumns;
+  /** Whether runs can be held as columns: a process-local store that records them so. */
+  private readonly columns: boolean;
 
   constructor(private readonly deps: RunLifecycleDeps) {
     this.finished = deps.localLeases ? undefined : new FinishQueue({
@@ -143,6 +150,8 @@ export class RunLifecycle {
       onHealth: (error) => deps.reportHealth('finish', error),
       onSettled: (count) => this.inflight.end(count),
     });
+    this.succeeded = new SucceededRunColumns(deps.owner);
+    this.columns = this.finished === undefined && deps.store.recordRunsNow !== undefined && deps.store.recordSucceededNow !== undefined;
   }
 
   /**
@@ -171,8 +180,27 @@ export class RunLifecycle {
     try {
       this.deps.executors.chained(dispatch);
     } finally {
-      if (--this.batching === 0) this.writeHeld();
+      if (--this.batching === 0) {
+        this.writeHeld();
+        this.writeSucceeded();
+      }
     }
+  }
+
+  /**
+   * Writes and publishes the plain runs held (see {@link RunLifecycle.startScheduled}): one store
+   * call and one call per bulk observer.
+   */
+  private writeSucceeded(): void {
+    const runs = this.succeeded;
+    if (runs.count === 0) return;
+    try {
+      this.deps.store.recordSucceededNow!(runs);
+    } catch (error) {
+      this.deps.reportHealth('run', error);
+    }
+    this.deps.observers.succeeded(runs);
+    runs.clear();
   }
 
   /** Writes the records held by the batch that just ended (see {@link RunLifecycle.batch}). */
@@ -222,6 +250,48 @@ export class RunLifecycle {
     const outcome = job.executor.start(run.definition, job, run.scheduledAt);
     if (outcome instanceof Promise) void outcome.then((o) => this.settle(run, job, o));
     else this.settle(run, job, outcome);
+  }
+
+  /**
+   * Starts an admitted scheduled run of `job` that holds no run lease (a process-local store).
+   *
+   * @remarks
+   * The plain path: inside a {@link RunLifecycle.batch}, a run that ends synchronously, succeeded
+   * at its first attempt and returned nothing, while nobody listens to its events or to finished
+   * runs and every run observer takes runs in bulk (the metrics), has nothing to tell but its
+   * record. It is held as a row of columns and written and published with the batch's others
+   * when the batch ends ({@link RunLifecycle.writeSucceeded}): no run object, record or event per
+   * run. Any other run goes the way of {@link RunLifecycle.start}, its run object made once its
+   * outcome needs one. Records reach history in run order: held records of other runs are
+   * written before a plain run is held, and plain runs before another record is held.
+   */
+  startScheduled(definition: ScheduleDefinition, scheduledAt: number, job: LocalJob): void {
+    this.inflight.begin();
+    job.running += 1;
+    const outcome = job.executor.start(definition, job, scheduledAt);
+    if (outcome instanceof Promise) {
+      const run = scheduledRun(definition, scheduledAt, job);
+      void outcome.then((o) => this.settle(run, job, o));
+      return;
+    }
+    if (outcome.status !== 'succeeded' || outcome.attempts !== 1 || outcome.result !== undefined || !this.holdsPlain()) {
+      this.settle(scheduledRun(definition, scheduledAt, job), job, outcome);
+      return;
+    }
+    const { startedAt, finishedAt } = outcome;
+    job.running -= 1;
+    this.deps.learn?.(job, finishedAt - startedAt);
+    if (this.heldRecords.length > 0) this.writeHeld();
+    this.succeeded.push(definition, scheduledAt, startedAt, finishedAt, job.historyLimit);
+    this.inflight.end();
+    this.deps.afterRun(definition.id);
+  }
+
+  /** Whether a plain run may be held as columns now (see {@link RunLifecycle.startScheduled}). */
+  private holdsPlain(): boolean {
+    const { emitter, bus } = this.deps;
+    return this.batching > 0 && this.columns && this.listeners.size === 0 && this.deps.observers.bulk
+      && !emitter.has('job.succeeded') && (bus === undefined || !bus.has('scheduler.job.succeeded'));
   }
 
   /** Ends a started run: its record, lease release, event, hooks; then the job's queue moves on. */
@@ -291,12 +361,12 @@ export class RunLifecycle {
   }
 
   private publish(record: RunRecord, jobOwner: string, error: unknown, result: unknown): void {
-    const { observe } = this.deps;
-    if (this.listeners.size === 0 && observe === undefined) return;
+    const { observers } = this.deps;
+    if (this.listeners.size === 0 && observers.empty) return;
     const event: { -readonly [K in keyof RunFinishedEvent]: RunFinishedEvent[K] } = { record, jobOwner };
     if (error !== undefined) event.error = error;
     if (result !== undefined) event.result = result;
-    observe?.(event);
+    observers.ended(event);
     if (this.listeners.size === 0) return;
     // An app's listener may take its time: the next run reads the clock (see InlineExecutor.chained).
     this.deps.executors.unchain();
@@ -329,6 +399,7 @@ export class RunLifecycle {
     }
     if (historyLimit <= 0) return undefined;
     if (this.batching > 0) {
+      this.writeSucceeded();
       this.heldRecords.push(record);
       this.heldLimits.push(historyLimit);
       return undefined;
@@ -382,6 +453,11 @@ export class RunLifecycle {
       }
     }
   }
+}
+
+/** The run object of a scheduled run with no run lease (see {@link RunLifecycle.startScheduled}). */
+function scheduledRun(definition: ScheduleDefinition, scheduledAt: number, job: LocalJob): Run {
+  return { definition, scheduledAt, manual: undefined, job, leaseId: undefined, leaseCounted: false, done: undefined };
 }
 
 function runEvent(definition: ScheduleDefinition, record: RunRecord, error: unknown): SchedulerEvents['job.failed'] {

@@ -197,7 +197,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
     this.observers = new RunObservers(this.logger);
     this.runLog = options.runLog;
     if (this.runLog !== undefined) this.observers.add(runLogObserver(this.runLog));
-    this.observers.add(this.metrics);
+    this.observers.add(this.metrics, (runs) => this.metrics.succeeded(runs));
     logRunLines(this.emitter, this.logger, options.logRuns ?? 'debug');
     this.healthTracker = new HealthTracker({ logger: this.logger, emitter: this.emitter, bus: this.bus });
     this.leases = new RunLeaseKeeper({
@@ -228,7 +228,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       reportHealth: (source, error) => this.healthTracker.report(source, error),
       afterRun: (jobId) => this.runs.drainQueue(jobId),
       learn: (job, ms) => this.watch.learn(job, ms),
-      observe: (run) => this.observers.ended(run),
+      observers: this.observers,
     });
     this.runs = new RunDispatcher({
       store: this.store, logger: this.logger, owner: this.owner, leaseMs: this.leaseMs, localLeases: this.localLeases, random: this.random,

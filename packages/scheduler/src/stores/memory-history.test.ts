@@ -16,6 +16,20 @@ describe('RunHistory', () => {
     expect(h.newest('j', 2)).toEqual([rec(6), rec(5)]);
   });
 
+  it('pushSucceeded records what push of the same succeeded record does, among records of other owners and errors', () => {
+    const pushed = new RunHistory();
+    const columns = new RunHistory();
+    const records = [rec(0), rec(1, { owner: 'p2' }), rec(2), rec(3, { status: 'failed', error: 'boom' }), rec(4), rec(5)];
+    for (const r of records) {
+      pushed.push(r, 4);
+      if (r.status === 'succeeded' && r.attempts === 1 && r.error === undefined) columns.pushSucceeded(r.scheduledAt, r.startedAt!, r.finishedAt!, r.owner!, 4);
+      else columns.push(r, 4);
+    }
+    expect(columns.newest('j', 10)).toEqual(pushed.newest('j', 10));
+    expect(columns.newest('j', 10)).toEqual([rec(5), rec(4), rec(3, { status: 'failed', error: 'boom' }), rec(2)]);
+    expect(columns.written).toBe(6);
+  });
+
   it('touchNext reads the storage the next push overwrites: the oldest record once the ring is full', () => {
     const h = new RunHistory();
     expect(h.touchNext()).toBe(0);

@@ -27,6 +27,8 @@ const HAS_ERROR = 1 << 4;
 const HAS_MANUAL = 1 << 5;
 const MANUAL_TRUE = 1 << 6;
 const ATTEMPTS_SHIFT = 7;
+/** The status, flags and attempts of a record `succeeded` at attempt 1 (owner flag apart). */
+const SUCCEEDED_ONCE = 1 << ATTEMPTS_SHIFT;
 
 
 /**
@@ -82,16 +84,7 @@ export class RunHistory {
 
   /** Appends `record`, dropping the oldest ones beyond `limit` (>= 1). */
   push(record: RunRecord, limit: number): void {
-    if (limit !== this.capacity) this.resize(limit);
-    this.pushes++;
-    let i: number;
-    if (this.count < this.capacity) {
-      i = (this.head + this.count) % this.capacity;
-      this.count++;
-    } else {
-      i = this.head;
-      this.head = (this.head + 1) % this.capacity;
-    }
+    const i = this.advance(limit);
     let meta = statusCode(record.status) | (record.attempts << ATTEMPTS_SHIFT);
     const owner = record.owner;
     if (owner !== undefined) meta |= HAS_OWNER;
@@ -117,6 +110,40 @@ export class RunHistory {
     }
     texts[2 * i] = owner;
     texts[2 * i + 1] = record.error;
+  }
+
+  /**
+   * Appends the record of a run of `owner` that succeeded at its first attempt, as
+   * {@link RunHistory.push} of `{ scheduledAt, startedAt, finishedAt, status: 'succeeded',
+   * attempts: 1, owner }` would, without the record object.
+   */
+  pushSucceeded(scheduledAt: number, startedAt: number, finishedAt: number, owner: string, limit: number): void {
+    const i = this.advance(limit);
+    this.requests?.delete(i);
+    const t = this.base + 4 * i;
+    const times = this.arena.data;
+    times[t] = scheduledAt;
+    times[t + 1] = startedAt;
+    times[t + 2] = finishedAt;
+    times[t + 3] = SUCCEEDED_ONCE | HAS_OWNER;
+    const texts = this.texts;
+    if (texts === null && (this.owner === undefined || owner === this.owner)) {
+      this.owner = owner;
+      return;
+    }
+    const column = texts ?? this.textColumn();
+    column[2 * i] = owner;
+    column[2 * i + 1] = undefined;
+  }
+
+  /** Makes room for one more record (within `limit`); returns its ring position. */
+  private advance(limit: number): number {
+    if (limit !== this.capacity) this.resize(limit);
+    this.pushes++;
+    if (this.count < this.capacity) return (this.head + this.count++) % this.capacity;
+    const i = this.head;
+    this.head = (this.head + 1) % this.capacity;
+    return i;
   }
 
   /**

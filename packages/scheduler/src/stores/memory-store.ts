@@ -28,8 +28,8 @@ import { MemoryPresence, MemoryRunRequests } from './memory-run-requests.js';
 import { isFailing, listScheduleRange, type ScheduleRowSource } from './memory-list-page.js';
 import type { ProcessInfo, ProcessPresence, RunRequest, RunRequestInput, RunRequestState, ScheduleCounts, ScheduleFilter, SchedulePage } from './store-operator.js';
 import type {
-  Claim, ClaimBatch, CommitItem, CommitResult, DueVisitor, FiredBatch, FinishedRun, RestoreInput, RestoreResult, RunRecord, RunSlot, Store,
-  StoreChange, StoredSchedule, UpsertInput, UpsertResult,
+  Claim, ClaimBatch, CommitItem, CommitResult, DueVisitor, FiredBatch, FinishedRun, RestoreInput, RestoreResult, RunRecord, RunSlot, ScheduleDefinition, Store,
+  StoreChange, SucceededRuns, StoredSchedule, UpsertInput, UpsertResult,
 } from './store.js';
 
 /** The slice of a pino logger the store uses. */
@@ -316,7 +316,8 @@ export class MemoryStore implements Store {
 
   /**
    * Reads, for the schedules at `slots[0..n)`, what the pass and the runs after it read one by
-   * one: each entry, its time row, its definition, its id (hashed by the metrics' label lookup)
+   * one: each entry, its time row, its definition (not its `args`, which only a job that reads
+   * `ctx.args` dereferences), its id (hashed by the metrics' label lookup)
    * and the history storage its next run record goes to. The reads of this loop do not depend
    * on each other, so the processor has many of their cache misses in flight at once; the pass
    * then finds them in cache. At 100k schedules due together every one of those reads missed,
@@ -328,7 +329,7 @@ export class MemoryStore implements Store {
     for (let k = 0; k < n; k++) {
       const s = slots[k] as number;
       const entry = entries[s] as Entry;
-      sum += (times[s * ROW + NEXT] as number) + entry.token + entry.id.length + entry.definition.args.length;
+      sum += (times[s * ROW + NEXT] as number) + entry.token + entry.id.length + entry.definition.policy.maxInstances;
       const history = entry.history;
       if (history !== null) sum += history.touchNext();
     }
@@ -527,6 +528,22 @@ export class MemoryStore implements Store {
   recordRunsNow(records: readonly RunRecord[], historyLimits: readonly number[]): void {
     this.open('recordRunsNow');
     for (let i = 0; i < records.length; i++) this.appendRun(records[i]!, historyLimits[i]!);
+  }
+
+  /** {@inheritDoc Store.recordSucceededNow} */
+  recordSucceededNow(runs: SucceededRuns): void {
+    this.open('recordSucceededNow');
+    const { definitions, scheduledAt, startedAt, finishedAt, historyLimits, owner } = runs;
+    for (let i = 0; i < runs.count; i++) {
+      const limit = historyLimits[i] as number;
+      if (limit <= 0) continue;
+      const entry = this.entryOfRun((definitions[i] as ScheduleDefinition).id);
+      if (entry === undefined) continue;
+      entry.lastRun = null;
+      const ring = (entry.history ??= new RunHistory(this.arena));
+      ring.pushSucceeded(scheduledAt[i] as number, startedAt[i] as number, finishedAt[i] as number, owner, limit);
+      entry.historyWritten = ring.written;
+    }
   }
 
   private appendRun(record: RunRecord, historyLimit: number): void {

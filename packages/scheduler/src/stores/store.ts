@@ -80,6 +80,26 @@ export interface RunRecord {
   readonly requestId?: string;
 }
 
+/**
+ * Runs that succeeded at their first attempt, as columns: run `i` (`0 <= i < count`) has the
+ * record `{ jobId: definitions[i].id, scheduledAt: scheduledAt[i], startedAt: startedAt[i],
+ * finishedAt: finishedAt[i], status: 'succeeded', attempts: 1, owner }`, and its job keeps
+ * `historyLimits[i]` records. The run path's plain runs are recorded this way, with no object
+ * per run (see `RunLifecycle` and {@link Store.recordSucceededNow}).
+ */
+export interface SucceededRuns {
+  /** How many runs the columns hold (their first `count` entries). */
+  readonly count: number;
+  /** The process that ran them (`RunRecord.owner`). */
+  readonly owner: string;
+  /** The definition of each run's job (its id, and its owner for the metrics). */
+  readonly definitions: readonly (ScheduleDefinition | undefined)[];
+  readonly scheduledAt: Float64Array;
+  readonly startedAt: Float64Array;
+  readonly finishedAt: Float64Array;
+  readonly historyLimits: Int32Array;
+}
+
 /** Mutable state of a schedule, owned by the store. */
 export interface ScheduleState {
   /** Next occurrence (epoch ms), or `null` when the trigger is exhausted. */
@@ -600,6 +620,14 @@ export interface Store {
    * one are written.
    */
   recordRunsNow?(records: readonly RunRecord[], historyLimits: readonly number[]): void;
+
+  /**
+   * Optional, for a process-local store: {@link Store.recordRunNow} of each run of `runs` whose
+   * history limit is at least 1, in order, without a record object per run (the run path's runs
+   * that succeeded at their first attempt, a dispatched batch at a time). Throws what `recordRun`
+   * would reject with; runs before the failing one are written.
+   */
+  recordSucceededNow?(runs: SucceededRuns): void;
   /** Newest first. */
   history(id: string, limit: number): Promise<RunRecord[]>;
 
