@@ -45,6 +45,37 @@ describe('planAhead', () => {
     expect(planAhead(planOccurrences, short, committed(short, 5000), { anchor: 0, runs: 0 })?.catchUp).toBe(true);
   });
 
+  it('plans for the built-in policy what asking it would (the closed form against the pairs checked)', () => {
+    // A copy of the policy is asked, as a custom one is; the built-in one is not asked.
+    const asked = (input: PlanInput): Plan => planOccurrences(input);
+    // Each trigger with an occurrence of it, as the next run just committed.
+    const triggers: [ScheduleDefinition['trigger'], number][] = [
+      [{ type: 'interval', everyMs: 1000 }, 5000],
+      [{ type: 'interval', everyMs: 7, startDate: 3 }, 3 + 7 * 20],
+      [{ type: 'interval', everyMs: 1000, endDate: 9000 }, 5000],
+      [{ type: 'interval', everyMs: 1000, endDate: 6500 }, 5000],
+      [{ type: 'cron', expression: '* * * * * *', timezone: 'UTC' }, 4000],
+      [{ type: 'cron', expression: '*/2,7 * * * * *', timezone: 'UTC' }, 4000],
+      // London skips 01:00-02:00 on this day (its 01:30 runs at 02:00), and the trigger ends at 03:00 UTC.
+      [{ type: 'cron', expression: '0 30 1,2,3 * * *', timezone: 'Europe/London', endDate: Date.UTC(2026, 2, 29, 3) }, Date.UTC(2026, 2, 28, 1, 30)],
+    ];
+    const graces = [null, 0, 0.5, 500, 999, 999.5, 1000, 1001, 2000, 10_000, -5];
+    let compared = 0;
+    for (const [trigger, first] of triggers) {
+      for (const coalesce of ['latest', 'all', 'earliest', 'skip'] as const) {
+        for (const maxCatchUp of [0, 1, 1.5, 2, 10]) {
+          for (const misfireGraceTimeMs of graces) {
+            const definition = job(trigger, { coalesce, maxCatchUp, misfireGraceTimeMs });
+            const plan = committed(definition, first);
+            expect(planAhead(planOccurrences, definition, plan, { anchor: 0, runs: 0 }), JSON.stringify(definition)).toEqual(planAhead(asked, definition, plan, { anchor: 0, runs: 0 }));
+            compared++;
+          }
+        }
+      }
+    }
+    expect(compared).toBe(triggers.length * 4 * 5 * graces.length);
+  });
+
   it('stops where the policy would decide otherwise at the last instant the plan is used', () => {
     const every = job({ type: 'interval', everyMs: 1000 });
     // A policy that misses an occurrence claimed more than 500 ms late, from 8000 on.
