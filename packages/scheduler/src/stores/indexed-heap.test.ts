@@ -3,6 +3,24 @@ import { IndexedMinHeap } from './indexed-heap.js';
 import { seededRandom } from './random.fixtures.js';
 
 describe('IndexedMinHeap', () => {
+  it('pops ids with equal keys in id order, also after they are re-keyed together (a burst, second after second)', () => {
+    const heap = new IndexedMinHeap();
+    const rand = seededRandom(11);
+    const ids = Array.from({ length: 200 }, (_, i) => i).sort(() => rand(3) - 1);
+    for (const id of ids) heap.set(id, 1000);
+    for (const id of [300, 301, 302]) heap.set(id, 500 + id);
+    for (let second = 1; second <= 3; second++) {
+      const popped: number[] = [];
+      while (heap.peekKey() <= second * 1000) {
+        const id = heap.peek();
+        popped.push(id);
+        heap.delete(id);
+        if (id < 200) heap.set(id, (second + 1) * 1000);
+      }
+      expect(popped).toEqual(second === 1 ? [300, 301, 302, ...ids.toSorted((a, b) => a - b)] : ids.toSorted((a, b) => a - b));
+    }
+  });
+
   it('pops in key order through inserts, re-keys and deletes, growing past its initial capacity', () => {
     const heap = new IndexedMinHeap();
     const model = new Map<number, number>();

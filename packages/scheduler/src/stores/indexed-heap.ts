@@ -113,7 +113,8 @@ export class IndexedMinHeap {
     if (i === n) return;
     const last = this.heap[n] as number;
     const lastKey = this.keys[n] as number;
-    if (i > 0 && lastKey < (this.keys[(i - 1) >> 1] as number)) this.up(i, last, lastKey);
+    const parent = (i - 1) >> 1;
+    if (i > 0 && precedes(lastKey, last, this.keys[parent] as number, this.heap[parent] as number)) this.up(i, last, lastKey);
     else this.down(i, last, lastKey);
   }
 
@@ -140,8 +141,8 @@ export class IndexedMinHeap {
     while (i > 0) {
       const p = (i - 1) >> 1;
       const parentKey = keys[p] as number;
-      if (parentKey <= key) break;
       const parent = heap[p] as number;
+      if (!precedes(key, id, parentKey, parent)) break;
       heap[i] = parent;
       keys[i] = parentKey;
       pos[parent] = i;
@@ -161,16 +162,18 @@ export class IndexedMinHeap {
       if (l >= n) break;
       let c = l;
       let childKey = keys[l] as number;
+      let child = heap[l] as number;
       const r = l + 1;
       if (r < n) {
         const rightKey = keys[r] as number;
-        if (rightKey < childKey) {
+        const right = heap[r] as number;
+        if (precedes(rightKey, right, childKey, child)) {
           c = r;
           childKey = rightKey;
+          child = right;
         }
       }
-      if (childKey >= key) break;
-      const child = heap[c] as number;
+      if (!precedes(childKey, child, key, id)) break;
       heap[i] = child;
       keys[i] = childKey;
       pos[child] = i;
@@ -180,4 +183,14 @@ export class IndexedMinHeap {
     keys[i] = key;
     pos[id] = i;
   }
+}
+
+/**
+ * Whether `(key, id)` comes before `(otherKey, otherId)`: the smaller key, and among equal keys
+ * the smaller id. Schedules due at the same instant then leave the heap in slot order, which is
+ * the order their rows, entries and handlers were laid out in memory at registration: a burst
+ * reads them nearly sequentially instead of in the order the heap happened to leave them.
+ */
+function precedes(key: number, id: number, otherKey: number, otherId: number): boolean {
+  return key < otherKey || (key === otherKey && id < otherId);
 }
