@@ -4,7 +4,8 @@
  * A, then of B, then A again..., each with N jobs due at the same instant (`every: 1000`, or
  * `cron: '* * * * * *'`) on a MemoryStore, measured over a window after a warm-up. Turns in one
  * process see the same machine load far more alike than separate processes do (a shared machine's
- * load changes from one run to the next). Prints main-thread CPU µs per fire of each turn and the
+ * load changes from one run to the next). Jobs are one closure each calling a `fire` like the
+ * benchmark harness's, as `bench/run.mjs` registers them. Prints main-thread CPU µs per fire of each turn and the
  * median per checkout.
  *
  *   node --expose-gc bench/cpu-ab-inproc.mjs <checkout A> <checkout B> [N=10000] [interval|cron] [rounds=4] [windowMs=3000]
@@ -36,15 +37,17 @@ async function load(dir) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let fires = 0;
-let last = 0;
-const job = (ctx) => {
+let lateness = 0;
+/** What every job calls, as the benchmark harness's `fire` (bench/lib/harness.mjs): a clock read and a lateness sum. */
+function fire(i, intended) {
   fires++;
-  last = ctx.scheduledAt.getTime();
-};
+  lateness += performance.now() + performance.timeOrigin - intended;
+}
 
 async function turn(c) {
   const scheduler = new c.Scheduler({ store: new c.MemoryStore(), logger: c.logger });
-  for (let i = 0; i < N; i++) await scheduler.addJob(job, kind === 'cron' ? { id: `j${i}`, cron: '* * * * * *' } : { id: `j${i}`, every: 1000 });
+  // One closure per job, as bench/adapters/xcore.mjs registers them.
+  for (let i = 0; i < N; i++) await scheduler.addJob((ctx) => fire(i, ctx.scheduledAt.getTime()), kind === 'cron' ? { id: `j${i}`, cron: '* * * * * *' } : { id: `j${i}`, every: 1000 });
   globalThis.gc?.();
   scheduler.startFiring();
   await sleep(2200);

@@ -4,13 +4,14 @@
  * their SQLSTATE across the thread boundary, and a writer thread that dies fails only its batch in
  * flight and is replaced on the next insert (and is sent the run-log ring and its every text again).
  */
+import { readFileSync, readdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { postgresUnavailable, useTestDatabase } from '../../../test/helpers/postgres.js';
 import { RunLogRing, toRunLogRecord, type RunLogInput, type RunLogRecord } from '@xcore/scheduler';
 import { buildRunLogRecord } from '../../scheduler/src/runlog/run-log-build.js';
-import { InsertWorkerClient, type BatchSql } from './insert-worker-client.js';
+import { InsertWorkerClient, WRITER_NICE_OFFSET, type BatchSql } from './insert-worker-client.js';
 import { migrate } from './migrations.js';
 import { copySql, insertSql, rowToRecord, type RunLogRow } from './run-log-sql.js';
 
@@ -124,5 +125,21 @@ describe.skipIf(skip)('InsertWorkerClient', () => {
       return rest;
     };
     expect((await stored('ring')).map(strip)).toEqual(inputs.map((i) => strip(buildRunLogRecord(i))));
+  });
+
+  /** Nice of each thread of this process (Linux /proc), by thread id. */
+  const threadNices = (): Map<number, number> =>
+    new Map(readdirSync('/proc/self/task').map((tid) => [Number(tid), Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16])]));
+
+  it.skipIf(process.platform !== 'linux')('runs its thread alone at a lower priority: the process\'s nice plus WRITER_NICE_OFFSET', async () => {
+    const main = threadNices().get(process.pid)!;
+    const sql = await schema('nice');
+    const writer = client();
+    await writer.insert(sql, parts([record('a:1', 1)]));
+    const after = threadNices();
+    expect(after.get(process.pid)).toBe(main); // the event loop's thread keeps its priority
+    const lowered = [...after.values()].filter((n) => n > main);
+    expect(lowered).toEqual(main >= 19 ? [] : [Math.min(19, main + WRITER_NICE_OFFSET)]);
+    await writer.close(5_000);
   });
 });

@@ -63,6 +63,17 @@ type Reply = { id: number; ok: true; refused: RunLogRecordProblem[] } | { id: nu
 
 const WORKER_FILE = new URL('../worker/insert-worker.mjs', import.meta.url);
 
+/**
+ * How far the writer thread lowers its own priority (Linux nice, added to the process's; capped
+ * at 19), so that it never takes a CPU the scheduler's event loop is waiting for.
+ *
+ * @remarks
+ * Per thread on Linux (the worker sets its own id's nice: see `worker/insert-worker.mjs`); a
+ * no-op elsewhere. Its queue absorbs the delay: at 10k runs a second the writer needs about 3 %
+ * of a core. See bench/README.md for the values measured.
+ */
+export const WRITER_NICE_OFFSET = 10;
+
 /** A writer thread holding one PostgreSQL connection for inserts. */
 export class InsertWorkerClient {
   private worker: Worker | undefined;
@@ -127,7 +138,7 @@ export class InsertWorkerClient {
   }
 
   private start(): Worker {
-    const worker = new Worker(WORKER_FILE, { workerData: this.connection });
+    const worker = new Worker(WORKER_FILE, { workerData: { connection: this.connection, niceOffset: WRITER_NICE_OFFSET } });
     // A new thread knows no ring yet: the next batch with queued runs sends it and every text.
     this.sentRing = undefined;
     this.stringsSent = 0;

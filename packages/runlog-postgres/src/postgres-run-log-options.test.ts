@@ -6,7 +6,7 @@ describe('PostgresRunLog options', () => {
   it('fills the defaults and names the database without its password', () => {
     const o = resolveOptions({ url: 'postgres://app:s3cret@db.internal:6432/runs?sslmode=require' });
     expect(o).toMatchObject({
-      schema: 'xcore', batchSize: 500, flushMs: 200, queueLimit: 50_000, retention: 30 * 86_400_000, retentionIntervalMs: 600_000,
+      schema: 'xcore', batchSize: 2000, flushMs: 200, queueLimit: 50_000, retention: 30 * 86_400_000, retentionIntervalMs: 600_000,
       retentionBatchSize: 5_000, statementTimeoutMs: 15_000, connectTimeoutMs: 5_000, poolMax: 3, target: 'db.internal:6432/runs',
     });
     expect(JSON.stringify(o.target)).not.toContain('s3cret');

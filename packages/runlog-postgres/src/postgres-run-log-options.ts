@@ -10,7 +10,12 @@ export interface PostgresRunLogOptions {
   readonly url: string;
   /** Schema holding `run_log` and `run_log_migrations`; created when missing. @defaultValue `'xcore'` */
   readonly schema?: string;
-  /** Records per multi-row insert (1..10000). @defaultValue `500` */
+  /**
+   * Records per COPY (1..10000). @defaultValue `2000`
+   * @remarks At 10k runs a second a batch of 2000 leaves every 200 ms (`flushMs`): against 500,
+   * the writer thread spends about a third less CPU per run and PostgreSQL about 1 µs less per
+   * row (fewer statements and commits; bench/README.md, run log).
+   */
   readonly batchSize?: number;
   /** Longest wait before a partial batch is written, ms. @defaultValue `200` */
   readonly flushMs?: number;
@@ -77,7 +82,7 @@ export function resolveOptions(options: PostgresRunLogOptions): ResolvedPostgres
   if (retention !== null && (typeof retention !== 'number' || !Number.isFinite(retention) || retention < 1)) {
     throw new PostgresRunLogOptionsInvalidError('retention', `must be a positive number of milliseconds or null, found ${String(retention)}`);
   }
-  const batchSize = whole('batchSize', options.batchSize, 500, 1, 10_000);
+  const batchSize = whole('batchSize', options.batchSize, 2000, 1, 10_000);
   const retryBaseMs = whole('retryBaseMs', options.retryBaseMs, 100, 1, 3_600_000);
   return {
     url,

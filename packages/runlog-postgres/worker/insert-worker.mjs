@@ -10,7 +10,8 @@
  * bundled `dist/index.js` both find it at `new URL('../worker/insert-worker.mjs', import.meta.url)`.
  * It loads `@xcore/scheduler/run-log-kit` (the record helpers alone), not the whole scheduler.
  *
- * workerData: `pg` client config (connectionString, timeouts, application_name).
+ * workerData: { connection, niceOffset }: `pg` client config (connectionString, timeouts,
+ *   application_name), and how much to lower this thread's priority (Linux nice; 0: not at all).
  * in:  { id, copy, text, parts, runs }
  *                                   store one batch: `copy` (COPY ... FROM STDIN (FORMAT binary),
  *                                   the rows from `copy-rows.mjs`); when that hits a run id already
@@ -28,6 +29,7 @@
  *      { id, ok: false, error }     error: { message, code } (`code`: SQLSTATE or Node's, if any)
  *      { idleError: message }       the server closed the idle connection (logged by the main thread)
  */
+import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
@@ -38,22 +40,33 @@ import { RingFields, copyBatch } from './copy-rows.mjs';
 if (parentPort === null) throw new Error('insert-worker.mjs runs as a worker thread');
 const port = parentPort;
 
-// On Linux a thread has its own nice value: this one yields to the scheduler's event loop when
-// CPUs are contended (its queue absorbs the difference). Elsewhere priority is per process: left alone.
-if (process.platform === 'linux') {
+/**
+ * Lowers this thread's priority by `niceOffset` (Linux): its work then waits while the scheduler's
+ * event loop (and the rest of the machine) needs the CPUs, and its queue absorbs the delay. On
+ * Linux the nice value is a per-thread attribute (setpriority(2), NOTES): the thread's own id,
+ * from `/proc/thread-self` (`<pid>/task/<tid>`), given to `os.setPriority` changes this thread
+ * alone, never the process's event loop. Elsewhere priority is per process: left alone.
+ * @param {number} niceOffset
+ */
+function lowerPriority(niceOffset) {
+  if (process.platform !== 'linux' || niceOffset <= 0) return;
   try {
-    setPriority(Math.min(19, getPriority() + 5));
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (!Number.isInteger(tid) || tid <= 0) return;
+    setPriority(tid, Math.min(19, getPriority(tid) + niceOffset));
   } catch {
-    // not allowed: run at the inherited priority
+    // not allowed (a container's seccomp profile, say): run at the inherited priority
   }
 }
+
+lowerPriority(workerData.niceOffset);
 
 const OPEN = Buffer.from('[');
 const COMMA = Buffer.from(',');
 const CLOSE = Buffer.from(']');
 const EMPTY = Buffer.alloc(0);
 const decoder = new TextDecoder();
-const pool = new pg.Pool({ ...workerData, max: 1 });
+const pool = new pg.Pool({ ...workerData.connection, max: 1 });
 // An idle connection the server ends is reported here; without a listener it would end the thread.
 pool.on('error', (err) => port.postMessage({ idleError: err.message }));
 

@@ -7,7 +7,7 @@ const url = 'postgres://xcore@127.0.0.1:5432/app';
 describe('services.scheduler.runLog', () => {
   it('fills the defaults and reads durations', () => {
     expect(runLogConfigSchema.parse({ backend: 'postgres', url })).toEqual({
-      backend: 'postgres', url, schema: 'xcore', batchSize: 500, flushMs: 200, retention: 30 * 86_400_000, queueLimit: 50_000,
+      backend: 'postgres', url, schema: 'xcore', batchSize: 2000, flushMs: 200, retention: 30 * 86_400_000, queueLimit: 50_000,
     });
     expect(runLogConfigSchema.parse({ backend: 'postgres', url, flushMs: '1s', retention: '7d', schema: 'ops_log' })).toMatchObject({ flushMs: 1000, retention: 7 * 86_400_000, schema: 'ops_log' });
     expect(runLogConfigSchema.parse({ backend: 'postgres', url, retention: null }).retention).toBeNull();

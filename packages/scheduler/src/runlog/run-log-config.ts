@@ -44,8 +44,8 @@ export const runLogConfigSchema = z
       .regex(SQL_IDENTIFIER, 'expected a lowercase SQL identifier (letters, digits, _; not starting with a digit; at most 63 characters)')
       .default('xcore')
       .describe('PostgreSQL schema of the run_log table (created if missing). Default \'xcore\'.'),
-    /** Records per insert. @defaultValue `500` */
-    batchSize: z.number().int().min(1).max(10_000).default(500).describe('Records per multi-row insert. Default 500.'),
+    /** Records per insert. @defaultValue `2000` */
+    batchSize: z.number().int().min(1).max(10_000).default(2000).describe('Records per insert (one COPY). Default 2000.'),
     /** Longest wait before a partial batch is written. @defaultValue `200` */
     flushMs: duration()
       .refine((v) => v >= 1 && v <= 60_000, { message: 'expected 1 ms to 60s' })
