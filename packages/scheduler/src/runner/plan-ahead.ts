@@ -17,10 +17,10 @@
  * (which kept a process that fell behind once behind).
  *
  * The built-in policy ({@link planOccurrences}) is not asked: what it decides over the plan's
- * range follows from its definition (see {@link planAheadBuiltIn}), so its plans are the trigger's
- * next occurrences, and catch-up is `coalesce: 'latest'`. Asking it cost 72 policy calls per
- * plan, 56 of them for the pairs (about 100-180 µs per plan, made once per 8 firings of each
- * schedule with its own phase).
+ * range follows from its definition (see {@link planAheadBuiltIn}), so its plans are the
+ * trigger's next occurrences, and catch-up follows from its coalesce mode, cap and grace. Asking
+ * it cost 72 policy calls per plan, 56 of them for the pairs (about 100-180 µs per plan, made
+ * once per 9 firings of each schedule with its own phase).
  */
 import type { AheadPlan, ScheduleDefinition } from '../stores/store.js';
 import type { TriggerState } from '../triggers/trigger.js';
@@ -42,9 +42,10 @@ export const AHEAD_FEWEST = 4;
  * Not the same for every commit: schedules committed together (registered together, or due
  * together) would otherwise all come back to the claim path at the same occurrence, every 9th
  * second of an every-second job, and that second would cost the claim, plan and commit of every
- * one of them (10k schedules spread over the second, one process: p99 0.8-0.9 s with 8 for all,
- * made once per 9 seconds). Handed out in turn, the lengths spread the claim-path firings over
- * the seconds after one round.
+ * one of them. Handed out in turn, the lengths spread the claim-path firings over the seconds
+ * after one round. Measured (`bench/redis.mjs --phase burst --seconds 10 --only xcore`, one run
+ * each, 2 shared vCPUs): 30k schedules x 3 processes delivered 169,000 of 300,000 against 112,000
+ * with 8 for every commit; at 10k x 1 (burst and spread) p99 was the same within noise.
  */
 export function aheadLength(turn: number): number {
   return AHEAD_FEWEST + (turn % (AHEAD_OCCURRENCES - AHEAD_FEWEST + 1));
@@ -57,7 +58,7 @@ export function aheadLength(turn: number): number {
  * @example
  * ```ts
  * planAhead(planOccurrences, { ...definition, trigger: { type: 'interval', everyMs: 1000 } }, committedPlan, { anchor: 0, runs: 5 });
- * // { graceMs: null, occurrences: [next + 1000, next + 2000, ...] } (8 of them)
+ * // { graceMs: null, occurrences: [next + 1000, next + 2000, ...] } (AHEAD_OCCURRENCES of them)
  * ```
  */
 export function planAhead(policy: (input: PlanInput) => Plan, definition: ScheduleDefinition, plan: Plan, state: TriggerState): AheadPlan | undefined {
