@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IndexedMinHeap } from './indexed-heap.js';
+import { IndexedMinHeap, STAGE_MIN } from './indexed-heap.js';
 import { seededRandom } from './random.fixtures.js';
 
 describe('IndexedMinHeap', () => {
@@ -83,5 +83,64 @@ describe('IndexedMinHeap', () => {
     }
     expect(heap.earliestKey(() => true)).toBe(Infinity);
     expect(new IndexedMinHeap().earliestKey(() => false)).toBe(Infinity);
+  });
+
+  it('serves ids staged by stageDue in (key, id) order with the tree, through sets, deletes and re-keys of staged ids', () => {
+    const heap = new IndexedMinHeap();
+    const model = new Map<number, number>();
+    const rand = seededRandom(5);
+    const n = 4 * STAGE_MIN;
+    /** The model's smallest (key, id). */
+    const smallest = (): [number, number] | undefined => [...model].sort((a, b) => a[1] - b[1] || a[0] - b[0])[0];
+    let staged = 0;
+    for (let round = 0; round < 30; round++) {
+      // A burst: most ids share one key (some repeated keys of earlier rounds stay below it).
+      const due = 1000 * round;
+      for (let id = 0; id < n; id++) {
+        if (model.has(id) && rand(4) !== 0) continue;
+        const key = rand(10) === 0 ? due - rand(500) : due;
+        heap.set(id, key);
+        model.set(id, key);
+      }
+      const before = heap.peekKey();
+      heap.stageDue(due);
+      if (heap.peekKey() !== before) throw new Error('stageDue changed the smallest key');
+      staged++;
+      // Take some in order, touching staged ids meanwhile: delete, re-key, re-add.
+      for (let step = 0; step < n / 2; step++) {
+        const r = rand(20);
+        const id = rand(n);
+        if (r === 0) {
+          heap.delete(id);
+          model.delete(id);
+        } else if (r === 1) {
+          const key = due + rand(3000) - 1500;
+          heap.set(id, key);
+          model.set(id, key);
+        }
+        const next = smallest();
+        expect(heap.size).toBe(model.size);
+        if (next === undefined) {
+          expect(heap.peek()).toBe(-1);
+          break;
+        }
+        expect([heap.peek(), heap.peekKey()]).toEqual(next);
+        expect(heap.keyOf(id)).toBe(model.get(id));
+        expect(heap.has(id)).toBe(model.has(id));
+        if (step % 50 === 0) expect(heap.earliestKey((x) => x % 3 === 0)).toBe(Math.min(Infinity, ...[...model].filter(([x]) => x % 3 !== 0).map(([, k]) => k)));
+        // Taken and given a next key a second later, as a fired schedule is.
+        heap.delete(next[0]);
+        heap.set(next[0], next[1] + 1000);
+        model.set(next[0], next[1] + 1000);
+      }
+    }
+    expect(staged).toBe(30);
+    const popped: [number, number][] = [];
+    while (heap.size > 0) {
+      const id = heap.peek();
+      popped.push([id, heap.keyOf(id)!]);
+      heap.delete(id);
+    }
+    expect(popped).toEqual([...model].sort((a, b) => a[1] - b[1] || a[0] - b[0]));
   });
 });

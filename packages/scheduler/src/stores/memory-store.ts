@@ -354,6 +354,8 @@ export class MemoryStore implements Store {
     // First the heap work alone: which schedules this pass takes.
     if (this.passSlots.length < limit) this.passSlots = new Int32Array(limit);
     const slots = this.passSlots;
+    // A burst (many due at once) leaves the heap as one sorted run (see IndexedMinHeap.stageDue).
+    this.due.stageDue(now);
     let taken = 0;
     while (taken < limit) {
       const s = this.takeDueSlot(now);
