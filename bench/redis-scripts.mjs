@@ -6,7 +6,11 @@
  * directly as the runner does (claims of `--batch`, commits with run slots, finishes with a
  * record), against a redis-server this script starts.
  *
- *   node bench/redis-scripts.mjs [--jobs 10000] [--batch 1000] [--rounds 3]
+ *   node bench/redis-scripts.mjs [--jobs 10000] [--batch 1000] [--rounds 3] [--ahead]
+ *
+ * With `--ahead`, each commit also stores the plans of the next 12 occurrences
+ * (`CommitItem.ahead`) and the claims ask for `commitAhead`, so after the first round the steps
+ * are the burst's usual path: a claim that commits at once (`claim+ahead`), then the finish.
  *
  * Prints, per step, Redis CPU µs per schedule (median and least over the batches of the rounds
  * after the first: on a busy machine the least is the steadier figure), the commands run inside the scripts, the client's CPU per schedule for the call
@@ -25,6 +29,7 @@ const opt = (name, dflt) => {
 const jobs = opt('--jobs', 10_000);
 const batchSize = opt('--batch', 1000);
 const rounds = opt('--rounds', 3);
+const ahead = args.includes('--ahead');
 
 /** `INFO commandstats`: µs per command name (commands inside scripts counted under their own names too). */
 const commandUsec = async (client) => {
@@ -47,7 +52,7 @@ try {
   for (let i = 0; i < jobs; i++) await service.addJob(() => {}, { id: `job-${i}`, every: 1000 });
   const owner = 'bench-owner';
   const steps = {};
-  for (const step of ['claim', 'commit', 'finish']) steps[step] = { redis: [], wall: [], client: [], inner: {} };
+  for (const step of ['claim', 'claim+ahead', 'commit', 'finish']) steps[step] = { redis: [], wall: [], client: [], inner: {} };
   const timed = async (step, count, round, call) => {
     const before = await commandUsec(redis.client);
     const t0 = performance.now();
@@ -77,13 +82,26 @@ try {
     await new Promise((r) => setTimeout(r, 1100 - (now % 1000)));
     let claimed = 0;
     for (;;) {
-      const batch = await timed('claim', (b) => b.claims.length, round, () => store.claimBatch(owner, 30_000, batchSize));
-      if (batch.claims.length === 0) break;
-      claimed += batch.claims.length;
+      const batch = ahead
+        ? await timed(round === 0 ? 'claim' : 'claim+ahead', (b) => b.claims.length + (b.committed?.length ?? 0), round, () => store.claimBatch(owner, 30_000, batchSize, undefined, { commitAhead: true }))
+        : await timed('claim', (b) => b.claims.length, round, () => store.claimBatch(owner, 30_000, batchSize));
+      const committed = batch.committed ?? [];
+      if (batch.claims.length === 0 && committed.length === 0) break;
+      claimed += batch.claims.length + committed.length;
+      if (committed.length > 0) {
+        const done = committed.map((c) => ({
+          slot: { jobId: c.definition.id, runId: c.run.runId },
+          record: { jobId: c.definition.id, scheduledAt: c.scheduledAt, startedAt: Date.now(), finishedAt: Date.now(), status: 'succeeded', attempts: 1, owner },
+          historyLimit: 10,
+        }));
+        await timed('finish', () => done.length, round, () => store.finishRuns(done));
+      }
+      if (batch.claims.length === 0) continue;
       const next = Math.ceil((batch.now + 1) / 1000) * 1000 + 1000;
+      const plan = ahead ? { graceMs: null, occurrences: Array.from({ length: 12 }, (_, k) => next + 1000 * (k + 1)), catchUp: true } : undefined;
       const items = batch.claims.map((c) => ({
         id: c.schedule.definition.id, token: c.token, fire: [c.schedule.state.nextRunAt], missedCount: 0,
-        nextRunAt: next, slots: { max: 1, leaseMs: 30_000 },
+        nextRunAt: next, slots: { max: 1, leaseMs: 30_000 }, ...(plan === undefined ? {} : { ahead: plan }),
       }));
       const results = await timed('commit', () => items.length, round, () => store.commit(owner, items));
       const finished = results.map((r) => ({
@@ -97,6 +115,7 @@ try {
   }
   console.log(`${jobs} schedules, batches of ${batchSize}, ${rounds - 1} measured rounds`);
   for (const [step, { redis: r, wall, client, inner }] of Object.entries(steps)) {
+    if (r.length === 0) continue;
     const commands = Object.entries(inner).map(([name, xs]) => [name, xs.reduce((a, b) => a + b, 0) / r.length]).sort((a, b) => b[1] - a[1]);
     const inCommands = commands.reduce((a, [, v]) => a + v, 0);
     console.log(`${step.padEnd(7)} Redis ${median(r).toFixed(2).padStart(6)} (min ${Math.min(...r).toFixed(2)}) µs/schedule (commands ${inCommands.toFixed(2)}: ${commands.map(([name, v]) => `${name} ${v.toFixed(2)}`).join(', ')})   client CPU ${median(client).toFixed(2).padStart(6)}, call wall ${median(wall).toFixed(2).padStart(6)} µs/schedule`);

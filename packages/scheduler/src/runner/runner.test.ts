@@ -291,6 +291,38 @@ describe('Runner (through the Scheduler)', () => {
     expect(health.filter((h) => h.startsWith('commit')).slice(0, 2)).toEqual(['commit failed', 'commit ok']);
   });
 
+  it('gives schedules committed together plans made ahead of different lengths, so they come back to the claim path in different seconds', async () => {
+    const inner = new MemoryStore();
+    const lengths: number[] = [];
+    // The commits' items, seen on their way to the store.
+    const store = new Proxy(inner, {
+      get(target, prop, receiver) {
+        if (prop !== 'commit') return Reflect.get(target, prop, receiver) as unknown;
+        return (owner: string, items: Parameters<MemoryStore['commit']>[1]) => {
+          for (const item of items) lengths.push(item.ahead?.occurrences.length ?? 0);
+          return target.commit(owner, items);
+        };
+      },
+    });
+    const handlers = new Map<string, string>();
+    const runner = new Runner<string>({
+      store, owner: 'o', logger, leaseMs: 30_000, pollMs: 30_000, plan: planOccurrences, exclude: new Set(), handlers,
+      commitSlots: true, onUnhandled: () => {}, dispatch: () => {}, onMissed: () => {}, onHealth: () => {},
+    });
+    const trigger: ScheduleDefinition['trigger'] = { type: 'interval', everyMs: 1000 };
+    const policy = internPolicy(BUILTIN_DEFAULTS);
+    for (let i = 0; i < 9; i++) {
+      const definition: ScheduleDefinition = { id: `j${i}`, owner: 'app', trigger, policy, args: [] };
+      handlers.set(definition.id, definition.id);
+      await store.upsert({ definition, hash: scheduleHash(definition), nextRunAt: T0 + 1000, anchor: 0, replaceExisting: false });
+    }
+    runner.start();
+    await vi.advanceTimersByTimeAsync(1000);
+    await runner.stop();
+    // One commit of all of them at T0 + 1000: every length from AHEAD_FEWEST (4) to AHEAD_OCCURRENCES (12) once.
+    expect(lengths.sort((a, b) => a - b)).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  });
+
   it('caps its sleep at pollMs for far wakeups (no setTimeout past 2^31-1 ms)', async () => {
     scheduler = new Scheduler({ store: new MemoryStore(), logger, owner: 'o', pollMs: 30_000 });
     const runs: string[] = [];

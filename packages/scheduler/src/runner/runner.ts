@@ -23,7 +23,7 @@ import { MAX_TIMER_MS } from '@xcore/core';
 import type { AheadPlan, Claim, ClaimBatch, ClaimOptions, CommitItem, CommitResult, CommitSlots, CommittedAhead, CommittedRun, DueVisitor, FiredBatch, ScheduleDefinition, Store, StoredSchedule, StoreChange } from '../stores/store.js';
 import type { TriggerState } from '../triggers/trigger.js';
 import type { MissedRange, Plan, PlanInput } from '../policy/plan.js';
-import { planAhead } from './plan-ahead.js';
+import { aheadLength, planAhead } from './plan-ahead.js';
 
 /**
  * Default `claimWindowMs` on a shared store (Redis): the window a tick's claim covers.
@@ -209,7 +209,9 @@ export class Runner<H = unknown> {
    * interned), for the last policy, anchor and next run they were made for: they depend on
    * nothing else, so a burst of alike schedules makes them once, whichever tick commits them.
    */
-  private readonly aheadPlans = new WeakMap<object, { policy: object; anchor: number; nextRunAt: number; ahead: AheadPlan | undefined }>();
+  private readonly aheadPlans = new WeakMap<object, AheadPlans>();
+  /** The turn of the next plan made ahead's length (see `aheadLength`). */
+  private aheadTurn = 0;
 
   constructor(private readonly options: RunnerOptions<H>) {
     this.batchSize = options.batchSize ?? 1000;
@@ -570,15 +572,22 @@ export class Runner<H = unknown> {
     return earliest;
   }
 
-  /** The plans made ahead after `plan` (see `plan-ahead.ts`), once per trigger, policy, anchor and next run. */
+  /**
+   * The plans made ahead after `plan` (see `plan-ahead.ts`), made once per trigger, policy, anchor
+   * and next run, each commit taking as many of them as its turn says (`aheadLength`).
+   */
   private aheadOf(definition: ScheduleDefinition, plan: Plan, state: TriggerState): AheadPlan | undefined {
     const { trigger, policy } = definition;
     if (plan.nextRunAt === null || trigger.type === 'date' || trigger.maxRuns !== undefined) return undefined;
-    const cached = this.aheadPlans.get(trigger);
-    if (cached !== undefined && cached.policy === policy && cached.anchor === state.anchor && cached.nextRunAt === plan.nextRunAt) return cached.ahead;
-    const ahead = planAhead(this.options.plan, definition, plan, state);
-    this.aheadPlans.set(trigger, { policy, anchor: state.anchor, nextRunAt: plan.nextRunAt, ahead });
-    return ahead;
+    let cached = this.aheadPlans.get(trigger);
+    if (cached === undefined || cached.policy !== policy || cached.anchor !== state.anchor || cached.nextRunAt !== plan.nextRunAt) {
+      cached = { policy, anchor: state.anchor, nextRunAt: plan.nextRunAt, ahead: planAhead(this.options.plan, definition, plan, state), shorter: [] };
+      this.aheadPlans.set(trigger, cached);
+    }
+    const ahead = cached.ahead;
+    const length = aheadLength(this.aheadTurn++);
+    if (ahead === undefined || ahead.occurrences.length <= length) return ahead;
+    return (cached.shorter[length] ??= { graceMs: ahead.graceMs, occurrences: ahead.occurrences.slice(0, length), catchUp: ahead.catchUp });
   }
 
   /** Dispatches what a claim committed at once from plans made ahead (see `Store.claimBatch`). */
@@ -645,6 +654,18 @@ export class Runner<H = unknown> {
     }
     return earliest === Infinity ? null : earliest;
   }
+}
+
+/**
+ * The plans made ahead for one trigger object (see {@link Runner.aheadOf}): for the policy, anchor
+ * and next run they were made for, the whole plan and its shorter prefixes by length.
+ */
+interface AheadPlans {
+  readonly policy: object;
+  readonly anchor: number;
+  readonly nextRunAt: number;
+  readonly ahead: AheadPlan | undefined;
+  readonly shorter: AheadPlan[];
 }
 
 /** The earlier of two times, `null` meaning none. */
