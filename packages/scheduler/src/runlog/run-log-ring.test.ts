@@ -177,4 +177,30 @@ describe('RunLogRing', () => {
     reader.receive(0, ring.stringsFrom(0), [], ring.textsOf([]));
     expect(reader.readValid(slot, emptySlotFields())).toBe(false);
   });
+
+  it('makes the JSON of a small result when its batch is sent, as boundedJson made it when the run was written', () => {
+    const nullProto = Object.assign(Object.create(null) as Record<string, unknown>, { b: 2, a: 1 });
+    const throwing = Object.defineProperty({}, 'bad', { enumerable: true, get: () => { throw new Error('no'); } });
+    const wide = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`k${i}`, 'w'.repeat(256)]));
+    const results: unknown[] = [
+      0, -0, 1.5, 1e21, true, false, null, '', 'é€ 日本', 'x'.repeat(256), 'x'.repeat(257), 'a\u0000b', '\ud800 lone',
+      { a: 1, b: 'two', c: null, d: undefined, e: true }, { 2: 'b', 1: 'a', z: 1 }, JSON.parse('{"__proto__":1,"x":2}'), nullProto,
+      { nested: {} }, [1, 2], throwing, wide, { ...wide, k16: 1 }, { s: 'a\u0000b' }, new Date(Date.UTC(2026, 0, 1)), Number.NaN,
+    ];
+    const ring = new RunLogRing(64);
+    const reader = new RunLogRing(ring.shared);
+    const inputs = results.map((result) => run({ result }));
+    const want = inputs.map((input) => buildRunLogRecord(input));
+    const slots = inputs.map((input) => ring.write(input));
+    // Changed after the run was written: the snapshot, not the object, is what is stored.
+    (results[13] as Record<string, unknown>).a = 99;
+    nullProto.a = 99;
+    reader.receive(0, ring.stringsFrom(0), slots, ring.textsOf(slots));
+    for (let i = 0; i < results.length; i++) {
+      for (const [who, r] of [['writer', ring], ['reader', reader]] as const) {
+        const got = assembleRunLogRecord(r.capture(slots[i]!));
+        expect({ result: got.result, resultOmitted: got.resultOmitted }, `${who}, result ${i}`).toEqual({ result: want[i]!.result, resultOmitted: want[i]!.resultOmitted });
+      }
+    }
+  });
 });
