@@ -265,16 +265,25 @@ export class SchedulerMetrics implements RunObserver {
     const s = this.seriesOf(this.jobLabel(record.jobId), jobOwner);
     this.countRuns(s, record.status, 1);
     if (record.startedAt === null || record.finishedAt === null) return;
-    const seconds = Math.max(0, record.finishedAt - record.startedAt) / 1000;
+    this.observeTimes(s, record.startedAt, record.finishedAt, record.manual === true ? null : record.scheduledAt);
+    if (this.spanSkipped(record.finishedAt)) return;
+    this.span(run, record.startedAt, record.finishedAt);
+  }
+
+  /** Records a run's duration, and its start lateness unless `scheduledAt` is `null` (a manual run). */
+  private observeTimes(s: JobSeries, startedAt: number, finishedAt: number, scheduledAt: number | null): void {
+    const seconds = Math.max(0, finishedAt - startedAt) / 1000;
     this.duration.observe(s.duration, seconds);
     this.otel.duration?.record(seconds, s.attrs);
-    if (record.manual !== true) {
-      const late = Math.max(0, record.startedAt - record.scheduledAt) / 1000;
-      this.lateness.observe(s.lateness, late);
-      this.otel.lateness?.record(late, s.attrs);
-    }
-    if (record.finishedAt < this.noTracerUntil && record.finishedAt >= this.noTracerUntil - NO_TRACER_RECHECK_MS) return;
-    this.span(run, record.startedAt, record.finishedAt);
+    if (scheduledAt === null) return;
+    const late = Math.max(0, startedAt - scheduledAt) / 1000;
+    this.lateness.observe(s.lateness, late);
+    this.otel.lateness?.record(late, s.attrs);
+  }
+
+  /** True when a run that finished at `finishedAt` makes no span: no tracer was found since just before it. */
+  private spanSkipped(finishedAt: number): boolean {
+    return finishedAt < this.noTracerUntil && finishedAt >= this.noTracerUntil - NO_TRACER_RECHECK_MS;
   }
 
   /**
@@ -290,13 +299,8 @@ export class SchedulerMetrics implements RunObserver {
       this.countRuns(s, 'succeeded', 1);
       const started = startedAt[i] as number;
       const finished = finishedAt[i] as number;
-      const seconds = Math.max(0, finished - started) / 1000;
-      this.duration.observe(s.duration, seconds);
-      this.otel.duration?.record(seconds, s.attrs);
-      const late = Math.max(0, started - (scheduledAt[i] as number)) / 1000;
-      this.lateness.observe(s.lateness, late);
-      this.otel.lateness?.record(late, s.attrs);
-      if (finished < this.noTracerUntil && finished >= this.noTracerUntil - NO_TRACER_RECHECK_MS) continue;
+      this.observeTimes(s, started, finished, scheduledAt[i] as number);
+      if (this.spanSkipped(finished)) continue;
       const record = { jobId: definition.id, scheduledAt: scheduledAt[i] as number, startedAt: started, finishedAt: finished, status: 'succeeded', attempts: 1, owner: runs.owner } as const;
       this.span({ record, jobOwner: definition.owner }, started, finished);
     }

@@ -7,7 +7,7 @@
  * their store and metrics calls per run were a third of a fire's time; a run here is five writes
  * into arrays that are reused from batch to batch.
  */
-import type { RunRecord, ScheduleDefinition, SucceededRuns } from '../stores/store.js';
+import type { ScheduleDefinition, SucceededRuns } from '../stores/store.js';
 
 /** Columns allocated at first; they double when a batch holds more runs. */
 const INITIAL_CAPACITY = 256;
@@ -46,19 +46,6 @@ export class SucceededRunColumns implements SucceededRuns {
     this.count = k + 1;
   }
 
-  /** The record of run `i`, built (for a consumer that takes records one by one). */
-  record(i: number): RunRecord {
-    return {
-      jobId: (this.definitions[i] as ScheduleDefinition).id,
-      scheduledAt: this.scheduledAt[i] as number,
-      startedAt: this.startedAt[i] as number,
-      finishedAt: this.finishedAt[i] as number,
-      status: 'succeeded',
-      attempts: 1,
-      owner: this.owner,
-    };
-  }
-
   /** Empties the columns; no definition stays reachable from them. */
   clear(): void {
     const { definitions } = this;
@@ -68,13 +55,15 @@ export class SucceededRunColumns implements SucceededRuns {
 
   private grow(): void {
     const size = 2 * this.scheduledAt.length;
-    const widen = <T extends Float64Array | Int32Array>(from: T, to: T): T => {
-      to.set(from);
-      return to;
-    };
-    this.scheduledAt = widen(this.scheduledAt, new Float64Array(size));
-    this.startedAt = widen(this.startedAt, new Float64Array(size));
-    this.finishedAt = widen(this.finishedAt, new Float64Array(size));
-    this.historyLimits = widen(this.historyLimits, new Int32Array(size));
+    this.scheduledAt = widened(this.scheduledAt, new Float64Array(size));
+    this.startedAt = widened(this.startedAt, new Float64Array(size));
+    this.finishedAt = widened(this.finishedAt, new Float64Array(size));
+    this.historyLimits = widened(this.historyLimits, new Int32Array(size));
   }
+}
+
+/** `to` holding a copy of `from` at its start. */
+function widened<T extends Float64Array | Int32Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }
