@@ -13,11 +13,7 @@
  * that step on the store's clock, at an offset random per process: one claim takes every schedule
  * that came due in the window, and processes sharing a store take turns instead of all waking for
  * the same due time. A commit that failed (maybe applied with its answer lost) is sent again at
- * the start of the next tick. On a shared store, a claim that comes back full (a burst: more is
- * due now) has the next claim sent at once, before its batch is dispatched and committed, so the
- * store works on one while the process works on the other; a claim read ahead that the tick does
- * not get to (a commit failed, the runner stopped) still runs what it committed at once and gives
- * its claims back. A store error never escapes: the runner reports it (health), backs off
+ * the start of the next tick. A store error never escapes: the runner reports it (health), backs off
  * exponentially (capped at {@link STORE_RETRY_MAX_MS} and `pollMs`) and retries, at once when the
  * store says its connection is back; on its next successful tick the misfire policy handles what
  * was missed meanwhile.
@@ -224,8 +220,6 @@ export class Runner<H = unknown> {
   private aheadTurn = 0;
   /** Whether {@link RunnerOptions.onBurst} was last told `true`. */
   private bursting = false;
-  /** The next claim of a burst, sent before the current batch is dispatched (see {@link Runner.claimRounds}). */
-  private readAhead: Promise<Omit<ClaimBatch, 'nextWakeup'> & { readonly nextWakeup: number | null | undefined }> | undefined;
 
   constructor(private readonly options: RunnerOptions<H>) {
     this.batchSize = options.batchSize ?? 1000;
@@ -302,12 +296,7 @@ export class Runner<H = unknown> {
     this.tickClaims = 0;
     let delay: number;
     try {
-      let wakeAt: number | null;
-      try {
-        wakeAt = await this.claimRounds();
-      } finally {
-        await this.settleReadAhead();
-      }
+      const wakeAt = await this.claimRounds();
       this.burst(false);
       if (this.stopped) return;
       delay = wakeAt === null ? this.options.pollMs : this.alignToWindow(wakeAt) - (Date.now() + this.skewMs);
@@ -361,57 +350,21 @@ export class Runner<H = unknown> {
         await new Promise<void>((resolve) => setImmediate(resolve));
         continue;
       }
-      const batch = await (this.readAhead ?? this.reported('claim', () => this.claim()));
-      this.readAhead = undefined;
+      const batch = await this.reported('claim', () => this.claim());
       this.options.onBatch?.(batch);
       const committed = batch.committed;
       const taken = batch.claims.length + (committed?.length ?? 0);
       this.countClaims(batch.now, taken);
-      const more = taken >= this.batchSize;
-      if (more) {
-        this.burst(true);
-        // More is due now: the store works on the next claim while this batch is dispatched
-        // and committed here. Whatever happens below, the tick ends with settleReadAhead.
-        if (this.options.commitSlots === true) {
-          this.readAhead = this.reported('claim', () => this.claim());
-          this.readAhead.catch(() => {}); // handled where it is awaited; not an unhandled rejection meanwhile
-        }
-      }
       if (committed !== undefined && committed.length > 0) this.dispatchAhead(committed);
       let wakeAt = batch.nextWakeup;
       const committedNext = batch.claims.length > 0 ? await this.process(batch.claims, batch.now) : null;
       if (wakeAt !== undefined) wakeAt = earliestOf(earliestOf(wakeAt, committedNext), resent);
-      if (!more) return wakeAt === undefined ? this.reported('claim', () => store.nextWakeup(exclude)) : wakeAt;
+      if (taken < this.batchSize) return wakeAt === undefined ? this.reported('claim', () => store.nextWakeup(exclude)) : wakeAt;
+      this.burst(true);
       // Let dispatched runs start before the next batch.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     return null;
-  }
-
-  /**
-   * Ends a claim read ahead that the tick did not get to (it stopped, or a commit failed): what
-   * it committed at once runs, and its claims go back for any process to take, instead of
-   * staying leased to this one until the lease lapses.
-   */
-  private async settleReadAhead(): Promise<void> {
-    const pending = this.readAhead;
-    if (pending === undefined) return;
-    this.readAhead = undefined;
-    let batch: Awaited<typeof pending>;
-    try {
-      batch = await pending;
-    } catch {
-      return; // reported as a claim failure; an applied claim is taken back at the next claim
-    }
-    this.options.onBatch?.(batch);
-    if (batch.committed !== undefined && batch.committed.length > 0) this.dispatchAhead(batch.committed);
-    if (batch.claims.length === 0) return;
-    try {
-      await this.options.store.release(this.options.owner, batch.claims.map((c) => ({ id: c.schedule.definition.id, token: c.token })));
-    } catch (error) {
-      // Their leases lapse instead (at most one claim lease later).
-      this.options.logger.debug({ err: error }, 'could not give back the claims read ahead; their leases lapse');
-    }
   }
 
   /** Tells {@link RunnerOptions.onBurst} when a burst starts and ends. */
