@@ -91,7 +91,7 @@ export function dashboardSuite(backend: 'memory' | 'redis'): void {
     it('refuses the API without a token and a wrong token at sign-in', async () => {
       const page = await freshPage();
       await page.goto(`${base}/admin/`);
-      await expect(page.getByRole('heading', { name: 'Sign in to the dashboard' }).isVisible()).resolves.toBe(true);
+      await page.getByRole('heading', { name: 'Sign in to the dashboard' }).waitFor();
       const unauthenticated = await page.evaluate(async () => {
         const response = await fetch('/admin/v1/jobs');
         return { status: response.status, code: ((await response.json()) as { error: { code: string } }).error.code };
@@ -201,7 +201,7 @@ export function dashboardSuite(backend: 'memory' | 'redis'): void {
       await page.getByRole('dialog').getByRole('button', { name: 'Run now' }).click();
       await page.locator('table.history tbody tr .manual').nth(before).waitFor({ timeout: 30_000 });
       await expect(page.locator('table.history tbody tr').first().textContent()).resolves.toContain('manual by token:operate-bot');
-      await expect(page.locator('table.history tbody tr').first().getByText('succeeded').isVisible()).resolves.toBe(true);
+      await page.locator('table.history tbody tr').first().getByText('succeeded').waitFor();
       const history = (await api('GET', '/runs?job=billing%3Acleanup', T.read)).body as { items: { manual: boolean; requestedBy: string | null }[] };
       expect(history.items[0]).toMatchObject({ manual: true, requestedBy: 'token:operate-bot' });
       await page.close();

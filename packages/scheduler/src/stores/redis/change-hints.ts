@@ -8,7 +8,7 @@
  * reconnects is lost, so callers cap their sleeps. A listener that throws is logged, not rethrown.
  */
 import { randomUUID } from 'node:crypto';
-import { Cluster } from 'ioredis';
+import { ioredis } from './ioredis.js';
 import type { StoreChange } from '../store.js';
 import { ChangeListeners } from '../change-listeners.js';
 import type { RedisKeys } from './keys.js';
@@ -57,7 +57,7 @@ export class ChangeHints {
   }
 
   #subscribe(): void {
-    const subscriber: RedisClient = this.#client instanceof Cluster ? this.#client.duplicate() : this.#client.duplicate();
+    const subscriber: RedisClient = this.#client instanceof ioredis().Cluster ? this.#client.duplicate() : this.#client.duplicate();
     this.#subscriber = subscriber;
     this.#outages.watch(subscriber, 'subscriber');
     subscriber.on('message', (channel: string, message: string) => {

@@ -6,7 +6,8 @@
  * @remarks
  * A client the caller passed as `client` is used as given: the store neither configures nor closes it.
  */
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import { ioredis } from './ioredis.js';
 import type { RedisStoreOptions } from './redis-store-options.js';
 import type { RedisClient } from './scripts.js';
 
@@ -55,6 +56,7 @@ function clientDefaults(commandTimeoutMs: number): RedisOptions {
 export function createClient(options: RedisStoreOptions, commandTimeoutMs: number): { client: RedisClient; owned: boolean } {
   const defaults = clientDefaults(commandTimeoutMs);
   if (options.client) return { client: options.client, owned: false };
+  const { Cluster, Redis } = ioredis();
   if (options.nodes) {
     const client = new Cluster([...options.nodes], {
       ...options.clusterOptions,
