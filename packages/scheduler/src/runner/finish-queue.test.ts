@@ -76,6 +76,38 @@ describe('FinishQueue', () => {
     expect(fake.batches).toEqual([[run(1)], [run(2), run(3)], [run(4)], [run(5)]]);
   });
 
+  it('holds finished runs while a burst is claimed: sent when the hold ends, after maxHoldMs at the latest, or for whenWritten', async () => {
+    const fake = fakeStore();
+    const queue = new FinishQueue({ store: fake.store, logger, minIntervalMs: 0, maxBatch: 2, maxHoldMs: 100, onHealth: () => {}, onSettled: () => {} });
+    queue.hold(true);
+    for (let i = 1; i <= 3; i++) queue.push(run(i));
+    await vi.advanceTimersByTimeAsync(50);
+    expect(fake.batches).toEqual([]); // a full batch waits too
+    queue.hold(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fake.batches).toEqual([[run(1), run(2)], [run(3)]]);
+
+    queue.hold(true);
+    queue.push(run(4));
+    await vi.advanceTimersByTimeAsync(60);
+    queue.hold(true); // still the same burst: the bound counts from its start
+    await vi.advanceTimersByTimeAsync(39);
+    expect(fake.batches).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fake.batches.at(-1)).toEqual([run(4)]);
+    queue.push(run(5)); // past the bound, the burst's runs go as usual
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fake.batches.at(-1)).toEqual([run(5)]);
+    queue.hold(false);
+
+    queue.hold(true);
+    queue.push(run(6));
+    const written = queue.whenWritten(); // a queued occurrence waits for this slot: not held
+    await vi.advanceTimersByTimeAsync(0);
+    await written;
+    expect(fake.batches.at(-1)).toEqual([run(6)]);
+  });
+
   it('retries a failed batch with backoff until the store is back, losing and repeating nothing', async () => {
     const fake = fakeStore();
     const errors: unknown[] = [];

@@ -15,6 +15,12 @@
  * its answer lost, so the retry says `retry: true` and the store skips records it already holds
  * (no run appears twice in history). The queue is bounded: past `maxQueued`
  * entries the oldest are dropped with a warning (their slots lapse and are reaped).
+ *
+ * While the runner claims a burst (its claims keep coming back full, see {@link FinishQueue.hold}),
+ * nothing is sent for up to `maxHoldMs`: a store runs one script at a time, and a `finishRuns`
+ * call sent between two claims made the next claim wait for it, so the finishes of a burst's
+ * first batches delayed its last ones (every claim of a 10k burst in one process waited behind a
+ * finish of ~1000 runs). Held, the burst's claims run back to back and its finishes follow.
  */
 import type { Logger } from 'pino';
 import type { FinishedRun, Store } from '../stores/store.js';
@@ -55,6 +61,18 @@ export const FINISH_MAX_BATCH = 128;
  */
 export const FINISH_MAX_BACKLOG_BATCH = 1024;
 
+/**
+ * Default {@link FinishQueueOptions.maxHoldMs}.
+ *
+ * @remarks
+ * A burst of 10k due schedules takes about 150 ms of claims in one process on a 2-vCPU machine,
+ * 30k across three processes about 500 ms. The bound keeps the slots of a burst's runs from
+ * staying held past a next occurrence one second later (which `maxInstances` would skip) when
+ * claims go on for longer, and keeps the window in which a killed process leaves finished runs
+ * to be recovered short.
+ */
+export const FINISH_MAX_HOLD_MS = 500;
+
 /** Options of {@link FinishQueue}. */
 export interface FinishQueueOptions {
   readonly store: Store;
@@ -88,6 +106,11 @@ export interface FinishQueueOptions {
    * @defaultValue {@link FINISH_MAX_BACKLOG_BATCH}
    */
   readonly maxBacklogBatch?: number;
+  /**
+   * Longest time finished runs wait while {@link FinishQueue.hold} is on (see the module doc).
+   * @defaultValue {@link FINISH_MAX_HOLD_MS}
+   */
+  readonly maxHoldMs?: number;
   /** Entries kept while the store is unreachable; older ones are dropped. @defaultValue `100000` */
   readonly maxQueued?: number;
   /** Longest retry delay. @defaultValue `1000` */
@@ -125,6 +148,9 @@ export class FinishQueue {
   private readonly maxBacklogBatch: number;
   private readonly maxQueued: number;
   private readonly maxRetryMs: number;
+  private readonly maxHoldMs: number;
+  /** `Date.now()` until which flushes wait (a burst is being claimed), or `undefined`. */
+  private heldUntil: number | undefined;
 
   constructor(private readonly options: FinishQueueOptions) {
     this.flushMs = options.flushMs ?? 0;
@@ -133,6 +159,22 @@ export class FinishQueue {
     this.maxBacklogBatch = Math.max(this.maxBatch, options.maxBacklogBatch ?? FINISH_MAX_BACKLOG_BATCH);
     this.maxQueued = options.maxQueued ?? 100_000;
     this.maxRetryMs = options.maxRetryMs ?? 1000;
+    this.maxHoldMs = options.maxHoldMs ?? FINISH_MAX_HOLD_MS;
+  }
+
+  /**
+   * Holds flushes while `on` (the runner is claiming a burst: its last claim came back full), for
+   * at most `maxHoldMs` from the first call with `true`; `false` sends what waits. See the
+   * module doc.
+   */
+  hold(on: boolean): void {
+    if (on) {
+      this.heldUntil ??= Date.now() + this.maxHoldMs;
+      return;
+    }
+    if (this.heldUntil === undefined) return;
+    this.heldUntil = undefined;
+    if (this.queue.length > 0 && !this.flushing && this.failures === 0) this.arm(this.flushDelay());
   }
 
   /** True while some pushed entry is not written (or dropped) yet. */
@@ -164,8 +206,10 @@ export class FinishQueue {
 
   /** How long to wait before sending what is queued: see the module doc. */
   private flushDelay(): number {
-    if (this.queue.length >= this.maxBatch) return 0;
-    return Math.max(this.flushMs, this.lastFlushAt + this.minIntervalMs - Date.now());
+    const now = Date.now();
+    const held = this.heldUntil === undefined ? 0 : this.heldUntil - now;
+    if (this.queue.length >= this.maxBatch) return Math.max(0, held);
+    return Math.max(this.flushMs, this.lastFlushAt + this.minIntervalMs - now, held);
   }
 
   /**
@@ -188,8 +232,9 @@ export class FinishQueue {
     for (const w of ready) w.resolve();
   }
 
-  /** Flushes now (used on shutdown); retries keep their backoff. */
+  /** Flushes now (used on shutdown), ending a {@link FinishQueue.hold}; retries keep their backoff. */
   flushSoon(): void {
+    this.heldUntil = undefined;
     if (!this.flushing && this.failures === 0) this.arm(0);
   }
 
@@ -220,6 +265,10 @@ export class FinishQueue {
 
   private async flush(): Promise<void> {
     if (this.flushing || this.closed || this.queue.length === 0) return;
+    if (this.heldUntil !== undefined && this.heldUntil > Date.now() && this.failures === 0) {
+      this.arm(this.heldUntil - Date.now());
+      return;
+    }
     this.flushing = true;
     this.lastFlushAt = Date.now();
     const batch = this.queue.slice(0, this.queue.length > 2 * this.maxBatch ? this.maxBacklogBatch : this.maxBatch);

@@ -43,6 +43,17 @@ function flakyStore(fused: boolean): { store: Store; setDown(down: boolean): voi
   return { store, setDown: (d) => void (down = d) };
 }
 
+/** Adds `count` interval schedules `<prefix><i>` every `everyMs`, all due at T0 + 1 s, each its own handler. */
+async function addAlike(store: Store, handlers: Map<string, string>, prefix: string, count: number, everyMs: number): Promise<void> {
+  const trigger: ScheduleDefinition['trigger'] = { type: 'interval', everyMs };
+  const policy = internPolicy(BUILTIN_DEFAULTS);
+  for (let i = 0; i < count; i++) {
+    const definition: ScheduleDefinition = { id: `${prefix}${i}`, owner: 'app', trigger, policy, args: [] };
+    handlers.set(definition.id, definition.id);
+    await store.upsert({ definition, hash: scheduleHash(definition), nextRunAt: T0 + 1000, anchor: 0, replaceExisting: false });
+  }
+}
+
 /** The two ways a runner takes due schedules from a store that has both. */
 const PATHS = [
   { name: 'claim path', fused: false, claimMethod: 'claimBatch' },
@@ -309,18 +320,30 @@ describe('Runner (through the Scheduler)', () => {
       store, owner: 'o', logger, leaseMs: 30_000, pollMs: 30_000, plan: planOccurrences, exclude: new Set(), handlers,
       commitSlots: true, onUnhandled: () => {}, dispatch: () => {}, onMissed: () => {}, onHealth: () => {},
     });
-    const trigger: ScheduleDefinition['trigger'] = { type: 'interval', everyMs: 1000 };
-    const policy = internPolicy(BUILTIN_DEFAULTS);
-    for (let i = 0; i < 9; i++) {
-      const definition: ScheduleDefinition = { id: `j${i}`, owner: 'app', trigger, policy, args: [] };
-      handlers.set(definition.id, definition.id);
-      await store.upsert({ definition, hash: scheduleHash(definition), nextRunAt: T0 + 1000, anchor: 0, replaceExisting: false });
-    }
+    await addAlike(store, handlers, 'j', 9, 1000);
     runner.start();
     await vi.advanceTimersByTimeAsync(1000);
     await runner.stop();
     // One commit of all of them at T0 + 1000: every length from AHEAD_FEWEST (4) to AHEAD_OCCURRENCES (12) once.
     expect(lengths.sort((a, b) => a - b)).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  });
+
+  it('tells onBurst when a claim comes back full (more due now) and when the tick\'s claims are done', async () => {
+    const store = claimPath(new MemoryStore());
+    const handlers = new Map<string, string>();
+    const events: string[] = [];
+    const runner = new Runner<string>({
+      store, owner: 'o', logger, leaseMs: 30_000, pollMs: 30_000, plan: planOccurrences, exclude: new Set(), handlers, batchSize: 2,
+      commitSlots: true, onUnhandled: () => {}, onMissed: () => {}, onHealth: () => {},
+      dispatch: (definition) => void events.push(definition.id),
+      onBurst: (active) => void events.push(`burst ${active}`),
+    });
+    await addAlike(store, handlers, 'b', 5, 60_000);
+    runner.start();
+    await vi.advanceTimersByTimeAsync(1100);
+    await runner.stop();
+    // Two full claims of 2, then a short one of 1: a burst from the first full claim to the short one.
+    expect(events).toEqual(['b0', 'b1', 'burst true', 'b2', 'b3', 'b4', 'burst false']);
   });
 
   it('caps its sleep at pollMs for far wakeups (no setTimeout past 2^31-1 ms)', async () => {

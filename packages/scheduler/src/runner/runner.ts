@@ -145,6 +145,12 @@ export interface RunnerOptions<H = unknown> {
   onHealth(source: 'claim' | 'commit', error: unknown): void;
   /** Every claim batch, as the store returned it (the scheduler watches its generation). */
   onBatch?(batch: Omit<ClaimBatch, 'nextWakeup'>): void;
+  /**
+   * Called with `true` when a claim on a shared store came back full (a burst: more is due now)
+   * and with `false` once the tick's claims are done or failed; the scheduler holds the finish
+   * queue meanwhile, so the burst's claims are not queued behind its finishes in the store.
+   */
+  onBurst?(active: boolean): void;
 }
 
 /**
@@ -212,6 +218,8 @@ export class Runner<H = unknown> {
   private readonly aheadPlans = new WeakMap<object, AheadPlans>();
   /** The turn of the next plan made ahead's length (see `aheadLength`). */
   private aheadTurn = 0;
+  /** Whether {@link RunnerOptions.onBurst} was last told `true`. */
+  private bursting = false;
 
   constructor(private readonly options: RunnerOptions<H>) {
     this.batchSize = options.batchSize ?? 1000;
@@ -289,10 +297,12 @@ export class Runner<H = unknown> {
     let delay: number;
     try {
       const wakeAt = await this.claimRounds();
+      this.burst(false);
       if (this.stopped) return;
       delay = wakeAt === null ? this.options.pollMs : this.alignToWindow(wakeAt) - (Date.now() + this.skewMs);
       this.failures = 0;
     } catch (error) {
+      this.burst(false);
       this.failures += 1;
       delay = Math.min(this.options.pollMs, STORE_RETRY_MAX_MS, 100 * 2 ** Math.min(this.failures - 1, 16));
       // Logged by the health tracker, once per cause; every retry here would repeat it.
@@ -350,10 +360,18 @@ export class Runner<H = unknown> {
       const committedNext = batch.claims.length > 0 ? await this.process(batch.claims, batch.now) : null;
       if (wakeAt !== undefined) wakeAt = earliestOf(earliestOf(wakeAt, committedNext), resent);
       if (taken < this.batchSize) return wakeAt === undefined ? this.reported('claim', () => store.nextWakeup(exclude)) : wakeAt;
+      this.burst(true);
       // Let dispatched runs start before the next batch.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     return null;
+  }
+
+  /** Tells {@link RunnerOptions.onBurst} when a burst starts and ends. */
+  private burst(active: boolean): void {
+    if (active === this.bursting) return;
+    this.bursting = active;
+    this.options.onBurst?.(active);
   }
 
   /** Notes the store clock and the schedules one claim took (see {@link CLAIM_WINDOW_TARGET_CLAIMS}). */

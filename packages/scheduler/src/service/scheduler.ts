@@ -263,6 +263,7 @@ export class Scheduler implements SchedulerService, PluginAwareService {
       onMissed: (definition, count, nextRunAt, missed) => this.runs.onMissed(definition, count, nextRunAt, missed),
       onHealth: (source, error) => this.healthTracker.report(source, error),
       onBatch: (batch) => this.restorer.observe(batch),
+      onBurst: (active) => this.lifecycle.finished?.hold(active),
     });
     this.restorer = new ScheduleRestorer({
       store: this.store, logger: this.logger, owner: this.owner, handlers: this.handlers,
