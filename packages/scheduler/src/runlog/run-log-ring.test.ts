@@ -4,6 +4,7 @@
  * the columns or the side channel; slots are taken and given back exactly; a lost text is an error.
  */
 import { describe, expect, it } from 'vitest';
+import { boundedJson } from './bounded-json.js';
 import { assembleRunLogRecord, buildRunLogRecord, runLogIdFrom, type RunLogInput } from './run-log-build.js';
 import { runLogRecordProblem } from './run-log-check.js';
 import { RUN_LOG_RING_NULL, RUN_LOG_RING_STRINGS_MAX, RunLogRing, emptySlotFields, recordsOfBatch } from './run-log-ring.js';
@@ -202,5 +203,53 @@ describe('RunLogRing', () => {
         expect({ result: got.result, resultOmitted: got.resultOmitted }, `${who}, result ${i}`).toEqual({ result: want[i]!.result, resultOmitted: want[i]!.resultOmitted });
       }
     }
+  });
+
+  it('keeps a result of a few numbers, booleans or null in the slot, its JSON made by the reader as boundedJson made it at write time', () => {
+    const nullProto = Object.assign(Object.create(null) as Record<string, unknown>, { b: 2, a: 1 });
+    const mutated = { k: 1.5 };
+    const results: unknown[] = [
+      { processed: 3 }, { processed: 4 }, { ok: true, n: -0, x: null, f: false }, { processed: 5 }, { 2: 1, 1: 2, a: 3 },
+      1e21, -0, null, true, false, 7.25, -1.5e-7, nullProto, mutated, { '\u0001k': 1 }, { a: 1, b: 2, c: 3, d: 4, e: 5 },
+      { a: 1, b: 'two' }, { a: Number.NaN }, { a: undefined }, { ['k'.repeat(65)]: 1 }, { processed: 6 },
+    ];
+    const want = results.map((r) => boundedJson(r, 8192));
+    const ring = new RunLogRing(64);
+    const reader = new RunLogRing(ring.shared);
+    const slots = results.map((result) => ring.write(run({ result })));
+    mutated.k = 99;
+    nullProto.a = 99;
+    const texts = ring.textsOf(slots);
+    // A result kept in the slot's memory travels as no text: the reader makes its JSON.
+    expect(texts.texts.split('\u0000')[0]).toBe('');
+    reader.receive(0, ring.stringsFrom(0), slots, texts);
+    for (let i = 0; i < results.length; i++) {
+      const expected = want[i]!.ok ? (want[i] as { text: string }).text : null;
+      for (const [who, r] of [['writer', ring], ['reader', reader]] as const) {
+        const fields = emptySlotFields();
+        if (r.readValid(slots[i]!, fields)) {
+          expect(fields.resultJson, `${who}, result ${i}`).toBe(expected === 'null' ? null : expected);
+        } else {
+          expect(assembleRunLogRecord(r.capture(slots[i]!)).result, `${who}, result ${i}`).toEqual(expected === null ? null : JSON.parse(expected));
+        }
+      }
+    }
+  });
+
+  it('gives results whose keys change from run to run their JSON, past the most shapes it keeps', () => {
+    const ring = new RunLogRing(4096);
+    const reader = new RunLogRing(ring.shared);
+    const results = Array.from({ length: 1500 }, (_, i) => ({ [`k${i}`]: i, ok: i % 2 === 0 }));
+    const slots = results.map((result) => ring.write(run({ result })));
+    reader.receive(0, ring.stringsFrom(0), slots, ring.textsOf(slots));
+    const fields = emptySlotFields();
+    for (let i = 0; i < results.length; i++) {
+      expect(reader.readValid(slots[i]!, fields), `result ${i}`).toBe(true);
+      expect(fields.resultJson, `result ${i}`).toBe(JSON.stringify(results[i]));
+    }
+    // The owners and processes of later runs still fit the string table.
+    const later = ring.write(run({ jobOwner: 'another-owner', result: { x: 1 } }));
+    expect(ring.readValid(later, fields)).toBe(true);
+    expect(ring.stringAt(fields.owner)).toBe('another-owner');
   });
 });

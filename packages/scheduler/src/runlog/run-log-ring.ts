@@ -12,10 +12,13 @@
  * kept per slot as the strings they are (a pointer store: cheaper on the run path than a lookup
  * in a table of 10k job ids, or than copying a fresh string into shared memory) and sent with the
  * batch joined by NUL ({@link RunLogRing.textsOf}), which neither JSON text nor a valid job id
- * holds. A small result (a primitive, or a plain object of at most 16 of them) is kept as a
- * snapshot (the value, or a shallow copy) and its JSON made when the batch is sent
- * (`resultSnapshot`): the run path then pays ~50-100 ns for it instead of ~150-300 ns, during
- * the burst of runs that makes a runner late. A run that does not fit this layout (an error's message and stack, a given run id, a
+ * holds. The commonest results live in the slot's memory (`SHAPED`): a finite number, a boolean
+ * or null, or a plain object of at most 4 of them whose keys (its shape) are a string-table text;
+ * the run path then writes a few numbers and keeps no object, and the reader makes the JSON. Any
+ * other small result (a string, a plain object of at most 16 primitives) is kept as a snapshot
+ * (the value, or a shallow copy) and its JSON made when the batch is sent (`resultSnapshot`): the
+ * run path then pays ~50-100 ns for it instead of ~150-300 ns, during the burst of runs that makes
+ * a runner late, but the copy lives until then. A run that does not fit this layout (an error's message and stack, a given run id, a
  * field of the wrong type, a text over {@link RUN_LOG_ID_MAX} characters or with NUL, a full
  * string table) takes the side channel: its slot's text is the whole {@link RunLogCapture} as
  * JSON, exactly what the batch's JSON held before the ring. Either way {@link RunLogRing.capture}
@@ -101,13 +104,17 @@ const FINISHED = 2;
 const ATTEMPTS = 3;
 const OCCURRENCES = 4;
 const ID_BITS = 5; // and 6
-const F64_STRIDE = 7;
+/** A shaped result's values (see {@link SHAPED}): {@link SHAPE_VALUES} of them. */
+const RESULT_VALUES = 7;
+const F64_STRIDE = 7 + 4;
 // Int32 columns.
 const OWNER = 0;
 const PROCESS = 1;
 const REQUESTED_BY = 2;
 const BITS = 3;
-const I32_STRIDE = 4;
+/** A shaped result's keys: a string-table id (the keys' JSON array), or {@link NULL_ID} for a primitive. */
+const RESULT_SHAPE = 4;
+const I32_STRIDE = 5;
 // BITS: outcome index (0-15), then flags.
 const OUTCOME_MASK = 0x0f;
 const MANUAL = 0x10;
@@ -116,6 +123,24 @@ const SIDE = 0x40;
 const TOO_LARGE = 0x80;
 const NOT_SERIALIZABLE = 0x100;
 const RESULT = 0x200;
+/**
+ * The result is in the slot's memory, not an object or a text: a finite number, boolean or null
+ * (no shape), or a plain object of at most {@link SHAPE_VALUES} such values (its keys are the
+ * shape). Each value's kind takes 2 bits from {@link KIND_SHIFT} on ({@link KIND_NUMBER}, ...);
+ * a number is in {@link RESULT_VALUES}.
+ */
+const SHAPED = 0x400;
+const KIND_SHIFT = 12;
+const KIND_NUMBER = 0;
+const KIND_FALSE = 1;
+const KIND_TRUE = 2;
+const KIND_NULL = 3;
+/** Most values of a shaped result (one f64 column each). */
+const SHAPE_VALUES = 4;
+/** Longest key of a shaped result (longer ones: a snapshot). */
+const SHAPE_KEY_MAX = 64;
+/** Most distinct shapes in the string table: results whose keys vary run after run take snapshots past it, leaving the table to owners and processes. */
+const SHAPES_MAX = 1024;
 /** A string column's `null`; a text that cannot be interned is {@link NO_ID}. */
 const NULL_ID = -1;
 const NO_ID = -2;
@@ -127,6 +152,17 @@ const OUTCOME_INDEX = new Map<unknown, number>(RUN_LOG_OUTCOMES.map((o, i) => [o
 interface InternCache {
   text: unknown;
   id: number;
+}
+
+/** The keys of the last shaped result written, and their string-table id. */
+interface ShapeCache {
+  keys: string[];
+  id: number;
+}
+
+/** A shaped value's JSON from its kind and (a number) its value; `String` of a finite number is its JSON. */
+function valueJson(kind: number, value: number): string {
+  return kind === KIND_NUMBER ? String(value) : kind === KIND_FALSE ? 'false' : kind === KIND_TRUE ? 'true' : 'null';
 }
 
 /** See the module remarks. */
@@ -155,6 +191,12 @@ export class RunLogRing {
   /** One-entry caches of {@link RunLogRing.intern} for the owner and process columns (the same text run after run). */
   private readonly lastOwner: InternCache = { text: undefined, id: NO_ID };
   private readonly lastProcess: InternCache = { text: undefined, id: NO_ID };
+  /** The keys of the last shaped result (see {@link SHAPED}): the same object shape run after run. */
+  private lastShape: ShapeCache = { keys: [], id: NO_ID };
+  /** Distinct shapes interned (at most {@link SHAPES_MAX}). */
+  private shapes = 0;
+  /** A reader's JSON pieces per shape id (`"key":` each), made once per shape. */
+  private readonly shapePieces = new Map<number, string[]>();
 
   /** @param of - the number of slots (a new ring), or the `shared` memory of one (a reader of it). */
   constructor(of: number | RunLogRingShared) {
@@ -317,7 +359,8 @@ export class RunLogRing {
     const texts = new Array<string>(slots.length);
     for (let i = 0; i < slots.length; i++) {
       jobs[i] = this.jobs[slots[i]!] ?? '';
-      texts[i] = this.textAt(slots[i]!) ?? '';
+      // A shaped result is in shared memory: the reader makes its JSON (off the writer's loop).
+      texts[i] = this.isShaped(slots[i]!) ? '' : this.textAt(slots[i]!) ?? '';
     }
     return { jobs: jobs.join(NUL), texts: texts.join(NUL) };
   }
@@ -343,16 +386,112 @@ export class RunLogRing {
     }
   }
 
-  /** The text of `slot`, making (once) the JSON of a result kept as a snapshot. */
+  private isShaped(slot: number): boolean {
+    return (this.i32[slot * I32_STRIDE + BITS]! & (SIDE | SHAPED)) === SHAPED;
+  }
+
+  /** The text of `slot`, making (once) the JSON of a result kept as a snapshot, or the JSON of a shaped one. */
   private textAt(slot: number): string | undefined {
     const text = this.texts[slot];
     if (text !== undefined) return text;
+    if (this.isShaped(slot)) return this.shapedJson(slot);
     const snapshot = this.snapshots[slot];
     if (snapshot === undefined) return undefined;
     const json = JSON.stringify(snapshot);
     this.texts[slot] = json;
     this.snapshots[slot] = undefined;
     return json;
+  }
+
+  /** The JSON of a shaped result (see {@link SHAPED}); `undefined` when its shape was not received. */
+  private shapedJson(slot: number): string | undefined {
+    const b = slot * I32_STRIDE;
+    const f = slot * F64_STRIDE + RESULT_VALUES;
+    const kinds = this.i32[b + BITS]! >>> KIND_SHIFT;
+    const shape = this.i32[b + RESULT_SHAPE]!;
+    if (shape === NULL_ID) return valueJson(kinds & 3, this.f64[f]!);
+    let pieces = this.shapePieces.get(shape);
+    if (pieces === undefined) {
+      const keys = this.strings[shape];
+      if (keys === undefined) return undefined;
+      pieces = (JSON.parse(keys) as string[]).map((key) => `${JSON.stringify(key)}:`);
+      this.shapePieces.set(shape, pieces);
+    }
+    let json = '{';
+    for (let i = 0; i < pieces.length; i++) json += `${i === 0 ? '' : ','}${pieces[i]!}${valueJson((kinds >>> (2 * i)) & 3, this.f64[f + i]!)}`;
+    return `${json}}`;
+  }
+
+  /**
+   * Writes `value` into the result columns of `slot` when it is a finite number, a boolean, null,
+   * or a plain object of at most {@link SHAPE_VALUES} of those under short keys (see
+   * {@link SHAPED}). @returns the bits to set (`SHAPED` and the kinds), or `-1` for any other value
+   * (then a snapshot or bounded JSON): nothing is allocated for it unless its keys differ from the
+   * last shaped result's.
+   */
+  private writeShaped(value: unknown, slot: number): number {
+    const f = slot * F64_STRIDE + RESULT_VALUES;
+    const shapeAt = slot * I32_STRIDE + RESULT_SHAPE;
+    const kind = this.kindOf(value, f);
+    if (kind >= 0) {
+      this.i32[shapeAt] = NULL_ID;
+      return SHAPED | (kind << KIND_SHIFT);
+    }
+    if (typeof value !== 'object' || value === null) return -1;
+    try {
+      if (Array.isArray(value)) return -1;
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return -1;
+      const shape = this.lastShape;
+      let n = 0;
+      let kinds = 0;
+      let same = true;
+      for (const key in value) {
+        if (n === SHAPE_VALUES) return -1;
+        const k = this.kindOf((value as Record<string, unknown>)[key], f + n);
+        if (k < 0) return -1;
+        kinds |= k << (2 * n);
+        if (same && shape.keys[n] !== key) same = false;
+        n++;
+      }
+      if (!same || n !== shape.keys.length) {
+        const id = this.internShape(value as Record<string, unknown>, n);
+        if (id === NO_ID) return -1;
+      }
+      this.i32[shapeAt] = this.lastShape.id;
+      return SHAPED | (kinds << KIND_SHIFT);
+    } catch {
+      return -1; // a getter or proxy trap that throws: boundedJson decides
+    }
+  }
+
+  /** The kind of a shaped value, writing a number into `f64[at]`; `-1` for any other value. */
+  private kindOf(v: unknown, at: number): number {
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return -1;
+      this.f64[at] = v;
+      return KIND_NUMBER;
+    }
+    return v === false ? KIND_FALSE : v === true ? KIND_TRUE : v === null ? KIND_NULL : -1;
+  }
+
+  /** Makes the keys of `value` (`n` of them, just read) the last shape; {@link NO_ID} when a key does not fit. */
+  private internShape(value: Record<string, unknown>, n: number): number {
+    const keys: string[] = [];
+    // `__proto__` read back from JSON would not be a key; NUL is the texts' separator.
+    for (const key in value) {
+      if (key.length > SHAPE_KEY_MAX || key === '__proto__' || key.includes(NUL)) return NO_ID;
+      keys.push(key);
+    }
+    if (keys.length !== n) return NO_ID;
+    const text = JSON.stringify(keys);
+    const known = this.ids.has(text);
+    if (!known && this.shapes >= SHAPES_MAX) return NO_ID;
+    const id = this.intern(text);
+    if (id === NO_ID) return NO_ID;
+    if (!known) this.shapes++;
+    this.lastShape = { keys, id };
+    return id;
   }
 
   private text(id: number): string | null {
@@ -413,7 +552,10 @@ export class RunLogRing {
     let bits = outcome | (record.manual === true ? MANUAL : 0) | (record.startedAt === null ? NOT_STARTED : 0);
     let text: string | undefined;
     let snapshot: unknown;
-    if (input.result !== undefined) {
+    const shaped = input.result === undefined ? -1 : this.writeShaped(input.result, slot);
+    if (shaped >= 0) {
+      bits |= RESULT | shaped;
+    } else if (input.result !== undefined) {
       // A small result is copied (or kept: a primitive) and its JSON made off the run path, when
       // its batch is sent; any other is made into bounded JSON now.
       snapshot = resultSnapshot(input.result, RUN_LOG_RESULT_MAX_BYTES);
