@@ -49,17 +49,19 @@
   of the due set, two calls on the owner's claim set and a GET; the wakeup costs one ZRANGE of
   at most (excluded ids + 1) members. Leaving the definitions out saves copying each one through
   Lua to the reply (about a tenth of the claim's Redis time, see README.md).
-  Commit ahead: a schedule's `ahead` field is `<hash>/<next run>/<grace ms or ''>/<max
-  instances>/<catch-up '1' or ''>/<occurrence>,<occurrence>,...`, written by the commit that set
-  its next run (the caller planned, with the policy, that when this next run is due at a time
-  `now` before the first listed occurrence and, with a grace, at most the grace after it, the
-  plan fires it alone and the next run becomes the first listed occurrence, and so on down the
-  list; with catch-up, also that when `now` is past later listed occurrences, the newest one due
-  fires alone, the ones before it are missed, and the next run is the one after it). It is used
-  when the hash and next run still match the schedule's, the schedule is not paused, the
-  occurrence fired is later than the watermark, `now` is within the plan (a listed occurrence
+  Commit ahead: a schedule's `ahead` field is `2/<hash>/<grace ms or ''>/<max instances>/<catch-up
+  '1' or ''>/,<next run>,<occurrence>,<occurrence>,...,` (`2/`: the layout's version; a field
+  without it is not used), written by the commit that set its next run (the caller planned, with
+  the policy, that when a listed occurrence is the next run and is due at a time `now` before
+  the occurrence listed after it and, with a grace, at most the grace after it, the plan fires it
+  alone and the next run becomes the one listed after it; with catch-up, also that when `now` is
+  past later listed occurrences, the newest one due fires alone, the ones before it are missed,
+  and the next run is the one after it). It is used when its hash matches the schedule's, the
+  schedule's next run is listed in it with an occurrence after it, the schedule is not paused,
+  the occurrence fired is later than the watermark, `now` is within the plan (a listed occurrence
   after it, and the grace), and fewer than max instances counted slots are live; else the
-  schedule is claimed as usual. The token is bumped
+  schedule is claimed as usual. A commit ahead leaves the field as it is (only the next run
+  moves), so each one reads the plan but writes none of it. The token is bumped
   as a claim does, so a lapsed claim of another owner can no longer commit. Cost per schedule
   committed ahead: HMGET (7 fields) + HSET of the schedule, ZCOUNT + ZADD of the job's slot set, and the
   due set, {p}:slots and {p}:slot-data once per batch: a claim and a commit cost HMGET + HSET
@@ -117,19 +119,26 @@ end
 -- Commits `id`'s occurrence ahead when its `ahead` plan holds (see the header); true when it did.
 local function commit_ahead(id, key, f)
   local plan = f[7]
-  if (not plan) or plan == '' or f[3] == '1' then return false end
-  local hash, first, grace, max, catchUp, list = string.match(plan, '^([^/]*)/([^/]*)/([^/]*)/([^/]*)/([^/]*)/(.*)$')
-  if hash ~= f[1] or first ~= f[2] or (not list) or list == '' then return false end
+  if (not plan) or plan == '' or f[3] == '1' or f[2] == '' then return false end
+  local hash, grace, max, catchUp, listFrom = string.match(plan, '^2/([^/]*)/([^/]*)/([^/]*)/([^/]*)/()')
+  if hash ~= f[1] then return false end
+  -- The schedule's next run in the plan's list (`,<occurrence>,` each), and the one after it.
+  local first = f[2]
+  local _, p = string.find(plan, ',' .. first .. ',', listFrom, true)
+  if not p then return false end
   local at, missed, lastMissed = first, 0, nil
-  local nextRun, rest = string.match(list, '^([^,]*),?(.*)$')
+  local nextRun, q = string.match(plan, '^(%d+),()', p + 1)
+  if not nextRun then return false end
   -- Behind (the occurrence after the next run is due too): with catch-up, the newest listed
   -- occurrence due fires alone and the ones before it are missed, as the plan says.
   while now >= tonumber(nextRun) do
-    if catchUp ~= '1' or rest == '' then return false end
+    if catchUp ~= '1' then return false end
+    local later, r = string.match(plan, '^(%d+),()', q)
+    if not later then return false end
     lastMissed = at
     missed = missed + 1
     at = nextRun
-    nextRun, rest = string.match(rest, '^([^,]*),?(.*)$')
+    nextRun, q = later, r
   end
   local t = tonumber(at)
   if not (t and (grace == '' or now <= t + tonumber(grace))) then return false end
@@ -141,10 +150,9 @@ local function commit_ahead(id, key, f)
   local token = tostring(tonumber(f[5]) + 1)
   local runId = at .. '@' .. owner
   redis.call('ZADD', js, leaseUntil, runId)
-  local following = ''
-  if rest ~= '' then following = hash .. '/' .. nextRun .. '/' .. grace .. '/' .. max .. '/' .. catchUp .. '/' .. rest end
+  -- The plan stays as it is: the new next run is where the next commit ahead finds its place.
   redis.call('HSET', key, 'token', token, 'next', nextRun, 'fired', at, 'runs', tostring(tonumber(f[4]) + 1),
-    'cowner', '', 'lease', '', 'ahead', following)
+    'cowner', '', 'lease', '')
   dueAdd[#dueAdd + 1] = nextRun
   dueAdd[#dueAdd + 1] = id
   local member = slot_member(id, runId)

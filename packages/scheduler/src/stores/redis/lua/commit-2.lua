@@ -37,9 +37,9 @@
   order, so the watermark never lets a duplicate through, costs one field, and never expires
   (a record with a TTL would accept a replay after the TTL). An occurrence earlier than one
   already accepted (a caller moving the next run backwards past fired times) is refused.
-  Plans made ahead: an item's `|...` part is stored in the schedule's `ahead` field, prefixed
-  with its hash and the new next run (`<hash>/<next run>/<grace>/<max>/<occurrences>`), for a
-  claim with commit-ahead to commit the next run at once while the plan holds; an item without
+  Plans made ahead: an item's `|...` part is stored in the schedule's `ahead` field with its
+  hash and the new next run (`2/<hash>/<grace>/<max>/<catch-up>/,<next run>,<occurrences>,`), for
+  a claim with commit-ahead to commit the next run at once while the plan holds; an item without
   one clears the field.
   Cost per item: HMGET + HSET of the schedule, and with slots ZCOUNT + ZADD of the job's slot
   set; the due set, the owner's claim set, {p}:slots and {p}:slot-data get one ZADD / ZREM /
@@ -78,7 +78,7 @@ for item = 1, n do
   end
   if string.byte(packed, p) == 124 then -- '|'
     local plan, q = string.match(packed, '^|([^;]*)()', p)
-    if not (plan and maxes[item]) then return -1 end
+    if not (plan and maxes[item] and string.find(plan, '^[^/]*/[^/]*/[^/]*/[-%d,]*$')) then return -1 end
     aheads[item] = plan
     p = q
   end
@@ -203,7 +203,11 @@ for item = 1, n do
       out[item] = 'cj'
     else
       local plan = ''
-      if aheads[item] and nextRun ~= '' then plan = (f[6] or '') .. '/' .. nextRun .. '/' .. aheads[item] end
+      if aheads[item] and nextRun ~= '' then
+        -- `2/<hash>/<grace>/<max>/<catch-up>/,<next run>,<occurrence>,...,` (see claim-due-3.lua).
+        local head, occurrences = string.match(aheads[item], '^(.*/)(.*)$')
+        plan = '2/' .. (f[6] or '') .. '/' .. head .. ',' .. nextRun .. ',' .. occurrences .. ','
+      end
       if nAccepted > 0 then
         -- runs is a count, far below 2^53: tostring is exact for it (s() is for epoch ms).
         redis.call('HSET', key, 'next', nextRun, 'cowner', '', 'lease', '', 'fired', latest, 'runs', tostring(tonumber(f[4]) + nAccepted), 'ahead', plan)
