@@ -121,12 +121,18 @@ async function childScheduler(mode, opts) {
   let registeredAt = 0;
   let runs = 0;
   let measuring = false;
+  /** `measuring` as 1 or 0, for counters that run the same operations in the warm-up as in the window. */
+  let live = 0;
   let windowRuns = 0;
   const late = (ctx) => {
-    if (!measuring || runs >= runLate.length) return;
+    // The same work in the warm-up as in the window (the warm-up's samples overwrite slot 0): a
+    // store first made in the window had no type feedback, and deoptimised the run path's
+    // functions that inlined it in the window's first burst (the slowest burst of every run).
+    if (runs >= runLate.length) return;
     const due = ctx.scheduledAt.getTime();
     runBurst[runs] = Math.floor((due - registeredAt) / 1000);
-    runLate[runs++] = epochNow() - due;
+    runLate[runs] = epochNow() - due;
+    runs = (runs + 1) * live;
   };
   const failure = new Error('upstream answered 503');
   registeredAt = Date.now();
@@ -134,7 +140,7 @@ async function childScheduler(mode, opts) {
     const fn = i % 100 === 0 ? (ctx) => { late(ctx); throw failure; } : (ctx) => { late(ctx); return { processed: ctx.attempt }; };
     await scheduler.addJob(fn, { id: `job-${i}`, every: '1s' });
   }
-  scheduler.observeRuns({ ended: () => { if (measuring) windowRuns++; } });
+  scheduler.observeRuns({ ended: () => { windowRuns += live; } });
   // GC pauses in the window: the sink's per-run strings live until their batch is sent.
   let gcMs = 0;
   let gcMajor = 0;
@@ -146,6 +152,7 @@ async function childScheduler(mode, opts) {
     }
   });
   gcObserver.observe({ entryTypes: ['gc'] });
+  const probe = await backendProbe(opts.dbUrl);
   scheduler.startFiring();
   const tickLate = new Float64Array(Math.ceil(opts.seconds * 1000 * 1.2) + 1000);
   let ticks = 0;
@@ -162,14 +169,16 @@ async function childScheduler(mode, opts) {
     let expected = start + 1;
     const tick = () => {
       const now = performance.now();
-      if (measuring && ticks < tickLate.length) tickLate[ticks++] = now - expected;
+      if (ticks < tickLate.length) tickLate[ticks] = now - expected;
+      ticks = (ticks + 1) * live;
       if (!measuring && now >= warmEnd) {
         measuring = true;
+        live = 1;
         cpuAtWindow = process.cpuUsage();
         threadAtWindow = process.threadCpuUsage?.();
         eluAtWindow = performance.eventLoopUtilization();
         // Asked in every mode (the same query's cost on the loop); with no sink there are no backends.
-        void backendCpu(opts.dbUrl, opts['pg-nice']).then((b) => { backendAtWindow = b; });
+        void backendCpu(probe, opts['pg-nice']).then((b) => { backendAtWindow = b; });
         if (opts['writer-nice'] !== 0) reniceWriter(opts['writer-nice']);
         schedAtWindow = schedstat();
         writerAtWindow = writerCpuNs();
@@ -181,12 +190,14 @@ async function childScheduler(mode, opts) {
     setTimeout(tick, 1);
   });
   measuring = false;
+  live = 0;
   const cpu = process.cpuUsage(cpuAtWindow);
   const thread = threadAtWindow === undefined ? undefined : process.threadCpuUsage(threadAtWindow);
   const elu = performance.eventLoopUtilization(eluAtWindow);
   const schedAtEnd = schedstat();
   const writerAtEnd = writerCpuNs();
-  const backendAtEnd = await backendCpu(opts.dbUrl);
+  const backendAtEnd = await backendCpu(probe);
+  await probe?.end().catch(() => undefined);
   gcObserver.disconnect();
   await scheduler.stop({ deadlineMs: 1000 });
   let flushMs = null;
@@ -202,8 +213,10 @@ async function childScheduler(mode, opts) {
     const s = arr.subarray(0, n).sort();
     return { s, at: (p) => s[Math.min(n - 1, Math.ceil(p * n) - 1)] };
   };
-  const bursts = burstP99s(runLate, runBurst, runs);
-  const r = q(runLate, runs);
+  // Whole bursts only: the window's first and last seconds hold part of a burst each (the first
+  // one its latest runs alone, which made the p99 of all runs about the first second's tail).
+  const { bursts, whole } = wholeBursts(runLate, runBurst, runs);
+  const r = q(whole, whole.length);
   const t = q(tickLate, ticks);
   let lateTicks = 0;
   for (let k = 0; k < ticks; k++) if (t.s[k] > 1) lateTicks++;
@@ -241,6 +254,7 @@ async function child(mode, opts) {
   const sink = mode === 'on'
     ? await PostgresRunLog.open({ url: opts.dbUrl, schema: opts.schema, batchSize: opts.batch, flushMs: opts.flush, retention: null, logger: { warn: (o, m) => process.stderr.write(`${m}\n`), error: (o, m) => process.stderr.write(`${m}\n`) } })
     : undefined;
+  const probe = sink === undefined ? undefined : await backendProbe(opts.dbUrl);
 
   const samples = new Float64Array(Math.ceil(opts.seconds * 1000 * 1.2) + 1000);
   let count = 0;
@@ -284,7 +298,7 @@ async function child(mode, opts) {
         measuring = true;
         cpuAtWindow = process.cpuUsage();
         producedAtWindow = produced;
-        if (sink !== undefined) void backendCpu(opts.dbUrl, opts['pg-nice']).then((b) => { backendAtWindow = b; });
+        if (sink !== undefined) void backendCpu(probe, opts['pg-nice']).then((b) => { backendAtWindow = b; });
       }
       if (now >= end) return resolve();
       expected = performance.now() + 1;
@@ -293,7 +307,8 @@ async function child(mode, opts) {
     setTimeout(tick, 1);
   });
   const cpu = process.cpuUsage(cpuAtWindow);
-  const backendAtEnd = sink === undefined ? undefined : await backendCpu(opts.dbUrl);
+  const backendAtEnd = sink === undefined ? undefined : await backendCpu(probe);
+  await probe?.end().catch(() => undefined);
   const windowProduced = produced - producedAtWindow;
   let flushMs = null;
   let stats = null;
@@ -318,10 +333,11 @@ async function child(mode, opts) {
 }
 
 /**
- * The p99 of each whole burst (second) in the window: runs grouped by their burst number, the
- * first and last groups left out (the window cuts them).
+ * The whole bursts (seconds) of the window: runs grouped by their burst number, the first and last
+ * groups left out (the window cuts them). @returns each whole burst's p99 (`bursts`) and the
+ * lateness of all their runs (`whole`).
  */
-function burstP99s(late, burst, n) {
+function wholeBursts(late, burst, n) {
   const groups = new Map();
   for (let k = 0; k < n; k++) {
     let g = groups.get(burst[k]);
@@ -329,10 +345,15 @@ function burstP99s(late, burst, n) {
     g.push(late[k]);
   }
   const keys = [...groups.keys()].sort((a, b) => a - b).slice(1, -1);
-  return keys.map((key) => {
+  const whole = new Float64Array(keys.reduce((sum, key) => sum + groups.get(key).length, 0));
+  let at = 0;
+  const bursts = keys.map((key) => {
     const s = groups.get(key).sort((a, b) => a - b);
+    whole.set(s, at);
+    at += s.length;
     return s[Math.min(s.length - 1, Math.ceil(0.99 * s.length) - 1)];
   });
+  return { bursts, whole };
 }
 
 /** The event loop thread's scheduler counters (Linux /proc schedstat: ns on a CPU, ns waiting for one), or undefined. */
@@ -387,10 +408,10 @@ function writerCpuNs() {
  * machine: /proc/<pid>/stat), or undefined where that cannot be read. With `nice` (not 0), renices
  * them to it first (needs the right to).
  */
-async function backendCpu(dbUrl, nice = 0) {
-  const c = new pg.Client({ connectionString: dbUrl });
+async function backendCpu(probe, nice = 0) {
+  const c = await probe;
+  if (c === undefined) return undefined;
   try {
-    await c.connect();
     const { rows } = await c.query("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'xcore-runlog'");
     let ns = 0;
     for (const { pid } of rows) {
@@ -400,8 +421,21 @@ async function backendCpu(dbUrl, nice = 0) {
     return ns / 1e6;
   } catch {
     return undefined;
-  } finally {
-    await c.end().catch(() => undefined);
+  }
+}
+
+/**
+ * The connection {@link backendCpu} asks on, opened before the measured window (in every mode):
+ * opening it at the window's start (a PostgreSQL backend forked, the client's startup) made the
+ * window's first burst the slowest of its run.
+ */
+async function backendProbe(dbUrl) {
+  const c = new pg.Client({ connectionString: dbUrl });
+  try {
+    await c.connect();
+    return c;
+  } catch {
+    return undefined;
   }
 }
 

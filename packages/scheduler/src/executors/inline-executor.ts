@@ -276,6 +276,18 @@ export class InlineExecutor implements Executor {
   private chainDepth = 0;
   /** While chained: when the last run that ended synchronously ended, the next run's start; `NaN` to read the clock. */
   private chainedAt = NaN;
+  /**
+   * The context of the first run that ended synchronously, kept for the life of the executor so the hidden class of
+   * {@link RunContext} stays alive between bursts.
+   *
+   * @remarks
+   * Between two bursts no context is alive; a full collection then (V8's memory reducer runs two,
+   * eight seconds after any other) frees the class's map, and the optimised fire path that embeds
+   * it (`runJob`, the context's constructor and `scheduledAt`, the job's own function inlined) is
+   * deoptimised ("weak objects") and compiled again by the next burst. At 1k jobs a second,
+   * compiling is 40-50 % of the process's CPU in the benchmark's window (see bench/README.md).
+   */
+  private mapHolder: RunContext | undefined;
   /** What `onAttempt` is told of a first attempt that runs without an execution (read during the call only). */
   private readonly attemptInfo: { -readonly [K in keyof ExecutionInfo]: ExecutionInfo[K] } = { jobId: '', owner: '', scheduledAt: 0 };
 
@@ -388,6 +400,8 @@ export class InlineExecutor implements Executor {
       run.adopt(context);
       return this.continue(run, first, startedAt);
     }
+    // Ended synchronously: no execution took this context over, so holding it holds nothing else.
+    this.mapHolder ??= context;
     const finishedAt = this.clock();
     if (this.chainDepth > 0) this.chainedAt = finishedAt;
     if (into === undefined) return outcomeOf(first, 1, startedAt, finishedAt);
