@@ -19,7 +19,7 @@
  * run is `out_of_memory` with the worker ended.
  */
 import { MessageChannel } from 'node:worker_threads';
-import { createRequire } from 'node:module';
+import { lazyModule } from '../lazy-module.js';
 import type { Piscina } from 'piscina';
 import { JobCrashedError, JobExecutorInvalidError, JobOutOfMemoryError, ExecutorQueueFullError } from '../errors.js';
 import { defaultMaxThreads, type ThreadExecutorConfig } from './executor-config.js';
@@ -54,17 +54,8 @@ function waitAtMost(promise: Promise<void>, ms: number): Promise<void> {
 /** What the worker answers for one attempt. */
 type WorkerAnswer = { readonly ok: true; readonly result?: unknown } | { readonly ok: false; readonly error: unknown };
 
-let piscinaModule: typeof import('piscina') | undefined;
-
-/**
- * The piscina module, loaded by the first thread pool of the process: a scheduler with no thread
- * job never loads it (0.45 MB of heap once imported). It is CommonJS, so `require` loads it
- * synchronously.
- */
-function piscina(): typeof import('piscina') {
-  piscinaModule ??= createRequire(import.meta.url)('piscina') as typeof import('piscina');
-  return piscinaModule;
-}
+/** The piscina module, loaded by the first thread pool of the process (see `lazyModule`). */
+const piscina = lazyModule<typeof import('piscina')>('piscina');
 
 /**
  * Runs jobs on worker threads.
