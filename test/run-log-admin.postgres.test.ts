@@ -25,7 +25,8 @@ const OPS_PLUGIN = `export default {
     if (process.env.QUIET) return;
     const s = ctx.getService('scheduler');
     const soon = new Date(Date.now() + 300);
-    await s.addJob(() => ({ processed: 7 }), { id: 'ok', every: '1h' });
+    // Runs only when asked: an hourly interval without startDate would fire on the hour (UTC) too.
+    await s.addJob(() => ({ processed: 7 }), { id: 'ok', every: '1h', startDate: new Date(Date.now() + 3_600_000) });
     await s.addJob(() => { throw new TypeError('card declined'); }, { id: 'fail', runDate: soon });
     await s.addJob(() => new Promise(() => undefined), { id: 'slow', runDate: soon, timeout: '50ms' });
     // Runs take 450 ms, one at a time, every 150 ms: the occurrences in between are skipped.

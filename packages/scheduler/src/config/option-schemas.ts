@@ -232,7 +232,7 @@ export const triggerSchema = z.discriminatedUnion('type', [
     .strictObject({
       type: z.literal('interval'),
       ...unitShape,
-      startDate: dateValue.optional().describe(`Phase anchor (ISO 8601 or epoch ms): runs fall at this instant plus whole periods, none before it. Without it the first run is one period after the job is first registered. ${DATE_NOTE}`),
+      startDate: dateValue.optional().describe(`Phase anchor (ISO 8601 or epoch ms): runs fall at this instant plus whole periods, none before it. Without it runs fall at whole multiples of the period since the Unix epoch (1h on the hour UTC), the first one after the job is first registered. ${DATE_NOTE}`),
       ...boundsShape,
     })
     .superRefine((t, ctx) => {
