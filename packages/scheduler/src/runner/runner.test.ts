@@ -439,6 +439,34 @@ describe('Runner (through the Scheduler)', () => {
     expect(claims).toHaveBeenCalledTimes(2);
   });
 
+  it('with claimWindowMs, processes sharing a store take turns: the grid offset is drawn per tick, not fixed per process', async () => {
+    const store = claimPath(new MemoryStore());
+    // Seeded, so the split is the same every run; the first draws give offsets 7 and 0 ms.
+    const seeded = (seed: number): (() => number) => {
+      let x = seed;
+      return () => {
+        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+        return x / 2 ** 32;
+      };
+    };
+    const processes = [seeded(7), seeded(12)].map((random, i) => new Scheduler({ store, logger, owner: `p${i}`, claimWindowMs: 10, random }));
+    const fired: string[] = [];
+    for (const [i, s] of processes.entries()) {
+      // Due on the grid's step (every 200 ms, phases 10 ms apart), as whole seconds and cron are.
+      for (let j = 0; j < 20; j++) await s.addJob((ctx) => void fired.push(`${ctx.jobId}@${ctx.scheduledAt.getTime()}#${i}`), { id: `j${j}`, every: 200, startDate: new Date(T0 + 1000 + j * 10) });
+    }
+    for (const s of processes) s.startFiring();
+    await vi.advanceTimersByTimeAsync(3000);
+    for (const s of processes) await s.stop({ deadlineMs: 0 });
+    const occurrences = fired.map((f) => f.split('#')[0]);
+    expect(new Set(occurrences).size).toBe(occurrences.length);
+    expect(occurrences.length).toBeGreaterThanOrEqual(180);
+    // With an offset fixed per process, the one with the smaller offset took every one of them.
+    const byP1 = fired.filter((f) => f.endsWith('#1')).length;
+    expect(byP1 / fired.length).toBeGreaterThan(0.3);
+    expect(byP1 / fired.length).toBeLessThan(0.7);
+  });
+
   for (const path of PATHS) it(`under load shortens the claim window so a tick claims about CLAIM_WINDOW_TARGET_CLAIMS (${path.name})`, async () => {
     const inner = new MemoryStore();
     const store = path.fused ? inner : claimPath(inner);
