@@ -18,6 +18,11 @@
 //   performance.now() calibrated to Date.now(), minus scheduledAt), a 1 ms timer beside it, and
 //   per run the CPU of the main thread, the sink's writer thread, the whole process and the sink's
 //   PostgreSQL backends (Linux schedstat), GC pauses, and how long the main thread waited for a CPU.
+// --paired 1: instead of off/on processes, each process (ab) runs the sink on in every other burst
+//   and off in the rest (the parity alternating by rep), and a control process (abctl) never
+//   writes to it: on against off within one process (same heap, JIT, machine drift), the control
+//   being the noise between a process's two halves. Per burst also: the main thread's CPU and its
+//   wait for a CPU from the burst's first run to its last (every mode; `burstCosts` in --save).
 // --runner loop: a 1 ms timer that builds 10 records per ms with toRunLogRecord and writes them
 //   (the sink alone, without the scheduler).
 //
@@ -28,10 +33,11 @@
 // against off differed by up to 1.5x) give the spread: per mode, the p99 of all its runs pooled as
 // a ratio to off's, with a 90 % interval from a paired bootstrap over the reps, the per-rep ratios'
 // median and range, a typical second's p99, and the same for the control; the verdict against the
-// target (at most 1.10) is "met" only when the whole interval is at or below it, "not met" when it
-// is all above, else "undecided" (saying so when the control's own interval is wider than 0.90-1.10).
+// target (at most 1.10) is "met" only when the whole interval is at or below it AND the control's
+// interval lies inside 0.90-1.10 (else the run cannot resolve 10 %), "not met" when the interval is
+// all above 1.10, else "undecided" (saying why).
 //
-//   pnpm build && node bench/runlog.mjs [--runner scheduler|loop] [--seconds 8] [--warmup 2] [--rate 10000] [--reps 8] [--modes off,on] [--control 1]
+//   pnpm build && node bench/runlog.mjs [--runner scheduler|loop] [--seconds 8] [--warmup 2] [--rate 10000] [--reps 8] [--modes off,on] [--control 1] [--paired 0]
 //     [--batch 2000] [--flush 200] [--pg-nice 0] [--writer-nice 0] [--url postgres://postgres@127.0.0.1:5432/postgres]
 //
 // The admin URL must be able to CREATE DATABASE; the bench works in a throwaway database it drops.
@@ -47,7 +53,7 @@ import { throwawayDatabase } from './lib/throwaway-database.mjs';
 const SELF = fileURLToPath(import.meta.url);
 
 function args() {
-  const out = { runner: 'scheduler', modes: 'off,on', control: 1, seconds: 8, warmup: 2, rate: 10_000, reps: 8, batch: 2000, flush: 200, priority: -10, 'pg-nice': 0, 'writer-nice': 0, save: '', summarize: '', url: process.env.XCORE_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' };
+  const out = { runner: 'scheduler', modes: 'off,on', control: 1, seconds: 8, warmup: 2, rate: 10_000, reps: 8, batch: 2000, flush: 200, priority: -10, 'pg-nice': 0, 'writer-nice': 0, save: '', summarize: '', paired: 0, url: process.env.XCORE_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' };
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i]?.replace(/^--/, '');
@@ -103,14 +109,25 @@ async function childScheduler(mode, opts) {
   const { performance, PerformanceObserver } = await import('node:perf_hooks');
   const { now: epochNow } = await import('./lib/clock.mjs');
   const logger = createLogger({ level: 'silent', pretty: false });
+  const paired = mode === 'ab' || mode === 'abctl';
   const sink = mode !== 'off'
     ? await PostgresRunLog.open({ url: opts.dbUrl, schema: opts.schema, batchSize: opts.batch, flushMs: opts.flush, retention: null, logger: { warn: (o, m) => process.stderr.write(`${m}\n`), error: (o, m) => process.stderr.write(`${m}\n`) } })
     : undefined;
   // eager: the same sink seen without writeRun, so the record is built (and validated) on the run
   // path and encoded on the loop, as any sink without writeRun gets it (and as every run did before).
+  // ab (--paired): one process, the sink on in every other burst (by the burst's number: even ones
+  // when `opts.onParity` is 0), off in the rest, so both halves share the process, its heap, its JIT
+  // and the machine's drift; the run path is the same in both (the observer calls writeRun), only
+  // the forwarding differs. abctl: the same process shape, the sink never written (its control).
+  const onParity = opts.onParity ?? 0;
   const runLog = mode === 'eager'
     ? { write: (r) => sink.write(r), query: (f) => sink.query(f), flush: (o) => sink.flush(o), close: (o) => sink.close(o), stats: () => sink.stats() }
-    : sink;
+    : paired
+      ? {
+        write: (r) => sink.write(r), query: (f) => sink.query(f), flush: (o) => sink.flush(o), close: (o) => sink.close(o), stats: () => sink.stats(),
+        writeRun: (input) => { if (mode === 'ab' && (Math.floor((input.record.scheduledAt - registeredAt) / 1000) & 1) === onParity) sink.writeRun(input); },
+      }
+      : sink;
   const scheduler = new Scheduler({ store: new MemoryStore(), logger, owner: 'bench-1', ...(runLog === undefined ? {} : { runLog }) });
   // Each run's start lateness as its handler sees it: the sub-ms clock (performance.now() calibrated
   // to Date.now(), bench/lib/clock.mjs) against the occurrence's due time.
@@ -130,10 +147,32 @@ async function childScheduler(mode, opts) {
     // functions that inlined it in the window's first burst (the slowest burst of every run).
     if (runs >= runLate.length) return;
     const due = ctx.scheduledAt.getTime();
-    runBurst[runs] = Math.floor((due - registeredAt) / 1000);
+    const key = Math.floor((due - registeredAt) / 1000);
+    runBurst[runs] = key;
     runLate[runs] = epochNow() - due;
     runs = (runs + 1) * live;
+    // Inside each burst, from its first run's start to its last one's (two /proc reads a burst, in
+    // every mode): the main thread's CPU and its wait for a CPU, i.e. where the drain time went.
+    if (key !== burstKey) {
+      burstKey = key;
+      burstRuns = 0;
+      burstAt = { sched: schedstat(), cpu: process.threadCpuUsage?.(), t: epochNow() };
+    }
+    if (++burstRuns === opts.rate && burstAt !== undefined) {
+      const sched = schedstat();
+      const cpu = process.threadCpuUsage?.(burstAt.cpu);
+      burstCost.set(key, [
+        Math.round((epochNow() - burstAt.t) * 100) / 100,
+        cpu === undefined ? null : Math.round((cpu.user + cpu.system) / 10) / 100,
+        sched === undefined || burstAt.sched === undefined ? null : Math.round((sched.waitNs - burstAt.sched.waitNs) / 1e4) / 100,
+      ]);
+    }
   };
+  let burstKey = -1;
+  let burstRuns = 0;
+  let burstAt;
+  /** Per burst: [ms from its first run's start to its last's, main thread CPU ms in it, main thread's wait for a CPU ms in it]. */
+  const burstCost = new Map();
   const failure = new Error('upstream answered 503');
   registeredAt = Date.now();
   for (let i = 0; i < opts.rate; i++) {
@@ -144,11 +183,19 @@ async function childScheduler(mode, opts) {
   // GC pauses in the window: the sink's per-run strings live until their batch is sent.
   let gcMs = 0;
   let gcMajor = 0;
+  const gcByBurst = new Map();
   const gcObserver = new PerformanceObserver((list) => {
     if (!measuring) return;
     for (const e of list.getEntries()) {
       gcMs += e.duration;
-      if ((e.detail?.kind ?? e.kind) === 2) gcMajor++; // NODE_PERFORMANCE_GC_MAJOR
+      const major = (e.detail?.kind ?? e.kind) === 2; // NODE_PERFORMANCE_GC_MAJOR
+      if (major) gcMajor++;
+      // Per burst (second since registration, as runBurst counts them): which second a pause fell in.
+      const key = Math.floor((performance.timeOrigin + e.startTime - registeredAt) / 1000);
+      const g = gcByBurst.get(key) ?? { ms: 0, major: 0 };
+      g.ms += e.duration;
+      g.major += major ? 1 : 0;
+      gcByBurst.set(key, g);
     }
   });
   gcObserver.observe({ entryTypes: ['gc'] });
@@ -215,14 +262,18 @@ async function childScheduler(mode, opts) {
   };
   // Whole bursts only: the window's first and last seconds hold part of a burst each (the first
   // one its latest runs alone, which made the p99 of all runs about the first second's tail).
-  const { bursts, whole } = wholeBursts(runLate, runBurst, runs);
+  const { bursts, whole, keys, byParity } = wholeBursts(runLate, runBurst, runs);
+  // Per whole burst: GC ms and major GCs in its second (to tell what a slow second had).
+  const burstGc = keys.map((key) => { const g = gcByBurst.get(key); return g === undefined ? [0, 0] : [Math.round(g.ms * 100) / 100, g.major]; });
+  const burstCosts = keys.map((key) => burstCost.get(key) ?? null);
   const r = q(whole, whole.length);
   const t = q(tickLate, ticks);
   let lateTicks = 0;
   for (let k = 0; k < ticks; k++) if (t.s[k] > 1) lateTicks++;
   const cpuMs = (cpu.user + cpu.system) / 1000;
   return {
-    mode, samples: ticks, produced: windowRuns, windowRate: windowRuns / opts.seconds, late: lateTicks, sorted: Array.from(r.s), bursts,
+    mode, samples: ticks, produced: windowRuns, windowRate: windowRuns / opts.seconds, late: lateTicks, sorted: Array.from(r.s), bursts, burstGc, burstCosts, burstKeys: keys, onParity: paired ? onParity : null,
+    ...(paired ? { sortedOn: byParity[onParity], sortedOff: byParity[1 - onParity] } : {}),
     p50: r.at(0.5), p90: r.at(0.9), p99: r.at(0.99), max: r.s[runs - 1],
     tickP50: t.at(0.5), tickP99: t.at(0.99), tickMax: t.s[ticks - 1],
     cpuPct: (cpuMs / (opts.seconds * 1000)) * 100,
@@ -346,14 +397,17 @@ function wholeBursts(late, burst, n) {
   }
   const keys = [...groups.keys()].sort((a, b) => a - b).slice(1, -1);
   const whole = new Float64Array(keys.reduce((sum, key) => sum + groups.get(key).length, 0));
+  /** The whole bursts' samples by the parity of their number (even, odd): the halves of a paired run. */
+  const byParity = [[], []];
   let at = 0;
   const bursts = keys.map((key) => {
     const s = groups.get(key).sort((a, b) => a - b);
     whole.set(s, at);
     at += s.length;
+    for (const v of s) byParity[key & 1].push(v);
     return s[Math.min(s.length - 1, Math.ceil(0.99 * s.length) - 1)];
   });
-  return { bursts, whole };
+  return { bursts, whole, keys, byParity };
 }
 
 /** The event loop thread's scheduler counters (Linux /proc schedstat: ns on a CPU, ns waiting for one), or undefined. */
@@ -527,6 +581,23 @@ function weightedQuantile(hs, ns, weights, q) {
 }
 
 /**
+ * Each of `stats` over `rounds` bootstrap draws of `n` reps (reps drawn with replacement; a stat
+ * gets each rep's draw count), sorted, from a fixed seed so a summary is reproducible.
+ */
+function bootstrap(n, rounds, stats) {
+  const random = prng(12345);
+  const out = stats.map(() => []);
+  const w = new Array(n);
+  for (let k = 0; k < rounds; k++) {
+    w.fill(0);
+    for (let j = 0; j < n; j++) w[Math.floor(random() * n)]++;
+    stats.forEach((stat, i) => out[i].push(stat(w)));
+  }
+  for (const xs of out) xs.sort((x, y) => x - y);
+  return out;
+}
+
+/**
  * `mode` against the `base` mode, both run once per rep. The headline is the ratio of the p99s of
  * all their runs pooled (the issue's measure: the runner's p99 over every run), with its 90 %
  * interval by a paired bootstrap over reps (reps drawn with replacement, each drawn rep bringing
@@ -546,18 +617,10 @@ function compare(results, mode, base, reps, rounds = 2000) {
   const ratio = weightedQuantile(ah, an, ones, 0.99) / weightedQuantile(bh, bn, ones, 0.99);
   const seconds = (runs, weights) => medianOfList(runs.flatMap((r, i) => Array(weights[i]).fill(r.bursts ?? []).flat()));
   const perSecond = seconds(a, ones) / seconds(b, ones);
-  const random = prng(12345);
-  const boot = [];
-  const bootSecond = [];
-  const w = new Array(reps.length);
-  for (let k = 0; k < rounds; k++) {
-    w.fill(0);
-    for (let j = 0; j < reps.length; j++) w[Math.floor(random() * reps.length)]++;
-    boot.push(weightedQuantile(ah, an, w, 0.99) / weightedQuantile(bh, bn, w, 0.99));
-    bootSecond.push(seconds(a, w) / seconds(b, w));
-  }
-  boot.sort((x, y) => x - y);
-  bootSecond.sort((x, y) => x - y);
+  const [boot, bootSecond] = bootstrap(reps.length, rounds, [
+    (w) => weightedQuantile(ah, an, w, 0.99) / weightedQuantile(bh, bn, w, 0.99),
+    (w) => seconds(a, w) / seconds(b, w),
+  ]);
   const perRep = reps.map((_, i) => a[i].p99 / b[i].p99);
   const at = (xs, q) => xs[Math.min(rounds - 1, Math.max(0, Math.ceil(rounds * q) - 1))];
   return {
@@ -574,17 +637,24 @@ async function parent() {
   if (opts.summarize !== '') {
     // A saved run's table and summary again (after a change to the summary), with no measuring.
     const saved = JSON.parse(readFileSync(opts.summarize, 'utf8'));
-    for (const r of saved.results) r.hist = histogramFromPairs(r.hist);
-    return summarize(saved.results, { ...saved.opts, summarize: opts.summarize }, saved.meta);
+    for (const r of saved.results) {
+      r.hist = histogramFromPairs(r.hist);
+      if (r.histOn !== undefined) {
+        r.histOn = histogramFromPairs(r.histOn);
+        r.histOff = histogramFromPairs(r.histOff);
+      }
+    }
+    return (saved.opts.paired ? summarizePaired : summarize)(saved.results, { ...saved.opts, summarize: opts.summarize }, saved.meta);
   }
   const db = await throwawayDatabase(opts.url, 'xcore_bench_runlog');
   const dbUrl = new URL(db.url);
   const results = [];
   const started = Date.now();
   const loadBefore = loadavg()[0];
-  const modes = opts.modes.split(',');
-  if (!modes.includes('off')) throw new Error('--modes must include off (the base every ratio is taken against)');
-  if (opts.control !== 0 && !modes.includes(CONTROL)) modes.splice(modes.indexOf('off') + 1, 0, CONTROL);
+  // --paired 1: every process runs the sink on in every other burst (ab) or never (abctl, its control).
+  const modes = opts.paired !== 0 ? ['ab', 'abctl'] : opts.modes.split(',');
+  if (opts.paired === 0 && !modes.includes('off')) throw new Error('--modes must include off (the base every ratio is taken against)');
+  if (opts.paired === 0 && opts.control !== 0 && !modes.includes(CONTROL)) modes.splice(modes.indexOf('off') + 1, 0, CONTROL);
   try {
     for (let rep = 0; rep < opts.reps; rep++) {
       // Interleaved (one run of each mode per rep, ABAB...), in an order rotated from rep to rep
@@ -594,15 +664,22 @@ async function parent() {
       const order = Math.floor(rep / modes.length) % 2 === 1 ? rotated.reverse() : rotated;
       for (const mode of order) {
         process.stderr.write(`rep ${rep + 1}/${opts.reps}: sink ${mode} ...\n`);
-        const r = await runChild(mode, { ...opts, dbUrl: dbUrl.toString(), schema: schemaOf(rep + 1, mode) });
+        // Paired runs: which parity of bursts has the sink on alternates from rep to rep.
+        const r = await runChild(mode, { ...opts, dbUrl: dbUrl.toString(), schema: schemaOf(rep + 1, mode), onParity: rep % 2 });
         r.hist = histogramOf(r.sorted);
         delete r.sorted;
+        if (r.sortedOn !== undefined) {
+          r.histOn = histogramOf(r.sortedOn);
+          r.histOff = histogramOf(r.sortedOff);
+          delete r.sortedOn;
+          delete r.sortedOff;
+        }
         results.push({ rep: rep + 1, ...r });
       }
     }
     const rows = await new pg.Client({ connectionString: dbUrl.toString() });
     await rows.connect();
-    for (const r of results.filter((x) => kindOf(x.mode) !== 'off')) {
+    for (const r of results.filter((x) => kindOf(x.mode) !== 'off' && x.mode !== 'abctl')) {
       r.rows = Number((await rows.query(`SELECT count(*) AS n FROM ${schemaOf(r.rep, r.mode)}.run_log`)).rows[0].n);
     }
     await rows.end();
@@ -616,9 +693,9 @@ async function parent() {
     postgres: await serverVersion(opts.url), seconds: Math.round((Date.now() - started) / 1000), loadBefore, loadAfter: loadavg()[0], modes,
   };
   if (opts.save !== '') {
-    writeFileSync(opts.save, JSON.stringify({ opts, meta, results: results.map((r) => ({ ...r, hist: pairsOfHistogram(r.hist) })) }));
+    writeFileSync(opts.save, JSON.stringify({ opts, meta, results: results.map((r) => ({ ...r, hist: pairsOfHistogram(r.hist), ...(r.histOn === undefined ? {} : { histOn: pairsOfHistogram(r.histOn), histOff: pairsOfHistogram(r.histOff) }) })) }));
   }
-  summarize(results, opts, meta);
+  (opts.paired !== 0 ? summarizePaired : summarize)(results, opts, meta);
 }
 
 /** A histogram as [bin, count] pairs of its non-empty bins (what --save writes). */
@@ -647,8 +724,13 @@ function summarize(results, opts, meta) {
   const control = modes.includes(CONTROL) ? compare(results, CONTROL, 'off', reps) : undefined;
   // The control tells whether this run can resolve 10 % at all: off against off should be 1.00
   // with an interval inside 0.90-1.10; wider, and a mode's interval is mostly the machine's noise.
-  const verdict = (c, ctl) => c.high <= 1.1 ? 'met ✓' : c.low > 1.1 ? 'NOT met ✗'
-    : `undecided: the interval straddles 1.10${ctl === undefined || (ctl.low >= 0.9 && ctl.high <= 1.1) ? '' : ` and the control's (${fmt(ctl.low, 2)}-${fmt(ctl.high, 2)}) is wider than the 10 % to be told apart`}`;
+  // "met" needs both: the mode's whole interval at or below 1.10, and a control whose own interval
+  // lies inside 0.90-1.10 (a run that cannot tell off from off within 10 % cannot show the sink
+  // within 10 % either). No control (--control 0) is never enough for "met".
+  const resolves = (ctl) => ctl !== undefined && ctl.low >= 0.9 && ctl.high <= 1.1;
+  const verdict = (c, ctl) => c.low > 1.1 ? 'NOT met ✗'
+    : c.high <= 1.1 && resolves(ctl) ? 'met ✓'
+    : `undecided: ${c.high > 1.1 ? 'the interval straddles 1.10' : 'the interval is at or below 1.10'}${resolves(ctl) ? '' : ctl === undefined ? ', but there is no control run to say this run can resolve 10 %' : `, but the control's (${fmt(ctl.low, 2)}-${fmt(ctl.high, 2)}) is wider than 0.90-1.10: this run cannot resolve 10 %`}`;
   const measure = (c, ctl, isControl) => `**${fmt(c.ratio, 3)}× off** (90 % interval ${fmt(c.low, 2)}-${fmt(c.high, 2)})${isControl ? '' : `: ${verdict(c, ctl)}`}`;
   const cost = (m) => opts.runner !== 'scheduler' ? '' :
     `; per run: main thread ${fmt(medianOf(m, 'mainUsPerRun'), 2)} µs${m === 'off' ? '' : ` (+${fmt(medianOf(m, 'mainUsPerRun') - medianOf('off', 'mainUsPerRun'), 2)})`}, ` +
@@ -686,6 +768,77 @@ function summarize(results, opts, meta) {
         `; per rep median ${fmt(medianOfList(c.perRep), 2)}, range ${fmt(sorted[0], 2)}-${fmt(sorted[sorted.length - 1], 2)}; ` +
         `pooled p99 ${fmt(pooled(m, 0.99), 2)} ms (p50 ${fmt(pooled(m, 0.5), 2)} ms, p99.9 ${fmt(pooled(m, 0.999), 2)} ms), a typical second's p99 ${fmt(medianOfList(results.filter((r) => r.mode === m).flatMap((r) => r.bursts ?? [])), 2)} ms${cost(m)}.`;
     }),
+  ];
+  console.log(lines.join('\n'));
+}
+
+/**
+ * The summary of a paired run (--paired 1): per process, the sink-on bursts against the sink-off
+ * bursts of the same process. Ratios (on / off) of the p99 of all on-burst runs pooled against all
+ * off-burst runs, and of a typical burst's p99 (the median of the bursts' p99s), each with a 90 %
+ * interval from a bootstrap over the processes (a process drawn brings both its halves). abctl, the
+ * same processes with the sink never written, is the control: its ratios are the noise between
+ * the two halves of a process; "met" needs ab's interval at or below 1.10 and abctl's inside
+ * 0.90-1.10. Also per half: each burst's main-thread CPU and its wait for a CPU from its first
+ * run's start to its last's (medians), which is where a burst's drain time goes.
+ */
+function summarizePaired(results, opts, meta) {
+  const reps = [...new Set(results.map((r) => r.rep))];
+  const count = (h) => h.reduce((x, y) => x + y, 0);
+  const halves = (r) => {
+    const on = [];
+    const off = [];
+    r.burstKeys.forEach((key, i) => ((key & 1) === r.onParity ? on : off).push(i));
+    return { on, off };
+  };
+  const burstStat = (runs, side, pick) => medianOfList(runs.flatMap((r) => halves(r)[side].map((i) => pick(r, i)).filter((v) => v !== null && v !== undefined)));
+  const p99Of = (r, i) => r.bursts[i];
+  const cpuOf = (r, i) => r.burstCosts[i]?.[1];
+  const waitOf = (r, i) => r.burstCosts[i]?.[2];
+  const drainOf = (r, i) => r.burstCosts[i]?.[0];
+  const pairCompare = (mode, rounds = 2000) => {
+    const runs = reps.map((rep) => results.find((r) => r.rep === rep && r.mode === mode));
+    const on = runs.map((r) => r.histOn);
+    const off = runs.map((r) => r.histOff);
+    const onN = on.map(count);
+    const offN = off.map(count);
+    const pooled = (w) => weightedQuantile(on, onN, w, 0.99) / weightedQuantile(off, offN, w, 0.99);
+    const typical = (w) => {
+      const drawn = runs.flatMap((r, i) => Array(w[i]).fill(r));
+      return burstStat(drawn, 'on', p99Of) / burstStat(drawn, 'off', p99Of);
+    };
+    const ones = runs.map(() => 1);
+    const [bootP, bootT] = bootstrap(runs.length, rounds, [pooled, typical]);
+    const at = (xs, q) => xs[Math.min(rounds - 1, Math.max(0, Math.ceil(rounds * q) - 1))];
+    return {
+      runs,
+      pooled: { ratio: pooled(ones), low: at(bootP, 0.05), high: at(bootP, 0.95) },
+      typical: { ratio: typical(ones), low: at(bootT, 0.05), high: at(bootT, 0.95) },
+    };
+  };
+  const ab = pairCompare('ab');
+  const ctl = pairCompare('abctl');
+  const resolves = (c) => c.low >= 0.9 && c.high <= 1.1;
+  const verdict = (c, control) => c.low > 1.1 ? 'NOT met ✗'
+    : c.high <= 1.1 && resolves(control) ? 'met ✓'
+    : `undecided: ${c.high > 1.1 ? 'the interval straddles 1.10' : 'the interval is at or below 1.10'}${resolves(control) ? '' : `, but the control's (${fmt(control.low, 2)}-${fmt(control.high, 2)}) is wider than 0.90-1.10: this run cannot resolve 10 %`}`;
+  const line = (c, control) => `**${fmt(c.ratio, 3)}×** (90 % interval ${fmt(c.low, 2)}-${fmt(c.high, 2)})${control === undefined ? '' : `: ${verdict(c, control)}`}`;
+  const halfCost = (runs, side) => `a typical burst's p99 ${fmt(burstStat(runs, side, p99Of), 2)} ms, drain ${fmt(burstStat(runs, side, drainOf), 2)} ms, main thread CPU ${fmt(burstStat(runs, side, cpuOf), 2)} ms, waiting for a CPU ${fmt(burstStat(runs, side, waitOf), 2)} ms`;
+  const lines = [
+    `${meta.at.slice(0, 16).replace('T', ' ')} UTC, ${meta.cpu}, ${meta.memGiB} GiB, Node ${meta.node}, PostgreSQL ${meta.postgres} on the same machine, xcore at ${meta.sha}.`,
+    `Paired: ${opts.reps} processes per mode (ab: the sink on in every other burst; abctl: never), ${opts.rate.toLocaleString('en')} runs/s for ${opts.seconds} s after ${opts.warmup} s warm-up, batchSize ${opts.batch}, flushMs ${opts.flush}; which parity is on alternates by rep; whole run ${meta.seconds} s; 1-minute load average ${fmt(meta.loadBefore, 1)} at the start, ${fmt(meta.loadAfter, 1)} at the end.`,
+    '',
+    '| rep | mode | on parity | on bursts p99 ms | off bursts p99 ms | on: main CPU / wait ms a burst (median) | off: main CPU / wait ms a burst (median) | stored rows | dropped |',
+    '|---:|---|---:|---|---|---|---|---:|---:|',
+    ...results.map((r) => {
+      const { on, off } = halves(r);
+      const list = (ix) => ix.map((i) => fmt(r.bursts[i], 1)).join(' ');
+      const cost = (side) => `${fmt(burstStat([r], side, cpuOf), 1)} / ${fmt(burstStat([r], side, waitOf), 1)}`;
+      return `| ${r.rep} | ${r.mode} | ${r.onParity} | ${list(on)} | ${list(off)} | ${cost('on')} | ${cost('off')} | ${r.rows?.toLocaleString('en') ?? '–'} | ${r.stats?.dropped ?? '–'} |`;
+    }),
+    '',
+    `- **ab** (sink on against off, same processes): pooled p99 ${line(ab.pooled, ctl.pooled)}; a typical burst's p99 ${line(ab.typical, ctl.typical)}. On: ${halfCost(ab.runs, 'on')}; off: ${halfCost(ab.runs, 'off')}.`,
+    `- **abctl** (control, sink never written): pooled p99 ${line(ctl.pooled)}; a typical burst's p99 ${line(ctl.typical)}. "On": ${halfCost(ctl.runs, 'on')}; off: ${halfCost(ctl.runs, 'off')}.`,
   ];
   console.log(lines.join('\n'));
 }

@@ -104,9 +104,11 @@ const FINISHED = 2;
 const ATTEMPTS = 3;
 const OCCURRENCES = 4;
 const ID_BITS = 5; // and 6
-/** A shaped result's values (see {@link SHAPED}): {@link SHAPE_VALUES} of them. */
-const RESULT_VALUES = 7;
-const F64_STRIDE = 7 + 4;
+/** A shaped result's values (see {@link SHAPED}): {@link SHAPE_VALUES} of them, after the columns above. */
+const RESULT_VALUES = ID_BITS + 2;
+/** Most values of a shaped result (one f64 column each). */
+const SHAPE_VALUES = 4;
+const F64_STRIDE = RESULT_VALUES + SHAPE_VALUES;
 // Int32 columns.
 const OWNER = 0;
 const PROCESS = 1;
@@ -135,8 +137,6 @@ const KIND_NUMBER = 0;
 const KIND_FALSE = 1;
 const KIND_TRUE = 2;
 const KIND_NULL = 3;
-/** Most values of a shaped result (one f64 column each). */
-const SHAPE_VALUES = 4;
 /** Longest key of a shaped result (longer ones: a snapshot). */
 const SHAPE_KEY_MAX = 64;
 /** Most distinct shapes in the string table: results whose keys vary run after run take snapshots past it, leaving the table to owners and processes. */

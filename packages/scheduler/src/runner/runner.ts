@@ -10,7 +10,7 @@
  * asked `now()` and `nextWakeup()` as well. A process-local store with `fireDueNow` (the memory
  * store) claims, plans (through this runner) and commits in one synchronous pass instead, and the
  * runner dispatches what it committed after the pass (see {@link Store.fireDueNow}). With `claimWindowMs`, ticks happen only on a grid of
- * that step on the store's clock, at an offset random per process: one claim takes every schedule
+ * that step on the store's clock, at an offset drawn at random for each tick: one claim takes every schedule
  * that came due in the window, and processes sharing a store take turns instead of all waking for
  * the same due time. A commit that failed (maybe applied with its answer lost) is sent again at
  * the start of the next tick. A store error never escapes: the runner reports it (health), backs off
@@ -96,13 +96,13 @@ export interface RunnerOptions<H = unknown> {
   /** Schedules claimed per round trip. @defaultValue `1000` */
   readonly batchSize?: number;
   /**
-   * Wake at most once per this many ms, on a grid of the store's clock at a random offset per
-   * process, so one claim takes every schedule due within the window (fewer round trips per
+   * Wake at most once per this many ms, on a grid of the store's clock at a random offset drawn
+   * for each tick, so one claim takes every schedule due within the window (fewer round trips per
    * firing on a shared store). Adds up to this much lateness; `0` wakes at each due time.
    * @defaultValue `0`
    */
   readonly claimWindowMs?: number;
-  /** Random source of the grid offset. @defaultValue `Math.random` */
+  /** Random source of the grid offset, drawn per tick. @defaultValue `Math.random` */
   readonly random?: () => number;
   /**
    * Have each commit take the run slots of its occurrences (a shared store): `maxInstances`
@@ -175,8 +175,8 @@ export class Runner<H = unknown> {
   private unsubscribe: (() => void) | undefined;
   private readonly batchSize: number;
   private readonly windowMs: number;
-  /** This process's offset on the `claimWindowMs` grid. */
-  private readonly offsetMs: number;
+  /** Random source of each tick's offset on the `claimWindowMs` grid (see {@link Runner.alignToWindow}). */
+  private readonly random: () => number;
   /** Store time at which the current tick started. */
   private tickStartedAt = 0;
   /** Schedules claimed by the current tick (see {@link CLAIM_WINDOW_TARGET_CLAIMS}). */
@@ -225,7 +225,7 @@ export class Runner<H = unknown> {
     this.batchSize = options.batchSize ?? 1000;
     const window = options.claimWindowMs ?? 0;
     this.windowMs = Number.isFinite(window) && window > 0 ? window : 0;
-    this.offsetMs = Math.floor((options.random ?? Math.random)() * this.windowMs);
+    this.random = options.random ?? Math.random;
     this.visitor = {
       plan: (definition, nextRunAt, state, slot, now) => this.planDue(definition, nextRunAt, state, slot, now),
       committed: (accepted) => this.committedDue(accepted),
@@ -297,26 +297,34 @@ export class Runner<H = unknown> {
     let delay: number;
     try {
       const wakeAt = await this.claimRounds();
-      this.burst(false);
       if (this.stopped) return;
       delay = wakeAt === null ? this.options.pollMs : this.alignToWindow(wakeAt) - (Date.now() + this.skewMs);
       this.failures = 0;
     } catch (error) {
-      this.burst(false);
       this.failures += 1;
       delay = Math.min(this.options.pollMs, STORE_RETRY_MAX_MS, 100 * 2 ** Math.min(this.failures - 1, 16));
       // Logged by the health tracker, once per cause; every retry here would repeat it.
       this.options.logger.debug({ err: error, retryInMs: delay }, 'scheduler store failed; retrying');
+    } finally {
+      this.burst(false);
     }
     if (this.again) delay = 0;
     this.schedule(delay);
   }
 
   /**
-   * The first point of this process's grid (`offsetMs + k * windowMs`, store clock) at or after
-   * `wakeAt` and at least half a window after this tick started: one tick per grid point, even
-   * when the skew estimate is a little off. The grid step is the window, shortened under load
-   * (see {@link CLAIM_WINDOW_TARGET_CLAIMS}).
+   * The first point of a grid (`offset + k * step`, store clock) at or after `wakeAt` and at
+   * least half a step after this tick started: one tick per grid point, even when the skew
+   * estimate is a little off. The step is the window, shortened under load (see
+   * {@link CLAIM_WINDOW_TARGET_CLAIMS}); the offset is drawn anew for every tick.
+   *
+   * @remarks
+   * A fresh offset per tick is what makes processes sharing a store take turns. With one offset
+   * per process for its lifetime, schedules due on the grid's step (whole seconds, cron, phases a
+   * multiple of 10 ms apart) were claimed by the process with the smallest offset every time;
+   * another took work only when that one woke late (measured: two schedulers on one Redis, 20
+   * jobs every 200 ms, 10 ms apart, 3 s: 187/38, 34/199, 27/212, 32/210 firings; under CPU load
+   * the loser got none for seconds).
    */
   private alignToWindow(wakeAt: number): number {
     let step = this.windowMs;
@@ -324,8 +332,9 @@ export class Runner<H = unknown> {
     if (this.tickClaims > 0 && this.tickCoveredMs > 0) {
       step = Math.min(step, Math.max(1, (CLAIM_WINDOW_TARGET_CLAIMS * this.tickCoveredMs) / this.tickClaims));
     }
+    const offset = Math.floor(this.random() * step);
     const from = Math.max(wakeAt, this.tickStartedAt + step / 2);
-    return Math.ceil((from - this.offsetMs) / step) * step + this.offsetMs;
+    return Math.ceil((from - offset) / step) * step + offset;
   }
 
   /** Claims, commits and dispatches until a batch comes back short; returns the next wakeup (store clock). */
@@ -355,12 +364,14 @@ export class Runner<H = unknown> {
       const committed = batch.committed;
       const taken = batch.claims.length + (committed?.length ?? 0);
       this.countClaims(batch.now, taken);
+      // Held from here, before this batch's runs are dispatched and its claims committed: their
+      // finishes would otherwise go to the store ahead of the commit and the next claim.
+      if (taken >= this.batchSize) this.burst(true);
       if (committed !== undefined && committed.length > 0) this.dispatchAhead(committed);
       let wakeAt = batch.nextWakeup;
       const committedNext = batch.claims.length > 0 ? await this.process(batch.claims, batch.now) : null;
       if (wakeAt !== undefined) wakeAt = earliestOf(earliestOf(wakeAt, committedNext), resent);
       if (taken < this.batchSize) return wakeAt === undefined ? this.reported('claim', () => store.nextWakeup(exclude)) : wakeAt;
-      this.burst(true);
       // Let dispatched runs start before the next batch.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
@@ -573,21 +584,21 @@ export class Runner<H = unknown> {
       this.options.onUnhandled(ids);
     }
     if (count === 0) return null;
-    let results: CommitResult[];
     try {
-      results = await this.reported('commit', () => store.commit(owner, items));
-    } catch (error) {
-      // It may have been applied with its answer lost: sent again first thing next tick.
-      this.unanswered = { items, schedules: claimed.slice(0, count), handlers: found.slice(0, count) };
+      let results: CommitResult[];
+      try {
+        results = await this.reported('commit', () => store.commit(owner, items));
+      } catch (error) {
+        // It may have been applied with its answer lost: sent again first thing next tick.
+        this.unanswered = { items, schedules: claimed.slice(0, count), handlers: found.slice(0, count) };
+        throw error;
+      }
+      return this.dispatchCommitted(items, claimed, found, results);
+    } finally {
+      // Drop the references: nothing of this batch stays reachable until the next tick.
       claimed.length = 0;
       found.length = 0;
-      throw error;
     }
-    const earliest = this.dispatchCommitted(items, claimed, found, results);
-    // Drop the references: nothing of this batch stays reachable until the next tick.
-    claimed.length = 0;
-    found.length = 0;
-    return earliest;
   }
 
   /**
