@@ -364,12 +364,14 @@ export class Runner<H = unknown> {
       const committed = batch.committed;
       const taken = batch.claims.length + (committed?.length ?? 0);
       this.countClaims(batch.now, taken);
+      // Held from here, before this batch's runs are dispatched and its claims committed: their
+      // finishes would otherwise go to the store ahead of the commit and the next claim.
+      if (taken >= this.batchSize) this.burst(true);
       if (committed !== undefined && committed.length > 0) this.dispatchAhead(committed);
       let wakeAt = batch.nextWakeup;
       const committedNext = batch.claims.length > 0 ? await this.process(batch.claims, batch.now) : null;
       if (wakeAt !== undefined) wakeAt = earliestOf(earliestOf(wakeAt, committedNext), resent);
       if (taken < this.batchSize) return wakeAt === undefined ? this.reported('claim', () => store.nextWakeup(exclude)) : wakeAt;
-      this.burst(true);
       // Let dispatched runs start before the next batch.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
