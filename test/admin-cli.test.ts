@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { call, expectError, type Answer } from '../packages/http/src/http.fixtures.js';
-import { ADMIN_TOKENS as T, startAdminApp, writeAdminApp } from './helpers/admin-app.js';
+import { ADMIN_TOKENS as T, FAR_FUTURE, startAdminApp, writeAdminApp } from './helpers/admin-app.js';
 import type { XcoreProcess } from './helpers/cli-process.js';
 import { redisUnavailable, startRedisServer, type RedisServer } from './helpers/redis-server.js';
 import { removeTempAppsAfterAll } from './helpers/cli-app.js';
@@ -66,7 +66,7 @@ describe.each(BACKENDS)('admin API through xcore start (%s)', (backend) => {
     expect(body<{ items: { id: string }[] }>(await call(`${admin}/jobs?owner=config`, { token: T.read })).items.map((j) => j.id)).toEqual(['nightly']);
     expect(body<{ items: { id: string }[] }>(await call(`${admin}/jobs?q=bulk-0001`, { token: T.read })).items.map((j) => j.id)).toEqual(['billing:bulk-0001']);
     expect(body(await call(job('reports:weekly'), { token: T.read }))).toMatchObject({
-      id: 'reports:weekly', owner: 'reports', trigger: 'cron "0 9 * * 1" (UTC)', triggerSpec: { type: 'cron', expression: '0 9 * * 1', timezone: 'UTC' }, attached: true, paused: false, lastRun: null,
+      id: 'reports:weekly', owner: 'reports', trigger: `cron "0 9 * * 1" (UTC) from ${FAR_FUTURE}`, triggerSpec: { type: 'cron', expression: '0 9 * * 1', timezone: 'UTC', startDate: FAR_FUTURE }, attached: true, paused: false, lastRun: null,
     });
     expect(body(await call(job('billing:sync', '/history'), { token: T.read }))).toEqual({ items: [], nextCursor: null });
     expectError(await call(job('billing:nope'), { token: T.read }), 404, 'XCORE_ERR_JOB_NOT_FOUND');

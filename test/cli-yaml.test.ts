@@ -58,7 +58,8 @@ describe('xcore.yaml: job modules', () => {
   });
 
   it('boots 10,000 YAML jobs on one module and stops on SIGTERM', { timeout: 120_000 }, async () => {
-    const dir = writeApp(jobsYaml(10_000, 'hours: 1'), [], { 'jobs/counter.ts': COUNTER_MODULE });
+    // Starting in an hour: without a startDate the jobs would all run on the hour (UTC) if the boot crossed it.
+    const dir = writeApp(jobsYaml(10_000, `hours: 1, startDate: "${new Date(Date.now() + 3_600_000).toISOString()}"`), [], { 'jobs/counter.ts': COUNTER_MODULE });
     const app = start(dir);
     await app.waitFor((l) => l.msg === 'xcore started', 100_000);
     expect(readFileSync(join(dir, 'events.log'), 'utf8')).toBe('evaluated\n');

@@ -7,7 +7,8 @@
  * Plugins: `billing` (jobs `sync` with args, 4 runs at a time and the others queued, `charge` that always fails, `cleanup` registered
  * `removable: true`, and `BILLING_JOBS` more named `bulk-NNNN`), `reports` (job `weekly`),
  * `dash` (depends on `reports`). Every job that runs appends `{ job, args, pid }` to the file at
- * `LEDGER` when it is set. The YAML job `nightly` does the same.
+ * `LEDGER` when it is set. The YAML job `nightly` does the same. Every job starts at
+ * {@link FAR_FUTURE}, so it runs only when a suite asks.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -29,15 +30,23 @@ export const record = (ctx) => {
 };
 `;
 
+/**
+ * `startDate` of every job the app registers: the suites expect only the runs they ask for, and
+ * without it an hourly interval fires on the hour (UTC) and a cron at its time, whenever a suite
+ * crosses one. One fixed instant, so every process of a cluster registers the same definition.
+ */
+export const FAR_FUTURE = '2100-01-01T00:00:00.000Z';
+
 const BILLING = `import { record } from '../../../record.ts';
+const startDate = '${FAR_FUTURE}';
 export default {
   async onStart(ctx) {
     const s = ctx.getService('scheduler');
-    await s.addJob(record, { id: 'sync', every: '1h', args: ['own'], maxInstances: 4, overlap: 'queue' });
-    await s.addJob(() => { throw new Error('card declined'); }, { id: 'charge', every: '1h' });
-    await s.addJob(record, { id: 'cleanup', every: '1h', removable: true });
+    await s.addJob(record, { id: 'sync', every: '1h', startDate, args: ['own'], maxInstances: 4, overlap: 'queue' });
+    await s.addJob(() => { throw new Error('card declined'); }, { id: 'charge', every: '1h', startDate });
+    await s.addJob(record, { id: 'cleanup', every: '1h', startDate, removable: true });
     const n = Number(process.env.BILLING_JOBS ?? 0);
-    for (let i = 0; i < n; i++) await s.addJob(record, { id: 'bulk-' + String(i).padStart(4, '0'), every: '1h' });
+    for (let i = 0; i < n; i++) await s.addJob(record, { id: 'bulk-' + String(i).padStart(4, '0'), every: '1h', startDate });
   },
 };
 `;
@@ -45,7 +54,7 @@ export default {
 const REPORTS = `import { record } from '../../../record.ts';
 export default {
   async onStart(ctx) {
-    await ctx.getService('scheduler').addJob(record, { id: 'weekly', cron: '0 9 * * 1' });
+    await ctx.getService('scheduler').addJob(record, { id: 'weekly', cron: '0 9 * * 1', startDate: '${FAR_FUTURE}' });
   },
 };
 `;
@@ -95,7 +104,7 @@ ${scheduler}
     jobs:
       - id: nightly
         func: ./record.ts:record
-        trigger: { type: cron, expression: "0 3 * * *" }
+        trigger: { type: cron, expression: "0 3 * * *", startDate: "${FAR_FUTURE}" }
   http:
     enabled: true
     port: ${options.port ?? 0}${options.basePath === undefined ? '' : `\n    basePath: ${options.basePath}`}${options.tls === undefined ? '' : `\n    tls: { cert: "${options.tls.cert}", key: "${options.tls.key}" }`}

@@ -90,9 +90,11 @@ describe('health plugin and the host health', () => {
     expect((await kernel.health.ready()).ok).toBe(true);
   });
 
+  // The jobs below start in an hour: they run only when asked, not also on the hour (UTC) as an
+  // hourly interval without a startDate would.
   it('a job that failed after its last retry is a warning of the host check "jobs" by its qualified id; readiness holds', async () => {
     writeFlaky(`export default {
-      async onStart(ctx: any) { await ctx.getService('scheduler').addJob(() => { throw new Error('disk full'); }, { id: 'boom', every: '1h', retries: 1, retryDelay: 1 }); },
+      async onStart(ctx: any) { await ctx.getService('scheduler').addJob(() => { throw new Error('disk full'); }, { id: 'boom', every: '1h', startDate: new Date(Date.now() + 3_600_000), retries: 1, retryDelay: 1 }); },
       actions: ['boom'],
       handle: (_action: string, _payload: unknown, ctx: any) => ctx.getService('scheduler').runJob('boom'),
     };`);
@@ -107,7 +109,7 @@ describe('health plugin and the host health', () => {
 
   it('a job whose last attempt timed out is failing too', async () => {
     writeFlaky(`export default {
-      async onStart(ctx: any) { await ctx.getService('scheduler').addJob(() => new Promise(() => {}), { id: 'stuck', every: '1h', timeout: '50ms' }); },
+      async onStart(ctx: any) { await ctx.getService('scheduler').addJob(() => new Promise(() => {}), { id: 'stuck', every: '1h', startDate: new Date(Date.now() + 3_600_000), timeout: '50ms' }); },
       actions: ['stuck'],
       handle: (_action: string, _payload: unknown, ctx: any) => ctx.getService('scheduler').runJob('stuck'),
     };`);

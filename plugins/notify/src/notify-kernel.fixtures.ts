@@ -22,9 +22,11 @@ let succeed = false;
 export default {
   async onStart(ctx: any) {
     const scheduler = ctx.getService('scheduler');
-    await scheduler.addJob(() => { if (!succeed) throw new Error('database unreachable'); }, { id: 'sync', every: '1h', retries: 1, retryDelay: 10 });
-    await scheduler.addJob(() => new Promise(() => {}), { id: 'stuck', every: '1h', timeout: '50ms' });
-    await scheduler.addJob(() => undefined, { id: 'fine', every: '1h' });
+    // Run only when asked: without a startDate an hourly interval also fires on the hour (UTC).
+    const startDate = new Date(Date.now() + 3_600_000);
+    await scheduler.addJob(() => { if (!succeed) throw new Error('database unreachable'); }, { id: 'sync', every: '1h', startDate, retries: 1, retryDelay: 10 });
+    await scheduler.addJob(() => new Promise(() => {}), { id: 'stuck', every: '1h', startDate, timeout: '50ms' });
+    await scheduler.addJob(() => undefined, { id: 'fine', every: '1h', startDate });
   },
   actions: ['run', 'succeed'],
   handle(action: string, payload: any, ctx: any) {

@@ -16,11 +16,13 @@ const ran: unknown[][] = [];
 beforeEach(async () => {
   ran.length = 0;
   scheduler = new Scheduler({ store: new MemoryStore(), logger: pino({ level: 'silent' }), owner: 'proc-1' });
-  await scheduler.addJob((ctx) => void ran.push([...ctx.args]), { id: 'billing:sync', every: HOUR, args: ['own'] });
-  await scheduler.addJob(() => undefined, { id: 'report', cron: '0 9 * * *', removable: true });
+  // Run only when asked: without a startDate an hourly interval also fires on the hour (UTC), the cron at 09:00.
+  const startDate = new Date(Date.now() + HOUR);
+  await scheduler.addJob((ctx) => void ran.push([...ctx.args]), { id: 'billing:sync', every: HOUR, startDate, args: ['own'] });
+  await scheduler.addJob(() => undefined, { id: 'report', cron: '0 9 * * *', startDate, removable: true });
   await scheduler.addJob(() => {
     throw new Error('boom');
-  }, { id: 'flaky', every: HOUR });
+  }, { id: 'flaky', every: HOUR, startDate });
   scheduler.startFiring();
   host = await startServer({}, { getService: ((name: string) => (name === 'scheduler' ? scheduler : undefined)) as never, keepAliveMs: 200 });
 });

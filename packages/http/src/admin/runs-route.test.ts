@@ -17,11 +17,13 @@ interface Page { source: string; items: Item[]; nextCursor: string | null }
 
 async function boot(runLog?: MemoryRunLog): Promise<void> {
   scheduler = new Scheduler({ store: new MemoryStore(), logger: pino({ level: 'silent' }), owner: 'proc-1', ...(runLog === undefined ? {} : { runLog }) });
-  await scheduler.addJob(() => ({ rows: 3 }), { id: 'billing:sync', every: HOUR });
+  // Run only when asked: without a startDate an hourly interval also fires on the hour (UTC).
+  const startDate = new Date(Date.now() + HOUR);
+  await scheduler.addJob(() => ({ rows: 3 }), { id: 'billing:sync', every: HOUR, startDate });
   await scheduler.addJob(() => {
     throw new RangeError('boom');
-  }, { id: 'flaky', every: HOUR });
-  await scheduler.addJob(async () => 'async value', { id: 'report', every: HOUR });
+  }, { id: 'flaky', every: HOUR, startDate });
+  await scheduler.addJob(async () => 'async value', { id: 'report', every: HOUR, startDate });
   scheduler.startFiring();
   host = await startServer({}, { getService: ((name: string) => (name === 'scheduler' ? scheduler : undefined)) as never });
 }

@@ -50,11 +50,13 @@ describe('GET /metrics', () => {
     await boot();
     const scheduledRun = new Promise<void>((resolve) => scheduler.on('job.succeeded', (e) => e.record.manual !== true && resolve()));
     await scheduler.addJob(() => 1, { id: 'a', runDate: new Date(Date.now() + 50) });
+    // Run only when asked: without a startDate an hourly interval also fires on the hour (UTC).
+    const startDate = new Date(Date.now() + HOUR);
     await scheduler.addJob(() => {
       throw new Error('boom');
-    }, { id: 'b', every: HOUR });
-    await scheduler.addJob(() => new Promise(() => undefined), { id: 'c', every: HOUR, timeout: '20ms' });
-    await scheduler.addJob(() => undefined, { id: 'd', every: HOUR });
+    }, { id: 'b', every: HOUR, startDate });
+    await scheduler.addJob(() => new Promise(() => undefined), { id: 'c', every: HOUR, startDate, timeout: '20ms' });
+    await scheduler.addJob(() => undefined, { id: 'd', every: HOUR, startDate });
     scheduler.startFiring();
     await scheduledRun;
     for (let i = 0; i < 2; i++) await scheduler.runJob('a');
@@ -121,7 +123,8 @@ describe('GET /metrics', () => {
     await boot();
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    await scheduler.addJob(() => gate, { id: 'long', every: HOUR, maxInstances: 3 });
+    // Runs only when asked: without a startDate the hourly interval also fires on the hour (UTC).
+    await scheduler.addJob(() => gate, { id: 'long', every: HOUR, startDate: new Date(Date.now() + HOUR), maxInstances: 3 });
     scheduler.startFiring();
     const runs = [scheduler.runJob('long'), scheduler.runJob('long')];
     const read = async () => samples(await (await fetch(`${host!.url}/metrics`, { headers: { authorization: `Bearer ${TOKENS.read}` } })).text());

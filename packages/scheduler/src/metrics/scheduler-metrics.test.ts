@@ -13,6 +13,7 @@ import { Scheduler } from '../service/scheduler.js';
 import { NO_TRACER_RECHECK_MS, SchedulerMetrics } from './scheduler-metrics.js';
 import { SucceededRunColumns } from '../runner/succeeded-runs.js';
 import type { ScheduleDefinition } from '../stores/store.js';
+import { inAnHour } from '../service/scheduler.fixtures.js';
 
 /** A reader collected on demand. */
 class TestReader extends MetricReader {
@@ -51,9 +52,10 @@ describe('scheduler metrics through the OpenTelemetry SDK', () => {
     });
     const scheduled = new Promise<void>((resolve) => scheduler.on('job.succeeded', (e) => e.record.manual !== true && resolve()));
     await scheduler.addJob(() => 'ok', { id: 'billing:sync', runDate: new Date(Date.now() + 30) });
+    // Runs only when asked: without a startDate the hourly interval also fires on the hour (UTC).
     await scheduler.addJob(() => {
       throw new TypeError('card declined');
-    }, { id: 'charge', every: '1h', retries: 1, retryDelay: '1ms' });
+    }, { id: 'charge', every: '1h', startDate: inAnHour(), retries: 1, retryDelay: '1ms' });
     scheduler.startFiring();
     await scheduled;
     await scheduler.runJob('billing:sync');

@@ -19,7 +19,7 @@
  * The built-in policy ({@link planOccurrences}) is not asked: what it decides over the plan's
  * range follows from its definition (see {@link planAheadBuiltIn}), so its plans are the
  * trigger's next occurrences, and catch-up follows from its coalesce mode, cap and grace. Asking
- * it cost 72 policy calls per plan, 56 of them for the pairs (about 100-180 µs per plan, made
+ * it cost 72 policy calls per plan of 12, 56 of them for the pairs (about 100-180 µs per plan, made
  * once per 9 firings of each schedule with its own phase).
  */
 import type { AheadPlan, ScheduleDefinition } from '../stores/store.js';
@@ -28,17 +28,26 @@ import { planOccurrences, type Plan, type PlanInput } from '../policy/plan.js';
 import { occurrenceAfter } from '../triggers/next-fire-time.js';
 
 /** Most occurrences planned ahead per commit (see {@link aheadLength}). */
-export const AHEAD_OCCURRENCES = 12;
+export const AHEAD_OCCURRENCES = 36;
 
 /** Fewest occurrences a commit stores ahead of a longer plan (see {@link aheadLength}). */
-export const AHEAD_FEWEST = 4;
+export const AHEAD_FEWEST = 12;
 
 /**
  * How many occurrences of a plan made ahead the commit of turn `turn` (0, 1, 2, ...) stores:
- * {@link AHEAD_FEWEST} to {@link AHEAD_OCCURRENCES} in turn, 8 on average, so one firing in 9 of
- * a schedule takes the claim path.
+ * {@link AHEAD_FEWEST} to {@link AHEAD_OCCURRENCES} in turn, 24 on average, so one firing in 25
+ * of a schedule takes the claim path.
  *
  * @remarks
+ * Longer plans make the claim path rarer: a firing that takes it costs a claim's two `HMGET`s
+ * and longer reply, a plan and a commit item in the process, and a commit call (its round trip
+ * and its Redis time) in series with the burst's next claim, against one step of the claim for
+ * a commit ahead. With 4 to 12 (8 on average, one firing in 9), a 10k burst's claims of 1000
+ * carried 111 claim-path schedules each, and those batches took about 40 % longer than batches
+ * committed ahead entirely (a trace of one process's store calls, loaded 2-vCPU VM: 37-47 ms
+ * per batch with its commit against 26-33 ms). The price is Redis memory: each occurrence is
+ * about 14 bytes of the schedule's `ahead` field (about 340 bytes on average instead of 110).
+ *
  * Not the same for every commit: schedules committed together (registered together, or due
  * together) would otherwise all come back to the claim path at the same occurrence, every 9th
  * second of an every-second job, and that second would cost the claim, plan and commit of every
@@ -53,7 +62,8 @@ export function aheadLength(turn: number): number {
 
 /**
  * The plans of the occurrences after `plan.nextRunAt`, or `undefined` when none can be made
- * (see the module doc). `plan` is the one just committed for `definition` in `state`.
+ * (see the module doc). `plan` is the one just committed for `definition` in `state`; `most`
+ * bounds the occurrences listed (a policy that is asked is asked about every pair of them).
  *
  * @example
  * ```ts
@@ -61,16 +71,16 @@ export function aheadLength(turn: number): number {
  * // { graceMs: null, occurrences: [next + 1000, next + 2000, ...] } (AHEAD_OCCURRENCES of them)
  * ```
  */
-export function planAhead(policy: (input: PlanInput) => Plan, definition: ScheduleDefinition, plan: Plan, state: TriggerState): AheadPlan | undefined {
+export function planAhead(policy: (input: PlanInput) => Plan, definition: ScheduleDefinition, plan: Plan, state: TriggerState, most = AHEAD_OCCURRENCES): AheadPlan | undefined {
   const { trigger } = definition;
   if (trigger.type === 'date' || trigger.maxRuns !== undefined || plan.nextRunAt === null) return undefined;
   const grace = definition.policy.misfireGraceTimeMs;
   const graceMs = grace === null ? null : Math.floor(Math.max(0, grace));
-  if (policy === planOccurrences && BUILT_IN_MODES.has(definition.policy.coalesce)) return planAheadBuiltIn(definition, plan.nextRunAt, state.anchor, graceMs);
+  if (policy === planOccurrences && BUILT_IN_MODES.has(definition.policy.coalesce)) return planAheadBuiltIn(definition, plan.nextRunAt, state.anchor, graceMs, most);
   const occurrences: number[] = [];
   let at = plan.nextRunAt;
   const input: { -readonly [K in keyof PlanInput]: PlanInput[K] } = { trigger, policy: definition.policy, nextRunAt: at, state: { anchor: state.anchor, runs: state.runs }, now: at };
-  for (let k = 0; k < AHEAD_OCCURRENCES; k++) {
+  for (let k = 0; k < most; k++) {
     input.nextRunAt = at;
     input.now = at;
     const first = policy(input);
@@ -92,7 +102,7 @@ const BUILT_IN_MODES: ReadonlySet<string> = new Set(['all', 'earliest', 'latest'
 
 /**
  * {@link planAhead} for the built-in policy, without asking it: the trigger's next
- * {@link AHEAD_OCCURRENCES} occurrences after `first` (integers, each after the one before it).
+ * `most` occurrences after `first` (integers, each after the one before it).
  *
  * @remarks
  * What {@link planOccurrences} decides (no run limit, a known coalesce mode), for an occurrence
@@ -103,16 +113,16 @@ const BUILT_IN_MODES: ReadonlySet<string> = new Set(['all', 'earliest', 'latest'
  * run `o[i]` and `now` in the same range after a later `o[j]`: the due occurrences are
  * `o[i..j]`, the newest on-time one is `o[j]` (on time as above), so it fires `o[j]` alone,
  * misses the `j - i` before it (the oldest `o[i]`, the newest `o[j - 1]`) and moves the next run
- * to `o[j + 1]`: catch-up holds. The chain is at most {@link AHEAD_OCCURRENCES} + 1 long, far
+ * to `o[j + 1]`: catch-up holds. The chain is at most `most` + 1 long, far
  * below the cron scan's estimate (exact counts). `plan-ahead.test.ts` checks both against the
  * policy asked.
  */
-function planAheadBuiltIn(definition: ScheduleDefinition, first: number, anchor: number, graceMs: number | null): AheadPlan | undefined {
+function planAheadBuiltIn(definition: ScheduleDefinition, first: number, anchor: number, graceMs: number | null, most: number): AheadPlan | undefined {
   const { trigger } = definition;
   if (!Number.isSafeInteger(first)) return undefined;
   const occurrences: number[] = [];
   let at = first;
-  for (let k = 0; k < AHEAD_OCCURRENCES; k++) {
+  for (let k = 0; k < most; k++) {
     const next = occurrenceAfter(trigger, at, anchor);
     if (next === null || !(next > at) || !Number.isSafeInteger(next)) break;
     occurrences.push(next);

@@ -4,6 +4,7 @@ import { MemoryStore } from '../stores/memory-store.js';
 import { Scheduler } from '../service/scheduler.js';
 import type { ScheduleDefinition, Store } from '../stores/store.js';
 import { CLAIM_WINDOW_TARGET_CLAIMS, FUSED_PASS_SIZE, Runner } from './runner.js';
+import { AHEAD_FEWEST, AHEAD_OCCURRENCES } from './plan-ahead.js';
 import { planOccurrences } from '../policy/plan.js';
 import { scheduleHash } from '../stores/schedule-hash.js';
 import { internPolicy, BUILTIN_DEFAULTS } from '../service/job-options.js';
@@ -320,12 +321,12 @@ describe('Runner (through the Scheduler)', () => {
       store, owner: 'o', logger, leaseMs: 30_000, pollMs: 30_000, plan: planOccurrences, exclude: new Set(), handlers,
       commitSlots: true, onUnhandled: () => {}, dispatch: () => {}, onMissed: () => {}, onHealth: () => {},
     });
-    await addAlike(store, handlers, 'j', 9, 1000);
+    await addAlike(store, handlers, 'j', AHEAD_OCCURRENCES - AHEAD_FEWEST + 1, 1000);
     runner.start();
     await vi.advanceTimersByTimeAsync(1000);
     await runner.stop();
-    // One commit of all of them at T0 + 1000: every length from AHEAD_FEWEST (4) to AHEAD_OCCURRENCES (12) once.
-    expect(lengths.sort((a, b) => a - b)).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    // One commit of all of them at T0 + 1000: every length from AHEAD_FEWEST to AHEAD_OCCURRENCES once.
+    expect(lengths.sort((a, b) => a - b)).toEqual(Array.from({ length: AHEAD_OCCURRENCES - AHEAD_FEWEST + 1 }, (_, i) => AHEAD_FEWEST + i));
   });
 
   it('tells onBurst when a claim comes back full (more due now) and when the tick\'s claims are done', async () => {
@@ -342,8 +343,9 @@ describe('Runner (through the Scheduler)', () => {
     runner.start();
     await vi.advanceTimersByTimeAsync(1100);
     await runner.stop();
-    // Two full claims of 2, then a short one of 1: a burst from the first full claim to the short one.
-    expect(events).toEqual(['b0', 'b1', 'burst true', 'b2', 'b3', 'b4', 'burst false']);
+    // Two full claims of 2, then a short one of 1: a burst from the first full claim, before its
+    // runs start (their finishes must not reach the store ahead of its commit), to the short one.
+    expect(events).toEqual(['burst true', 'b0', 'b1', 'b2', 'b3', 'b4', 'burst false']);
   });
 
   it('caps its sleep at pollMs for far wakeups (no setTimeout past 2^31-1 ms)', async () => {

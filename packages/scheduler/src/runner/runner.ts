@@ -297,16 +297,16 @@ export class Runner<H = unknown> {
     let delay: number;
     try {
       const wakeAt = await this.claimRounds();
-      this.burst(false);
       if (this.stopped) return;
       delay = wakeAt === null ? this.options.pollMs : this.alignToWindow(wakeAt) - (Date.now() + this.skewMs);
       this.failures = 0;
     } catch (error) {
-      this.burst(false);
       this.failures += 1;
       delay = Math.min(this.options.pollMs, STORE_RETRY_MAX_MS, 100 * 2 ** Math.min(this.failures - 1, 16));
       // Logged by the health tracker, once per cause; every retry here would repeat it.
       this.options.logger.debug({ err: error, retryInMs: delay }, 'scheduler store failed; retrying');
+    } finally {
+      this.burst(false);
     }
     if (this.again) delay = 0;
     this.schedule(delay);
@@ -364,12 +364,14 @@ export class Runner<H = unknown> {
       const committed = batch.committed;
       const taken = batch.claims.length + (committed?.length ?? 0);
       this.countClaims(batch.now, taken);
+      // Held from here, before this batch's runs are dispatched and its claims committed: their
+      // finishes would otherwise go to the store ahead of the commit and the next claim.
+      if (taken >= this.batchSize) this.burst(true);
       if (committed !== undefined && committed.length > 0) this.dispatchAhead(committed);
       let wakeAt = batch.nextWakeup;
       const committedNext = batch.claims.length > 0 ? await this.process(batch.claims, batch.now) : null;
       if (wakeAt !== undefined) wakeAt = earliestOf(earliestOf(wakeAt, committedNext), resent);
       if (taken < this.batchSize) return wakeAt === undefined ? this.reported('claim', () => store.nextWakeup(exclude)) : wakeAt;
-      this.burst(true);
       // Let dispatched runs start before the next batch.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
@@ -582,21 +584,21 @@ export class Runner<H = unknown> {
       this.options.onUnhandled(ids);
     }
     if (count === 0) return null;
-    let results: CommitResult[];
     try {
-      results = await this.reported('commit', () => store.commit(owner, items));
-    } catch (error) {
-      // It may have been applied with its answer lost: sent again first thing next tick.
-      this.unanswered = { items, schedules: claimed.slice(0, count), handlers: found.slice(0, count) };
+      let results: CommitResult[];
+      try {
+        results = await this.reported('commit', () => store.commit(owner, items));
+      } catch (error) {
+        // It may have been applied with its answer lost: sent again first thing next tick.
+        this.unanswered = { items, schedules: claimed.slice(0, count), handlers: found.slice(0, count) };
+        throw error;
+      }
+      return this.dispatchCommitted(items, claimed, found, results);
+    } finally {
+      // Drop the references: nothing of this batch stays reachable until the next tick.
       claimed.length = 0;
       found.length = 0;
-      throw error;
     }
-    const earliest = this.dispatchCommitted(items, claimed, found, results);
-    // Drop the references: nothing of this batch stays reachable until the next tick.
-    claimed.length = 0;
-    found.length = 0;
-    return earliest;
   }
 
   /**

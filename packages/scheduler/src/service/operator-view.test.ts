@@ -10,6 +10,7 @@ import type { OperatorEvent } from './operator-types.js';
 import { PluginScheduler } from './plugin-scheduler.js';
 import { Scheduler } from './scheduler.js';
 import { internalsOf } from './scheduler-internals.js';
+import { inAnHour } from './scheduler.fixtures.js';
 
 let core: Scheduler;
 const HOUR = 3_600_000;
@@ -35,6 +36,7 @@ async function seed(): Promise<void> {
 
 describe('SchedulerOperatorView: reading', () => {
   it('lists every owner\'s jobs in id order, page by page, with filters', async () => {
+    const seededAt = Date.now();
     await seed();
     const view = core.operator;
     const first = await view.listJobs({ limit: 2 });
@@ -47,7 +49,8 @@ describe('SchedulerOperatorView: reading', () => {
 
     const sync = first.items[1]!;
     expect(sync).toMatchObject({ owner: 'billing', trigger: 'every 1h', triggerSpec: { type: 'interval', milliseconds: HOUR }, paused: false, running: 0, runningScope: 'process', attached: true, heldBy: ['proc-1'], removable: false, lastRun: null });
-    expect(Date.parse(sync.nextRunAt!)).toBeGreaterThan(Date.now());
+    // After the registration, not after now: the hour may have passed since, with nothing firing yet.
+    expect(Date.parse(sync.nextRunAt!)).toBeGreaterThan(seededAt);
 
     await view.pause('mail:digest');
     await core.startFiring();
@@ -76,7 +79,8 @@ describe('SchedulerOperatorView: reading', () => {
 
   it('pages history newest first, and a run recorded between pages neither repeats nor hides one', async () => {
     let n = 0;
-    await core.addJob(() => void n++, { id: 'counted', every: HOUR });
+    // Runs only when asked: without a startDate the hourly interval also fires on the hour (UTC).
+    await core.addJob(() => void n++, { id: 'counted', every: HOUR, startDate: inAnHour() });
     core.startFiring();
     for (let i = 0; i < 5; i++) await core.operator.runNow('counted', { requestedBy: `user-${i}`, waitMs: 5000 });
     const first = await core.operator.history('counted', { limit: 2 });
@@ -112,7 +116,8 @@ describe('SchedulerOperatorView: reading', () => {
 describe('SchedulerOperatorView: acting', () => {
   it('runs a job now through a run request: once, with the args given, marked manual with who asked', async () => {
     const seen: unknown[][] = [];
-    await core.addJob((ctx) => void seen.push([...ctx.args]), { id: 'echo', every: HOUR, args: ['default'] });
+    // Runs only when asked: without a startDate the hourly interval also fires on the hour (UTC).
+    await core.addJob((ctx) => void seen.push([...ctx.args]), { id: 'echo', every: HOUR, startDate: inAnHour(), args: ['default'] });
     core.startFiring();
     const queued = await core.operator.runNow('echo', { requestedBy: 'token:ops', args: ['given', 2] });
     expect(queued).toMatchObject({ jobId: 'echo', requestedBy: 'token:ops', status: expect.stringMatching(/^(pending|running|finished)$/) });

@@ -41,3 +41,15 @@ export function failOnUnhandledRejections(): readonly unknown[] {
   });
   return unhandled;
 }
+
+/**
+ * An hour from now: the `startDate` of an interval job that a test on the real clock runs only by
+ * asking (`runJob`, `runNow`).
+ *
+ * @remarks
+ * Without a `startDate`, an interval fires at whole multiples of its period since the epoch
+ * (`1h` on the hour, UTC), so a test that happens to cross one sees a run it did not ask for.
+ */
+export function inAnHour(): Date {
+  return new Date(Date.now() + 3_600_000);
+}
