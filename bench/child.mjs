@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { createHarness, PERIOD_MS } from './lib/harness.mjs';
 import { drift } from './lib/clock.mjs';
 import { summarize } from './lib/stats.mjs';
+import { settledHeap } from './lib/heap.mjs';
 
 const [lib, nArg, kind, secondsArg, warmupArg, phaseArg = 'spread'] = process.argv.slice(2);
 const n = Number(nArg);
@@ -27,14 +28,6 @@ if (typeof global.gc !== 'function') throw new Error('run with --expose-gc');
 const send = (msg) => (process.send ? new Promise((r) => process.send(msg, r)) : Promise.resolve(console.log(JSON.stringify(msg))));
 const phase = (name) => process.send?.({ stage: name });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-/** Heap in use once the event loop has settled: yields twice so lazily created loop state exists on both readings. */
-async function settledHeap() {
-  for (let i = 0; i < 3; i++) {
-    await new Promise((r) => setImmediate(r));
-    global.gc();
-  }
-  return process.memoryUsage().heapUsed;
-}
 
 /**
  * CPU time of the main (JavaScript) thread in ns, from Linux's `/proc/self/task/<pid>/schedstat`;

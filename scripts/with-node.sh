@@ -12,5 +12,10 @@ if [ ! -x "$dir/bin/node" ]; then
   (cd "$tmp" && npm pack --silent "node-linux-$arch@$major" >/dev/null && tar xzf node-linux-*.tgz)
   mkdir -p "$root/.cache" && rm -rf "$dir" && mv "$tmp/package" "$dir" && rm -rf "$tmp"
 fi
+# An && chain does not stop on its first failure under set -e: check the result instead.
+if [ ! -x "$dir/bin/node" ]; then
+  echo "with-node: could not install Node.js $major into $dir (npm pack node-linux-$arch@$major failed, or $root/.cache is not a writable directory); refusing to run the command on $(node -v 2>/dev/null || echo 'another Node')" >&2
+  exit 1
+fi
 echo "with-node: $("$dir/bin/node" -v) from $dir" >&2
 PATH="$dir/bin:$PATH" exec "$@"

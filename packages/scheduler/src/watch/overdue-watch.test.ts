@@ -17,7 +17,6 @@ import { jobsHealthCheck } from '../service/scheduler-health-checks.js';
 import { OverdueWatch } from './overdue-watch.js';
 import { SchedulerEmitter } from '../events/scheduler-events.js';
 import type { LocalJob } from '../runner/run.js';
-import { inAnHour } from '../service/scheduler.fixtures.js';
 
 let scheduler: Scheduler;
 let bus: EventBus;
@@ -84,8 +83,7 @@ describe('stuck runs', () => {
   it('flags a run past the configured bound, once, and clears it when it ends', async () => {
     boot({ stuckAfterMs: 1_000 });
     let release!: () => void;
-    // Runs only when asked: without a startDate the hourly interval also fires on the hour (UTC).
-    await scheduler.addJob(() => new Promise<void>((r) => (release = r)), { id: 'hang', every: '1h', startDate: inAnHour() });
+    await scheduler.addJob(() => new Promise<void>((r) => (release = r)), { id: 'hang', every: '1h' });
     scheduler.startFiring();
     const onBus: SchedulerEvents['job.stuck'][] = [];
     bus.on('scheduler.job.stuck', (e) => void onBus.push(e));
@@ -112,8 +110,8 @@ describe('stuck runs', () => {
     await scheduler.addJob(() => new Promise<void>((r) => {
       calls++;
       if (calls <= 5) setTimeout(r, 10);
-    }), { id: 'work', every: '1h', startDate: inAnHour() }); // Runs only when asked (see inAnHour).
-    await scheduler.addJob(() => new Promise<void>(() => undefined), { id: 'new', every: '1h', startDate: inAnHour() });
+    }), { id: 'work', every: '1h' });
+    await scheduler.addJob(() => new Promise<void>(() => undefined), { id: 'new', every: '1h' });
     scheduler.startFiring();
     void scheduler.runJob('new');
     for (let i = 0; i < 5; i++) await scheduler.runJob('work');
