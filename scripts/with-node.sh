@@ -14,7 +14,7 @@ if [ ! -x "$dir/bin/node" ]; then
 fi
 # An && chain does not stop on its first failure under set -e: check the result instead.
 if [ ! -x "$dir/bin/node" ]; then
-  echo "with-node: could not install Node.js $major into $dir (npm pack node-linux-$arch@$major failed, or $root/.cache is not a writable directory); refusing to run the command on $(node -v 2>/dev/null || echo 'another Node')" >&2
+  echo "with-node: could not install Node.js $major into $dir (npm pack node-linux-$arch@$major failed, or $root/.cache is not a writable directory); refusing to run the command on $(node -v 2>/dev/null || echo 'another Node'). Check that npm reaches its registry, remove $root/.cache if it is a broken link or not a directory, and run this again" >&2
   exit 1
 fi
 echo "with-node: $("$dir/bin/node" -v) from $dir" >&2

@@ -76,9 +76,10 @@ export interface SchedulerOptions {
   /** Schedules claimed per store round trip: 1 to 100000. @defaultValue `1000` */
   readonly batchSize?: number;
   /**
-   * The runner wakes at most once per this many ms (a grid of the store's clock, offset at random
-   * for each tick, so processes sharing a store take turns), so one claim takes every schedule due in the window: fewer store round trips per
-   * firing, at the cost of up to this much lateness. `0` wakes at each due time; at most 1 minute.
+   * The runner wakes at most once per this many ms, on a grid of the store's clock whose offset is
+   * drawn at random for each tick (so processes sharing a store take turns). One claim then takes
+   * every schedule due in the window: fewer store round trips per firing, at the cost of up to
+   * this much lateness. `0` wakes at each due time; at most 1 minute.
    * @defaultValue `10` on a shared store (Redis; `SHARED_STORE_CLAIM_WINDOW_MS` in `runner/runner.ts`), `0` on the memory store
    */
   readonly claimWindowMs?: DurationInput;
